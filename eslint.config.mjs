@@ -1,0 +1,28 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const noVscode = {
+  'no-restricted-imports': ['error', {
+    paths: [{ name: 'vscode', message: 'Only src/extension may import vscode: core, sandbox, protocol and CLI run without VS Code.' }],
+  }],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.sandbox/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  { files: ['src/core/**', 'src/sandbox/**', 'src/protocol/**', 'src/cli/**'], rules: noVscode },
+  { files: ['webview/**'], languageOptions: { globals: { ...globals.browser } }, rules: noVscode },
+  // The CLI, scripts, tests and benchmarks talk to the terminal on purpose.
+  { files: ['scripts/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
+);

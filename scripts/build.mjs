@@ -1,0 +1,23 @@
+// Bundles the three entry points with esbuild: the extension host (CJS, `vscode` external), the CLI (CJS with
+// a shebang) and the webview (browser IIFE). Native modules stay external and ship in node_modules.
+// Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const nodeTarget = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', '@napi-rs/keyring'] };
+
+const builds = [
+  { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...nodeTarget, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  chmodSync('dist/cli.js', 0o755);
+}

@@ -1,0 +1,118 @@
+/**
+ * Every failure the core reports is a `BtpError` with a stable `code`. Callers (CLI, extension) match on
+ * `code`, never on message text, and turn codes into words themselves; the message here is a precise,
+ * developer-facing English sentence that names the field or service at fault and, where one exists, the fix.
+ */
+
+export const ErrorCode = {
+  /** Input failed validation; `issues` lists each field with its problem. */
+  InvalidInput: 'BTP_INVALID_INPUT',
+  /** A service key / binding is malformed or lacks a field; `field` names it. */
+  BindingInvalid: 'BTP_BINDING_INVALID',
+  /** No binding of the wanted service in VCAP_SERVICES / SERVICE_BINDING_ROOT / the given text. */
+  BindingNotFound: 'BTP_BINDING_NOT_FOUND',
+  /** The token service rejected the client or grant (OAuth error JSON, 400/401). */
+  TokenRejected: 'BTP_TOKEN_REJECTED',
+  /** The token service answered but not with a usable token (5xx, bad JSON, missing access_token). */
+  TokenFailed: 'BTP_TOKEN_FAILED',
+  /** 404 from a service, or a named object that does not exist. */
+  NotFound: 'BTP_NOT_FOUND',
+  /** 401: the bearer token is missing, invalid or expired. */
+  Unauthorized: 'BTP_UNAUTHORIZED',
+  /** 403: the token is valid but lacks access. */
+  Forbidden: 'BTP_FORBIDDEN',
+  /** 409: an object of that name exists already. */
+  AlreadyExists: 'BTP_ALREADY_EXISTS',
+  /** 412 / ETag mismatch: someone else changed the object since it was read. */
+  Conflict: 'BTP_CONFLICT',
+  /** 400 from a service: the request was malformed or contradictory. */
+  BadRequest: 'BTP_BAD_REQUEST',
+  /** 207: a bulk operation succeeded only in part; `details` lists each item. */
+  PartialFailure: 'BTP_PARTIAL_FAILURE',
+  /** 5xx or an unexpected answer from a service. */
+  ServiceError: 'BTP_SERVICE_ERROR',
+  /** The service could not be reached (DNS, refused, reset, TLS). */
+  Unreachable: 'BTP_UNREACHABLE',
+  /** The service did not answer in time. */
+  Timeout: 'BTP_TIMEOUT',
+  /** No OS keychain (Secret Service, Keychain, Credential Manager) could be used. */
+  KeychainUnavailable: 'BTP_KEYCHAIN_UNAVAILABLE',
+  /** A stored connection is unknown or incomplete (e.g. its secret is gone from the keychain). */
+  ConnectionNotFound: 'BTP_CONNECTION_NOT_FOUND',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One problem with one field of some input (a service key, a destination, a CLI argument). */
+export interface ValidationIssue {
+  /** The property as the user wrote it, e.g. `URL`, `clientsecret`, `credentials.uaadomain`. */
+  readonly field: string;
+  /** Stable sub-code, e.g. `required`, `invalid_url`, `forbidden_char`. */
+  readonly problem: string;
+  /** A sentence naming the field, what is wrong and how to fix it. */
+  readonly message: string;
+  /** `warning` issues do not block saving (e.g. an `https://` URL on an OnPremise destination). */
+  readonly severity?: 'error' | 'warning';
+}
+
+export interface BtpErrorOptions {
+  readonly cause?: unknown;
+  /** HTTP status the service answered with, when the error comes from a service. */
+  readonly status?: number;
+  /** The service's own error text (e.g. `ErrorMessage`, `error_description`), verbatim. */
+  readonly serviceMessage?: string;
+  /** The input field at fault. */
+  readonly field?: string;
+  readonly issues?: readonly ValidationIssue[];
+  /** Extra structured context (never secrets). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+// A registry-wide symbol so that `isBtpError` works across the separately bundled copies of the core
+// (CLI, extension and sandbox each carry one), the way undici brands its errors.
+const brand = Symbol.for('btp-connect.BtpError');
+
+export class BtpError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number | undefined;
+  readonly serviceMessage: string | undefined;
+  readonly field: string | undefined;
+  readonly issues: readonly ValidationIssue[];
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: BtpErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BtpError';
+    this.code = code;
+    this.status = options.status;
+    this.serviceMessage = options.serviceMessage;
+    this.field = options.field ?? options.issues?.[0]?.field;
+    this.issues = options.issues ?? [];
+    this.details = options.details;
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /** Plain JSON for `--json` output and logs; carries no stack and no cause chain. */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.serviceMessage === undefined ? {} : { serviceMessage: this.serviceMessage }),
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.issues.length === 0 ? {} : { issues: this.issues }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+export function isBtpError(value: unknown, code?: ErrorCode): value is BtpError {
+  const branded = typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return branded && (code === undefined || (value as BtpError).code === code);
+}
+
+/** An `InvalidInput` error for a list of issues; the message lists every issue, one per line. */
+export function validationError(subject: string, issues: readonly ValidationIssue[]): BtpError {
+  const lines = issues.map((issue) => `  - ${issue.message}`).join('\n');
+  return new BtpError(ErrorCode.InvalidInput, `${subject} is not valid:\n${lines}`, { issues });
+}
