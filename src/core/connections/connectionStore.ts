@@ -1,0 +1,197 @@
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseCredentials } from '../bindings/parseCredentials';
+import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBinding, type ServiceKind } from '../bindings/types';
+import { BtpError, ErrorCode } from '../errors';
+import { AtomicJsonFile } from '../fs/atomicJsonFile';
+import type { SecretStore } from '../secrets/secretStore';
+
+/** The bindings one connection (a subaccount, or the sandbox) is made of. */
+export interface ConnectionBindings {
+  readonly destination: DestinationBinding;
+  readonly connectivity?: ConnectivityBinding;
+}
+
+export interface ConnectionSummary {
+  readonly name: string;
+  readonly createdAt: string;
+  readonly destinationServiceUrl: string;
+  readonly subaccount?: string;
+  readonly hasConnectivity: boolean;
+}
+
+interface StoredConnection {
+  name: string;
+  createdAt: string;
+  bindings: Partial<Record<'destination' | 'connectivity', StoredBinding>>;
+}
+
+interface StoredBinding {
+  /** Which secret field must exist: `clientsecret` for secret keys, `key` for X.509 keys. */
+  auth: 'secret' | 'x509';
+  /** Credentials without their secret fields; those are in the secret store under `secretKey(...)`. */
+  credentials: Record<string, unknown>;
+}
+
+interface ConnectionsFile {
+  version: 1;
+  connections: StoredConnection[];
+}
+
+const namePattern = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Default config folder, shared by the CLI and the extension: `$XDG_CONFIG_HOME/btp-connect` and platform peers. */
+export function defaultConfigDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BTP_CONNECT_CONFIG_DIR) return env.BTP_CONNECT_CONFIG_DIR;
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'btp-connect');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'btp-connect');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'btp-connect');
+}
+
+/**
+ * Saved connections: non-secret binding fields in `connections.json`, secret fields (`clientsecret`, `key`)
+ * in the secret store. Adding writes the secrets first and the file last, and undoes the secrets if the file
+ * cannot be written; removing deletes the secrets with the entry. Nothing half-written survives a failure.
+ */
+export class ConnectionStore {
+  private readonly file: AtomicJsonFile;
+
+  constructor(
+    private readonly secrets: SecretStore,
+    readonly directory = defaultConfigDirectory(),
+  ) {
+    this.file = new AtomicJsonFile(join(directory, 'connections.json'));
+  }
+
+  async list(): Promise<ConnectionSummary[]> {
+    const data = await this.read();
+    return data.connections.map((connection) => ({
+      name: connection.name,
+      createdAt: connection.createdAt,
+      destinationServiceUrl: String(connection.bindings.destination?.credentials.uri ?? ''),
+      ...subaccountOf(connection.bindings.destination?.credentials),
+      hasConnectivity: connection.bindings.connectivity !== undefined,
+    }));
+  }
+
+  async add(name: string, bindings: ConnectionBindings, options: { replace?: boolean } = {}): Promise<void> {
+    if (!namePattern.test(name)) {
+      throw new BtpError(ErrorCode.InvalidInput, `Connection name "${name}" is not valid: use 1 to 64 letters, digits, ".", "_" or "-".`, { field: 'name' });
+    }
+    const data = await this.read();
+    const existing = data.connections.find((connection) => connection.name === name);
+    if (existing && !options.replace) {
+      throw new BtpError(ErrorCode.AlreadyExists, `A connection named "${name}" exists already; remove it first or choose another name.`, { field: 'name' });
+    }
+    const stored: StoredConnection = { name, createdAt: new Date().toISOString(), bindings: {} };
+    const written: string[] = [];
+    try {
+      for (const kind of ['destination', 'connectivity'] as const) {
+        const binding = bindings[kind];
+        if (!binding) continue;
+        const publicPart: Record<string, unknown> = { ...binding.credentials };
+        for (const field of SECRET_CREDENTIAL_FIELDS) {
+          const value = binding.credentials[field];
+          if (typeof value !== 'string') continue;
+          const key = secretKey(name, kind, field);
+          await this.secrets.set(key, value);
+          written.push(key);
+          delete publicPart[field];
+        }
+        stored.bindings[kind] = { auth: binding.auth.kind, credentials: publicPart };
+      }
+      const others = data.connections.filter((connection) => connection.name !== name);
+      await this.write({ version: 1, connections: [...others, stored].sort((a, b) => a.name.localeCompare(b.name)) });
+    } catch (error) {
+      // Keep the old connection's secrets when replacing: only roll back keys it did not have.
+      if (!existing) await Promise.allSettled(written.map((key) => this.secrets.delete(key)));
+      throw error;
+    }
+    if (existing) {
+      for (const kind of ['destination', 'connectivity'] as const) {
+        if (existing.bindings[kind] && !bindings[kind]) await this.deleteSecrets(name, kind);
+      }
+    }
+  }
+
+  async load(name: string): Promise<ConnectionBindings> {
+    const connection = (await this.read()).connections.find((candidate) => candidate.name === name);
+    if (!connection) {
+      const names = (await this.list()).map((summary) => summary.name);
+      throw new BtpError(
+        ErrorCode.ConnectionNotFound,
+        `There is no connection named "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}. Add one with \`btp-connect connect ${name} --key <file>\`.`,
+        { field: 'connection' },
+      );
+    }
+    const destination = await this.rehydrate(connection, 'destination');
+    const connectivity = connection.bindings.connectivity ? await this.rehydrate(connection, 'connectivity') : undefined;
+    return {
+      destination: destination as DestinationBinding,
+      ...(connectivity ? { connectivity: connectivity as ConnectivityBinding } : {}),
+    };
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const data = await this.read();
+    const connection = data.connections.find((candidate) => candidate.name === name);
+    if (!connection) return false;
+    // Secrets go first: a connection entry without secrets is reported clearly, a secret without an entry is
+    // an invisible leftover.
+    for (const kind of ['destination', 'connectivity'] as const) await this.deleteSecrets(name, kind);
+    await this.write({ version: 1, connections: data.connections.filter((candidate) => candidate.name !== name) });
+    return true;
+  }
+
+  private async rehydrate(connection: StoredConnection, kind: 'destination' | 'connectivity') {
+    const stored = connection.bindings[kind];
+    const credentials: Record<string, unknown> = { ...stored?.credentials };
+    const authKind = stored?.auth === 'x509' ? 'key' : 'clientsecret';
+    for (const field of SECRET_CREDENTIAL_FIELDS) {
+      const value = await this.secrets.get(secretKey(connection.name, kind, field));
+      if (value !== undefined) credentials[field] = value;
+      else if (field === authKind) {
+        throw new BtpError(
+          ErrorCode.ConnectionNotFound,
+          `The ${kind} secret of connection "${connection.name}" is missing from the ${this.secrets.description}; connect it again with its service key.`,
+          { field },
+        );
+      }
+    }
+    return parseCredentials(credentials, { expected: kind as ServiceKind, source: `connection "${connection.name}"` });
+  }
+
+  private async deleteSecrets(name: string, kind: 'destination' | 'connectivity'): Promise<void> {
+    for (const field of SECRET_CREDENTIAL_FIELDS) await this.secrets.delete(secretKey(name, kind, field));
+  }
+
+  private async read(): Promise<ConnectionsFile> {
+    let data: unknown;
+    try {
+      data = await this.file.read();
+    } catch (error) {
+      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} is not valid JSON; fix or delete it (it holds no secrets).`, { cause: error });
+    }
+    if (data === undefined) return { version: 1, connections: [] };
+    const file = data as ConnectionsFile;
+    if (file.version !== 1 || !Array.isArray(file.connections)) {
+      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} was not written by this version of BTP Connect.`);
+    }
+    return file;
+  }
+
+  private async write(data: ConnectionsFile): Promise<void> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    await this.file.write(data);
+  }
+}
+
+function subaccountOf(credentials: Record<string, unknown> | undefined): { subaccount?: string } {
+  const id = credentials?.subaccountid ?? credentials?.tenantid;
+  return typeof id === 'string' ? { subaccount: id } : {};
+}
+
+export function secretKey(connection: string, kind: 'destination' | 'connectivity', field: string): string {
+  return `connection/${connection}/${kind}/${field}`;
+}

@@ -1,0 +1,75 @@
+/** Wire types of the Destination service REST API (spec §3), as the client reads them. */
+
+export type DestinationLevel = 'subaccount' | 'instance';
+
+/** v2 "consume" API levels (spec §3.1). */
+export type ConsumeLevel = DestinationLevel | 'provider_subaccount' | 'provider_instance';
+
+/** A destination as stored: every value a string, unknown property names kept. */
+export type DestinationRecord = Record<string, string>;
+
+export interface WithEtag<T> {
+  readonly value: T;
+  /** The service's ETag, when it sent one; pass it back to detect concurrent changes. */
+  readonly etag?: string;
+}
+
+export interface AuthTokenEntry {
+  readonly type: string;
+  readonly value: string;
+  readonly http_header?: { readonly key: string; readonly value: string };
+  readonly expires_in?: string;
+  readonly scope?: string;
+  readonly refresh_token?: string;
+  readonly issued_token_type?: string;
+  /** Present only when the service failed to get the token (HTTP status is still 200). */
+  readonly error?: string;
+}
+
+export interface CertificateRecord {
+  readonly Name: string;
+  readonly Type?: string;
+  /** Base64 of the certificate or keystore file. */
+  readonly Content: string;
+}
+
+export interface FindResult {
+  readonly owner?: { readonly SubaccountId: string | null; readonly InstanceId: string | null };
+  readonly destinationConfiguration: DestinationRecord;
+  readonly authTokens?: readonly AuthTokenEntry[];
+  readonly certificates?: readonly CertificateRecord[];
+  /** Where the destination was found, from `owner` (v1). */
+  readonly level?: DestinationLevel;
+  readonly etag?: string;
+}
+
+export interface FindOptions {
+  /** The user for user-based flows (`X-user-token`). */
+  readonly userToken?: string;
+  /** Subdomain for `tokenServiceURLType: Common` (`X-tenant`). Not together with `userToken`. */
+  readonly tenant?: string;
+  readonly refreshToken?: string;
+  readonly code?: string;
+  readonly redirectUri?: string;
+  readonly codeVerifier?: string;
+  readonly subjectToken?: string;
+  readonly subjectTokenType?: string;
+  readonly actorToken?: string;
+  readonly actorTokenType?: string;
+  readonly fragmentName?: string;
+  readonly fragmentOptional?: boolean;
+  readonly skipTokenRetrieval?: boolean;
+  readonly skipCredentials?: boolean;
+  /** Use the v2 consume API at exactly this level (no fallback). */
+  readonly level?: ConsumeLevel;
+  /** `If-None-Match`: when unchanged, `find` resolves to `undefined` (304). */
+  readonly ifNoneMatch?: string;
+}
+
+/** One item of a bulk create/update answer (201/200/207). */
+export interface BulkItemResult {
+  readonly name: string;
+  readonly status: number | string;
+  readonly etag?: string;
+  readonly cause?: string;
+}

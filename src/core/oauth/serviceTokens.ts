@@ -1,0 +1,50 @@
+import { tokenEndpoint, type TokenTenant } from '../bindings/tokenEndpoint';
+import type { ServiceBinding } from '../bindings/types';
+import type { HttpAgents } from '../http/agents';
+import { decodeJwt, tenantOf } from './jwt';
+import { TokenCache } from './tokenCache';
+import { requestToken, type AccessToken, type TokenGrant } from './tokenRequest';
+
+/**
+ * Tokens for one service binding (destination, connectivity, xsuaa): the client-credentials token of a tenant
+ * and user-token exchanges, cached per tenant and grant so concurrent callers share one request.
+ */
+export class ServiceTokens {
+  constructor(
+    readonly binding: ServiceBinding,
+    private readonly agents: HttpAgents,
+    private readonly cache = new TokenCache(),
+  ) {}
+
+  /** The binding's client-credentials token; without a tenant, the provider's (the binding's own). */
+  clientCredentials(tenant: TokenTenant = {}): Promise<AccessToken> {
+    return this.fetch(tenant, { type: 'client_credentials' }, 'cc');
+  }
+
+  /** A jwt-bearer exchange of a user's token for this binding's client, in the user's tenant (spec §2.2). */
+  exchangeUserToken(userToken: string): Promise<AccessToken> {
+    const claims = decodeJwt(userToken)?.payload;
+    const zid = claims ? tenantOf(claims) : undefined;
+    return this.fetch(zid ? { zid } : {}, { type: 'jwt_bearer', assertion: userToken }, `user:${userToken}`);
+  }
+
+  /** Drops a token the service refused with 401, so the next call fetches a fresh one. */
+  invalidate(token: AccessToken, tenant: TokenTenant = {}): void {
+    this.cache.invalidate(this.cacheKey(tenant, 'cc'), token);
+  }
+
+  private fetch(tenant: TokenTenant, grant: TokenGrant, grantKey: string): Promise<AccessToken> {
+    return this.cache.get(this.cacheKey(tenant, grantKey), () => {
+      const endpoint = tokenEndpoint(this.binding, tenant);
+      return requestToken(
+        { tokenUrl: endpoint.url, clientId: this.binding.clientId, auth: this.binding.auth, headers: endpoint.headers },
+        grant,
+        { agents: this.agents },
+      );
+    });
+  }
+
+  private cacheKey(tenant: TokenTenant, grantKey: string): string {
+    return `${tenant.zid ?? ''}|${tenant.subdomain ?? ''}|${grantKey}`;
+  }
+}

@@ -1,0 +1,140 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import { join } from 'node:path';
+import { HttpAgents, type LookupFunction } from '../core/http/agents';
+import { silentLogger, type Logger } from '../core/log';
+import { requestToken } from '../core/oauth/tokenRequest';
+import { createEchoApi } from './backends/echoApi';
+import { createDestinationService } from './destination/service';
+import { DestinationStore } from './destination/store';
+import { startServer, type Handler, type StartedServer } from './http/server';
+import { loadOrCreateIdentity, type SandboxIdentity } from './identity';
+import { issueClientCertificate, issueServerCertificate } from './pki';
+import { seedStore } from './seed';
+import { serviceKeys, vcapServices, type SandboxEndpoints, type SandboxServiceKeys } from './serviceKeys';
+import { createTokenService, type TokenService } from './token/service';
+
+export interface SandboxOptions {
+  /** State directory (identity, destinations). Without one the sandbox lives in memory: what tests use. */
+  readonly directory?: string;
+  /** First port of the sandbox's block (see `PortOffset`); 0 puts every listener on an ephemeral port. */
+  readonly portBase?: number;
+  readonly logger?: Logger;
+  readonly tokenLifetimeSeconds?: number;
+}
+
+/** Port layout relative to `portBase`; later parts of the sandbox take the gaps. */
+export const PortOffset = {
+  tokenHttp: 0,
+  tokenHttps: 1,
+  tokenMtls: 2,
+  destination: 3,
+  connectivityHttp: 4,
+  connectivitySocks5: 5,
+  internetApi: 8,
+} as const;
+
+export interface Sandbox {
+  readonly endpoints: SandboxEndpoints & { readonly tokenServiceHttpsUrl: string; readonly internetApiUrl: string };
+  readonly keys: SandboxServiceKeys;
+  readonly vcapServices: Record<string, unknown[]>;
+  readonly caPem: string;
+  readonly identity: SandboxIdentity;
+  readonly tokenService: TokenService;
+  readonly store: DestinationStore;
+  close(): Promise<void>;
+}
+
+/** Starts the emulated BTP side on loopback: token service (HTTP, HTTPS, mTLS), Destination service, sample API. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const logger = options.logger ?? silentLogger;
+  const identity = await loadOrCreateIdentity(options.directory);
+  const port = (offset: number) => (options.portBase ? options.portBase + offset : 0);
+  const servers: StartedServer[] = [];
+  const agents = new HttpAgents({ extraCaPem: identity.ca.certPem, lookup: loopbackLookup, timeoutMs: 10_000 });
+  try {
+    const tlsHosts = ['localhost', ...identity.world.data.tenants.map((tenant) => `${tenant.subdomain}.localhost`)];
+    const serverCertificate = issueServerCertificate(identity.ca, { commonName: 'localhost', dnsNames: tlsHosts, ipAddresses: ['127.0.0.1', '::1'] });
+    const tls = { cert: serverCertificate.certPem, key: serverCertificate.keyPem };
+
+    // The HTTPS port is part of `uaadomain` and so of every token's `iss`: bind it first, then build the service.
+    const tokenLogger = logger.child('token');
+    const https: { handler?: Handler } = {};
+    const tokenHttps = await startServer((req, res) => (https.handler as Handler)(req, res), { port: port(PortOffset.tokenHttps), logger: tokenLogger, tls });
+    servers.push(tokenHttps);
+    const uaaDomain = `localhost:${tokenHttps.port}`;
+    const tokenService = createTokenService({ world: identity.world, key: identity.signingKey, uaaDomain, lifetimeSeconds: options.tokenLifetimeSeconds, logger: tokenLogger });
+    https.handler = tokenService.handler('https');
+    const tokenHttp = await startServer(tokenService.handler('http'), { port: port(PortOffset.tokenHttp), logger: tokenLogger });
+    servers.push(tokenHttp);
+    const mtls = { ...tls, requestCert: true, rejectUnauthorized: false, ca: identity.ca.certPem };
+    const tokenMtls = await startServer(tokenService.handler('mtls'), { port: port(PortOffset.tokenMtls), logger: tokenLogger, tls: mtls });
+    servers.push(tokenMtls);
+
+    const store = await DestinationStore.open(options.directory ? join(options.directory, 'destinations.json') : undefined);
+    const destination = await startServer(
+      createDestinationService({
+        world: identity.world,
+        key: identity.signingKey,
+        store,
+        fetchToken: (client, grant) => requestToken(client, grant, { agents }),
+        logger: logger.child('destination'),
+      }),
+      { port: port(PortOffset.destination), logger: logger.child('destination') },
+    );
+    servers.push(destination);
+    const internetApi = await startServer(createEchoApi(), { port: port(PortOffset.internetApi), logger: logger.child('internet-api') });
+    servers.push(internetApi);
+
+    const origins = { tokenService: `http://localhost:${tokenHttp.port}`, internetApi: `http://localhost:${internetApi.port}` };
+    if (store.isEmpty) {
+      const backendCertificate = issueClientCertificate(identity.ca, { commonName: 'sandbox-backend-client' });
+      await seedStore(store, identity.world, { ...origins, caPem: identity.ca.certPem, backendClientCertificatePem: `${backendCertificate.certPem}${backendCertificate.keyPem}` });
+    } else {
+      for (const [name, previous] of Object.entries(identity.origins)) {
+        const current = origins[name as keyof typeof origins];
+        if (current && previous !== current) await store.replaceInValues(previous, current);
+      }
+    }
+    await identity.saveOrigins(origins);
+
+    const endpoints = {
+      tokenServiceUrl: `http://127.0.0.1:${tokenHttp.port}`,
+      tokenServiceHttpsUrl: `https://${uaaDomain}`,
+      uaaDomain,
+      certUrl: `https://localhost:${tokenMtls.port}`,
+      destinationServiceUrl: `http://127.0.0.1:${destination.port}`,
+      internetApiUrl: `http://127.0.0.1:${internetApi.port}`,
+      // The connectivity proxy is not emulated yet: advertise the real service's default ports until it is.
+      connectivity: { host: '127.0.0.1', httpPort: port(PortOffset.connectivityHttp) || 20003, socks5Port: port(PortOffset.connectivitySocks5) || 20004 },
+    };
+    const keys = serviceKeys(identity, endpoints);
+    logger.info(`sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}`);
+    return {
+      endpoints,
+      keys,
+      vcapServices: vcapServices(keys, identity),
+      caPem: identity.ca.certPem,
+      identity,
+      tokenService,
+      store,
+      async close() {
+        await Promise.all(servers.map((server) => server.close()));
+        await agents.close();
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.close()));
+    await agents.close();
+    throw error;
+  }
+}
+
+/** `localhost` and `*.localhost` resolve to loopback inside the sandbox (tenant subdomains of token URLs). */
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    if ((options as { all?: boolean }).all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+    return;
+  }
+  dnsLookup(hostname, options as LookupAllOptions, callback as unknown as (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void);
+};

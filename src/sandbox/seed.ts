@@ -1,0 +1,112 @@
+import type { DestinationStore, Scope, StoreOperation } from './destination/store';
+import { DESTINATION_INSTANCE_ID, DESTINATION_X509_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID, type World } from './world';
+
+/** Where the seeded destinations point: sandbox services by their loopback origins. */
+export interface SeedOrigins {
+  /** Token service, plain HTTP, as `http://localhost:<port>` so Common URLs can take a tenant subdomain. */
+  readonly tokenService: string;
+  /** The sample Internet API (echo). */
+  readonly internetApi: string;
+  readonly caPem: string;
+  readonly backendClientCertificatePem: string;
+}
+
+type Props = Record<string, string>;
+
+/**
+ * Seed data: one subaccount with destinations of every type and authentication type at both levels, a fragment,
+ * certificates, and a subscriber subaccount with a few of its own. Descriptions say what each one shows.
+ */
+export function seedOperations(world: World, origins: SeedOrigins): StoreOperation[] {
+  const provider: Scope = { tenantId: PROVIDER_TENANT_ID };
+  const providerInstance: Scope = { tenantId: PROVIDER_TENANT_ID, instanceId: DESTINATION_INSTANCE_ID };
+  const x509Instance: Scope = { tenantId: PROVIDER_TENANT_ID, instanceId: DESTINATION_X509_INSTANCE_ID };
+  const subscriber: Scope = { tenantId: SUBSCRIBER_TENANT_ID };
+  const backend = world.clientOfKind('backend');
+  const alice = world.user(PROVIDER_TENANT_ID, 'alice');
+  const api = origins.internetApi;
+  const tokenUrl = `${origins.tokenService}/oauth/token`;
+  const oauth = (extra: Props): Props => ({ clientId: backend.clientId, clientSecret: backend.secret ?? '', tokenServiceURL: tokenUrl, tokenServiceURLType: 'Dedicated', ...extra });
+  const http = (name: string, description: string, authentication: string, extra: Props = {}, path = ''): Props => ({
+    Name: name,
+    Type: 'HTTP',
+    URL: `${api}/${name}${path}`,
+    ProxyType: 'Internet',
+    Authentication: authentication,
+    Description: description,
+    ...extra,
+  });
+  const onPremise = (name: string, description: string, authentication: string, extra: Props = {}): Props => ({
+    Name: name,
+    Type: 'HTTP',
+    URL: 'http://erp.virtual:8000',
+    ProxyType: 'OnPremise',
+    Authentication: authentication,
+    Description: description,
+    'sap-client': '100',
+    ...extra,
+  });
+
+  const subaccountDestinations: Props[] = [
+    http('internet-noauth', 'Public API, no authentication', 'NoAuthentication', { 'URL.headers.X-Api-Version': '2', 'URL.queries.format': 'json' }),
+    http('internet-basic', 'Basic authentication', 'BasicAuthentication', { User: 'demo', Password: 'demo-password-1' }),
+    http('internet-oauth-cc', 'OAuth client credentials (Dedicated token URL)', 'OAuth2ClientCredentials', oauth({ scope: 'sandbox-backend!t102.Read' })),
+    http('internet-oauth-cc-common', 'OAuth client credentials with a Common token URL ({tenant})', 'OAuth2ClientCredentials', oauth({ tokenServiceURL: tokenUrl.replace('//localhost', '//{tenant}.localhost'), tokenServiceURLType: 'Common' })),
+    http('internet-oauth-password', 'OAuth password grant as alice', 'OAuth2Password', oauth({ User: 'alice', Password: alice?.password ?? '' })),
+    http('internet-user-exchange', 'OAuth user token exchange (needs a user)', 'OAuth2UserTokenExchange', oauth({})),
+    http('internet-jwt-bearer', 'OAuth JWT bearer (needs a user)', 'OAuth2JWTBearer', oauth({})),
+    http('internet-refresh-token', 'OAuth refresh token (send X-refresh-token)', 'OAuth2RefreshToken', oauth({})),
+    http('internet-authorization-code', 'OAuth authorization code (send X-code)', 'OAuth2AuthorizationCode', oauth({})),
+    http('internet-token-exchange', 'OAuth 2.0 token exchange (send X-subject-token)', 'OAuth2TokenExchange', oauth({})),
+    http('internet-technical-user', 'OAuth technical user propagation', 'OAuth2TechnicalUserPropagation', oauth({})),
+    http('internet-saml-assertion', 'SAML assertion for the user', 'SAMLAssertion', { audience: 'https://sandbox-backend.example', authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession' }),
+    http('internet-saml-bearer', 'OAuth SAML bearer assertion', 'OAuth2SAMLBearerAssertion', {
+      audience: 'https://sandbox-backend.example',
+      clientKey: backend.clientId,
+      tokenServiceURL: tokenUrl,
+      tokenServiceUser: backend.clientId,
+      tokenServicePassword: backend.secret ?? '',
+      authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession',
+    }),
+    http('internet-client-certificate', 'Client certificate from the certificate store', 'ClientCertificateAuthentication', { KeyStoreLocation: 'backend-client.pem', KeyStorePassword: 'keystore-password-1' }),
+    http('internet-truststore', 'Custom trust store (the sandbox CA)', 'NoAuthentication', { TrustStoreLocation: 'truststore.pem' }),
+    http('shared-name', 'Subaccount copy: the instance-level one wins in find-destination', 'NoAuthentication', { Level: 'subaccount' }),
+    onPremise('onprem-erp-basic', 'On-premise ERP through the Cloud Connector, Basic', 'BasicAuthentication', { User: 'ERPUSER', Password: 'erp-password-1' }),
+    onPremise('onprem-erp-principal', 'On-premise ERP with principal propagation', 'PrincipalPropagation'),
+    onPremise('onprem-erp-loc2', 'On-premise ERP via the Cloud Connector with location ID loc2', 'NoAuthentication', { CloudConnectorLocationId: 'loc2' }),
+  ];
+  const instanceDestinations: Props[] = [
+    http('instance-api', 'Instance-level destination', 'NoAuthentication'),
+    http('shared-name', 'Instance copy: wins over the subaccount copy', 'NoAuthentication', { Level: 'instance' }),
+  ];
+  const subscriberDestinations: Props[] = [
+    http('subscriber-api', 'Subscriber subaccount API, Basic', 'BasicAuthentication', { User: 'subscriber-user', Password: 'subscriber-password-1' }),
+    http('shared-name', 'Subscriber copy', 'NoAuthentication', { Level: 'subscriber' }),
+  ];
+  const certificates = [
+    { Name: 'truststore.pem', Type: 'CERTIFICATE', Content: Buffer.from(origins.caPem).toString('base64') },
+    { Name: 'backend-client.pem', Type: 'CERTIFICATE', Content: Buffer.from(origins.backendClientCertificatePem).toString('base64') },
+  ];
+  const fragment = { FragmentName: 'slow-backend', 'HTML5.Timeout': '60000', 'URL.headers.X-Fragment': 'slow-backend' };
+
+  const create = (scope: Scope, collection: 'destinations' | 'certificates' | 'fragments', value: Props): StoreOperation => ({
+    kind: 'create',
+    scope,
+    collection,
+    name: value.Name ?? value.FragmentName ?? '',
+    value,
+  });
+  return [
+    ...subaccountDestinations.map((value) => create(provider, 'destinations', value)),
+    ...instanceDestinations.map((value) => create(providerInstance, 'destinations', value)),
+    create(x509Instance, 'destinations', http('x509-instance-api', 'Seen through the X.509 service key', 'NoAuthentication')),
+    ...subscriberDestinations.map((value) => create(subscriber, 'destinations', value)),
+    ...certificates.map((value) => create(provider, 'certificates', value)),
+    create(provider, 'fragments', fragment),
+    create(providerInstance, 'fragments', { ...fragment, 'URL.headers.X-Fragment': 'instance' }),
+  ];
+}
+
+export async function seedStore(store: DestinationStore, world: World, origins: SeedOrigins): Promise<void> {
+  await store.apply(seedOperations(world, origins));
+}
