@@ -74,6 +74,10 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     onPremise('onprem-erp-basic', 'On-premise ERP through the Cloud Connector, Basic', 'BasicAuthentication', { User: 'ERPUSER', Password: 'erp-password-1' }),
     onPremise('onprem-erp-principal', 'On-premise ERP with principal propagation', 'PrincipalPropagation'),
     onPremise('onprem-erp-loc2', 'On-premise ERP via the Cloud Connector with location ID loc2', 'NoAuthentication', { CloudConnectorLocationId: 'loc2' }),
+    { Name: 'onprem-tcp-db', Type: 'TCP', Address: 'tcp://db.virtual:5432', ProxyType: 'OnPremise', Description: 'On-premise TCP service through SOCKS5' },
+    { Name: 'onprem-ldap', Type: 'LDAP', 'ldap.url': 'ldap://ldap.virtual:389', 'ldap.proxyType': 'OnPremise', 'ldap.authentication': 'BasicAuthentication', 'ldap.user': 'cn=reader,dc=example,dc=com', 'ldap.password': 'ldap-password-1', 'ldap.description': 'On-premise directory' },
+    { Name: 'onprem-mail', Type: 'MAIL', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', 'mail.smtp.host': 'smtp.virtual', 'mail.smtp.port': '25', 'mail.user': 'mailer', 'mail.password': 'mail-password-1', 'mail.smtp.from': 'noreply@example.com', 'mail.transport.protocol': 'smtp', Description: 'On-premise SMTP server (SDK mail client)' },
+    { Name: 'onprem-rfc', Type: 'RFC', 'jco.destination.proxy_type': 'OnPremise', 'jco.client.ashost': 'erp.virtual', 'jco.client.sysnr': '00', 'jco.client.client': '100', 'jco.client.user': 'RFCUSER', 'jco.client.passwd': 'rfc-password-1', 'jco.client.lang': 'EN', 'jco.destination.description': 'On-premise ABAP system over RFC' },
   ];
   const instanceDestinations: Props[] = [
     http('instance-api', 'Instance-level destination', 'NoAuthentication'),

@@ -1,0 +1,83 @@
+import { homedir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { BtpError, ErrorCode } from '../../core/errors';
+import { writeSandboxFiles, type SandboxFiles } from '../../sandbox/files';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import { stringOption, type Command } from '../command';
+import { ExitCode } from '../exitCodes';
+import { line, type CliIo } from '../io';
+import { stderrLogger } from '../logger';
+
+const defaultPortBase = 8400;
+
+export const sandboxCommand: Command = {
+  name: 'sandbox',
+  summary: 'Run the emulated BTP side on loopback (token + Destination services); Ctrl-C stops it',
+  usage: `Usage: btp-connect sandbox [--dir <folder>] [--port-base <port>] [--verbose]
+
+  --dir <folder>       state and generated files (default: $XDG_STATE_HOME/btp-connect/sandbox)
+  --port-base <port>   first port of the block the sandbox listens on (default ${defaultPortBase}; 0 = any free ports)
+  --verbose            log every request to stderr
+
+Writes service keys, VCAP_SERVICES, the CA to trust and the sandbox users into the folder, so that apps
+using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.`,
+  options: { dir: { type: 'string' }, 'port-base': { type: 'string' }, verbose: { type: 'boolean' } },
+  async run(values, _positionals, io) {
+    const directory = resolve(io.cwd, stringOption(values, 'dir') ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox'));
+    const portText = stringOption(values, 'port-base') ?? String(defaultPortBase);
+    const portBase = Number(portText);
+    if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65_000) {
+      throw new BtpError(ErrorCode.InvalidInput, `--port-base must be 0 or a port up to 65000, not "${portText}".`, { field: 'port-base' });
+    }
+    const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+    let sandbox: Sandbox;
+    try {
+      sandbox = await startSandbox({ directory, portBase, logger });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new BtpError(ErrorCode.InvalidInput, `A sandbox port is in use already (${(error as Error).message}). Is another sandbox running? Stop it, or pick other ports with --port-base.`, { field: 'port-base', cause: error });
+      }
+      throw error;
+    }
+    try {
+      const files = await writeSandboxFiles(sandbox, directory);
+      printWelcome(io, sandbox, files);
+      await io.untilStopped();
+      line(io, 'Stopping the sandbox…');
+    } finally {
+      await sandbox.close();
+    }
+    line(io, 'Sandbox stopped.');
+    return ExitCode.Ok;
+  },
+};
+
+function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
+  const show = (path: string) => {
+    const relativePath = relative(io.cwd, path);
+    return relativePath.startsWith('..') ? path : relativePath;
+  };
+  const endpoints = sandbox.endpoints;
+  const destinationApi = `${endpoints.destinationServiceUrl}/destination-configuration/v1`;
+  const keyFile = show(files.serviceKeys.destination ?? '');
+  line(io, `BTP Connect sandbox is running. State and files: ${show(files.vcapServices).replace(/vcap-services\.json$/, '') || '.'}`);
+  line(io);
+  line(io, `  Token service        ${endpoints.tokenServiceUrl}   (HTTPS ${endpoints.tokenServiceHttpsUrl}, mTLS ${endpoints.certUrl})`);
+  line(io, `  Destination service  ${endpoints.destinationServiceUrl}`);
+  line(io, `  Sample Internet API  ${endpoints.internetApiUrl}`);
+  line(io);
+  line(io, `  Service keys   ${Object.values(files.serviceKeys).map(show).join(', ')}`);
+  line(io, `  VCAP_SERVICES  ${show(files.vcapServices)}     CA ${show(files.ca)}     users ${show(files.users)}`);
+  line(io);
+  line(io, 'Try it:');
+  line(io, `  TOKEN=$(curl -s -d @${show(files.tokenRequest)} ${endpoints.tokenServiceUrl}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);
+  line(io, `  curl -s -H "Authorization: Bearer $TOKEN" '${destinationApi}/subaccountDestinations?$select=Name'`);
+  line(io, `  curl -s -H "Authorization: Bearer $TOKEN" ${destinationApi}/destinations/internet-oauth-cc`);
+  line(io, `  ${io.invocation} ls --key ${keyFile}`);
+  line(io, `  ${io.invocation} get internet-basic --find --key ${keyFile}`);
+  line(io);
+  line(io, 'Point an app that uses the SAP Cloud SDK or the approuter at it:');
+  line(io, `  export VCAP_SERVICES="$(cat ${show(files.vcapServices)})" NODE_EXTRA_CA_CERTS=${show(files.ca)}`);
+  line(io);
+  line(io, 'Press Ctrl-C to stop.');
+}

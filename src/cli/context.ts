@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadBindingsFromEnv } from '../core/bindings/env';
+import { selectBinding } from '../core/bindings/select';
+import { parseServiceKeyText } from '../core/bindings/serviceKeyText';
+import { readServiceKeyFile } from '../core/bindings/serviceKeyFile';
+import type { DestinationBinding } from '../core/bindings/types';
+import { ConnectionStore, defaultConfigDirectory } from '../core/connections/connectionStore';
+import { DestinationServiceClient } from '../core/destinationService/client';
+import { BtpError, ErrorCode } from '../core/errors';
+import { HttpAgents } from '../core/http/agents';
+import type { CliIo } from './io';
+
+/** How a command reaches a Destination service: a saved connection, a key file, or the app's own bindings. */
+export interface ConnectionArgs {
+  readonly connection?: string;
+  readonly key?: string;
+  readonly vcap?: boolean;
+  readonly ca?: string;
+}
+
+export interface OpenClient {
+  readonly client: DestinationServiceClient;
+  /** Says where the binding came from, for messages: `connection "dev"`, `key .sandbox/...`. */
+  readonly source: string;
+  close(): Promise<void>;
+}
+
+export function connectionStore(io: CliIo): ConnectionStore {
+  return new ConnectionStore(io.secretStore(), defaultConfigDirectory(io.env));
+}
+
+export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
+  const { binding, source } = await resolveBinding(args, io);
+  const extraCaPem = args.ca ? await readFile(resolve(io.cwd, args.ca), 'utf8').catch((error: unknown) => {
+    throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${args.ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
+  }) : undefined;
+  const agents = new HttpAgents(extraCaPem ? { extraCaPem } : {});
+  return { client: new DestinationServiceClient({ binding, agents }), source, close: () => agents.close() };
+}
+
+async function resolveBinding(args: ConnectionArgs, io: CliIo): Promise<{ binding: DestinationBinding; source: string }> {
+  const chosen = [args.connection, args.key, args.vcap ? 'vcap' : undefined].filter((value) => value !== undefined);
+  if (chosen.length > 1) {
+    throw new BtpError(ErrorCode.InvalidInput, 'Use only one of --connection, --key and --vcap.', { field: 'connection' });
+  }
+  if (args.key === '-') {
+    return { binding: parseServiceKeyText(await io.readStdin(), { expected: 'destination', source: 'standard input' }) as DestinationBinding, source: 'standard input' };
+  }
+  if (args.key) {
+    return { binding: (await readServiceKeyFile(resolve(io.cwd, args.key), { expected: 'destination' })) as DestinationBinding, source: `key ${args.key}` };
+  }
+  if (args.vcap) return fromEnvironment(io);
+  const name = args.connection ?? io.env.BTP_CONNECT_CONNECTION;
+  if (name) return { binding: (await connectionStore(io).load(name)).destination, source: `connection "${name}"` };
+  if (io.env.VCAP_SERVICES || io.env.VCAP_SERVICES_FILE_PATH || io.env.SERVICE_BINDING_ROOT) return fromEnvironment(io);
+  const saved = await connectionStore(io).list();
+  if (saved.length === 1 && saved[0]) {
+    return { binding: (await connectionStore(io).load(saved[0].name)).destination, source: `connection "${saved[0].name}"` };
+  }
+  throw new BtpError(
+    ErrorCode.ConnectionNotFound,
+    saved.length === 0
+      ? `No connection to use. Pass --key <destination service key file>, or save one with \`${io.invocation} connect <name> --key <file>\`.`
+      : `Several connections are saved (${saved.map((summary) => summary.name).join(', ')}): choose one with --connection <name> or BTP_CONNECT_CONNECTION.`,
+    { field: 'connection' },
+  );
+}
+
+async function fromEnvironment(io: CliIo): Promise<{ binding: DestinationBinding; source: string }> {
+  const bindings = await loadBindingsFromEnv(io.env);
+  return { binding: selectBinding(bindings, 'destination', undefined, 'VCAP_SERVICES / SERVICE_BINDING_ROOT'), source: 'VCAP_SERVICES' };
+}

@@ -1,0 +1,53 @@
+import { ErrorCode } from '../core/errors';
+
+/** Exit codes, stable across releases; `btp-connect --help` prints this table. */
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+  InvalidInput: 3,
+  NotFound: 4,
+  AccessDenied: 5,
+  Conflict: 6,
+  ServiceFailure: 7,
+  Keychain: 8,
+} as const;
+
+export const exitCodeHelp = `Exit codes:
+  0  success
+  1  unexpected failure
+  2  usage error (unknown command or option)
+  3  invalid input: a destination, service key or file that fails validation
+  4  not found: destination, certificate, connection or binding
+  5  access denied: token rejected, 401 or 403
+  6  conflict: exists already, or changed by someone else meanwhile
+  7  service unreachable, timed out or failing (5xx)
+  8  no OS keychain available`;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.InvalidInput:
+    case ErrorCode.BindingInvalid:
+    case ErrorCode.BadRequest:
+      return ExitCode.InvalidInput;
+    case ErrorCode.NotFound:
+    case ErrorCode.BindingNotFound:
+    case ErrorCode.ConnectionNotFound:
+      return ExitCode.NotFound;
+    case ErrorCode.Unauthorized:
+    case ErrorCode.Forbidden:
+    case ErrorCode.TokenRejected:
+      return ExitCode.AccessDenied;
+    case ErrorCode.AlreadyExists:
+    case ErrorCode.Conflict:
+    case ErrorCode.PartialFailure:
+      return ExitCode.Conflict;
+    case ErrorCode.ServiceError:
+    case ErrorCode.Unreachable:
+    case ErrorCode.Timeout:
+    case ErrorCode.TokenFailed:
+      return ExitCode.ServiceFailure;
+    case ErrorCode.KeychainUnavailable:
+      return ExitCode.Keychain;
+  }
+}
