@@ -1,3 +1,4 @@
+import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { DestinationBinding } from '../bindings/types';
 import { assertValidDestination } from '../destinations/validate';
 import { BtpError, ErrorCode } from '../errors';
@@ -12,6 +13,8 @@ export interface DestinationServiceClientOptions {
   readonly binding: DestinationBinding;
   readonly agents: HttpAgents;
   readonly tokens?: ServiceTokens;
+  /** Act in this tenant (e.g. a subscriber of a multi-tenant app) instead of the binding's own. */
+  readonly tenant?: TokenTenant;
   readonly logger?: Logger;
 }
 
@@ -174,7 +177,7 @@ export class DestinationServiceClient {
     body?: unknown,
   ): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
-      const token = await this.tokens.clientCredentials();
+      const token = await this.tokens.clientCredentials(this.options.tenant);
       const response = await sendRequest(
         {
           method,
@@ -192,7 +195,7 @@ export class DestinationServiceClient {
       this.logger.debug(`${method} ${path.split('?')[0]} → ${response.status}`);
       if (response.status === 401 && attempt === 1) {
         // A rotated key or a token revoked early: fetch a fresh one once before giving up.
-        this.tokens.invalidate(token);
+        this.tokens.invalidate(token, this.options.tenant);
         continue;
       }
       // 207 (bulk, partly failed) is a 2xx: the caller reads the per-item results.
