@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseCredentials } from '../../src/core/bindings/parseCredentials';
 import type { DestinationBinding } from '../../src/core/bindings/types';
 import { DestinationServiceClient } from '../../src/core/destinationService/client';
-import { ErrorCode, isBtpError } from '../../src/core/errors';
+import { ErrorCode, isBtpError, type BtpError } from '../../src/core/errors';
 import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/world';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 
@@ -27,7 +27,7 @@ const http = (name: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-async function rejects(promise: Promise<unknown>, code: string): Promise<Error> {
+async function rejects(promise: Promise<unknown>, code: string): Promise<BtpError> {
   try {
     await promise;
   } catch (error) {
@@ -63,7 +63,7 @@ describe('DestinationServiceClient: reading', () => {
     assert.match(etag ?? '', /^".+"$/);
     const error = await rejects(f.client.get('subaccount', 'nope'), ErrorCode.NotFound);
     assert.match(error.message, /^Destination "nope" at subaccount level was not found/);
-    assert.equal((error as { serviceMessage?: string }).serviceMessage, 'Configuration with the specified name was not found');
+    assert.equal(error.serviceMessage, 'Configuration with the specified name was not found');
   });
 
   it('finds with level, ETag (304 → undefined), fragments, $skipCredentials and the v2 consume API', async () => {
@@ -150,10 +150,7 @@ describe('DestinationServiceClient: writing', () => {
   it('refuses an invalid destination before sending anything, naming the field', async () => {
     const before = await f.client.listNames('subaccount');
     const error = await rejects(f.client.create('subaccount', { Name: 'bad name!', Type: 'HTTP', URL: 'not a url', Authentication: 'NoAuthentication' }), ErrorCode.InvalidInput);
-    assert.deepEqual(
-      (error as { issues: { field: string }[] }).issues.map((issue) => issue.field).sort(),
-      ['Name', 'URL'],
-    );
+    assert.deepEqual(error.issues.map((issue) => issue.field).sort(), ['Name', 'URL']);
     assert.deepEqual(await f.client.listNames('subaccount'), before);
   });
 
@@ -190,7 +187,7 @@ describe('DestinationServiceClient: access', () => {
     const wrong = parseCredentials({ ...f.sandbox.keys.destination, clientsecret: canary }, { expected: 'destination' }) as DestinationBinding;
     const error = await rejects(new DestinationServiceClient({ binding: wrong, agents: f.agents }).list('subaccount'), ErrorCode.TokenRejected);
     assert.match(error.message, /sb-clone7f3d2c1b/);
-    assert.doesNotMatch(JSON.stringify({ message: error.message, ...error }), new RegExp(canary));
+    assert.doesNotMatch(JSON.stringify({ ...error.toJSON(), message: error.message }), new RegExp(canary));
   });
 
   it('an unreachable service is Unreachable, naming the origin', async () => {

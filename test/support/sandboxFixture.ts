@@ -53,14 +53,13 @@ export async function startSandboxFixture(options: SandboxOptions = {}): Promise
   const tokenRequest = (url: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
     raw(url, 'POST', { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers }, new URLSearchParams(form).toString());
 
+  const serviceToken = async (zid?: string) => (await tokens.clientCredentials(zid ? { zid } : {})).accessToken;
   return {
     sandbox,
     agents,
     binding,
     client,
-    async serviceToken(zid) {
-      return (await tokens.clientCredentials(zid ? { zid } : {})).accessToken;
-    },
+    serviceToken,
     async userToken(userName = 'alice', tenantSubdomain = 'provider') {
       const tenant = sandbox.identity.world.tenantBySubdomain(tenantSubdomain);
       const user = tenant ? sandbox.identity.world.user(tenant.id, userName) : undefined;
@@ -74,7 +73,7 @@ export async function startSandboxFixture(options: SandboxOptions = {}): Promise
       return response.json<{ access_token: string }>().access_token;
     },
     async api(path, init = {}) {
-      const token = init.token === undefined ? await this.serviceToken() : init.token;
+      const token = init.token === undefined ? await serviceToken() : init.token;
       const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers };
       if (init.body !== undefined) headers['content-type'] = 'application/json';
       return raw(`${sandbox.endpoints.destinationServiceUrl}/destination-configuration${path}`, init.method ?? 'GET', headers, init.body === undefined ? undefined : JSON.stringify(init.body));

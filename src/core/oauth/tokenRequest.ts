@@ -72,7 +72,9 @@ export async function requestToken(client: TokenClient, grant: TokenGrant, conte
   };
   const auth = client.auth;
   if (auth.kind === 'secret' && client.clientAuthentication === 'basic') {
-    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`;
+    // Raw `id:secret` as curl -u sends it: UAA does not form-decode Basic credentials, and XSUAA client ids
+    // contain `!` and `|` that RFC 6749's encoding would change.
+    headers.authorization = `Basic ${Buffer.from(`${client.clientId}:${auth.clientSecret}`).toString('base64')}`;
   } else {
     form.set('client_id', client.clientId);
     // With X.509 credentials the TLS client certificate authenticates; only the id goes in the body.

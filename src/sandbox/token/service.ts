@@ -50,15 +50,20 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   function authenticateClient(req: IncomingMessage, form: URLSearchParams, listener: string): ClientRecord {
     const basic = parseBasic(header(req, 'authorization'));
-    const clientId = basic?.id ?? form.get('client_id') ?? '';
-    const client = options.world.client(clientId);
+    const basicCandidates = basic ? [basic, ...(basic.decoded ? [basic.decoded] : [])] : [];
+    for (const candidate of basicCandidates) {
+      const known = options.world.client(candidate.id);
+      if (known?.secret !== undefined && sameSecret(known.secret, candidate.secret)) return known;
+    }
+    if (basic) throw new OAuthError(401, 'unauthorized', 'Bad credentials');
+    const client = options.world.client(form.get('client_id') ?? '');
     if (listener === 'mtls') {
       const socket = req.socket as TLSSocket;
       const cn = socket.authorized ? socket.getPeerCertificate().subject?.CN : undefined;
       const cnText = Array.isArray(cn) ? cn[0] : cn;
       if (client && cnText !== undefined && client.certificateCn === cnText) return client;
     }
-    const secret = basic?.secret ?? form.get('client_secret');
+    const secret = form.get('client_secret');
     if (client?.secret !== undefined && secret !== null && sameSecret(client.secret, secret)) return client;
     throw new OAuthError(401, 'unauthorized', 'Bad credentials');
   }
@@ -98,15 +103,17 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   return { grants, handler, requestCount };
 }
 
-function parseBasic(authorization: string | undefined): { id: string; secret: string } | undefined {
+/** Basic client credentials, raw (`curl -u`) or form-encoded (RFC 6749 §2.3.1): both are accepted. */
+function parseBasic(authorization: string | undefined): { id: string; secret: string; decoded?: { id: string; secret: string } } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
   if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
+  const text = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = text.indexOf(':');
   if (colon < 0) return undefined;
+  const raw = { id: text.slice(0, colon), secret: text.slice(colon + 1) };
   try {
-    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    return { ...raw, decoded: { id: decodeURIComponent(raw.id.replace(/\+/g, ' ')), secret: decodeURIComponent(raw.secret.replace(/\+/g, ' ')) } };
   } catch {
-    return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+    return raw;
   }
 }
