@@ -22,21 +22,25 @@ async function readDestinations(argument: string | undefined, io: CliIo): Promis
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new BtpError(ErrorCode.InvalidInput, `${argument === '-' ? 'Standard input' : argument} is not valid JSON (${(error as Error).message.split('\n')[0]}).`, { field: 'file' });
+    throw new BtpError(ErrorCode.InvalidInput, `${inputName(argument)} is not valid JSON (${(error as Error).message.split('\n')[0]}).`, { field: 'file' });
   }
   const items = Array.isArray(value) ? value : [value];
-  if (items.length === 0) throw new BtpError(ErrorCode.InvalidInput, `${argument} holds an empty array.`, { field: 'file' });
-  // Validate everything before changing anything: one bad item must not leave the others half-applied.
-  const issues: ValidationIssue[] = items.flatMap((item, index) =>
-    validateDestination(item)
-      .filter((issue) => issue.severity !== 'warning')
-      .map((issue) => (items.length > 1 ? { ...issue, field: `[${index}].${issue.field}`, message: `[${index}] ${issue.message}` } : issue)),
-  );
-  if (issues.length > 0) throw validationError(argument === '-' ? 'The input' : argument, issues);
-  for (const item of items) {
-    for (const warning of validateDestination(item).filter((issue) => issue.severity === 'warning')) io.stderr(`warning: ${warning.message}\n`);
-  }
+  if (items.length === 0) throw new BtpError(ErrorCode.InvalidInput, `${inputName(argument)} holds an empty array.`, { field: 'file' });
   return items;
+}
+
+/** Validates every item before anything is changed: one bad item must not leave the others half-applied. */
+function validateAll(items: readonly unknown[], label: string, io: CliIo): void {
+  const issues: ValidationIssue[] = items.flatMap((item, index) =>
+    validateDestination(item).map((issue) => (items.length > 1 ? { ...issue, field: `[${index}].${issue.field}`, message: `[${index}] ${issue.message}` } : issue)),
+  );
+  const errors = issues.filter((issue) => issue.severity !== 'warning');
+  if (errors.length > 0) throw validationError(label, errors);
+  for (const warning of issues.filter((issue) => issue.severity === 'warning')) io.stderr(`warning: ${warning.message}\n`);
+}
+
+function inputName(argument: string): string {
+  return argument === '-' ? 'The input' : argument;
 }
 
 const writeOptions = { ...connectionOptions, level: { type: 'string' as const } };
@@ -52,6 +56,7 @@ ${connectionUsage}`,
   options: writeOptions,
   async run(values, positionals, io) {
     const destinations = await readDestinations(positionals[0], io);
+    validateAll(destinations, inputName(positionals[0] ?? ''), io);
     const level = parseLevel(values) ?? 'subaccount';
     const opened = await openClient(values, io);
     try {
@@ -93,6 +98,7 @@ ${connectionUsage}`,
       for (const [property, value] of Object.entries(stored.value)) {
         if (isSecretProperty(property) && !(property in merged) && !cleared.has(property)) merged[property] = value;
       }
+      validateAll([merged], inputName(positionals[0] ?? ''), io);
       const etag = stringOption(values, 'etag');
       await opened.client.update(level, merged, etag ? { etag } : stored.etag ? { etag: stored.etag } : {});
       line(io, `Updated ${name} at ${level} level.`);

@@ -1,7 +1,7 @@
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { DestinationBinding } from '../bindings/types';
 import { assertValidDestination } from '../destinations/validate';
-import { BtpError, ErrorCode } from '../errors';
+import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { HttpAgents } from '../http/agents';
 import { headerValue, sendRequest, type HttpRequest, type HttpResponse } from '../http/request';
 import { silentLogger, type Logger } from '../log';
@@ -21,6 +21,8 @@ export interface DestinationServiceClientOptions {
 type Resource = 'Destinations' | 'Certificates' | 'DestinationFragments';
 
 const pageSize = 1000;
+/** The service's 404 text for a missing destination (spec §3.3); a fragment miss says something else. */
+const notFoundMessage = 'Configuration with the specified name was not found';
 
 /**
  * The Destination service REST API (spec §3) for one binding. Every call carries the binding's
@@ -64,10 +66,16 @@ export class DestinationServiceClient {
     const path = options.level
       ? `/v2/destinations/${encodeURIComponent(name)}@${options.level}`
       : `/v1/destinations/${encodeURIComponent(name)}`;
-    const response = await this.call('GET', `${path}${query.size ? `?${query.toString().replace(/%24/g, '$')}` : ''}`, {
-      action: 'finding',
-      subject: `destination "${name}"`,
-    }, findHeaders(options));
+    const operation = { action: 'finding', subject: `destination "${name}"` };
+    const response = await this.call('GET', `${path}${query.size ? `?${query.toString().replace(/%24/g, '$')}` : ''}`, operation, findHeaders(options)).catch(
+      (error: unknown) => {
+        if (!isBtpError(error, ErrorCode.NotFound) || options.level || error.serviceMessage !== notFoundMessage) throw error;
+        throw new BtpError(ErrorCode.NotFound, `Destination "${name}" exists at neither the instance nor the subaccount level.`, {
+          status: 404,
+          serviceMessage: error.serviceMessage,
+        });
+      },
+    );
     if (response.status === 304) return undefined;
     const body = parseJson<FindResult>(response);
     const owner = body.owner;

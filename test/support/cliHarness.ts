@@ -1,0 +1,41 @@
+import { MemorySecretStore, type SecretStore } from '../../src/core/secrets/secretStore';
+import type { CliIo } from '../../src/cli/io';
+import { run } from '../../src/cli/run';
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdin?: string;
+  readonly secrets?: SecretStore;
+  /** Resolves the `untilStopped` of long-running commands (the sandbox). */
+  readonly stopped?: Promise<void>;
+  readonly onStdout?: (text: string) => void;
+}
+
+/** Runs the CLI in-process with captured output, a memory secret store and a private config folder. */
+export async function runCli(argv: readonly string[], options: CliOptions): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const secrets = options.secrets ?? new MemorySecretStore();
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text;
+      options.onStdout?.(text);
+    },
+    stderr: (text) => (stderr += text),
+    env: options.env ?? {},
+    cwd: options.cwd,
+    readStdin: async () => options.stdin ?? '',
+    untilStopped: () => options.stopped ?? Promise.resolve(),
+    invocation: 'btp-connect',
+    secretStore: () => secrets,
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
