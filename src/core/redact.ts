@@ -85,9 +85,11 @@ export function redactObject(value: unknown): unknown {
 }
 
 const jwtPattern = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const bearerPattern = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+// A credential has a digit or a token symbol, or is long: "Basic authentication" stays prose.
+const bearerPattern = /\b(Bearer|Basic)\s+((?=[A-Za-z._~+/-]*[0-9+/._~=-])[A-Za-z0-9._~+/-]{8,}=*|[A-Za-z0-9._~+/-]{24,}=*)/gi;
 const userinfoPattern = /\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(:[^/@\s]*)?@/gi;
-const queryTokenPattern = /([?&](?:access_token|client_secret|password|code|token)=)([^&#\s]+)/gi;
+const queryTokenPattern =
+  /((?:^|[?&\s])(?:access_token|refresh_token|id_token|token|client_secret|client_assertion|assertion|subject_token|actor_token|password|code|code_verifier)=)([^&#\s]+)/gi;
 const pemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
 /** Best-effort scrub of free text (error messages, child-process stderr) before it is logged or shown. */

@@ -18,7 +18,7 @@ export interface SamlSubject {
 const issuer = 'btp-connect-sandbox';
 
 function signedFields(id: string, subject: SamlSubject, notOnOrAfter: string): Buffer {
-  return Buffer.from([id, subject.nameId, subject.tenantId, subject.audience, notOnOrAfter].join('\n'));
+  return Buffer.from([id, subject.nameId, subject.tenantId, subject.audience, subject.email ?? '', notOnOrAfter].join('\n'));
 }
 
 export function buildAssertion(key: SigningKey, subject: SamlSubject, lifetimeSeconds = 300): string {

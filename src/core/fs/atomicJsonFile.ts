@@ -25,7 +25,12 @@ export class AtomicJsonFile {
   }
 
   write(value: unknown): Promise<void> {
-    const text = `${JSON.stringify(value, null, 1)}\n`;
+    let text: string;
+    try {
+      text = `${JSON.stringify(value, null, 1)}\n`;
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       if (this.queued) {
         this.queued.text = text;
@@ -53,14 +58,14 @@ export class AtomicJsonFile {
 
   private async replace(text: string): Promise<void> {
     const temp = `${this.path}.${process.pid}.${++this.sequence}.tmp`;
-    const file = await open(temp, 'w', 0o600);
     try {
-      await file.writeFile(text);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
+      const file = await open(temp, 'w', 0o600);
+      try {
+        await file.writeFile(text);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(temp, this.path);
     } catch (error) {
       await unlink(temp).catch(() => undefined);

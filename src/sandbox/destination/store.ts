@@ -29,85 +29,130 @@ export interface OperationResult {
   readonly etag?: string;
 }
 
-type ScopeData = Record<Collection, Record<string, Entry>>;
-interface StoreData {
+type ScopeData = Map<Collection, Map<string, Entry>>;
+type Data = Map<string, ScopeData>;
+
+interface StoreFile {
   version: 1;
-  scopes: Record<string, ScopeData>;
+  scopes: Record<string, Partial<Record<Collection, Record<string, Entry>>>>;
 }
 
+const collections: readonly Collection[] = ['destinations', 'certificates', 'fragments'];
+
 /**
- * The sandbox Destination service's state. Changes are applied in memory and, when a file backs the store,
- * made durable before the caller's promise resolves, so an acknowledged write survives kill -9.
+ * The sandbox Destination service's state. Maps, not plain objects, so that names like `__proto__` are just
+ * names. Each change is applied to a copy, made durable (when a file backs the store), and only then becomes
+ * visible: an acknowledged write survives kill -9, and a failed write changes nothing.
  */
 export class DestinationStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
   private constructor(
-    private data: StoreData,
+    private data: Data,
     private readonly file: AtomicJsonFile | undefined,
   ) {}
 
   static async open(path?: string): Promise<DestinationStore> {
     const file = path ? new AtomicJsonFile(path) : undefined;
-    const loaded = (await file?.read()) as StoreData | undefined;
+    const loaded = (await file?.read()) as StoreFile | undefined;
     if (loaded !== undefined && (loaded.version !== 1 || typeof loaded.scopes !== 'object')) {
       throw new Error(`${path} is not a sandbox destination store (version 1)`);
     }
-    return new DestinationStore(loaded ?? { version: 1, scopes: {} }, file);
+    return new DestinationStore(fromFile(loaded), file);
   }
 
   get isEmpty(): boolean {
-    return Object.keys(this.data.scopes).length === 0;
+    return this.data.size === 0;
   }
 
   list(scope: Scope, collection: Collection): [string, Entry][] {
-    const entries = Object.entries(this.data.scopes[scopeKey(scope)]?.[collection] ?? {});
+    const entries = [...(this.data.get(scopeKey(scope))?.get(collection) ?? new Map<string, Entry>())];
     return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   get(scope: Scope, collection: Collection, name: string): Entry | undefined {
-    const entries = this.data.scopes[scopeKey(scope)]?.[collection];
-    return entries && Object.hasOwn(entries, name) ? entries[name] : undefined;
+    return this.data.get(scopeKey(scope))?.get(collection)?.get(name);
   }
 
   /** Applies the operations in order and persists once; each gets its own outcome (bulk calls report 207). */
-  async apply(operations: readonly StoreOperation[]): Promise<OperationResult[]> {
-    const results = operations.map((operation) => this.applyOne(operation));
-    if (results.some((result) => ['created', 'updated', 'deleted'].includes(result.outcome))) await this.file?.write(this.data);
-    return results;
+  apply(operations: readonly StoreOperation[]): Promise<OperationResult[]> {
+    return this.serialised(async () => {
+      const next = copy(this.data);
+      const results = operations.map((operation) => applyOne(next, operation));
+      if (results.some((result) => ['created', 'updated', 'deleted'].includes(result.outcome))) await this.file?.write(toFile(next));
+      this.data = next;
+      return results;
+    });
   }
 
   /** Rewrites every stored value containing `from` (the sandbox moved to other ports since the last run). */
-  async replaceInValues(from: string, to: string): Promise<void> {
-    if (from === to) return;
-    for (const scope of Object.values(this.data.scopes)) {
-      for (const entries of Object.values(scope)) {
-        for (const [name, entry] of Object.entries(entries)) {
-          const value = Object.fromEntries(Object.entries(entry.value).map(([key, text]) => [key, text.split(from).join(to)]));
-          entries[name] = { ...entry, value };
+  replaceInValues(from: string, to: string): Promise<void> {
+    if (from === to) return Promise.resolve();
+    return this.serialised(async () => {
+      const next = copy(this.data);
+      for (const scope of next.values()) {
+        for (const entries of scope.values()) {
+          for (const [name, entry] of entries) {
+            const value = Object.fromEntries(Object.entries(entry.value).map(([key, text]) => [key, text.split(from).join(to)]));
+            entries.set(name, { ...entry, value });
+          }
         }
       }
-    }
-    await this.file?.write(this.data);
+      await this.file?.write(toFile(next));
+      this.data = next;
+    });
   }
 
-  private applyOne(operation: StoreOperation): OperationResult {
-    const key = scopeKey(operation.scope);
-    const scope = (this.data.scopes[key] ??= { destinations: {}, certificates: {}, fragments: {} });
-    const entries = scope[operation.collection];
-    const existing = Object.hasOwn(entries, operation.name) ? entries[operation.name] : undefined;
-    const name = operation.name;
-    if (operation.kind === 'create' && existing) return { name, outcome: 'exists' };
-    if (operation.kind !== 'create' && !existing) return { name, outcome: 'not_found' };
-    if (existing && operation.ifMatch !== undefined && !etagMatches(operation.ifMatch, existing.etag)) {
-      return { name, outcome: 'precondition_failed' };
-    }
-    if (operation.kind === 'delete') {
-      delete entries[name];
-      return { name, outcome: 'deleted' };
-    }
-    const entry: Entry = { value: { ...operation.value }, etag: `"${randomUUID()}"`, modifiedAt: Date.now() };
-    entries[name] = entry;
-    return { name, outcome: operation.kind === 'create' ? 'created' : 'updated', etag: entry.etag };
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
+}
+
+function applyOne(data: Data, operation: StoreOperation): OperationResult {
+  const key = scopeKey(operation.scope);
+  let scope = data.get(key);
+  if (!scope) {
+    scope = new Map(collections.map((collection) => [collection, new Map<string, Entry>()]));
+    data.set(key, scope);
+  }
+  const entries = scope.get(operation.collection) as Map<string, Entry>;
+  const existing = entries.get(operation.name);
+  const name = operation.name;
+  if (operation.kind === 'create' && existing) return { name, outcome: 'exists' };
+  if (operation.kind !== 'create' && !existing) return { name, outcome: 'not_found' };
+  if (existing && operation.ifMatch !== undefined && !etagMatches(operation.ifMatch, existing.etag)) {
+    return { name, outcome: 'precondition_failed' };
+  }
+  if (operation.kind === 'delete') {
+    entries.delete(name);
+    return { name, outcome: 'deleted' };
+  }
+  const entry: Entry = { value: { ...operation.value }, etag: `"${randomUUID()}"`, modifiedAt: Date.now() };
+  entries.set(name, entry);
+  return { name, outcome: operation.kind === 'create' ? 'created' : 'updated', etag: entry.etag };
+}
+
+/** A copy deep enough to change: scopes and collections are new maps; entries are immutable and shared. */
+function copy(data: Data): Data {
+  return new Map([...data].map(([key, scope]) => [key, new Map([...scope].map(([collection, entries]) => [collection, new Map(entries)]))]));
+}
+
+function fromFile(file: StoreFile | undefined): Data {
+  const data: Data = new Map();
+  for (const [key, scope] of Object.entries(file?.scopes ?? {})) {
+    data.set(key, new Map(collections.map((collection) => [collection, new Map(Object.entries(scope[collection] ?? {}))])));
+  }
+  return data;
+}
+
+function toFile(data: Data): StoreFile {
+  // Object.fromEntries defines own properties, so a `__proto__` name is stored like any other.
+  const scopes = Object.fromEntries(
+    [...data].map(([key, scope]) => [key, Object.fromEntries([...scope].map(([collection, entries]) => [collection, Object.fromEntries(entries)]))]),
+  );
+  return { version: 1, scopes };
 }
 
 function scopeKey(scope: Scope): string {

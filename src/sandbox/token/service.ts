@@ -44,7 +44,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const tenant = resolveTenant(req, client);
     requestCount.set(client.clientId, (requestCount.get(client.clientId) ?? 0) + 1);
     const body = grants.handle(client, tenant, form);
-    logger.debug(`token for ${client.clientId} in ${tenant.subdomain} (${form.get('grant_type')})`);
+    logger.debug(`${form.get('grant_type')} token for ${client.clientId}, requested at tenant ${tenant.subdomain}`);
     sendJson(res, 200, body, { 'cache-control': 'no-store' });
   }
 
