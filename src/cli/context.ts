@@ -39,6 +39,16 @@ export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenC
   return { client: new DestinationServiceClient({ binding, agents }), source, close: () => agents.close() };
 }
 
+/** Runs `work` with a client for the command's connection options and closes its connections afterwards. */
+export async function withClient<T>(args: ConnectionArgs, io: CliIo, work: (opened: OpenClient) => Promise<T>): Promise<T> {
+  const opened = await openClient(args, io);
+  try {
+    return await work(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
 async function resolveBinding(args: ConnectionArgs, io: CliIo): Promise<{ binding: DestinationBinding; source: string }> {
   const chosen = [args.connection, args.key, args.vcap ? 'vcap' : undefined].filter((value) => value !== undefined);
   if (chosen.length > 1) {

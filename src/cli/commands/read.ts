@@ -1,9 +1,9 @@
 import type { DestinationServiceClient } from '../../core/destinationService/client';
-import type { DestinationLevel, DestinationRecord } from '../../core/destinationService/types';
+import type { AuthTokenSuccess, DestinationLevel, DestinationRecord } from '../../core/destinationService/types';
 import { isSecretProperty } from '../../core/destinations/model';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { connectionOptions, connectionUsage, stringOption, type Command, type OptionValues } from '../command';
-import { openClient } from '../context';
+import { withClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { formatTable } from '../table';
@@ -49,8 +49,7 @@ ${connectionUsage}`,
   options: { ...connectionOptions, level: { type: 'string' }, 'show-secrets': { type: 'boolean' } },
   async run(values, _positionals, io) {
     const level = parseLevel(values);
-    const opened = await openClient(values, io);
-    try {
+    return withClient(values, io, async (opened) => {
       const rows: { level: DestinationLevel; destination: DestinationRecord }[] = [];
       for (const current of level ? [level] : levels) {
         for (const destination of await opened.client.list(current)) rows.push({ level: current, destination });
@@ -74,9 +73,7 @@ ${connectionUsage}`,
       ]);
       line(io, formatTable(['NAME', 'LEVEL', 'TYPE', 'PROXY', 'AUTHENTICATION', 'TARGET'], table));
       return ExitCode.Ok;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
 
@@ -103,8 +100,7 @@ ${connectionUsage}`,
   async run(values, positionals, io) {
     const name = singleName(positionals, 'get');
     const show = values['show-secrets'] === true;
-    const opened = await openClient(values, io);
-    try {
+    return withClient(values, io, async (opened) => {
       if (values.find) return await printFind(opened.client, name, values, show, io);
       const level = parseLevel(values) ?? (await locate(opened.client, name));
       const { value, etag } = await opened.client.get(level, name);
@@ -114,9 +110,7 @@ ${connectionUsage}`,
       }
       printProperties(io, maskSecrets(value, show), `${level} level${etag ? `, ETag ${etag}` : ''}`);
       return ExitCode.Ok;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
 
@@ -125,12 +119,7 @@ async function printFind(client: DestinationServiceClient, name: string, values:
   const tenant = stringOption(values, 'tenant');
   const result = await client.find(name, { ...(fragment ? { fragmentName: fragment } : {}), ...(tenant ? { tenant } : {}) });
   if (!result) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
-  const authTokens = (result.authTokens ?? []).map((token) => ({
-    ...token,
-    value: show || token.value === '' ? token.value : hidden,
-    ...(token.http_header ? { http_header: { key: token.http_header.key, value: show ? token.http_header.value : hidden } } : {}),
-    ...(token.refresh_token ? { refresh_token: show ? token.refresh_token : hidden } : {}),
-  }));
+  const authTokens = (result.authTokens ?? []).map((token) => (token.error === undefined ? maskToken(token, show) : token));
   const output = { ...result, destinationConfiguration: maskSecrets(result.destinationConfiguration, show), authTokens };
   if (values.json) {
     line(io, JSON.stringify(output, null, 2));
@@ -138,10 +127,15 @@ async function printFind(client: DestinationServiceClient, name: string, values:
   }
   printProperties(io, output.destinationConfiguration, `found at ${result.level ?? 'unknown'} level`);
   for (const token of authTokens) {
-    line(io, token.error ? `authToken: error: ${token.error}` : `authToken: ${token.type} → header ${token.http_header?.key}: ${token.http_header?.value}${token.expires_in ? ` (expires in ${token.expires_in} s)` : ''}`);
+    line(io, token.error !== undefined ? `authToken: error: ${token.error}` : `authToken: ${token.type} → header ${token.http_header.key}: ${token.http_header.value}${token.expires_in ? ` (expires in ${token.expires_in} s)` : ''}`);
   }
   for (const certificate of result.certificates ?? []) line(io, `certificate: ${certificate.Name} (${certificate.Type ?? 'unknown type'})`);
   return authTokens.some((token) => token.error) ? ExitCode.ServiceFailure : ExitCode.Ok;
+}
+
+function maskToken(token: AuthTokenSuccess, show: boolean): AuthTokenSuccess {
+  if (show) return token;
+  return { ...token, value: hidden, http_header: { key: token.http_header.key, value: hidden }, ...(token.refresh_token ? { refresh_token: hidden } : {}) };
 }
 
 /** The level a name resolves to, the way find-destination resolves it (instance first). */

@@ -5,7 +5,7 @@ import { isSecretProperty } from '../../core/destinations/model';
 import { validateDestination } from '../../core/destinations/validate';
 import { BtpError, ErrorCode, validationError, type ValidationIssue } from '../../core/errors';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
-import { openClient } from '../context';
+import { withClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { locate, parseLevel, singleName } from './read';
@@ -58,8 +58,7 @@ ${connectionUsage}`,
     const destinations = await readDestinations(positionals[0], io);
     validateAll(destinations, inputName(positionals[0] ?? ''), io);
     const level = parseLevel(values) ?? 'subaccount';
-    const opened = await openClient(values, io);
-    try {
+    return withClient(values, io, async (opened) => {
       if (destinations.length === 1) {
         await opened.client.create(level, destinations[0]);
         line(io, `Created ${nameOf(destinations[0])} at ${level} level.`);
@@ -68,9 +67,7 @@ ${connectionUsage}`,
       const results = await opened.client.bulk('POST', level, destinations);
       for (const result of results) line(io, `${result.name}: ${Number(result.status) < 300 ? 'created' : `failed (${result.status}${result.cause ? `: ${result.cause}` : ''})`}`);
       return results.every((result) => Number(result.status) < 300) ? ExitCode.Ok : ExitCode.Conflict;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
 
@@ -90,8 +87,7 @@ ${connectionUsage}`,
     const incoming = destinations[0] as DestinationRecord;
     const name = incoming.Name ?? '';
     const cleared = new Set((values['clear-secret'] as string[] | undefined) ?? []);
-    const opened = await openClient(values, io);
-    try {
+    return withClient(values, io, async (opened) => {
       const level = parseLevel(values) ?? (await locate(opened.client, name));
       const stored = await opened.client.get(level, name);
       const merged: DestinationRecord = { ...incoming };
@@ -103,9 +99,7 @@ ${connectionUsage}`,
       await opened.client.update(level, merged, etag ? { etag } : stored.etag ? { etag: stored.etag } : {});
       line(io, `Updated ${name} at ${level} level.`);
       return ExitCode.Ok;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
 
@@ -122,17 +116,14 @@ ${connectionUsage}`,
     if (positionals.length === 0) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to delete.', { field: 'name' });
     const etag = stringOption(values, 'etag');
     if (etag && positionals.length > 1) throw new BtpError(ErrorCode.InvalidInput, '--etag applies to one destination; name only one.', { field: 'etag' });
-    const opened = await openClient(values, io);
-    try {
+    return withClient(values, io, async (opened) => {
       for (const name of positionals) {
         const level: DestinationLevel = parseLevel(values) ?? (await locate(opened.client, name));
         await opened.client.delete(level, name, etag ? { etag } : {});
         line(io, `Deleted ${name} at ${level} level.`);
       }
       return ExitCode.Ok;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
 
@@ -148,15 +139,12 @@ ${connectionUsage}`,
     if (!from || !to || positionals.length !== 2) throw new BtpError(ErrorCode.InvalidInput, 'rename takes the old and the new name.', { field: 'name' });
     singleName([to], 'rename');
     const etag = stringOption(values, 'etag');
-    const opened = await openClient(values, io);
-    try {
+    return withClient(values, io, async (opened) => {
       const level = parseLevel(values) ?? (await locate(opened.client, from));
       await opened.client.rename(level, from, to, etag ? { etag } : {});
       line(io, `Renamed ${from} to ${to} at ${level} level.`);
       return ExitCode.Ok;
-    } finally {
-      await opened.close();
-    }
+    });
   },
 };
 

@@ -14,16 +14,27 @@ export interface WithEtag<T> {
   readonly etag?: string;
 }
 
-export interface AuthTokenEntry {
+/** An `authTokens` entry of find-destination: a token with its ready header, or the service's failure. */
+export type AuthTokenEntry = AuthTokenSuccess | AuthTokenFailure;
+
+export interface AuthTokenSuccess {
   readonly type: string;
   readonly value: string;
-  readonly http_header?: { readonly key: string; readonly value: string };
+  readonly http_header: { readonly key: string; readonly value: string };
   readonly expires_in?: string;
   readonly scope?: string;
   readonly refresh_token?: string;
   readonly issued_token_type?: string;
-  /** Present only when the service failed to get the token (HTTP status is still 200). */
-  readonly error?: string;
+  /** Never present on success: the approuter fails on `hasOwnProperty('error')` (spec §3.3). */
+  readonly error?: never;
+}
+
+/** Token retrieval failed; the HTTP status of find-destination is still 200. */
+export interface AuthTokenFailure {
+  readonly type: '';
+  readonly value: '';
+  readonly error: string;
+  readonly http_header?: never;
 }
 
 export interface CertificateRecord {

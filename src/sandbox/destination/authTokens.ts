@@ -1,20 +1,8 @@
 import { isBtpError } from '../../core/errors';
+import type { AuthTokenEntry as AuthToken } from '../../core/destinationService/types';
 import type { AccessToken, TokenClient, TokenGrant } from '../../core/oauth/tokenRequest';
 import { buildAssertion } from '../saml';
 import type { SigningKey } from '../jwt';
-
-/** One entry of a find-destination answer's `authTokens` (spec §3.3). */
-export type AuthToken =
-  | {
-      readonly type: string;
-      readonly value: string;
-      readonly http_header: { readonly key: string; readonly value: string };
-      readonly expires_in?: string;
-      readonly scope?: string;
-      readonly refresh_token?: string;
-      readonly issued_token_type?: string;
-    }
-  | { readonly type: ''; readonly value: ''; readonly error: string };
 
 /** The user a user-based flow acts for: the raw token and its verified claims. */
 export interface CallerUser {
