@@ -166,7 +166,22 @@ describe('DestinationServiceClient: writing', () => {
     assert.deepEqual((await f.client.listCertificates('instance')).map((certificate) => certificate.Name), ['extra.pem']);
     await f.client.deleteCertificate('instance', 'extra.pem');
     await rejects(f.client.getCertificate('instance', 'extra.pem'), ErrorCode.NotFound);
+    const keys = await f.client.getCertificatePublicKeys('subaccount', 'truststore.pem');
+    assert.match(keys[0]?.Content ?? '', /BEGIN PUBLIC KEY/);
+  });
+
+  it('creates, reads, replaces and deletes fragments, and find merges the stored fragment', async () => {
     assert.deepEqual((await f.client.listFragments('subaccount')).map((fragment) => fragment.FragmentName), ['slow-backend']);
+    await f.client.saveFragment('subaccount', { FragmentName: 'proxy-headers', 'URL.headers.X-From': 'fragment' });
+    await rejects(f.client.saveFragment('subaccount', { FragmentName: 'proxy-headers' }), ErrorCode.AlreadyExists);
+    const stored = await f.client.getFragment('subaccount', 'proxy-headers');
+    await f.client.saveFragment('subaccount', { ...stored.value, 'URL.headers.X-From': 'replaced' }, { update: true, etag: stored.etag });
+    await rejects(f.client.saveFragment('subaccount', stored.value, { update: true, etag: stored.etag }), ErrorCode.Conflict);
+    const merged = await f.client.find('internet-noauth', { fragmentName: 'proxy-headers', skipTokenRetrieval: true });
+    assert.equal(merged?.destinationConfiguration['URL.headers.X-From'], 'replaced');
+    await f.client.deleteFragment('subaccount', 'proxy-headers');
+    await rejects(f.client.getFragment('subaccount', 'proxy-headers'), ErrorCode.NotFound);
+    await rejects(f.client.saveFragment('subaccount', { FragmentName: 'bad name' }), ErrorCode.InvalidInput);
   });
 });
 

@@ -156,8 +156,33 @@ export class DestinationServiceClient {
     await this.call('DELETE', `/v1/${level}Certificates/${encodeURIComponent(name)}`, { action: 'deleting', subject: `certificate "${name}" at ${level} level` });
   }
 
+  /** The public keys (PEM) and subject DNs of a PEM certificate; empty for keystores. */
+  async getCertificatePublicKeys(level: DestinationLevel, name: string): Promise<{ Content: string; SubjectDN: string; Alias?: string }[]> {
+    const response = await this.call('GET', `/v1/${level}Certificates/${encodeURIComponent(name)}/publicKeys`, { action: 'reading', subject: `the public keys of certificate "${name}" at ${level} level` });
+    return parseJson(response);
+  }
+
   async listFragments(level: DestinationLevel): Promise<DestinationRecord[]> {
     return this.listAll<DestinationRecord>(level, 'DestinationFragments');
+  }
+
+  async getFragment(level: DestinationLevel, name: string): Promise<WithEtag<DestinationRecord>> {
+    const response = await this.call('GET', `/v1/${level}DestinationFragments/${encodeURIComponent(name)}`, fragmentOperation('reading', level, name));
+    return { value: parseJson<DestinationRecord>(response), ...etagOf(response) };
+  }
+
+  /** Creates (`update: false`) or replaces a fragment: `{ FragmentName, ...properties }`. */
+  async saveFragment(level: DestinationLevel, fragment: DestinationRecord, options: { update?: boolean; etag?: string } = {}): Promise<void> {
+    const name = fragment.FragmentName ?? '';
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) {
+      throw new BtpError(ErrorCode.InvalidInput, 'FragmentName is required and may contain only letters, digits, "_" and "-".', { field: 'FragmentName' });
+    }
+    const headers: Record<string, string> = options.etag ? { 'if-match': options.etag } : {};
+    await this.call(options.update ? 'PUT' : 'POST', `/v1/${level}DestinationFragments`, fragmentOperation(options.update ? 'updating' : 'creating', level, name), headers, fragment);
+  }
+
+  async deleteFragment(level: DestinationLevel, name: string): Promise<void> {
+    await this.call('DELETE', `/v1/${level}DestinationFragments/${encodeURIComponent(name)}`, fragmentOperation('deleting', level, name));
   }
 
   private async listAll<T>(level: DestinationLevel, resource: Resource): Promise<T[]> {
@@ -211,6 +236,10 @@ export class DestinationServiceClient {
       throw responseError(response, operation);
     }
   }
+}
+
+function fragmentOperation(action: string, level: DestinationLevel, name: string): Operation {
+  return { action, subject: `fragment "${name}" at ${level} level` };
 }
 
 function destinationOperation(action: string, level: DestinationLevel, name: string): Operation {
