@@ -49,5 +49,18 @@ export function exitCodeFor(code: ErrorCode): number {
       return ExitCode.ServiceFailure;
     case ErrorCode.KeychainUnavailable:
       return ExitCode.Keychain;
+    case ErrorCode.ConnectivityAuthRejected:
+      return ExitCode.AccessDenied;
+    case ErrorCode.NoCloudConnector:
+    case ErrorCode.NotExposed:
+    case ErrorCode.BackendUnreachable:
+    case ErrorCode.ProtocolError:
+    case ErrorCode.TunnelFailed:
+    case ErrorCode.TunnelDown:
+      return ExitCode.ServiceFailure;
+    case ErrorCode.PortInUse:
+      return ExitCode.Conflict;
+    case ErrorCode.Unsupported:
+      return ExitCode.InvalidInput;
   }
 }

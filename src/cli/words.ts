@@ -19,4 +19,13 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.Timeout]: 'Timed out',
   [ErrorCode.KeychainUnavailable]: 'OS keychain unavailable',
   [ErrorCode.ConnectionNotFound]: 'Connection not found',
+  [ErrorCode.ConnectivityAuthRejected]: 'Connectivity proxy refused the token',
+  [ErrorCode.NoCloudConnector]: 'No Cloud Connector connected',
+  [ErrorCode.NotExposed]: 'Not exposed by the Cloud Connector',
+  [ErrorCode.BackendUnreachable]: 'Backend unreachable',
+  [ErrorCode.ProtocolError]: 'Protocol error',
+  [ErrorCode.PortInUse]: 'Port in use',
+  [ErrorCode.TunnelFailed]: 'Tunnel failed to start',
+  [ErrorCode.TunnelDown]: 'Tunnel down',
+  [ErrorCode.Unsupported]: 'Not supported',
 };

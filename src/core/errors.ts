@@ -39,6 +39,24 @@ export const ErrorCode = {
   KeychainUnavailable: 'BTP_KEYCHAIN_UNAVAILABLE',
   /** A stored connection is unknown or incomplete (e.g. its secret is gone from the keychain). */
   ConnectionNotFound: 'BTP_CONNECTION_NOT_FOUND',
+  /** The connectivity proxy refused the connectivity token (HTTP 407, SOCKS5 auth reply or REP 0x05). */
+  ConnectivityAuthRejected: 'BTP_CONNECTIVITY_AUTH',
+  /** No Cloud Connector is connected for the subaccount and location ID (HTTP 503, SOCKS5 REP 0x03). */
+  NoCloudConnector: 'BTP_NO_CLOUD_CONNECTOR',
+  /** The Cloud Connector has no access-control entry for the host, port or path (HTTP 403, SOCKS5 REP 0x02). */
+  NotExposed: 'BTP_NOT_EXPOSED',
+  /** The Cloud Connector, or a direct connection, could not reach the backend (SOCKS5 REP 0x04, HTTP 502). */
+  BackendUnreachable: 'BTP_BACKEND_UNREACHABLE',
+  /** A peer broke a wire protocol (SOCKS5 bytes, proxy answer). */
+  ProtocolError: 'BTP_PROTOCOL_ERROR',
+  /** A local port is taken; nothing was started. */
+  PortInUse: 'BTP_PORT_IN_USE',
+  /** A tunnel child (cf ssh, kubectl, custom) failed at start-up and is not retried. */
+  TunnelFailed: 'BTP_TUNNEL_FAILED',
+  /** The tunnel is reconnecting: connections fail fast until it is back. */
+  TunnelDown: 'BTP_TUNNEL_DOWN',
+  /** The request asks for something BTP Connect does not do (e.g. an RFC destination over a TCP forward). */
+  Unsupported: 'BTP_UNSUPPORTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
