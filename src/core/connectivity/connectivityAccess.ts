@@ -1,0 +1,81 @@
+import { Pool } from 'undici';
+import type { ConnectivityBinding } from '../bindings/types';
+import { BtpError, ErrorCode } from '../errors';
+import type { HttpAgents } from '../http/agents';
+import type { AccessToken } from '../oauth/tokenRequest';
+import { ServiceTokens } from '../oauth/serviceTokens';
+
+export interface ProxyEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where the connectivity proxy's ports are reachable from here: the binding's own, or a tunnel's local ports. */
+export interface ProxyEndpoints {
+  http(): ProxyEndpoint;
+  socks5(): ProxyEndpoint;
+}
+
+/**
+ * What forwards need to reach on-premise systems: the connectivity proxy's HTTP and SOCKS5 endpoints, a
+ * keep-alive pool to the HTTP port, and the connectivity service's tokens (client credentials of the binding).
+ */
+export class ConnectivityAccess {
+  private readonly tokens: ServiceTokens;
+  private pool: { origin: string; pool: Pool } | undefined;
+
+  constructor(
+    readonly binding: ConnectivityBinding,
+    agents: HttpAgents,
+    private readonly endpoints: ProxyEndpoints = bindingEndpoints(binding),
+  ) {
+    this.tokens = new ServiceTokens(binding, agents);
+  }
+
+  httpProxy(): ProxyEndpoint {
+    return this.endpoints.http();
+  }
+
+  socks5Proxy(): ProxyEndpoint {
+    return this.endpoints.socks5();
+  }
+
+  /** One keep-alive pool per proxy origin; a tunnel that moved to other ports gets a fresh pool. */
+  httpPool(): Pool {
+    const endpoint = this.httpProxy();
+    const origin = `http://${endpoint.host}:${endpoint.port}`;
+    if (this.pool?.origin !== origin) {
+      void this.pool?.pool.close();
+      this.pool = { origin, pool: new Pool(origin, { connections: 128, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 300_000 }) };
+    }
+    return this.pool.pool;
+  }
+
+  /** The token for `Proxy-Authorization` and SOCKS5: the binding's client credentials in its own subaccount. */
+  token(): Promise<AccessToken> {
+    return this.tokens.clientCredentials();
+  }
+
+  invalidate(token: AccessToken): void {
+    this.tokens.invalidate(token);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.pool.close();
+    this.pool = undefined;
+  }
+}
+
+export function bindingEndpoints(binding: ConnectivityBinding): ProxyEndpoints {
+  return {
+    http: () => ({ host: binding.proxyHost, port: binding.httpPort }),
+    socks5: () => {
+      if (binding.socks5Port === undefined) {
+        throw new BtpError(ErrorCode.BindingInvalid, 'The connectivity service key has no "onpremise_socks5_proxy_port": TCP forwards to on-premise systems need it.', {
+          field: 'onpremise_socks5_proxy_port',
+        });
+      }
+      return { host: binding.proxyHost, port: binding.socks5Port };
+    },
+  };
+}

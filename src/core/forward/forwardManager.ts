@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
+import type { DestinationServiceClient } from '../destinationService/client';
+import type { FindOptions } from '../destinationService/types';
+import { BtpError, ErrorCode } from '../errors';
+import { Emitter, type Disposable } from '../events';
+import { silentLogger, type Logger } from '../log';
+import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
+import { HttpForward, type Exchange, type ForwardTimeouts } from './httpForward';
+import { DestinationResolver } from './resolver';
+import { TcpForward, type TcpConnectionReport } from './tcpForward';
+
+export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
+export type ForwardKind = 'http' | 'tcp';
+
+export interface ForwardSpec {
+  readonly destination: string;
+  /** Local port; 0 or absent picks a free one. */
+  readonly port?: number;
+  /** Default: http for HTTP destinations, tcp for TCP/LDAP/MAIL. */
+  readonly kind?: ForwardKind;
+  readonly allowWebSocket?: boolean;
+}
+
+export interface ForwardCounters {
+  readonly requests: number;
+  readonly errors: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface ForwardInfo {
+  readonly id: string;
+  readonly destination: string;
+  readonly kind: ForwardKind;
+  readonly onPremise: boolean;
+  readonly port: number;
+  /** `http://127.0.0.1:PORT` or `127.0.0.1:PORT` (TCP). */
+  readonly localAddress: string;
+  readonly state: ForwardState;
+  readonly counters: ForwardCounters;
+  readonly lastError?: { readonly code: string; readonly message?: string };
+  readonly allowWebSocket: boolean;
+}
+
+/** The tunnel to the connectivity proxy, as far as forwards care: its health. */
+export interface TunnelHealth {
+  readonly state: string;
+  onDidChangeState(listener: (state: string) => void): Disposable;
+}
+
+export interface ForwardManagerOptions {
+  readonly client: DestinationServiceClient;
+  readonly connectivity?: ConnectivityAccess;
+  readonly tunnel?: TunnelHealth;
+  /** Extra find-destination inputs (e.g. the signed-in user's token) for every forward. */
+  readonly findOptions?: () => Promise<FindOptions>;
+  readonly timeouts?: Partial<ForwardTimeouts>;
+  readonly logger?: Logger;
+}
+
+interface Entry {
+  info: ForwardInfo;
+  readonly spec: ForwardSpec;
+  readonly listener: HttpForward | TcpForward;
+}
+
+/**
+ * Owns the forwards of one connection: starts and stops them, keeps their ports, state and counters, and tells
+ * the extension and the CLI about every change.
+ */
+export class ForwardManager {
+  private readonly entries = new Map<string, Entry>();
+  private readonly changes = new Emitter<ForwardInfo>();
+  private readonly exchanges = new Emitter<{ forwardId: string; exchange: Exchange }>();
+  private readonly logger: Logger;
+  private readonly tunnelSubscription: Disposable | undefined;
+
+  readonly onDidChange = this.changes.event;
+  readonly onExchange = this.exchanges.event;
+
+  constructor(private readonly options: ForwardManagerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.tunnelSubscription = options.tunnel?.onDidChangeState((state) => this.onTunnelState(state));
+  }
+
+  list(): ForwardInfo[] {
+    return [...this.entries.values()].map((entry) => entry.info);
+  }
+
+  get(id: string): ForwardInfo | undefined {
+    return this.entries.get(id)?.info;
+  }
+
+  /** Binds the port, resolves the destination once, and only then reports the forward as ready. */
+  async start(spec: ForwardSpec): Promise<ForwardInfo> {
+    const name = spec.destination;
+    const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
+    if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
+    const destination = found.destinationConfiguration;
+    const kind: ForwardKind = spec.kind ?? ((destination.Type ?? 'HTTP') === 'HTTP' ? 'http' : 'tcp');
+    if (kind === 'http') httpTargetOf(name, destination);
+    else tcpTargetOf(name, destination);
+    const onPremise = proxyTypeOf(destination) === 'OnPremise';
+    if (onPremise && !this.options.connectivity) {
+      throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, { field: 'connectivity' });
+    }
+    const resolver = new DestinationResolver({ client: this.options.client, name, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
+    await resolver.get();
+    const id = randomUUID();
+    const logger = this.logger.child(name);
+    const listener =
+      kind === 'http'
+        ? await HttpForward.listen({
+            resolver,
+            connectivity: this.options.connectivity,
+            port: spec.port ?? 0,
+            allowWebSocket: spec.allowWebSocket ?? false,
+            logger,
+            ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
+            onExchange: (exchange) => this.record(id, exchange),
+          })
+        : await TcpForward.listen({ resolver, connectivity: this.options.connectivity, port: spec.port ?? 0, logger, onConnection: (report) => this.recordTcp(id, report) });
+    const info: ForwardInfo = {
+      id,
+      destination: name,
+      kind,
+      onPremise,
+      port: listener.port,
+      localAddress: kind === 'http' ? `http://127.0.0.1:${listener.port}` : `127.0.0.1:${listener.port}`,
+      state: onPremise && this.options.tunnel && this.options.tunnel.state !== 'ready' ? 'reconnecting' : 'ready',
+      counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 },
+      allowWebSocket: spec.allowWebSocket ?? false,
+    };
+    this.entries.set(id, { info, spec, listener });
+    logger.info(`forwarding ${info.localAddress} → ${name}`);
+    this.changes.fire(info);
+    return info;
+  }
+
+  async stop(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    await entry.listener.close();
+    this.changes.fire({ ...entry.info, state: 'stopped' });
+  }
+
+  /** Stops and starts again on the same port (e.g. after the destination changed). */
+  async restart(id: string): Promise<ForwardInfo> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new BtpError(ErrorCode.NotFound, 'That forward is not running.');
+    await this.stop(id);
+    return this.start({ ...entry.spec, port: entry.info.port });
+  }
+
+  async dispose(): Promise<void> {
+    this.tunnelSubscription?.dispose();
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
+    this.changes.dispose();
+    this.exchanges.dispose();
+  }
+
+  private record(id: string, exchange: Exchange): void {
+    const failed = exchange.error !== undefined && exchange.status >= 500;
+    this.update(id, exchange.bytesIn, exchange.bytesOut, failed, exchange.error);
+    if (this.exchanges.hasListeners) this.exchanges.fire({ forwardId: id, exchange });
+  }
+
+  private recordTcp(id: string, report: TcpConnectionReport): void {
+    this.update(id, report.bytesIn, report.bytesOut, report.error !== undefined, report.error);
+  }
+
+  private update(id: string, bytesIn: number, bytesOut: number, failed: boolean, errorCode: string | undefined): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    const counters = entry.info.counters;
+    const tunnelDown = errorCode === ErrorCode.TunnelDown;
+    const state: ForwardState = tunnelDown ? 'reconnecting' : entry.info.state === 'reconnecting' && !failed ? 'ready' : entry.info.state;
+    entry.info = {
+      ...entry.info,
+      state,
+      counters: { requests: counters.requests + 1, errors: counters.errors + (failed ? 1 : 0), bytesIn: counters.bytesIn + bytesIn, bytesOut: counters.bytesOut + bytesOut },
+      ...(failed && errorCode ? { lastError: { code: errorCode } } : {}),
+    };
+    this.changes.fire(entry.info);
+  }
+
+  private onTunnelState(tunnelState: string): void {
+    const state: ForwardState = tunnelState === 'ready' ? 'ready' : tunnelState === 'failed' ? 'failed' : 'reconnecting';
+    for (const entry of this.entries.values()) {
+      if (!entry.info.onPremise || entry.info.state === state) continue;
+      entry.info = { ...entry.info, state };
+      this.changes.fire(entry.info);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { DestinationServiceClient } from '../destinationService/client';
+import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions } from '../destinationService/types';
+import { BtpError, ErrorCode } from '../errors';
+
+export interface Resolved {
+  readonly name: string;
+  readonly destination: DestinationRecord;
+  readonly certificates: readonly CertificateRecord[];
+  /** The header to inject (`authTokens[0].http_header`), when the destination has one. */
+  readonly authHeader?: { readonly key: string; readonly value: string };
+  /** When this resolution must be refreshed: shortly before its token expires. */
+  readonly refreshAt: number;
+}
+
+export interface ResolverOptions {
+  readonly client: DestinationServiceClient;
+  readonly name: string;
+  /** Extra find-destination inputs, e.g. the signed-in user's token. */
+  readonly findOptions?: () => Promise<FindOptions>;
+  /** Destinations without a token are re-read this often (the SAP Cloud SDK caches them 5 minutes). */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Resolves a destination the way an app in the cloud does, with find-destination, and caches the answer until
+ * shortly before its auth token expires. Concurrent callers share one lookup; `invalidate` after an upstream
+ * 401 forces a fresh token.
+ */
+export class DestinationResolver {
+  private current: Resolved | undefined;
+  private pending: Promise<Resolved> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ResolverOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get(): Promise<Resolved> {
+    if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current);
+    this.pending ??= this.lookup().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  invalidate(stale: Resolved): void {
+    if (this.current === stale) this.current = undefined;
+  }
+
+  private async lookup(): Promise<Resolved> {
+    const started = this.now();
+    const extra = this.options.findOptions ? await this.options.findOptions() : {};
+    const result = await this.options.client.find(this.options.name, extra);
+    if (!result) throw new BtpError(ErrorCode.NotFound, `Destination "${this.options.name}" was not found.`);
+    const tokens = result.authTokens ?? [];
+    const failure = tokens.find((token) => token.error !== undefined);
+    if (failure?.error !== undefined) {
+      throw new BtpError(ErrorCode.TokenFailed, `The Destination service could not get a token for "${this.options.name}": ${failure.error}`, {
+        serviceMessage: failure.error,
+      });
+    }
+    const token = tokens[0] as AuthTokenSuccess | undefined;
+    const maxAge = this.options.maxAgeMs ?? 5 * 60_000;
+    const expiresIn = token?.expires_in ? Number(token.expires_in) * 1000 : Number.POSITIVE_INFINITY;
+    // Refresh a minute early, or at a tenth of a short token's life.
+    const lifetime = Math.min(maxAge, expiresIn - Math.min(60_000, expiresIn / 10));
+    this.current = {
+      name: this.options.name,
+      destination: result.destinationConfiguration,
+      certificates: result.certificates ?? [],
+      ...(token?.http_header ? { authHeader: token.http_header } : {}),
+      refreshAt: started + Math.max(0, lifetime),
+    };
+    return this.current;
+  }
+}

@@ -1,0 +1,132 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connectSocks5 } from '../connectivity/socks5Client';
+import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
+import { BtpError, ErrorCode, isBtpError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { redactText } from '../redact';
+import { locationIdOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
+import { closeServer, listenLoopback } from './listen';
+import type { DestinationResolver } from './resolver';
+
+export interface TcpForwardOptions {
+  readonly resolver: DestinationResolver;
+  readonly connectivity?: ConnectivityAccess;
+  readonly port?: number;
+  readonly logger?: Logger;
+  readonly onConnection?: (connection: TcpConnectionReport) => void;
+}
+
+export interface TcpConnectionReport {
+  readonly durationMs: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly error?: string;
+}
+
+/**
+ * `127.0.0.1:PORT` → a TCP/LDAP/MAIL destination: directly for Internet, through the connectivity proxy's SOCKS5
+ * port for OnPremise. Bytes are piped with backpressure; a half-close on one side is passed to the other.
+ */
+export class TcpForward {
+  private readonly sockets = new Set<Socket>();
+  private readonly logger: Logger;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly options: TcpForwardOptions,
+    readonly port = 0,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  static async listen(options: TcpForwardOptions): Promise<TcpForward> {
+    // allowHalfOpen: a client that shuts down its sending side still gets the rest of the answer.
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    server.maxConnections = 4_096;
+    const forward = new TcpForward(server, options);
+    server.on('connection', (socket) => void forward.accept(socket));
+    const port = await listenLoopback(server, options.port ?? 0);
+    Object.defineProperty(forward, 'port', { value: port });
+    return forward;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    await closeServer(this.server, this.sockets);
+  }
+
+  private async accept(client: Socket): Promise<void> {
+    const started = performance.now();
+    this.track(client);
+    client.setKeepAlive(true, 30_000);
+    client.on('error', () => undefined);
+    let upstream: Socket;
+    try {
+      upstream = await this.openUpstream();
+    } catch (error) {
+      const message = isBtpError(error) ? error.message : String(error);
+      this.logger.warn(`TCP connection failed: ${redactText(message)}`);
+      client.destroy();
+      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: 0, bytesOut: 0, error: isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED' });
+      return;
+    }
+    this.track(upstream);
+    upstream.setKeepAlive(true, 30_000);
+    let bytesIn = 0;
+    let bytesOut = 0;
+    client.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
+    upstream.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
+    let failure: string | undefined;
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      failure = error.code ?? 'BTP_UPSTREAM_FAILED';
+      client.destroy();
+    });
+    client.on('error', () => upstream.destroy());
+    // pipe() ends the other side on 'end' (half-close); a reset on either side destroys both.
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => {
+      if (!client.writableEnded) client.end();
+      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn, bytesOut, ...(failure ? { error: failure } : {}) });
+    });
+    upstream.pipe(client);
+    client.pipe(upstream);
+    client.resume();
+  }
+
+  private async openUpstream(): Promise<Socket> {
+    const resolved = await this.options.resolver.get();
+    const target = tcpTargetOf(resolved.name, resolved.destination);
+    if (proxyTypeOf(resolved.destination) !== 'OnPremise') {
+      return new Promise((resolve, reject) => {
+        const socket = connect({ host: target.host, port: target.port, allowHalfOpen: true });
+        socket.once('connect', () => resolve(socket));
+        socket.once('error', (error: NodeJS.ErrnoException) =>
+          reject(new BtpError(ErrorCode.BackendUnreachable, `${target.host}:${target.port} of destination "${resolved.name}" could not be reached (${error.code ?? error.message}).`, { cause: error })),
+        );
+      });
+    }
+    const connectivity = this.options.connectivity;
+    if (!connectivity) {
+      throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
+    }
+    const token = await connectivity.token();
+    const locationId = locationIdOf(resolved.destination);
+    try {
+      return await connectSocks5({ proxy: connectivity.socks5Proxy(), token: token.accessToken, target, ...(locationId ? { locationId } : {}) });
+    } catch (error) {
+      if (!isBtpError(error, ErrorCode.ConnectivityAuthRejected)) throw error;
+      // The token may have been revoked early: one fresh attempt.
+      connectivity.invalidate(token);
+      const fresh = await connectivity.token();
+      return connectSocks5({ proxy: connectivity.socks5Proxy(), token: fresh.accessToken, target, ...(locationId ? { locationId } : {}) });
+    }
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+}

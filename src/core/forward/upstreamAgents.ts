@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { Agent } from 'undici';
+import { upstreamTlsOf, type UpstreamTls } from './destinationTarget';
+import type { Resolved } from './resolver';
+
+/**
+ * Keep-alive pools to Internet upstreams, one per TLS configuration (trust store, client keystore, TrustAll),
+ * so that a destination whose certificates change gets a new pool and the others keep theirs.
+ */
+export class UpstreamAgents {
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(private readonly headersTimeoutMs: number) {}
+
+  tlsFor(resolved: Resolved): UpstreamTls {
+    return upstreamTlsOf(resolved.destination, resolved.certificates);
+  }
+
+  forResolved(resolved: Resolved): Agent {
+    const tls = this.tlsFor(resolved);
+    const key = fingerprint(tls);
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connect: { ...tls, timeout: 15_000 },
+        connections: 256,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.headersTimeoutMs,
+        bodyTimeout: 300_000,
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((agent) => agent.close()));
+  }
+}
+
+function fingerprint(tls: UpstreamTls): string {
+  const hash = createHash('sha256');
+  for (const value of [tls.ca, tls.cert, tls.key, tls.passphrase, String(tls.rejectUnauthorized)]) hash.update(`${value ?? ''}\0`);
+  if (tls.pfx) hash.update(tls.pfx);
+  return hash.digest('hex');
+}
