@@ -69,7 +69,8 @@ export class TcpForward {
     } catch (error) {
       const message = isBtpError(error) ? error.message : String(error);
       this.logger.warn(`TCP connection failed: ${redactText(message)}`);
-      client.destroy();
+      // A reset, not a FIN: the client must not mistake the refusal for an empty answer.
+      client.resetAndDestroy();
       this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: 0, bytesOut: 0, error: isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED' });
       return;
     }
@@ -80,12 +81,13 @@ export class TcpForward {
     client.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
     upstream.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
     let failure: string | undefined;
+    // pipe() ends the other side on 'end' (half-close); an error (reset) on one side resets the other, so a
+    // half-open client learns of it too instead of waiting forever.
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       failure = error.code ?? 'BTP_UPSTREAM_FAILED';
-      client.destroy();
+      client.resetAndDestroy();
     });
-    client.on('error', () => upstream.destroy());
-    // pipe() ends the other side on 'end' (half-close); a reset on either side destroys both.
+    client.on('error', () => upstream.resetAndDestroy());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => {
       if (!client.writableEnded) client.end();
