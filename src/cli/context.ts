@@ -4,7 +4,7 @@ import { loadBindingsFromEnv } from '../core/bindings/env';
 import { selectBinding } from '../core/bindings/select';
 import { parseServiceKeyText } from '../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../core/bindings/serviceKeyFile';
-import type { DestinationBinding } from '../core/bindings/types';
+import type { ConnectivityBinding, DestinationBinding } from '../core/bindings/types';
 import { ConnectionStore, defaultConfigDirectory } from '../core/connections/connectionStore';
 import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
@@ -17,13 +17,24 @@ export interface ConnectionArgs {
   readonly key?: string;
   readonly vcap?: boolean;
   readonly ca?: string;
+  /** With --key: the connectivity service key for OnPremise destinations. */
+  readonly 'connectivity-key'?: string;
 }
 
 export interface OpenClient {
   readonly client: DestinationServiceClient;
+  readonly agents: HttpAgents;
+  /** The connectivity binding of the connection, when it has one (OnPremise forwards need it). */
+  readonly connectivity?: ConnectivityBinding;
   /** Says where the binding came from, for messages: `connection "dev"`, `key .sandbox/...`. */
   readonly source: string;
   close(): Promise<void>;
+}
+
+interface ResolvedBindings {
+  readonly binding: DestinationBinding;
+  readonly connectivity?: ConnectivityBinding;
+  readonly source: string;
 }
 
 export function connectionStore(io: CliIo): ConnectionStore {
@@ -31,12 +42,14 @@ export function connectionStore(io: CliIo): ConnectionStore {
 }
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
-  const { binding, source } = await resolveBinding(args, io);
-  const extraCaPem = args.ca ? await readFile(resolve(io.cwd, args.ca), 'utf8').catch((error: unknown) => {
-    throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${args.ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
-  }) : undefined;
+  const { binding, connectivity, source } = await resolveBindings(args, io);
+  const extraCaPem = args.ca
+    ? await readFile(resolve(io.cwd, args.ca), 'utf8').catch((error: unknown) => {
+        throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${args.ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
+      })
+    : undefined;
   const agents = new HttpAgents(extraCaPem ? { extraCaPem } : {});
-  return { client: new DestinationServiceClient({ binding, agents }), source, close: () => agents.close() };
+  return { client: new DestinationServiceClient({ binding, agents }), agents, ...(connectivity ? { connectivity } : {}), source, close: () => agents.close() };
 }
 
 /** Runs `work` with a client for the command's connection options and closes its connections afterwards. */
@@ -49,25 +62,29 @@ export async function withClient<T>(args: ConnectionArgs, io: CliIo, work: (open
   }
 }
 
-async function resolveBinding(args: ConnectionArgs, io: CliIo): Promise<{ binding: DestinationBinding; source: string }> {
+async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<ResolvedBindings> {
   const chosen = [args.connection, args.key, args.vcap ? 'vcap' : undefined].filter((value) => value !== undefined);
   if (chosen.length > 1) {
     throw new BtpError(ErrorCode.InvalidInput, 'Use only one of --connection, --key and --vcap.', { field: 'connection' });
   }
-  if (args.key === '-') {
-    return { binding: parseServiceKeyText(await io.readStdin(), { expected: 'destination', source: 'standard input' }) as DestinationBinding, source: 'standard input' };
+  if (args['connectivity-key'] && !args.key) {
+    throw new BtpError(ErrorCode.InvalidInput, '--connectivity-key goes with --key; saved connections and VCAP_SERVICES bring their own.', { field: 'connectivity-key' });
   }
   if (args.key) {
-    return { binding: (await readServiceKeyFile(resolve(io.cwd, args.key), { expected: 'destination' })) as DestinationBinding, source: `key ${args.key}` };
+    const binding =
+      args.key === '-'
+        ? (parseServiceKeyText(await io.readStdin(), { expected: 'destination', source: 'standard input' }) as DestinationBinding)
+        : ((await readServiceKeyFile(resolve(io.cwd, args.key), { expected: 'destination' })) as DestinationBinding);
+    const connectivityKey = args['connectivity-key'];
+    const connectivity = connectivityKey ? ((await readServiceKeyFile(resolve(io.cwd, connectivityKey), { expected: 'connectivity' })) as ConnectivityBinding) : undefined;
+    return { binding, ...(connectivity ? { connectivity } : {}), source: args.key === '-' ? 'standard input' : `key ${args.key}` };
   }
   if (args.vcap) return fromEnvironment(io);
   const name = args.connection ?? io.env.BTP_CONNECT_CONNECTION;
-  if (name) return { binding: (await connectionStore(io).load(name)).destination, source: `connection "${name}"` };
+  if (name) return fromConnection(name, io);
   if (io.env.VCAP_SERVICES || io.env.VCAP_SERVICES_FILE_PATH || io.env.SERVICE_BINDING_ROOT) return fromEnvironment(io);
   const saved = await connectionStore(io).list();
-  if (saved.length === 1 && saved[0]) {
-    return { binding: (await connectionStore(io).load(saved[0].name)).destination, source: `connection "${saved[0].name}"` };
-  }
+  if (saved.length === 1 && saved[0]) return fromConnection(saved[0].name, io);
   throw new BtpError(
     ErrorCode.ConnectionNotFound,
     saved.length === 0
@@ -77,7 +94,14 @@ async function resolveBinding(args: ConnectionArgs, io: CliIo): Promise<{ bindin
   );
 }
 
-async function fromEnvironment(io: CliIo): Promise<{ binding: DestinationBinding; source: string }> {
+async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
+  const bindings = await connectionStore(io).load(name);
+  return { binding: bindings.destination, ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}), source: `connection "${name}"` };
+}
+
+async function fromEnvironment(io: CliIo): Promise<ResolvedBindings> {
   const bindings = await loadBindingsFromEnv(io.env);
-  return { binding: selectBinding(bindings, 'destination', undefined, 'VCAP_SERVICES / SERVICE_BINDING_ROOT'), source: 'VCAP_SERVICES' };
+  const where = 'VCAP_SERVICES / SERVICE_BINDING_ROOT';
+  const connectivity = bindings.some((binding) => binding.kind === 'connectivity') ? selectBinding(bindings, 'connectivity', undefined, where) : undefined;
+  return { binding: selectBinding(bindings, 'destination', undefined, where), ...(connectivity ? { connectivity } : {}), source: 'VCAP_SERVICES' };
 }

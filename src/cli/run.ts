@@ -5,6 +5,7 @@ import type { Command } from './command';
 import { connectCommand, connectionsCommand, disconnectCommand } from './commands/connections';
 import { createCommand, deleteCommand, renameCommand, updateCommand } from './commands/write';
 import { getCommand, lsCommand } from './commands/read';
+import { forwardCommand } from './commands/forward';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
 import { line, type CliIo } from './io';
@@ -21,6 +22,7 @@ const commands: readonly Command[] = [
   updateCommand,
   deleteCommand,
   renameCommand,
+  forwardCommand,
 ];
 
 export const version = '0.1.0';

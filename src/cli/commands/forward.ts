@@ -1,0 +1,80 @@
+import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
+import { BtpError, ErrorCode } from '../../core/errors';
+import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
+import { connectionOptions, connectionUsage, type Command } from '../command';
+import { withClient } from '../context';
+import { ExitCode } from '../exitCodes';
+import { line, type CliIo } from '../io';
+import { stderrLogger } from '../logger';
+
+export const forwardCommand: Command = {
+  name: 'forward',
+  summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
+  usage: `Usage: btp-connect forward <name>[:<port>]... [--tcp] [--websocket] [--verbose] [connection options]
+
+Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
+HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
+plain TCP port. OnPremise destinations go through the connectivity proxy of the connection's connectivity key.
+
+  --tcp                       forward HTTP destinations as raw TCP too
+  --websocket                 let WebSocket upgrades through (off by default)
+  --verbose                   print every request
+      --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
+
+${connectionUsage}`,
+  options: { ...connectionOptions, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  async run(values, positionals, io) {
+    if (positionals.length === 0) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`.', { field: 'name' });
+    const specs = positionals.map(parseSpec);
+    return withClient(values, io, async (opened) => {
+      const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents) : undefined;
+      const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), logger });
+      try {
+        const started: ForwardInfo[] = [];
+        for (const spec of specs) {
+          started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
+        }
+        const width = Math.max(...started.map((info) => info.localAddress.length));
+        for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination} (${describe(info)})  ${info.state}`);
+        line(io, 'Press Ctrl-C to stop.');
+        watch(manager, io, values.verbose === true);
+        await io.untilStopped();
+        return ExitCode.Ok;
+      } finally {
+        await manager.dispose();
+        await connectivity?.close();
+      }
+    });
+  },
+};
+
+function parseSpec(text: string): { name: string; port: number } {
+  const match = /^([A-Za-z0-9_-]{1,200})(?::([0-9]{1,5}))?$/.exec(text);
+  const port = Number(match?.[2] ?? 0);
+  if (!match?.[1] || port > 65_535) {
+    throw new BtpError(ErrorCode.InvalidInput, `"${text}" is not <destination>[:<port>] (a destination name, optionally a port up to 65535).`, { field: 'name' });
+  }
+  return { name: match[1], port };
+}
+
+function describe(info: ForwardInfo): string {
+  const route = info.onPremise ? 'OnPremise via the connectivity proxy' : 'Internet';
+  return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}`;
+}
+
+/** Live status: a line on every state change and every failure; with --verbose, every request. */
+function watch(manager: ForwardManager, io: CliIo, verbose: boolean): void {
+  const states = new Map<string, string>();
+  manager.onDidChange((info) => {
+    const previous = states.get(info.id);
+    states.set(info.id, info.state);
+    if (previous !== undefined && previous !== info.state) line(io, `${info.destination}: ${info.state}`);
+  });
+  manager.onExchange(({ forwardId, exchange }) => {
+    const name = manager.get(forwardId)?.destination ?? forwardId;
+    if (verbose || exchange.error) {
+      line(io, `${name}: ${exchange.method} ${exchange.path} → ${exchange.status} ${Math.round(exchange.durationMs)} ms${exchange.error ? ` (${exchange.error})` : ''}`);
+    }
+  });
+}
