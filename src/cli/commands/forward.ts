@@ -1,7 +1,10 @@
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
+import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
-import { connectionOptions, connectionUsage, type Command } from '../command';
+import { TunnelSupervisor } from '../../core/tunnel/supervisor';
+import type { TunnelMode } from '../../core/tunnel/types';
+import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
 import { withClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
@@ -16,20 +19,30 @@ Each destination gets a loopback port (the given one, else a free one) until Ctr
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
 plain TCP port. OnPremise destinations go through the connectivity proxy of the connection's connectivity key.
 
+  --tunnel <mode>             how to reach the connectivity proxy from here: direct (default: the key's host and
+                              ports), cf-ssh:<app> (cf ssh through an app bound to the connectivity service),
+                              kubectl[:<namespace>] (kubectl port-forward to svc/connectivity-proxy, Kyma)
   --tcp                       forward HTTP destinations as raw TCP too
   --websocket                 let WebSocket upgrades through (off by default)
   --verbose                   print every request
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     if (positionals.length === 0) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`.', { field: 'name' });
     const specs = positionals.map(parseSpec);
+    const mode = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
     return withClient(values, io, async (opened) => {
-      const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents) : undefined;
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), logger });
+      let tunnel: TunnelSupervisor | undefined;
+      if (opened.connectivity && mode.kind !== 'direct') {
+        tunnel = new TunnelSupervisor(connectivityTunnelOptions(opened.connectivity, mode, { logger: logger.child('tunnel') }));
+        tunnel.onDidChangeState((state, detail) => line(io, `tunnel: ${state}${detail?.reason ? ` (${detail.reason})` : ''}`));
+        await tunnel.start();
+      }
+      const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined) : undefined;
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
@@ -44,10 +57,19 @@ ${connectionUsage}`,
       } finally {
         await manager.dispose();
         await connectivity?.close();
+        await tunnel?.stop();
       }
     });
   },
 };
+
+function parseTunnelMode(text: string): TunnelMode {
+  const [kind, argument] = text.split(/:(.*)/s);
+  if (kind === 'direct' && !argument) return { kind: 'direct' };
+  if (kind === 'cf-ssh' && argument) return { kind: 'cf-ssh', app: argument };
+  if (kind === 'kubectl') return argument ? { kind: 'kubectl', namespace: argument } : { kind: 'kubectl' };
+  throw new BtpError(ErrorCode.InvalidInput, `--tunnel "${text}" is not direct, cf-ssh:<app> or kubectl[:<namespace>].`, { field: 'tunnel' });
+}
 
 function parseSpec(text: string): { name: string; port: number } {
   const match = /^([A-Za-z0-9_-]{1,200})(?::([0-9]{1,5}))?$/.exec(text);

@@ -148,7 +148,7 @@ export class HttpForward {
       await pipeline(data.body, res);
       report(data.statusCode, bytesOut, data.statusCode >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (error) {
-      const status = isBtpError(error, ErrorCode.Timeout) ? 504 : 502;
+      const status = isBtpError(error, ErrorCode.Timeout) ? 504 : isBtpError(error, ErrorCode.TunnelDown) ? 503 : 502;
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
       const message = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
       if (!aborted.signal.aborted) this.logger.warn(`${req.method} ${(req.url ?? '').split('?')[0]} failed: ${redactText(message)}`);
@@ -173,12 +173,13 @@ export class HttpForward {
       if (!connectivity) {
         throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
       }
+      const pool = connectivity.httpPool();
       const token = await connectivity.token();
       const locationId = locationIdOf(destination);
       overrides.host = target.host;
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
       if (locationId) overrides['sap-connectivity-scc-location_id'] = locationId;
-      const data = await connectivity.httpPool().request({ path: `${target.origin}${path}`, method, headers: upstreamHeaders(req.headers, { defaults, overrides }), body, signal });
+      const data = await pool.request({ path: `${target.origin}${path}`, method, headers: upstreamHeaders(req.headers, { defaults, overrides }), body, signal });
       if (data.statusCode === 407) {
         connectivity.invalidate(token);
         if (secondAttempt) {

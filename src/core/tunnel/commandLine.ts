@@ -51,29 +51,3 @@ function childPort(childPorts: readonly number[], index: number): number {
   if (port === undefined) throw new RangeError(`No child port for target ${index}`);
   return port;
 }
-
-/** A fix to print next to a start-up failure, per mode. */
-export function startupHint(mode: TunnelMode): string {
-  switch (mode.kind) {
-    case 'cf-ssh':
-      return `Check that you are logged in ("cf login", then "cf target -o <org> -s <space>"), that the app "${mode.app}" exists in that space and that SSH is enabled ("cf enable-ssh ${mode.app}", "cf allow-space-ssh <space>").`;
-    case 'kubectl':
-      return `Check the cluster login and context ("kubectl config current-context"${mode.context ? `, context "${mode.context}"` : ''}) and that ${mode.target ?? defaultKubectlTarget} exists${mode.namespace ? ` in namespace "${mode.namespace}"` : ' in the current namespace'}.`;
-    case 'command':
-      return `Run "${mode.command}" by hand with the same arguments to see why it fails.`;
-    case 'direct':
-      return '';
-  }
-}
-
-/** Names the program and how to get it when it cannot be started at all. */
-export function missingProgramHint(mode: TunnelMode, command: string): string {
-  switch (mode.kind) {
-    case 'cf-ssh':
-      return `"${command}" was not found: install the Cloud Foundry CLI (v8) or set cfCommand to its path.`;
-    case 'kubectl':
-      return `"${command}" was not found: install kubectl or set kubectlCommand to its path.`;
-    default:
-      return `"${command}" was not found: install it or give its full path.`;
-  }
-}

@@ -65,9 +65,12 @@ export interface TunnelOptions {
   readonly startupFailureWindowMs?: number;
   /** Delay between restarts after the tunnel had been ready (default 1000, 30000, 0.2). */
   readonly backoff?: Partial<TunnelBackoff>;
-  /** Restarts per outage before giving up (default 150, like the Cloud Connector). */
+  /**
+   * Restarts in a row before giving up (default 150, like the Cloud Connector). The count and the backoff start
+   * again once a restarted tunnel has stayed ready for `backoff.maxMs`.
+   */
   readonly maxRestarts?: number;
-  /** Period of the health check of a ready tunnel (default 15000). */
+  /** Period of the health check of a ready tunnel: TCP connect to each child port, then `probe` (default 15000). */
   readonly probeIntervalMs?: number;
   readonly probe?: TunnelProbe;
   /** How long a started child may take to accept connections on its ports (default 30000). */

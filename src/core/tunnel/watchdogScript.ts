@@ -1,7 +1,8 @@
 /**
  * Source of the watchdog that sits between us and each tunnel command; it runs as `node -e <source> <config>`.
  * It starts the command in its own process group and kills that group when the pipe on its stdin closes, which
- * the kernel does for us even when our process is SIGKILLed, so a tunnel never outlives its owner.
+ * the kernel does for us even when our process is SIGKILLed, so a tunnel never outlives its owner. Only a
+ * SIGKILL of the watchdog itself (it runs in a session of its own) could leave the command behind.
  * It reports on fd 3, one JSON object a line: {event:'spawned',pid} | {event:'exit',code,signal} | {event:'error',code,message}.
  * Plain ES2020 CommonJS on purpose: it runs without tsx, also in VS Code's extension host (ELECTRON_RUN_AS_NODE).
  */
@@ -26,11 +27,13 @@ const stop = () => {
   stopping = true;
   if (exited || !child) process.exit(0);
   killGroup('SIGTERM');
-  setTimeout(() => { killGroup('SIGKILL'); process.exit(0); }, config.graceMs);
+  // After SIGKILL, the command's 'exit' (below) ends us once it is really gone; the last timer is a backstop.
+  setTimeout(() => killGroup('SIGKILL'), config.graceMs);
+  setTimeout(() => process.exit(0), config.graceMs + 2000);
 };
 process.on('SIGTERM', stop);
 process.on('SIGHUP', stop);
-// Ctrl-C in a terminal reaches the whole foreground group; our owner decides what happens on SIGINT.
+// Our owner decides what Ctrl-C means; it closes our stdin when it goes.
 process.on('SIGINT', () => undefined);
 process.stdin.on('end', stop);
 process.stdin.on('close', stop);

@@ -13,6 +13,8 @@ export interface WatchedChildOptions {
 export interface ChildExit {
   readonly code: number | null;
   readonly signal: string | null;
+  /** The watchdog ended without reporting the command's exit (it was killed). */
+  readonly watchdogLost?: boolean;
   /** Set when the command could not be started at all (e.g. `ENOENT`). */
   readonly spawnError?: { readonly code: string | undefined; readonly message: string };
 }
@@ -41,21 +43,29 @@ export class WatchedChild {
     const keepElectronRunAsNode = options.env.ELECTRON_RUN_AS_NODE !== undefined;
     const config = JSON.stringify({ command: options.command, args: options.args, graceMs: options.graceMs, keepElectronRunAsNode });
     // process.execPath is Electron inside VS Code; ELECTRON_RUN_AS_NODE makes it behave as node.
+    // Detached: a signal to our whole process group (Ctrl-C, `kill -9 -<pgid>`) must not take the watchdog
+    // down before it has ended the command; it follows our stdin pipe instead.
     this.watchdog = spawn(process.execPath, ['-e', watchdogSource, config], {
       env: { ...options.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
       windowsHide: true,
     });
-    this.watchdogGone = new Promise((resolve) => this.watchdog.once('exit', () => resolve()));
+    this.watchdogGone = new Promise((resolve) => {
+      this.watchdog.once('exit', () => resolve());
+      // A watchdog that could not be spawned at all never exits.
+      this.watchdog.once('error', () => this.watchdog.pid === undefined && resolve());
+    });
     // Writes to a dead watchdog's stdin fail with EPIPE; its exit is what we act on.
     this.watchdog.stdin?.on('error', () => undefined);
     this.watchdog.on('error', (error) => this.finish({ code: null, signal: null, spawnError: { code: (error as NodeJS.ErrnoException).code, message: error.message } }));
-    this.watchdog.once('exit', () => this.finish({ code: null, signal: 'watchdog exited' }));
     this.outputDone = Promise.all([
       readLines(this.watchdog.stdout, (line) => onLine('stdout', line)),
       readLines(this.watchdog.stderr, (line) => onLine('stderr', line)),
     ]).then(() => undefined);
-    void readLines(this.watchdog.stdio[3] as Readable | null, (line) => this.onControl(line));
+    const controlClosed = readLines(this.watchdog.stdio[3] as Readable | null, (line) => this.onControl(line));
+    // 'exit' can overtake the watchdog's last report; only once that pipe is drained is a missing report final.
+    this.watchdog.once('exit', () => void controlClosed.then(() => this.finish({ code: null, signal: null, watchdogLost: true })));
   }
 
   /** The tunnel command's pid (not the watchdog's), once it runs. */
@@ -85,7 +95,7 @@ export class WatchedChild {
           // The group is gone already.
         }
       }
-    }, this.graceMs + 2000);
+    }, this.graceMs + 3000);
     await this.watchdogGone;
     clearTimeout(backstop);
     return this.exited;
