@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSigningKey, signingKeyFromPem, signingKeyToPem, type SigningKey } from './jwt';
@@ -12,6 +13,8 @@ export interface SandboxIdentity {
   readonly ca: KeyPairPem;
   /** Client certificates of X.509 clients, by certificate common name. */
   readonly clientCertificates: Readonly<Record<string, KeyPairPem>>;
+  /** What emulated Cloud Connectors present to register at the connectivity proxy's tunnel port. */
+  readonly connectorSecret: string;
   /** Origins the stored destinations were written with (to rebase them when ports change). */
   readonly origins: Readonly<Record<string, string>>;
   saveOrigins(origins: Record<string, string>): Promise<void>;
@@ -24,6 +27,8 @@ interface IdentityFile {
   ca: KeyPairPem;
   clientCertificates: Record<string, KeyPairPem>;
   origins: Record<string, string>;
+  /** Absent in state written before the connectivity proxy existed; added on first load. */
+  connectorSecret?: string;
 }
 
 /** Loads `identity.json` from the state directory, or creates a fresh identity (in memory when no directory). */
@@ -39,13 +44,18 @@ export async function loadOrCreateIdentity(directory: string | undefined): Promi
   if (!data) {
     data = createIdentity();
     await file?.write(data);
+  } else if (data.connectorSecret === undefined) {
+    data.connectorSecret = newConnectorSecret();
+    await file?.write(data);
   }
   const current = data;
+  const connectorSecret = data.connectorSecret ?? newConnectorSecret();
   return {
     world: new World(current.world),
     signingKey: signingKeyFromPem(current.signingKey.kid, current.signingKey.pem),
     ca: current.ca,
     clientCertificates: current.clientCertificates,
+    connectorSecret,
     origins: current.origins,
     async saveOrigins(origins) {
       current.origins = origins;
@@ -64,5 +74,9 @@ function createIdentity(): IdentityFile {
       clientCertificates[client.certificateCn] = issueClientCertificate(ca, { commonName: client.certificateCn, organization: 'BTP Connect sandbox' });
     }
   }
-  return { version: 1, world, signingKey: { kid: key.kid, pem: signingKeyToPem(key) }, ca, clientCertificates, origins: {} };
+  return { version: 1, world, signingKey: { kid: key.kid, pem: signingKeyToPem(key) }, ca, clientCertificates, origins: {}, connectorSecret: newConnectorSecret() };
+}
+
+function newConnectorSecret(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -4,10 +4,14 @@ import { HttpAgents, type LookupFunction } from '../core/http/agents';
 import { silentLogger, type Logger } from '../core/log';
 import { requestToken } from '../core/oauth/tokenRequest';
 import { createEchoApi } from './backends/echoApi';
+import type { CloudConnector } from './cloudConnector/connector';
+import type { ConnectivityProxy } from './connectivity';
+import { startConnectivityStack, type ConnectivityStack } from './connectivity/stack';
 import { createDestinationService } from './destination/service';
 import { DestinationStore } from './destination/store';
 import { startServer, type Handler, type StartedServer } from './http/server';
 import { loadOrCreateIdentity, type SandboxIdentity } from './identity';
+import type { OnPremiseSystems } from './onPremise';
 import { issueClientCertificate, issueServerCertificate } from './pki';
 import { seedStore } from './seed';
 import { serviceKeys, vcapServices, type SandboxEndpoints, type SandboxServiceKeys } from './serviceKeys';
@@ -30,26 +34,38 @@ export const PortOffset = {
   destination: 3,
   connectivityHttp: 4,
   connectivitySocks5: 5,
+  /** Where Cloud Connectors dial in (not in any service key: only connectors use it). */
+  connectorTunnel: 6,
   internetApi: 8,
 } as const;
 
 export interface Sandbox {
-  readonly endpoints: SandboxEndpoints & { readonly tokenServiceHttpsUrl: string; readonly internetApiUrl: string };
+  readonly endpoints: SandboxEndpoints & { readonly tokenServiceHttpsUrl: string; readonly internetApiUrl: string; readonly connectorTunnelUrl: string };
   readonly keys: SandboxServiceKeys;
   readonly vcapServices: Record<string, unknown[]>;
   readonly caPem: string;
   readonly identity: SandboxIdentity;
   readonly tokenService: TokenService;
   readonly store: DestinationStore;
+  /** The connectivity proxy: its ports and the registry of connected Cloud Connectors (with events). */
+  readonly connectivity: ConnectivityProxy;
+  /** The provider subaccount's Cloud Connectors: location ID "" first, then "loc2". */
+  readonly connectors: readonly CloudConnector[];
+  /** The sample on-premise systems; reach them through the proxy, their ports are internal. */
+  readonly onPremise: OnPremiseSystems;
   close(): Promise<void>;
 }
 
-/** Starts the emulated BTP side on loopback: token service (HTTP, HTTPS, mTLS), Destination service, sample API. */
+/**
+ * Starts the emulated BTP side on loopback: token service (HTTP, HTTPS, mTLS), Destination service, sample API,
+ * connectivity proxy (HTTP, SOCKS5, connector tunnel), Cloud Connectors and the on-premise systems behind them.
+ */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const logger = options.logger ?? silentLogger;
   const identity = await loadOrCreateIdentity(options.directory);
   const port = (offset: number) => (options.portBase ? options.portBase + offset : 0);
   const servers: StartedServer[] = [];
+  let connectivity: ConnectivityStack | undefined;
   const agents = new HttpAgents({ extraCaPem: identity.ca.certPem, lookup: loopbackLookup, timeoutMs: 10_000 });
   try {
     const tlsHosts = ['localhost', ...identity.world.data.tenants.map((tenant) => `${tenant.subdomain}.localhost`)];
@@ -84,6 +100,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     servers.push(destination);
     const internetApi = await startServer(createEchoApi(), { port: port(PortOffset.internetApi), logger: logger.child('internet-api') });
     servers.push(internetApi);
+    const stack = await startConnectivityStack({
+      identity,
+      ports: { http: port(PortOffset.connectivityHttp), socks5: port(PortOffset.connectivitySocks5), tunnel: port(PortOffset.connectorTunnel) },
+      logger,
+    });
+    connectivity = stack;
+    const proxy = stack.proxy;
 
     const origins = { tokenService: `http://localhost:${tokenHttp.port}`, internetApi: `http://localhost:${internetApi.port}` };
     if (store.isEmpty) {
@@ -104,11 +127,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       certUrl: `https://localhost:${tokenMtls.port}`,
       destinationServiceUrl: `http://127.0.0.1:${destination.port}`,
       internetApiUrl: `http://127.0.0.1:${internetApi.port}`,
-      // The connectivity proxy is not emulated yet: advertise the real service's default ports until it is.
-      connectivity: { host: '127.0.0.1', httpPort: port(PortOffset.connectivityHttp) || 20003, socks5Port: port(PortOffset.connectivitySocks5) || 20004 },
+      connectivity: { host: '127.0.0.1', httpPort: proxy.httpPort, socks5Port: proxy.socks5Port },
+      connectorTunnelUrl: proxy.tunnelUrl,
     };
     const keys = serviceKeys(identity, endpoints);
-    logger.info(`sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}`);
+    logger.info(`sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}, connectivity proxy http ${proxy.httpPort} socks5 ${proxy.socks5Port}`);
     return {
       endpoints,
       keys,
@@ -117,12 +140,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       identity,
       tokenService,
       store,
+      connectivity: stack.proxy,
+      connectors: stack.connectors,
+      onPremise: stack.onPremise,
       async close() {
+        await stack.close();
         await Promise.all(servers.map((server) => server.close()));
         await agents.close();
       },
     };
   } catch (error) {
+    await connectivity?.close();
     await Promise.all(servers.map((server) => server.close()));
     await agents.close();
     throw error;

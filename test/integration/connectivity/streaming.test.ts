@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { after, before, describe, it } from 'node:test';
+import { connectivityToken } from '../../support/connectivityClient';
+import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { openWebSocket } from '../../support/webSocketClient';
+
+// Bodies and WebSockets through the proxy, the HTTP/2 tunnel and the Cloud Connector.
+
+let f: SandboxFixture;
+let token: string;
+before(async () => {
+  f = await startSandboxFixture();
+  token = await connectivityToken(f);
+});
+after(async () => {
+  await f.close();
+});
+
+describe('streaming through the connectivity proxy', () => {
+  it('carries a 16 MiB body both ways (upload and echoed download) with equal sha256', async () => {
+    const chunkCount = 256;
+    const chunks = Array.from({ length: chunkCount }, () => randomBytes(64 * 1024));
+    const sent = createHash('sha256');
+    for (const chunk of chunks) sent.update(chunk);
+    const received = createHash('sha256');
+    let receivedBytes = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: f.sandbox.connectivity.httpPort,
+          method: 'POST',
+          path: 'http://erp.virtual:8000/echo',
+          agent: false,
+          headers: { host: 'erp.virtual:8000', 'proxy-authorization': `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+        },
+        (res) => {
+          res.on('data', (chunk: Buffer) => {
+            receivedBytes += chunk.length;
+            received.update(chunk);
+          });
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      pipeline(Readable.from(chunks), req).catch(reject);
+    });
+    assert.equal(status, 200);
+    assert.equal(receivedBytes, chunkCount * 64 * 1024);
+    assert.equal(received.digest('hex'), sent.digest('hex'));
+  });
+});
+
+describe('WebSocket through the connectivity proxy', () => {
+  const headers = () => ({ 'proxy-authorization': `Bearer ${token}` });
+
+  it('upgrades on a resource with websocketUpgradeAllowed and echoes text, binary and fragmented messages', async () => {
+    const result = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', headers());
+    assert.ok(result.upgraded, JSON.stringify(result));
+    const ws = result.socket;
+    ws.send(0x1, 'hello on-premise');
+    assert.deepEqual(await ws.next(), { opcode: 0x1, data: Buffer.from('hello on-premise') });
+    const binary = randomBytes(70_000);
+    ws.send(0x2, binary);
+    const echoed = await ws.next();
+    assert.equal(echoed.opcode, 0x2);
+    assert.ok(echoed.data.equals(binary));
+    ws.send(0x1, 'frag', false);
+    ws.send(0x0, 'mented');
+    assert.equal((await ws.next()).data.toString(), 'fragmented');
+    ws.send(0x9, 'ping?');
+    assert.deepEqual(await ws.next(), { opcode: 0xa, data: Buffer.from('ping?') });
+    ws.send(0x8, Buffer.from([0x03, 0xe8]));
+    assert.deepEqual(await ws.next(), { opcode: 0x8, data: Buffer.from([0x03, 0xe8]) });
+    ws.close();
+  });
+
+  it('the upgrade request reaches the backend with the virtual Host and the propagated user', async () => {
+    const alice = await f.userToken('alice');
+    const result = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', { ...headers(), 'SAP-Connectivity-Authentication': `Bearer ${alice}` });
+    assert.ok(result.upgraded);
+    result.socket.send(0x1, 'WHOAMI');
+    assert.deepEqual(JSON.parse((await result.socket.next()).data.toString()), { user: 'alice', host: 'erp.virtual:8000' });
+    result.socket.close();
+  });
+
+  it('refuses the upgrade with 403 on a resource without websocketUpgradeAllowed, 407 without a token, 503 without a connector', async () => {
+    const denied = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/whoami', headers());
+    assert.equal(denied.upgraded, false);
+    assert.equal(!denied.upgraded && denied.status, 403);
+    assert.match(!denied.upgraded ? denied.text : '', /Access denied to system erp\.virtual:8000/);
+    const anonymous = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', {});
+    assert.equal(!anonymous.upgraded && anonymous.status, 407);
+    const nowhere = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', { ...headers(), 'SAP-Connectivity-SCC-Location_ID': 'nowhere' });
+    assert.equal(!nowhere.upgraded && nowhere.status, 503);
+  });
+});
