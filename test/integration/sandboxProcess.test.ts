@@ -24,20 +24,24 @@ after(async () => {
 });
 
 describe('btp-connect sandbox', () => {
-  it('prints curl and CLI lines that work as printed, writes 0600 files, and stops cleanly on Ctrl-C', async () => {
-    const sandbox = await startSandboxProcess(join(dir, 'state'));
+  it('prints curl and CLI lines that work as printed (on-premise data through the demo forwards too), writes 0600 files, and stops cleanly on Ctrl-C', async () => {
+    const sandbox = await startSandboxProcess(join(dir, 'state'), ['--demo']);
     try {
-      const lines = sandbox.welcome.split('\n').filter((line) => /^ {2}(TOKEN=|curl |node )/.test(line)).map((line) => line.trim());
-      assert.equal(lines.length, 5, sandbox.welcome);
+      const lines = sandbox.welcome.split('\n').filter((line) => /^ {2}(TOKEN=|curl |node |printf )/.test(line)).map((line) => line.trim());
+      assert.equal(lines.length, 9, sandbox.welcome);
       // Run the printed lines exactly, in one shell so that TOKEN carries over; separate their outputs.
       const script = lines.map((line) => `${line}\necho; echo '-----'`).join('\n');
       const { stdout } = await execFileAsync('sh', ['-c', script], { cwd: repoRoot });
-      const [, names, found, ls, get] = stdout.split('-----\n');
+      const [, names, found, ls, get, partners, created, line, internet] = stdout.split('-----\n');
       assert.ok((JSON.parse(names ?? '') as { Name: string }[]).some((item) => item.Name === 'internet-basic'));
       const oauth = JSON.parse(found ?? '') as { authTokens: { type: string }[] };
       assert.equal(oauth.authTokens[0]?.type, 'Bearer');
       assert.match(ls ?? '', /^internet-basic +subaccount +HTTP/m);
       assert.match(get ?? '', /authToken: Basic → header Authorization: \*{6}/);
+      assert.ok((JSON.parse(partners ?? '') as { d: { results: unknown[] } }).d.results.length >= 4, 'on-premise OData read through the forward');
+      assert.match(created ?? '', /"BusinessPartnerFullName":"Demo Ltd"/);
+      assert.deepEqual(line?.trim().split(/\r?\n/), ['PONG', 'hello on-premise', 'BYE'], 'the TCP forward reached the on-premise line service');
+      assert.match(internet ?? '', /"authorization":"Bearer ey/);
       for (const file of ['service-keys/destination.json', 'vcap-services.json', 'token-request.form', 'users.json']) {
         assert.equal((await stat(join(dir, 'state', file))).mode & 0o777, 0o600, file);
       }

@@ -6,22 +6,24 @@ import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { stringOption, type Command } from '../command';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
+import { startDemoForwards, type DemoForwards } from './sandboxDemo';
 import { stderrLogger } from '../logger';
 
 const defaultPortBase = 8400;
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
-  summary: 'Run the emulated BTP side on loopback (token + Destination services); Ctrl-C stops it',
-  usage: `Usage: btp-connect sandbox [--dir <folder>] [--port-base <port>] [--verbose]
+  summary: 'Run the emulated BTP side on loopback (token, Destination, connectivity proxy, Cloud Connector); Ctrl-C stops it',
+  usage: `Usage: btp-connect sandbox [--dir <folder>] [--port-base <port>] [--demo] [--verbose]
 
   --dir <folder>       state and generated files (default: $XDG_STATE_HOME/btp-connect/sandbox)
   --port-base <port>   first port of the block the sandbox listens on (default ${defaultPortBase}; 0 = any free ports)
+  --demo               also forward local ports to demo destinations (ports base+10…12) and print how to use them
   --verbose            log every request to stderr
 
 Writes service keys, VCAP_SERVICES, the CA to trust and the sandbox users into the folder, so that apps
 using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.`,
-  options: { dir: { type: 'string' }, 'port-base': { type: 'string' }, verbose: { type: 'boolean' } },
+  options: { dir: { type: 'string' }, 'port-base': { type: 'string' }, demo: { type: 'boolean' }, verbose: { type: 'boolean' } },
   async run(values, _positionals, io) {
     const directory = resolve(io.cwd, stringOption(values, 'dir') ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox'));
     const portText = stringOption(values, 'port-base') ?? String(defaultPortBase);
@@ -39,12 +41,17 @@ using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everyth
       }
       throw error;
     }
+    let demo: DemoForwards | undefined;
     try {
       const files = await writeSandboxFiles(sandbox, directory);
+      if (values.demo) demo = await startDemoForwards(sandbox, portBase, logger);
       printWelcome(io, sandbox, files);
+      if (demo) printDemo(io, demo);
+      line(io, 'Press Ctrl-C to stop.');
       await io.untilStopped();
       line(io, 'Stopping the sandbox…');
     } finally {
+      await demo?.close();
       await sandbox.close();
     }
     line(io, 'Sandbox stopped.');
@@ -64,6 +71,7 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io);
   line(io, `  Token service        ${endpoints.tokenServiceUrl}   (HTTPS ${endpoints.tokenServiceHttpsUrl}, mTLS ${endpoints.certUrl})`);
   line(io, `  Destination service  ${endpoints.destinationServiceUrl}`);
+  line(io, `  Connectivity proxy   http 127.0.0.1:${endpoints.connectivity.httpPort}, socks5 127.0.0.1:${endpoints.connectivity.socks5Port}   (Cloud Connectors: ${sandbox.connectors.length} connected)`);
   line(io, `  Sample Internet API  ${endpoints.internetApiUrl}`);
   line(io);
   line(io, `  Service keys   ${Object.values(files.serviceKeys).map(show).join(', ')}`);
@@ -79,5 +87,21 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io, 'Point an app that uses the SAP Cloud SDK or the approuter at it:');
   line(io, `  export VCAP_SERVICES="$(cat ${show(files.vcapServices)})" NODE_EXTRA_CA_CERTS=${show(files.ca)}`);
   line(io);
-  line(io, 'Press Ctrl-C to stop.');
+}
+
+function printDemo(io: CliIo, demo: DemoForwards): void {
+  const [erp, tcp, internet] = demo.forwards;
+  const width = Math.max(...demo.forwards.map((forward) => forward.localAddress.length));
+  line(io, 'Forwards, the way your own code reaches destinations:');
+  for (const forward of demo.forwards) line(io, `  ${forward.localAddress.padEnd(width)}  → ${forward.destination.padEnd(18)} ${forward.what}`);
+  line(io);
+  line(io, 'Read and write on-premise data through them:');
+  const partners = '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner';
+  if (erp) {
+    line(io, `  curl -s ${erp.localAddress}${partners}`);
+    line(io, `  curl -s -X POST -H 'content-type: application/json' -d '{"BusinessPartner":"1000099","BusinessPartnerFullName":"Demo Ltd"}' ${erp.localAddress}${partners}`);
+  }
+  if (tcp) line(io, `  printf 'PING\\r\\nECHO hello on-premise\\r\\nQUIT\\r\\n' | curl -s telnet://${tcp.localAddress}`);
+  if (internet) line(io, `  curl -s ${internet.localAddress}/hello`);
+  line(io);
 }
