@@ -76,18 +76,22 @@ function checkMode(mode: TunnelMode, targetCount: number, problem: (field: strin
   const name = (field: string, value: string | undefined) => {
     if (value !== undefined && !namePattern.test(value)) problem(`mode.${field}`, 'invalid_name', `mode.${field} "${value}" must not be empty or start with "-".`);
   };
+  // Programs may be given by absolute path; they only must not look like an option.
+  const program = (field: string, value: string | undefined) => {
+    if (value !== undefined && (value.trim() === '' || value.startsWith('-'))) problem(`mode.${field}`, 'invalid_name', `mode.${field} must name a program and not start with "-".`);
+  };
   switch (mode.kind) {
     case 'direct':
       return;
     case 'cf-ssh':
       name('app', mode.app);
-      name('cfCommand', mode.cfCommand);
+      program('cfCommand', mode.cfCommand);
       return;
     case 'kubectl':
       name('namespace', mode.namespace);
       name('target', mode.target);
       name('context', mode.context);
-      name('kubectlCommand', mode.kubectlCommand);
+      program('kubectlCommand', mode.kubectlCommand);
       return;
     case 'command': {
       if (mode.command.trim() === '') problem('mode.command', 'required', 'mode.command must name a program.');
