@@ -13,12 +13,13 @@ import { stderrLogger } from '../logger';
 export const forwardCommand: Command = {
   name: 'forward',
   summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
-  usage: `Usage: btp-connect forward <name>[:<port>]... [--tcp] [--websocket] [--verbose] [connection options]
+  usage: `Usage: btp-connect forward <name>[:<port>]... [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
 plain TCP port. OnPremise destinations go through the connectivity proxy of the connection's connectivity key.
 
+  --port <port>               the local port when forwarding one destination (same as <name>:<port>)
   --tunnel <mode>             how to reach the connectivity proxy from here: direct (default: the key's host and
                               ports), cf-ssh:<app> (cf ssh through an app bound to the connectivity service),
                               kubectl[:<namespace>] (kubectl port-forward to svc/connectivity-proxy, Kyma)
@@ -28,10 +29,16 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     if (positionals.length === 0) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`.', { field: 'name' });
     const specs = positionals.map(parseSpec);
+    const port = stringOption(values, 'port');
+    if (port !== undefined) {
+      const [only] = specs;
+      if (specs.length !== 1 || !only || only.port) throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
+      specs[0] = parseSpec(`${only.name}:${port}`);
+    }
     const mode = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');

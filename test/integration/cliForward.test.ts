@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { ExitCode } from '../../src/cli/exitCodes';
+import { runCli } from '../support/cliHarness';
+import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
+
+// `btp-connect forward` in-process: ports announced, traffic flows (Internet and OnPremise), Ctrl-C stops it.
+
+let f: SandboxFixture;
+let dir: string;
+
+before(async () => {
+  f = await startSandboxFixture();
+  dir = await mkdtemp(join(tmpdir(), 'btp-forward-cli-'));
+  await writeFile(join(dir, 'destination.json'), JSON.stringify(f.sandbox.keys.destination));
+  await writeFile(join(dir, 'connectivity.json'), JSON.stringify(f.sandbox.keys.connectivity));
+});
+after(async () => {
+  await f.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `forward` until `use` has finished with the announced addresses, then "presses Ctrl-C". */
+async function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let output = '';
+  let used: Promise<void> | undefined;
+  const result = runCli(['forward', ...args], {
+    cwd: dir,
+    env: {},
+    stopped,
+    onStdout: (text) => {
+      output += text;
+      if (!used && output.includes('Press Ctrl-C to stop.')) {
+        const addresses = [...output.matchAll(/^(\S+)\s+→/gm)].map((match) => match[1] ?? '');
+        used = use(addresses).finally(stop);
+      }
+    },
+  });
+  const finished = await result;
+  await used;
+  return finished;
+}
+
+describe('btp-connect forward', () => {
+  it('announces each forward and carries Internet and OnPremise traffic until stopped', async () => {
+    const result = await forward(['internet-basic', 'onprem-erp-basic', 'onprem-tcp-db', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'], async ([internet, erp, tcp]) => {
+      const echoed = (await (await request(`${internet}/hi`)).body.json()) as { headers: Record<string, string> };
+      assert.match(echoed.headers.authorization ?? '', /^Basic /);
+      const partners = await request(`${erp}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
+      assert.equal(partners.statusCode, 200);
+      await partners.body.dump();
+      assert.match(tcp ?? '', /^127\.0\.0\.1:\d+$/);
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /→ onprem-erp-basic \(HTTP, OnPremise via the connectivity proxy\) {2}ready/);
+    assert.match(result.stdout, /→ onprem-tcp-db \(TCP, OnPremise via the connectivity proxy\) {2}ready/);
+    assert.match(result.stdout, /internet-basic: GET \/hi → 200/);
+  });
+
+  it('refuses bad arguments with usage-level errors, and an OnPremise destination without a connectivity key', async () => {
+    const twoWithPort = await runCli(['forward', 'a', 'b', '--port', '8080', '--key', 'destination.json'], { cwd: dir, env: {} });
+    assert.equal(twoWithPort.code, ExitCode.InvalidInput);
+    assert.match(twoWithPort.stderr, /--port goes with exactly one destination/);
+    const badTunnel = await runCli(['forward', 'a', '--tunnel', 'teleport', '--key', 'destination.json'], { cwd: dir, env: {} });
+    assert.equal(badTunnel.code, ExitCode.InvalidInput);
+    const noConnectivity = await runCli(['forward', 'onprem-erp-basic', '--key', 'destination.json'], { cwd: dir, env: {} });
+    assert.equal(noConnectivity.code, ExitCode.InvalidInput);
+    assert.match(noConnectivity.stderr, /needs a connectivity service key/);
+  });
+});
