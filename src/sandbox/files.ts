@@ -5,6 +5,8 @@ import type { Sandbox } from './sandbox';
 export interface SandboxFiles {
   readonly serviceKeys: Readonly<Record<string, string>>;
   readonly vcapServices: string;
+  /** VCAP_SERVICES without the xsuaa binding: the approuter then needs no `<subdomain>.localhost` name (spec §3.5). */
+  readonly vcapServicesWithoutXsuaa: string;
   readonly ca: string;
   /** Form body for a client-credentials token request (`curl -d @file`): keeps the secret out of argv. */
   readonly tokenRequest: string;
@@ -38,6 +40,10 @@ export async function writeSandboxFiles(sandbox: Sandbox, directory: string): Pr
   return {
     serviceKeys,
     vcapServices: await write(join(directory, 'vcap-services.json'), json(sandbox.vcapServices)),
+    vcapServicesWithoutXsuaa: await write(
+      join(directory, 'vcap-services-without-xsuaa.json'),
+      json(Object.fromEntries(Object.entries(sandbox.vcapServices).filter(([label]) => label !== 'xsuaa'))),
+    ),
     ca: await write(join(directory, 'ca.pem'), sandbox.caPem),
     tokenRequest: await write(join(directory, 'token-request.form'), form.toString()),
     users: await write(join(directory, 'users.json'), json(users)),

@@ -86,6 +86,8 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io);
   line(io, 'Point an app that uses the SAP Cloud SDK or the approuter at it:');
   line(io, `  export VCAP_SERVICES="$(cat ${show(files.vcapServices)})" NODE_EXTRA_CA_CERTS=${show(files.ca)}`);
+  line(io, `  (approuter: with the xsuaa binding it calls https://provider.${endpoints.uaaDomain}; add "127.0.0.1 provider.localhost" to`);
+  line(io, `   your hosts file, or use ${show(files.vcapServicesWithoutXsuaa)} with authenticationMethod "none")`);
   line(io);
 }
 
