@@ -9,7 +9,7 @@ import { forwardCommand } from './commands/forward';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
 import { line, type CliIo } from './io';
-import { errorHeadings } from './words';
+import { errorHeadings } from '../protocol/errorWords';
 
 const commands: readonly Command[] = [
   sandboxCommand,

@@ -1,15 +1,85 @@
 import * as vscode from 'vscode';
+import { ConnectionStore } from '../core/connections/connectionStore';
+import { HttpAgents } from '../core/http/agents';
+import { registerCommands } from './commands/registerCommands';
+import { ViewId } from './commands/commandIds';
+import { Config } from './config';
+import { ConnectionRegistry } from './connections/connectionRegistry';
+import type { Ctx } from './ctx';
+import { ForwardsProvider } from './forwards/forwardsProvider';
+import { ForwardsStatusBar } from './forwards/statusBar';
+import { outputChannelLogger } from './log';
+import { SandboxController } from './sandboxController';
+import { chooseSecretStore } from './secretStores';
+import { DestinationsProvider } from './tree/destinationsProvider';
+
+/** What tests and other extensions get from `activate`: the context, for assertions on real state. */
+export interface BtpConnectApi {
+  readonly ctx: Ctx;
+  /** Milliseconds the extension's own activation work took. */
+  readonly activationMs: number;
+}
 
 /**
- * Composition root of the VS Code extension. It stays small: views, commands and the webview host plug in
- * here as they land, each disposed with the extension.
+ * Composition root: builds the context once and registers views, commands and the status bar, each disposed
+ * with the extension. VS Code does not show activation failures itself, so they are shown here.
  */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('BTP Connect', { log: true });
-  context.subscriptions.push(log);
-  log.info(`BTP Connect ${context.extension.packageJSON.version as string} activated`);
+export async function activate(context: vscode.ExtensionContext): Promise<BtpConnectApi | undefined> {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('BTP Connect', { log: true });
+  context.subscriptions.push(channel);
+  const logger = outputChannelLogger(channel);
+  try {
+    const config = new Config((key) => vscode.workspace.getConfiguration().get(key));
+    const secrets = await chooseSecretStore(context.secrets, logger);
+    const agents = new HttpAgents();
+    const registry = new ConnectionRegistry(new ConnectionStore(secrets), config, agents, logger);
+    const destinations = new DestinationsProvider(registry, logger);
+    const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
+    const forwards = new ForwardsProvider(registry);
+    const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
+    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, secretStorage: secrets.description };
+    context.subscriptions.push(
+      destinations,
+      destinationsView,
+      vscode.window.registerTreeDataProvider(ViewId.forwards, forwards),
+      forwards,
+      new ForwardsStatusBar(registry, secrets.description),
+      sandbox,
+      ...registerCommands(ctx),
+      { dispose: () => void registry.dispose().then(() => agents.close()) },
+    );
+    await vscode.commands.executeCommand('setContext', 'btpConnect.keychain', secrets.description === 'OS keychain');
+    await destinations.reloadConnections();
+    await vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', destinations.model.roots().length > 0);
+    context.subscriptions.push(
+      registry.onDidChangeConnections(async () => {
+        await vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', (await registry.list()).length > 0);
+      }),
+    );
+    void autoStartForwards(ctx);
+    const activationMs = performance.now() - started;
+    logger.info(`BTP Connect ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; secrets in the ${secrets.description}`);
+    return { ctx, activationMs };
+  } catch (error) {
+    logger.error('activation failed', error);
+    void vscode.window.showErrorMessage(`BTP Connect could not start: ${error instanceof Error ? error.message : String(error)}`, 'Show Log').then((choice) => {
+      if (choice) channel.show();
+    });
+    return undefined;
+  }
+}
+
+async function autoStartForwards(ctx: Ctx): Promise<void> {
+  for (const { connection, destination } of ctx.config.autoStart()) {
+    try {
+      await (await ctx.registry.get(connection)).startForward({ destination, port: ctx.config.forwardPort(destination), allowWebSocket: ctx.config.allowWebSocket() });
+    } catch (error) {
+      ctx.logger.warn(`auto-start of ${connection}/${destination} failed`, error instanceof Error ? error.message : error);
+    }
+  }
 }
 
 export function deactivate(): void {
-  // Everything is registered in context.subscriptions and disposed by VS Code.
+  // Everything is in context.subscriptions; VS Code disposes it.
 }

@@ -7,7 +7,7 @@ import { parseJson } from './json';
 import { kindFromLabelOrTags, mergeMeta } from './meta';
 import { parseCredentials } from './parseCredentials';
 import { readTextFile } from './serviceKeyFile';
-import type { BindingMeta, ServiceBinding } from './types';
+import type { BindingMeta, ServiceBinding, ServiceKind } from './types';
 
 /**
  * Bindings under SERVICE_BINDING_ROOT (servicebinding.io layout as the SAP BTP service operator writes it):
@@ -41,15 +41,28 @@ interface Property {
 }
 
 async function readBindingDir(dir: string, name: string): Promise<ServiceBinding | undefined> {
-  const files = await readVisibleFiles(dir);
+  return bindingFromFiles(await readVisibleFiles(dir), name, { source: `service binding directory "${dir}"`, file: (file) => `File "${join(dir, file)}"` });
+}
+
+/** How messages name the binding and one of its files. */
+export interface FilesOrigin {
+  readonly source: string;
+  readonly file: (name: string) => string;
+}
+
+/**
+ * One binding from its files (name → content), as a binding directory or a Kubernetes Secret's `data` holds
+ * them. `source` names where they came from in messages; undefined when the files describe another service.
+ */
+export function bindingFromFiles(files: Map<string, string>, name: string, origin: FilesOrigin, expected?: ServiceKind): ServiceBinding | undefined {
   const metadataText = files.get('.metadata');
   files.delete('.metadata');
   let credentials: Record<string, unknown> = {};
   let described: Record<string, unknown> = {};
-  const metadata = metadataText === undefined ? undefined : parseJson(metadataText, { subject: `File "${join(dir, '.metadata')}"`, hint: METADATA_HINT });
+  const metadata = metadataText === undefined ? undefined : parseJson(metadataText, { subject: origin.file('.metadata'), hint: METADATA_HINT });
   if (isPlainObject(metadata) && Array.isArray(metadata.credentialProperties)) {
-    credentials = readProperties(dir, files, properties(metadata.credentialProperties));
-    described = readProperties(dir, files, properties(metadata.metaDataProperties ?? metadata.metadataProperties));
+    credentials = readProperties(origin, files, properties(metadata.credentialProperties));
+    described = readProperties(origin, files, properties(metadata.metaDataProperties ?? metadata.metadataProperties));
   } else {
     for (const [file, text] of files) {
       if (isMetadataFile(file)) described[file] = file === 'tags' ? tagsFromText(text) : stripNewline(text);
@@ -60,9 +73,9 @@ async function readBindingDir(dir: string, name: string): Promise<ServiceBinding
   }
   const meta = metaFrom(name, described);
   const type = typeof described.type === 'string' ? described.type : undefined;
-  const kind = kindFromLabelOrTags(type, undefined) ?? kindFromLabelOrTags(meta?.label, meta?.tags);
+  const kind = kindFromLabelOrTags(type, undefined) ?? kindFromLabelOrTags(meta?.label, meta?.tags) ?? expected;
   if (kind === undefined) return undefined;
-  return parseCredentials(credentials, { expected: kind, source: `service binding directory "${dir}"`, meta });
+  return parseCredentials(credentials, { expected: kind, source: origin.source, meta });
 }
 
 const METADATA_HINT = 'A .metadata file is JSON like {"credentialProperties": [{"name": "clientid", "format": "text"}]}.';
@@ -77,13 +90,13 @@ function properties(value: unknown): Property[] {
 }
 
 /** Values of the listed files; a `container` JSON file contributes its properties instead of itself. */
-function readProperties(dir: string, files: ReadonlyMap<string, string>, props: readonly Property[]): Record<string, unknown> {
+function readProperties(origin: FilesOrigin, files: ReadonlyMap<string, string>, props: readonly Property[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const prop of props) {
     const text = files.get(prop.name);
     if (text === undefined) continue;
     // With .metadata the operator wrote the exact value: text is kept byte for byte.
-    const value = prop.format === 'json' ? parseJson(text, { subject: `File "${join(dir, prop.name)}"`, hint: 'Its .metadata says it holds JSON.' }) : text;
+    const value = prop.format === 'json' ? parseJson(text, { subject: origin.file(prop.name), hint: 'Its .metadata says it holds JSON.' }) : text;
     if (prop.container && isPlainObject(value)) Object.assign(out, value);
     else out[prop.name] = value;
   }

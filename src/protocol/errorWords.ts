@@ -1,6 +1,6 @@
 import { ErrorCode } from '../core/errors';
 
-/** The CLI's heading for each error code; the core's message follows it with the details and the fix. */
+/** The heading a UI (CLI, extension, webview) shows for each error code; the core's message follows with the details and the fix. */
 export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.InvalidInput]: 'Invalid input',
   [ErrorCode.BindingInvalid]: 'Service key not usable',

@@ -1,0 +1,27 @@
+/** Every command of the extension; package.json `contributes.commands` lists exactly these (a test checks it). */
+export const CommandId = {
+  connect: 'btpConnect.connect',
+  removeConnection: 'btpConnect.removeConnection',
+  startSandbox: 'btpConnect.startSandbox',
+  stopSandbox: 'btpConnect.stopSandbox',
+  refresh: 'btpConnect.refresh',
+  refreshNode: 'btpConnect.refreshNode',
+  filter: 'btpConnect.filter',
+  clearFilter: 'btpConnect.clearFilter',
+  revealDestination: 'btpConnect.revealDestination',
+  copyDestinationName: 'btpConnect.copyDestinationName',
+  startForward: 'btpConnect.startForward',
+  stopForward: 'btpConnect.stopForward',
+  restartForward: 'btpConnect.restartForward',
+  copyForwardUrl: 'btpConnect.copyForwardUrl',
+  openForwardInBrowser: 'btpConnect.openForwardInBrowser',
+  focusForwards: 'btpConnect.focusForwards',
+  showLog: 'btpConnect.showLog',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+export const ViewId = {
+  destinations: 'btpConnect.destinations',
+  forwards: 'btpConnect.forwards',
+} as const;

@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { DestinationServiceClient } from '../../core/destinationService/client';
+import { HttpAgents } from '../../core/http/agents';
+import { askForConnection } from '../connections/connectFlows';
+import { SANDBOX_CONNECTION } from '../connections/connectionRegistry';
+import type { Ctx } from '../ctx';
+import { connectionId, type TreeNode } from '../tree/destinationsModel';
+import { pickConnection } from './pickers';
+
+/** Connect, remove, sandbox, refresh, filter, reveal. */
+
+export async function connect(ctx: Ctx): Promise<void> {
+  const answer = await askForConnection();
+  if (!answer) return;
+  const existing = (await ctx.registry.list()).some((entry) => entry.name === answer.name);
+  if (existing) {
+    const replace = await vscode.window.showWarningMessage(`A connection named "${answer.name}" exists. Replace it?`, { modal: true }, 'Replace');
+    if (replace !== 'Replace') return;
+  }
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting ${answer.name}…` }, async () => {
+    // Check the credentials before anything is stored: a wrong secret is reported now, not at first use.
+    const agents = new HttpAgents();
+    try {
+      await new DestinationServiceClient({ binding: answer.bindings.destination, agents }).tokens.clientCredentials();
+    } finally {
+      await agents.close();
+    }
+    await ctx.registry.add(answer.name, answer.bindings, existing);
+  });
+  await ctx.destinations.reloadConnections();
+  const root = ctx.destinations.model.roots().find((candidate) => candidate.id === connectionId(answer.name));
+  if (root) await ctx.destinationsView.reveal(root, { expand: true, select: true });
+  void vscode.window.showInformationMessage(`Connected "${answer.name}". Its secret is in the ${ctx.secretStorage}.`);
+}
+
+export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void> {
+  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, 'Remove which connection?', true);
+  if (!connection) return;
+  if (connection.connection === SANDBOX_CONNECTION && connection.connectionKind === 'sandbox') {
+    await ctx.sandbox.stop();
+    return;
+  }
+  const answer = await vscode.window.showWarningMessage(
+    `Remove the connection "${connection.connection}"? Its forwards stop and its secrets are deleted from the ${ctx.secretStorage}.`,
+    { modal: true },
+    'Remove',
+  );
+  if (answer !== 'Remove') return;
+  await ctx.registry.remove(connection.connection);
+}
+
+export async function startSandbox(ctx: Ctx): Promise<void> {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the BTP sandbox…' }, () => ctx.sandbox.start());
+  await ctx.destinations.reloadConnections();
+  const root = ctx.destinations.model.roots().find((candidate) => candidate.id === connectionId(SANDBOX_CONNECTION));
+  if (root) await ctx.destinationsView.reveal(root, { expand: true });
+}
+
+export async function stopSandbox(ctx: Ctx): Promise<void> {
+  await ctx.sandbox.stop();
+}
+
+export function refresh(ctx: Ctx, node?: TreeNode): void {
+  ctx.destinations.refresh(node);
+}
+
+export async function filter(ctx: Ctx): Promise<void> {
+  const text = await vscode.window.showInputBox({
+    title: 'Filter destinations',
+    prompt: 'Show destinations whose name, URL or description contains this text (empty: all)',
+    value: ctx.destinations.model.filter,
+  });
+  if (text !== undefined) ctx.destinations.setFilter(text);
+}
+
+export function clearFilter(ctx: Ctx): void {
+  ctx.destinations.setFilter('');
+}
+
+export async function revealDestination(ctx: Ctx, connectionName?: string, destinationName?: string): Promise<void> {
+  let node = connectionName && destinationName ? await findLoaded(ctx, connectionName, destinationName) : undefined;
+  if (!node) {
+    const roots = ctx.destinations.model.roots();
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Loading destinations…' }, async () => {
+      for (const root of roots) await ctx.destinations.loadConnection(root.connection);
+    });
+    const picked = await vscode.window.showQuickPick(
+      ctx.destinations.model.allDestinations().map((candidate) => ({ label: candidate.name, description: `${candidate.connection} · ${candidate.level}`, node: candidate })),
+      { title: 'Reveal destination', matchOnDescription: true },
+    );
+    node = picked?.node;
+  }
+  if (node) await ctx.destinationsView.reveal(node, { select: true, focus: true, expand: true });
+}
+
+async function findLoaded(ctx: Ctx, connection: string, name: string) {
+  await ctx.destinations.reloadConnections();
+  await ctx.destinations.loadConnection(connection);
+  return ctx.destinations.findDestination(connection, name);
+}
+
+export async function copyDestinationName(_ctx: Ctx, node?: TreeNode): Promise<void> {
+  if (node?.kind === 'destination') await vscode.env.clipboard.writeText(node.name);
+}

@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { showError } from '../notify';
+import { CommandId, ViewId } from './commandIds';
+import * as connections from './connectionCommands';
+import * as forwards from './forwardCommands';
+
+type Handler = (ctx: Ctx, ...args: never[]) => unknown;
+
+/** The command table: every id of `CommandId` has exactly one handler here. */
+export const commandHandlers: Record<CommandId, Handler> = {
+  [CommandId.connect]: connections.connect,
+  [CommandId.removeConnection]: connections.removeConnection,
+  [CommandId.startSandbox]: connections.startSandbox,
+  [CommandId.stopSandbox]: connections.stopSandbox,
+  [CommandId.refresh]: (ctx) => connections.refresh(ctx),
+  [CommandId.refreshNode]: connections.refresh,
+  [CommandId.filter]: connections.filter,
+  [CommandId.clearFilter]: connections.clearFilter,
+  [CommandId.revealDestination]: connections.revealDestination,
+  [CommandId.copyDestinationName]: connections.copyDestinationName,
+  [CommandId.startForward]: forwards.startForward,
+  [CommandId.stopForward]: forwards.stopForward,
+  [CommandId.restartForward]: forwards.restartForward,
+  [CommandId.copyForwardUrl]: forwards.copyForwardUrl,
+  [CommandId.openForwardInBrowser]: forwards.openForwardInBrowser,
+  [CommandId.focusForwards]: () => vscode.commands.executeCommand(`${ViewId.forwards}.focus`),
+  [CommandId.showLog]: (ctx) => ctx.channel.show(true),
+};
+
+/** Registers every command; a failure shows the core's coded message with "Show Log". */
+export function registerCommands(ctx: Ctx): vscode.Disposable[] {
+  return Object.entries(commandHandlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await (handler as (ctx: Ctx, ...rest: unknown[]) => unknown)(ctx, ...args);
+      } catch (error) {
+        await showError(id.replace('btpConnect.', ''), error, ctx.logger, ctx.channel);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,73 @@
+import type { TunnelMode } from '../core/tunnel/types';
+
+/** Setting keys, in one place (package.json `contributes.configuration` declares the same). */
+export const Setting = {
+  forwardPorts: 'btpConnect.forwards.ports',
+  autoStart: 'btpConnect.forwards.autoStart',
+  allowWebSocket: 'btpConnect.forwards.allowWebSocket',
+  tunnels: 'btpConnect.tunnels',
+  sandboxPortBase: 'btpConnect.sandbox.portBase',
+  terminalEnv: 'btpConnect.terminal.injectEnvironment',
+} as const;
+
+/** A forward to start on activation: `<connection>/<destination>`. */
+export interface AutoStart {
+  readonly connection: string;
+  readonly destination: string;
+}
+
+/** Reads one setting; the extension passes `workspace.getConfiguration().get`, tests a plain object. */
+export type SettingReader = (key: string) => unknown;
+
+/**
+ * Typed reads of the extension's settings, with bad values replaced by defaults. Nothing here is secret:
+ * credentials never go to settings. `tunnels` applies to connections opened afterwards; the others when used.
+ */
+export class Config {
+  constructor(private readonly read: SettingReader) {}
+
+  /** Preferred local port per destination name (`"my-api": 8080`); absent or 0 = a free port. */
+  forwardPort(destination: string): number {
+    const port = record(this.read(Setting.forwardPorts))[destination];
+    return typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65_536 ? port : 0;
+  }
+
+  autoStart(): AutoStart[] {
+    const entries = this.read(Setting.autoStart);
+    return (Array.isArray(entries) ? entries : []).flatMap((entry: unknown) => {
+      const match = typeof entry === 'string' ? /^([^/]+)\/([A-Za-z0-9_-]+)$/.exec(entry) : null;
+      return match?.[1] && match[2] ? [{ connection: match[1], destination: match[2] }] : [];
+    });
+  }
+
+  allowWebSocket(): boolean {
+    return this.read(Setting.allowWebSocket) === true;
+  }
+
+  /** How to reach the connectivity proxy for a connection: `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>]`. */
+  tunnelMode(connection: string): TunnelMode {
+    const mode = record(this.read(Setting.tunnels))[connection];
+    return parseTunnelMode(typeof mode === 'string' ? mode : 'direct');
+  }
+
+  sandboxPortBase(): number {
+    const value = this.read(Setting.sandboxPortBase);
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65_000 ? value : 0;
+  }
+
+  terminalEnvironment(): boolean {
+    return this.read(Setting.terminalEnv) === true;
+  }
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>]`; anything else falls back to `direct`. */
+export function parseTunnelMode(text: string): TunnelMode {
+  const [kind, argument] = text.split(/:(.*)/s);
+  if (kind === 'cf-ssh' && argument) return { kind: 'cf-ssh', app: argument };
+  if (kind === 'kubectl') return argument ? { kind: 'kubectl', namespace: argument } : { kind: 'kubectl' };
+  return { kind: 'direct' };
+}

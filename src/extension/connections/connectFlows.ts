@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import { bindingFromKubernetesSecret } from '../../core/bindings/kubernetesSecret';
+import { parseServiceKeyText } from '../../core/bindings/serviceKeyText';
+import { readServiceKeyFile } from '../../core/bindings/serviceKeyFile';
+import type { ConnectivityBinding, DestinationBinding, ServiceKind } from '../../core/bindings/types';
+import type { ConnectionBindings } from '../../core/connections/connectionStore';
+import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
+import { redactText } from '../../core/redact';
+
+const run = promisify(execFile);
+
+type Source = 'file' | 'paste' | 'cf' | 'kubectl';
+
+/**
+ * "Connect a subaccount…": a destination service key from a file, pasted, read with `cf service-key`, or from a
+ * Kyma secret with `kubectl`; optionally a connectivity key for OnPremise destinations; then a name. Resolves to
+ * undefined when the user cancels. Broken keys fail with the core's message naming the field.
+ */
+export async function askForConnection(suggestedName?: string): Promise<{ name: string; bindings: ConnectionBindings } | undefined> {
+  const destination = (await askForKey('destination')) as DestinationBinding | undefined;
+  if (!destination) return undefined;
+  const connectivityChoice = await vscode.window.showQuickPick(
+    [
+      { label: 'No connectivity key', description: 'Internet destinations only', value: false },
+      { label: 'Add a connectivity service key…', description: 'needed for OnPremise destinations (Cloud Connector)', value: true },
+    ],
+    { title: 'Connect a subaccount (2/3): on-premise access', ignoreFocusOut: true },
+  );
+  if (!connectivityChoice) return undefined;
+  let connectivity: ConnectivityBinding | undefined;
+  if (connectivityChoice.value) {
+    connectivity = (await askForKey('connectivity')) as ConnectivityBinding | undefined;
+    if (!connectivity) return undefined;
+  }
+  const proposed = suggestedName ?? destination.identityZone ?? destination.meta?.instanceName ?? 'subaccount';
+  const name = await vscode.window.showInputBox({
+    title: 'Connect a subaccount (3/3): name',
+    prompt: 'A name for this connection (the CLI uses it too: btp-connect ls --connection <name>)',
+    value: proposed.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64),
+    ignoreFocusOut: true,
+    validateInput: (value) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? undefined : 'Use 1 to 64 letters, digits, ".", "_" or "-".'),
+  });
+  if (!name) return undefined;
+  return { name, bindings: { destination, ...(connectivity ? { connectivity } : {}) } };
+}
+
+async function askForKey(kind: ServiceKind): Promise<DestinationBinding | ConnectivityBinding | undefined> {
+  const [cf, kubectl] = await Promise.all([available('cf'), available('kubectl')]);
+  const items: (vscode.QuickPickItem & { source: Source })[] = [
+    { label: '$(file) Service key file…', description: 'a JSON file from the BTP cockpit or `cf service-key`', source: 'file' },
+    { label: '$(clippy) Paste a service key…', description: 'JSON or the whole `cf service-key` output', source: 'paste' },
+    ...(cf ? [{ label: '$(terminal) From the cf CLI…', description: 'cf service-key <instance> <key>', source: 'cf' as const }] : []),
+    ...(kubectl ? [{ label: '$(server) From a Kyma secret…', description: 'kubectl get secret <name>', source: 'kubectl' as const }] : []),
+  ];
+  const title = kind === 'destination' ? 'Connect a subaccount (1/3): destination service key' : 'Connectivity service key';
+  const choice = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
+  if (!choice) return undefined;
+  switch (choice.source) {
+    case 'file': {
+      const [uri] = (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Service key': ['json', 'txt'], All: ['*'] } })) ?? [];
+      return uri ? (readServiceKeyFile(uri.fsPath, { expected: kind }) as Promise<DestinationBinding | ConnectivityBinding>) : undefined;
+    }
+    case 'paste': {
+      const text = await vscode.window.showInputBox({
+        title,
+        prompt: `Paste the ${kind} service key (JSON, or the output of cf service-key). It goes to the OS keychain, not to settings.`,
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (value) => validationMessage(() => parseServiceKeyText(normalisePasted(value), { expected: kind })),
+      });
+      return text ? (parseServiceKeyText(normalisePasted(text), { expected: kind }) as DestinationBinding | ConnectivityBinding) : undefined;
+    }
+    case 'cf':
+      return fromCf(kind, title);
+    case 'kubectl':
+      return fromKubectl(kind, title);
+  }
+}
+
+async function fromCf(kind: ServiceKind, title: string): Promise<DestinationBinding | ConnectivityBinding | undefined> {
+  const instance = await vscode.window.showInputBox({ title, prompt: `The ${kind} service instance (cf services lists them)`, ignoreFocusOut: true });
+  if (!instance) return undefined;
+  const key = await vscode.window.showInputBox({ title, prompt: `The service key of "${instance}" (cf service-keys ${instance})`, ignoreFocusOut: true });
+  if (!key) return undefined;
+  const output = await runTool('cf', ['service-key', instance, key], 'cf service-key');
+  return parseServiceKeyText(output, { expected: kind, source: `cf service-key ${instance} ${key}` }) as DestinationBinding | ConnectivityBinding;
+}
+
+async function fromKubectl(kind: ServiceKind, title: string): Promise<DestinationBinding | ConnectivityBinding | undefined> {
+  const secret = await vscode.window.showInputBox({ title, prompt: `The Kubernetes secret of the ${kind} service binding`, ignoreFocusOut: true });
+  if (!secret) return undefined;
+  const namespace = await vscode.window.showInputBox({ title, prompt: 'Namespace (empty: the current one)', ignoreFocusOut: true });
+  if (namespace === undefined) return undefined;
+  const output = await runTool('kubectl', ['get', 'secret', secret, ...(namespace ? ['--namespace', namespace] : []), '--output', 'json'], 'kubectl get secret');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(output);
+  } catch {
+    throw new BtpError(ErrorCode.BindingInvalid, `kubectl did not print the secret as JSON.`);
+  }
+  return bindingFromKubernetesSecret(parsed, kind) as DestinationBinding | ConnectivityBinding;
+}
+
+/** No secret on the command line: the tools print the key and we read their stdout. */
+async function runTool(tool: string, args: string[], what: string): Promise<string> {
+  try {
+    return (await run(tool, args, { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    const details = error as { stdout?: string; stderr?: string; code?: unknown };
+    const text = redactText(`${details.stdout ?? ''} ${details.stderr ?? ''}`).trim().split('\n').slice(-3).join(' ');
+    throw new BtpError(ErrorCode.BindingNotFound, `${what} failed${text ? `: ${text}` : ''}. Log in with the tool and check the names.`, { cause: error });
+  }
+}
+
+async function available(tool: string): Promise<boolean> {
+  try {
+    await run(tool, ['--version'], { timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An input box may flatten pasted `cf service-key` output into one line: put the JSON on its own line again. */
+export function normalisePasted(text: string): string {
+  const brace = text.indexOf('{');
+  return brace > 0 && text.slice(0, brace).trim() !== '' && !text.slice(0, brace).includes('\n') ? `${text.slice(0, brace)}\n${text.slice(brace)}` : text;
+}
+
+function validationMessage(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (error) {
+    return isBtpError(error) ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
+  }
+}

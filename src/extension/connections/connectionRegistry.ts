@@ -1,0 +1,143 @@
+import { parseCredentials } from '../../core/bindings/parseCredentials';
+import type { ConnectivityBinding, DestinationBinding } from '../../core/bindings/types';
+import type { ConnectionBindings, ConnectionStore } from '../../core/connections/connectionStore';
+import { BtpError, ErrorCode } from '../../core/errors';
+import { Emitter } from '../../core/events';
+import type { ForwardInfo } from '../../core/forward/forwardManager';
+import { HttpAgents } from '../../core/http/agents';
+import type { Logger } from '../../core/log';
+import type { Sandbox } from '../../sandbox/sandbox';
+import type { Config } from '../config';
+import { LiveConnection } from './liveConnection';
+
+/** The name the embedded sandbox appears under in the tree. */
+export const SANDBOX_CONNECTION = 'sandbox';
+
+export interface ConnectionEntry {
+  readonly name: string;
+  readonly kind: 'saved' | 'sandbox';
+  /** What to show next to the name: the Destination service host or "local sandbox". */
+  readonly description: string;
+}
+
+export interface ForwardEntry {
+  readonly connection: string;
+  readonly info: ForwardInfo;
+}
+
+/**
+ * The connections the extension knows: saved ones (shared with the CLI through connections.json and the OS
+ * keychain) and the embedded sandbox while it runs. Each is opened on first use and owns its forwards.
+ */
+export class ConnectionRegistry {
+  private readonly live = new Map<string, Promise<LiveConnection>>();
+  private readonly forwardsByConnection = new Map<string, Map<string, ForwardInfo>>();
+  private readonly changes = new Emitter<void>();
+  private readonly forwardChanges = new Emitter<ForwardEntry>();
+  private sandbox: Sandbox | undefined;
+  private sandboxAgents: HttpAgents | undefined;
+
+  /** Connections were added or removed. */
+  readonly onDidChangeConnections = this.changes.event;
+  /** A forward started, stopped, or changed state or counters. */
+  readonly onDidChangeForward = this.forwardChanges.event;
+
+  constructor(
+    readonly store: ConnectionStore,
+    private readonly config: Config,
+    private readonly agents: HttpAgents,
+    private readonly logger: Logger,
+  ) {}
+
+  async list(): Promise<ConnectionEntry[]> {
+    const saved = (await this.store.list()).map((summary) => ({ name: summary.name, kind: 'saved' as const, description: hostOf(summary.destinationServiceUrl) }));
+    return this.sandbox ? [{ name: SANDBOX_CONNECTION, kind: 'sandbox', description: 'local sandbox' }, ...saved] : saved;
+  }
+
+  get(name: string): Promise<LiveConnection> {
+    let connection = this.live.get(name);
+    if (!connection) {
+      connection = this.open(name);
+      this.live.set(name, connection);
+      connection.catch(() => this.live.delete(name));
+    }
+    return connection;
+  }
+
+  async add(name: string, bindings: ConnectionBindings, replace = false): Promise<void> {
+    if (name === SANDBOX_CONNECTION) {
+      throw new BtpError(ErrorCode.InvalidInput, `"${SANDBOX_CONNECTION}" is the name of the embedded sandbox; choose another name.`, { field: 'name' });
+    }
+    await this.store.add(name, bindings, { replace });
+    await this.close(name);
+    this.changes.fire();
+  }
+
+  /** Stops the connection's forwards and deletes it with its secrets. */
+  async remove(name: string): Promise<void> {
+    await this.close(name);
+    await this.store.remove(name);
+    this.changes.fire();
+  }
+
+  /** Shows (or, with undefined, hides) the embedded sandbox as a connection. */
+  async setSandbox(sandbox: Sandbox | undefined): Promise<void> {
+    await this.close(SANDBOX_CONNECTION);
+    await this.sandboxAgents?.close();
+    this.sandbox = sandbox;
+    this.sandboxAgents = sandbox ? new HttpAgents({ extraCaPem: sandbox.caPem }) : undefined;
+    this.changes.fire();
+  }
+
+  forwards(): ForwardEntry[] {
+    return [...this.forwardsByConnection].flatMap(([connection, infos]) => [...infos.values()].map((info) => ({ connection, info })));
+  }
+
+  forwardOf(connection: string, destination: string): ForwardInfo | undefined {
+    return [...(this.forwardsByConnection.get(connection)?.values() ?? [])].find((info) => info.destination === destination);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.live.keys()].map((name) => this.close(name)));
+    await this.sandboxAgents?.close();
+    this.changes.dispose();
+    this.forwardChanges.dispose();
+  }
+
+  private async open(name: string): Promise<LiveConnection> {
+    const logger = this.logger.child(name);
+    let connection: LiveConnection;
+    if (name === SANDBOX_CONNECTION && this.sandbox && this.sandboxAgents) {
+      const bindings: ConnectionBindings = {
+        destination: parseCredentials(this.sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
+        connectivity: parseCredentials(this.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
+      };
+      connection = new LiveConnection(name, 'sandbox', bindings, this.sandboxAgents, { kind: 'direct' }, logger);
+    } else {
+      connection = new LiveConnection(name, 'saved', await this.store.load(name), this.agents, this.config.tunnelMode(name), logger);
+    }
+    const infos = new Map<string, ForwardInfo>();
+    this.forwardsByConnection.set(name, infos);
+    connection.forwards.onDidChange((info) => {
+      if (info.state === 'stopped') infos.delete(info.id);
+      else infos.set(info.id, info);
+      this.forwardChanges.fire({ connection: name, info });
+    });
+    return connection;
+  }
+
+  private async close(name: string): Promise<void> {
+    const connection = this.live.get(name);
+    this.live.delete(name);
+    if (connection) await (await connection.catch(() => undefined))?.dispose();
+    this.forwardsByConnection.delete(name);
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,71 @@
+import type { ConnectionBindings } from '../../core/connections/connectionStore';
+import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
+import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
+import { DestinationServiceClient } from '../../core/destinationService/client';
+import { Emitter } from '../../core/events';
+import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
+import type { HttpAgents } from '../../core/http/agents';
+import type { Logger } from '../../core/log';
+import { TunnelSupervisor } from '../../core/tunnel/supervisor';
+import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
+
+export type ConnectionKind = 'saved' | 'sandbox';
+
+/**
+ * One connection in use: its Destination service client, its forwards, and (for OnPremise destinations) the
+ * connectivity proxy, reached directly or through a tunnel that starts with the first forward.
+ */
+export class LiveConnection {
+  readonly client: DestinationServiceClient;
+  readonly forwards: ForwardManager;
+  private readonly connectivity: ConnectivityAccess | undefined;
+  private readonly tunnel: TunnelSupervisor | undefined;
+  private readonly tunnelStates = new Emitter<TunnelState>();
+
+  constructor(
+    readonly name: string,
+    readonly kind: ConnectionKind,
+    readonly bindings: ConnectionBindings,
+    agents: HttpAgents,
+    tunnelMode: TunnelMode,
+    logger: Logger,
+  ) {
+    this.client = new DestinationServiceClient({ binding: bindings.destination, agents, logger: logger.child('destinations') });
+    if (bindings.connectivity && tunnelMode.kind !== 'direct') {
+      this.tunnel = new TunnelSupervisor(connectivityTunnelOptions(bindings.connectivity, tunnelMode, { logger: logger.child('tunnel') }));
+      this.tunnel.onDidChangeState((state) => this.tunnelStates.fire(state));
+    }
+    this.connectivity = bindings.connectivity
+      ? new ConnectivityAccess(bindings.connectivity, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined)
+      : undefined;
+    const tunnel = this.tunnel;
+    const health = tunnel ? { get state(): string { return tunnel.state; }, onDidChangeState: this.tunnelStates.event } : undefined;
+    this.forwards = new ForwardManager({
+      client: this.client,
+      ...(this.connectivity ? { connectivity: this.connectivity } : {}),
+      ...(health ? { tunnel: health } : {}),
+      logger: logger.child('forward'),
+    });
+  }
+
+  get hasConnectivity(): boolean {
+    return this.connectivity !== undefined;
+  }
+
+  get tunnelState(): TunnelState | undefined {
+    return this.tunnel?.state;
+  }
+
+  /** Starts a forward; the first one also starts the tunnel to the connectivity proxy, if the connection has one. */
+  async startForward(spec: ForwardSpec): Promise<ForwardInfo> {
+    if (this.tunnel?.state === 'idle') await this.tunnel.start();
+    return this.forwards.start(spec);
+  }
+
+  async dispose(): Promise<void> {
+    await this.forwards.dispose();
+    await this.connectivity?.close();
+    await this.tunnel?.stop();
+    this.tunnelStates.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+import type * as vscode from 'vscode';
+import type { Logger } from '../core/log';
+import type { Config } from './config';
+import type { ConnectionRegistry } from './connections/connectionRegistry';
+import type { SandboxController } from './sandboxController';
+import type { DestinationsProvider } from './tree/destinationsProvider';
+import type { TreeNode } from './tree/destinationsModel';
+
+/**
+ * What commands work with, built once in `activate()` and passed down (no global locator). Everything with a
+ * lifetime is in `context.subscriptions` and goes away with the extension.
+ */
+export interface Ctx {
+  readonly context: vscode.ExtensionContext;
+  readonly channel: vscode.LogOutputChannel;
+  readonly logger: Logger;
+  readonly config: Config;
+  readonly registry: ConnectionRegistry;
+  readonly destinations: DestinationsProvider;
+  readonly destinationsView: vscode.TreeView<TreeNode>;
+  readonly sandbox: SandboxController;
+  /** "OS keychain" or the SecretStorage fallback, shown to the user. */
+  readonly secretStorage: string;
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import type { ForwardInfo } from '../../core/forward/forwardManager';
+import type { ConnectionRegistry, ForwardEntry } from '../connections/connectionRegistry';
+
+/** The Forwards view: each active forward with its local address, state and counters. */
+export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, vscode.Disposable {
+  private readonly changes = new vscode.EventEmitter<ForwardEntry | undefined>();
+  private readonly subscription: vscode.Disposable;
+  private pending: NodeJS.Timeout | undefined;
+  readonly onDidChangeTreeData = this.changes.event;
+
+  constructor(private readonly registry: ConnectionRegistry) {
+    // Counters change with every request: redraw at most a few times per second.
+    this.subscription = registry.onDidChangeForward(() => {
+      this.pending ??= setTimeout(() => {
+        this.pending = undefined;
+        this.changes.fire(undefined);
+      }, 250);
+    });
+  }
+
+  getTreeItem(entry: ForwardEntry): vscode.TreeItem {
+    const info = entry.info;
+    const item = new vscode.TreeItem(info.destination, vscode.TreeItemCollapsibleState.None);
+    item.id = `forward/${info.id}`;
+    item.description = `${info.localAddress} · ${info.state} · ${info.counters.requests} req${info.counters.errors ? ` · ${info.counters.errors} err` : ''}`;
+    item.iconPath = stateIcon(info);
+    item.contextValue = `forward:${info.kind}:${info.state}`;
+    item.tooltip = new vscode.MarkdownString(
+      [
+        `**${info.destination}** (${entry.connection})`,
+        `Local: \`${info.localAddress}\` (${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''})`,
+        `State: ${info.state}`,
+        `Requests: ${info.counters.requests}, errors: ${info.counters.errors}`,
+        `Bytes in/out: ${info.counters.bytesIn} / ${info.counters.bytesOut}`,
+        ...(info.lastError ? [`Last error: \`${info.lastError.code}\``] : []),
+      ].join('  \n'),
+    );
+    return item;
+  }
+
+  getChildren(entry?: ForwardEntry): ForwardEntry[] {
+    if (entry) return [];
+    return this.registry.forwards().sort((a, b) => a.info.destination.localeCompare(b.info.destination));
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.subscription.dispose();
+    this.changes.dispose();
+  }
+}
+
+function stateIcon(info: ForwardInfo): vscode.ThemeIcon {
+  switch (info.state) {
+    case 'ready':
+      return new vscode.ThemeIcon(info.counters.errors > 0 ? 'warning' : 'pass', new vscode.ThemeColor(info.counters.errors > 0 ? 'list.warningForeground' : 'charts.green'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    case 'starting':
+      return new vscode.ThemeIcon('loading~spin');
+    default:
+      return new vscode.ThemeIcon('sync~spin');
+  }
+}

@@ -1,0 +1,45 @@
+import type * as vscode from 'vscode';
+import { BtpError, ErrorCode, isBtpError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { KeychainSecretStore } from '../core/secrets/keychainStore';
+import type { SecretStore } from '../core/secrets/secretStore';
+
+/** VS Code's SecretStorage as a core SecretStore: the fallback where no OS keychain is reachable. */
+export class SecretStorageStore implements SecretStore {
+  readonly description = 'VS Code SecretStorage (no OS keychain reachable)';
+
+  constructor(private readonly storage: vscode.SecretStorage) {}
+
+  async get(key: string): Promise<string | undefined> {
+    return this.storage.get(`btp-connect:${key}`);
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.storage.store(`btp-connect:${key}`, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.storage.delete(`btp-connect:${key}`);
+  }
+}
+
+/**
+ * The OS keychain (shared with the CLI) when it answers; otherwise VS Code's SecretStorage, which remote and
+ * web extension hosts provide. Never a file.
+ */
+export async function chooseSecretStore(storage: vscode.SecretStorage, logger: Logger): Promise<SecretStore> {
+  const keychain = new KeychainSecretStore();
+  try {
+    // A locked or absent Secret Service may still answer reads: only a write proves the keychain is usable.
+    const probe = `probe/extension/${process.pid}`;
+    await keychain.set(probe, 'ok');
+    const readBack = await keychain.get(probe);
+    await keychain.delete(probe);
+    if (readBack !== 'ok') throw new BtpError(ErrorCode.KeychainUnavailable, 'The OS keychain did not return what was stored.');
+    return keychain;
+  } catch (error) {
+    if (!isBtpError(error, ErrorCode.KeychainUnavailable)) throw error;
+    logger.warn(`OS keychain unavailable, using VS Code SecretStorage: ${error.message}`);
+    return new SecretStorageStore(storage);
+  }
+}

@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import type { DestinationRecord } from '../../core/destinationService/types';
+import { isSecretProperty } from '../../core/destinations/model';
+import type { ForwardInfo } from '../../core/forward/forwardManager';
+import { targetOf, type ConnectionNode, type DestinationNode, type LevelNode, type MessageNode } from './destinationsModel';
+
+/** TreeItems for the Destinations tree: icons by type and proxy type, URL as description, live forward marker. */
+
+export function connectionItem(node: ConnectionNode, forwards: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.connection, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.description = forwards > 0 ? `${node.description} · ${forwards} forwarded` : node.description;
+  item.iconPath = new vscode.ThemeIcon(node.connectionKind === 'sandbox' ? 'beaker' : 'cloud');
+  item.contextValue = `connection:${node.connectionKind}`;
+  item.tooltip = node.connectionKind === 'sandbox' ? 'The embedded BTP sandbox (local, offline)' : `Subaccount connection "${node.connection}" (${node.description})`;
+  return item;
+}
+
+export function levelItem(node: LevelNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.level === 'subaccount' ? 'Subaccount' : 'Instance', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon(node.level === 'subaccount' ? 'organization' : 'package');
+  item.contextValue = 'level';
+  item.tooltip = node.level === 'subaccount' ? 'Destinations of the subaccount' : 'Destinations of the Destination service instance';
+  return item;
+}
+
+export function messageItem(node: MessageNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon(node.isError ? 'error' : 'info', node.isError ? new vscode.ThemeColor('errorForeground') : undefined);
+  item.contextValue = node.isError ? 'message:error' : 'message';
+  return item;
+}
+
+export function destinationItem(node: DestinationNode, forward: ForwardInfo | undefined): vscode.TreeItem {
+  const record = node.record;
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const target = targetOf(record);
+  item.description = forward ? `→ :${forward.port} · ${target}` : target;
+  item.iconPath = forward ? forwardIcon(forward) : new vscode.ThemeIcon(iconName(record));
+  item.contextValue = `destination:${forward ? 'forwarded' : 'idle'}:${(record.Type ?? 'HTTP').toLowerCase()}`;
+  item.tooltip = tooltip(record, forward);
+  item.accessibilityInformation = { label: `${node.name}, ${record.Type ?? 'HTTP'} destination${forward ? `, forwarded on port ${forward.port}` : ''}` };
+  return item;
+}
+
+function iconName(record: DestinationRecord): string {
+  const onPremise = (record.ProxyType ?? record['ldap.proxyType'] ?? record['jco.destination.proxy_type']) === 'OnPremise';
+  switch (record.Type ?? 'HTTP') {
+    case 'RFC':
+      return 'symbol-method';
+    case 'MAIL':
+      return 'mail';
+    case 'LDAP':
+      return 'person';
+    case 'TCP':
+      return 'plug';
+    default:
+      return onPremise ? 'server-environment' : 'globe';
+  }
+}
+
+function forwardIcon(forward: ForwardInfo): vscode.ThemeIcon {
+  switch (forward.state) {
+    case 'ready':
+      return new vscode.ThemeIcon('radio-tower', new vscode.ThemeColor('charts.green'));
+    case 'failed':
+      return new vscode.ThemeIcon('radio-tower', new vscode.ThemeColor('errorForeground'));
+    default:
+      return new vscode.ThemeIcon('sync~spin');
+  }
+}
+
+const mainProperties = ['Type', 'URL', 'Address', 'ProxyType', 'Authentication', 'CloudConnectorLocationId', 'sap-client', 'Description'];
+
+/** Main properties, never secret ones. */
+function tooltip(record: DestinationRecord, forward: ForwardInfo | undefined): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString(undefined, true);
+  markdown.appendMarkdown(`**${escape(record.Name ?? '')}**\n\n`);
+  for (const name of mainProperties) {
+    const value = record[name];
+    if (value && !isSecretProperty(name)) markdown.appendMarkdown(`${name}: \`${escape(value)}\`  \n`);
+  }
+  const others = Object.keys(record).filter((name) => !mainProperties.includes(name) && name !== 'Name');
+  if (others.length) markdown.appendMarkdown(`\n${others.length} more propert${others.length === 1 ? 'y' : 'ies'}\n`);
+  if (forward) markdown.appendMarkdown(`\n$(radio-tower) Forwarded at \`${forward.localAddress}\` (${forward.state})`);
+  return markdown;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
