@@ -1,13 +1,16 @@
 // Runs the node:test suites with TypeScript loaded through tsx. Node 20's --test takes files, not globs,
 // so this script finds them. Usage: node scripts/test.mjs [unit|integration|keychain ...]
-// Keychain suites need a Secret Service; they run inside test/support/with-keyring.sh when dbus-run-session
-// and gnome-keyring-daemon exist, and are reported as skipped otherwise (REQUIRE_KEYCHAIN=1 makes that fatal).
-import { spawnSync } from 'node:child_process';
+// Keychain, vscode and e2e suites need a Secret Service; they run inside test/support/with-keyring.sh when
+// dbus-run-session and gnome-keyring-daemon exist, and the keychain suite is reported as skipped otherwise
+// (REQUIRE_KEYCHAIN=1 makes that fatal). The vscode and e2e suites run a real VS Code (code-server, installed by
+// test/vscode/setup.sh) and skip their tests with a reason where it is missing (REQUIRE_VSCODE=1 makes that fatal).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'keychain'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'keychain', 'vscode', 'e2e'];
+const keyringSuites = new Set(['keychain', 'vscode', 'e2e']);
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
@@ -28,17 +31,32 @@ for (const suite of suites) {
   const files = findTests(join(root, 'test', suite));
   if (files.length === 0) continue;
   let command = [process.execPath, ...nodeArgs, ...files];
-  if (suite === 'keychain') {
-    if (!hasCommand('dbus-run-session') || !hasCommand('gnome-keyring-daemon')) {
+  if (keyringSuites.has(suite)) {
+    const keyring = hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon');
+    if (keyring) command = [join(root, 'test/support/with-keyring.sh'), ...command];
+    else if (suite === 'keychain') {
       const message = `keychain suite skipped: dbus-run-session and gnome-keyring-daemon are needed (apt-get install dbus gnome-keyring)`;
       if (process.env.REQUIRE_KEYCHAIN === '1') { console.error(message); failed = true; continue; }
       console.log(`# ${message}`);
       continue;
     }
-    command = [join(root, 'test/support/with-keyring.sh'), ...command];
   }
   console.log(`\n# suite: ${suite} (${files.length} files)`);
-  const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', cwd: root, env: process.env });
-  if (result.status !== 0) failed = true;
+  // Streamed through (so progress shows) and kept (to notice skipped real-VS-Code tests).
+  const { status, output } = await new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), { stdio: ['inherit', 'pipe', 'inherit'], cwd: root, env: process.env });
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      text += chunk.toString();
+    });
+    child.on('close', (code) => resolve({ status: code, output: text }));
+  });
+  if (status !== 0) failed = true;
+  // A real-VS-Code suite that skipped because code-server is missing is a failure where it must run (CI).
+  if ((suite === 'vscode' || suite === 'e2e') && process.env.REQUIRE_VSCODE === '1' && /# SKIP|﹣ .*# code-server is not installed|ℹ skipped [1-9]/.test(output)) {
+    console.error(`${suite} suite skipped tests although REQUIRE_VSCODE=1: run test/vscode/setup.sh`);
+    failed = true;
+  }
 }
 process.exit(failed ? 1 : 0);

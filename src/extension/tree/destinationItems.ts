@@ -13,6 +13,7 @@ export function connectionItem(node: ConnectionNode, forwards: number): vscode.T
   item.iconPath = new vscode.ThemeIcon(node.connectionKind === 'sandbox' ? 'beaker' : 'cloud');
   item.contextValue = `connection:${node.connectionKind}`;
   item.tooltip = node.connectionKind === 'sandbox' ? 'The embedded BTP sandbox (local, offline)' : `Subaccount connection "${node.connection}" (${node.description})`;
+  item.accessibilityInformation = { label: `${node.connection}, ${node.connectionKind === 'sandbox' ? 'embedded sandbox' : `connection to ${node.description}`}` };
   return item;
 }
 
@@ -22,6 +23,7 @@ export function levelItem(node: LevelNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(node.level === 'subaccount' ? 'organization' : 'package');
   item.contextValue = 'level';
   item.tooltip = node.level === 'subaccount' ? 'Destinations of the subaccount' : 'Destinations of the Destination service instance';
+  item.accessibilityInformation = { label: `${item.label as string} destinations of ${node.connection}` };
   return item;
 }
 

@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 
-/** The extension-host test entry point (`--extensionTestsPath`): runs every `*.test.js` next to it with mocha. */
+/** The extension-host test entry point (`--extensionTestsPath`): runs every `*.spec.js` next to it with mocha. */
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
-  for (const file of readdirSync(__dirname).sort()) if (file.endsWith('.test.js')) mocha.addFile(join(__dirname, file));
+  for (const file of readdirSync(__dirname).sort()) if (file.endsWith('.spec.js')) mocha.addFile(join(__dirname, file));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats;
