@@ -32,8 +32,29 @@ export type JwtVerification =
   | { readonly ok: true; readonly header: Record<string, unknown>; readonly payload: Record<string, unknown> }
   | { readonly ok: false; readonly reason: 'malformed' | 'signature' | 'expired' };
 
+// Clients send the same token with every request for hours: an RSA verification per request was a seventh of
+// the connectivity proxy's CPU. Good signatures are remembered per key (bounded); `exp` is still checked each time.
+const verifiedTokens = new WeakMap<SigningKey, Map<string, { header: Record<string, unknown>; payload: Record<string, unknown> }>>();
+const maxRemembered = 1_000;
+
 /** Verifies an RS256 JWT against the sandbox key and its `exp`; any other algorithm is refused. */
 export function verifyJwt(key: SigningKey, token: string, nowSeconds = Math.floor(Date.now() / 1000)): JwtVerification {
+  let remembered = verifiedTokens.get(key);
+  const known = remembered?.get(token);
+  if (known) {
+    if (typeof known.payload.exp !== 'number' || known.payload.exp <= nowSeconds) return { ok: false, reason: 'expired' };
+    return { ok: true, ...known };
+  }
+  const result = verifySignature(key, token, nowSeconds);
+  if (result.ok) {
+    if (!remembered) verifiedTokens.set(key, (remembered = new Map()));
+    if (remembered.size >= maxRemembered) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(token, { header: result.header, payload: result.payload });
+  }
+  return result;
+}
+
+function verifySignature(key: SigningKey, token: string, nowSeconds: number): JwtVerification {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'malformed' };
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;

@@ -4,8 +4,13 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 // and routing come only from the destination, never from whoever talks to 127.0.0.1.
 const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
 const neverFromClient = ['host', 'authorization', 'proxy-authorization', 'forwarded', 'expect', 'origin', 'referer'];
+const droppedAlways = new Set([...hopByHop, ...neverFromClient]);
+const droppedForUpgrade = new Set([...droppedAlways].filter((name) => name !== 'upgrade' && name !== 'connection'));
 
 function isRefused(name: string): boolean {
+  const first = name.charCodeAt(0);
+  // Only names starting with s, x or p can be refused: most headers are decided by one comparison.
+  if (first !== 115 && first !== 120 && first !== 112) return false;
   return name.startsWith('sap-connectivity-') || name.startsWith('x-forwarded-') || name.startsWith('proxy-');
 }
 
@@ -21,18 +26,14 @@ export interface HeaderAdditions {
  * refused ones, plus the destination's defaults and overrides.
  */
 export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAdditions, keepUpgrade = false): Record<string, string | string[]> {
-  const named = String(client.connection ?? '')
-    .split(',')
-    .map((token) => token.trim().toLowerCase())
-    .filter(Boolean);
-  const dropped = new Set([...hopByHop, ...neverFromClient, ...named]);
-  if (keepUpgrade) {
-    dropped.delete('upgrade');
-    dropped.delete('connection');
-  }
+  const dropped = keepUpgrade ? droppedForUpgrade : droppedAlways;
+  // Headers named in `Connection` are hop-by-hop too; `keep-alive` and `close` name none worth a split.
+  const connection = client.connection;
+  const named = connection && connection !== 'keep-alive' && connection !== 'close' ? connection.split(',').map((token) => token.trim().toLowerCase()) : undefined;
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || dropped.has(name) || isRefused(name)) continue;
+  for (const name in client) {
+    const value = client[name];
+    if (value === undefined || dropped.has(name) || isRefused(name) || (named && named.includes(name) && !(keepUpgrade && (name === 'upgrade' || name === 'connection')))) continue;
     out[name] = value;
   }
   for (const [name, value] of Object.entries(additions.defaults ?? {})) out[name.toLowerCase()] ??= value;

@@ -1,17 +1,18 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform, Writable, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import type { AccessToken } from '../oauth/tokenRequest';
 import { redactText } from '../redact';
-import { httpTargetOf, proxyTypeOf, requestAdditions, locationIdOf } from './destinationTarget';
 import { downstreamHeaders, upstreamHeaders } from './headers';
 import { closeServer, listenLoopback } from './listen';
 import { allowedHosts, checkLocalRequest } from './localRequest';
 import type { DestinationResolver, Resolved } from './resolver';
+import { rewriteLocation, routeOf, upstreamPath } from './route';
 import { UpstreamAgents } from './upstreamAgents';
 import { handleUpgrade } from './webSocket';
 
@@ -109,124 +110,114 @@ export class HttpForward {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const report = (status: number, bytesOut: number, error?: string) =>
+    const socket = req.socket;
+    const writtenBefore = socket.bytesWritten;
+    const report = (status: number, error?: string) =>
       this.options.onExchange?.({
         method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0] ?? '/',
+        path: pathOf(req.url),
         status,
         durationMs: performance.now() - started,
         bytesIn: requestBytes.get(req) ?? 0,
-        bytesOut,
+        bytesOut: socket.bytesWritten - writtenBefore,
         ...(error ? { error } : {}),
       });
     const check = checkLocalRequest(req, this.hosts);
-    if (!check.ok) {
-      fail(res, check.status, 'BTP_LOCAL_REQUEST_REFUSED', check.reason);
+    const refusal = !check.ok ? check : hasDotSegment(req.url ?? '/') ? { status: 400 as const, reason: 'paths with "." or ".." segments are refused' } : undefined;
+    if (refusal) {
+      fail(res, refusal.status, 'BTP_LOCAL_REQUEST_REFUSED', refusal.reason);
       req.resume();
-      return report(check.status, 0, 'BTP_LOCAL_REQUEST_REFUSED');
+      return report(refusal.status, 'BTP_LOCAL_REQUEST_REFUSED');
     }
-    if (hasDotSegment(req.url ?? '/')) {
-      fail(res, 400, 'BTP_LOCAL_REQUEST_REFUSED', 'paths with "." or ".." segments are refused');
-      req.resume();
-      return report(400, 0, 'BTP_LOCAL_REQUEST_REFUSED');
-    }
-    const aborted = new AbortController();
+    // undici also cancels on an EventEmitter's 'abort'; an AbortController (and its DOMException) per request costs more.
+    const abort = new EventEmitter();
+    let aborted = false;
     res.once('close', () => {
-      if (!res.writableFinished) aborted.abort();
+      if (res.writableFinished) return;
+      aborted = true;
+      abort.emit('abort');
     });
     try {
-      const bodyless = !hasBody(req);
-      let response = await this.exchange(req, aborted.signal, false);
-      if (response.retry && bodyless && idempotent.has(req.method ?? 'GET')) {
-        await response.data.body.dump();
-        response = await this.exchange(req, aborted.signal, true);
-      }
-      const { data } = response;
-      res.writeHead(data.statusCode, this.rewriteRedirect(downstreamHeaders(data.headers), response.resolved, req));
-      let bytesOut = 0;
-      data.body.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
-      await pipeline(data.body, res);
-      report(data.statusCode, bytesOut, data.statusCode >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
+      const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
+      let status = await this.attempt(req, res, abort, retryable);
+      if (status === retryAgain) status = await this.attempt(req, res, abort, false);
+      report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (error) {
       const status = isBtpError(error, ErrorCode.Timeout) ? 504 : isBtpError(error, ErrorCode.TunnelDown) ? 503 : 502;
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
       const message = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
-      if (!aborted.signal.aborted) this.logger.warn(`${req.method} ${(req.url ?? '').split('?')[0]} failed: ${redactText(message)}`);
+      if (!aborted) this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
       if (!res.headersSent) fail(res, status, code, message);
       else res.destroy();
-      report(status, 0, code);
+      report(status, code);
     }
   }
 
-  /** One upstream attempt; `retry` says whether a fresh credential could help (401 upstream, 407 at the proxy). */
-  private async exchange(req: IncomingMessage, signal: AbortSignal, secondAttempt: boolean): Promise<{ data: Dispatcher.ResponseData; resolved: Resolved; retry: boolean }> {
+  /**
+   * One upstream exchange, streamed straight into `res` (undici's stream API: no intermediate body stream).
+   * With `retryable`, a 401 from the upstream (or 407 from the connectivity proxy) is swallowed after dropping
+   * the stale credential, and `retryAgain` tells the caller to try once more.
+   */
+  private async attempt(req: IncomingMessage, res: ServerResponse, abort: EventEmitter, retryable: boolean): Promise<number> {
     const resolved = await this.options.resolver.get();
-    const destination = resolved.destination;
-    const target = httpTargetOf(resolved.name, destination);
-    const { headers: defaults, queries } = requestAdditions(destination);
-    const overrides: Record<string, string> = resolved.authHeader ? { [resolved.authHeader.key.toLowerCase()]: resolved.authHeader.value } : {};
-    const path = upstreamPath(target, req.url ?? '/', queries);
-    const body = hasBody(req) ? countingBody(req) : undefined;
-    const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
-    if (proxyTypeOf(destination) === 'OnPremise') {
+    const route = routeOf(resolved);
+    const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
+    const path = upstreamPath(route, req.url ?? '/');
+    const options = { method: (req.method ?? 'GET') as Dispatcher.HttpMethod, body: hasBody(req) ? countingBody(req) : undefined, signal: abort };
+    let dispatcher: Dispatcher;
+    let requestOptions: Dispatcher.RequestOptions;
+    let token: AccessToken | undefined;
+    if (route.onPremise) {
       const connectivity = this.options.connectivity;
       if (!connectivity) {
         throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
       }
-      const pool = connectivity.httpPool();
-      const token = await connectivity.token();
-      const locationId = locationIdOf(destination);
-      overrides.host = target.host;
+      dispatcher = connectivity.httpPool();
+      token = await connectivity.token();
+      overrides.host = route.target.host;
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
-      if (locationId) overrides['sap-connectivity-scc-location_id'] = locationId;
-      const data = await pool.request({ path: `${target.origin}${path}`, method, headers: upstreamHeaders(req.headers, { defaults, overrides }), body, signal });
-      if (data.statusCode === 407) {
-        connectivity.invalidate(token);
-        if (secondAttempt) {
-          await data.body.dump();
-          throw new BtpError(ErrorCode.ConnectivityAuthRejected, 'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.');
-        }
+      if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
+      // Absolute form, as the connectivity proxy expects (spec §5.1).
+      requestOptions = { ...options, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
+    } else {
+      dispatcher = this.agents.forResolved(resolved);
+      requestOptions = { ...options, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
+    }
+    let outcome = 0;
+    await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
+      if (route.onPremise && statusCode === 407 && token) {
+        this.options.connectivity?.invalidate(token);
+        if (!retryable) throw new BtpError(ErrorCode.ConnectivityAuthRejected, 'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.');
       }
-      if (data.statusCode === 401 && !secondAttempt) this.options.resolver.invalidate(resolved);
-      return { data, resolved, retry: !secondAttempt && (data.statusCode === 401 || data.statusCode === 407) };
-    }
-    const dispatcher = this.agents.forResolved(resolved);
-    const data = await dispatcher.request({ origin: target.origin, path, method, headers: upstreamHeaders(req.headers, { defaults, overrides }), body, signal });
-    if (data.statusCode === 401 && !secondAttempt) this.options.resolver.invalidate(resolved);
-    return { data, resolved, retry: !secondAttempt && data.statusCode === 401 };
-  }
-
-  /** Same-origin redirects point back at this forward; others go to the client untouched. */
-  private rewriteRedirect(headers: OutgoingHttpHeaders, resolved: Resolved, req: IncomingMessage): OutgoingHttpHeaders {
-    const location = headers.location;
-    if (typeof location !== 'string') return headers;
-    const target = httpTargetOf(resolved.name, resolved.destination);
-    let absolute: URL;
-    try {
-      absolute = new URL(location, target);
-    } catch {
-      return headers;
-    }
-    if (absolute.origin !== target.origin) return headers;
-    const base = target.pathname.replace(/\/$/, '');
-    const path = base && absolute.pathname.startsWith(`${base}/`) ? absolute.pathname.slice(base.length) : absolute.pathname;
-    return { ...headers, location: `http://${req.headers.host}${path}${absolute.search}${absolute.hash}` };
+      if (statusCode === 401) this.options.resolver.invalidate(resolved);
+      if (retryable && (statusCode === 401 || (route.onPremise && statusCode === 407))) {
+        outcome = retryAgain;
+        return discard();
+      }
+      outcome = statusCode;
+      res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>), route, req.headers.host));
+      return res;
+    });
+    return outcome;
   }
 }
 
-/** The destination URL's path + the local path; the local query, then the destination's URL.queries. */
-export function upstreamPath(target: URL, localUrl: string, queries: readonly [string, string][]): string {
-  const queryStart = localUrl.indexOf('?');
-  const localPath = queryStart < 0 ? localUrl : localUrl.slice(0, queryStart);
-  const search = new URLSearchParams(target.search);
-  for (const [name, value] of new URLSearchParams(queryStart < 0 ? '' : localUrl.slice(queryStart + 1))) search.append(name, value);
-  for (const [name, value] of queries) if (!search.has(name)) search.append(name, value);
-  const base = target.pathname.replace(/\/$/, '');
-  const query = search.toString();
-  return `${base}${localPath}${query ? `?${query}` : ''}`;
+/** Marks an attempt whose answer was swallowed so that it can be repeated with a fresh credential. */
+const retryAgain = -1;
+
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
+}
+
+function pathOf(url: string | undefined): string {
+  const text = url ?? '/';
+  const query = text.indexOf('?');
+  return query < 0 ? text : text.slice(0, query);
 }
 
 const requestBytes = new WeakMap<IncomingMessage, number>();
+
+
 
 /** The request body as the upstream reads it, counted on the way (a 'data' listener on `req` would drain it). */
 function countingBody(req: IncomingMessage): Readable {
@@ -246,6 +237,7 @@ function hasBody(req: IncomingMessage): boolean {
 
 /** `.` and `..` segments, also percent-encoded or behind backslashes, could climb out of the destination's path. */
 function hasDotSegment(url: string): boolean {
+  if (!url.includes('.') && !url.includes('%') && !url.includes('\\')) return false;
   const path = (url.split('?')[0] ?? '').replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
   return path.split('/').some((segment) => segment === '.' || segment === '..');
 }

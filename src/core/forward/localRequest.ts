@@ -14,12 +14,25 @@ export function allowedHosts(port: number): Set<string> {
 export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<string>): LocalCheck {
   if (req.method === 'CONNECT') return { ok: false, status: 405, reason: 'CONNECT is not supported: this is not a general proxy' };
   if (!(req.url ?? '').startsWith('/')) return { ok: false, status: 400, reason: 'absolute-form request targets are refused: this is not a general proxy' };
-  const hostValues = req.headersDistinct.host ?? [];
-  if (hostValues.length !== 1) return { ok: false, status: 403, reason: 'exactly one Host header is required' };
-  if (!hosts.has((hostValues[0] ?? '').toLowerCase())) return { ok: false, status: 403, reason: 'the Host header does not name this local forward' };
-  const origins = req.headersDistinct.origin ?? [];
-  if (origins.length > 1) return { ok: false, status: 403, reason: 'several Origin headers' };
-  const origin = origins[0];
+  // One pass over the raw headers: `headersDistinct` would build arrays for every header of every request.
+  let host: string | undefined;
+  let hostCount = 0;
+  let origin: string | undefined;
+  let originCount = 0;
+  const raw = req.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      host = raw[index + 1];
+      hostCount++;
+    } else if (name.length === 6 && name.toLowerCase() === 'origin') {
+      origin = raw[index + 1];
+      originCount++;
+    }
+  }
+  if (hostCount !== 1) return { ok: false, status: 403, reason: 'exactly one Host header is required' };
+  if (!hosts.has((host ?? '').toLowerCase())) return { ok: false, status: 403, reason: 'the Host header does not name this local forward' };
+  if (originCount > 1) return { ok: false, status: 403, reason: 'several Origin headers' };
   if (origin !== undefined) {
     const lower = origin.toLowerCase();
     if (!lower.startsWith('http://') || !hosts.has(lower.slice('http://'.length))) {

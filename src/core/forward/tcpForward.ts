@@ -76,10 +76,6 @@ export class TcpForward {
     }
     this.track(upstream);
     upstream.setKeepAlive(true, 30_000);
-    let bytesIn = 0;
-    let bytesOut = 0;
-    client.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
-    upstream.on('data', (chunk: Buffer) => (bytesOut += chunk.length));
     let failure: string | undefined;
     // pipe() ends the other side on 'end' (half-close); an error (reset) on one side resets the other, so a
     // half-open client learns of it too instead of waiting forever.
@@ -91,7 +87,8 @@ export class TcpForward {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => {
       if (!client.writableEnded) client.end();
-      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn, bytesOut, ...(failure ? { error: failure } : {}) });
+      // The sockets count their own bytes: no per-chunk listener on the hot path.
+      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: client.bytesRead, bytesOut: client.bytesWritten, ...(failure ? { error: failure } : {}) });
     });
     upstream.pipe(client);
     client.pipe(upstream);

@@ -9,6 +9,8 @@ import type { Resolved } from './resolver';
  */
 export class UpstreamAgents {
   private readonly agents = new Map<string, Agent>();
+  /** The agent of a resolution, so that TLS settings are hashed once per resolution, not per request. */
+  private byResolved = new WeakMap<Resolved, Agent>();
 
   constructor(private readonly headersTimeoutMs: number) {}
 
@@ -17,6 +19,8 @@ export class UpstreamAgents {
   }
 
   forResolved(resolved: Resolved): Agent {
+    const known = this.byResolved.get(resolved);
+    if (known) return known;
     const tls = this.tlsFor(resolved);
     const key = fingerprint(tls);
     let agent = this.agents.get(key);
@@ -30,12 +34,14 @@ export class UpstreamAgents {
       });
       this.agents.set(key, agent);
     }
+    this.byResolved.set(resolved, agent);
     return agent;
   }
 
   async close(): Promise<void> {
     const agents = [...this.agents.values()];
     this.agents.clear();
+    this.byResolved = new WeakMap();
     await Promise.all(agents.map((agent) => agent.close()));
   }
 }

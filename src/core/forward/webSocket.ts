@@ -4,10 +4,10 @@ import { connect as connectTls } from 'node:tls';
 import { isBtpError } from '../errors';
 import type { Logger } from '../log';
 import { redactText } from '../redact';
-import { httpTargetOf, locationIdOf, proxyTypeOf, requestAdditions, type UpstreamTls } from './destinationTarget';
+import type { UpstreamTls } from './destinationTarget';
 import { upstreamHeaders } from './headers';
 import type { HttpForwardOptions } from './httpForward';
-import { upstreamPath } from './httpForward';
+import { routeOf, upstreamPath } from './route';
 import { checkLocalRequest } from './localRequest';
 import type { Resolved } from './resolver';
 
@@ -33,19 +33,17 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
   let upstream: Socket | undefined;
   try {
     const resolved = await context.options.resolver.get();
-    const destination = resolved.destination;
-    const target = httpTargetOf(resolved.name, destination);
-    const { headers: defaults, queries } = requestAdditions(destination);
-    const overrides: Record<string, string> = resolved.authHeader ? { [resolved.authHeader.key.toLowerCase()]: resolved.authHeader.value } : {};
+    const route = routeOf(resolved);
+    const target = route.target;
+    const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     overrides.host = target.host;
-    const path = upstreamPath(target, req.url ?? '/', queries);
+    const path = upstreamPath(route, req.url ?? '/');
     let requestTarget = path;
-    if (proxyTypeOf(destination) === 'OnPremise' && context.options.connectivity) {
+    if (route.onPremise && context.options.connectivity) {
       const connectivity = context.options.connectivity;
       const token = await connectivity.token();
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
-      const locationId = locationIdOf(destination);
-      if (locationId) overrides['sap-connectivity-scc-location_id'] = locationId;
+      if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
       const proxy = connectivity.httpProxy();
       upstream = await open(() => connectTcp({ host: proxy.host, port: proxy.port }));
       requestTarget = `${target.origin}${path}`;
@@ -55,7 +53,7 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     } else {
       upstream = await open(() => connectTcp({ host: target.hostname, port: Number(target.port || 80) }));
     }
-    const headers = upstreamHeaders(req.headers, { defaults, overrides }, true);
+    const headers = upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, true);
     const lines = [`${req.method} ${requestTarget} HTTP/1.1`];
     for (const [name, value] of Object.entries(headers)) for (const item of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${item}`);
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);

@@ -1,0 +1,82 @@
+import { scenarios, workloads, type ScenarioId, type WorkloadId } from './shared';
+
+export interface BenchOptions {
+  readonly rounds: number;
+  /** Seconds per measurement, after `warmup` seconds of warm-up in the same load process. */
+  readonly duration: number;
+  readonly warmup: number;
+  readonly scenarios: readonly ScenarioId[];
+  readonly workloads: readonly WorkloadId[];
+  readonly idleConnections: number;
+  readonly idle: boolean;
+  readonly cold: boolean;
+  readonly strict: boolean;
+  /** Child processes to run with --cpu-prof (profiles in bench/results/profiles). */
+  readonly profile: readonly string[];
+  /** Other processes may use this many cores during a measurement; more and it is repeated (up to `retries`). */
+  readonly quietCores: number;
+  readonly quietWaitSeconds: number;
+  readonly retries: number;
+}
+
+/** Bad arguments or `--help`: printed without a stack. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export const usage = `Usage: npm run bench -- [options]
+  --rounds N           interleaved rounds (default 3)
+  --duration S         seconds per measurement (default 5), after --warmup S (default 1)
+  --quick              smoke run for CI: 1 round of 1 s, 0.3 s warm-up
+  --only a,b           scenarios: ${scenarios.map((scenario) => scenario.id).join(', ')}
+  --workloads a,b      workloads: ${workloads.map((workload) => workload.id).join(', ')}
+  --idle-connections N idle connections held through one forward (default 1000); --no-idle skips
+  --no-cold            skip the cold-token check
+  --profile a,b        --cpu-prof for child processes: forwards, references, sandboxHost, upstream
+  --quiet C            before each measurement wait (at most --quiet-wait S, default 20) until other
+                       processes use < C cores (default 0.25); repeat a measurement they disturbed
+                       more than that, up to --retries N times (default 2)
+  --strict             exit 1 when a target is missed or a check fails`;
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const options = { rounds: 3, duration: 5, warmup: 1, scenarios: scenarios.map((scenario) => scenario.id), workloads: workloads.map((workload) => workload.id), idleConnections: 1000, idle: true, cold: true, strict: false, profile: [] as string[], quietCores: 0.25, quietWaitSeconds: 20, retries: 2 };
+  const list = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] => {
+    const items = (value ?? '').split(',').filter(Boolean);
+    const unknown = items.filter((item) => !allowed.includes(item as T));
+    if (items.length === 0 || unknown.length) throw new UsageError(`${flag}: unknown or missing ${unknown.join(', ') || 'value'}\n${usage}`);
+    return items as T[];
+  };
+  const positive = (value: string | undefined, flag: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`${flag} needs a positive number\n${usage}`);
+    return parsed;
+  };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index];
+    const value = () => argv[++index];
+    switch (flag) {
+      case '--rounds': options.rounds = Math.round(positive(value(), flag)); break;
+      case '--duration': options.duration = positive(value(), flag); break;
+      case '--warmup': options.warmup = Number(value() ?? 0); break;
+      case '--quick': Object.assign(options, { rounds: 1, duration: 1, warmup: 0.3, quietWaitSeconds: 2, retries: 0 }); break;
+      case '--only': options.scenarios = list(value(), scenarios.map((scenario) => scenario.id), flag); break;
+      case '--workloads': options.workloads = list(value(), workloads.map((workload) => workload.id), flag); break;
+      case '--idle-connections': options.idleConnections = Math.round(positive(value(), flag)); break;
+      case '--no-idle': options.idle = false; break;
+      case '--no-cold': options.cold = false; break;
+      case '--profile': options.profile = list(value(), ['forwards', 'references', 'sandboxHost', 'upstream'], flag); break;
+      case '--quiet': options.quietCores = positive(value(), flag); break;
+      case '--quiet-wait': options.quietWaitSeconds = Number(value() ?? 0); break;
+      case '--retries': options.retries = Number(value() ?? 0); break;
+      case '--strict': options.strict = true; break;
+      case '--help': case '-h': throw new UsageError(usage, 0);
+      default: throw new UsageError(`unknown option ${flag}\n${usage}`);
+    }
+  }
+  return options;
+}

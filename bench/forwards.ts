@@ -1,0 +1,50 @@
+import { parseCredentials } from '../src/core/bindings/parseCredentials';
+import type { ConnectivityBinding, DestinationBinding } from '../src/core/bindings/types';
+import { ConnectivityAccess } from '../src/core/connectivity/connectivityAccess';
+import { DestinationServiceClient } from '../src/core/destinationService/client';
+import { ForwardManager } from '../src/core/forward/forwardManager';
+import { HttpAgents } from '../src/core/http/agents';
+import { serveParent } from './ipc';
+import { benchPassword, benchUser, benchVirtual, destinationNames } from './shared';
+
+// Our forwards, in a process of their own as `btp-connect forward` would be, wired the way sandboxDemo.ts wires
+// them: the sandbox's service keys, a core client, a ForwardManager.
+
+export interface ForwardsArgs {
+  readonly keys: { readonly destination: unknown; readonly connectivity: unknown };
+  readonly caPem: string;
+  readonly upstreamPort: number;
+  /** Create the bench destinations (the first forwards process does; later ones reuse them). */
+  readonly createDestinations: boolean;
+  /** Which forwards to start; the idle-connection check starts one alone. */
+  readonly start: readonly ('http' | 'tcp' | 'tunnel')[];
+}
+
+serveParent(async (args: ForwardsArgs) => {
+  const agents = new HttpAgents({ extraCaPem: args.caPem });
+  const destination = parseCredentials(args.keys.destination, { expected: 'destination' }) as DestinationBinding;
+  const connectivity = new ConnectivityAccess(parseCredentials(args.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, agents);
+  const client = new DestinationServiceClient({ binding: destination, agents });
+  if (args.createDestinations) {
+    const basic = { Type: 'HTTP', Authentication: 'BasicAuthentication', User: benchUser, Password: benchPassword };
+    await client.create('subaccount', { Name: destinationNames.http, URL: `http://127.0.0.1:${args.upstreamPort}`, ProxyType: 'Internet', ...basic });
+    await client.create('subaccount', { Name: destinationNames.tcp, Type: 'TCP', Address: `127.0.0.1:${args.upstreamPort}`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    await client.create('subaccount', { Name: destinationNames.onPremise, URL: `http://${benchVirtual.host}:${benchVirtual.port}`, ProxyType: 'OnPremise', ...basic });
+  }
+  const manager = new ForwardManager({ client, connectivity });
+  const names = { http: destinationNames.http, tcp: destinationNames.tcp, tunnel: destinationNames.onPremise } as const;
+  const ports: Partial<Record<'http' | 'tcp' | 'tunnel', number>> = {};
+  for (const which of args.start) ports[which] = (await manager.start({ destination: names[which] })).port;
+  return {
+    ready: ports,
+    handlers: {
+      rss: () => process.memoryUsage().rss,
+      counters: () => manager.list().map((info) => ({ destination: info.destination, ...info.counters })),
+    },
+    close: async () => {
+      await manager.dispose();
+      await connectivity.close();
+      await agents.close();
+    },
+  };
+});

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem } from 'node:os';
+import type { ColdTokenResult } from './coldToken';
+import type { IdleResult } from './idle';
+import { scenarios, type ScenarioId } from './shared';
+import { figures, ratio, spread, type Figure, type Ratio, type Sample, type Spread, type Summary } from './stats';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+  readonly node: string;
+  readonly kernel: string;
+}
+
+export function machine(): Machine {
+  let cpu = 'unknown';
+  try {
+    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu;
+  } catch {
+    // Not Linux: the model stays unknown.
+  }
+  return { cpu, cores: availableParallelism(), memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() };
+}
+
+const references: readonly { id: ScenarioId; short: string }[] = [
+  { id: 'direct', short: 'direct' },
+  { id: 'netPipe', short: 'net pipe' },
+  { id: 'httpProxy', short: 'http-proxy' },
+];
+
+function number(value: number, digits: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function cell(spread: Spread | undefined, digits: number): string {
+  if (!spread) return '–';
+  return `${number(spread.median, digits)} [${number(spread.min, digits)}–${number(spread.max, digits)}]`;
+}
+
+export function figuresTable(summary: Summary): string {
+  const rows = scenarios.filter((scenario) => summary[scenario.id]);
+  return [
+    `| scenario | ${figures.map((figure) => figure.label).join(' | ')} |`,
+    `|---|${figures.map(() => '---:').join('|')}|`,
+    ...rows.map((scenario) => `| ${scenario.label} | ${figures.map((figure) => cell(summary[scenario.id]?.[figure.id], figure.digits)).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** Each figure divided by the same figure of direct / net pipe / http-proxy (latency: > 1 means slower). */
+export function ratioTable(samples: readonly Sample[], summary: Summary): string {
+  const rows = scenarios.filter((scenario) => summary[scenario.id]);
+  const present = references.filter((reference) => summary[reference.id]);
+  const text = (value: Ratio | undefined) => (value ? number(value.ofMedians, 2) : '–');
+  return [
+    `| scenario | ${figures.map((figure) => `${figure.label} ÷ ${present.map((reference) => reference.short).join(' / ')}`).join(' | ')} |`,
+    `|---|${figures.map(() => '---:').join('|')}|`,
+    ...rows.map((scenario) => `| ${scenario.label} | ${figures.map((figure) => present.map((reference) => text(ratio(samples, summary, figure, scenario.id, reference.id))).join(' / ')).join(' | ')} |`),
+  ].join('\n');
+}
+
+export interface TargetResult {
+  readonly label: string;
+  readonly measured: string;
+  /** undefined: not measured in this run (scenario left out). */
+  readonly pass: boolean | undefined;
+}
+
+export function targets(samples: readonly Sample[], summary: Summary, idle: readonly IdleResult[], cold: ColdTokenResult | undefined): TargetResult[] {
+  const figure = (id: string) => figures.find((candidate) => candidate.id === id) as Figure;
+  const relative = (label: string, figureId: string, of: ScenarioId, to: ScenarioId, pass: (value: number) => boolean): TargetResult => {
+    const value = ratio(samples, summary, figure(figureId), of, to);
+    if (!value) return { label, measured: 'not measured', pass: undefined };
+    const rounds = value.perRound ? ` (per round ${number(value.perRound.min, 2)}–${number(value.perRound.max, 2)})` : '';
+    return { label, measured: `${number(value.ofMedians, 2)}×${rounds}`, pass: pass(value.ofMedians) };
+  };
+  const results = [
+    relative('HTTP forward req/s ≥ 2× http-proxy', 'rps', 'httpForward', 'httpProxy', (value) => value >= 2),
+    relative('HTTP forward p99 < http-proxy p99', 'p99', 'httpForward', 'httpProxy', (value) => value < 1),
+    relative('HTTP forward 1 MiB MB/s ≥ 1.2× http-proxy', 'mbps', 'httpForward', 'httpProxy', (value) => value >= 1.2),
+    relative('TCP forward 1 MiB MB/s ≥ 0.9× net pipe', 'mbps', 'tcpForward', 'netPipe', (value) => value >= 0.9),
+    relative('Cloud Connector tunnel req/s ≥ 0.5× HTTP forward', 'rps', 'tunnel', 'httpForward', (value) => value >= 0.5),
+  ];
+  for (const kind of ['http', 'tcp'] as const) {
+    const result = idle.find((item) => item.forward === kind);
+    const label = `${result?.connections ?? 1000} idle connections through one ${kind.toUpperCase()} forward: RSS < 150 MB`;
+    results.push(
+      result
+        ? {
+            label,
+            measured: `${number(result.rssAfterMb, 1)} MB (+${number(result.growthMb, 1)} MB), ${result.openAtMeasurement}/${result.connections} open`,
+            pass: result.rssAfterMb < 150 && result.openAtMeasurement === result.connections,
+          }
+        : { label, measured: 'not measured', pass: undefined },
+    );
+  }
+  const coldLabel = (what: string) => `${cold?.concurrent ?? 50} concurrent requests ${what} → 1 token request`;
+  if (cold) {
+    const allOk = cold.statuses['200'] === cold.concurrent * 2;
+    results.push({ label: coldLabel('on a fresh forward'), measured: `${cold.firstUse} token request(s)${allOk ? '' : `, statuses ${JSON.stringify(cold.statuses)}`}`, pass: cold.firstUse === 1 && allOk });
+    results.push({ label: coldLabel('after the token expired'), measured: `${cold.afterExpiry} token request(s)`, pass: cold.afterExpiry === 1 && allOk });
+  } else results.push({ label: coldLabel('(cold)'), measured: 'not measured', pass: undefined });
+  return results;
+}
+
+export function targetLines(results: readonly TargetResult[]): string {
+  return results.map((result) => `- ${result.pass === undefined ? 'n/a   ' : result.pass ? 'PASS  ' : 'MISSED'} ${result.label}: ${result.measured}`).join('\n');
+}
+
+/** Problems that make a measurement meaningless: failures, or a proxy that did not inject the header. */
+export function checks(samples: readonly Sample[]): string[] {
+  const problems: string[] = [];
+  for (const sample of samples) {
+    const where = `round ${sample.round + 1} ${sample.workload} ${sample.scenario}`;
+    const { load, upstream } = sample;
+    if (load.ok === 0) problems.push(`${where}: no successful response`);
+    if (load.non2xx > 0) problems.push(`${where}: ${load.non2xx} non-2xx responses`);
+    if (load.timeouts > 0 || load.errors > load.ok * 0.001) problems.push(`${where}: ${load.errors} errors, ${load.timeouts} timeouts`);
+    if (upstream.total < load.ok) problems.push(`${where}: the upstream saw ${upstream.total} requests, the client ${load.ok} answers`);
+    const injects = scenarios.find((scenario) => scenario.id === sample.scenario)?.injects ?? false;
+    if (injects && upstream.authorized !== upstream.total) problems.push(`${where}: ${upstream.total - upstream.authorized} of ${upstream.total} requests reached the upstream without the Basic header`);
+  }
+  return problems;
+}
+
+export function machineLine(info: Machine): string {
+  return `${info.cpu}, ${info.cores} cores, ${info.memoryGb} GiB, Node ${info.node}, Linux ${info.kernel}`;
+}
+
+/** How much the rest of the machine interfered: CPU of other processes during the kept measurements. */
+export function backgroundLine(samples: readonly Sample[]): string {
+  const load = spread(samples.map((sample) => (sample.foreign ? sample.foreign.foreignCores + sample.foreign.stealCores : Number.NaN)));
+  const repeated = samples.filter((sample) => sample.attempts > 1).length;
+  if (!load) return 'Other processes: not measured (no /proc).';
+  return `Other processes used ${number(load.median, 2)} cores [${number(load.min, 2)}–${number(load.max, 2)}] during measurements; ${repeated} of ${samples.length} measurements were repeated for that.`;
+}

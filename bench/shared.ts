@@ -1,0 +1,59 @@
+/** What the orchestrator and its child processes agree on: credentials, names, scenarios and workloads. */
+
+export const benchUser = 'bench';
+export const benchPassword = 'bench-password-1';
+export const basicAuthorization = `Basic ${Buffer.from(`${benchUser}:${benchPassword}`).toString('base64')}`;
+
+/** The Cloud Connector mapping the tunnel scenario goes through (added with `setMappings()`). */
+export const benchVirtual = { host: 'bench.virtual', port: 80 } as const;
+
+export const destinationNames = { http: 'bench-http-basic', tcp: 'bench-tcp', onPremise: 'bench-onprem-basic' } as const;
+
+export type ScenarioId = 'direct' | 'netPipe' | 'httpProxy' | 'httpForward' | 'tcpForward' | 'tunnel';
+
+export interface Scenario {
+  readonly id: ScenarioId;
+  readonly label: string;
+  /** The upstream must see the Basic header on every request of this scenario. */
+  readonly injects: boolean;
+}
+
+export const scenarios: readonly Scenario[] = [
+  { id: 'direct', label: 'direct to upstream', injects: false },
+  { id: 'netPipe', label: 'ref: `net` pipe (20 lines)', injects: false },
+  { id: 'httpProxy', label: 'ref: http-proxy + keep-alive agent', injects: true },
+  { id: 'httpForward', label: 'HTTP forward (Internet, Basic)', injects: true },
+  { id: 'tcpForward', label: 'TCP forward (Internet)', injects: false },
+  { id: 'tunnel', label: 'HTTP forward via Cloud Connector', injects: true },
+];
+
+export type WorkloadId = 'json' | 'mib' | 'newConn';
+
+export interface Workload {
+  readonly id: WorkloadId;
+  readonly path: string;
+  readonly connections: number;
+  /** A new TCP connection for every request (autocannon `reconnectRate: 1`). */
+  readonly reconnect: boolean;
+}
+
+export const workloads: readonly Workload[] = [
+  { id: 'json', path: '/json', connections: 50, reconnect: false },
+  // Large bodies measure streaming, not request handling: fewer connections, as a download would use.
+  { id: 'mib', path: '/mib', connections: 10, reconnect: false },
+  { id: 'newConn', path: '/json', connections: 50, reconnect: true },
+];
+
+/** One autocannon run, as the load child reports it. */
+export interface LoadResult {
+  readonly seconds: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly reqPerSec: number;
+  readonly mbPerSec: number;
+  /** Milliseconds; absent for new-connection runs (autocannon reports no per-response timing there). */
+  readonly p50?: number;
+  readonly p99?: number;
+}
