@@ -4,6 +4,7 @@ import { ConnectivityAccess } from '../src/core/connectivity/connectivityAccess'
 import { DestinationServiceClient } from '../src/core/destinationService/client';
 import { ForwardManager } from '../src/core/forward/forwardManager';
 import { HttpAgents } from '../src/core/http/agents';
+import { tuneForForwarding } from '../src/cli/runtime';
 import { serveParent } from './ipc';
 import { benchPassword, benchUser, benchVirtual, destinationNames } from './shared';
 
@@ -19,6 +20,9 @@ export interface ForwardsArgs {
   /** Which forwards to start; the idle-connection check starts one alone. */
   readonly start: readonly ('http' | 'tcp' | 'tunnel')[];
 }
+
+// The same runtime settings as `btp-connect forward`, which this process stands for.
+tuneForForwarding();
 
 serveParent(async (args: ForwardsArgs) => {
   const agents = new HttpAgents({ extraCaPem: args.caPem });

@@ -2,9 +2,11 @@ import { relative } from 'node:path';
 import { KeychainSecretStore } from '../core/secrets/keychainStore';
 import type { CliIo } from './io';
 import { run } from './run';
+import { tuneForForwarding } from './runtime';
 
 /** Process glue: real stdio, signals and the OS keychain. Everything else is in `run`. */
 function main(): void {
+  tuneForForwarding();
   const script = process.argv[1] ?? '';
   const invokedAsNode = /cli\.js$/.test(script) && !/node_modules[\\/]\.bin/.test(script);
   const io: CliIo = {

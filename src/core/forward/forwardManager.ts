@@ -60,10 +60,18 @@ export interface ForwardManagerOptions {
 }
 
 interface Entry {
+  /** Everything but the counters, replaced on state changes. */
   info: ForwardInfo;
+  /** Counted in place: a request must not cost an object and an event. */
+  readonly counters: { requests: number; errors: number; bytesIn: number; bytesOut: number };
   readonly spec: ForwardSpec;
   readonly listener: HttpForward | TcpForward;
+  /** Counters moved since the last change event. */
+  dirty: boolean;
 }
+
+/** Counter-only changes are announced at most this often; state changes at once. */
+const counterEventMs = 200;
 
 /**
  * Owns the forwards of one connection: starts and stops them, keeps their ports, state and counters, and tells
@@ -75,6 +83,7 @@ export class ForwardManager {
   private readonly exchanges = new Emitter<{ forwardId: string; exchange: Exchange }>();
   private readonly logger: Logger;
   private readonly tunnelSubscription: Disposable | undefined;
+  private counterTimer: NodeJS.Timeout | undefined;
 
   readonly onDidChange = this.changes.event;
   readonly onExchange = this.exchanges.event;
@@ -85,11 +94,12 @@ export class ForwardManager {
   }
 
   list(): ForwardInfo[] {
-    return [...this.entries.values()].map((entry) => entry.info);
+    return [...this.entries.values()].map(snapshot);
   }
 
   get(id: string): ForwardInfo | undefined {
-    return this.entries.get(id)?.info;
+    const entry = this.entries.get(id);
+    return entry ? snapshot(entry) : undefined;
   }
 
   /** Binds the port, resolves the destination once, and only then reports the forward as ready. */
@@ -132,7 +142,7 @@ export class ForwardManager {
       counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 },
       allowWebSocket: spec.allowWebSocket ?? false,
     };
-    this.entries.set(id, { info, spec, listener });
+    this.entries.set(id, { info, counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 }, spec, listener, dirty: false });
     logger.info(`forwarding ${info.localAddress} → ${name}`);
     this.changes.fire(info);
     return info;
@@ -143,7 +153,7 @@ export class ForwardManager {
     if (!entry) return;
     this.entries.delete(id);
     await entry.listener.close();
-    this.changes.fire({ ...entry.info, state: 'stopped' });
+    this.changes.fire({ ...snapshot(entry), state: 'stopped' });
   }
 
   /** Stops and starts again on the same port (e.g. after the destination changed). */
@@ -156,6 +166,7 @@ export class ForwardManager {
 
   async dispose(): Promise<void> {
     this.tunnelSubscription?.dispose();
+    if (this.counterTimer) clearTimeout(this.counterTimer);
     await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
     this.changes.dispose();
     this.exchanges.dispose();
@@ -174,16 +185,30 @@ export class ForwardManager {
   private update(id: string, bytesIn: number, bytesOut: number, failed: boolean, errorCode: string | undefined): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    const counters = entry.info.counters;
-    const tunnelDown = errorCode === ErrorCode.TunnelDown;
-    const state: ForwardState = tunnelDown ? 'reconnecting' : entry.info.state === 'reconnecting' && !failed ? 'ready' : entry.info.state;
-    entry.info = {
-      ...entry.info,
-      state,
-      counters: { requests: counters.requests + 1, errors: counters.errors + (failed ? 1 : 0), bytesIn: counters.bytesIn + bytesIn, bytesOut: counters.bytesOut + bytesOut },
-      ...(failed && errorCode ? { lastError: { code: errorCode } } : {}),
-    };
-    this.changes.fire(entry.info);
+    const counters = entry.counters;
+    counters.requests++;
+    counters.bytesIn += bytesIn;
+    counters.bytesOut += bytesOut;
+    if (failed) counters.errors++;
+    const previous = entry.info.state;
+    const state: ForwardState = errorCode === ErrorCode.TunnelDown ? 'reconnecting' : previous === 'reconnecting' && !failed ? 'ready' : previous;
+    if (state !== previous || (failed && errorCode && entry.info.lastError?.code !== errorCode)) {
+      entry.info = { ...entry.info, state, ...(failed && errorCode ? { lastError: { code: errorCode } } : {}) };
+      entry.dirty = false;
+      this.changes.fire(snapshot(entry));
+      return;
+    }
+    entry.dirty = true;
+    this.counterTimer ??= setTimeout(() => this.flushCounters(), counterEventMs).unref();
+  }
+
+  private flushCounters(): void {
+    this.counterTimer = undefined;
+    for (const entry of this.entries.values()) {
+      if (!entry.dirty) continue;
+      entry.dirty = false;
+      this.changes.fire(snapshot(entry));
+    }
   }
 
   private onTunnelState(tunnelState: string): void {
@@ -191,7 +216,11 @@ export class ForwardManager {
     for (const entry of this.entries.values()) {
       if (!entry.info.onPremise || entry.info.state === state) continue;
       entry.info = { ...entry.info, state };
-      this.changes.fire(entry.info);
+      this.changes.fire(snapshot(entry));
     }
   }
+}
+
+function snapshot(entry: Entry): ForwardInfo {
+  return { ...entry.info, counters: { ...entry.counters } };
 }

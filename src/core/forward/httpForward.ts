@@ -163,7 +163,8 @@ export class HttpForward {
     const route = routeOf(resolved);
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const path = upstreamPath(route, req.url ?? '/');
-    const options = { method: (req.method ?? 'GET') as Dispatcher.HttpMethod, body: hasBody(req) ? countingBody(req) : undefined, signal: abort };
+    const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
+    const body = hasBody(req) ? countingBody(req) : undefined;
     let dispatcher: Dispatcher;
     let requestOptions: Dispatcher.RequestOptions;
     let token: AccessToken | undefined;
@@ -178,10 +179,10 @@ export class HttpForward {
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
       if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
       // Absolute form, as the connectivity proxy expects (spec §5.1).
-      requestOptions = { ...options, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
+      requestOptions = { method, body, signal: abort, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
     } else {
       dispatcher = this.agents.forResolved(resolved);
-      requestOptions = { ...options, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
+      requestOptions = { method, body, signal: abort, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
     }
     let outcome = 0;
     await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
