@@ -1,5 +1,5 @@
 import { isBtpError } from '../../core/errors';
-import type { AuthTokenEntry as AuthToken } from '../../core/destinationService/types';
+import type { AuthTokenEntry as AuthToken, FindOptions } from '../../core/destinationService/types';
 import type { AccessToken, TokenClient, TokenGrant } from '../../core/oauth/tokenRequest';
 import { buildAssertion } from '../saml';
 import type { SigningKey } from '../jwt';
@@ -12,19 +12,13 @@ export interface CallerUser {
   readonly email?: string;
 }
 
-export interface TokenInputs {
+/** What a find-destination request brings for token flows: the headers the client sends (spec §3.2), read. */
+export interface TokenInputs
+  extends Pick<FindOptions, 'refreshToken' | 'code' | 'redirectUri' | 'codeVerifier' | 'subjectToken' | 'subjectTokenType' | 'actorToken' | 'actorTokenType'> {
   readonly user?: CallerUser;
   /** Set when `X-user-token` was sent but is not a valid user token of this sandbox. */
   readonly userTokenError?: string;
   readonly tenantSubdomain?: string;
-  readonly refreshToken?: string;
-  readonly code?: string;
-  readonly redirectUri?: string;
-  readonly codeVerifier?: string;
-  readonly subjectToken?: string;
-  readonly subjectTokenType?: string;
-  readonly actorToken?: string;
-  readonly actorTokenType?: string;
 }
 
 export interface AuthTokenDeps {

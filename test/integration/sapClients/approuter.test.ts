@@ -4,6 +4,7 @@
 // passively through Node's `http.server.*` diagnostics channels.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { runResultChild, type ChildRun } from '../../support/resultChild';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -299,24 +300,14 @@ describe('SAP approuter 20.10.0 against the sandbox, unchanged', () => {
     const args = [...(preload ? ['--import', localhostSubdomainsPreload] : []), clientScript];
     const current = { received: [] as Received[], sandboxLog: [] as string[], issuedPerKind: new Map<string, number>() };
     recording = current;
-    let stdout: string;
-    let stderr: string;
+    let child: ChildRun<Omit<ApprouterRun, 'log' | 'received' | 'sandboxLog'> & { scenario: string }>;
     try {
-      ({ stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-        execFile(process.execPath, args, { cwd: workingDirectory, env, timeout: childTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
-          if (error) reject(new Error(`approuter child failed (${error.killed ? `killed after ${childTimeoutMs} ms` : error.message})\nstdout:\n${out}\nstderr:\n${err}`));
-          else resolve({ stdout: out, stderr: err });
-        });
-      }));
+      child = await runResultChild('approuter', scenario, args, { env, cwd: workingDirectory, timeoutMs: childTimeoutMs });
     } finally {
       recording = undefined;
     }
-    const lines = stdout.split('\n').filter((text) => text.length > 0);
-    const resultLine = lines.find((text) => text.startsWith('@@result '));
-    assert.ok(resultLine, `no result line from the approuter child\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-    const result = JSON.parse(resultLine.slice('@@result '.length)) as Omit<ApprouterRun, 'log' | 'received' | 'sandboxLog'> & { scenario: string };
-    assert.equal(result.scenario, scenario);
-    const log = [...lines.filter((text) => text !== resultLine), ...stderr.split('\n').filter(Boolean)];
+    const result = child.result;
+    const log = [...child.lines, ...child.stderr.split('\n').filter(Boolean)];
     const run: ApprouterRun = { ...result, log, ...current };
     if (preload) t.diagnostic(`child preloads ${localhostSubdomainsPreload} (${tenantTokenHost} does not resolve to 127.0.0.1 here: ${JSON.stringify(nativeLookup)})`);
     for (const text of transcript(run, 0)) t.diagnostic(text);

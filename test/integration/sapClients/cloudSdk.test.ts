@@ -3,7 +3,6 @@
 // every scenario runs in a fresh child process (cloudSdkClient.mjs) with its own caches; the sandbox runs here,
 // and what it received is recorded passively through Node's `http.server.*` diagnostics channels.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +12,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { createLogger } from '../../../src/core/log';
 import { writeSandboxFiles, type SandboxFiles } from '../../../src/sandbox/files';
 import { DESTINATION_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { runResultChild, type ChildRun } from '../../support/resultChild';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 
 const clientScript = join(import.meta.dirname, 'cloudSdkClient.mjs');
@@ -183,25 +183,15 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
     if (options.trustSandboxCa !== false) env.NODE_EXTRA_CA_CERTS = files.ca;
     const current = { received: [] as Received[], sandboxLog: [] as string[] };
     recording = current;
-    let stdout: string;
-    let stderr: string;
+    let child: ChildRun<{ scenario: string; steps: StepResult[] }>;
     try {
-      ({ stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-        execFile(process.execPath, [clientScript], { env, timeout: childTimeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
-          if (error) reject(new Error(`SDK child failed (${error.killed ? `killed after ${childTimeoutMs} ms` : error.message})\nstdout:\n${out}\nstderr:\n${err}`));
-          else resolve({ stdout: out, stderr: err });
-        });
-      }));
+      child = await runResultChild('SDK', scenario, [clientScript], { env, timeoutMs: childTimeoutMs });
     } finally {
       recording = undefined;
     }
-    const lines = stdout.split('\n').filter((text) => text.length > 0);
-    const resultLine = lines.find((text) => text.startsWith('@@result '));
-    assert.ok(resultLine, `no result line from the SDK child\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-    const result = JSON.parse(resultLine.slice('@@result '.length)) as { scenario: string; steps: StepResult[] };
-    assert.equal(result.scenario, scenario);
+    const { result, lines, stderr } = child;
     // eslint-disable-next-line no-control-regex
-    const sdkLog = lines.filter((text) => text !== resultLine).map((text) => text.replace(/\u001b\[[0-9;]*m/g, ''));
+    const sdkLog = lines.map((text) => text.replace(/\u001b\[[0-9;]*m/g, ''));
     const run: SdkRun = { steps: result.steps, sdkLog, stderr, ...current };
     for (const r of run.received) t.diagnostic(`${r.from}: ${line(r)}`);
     for (const text of sdkLog) t.diagnostic(`sdk log: ${text}`);
