@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const secrets = await chooseSecretStore(context.secrets, logger);
     const agents = new HttpAgents();
     const registry = new ConnectionRegistry(new ConnectionStore(secrets), config, agents, logger);
-    const destinations = new DestinationsProvider(registry, logger);
+    const destinations = new DestinationsProvider(registry, logger, secrets.description);
     const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
     const forwards = new ForwardsProvider(registry);
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);

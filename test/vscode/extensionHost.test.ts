@@ -25,7 +25,7 @@ async function runSuite(environment: Record<string, string>): Promise<string> {
 describe('extension tests in a real VS Code', () => {
   it('pass inside the code-server extension host with the OS keychain', { skip: missing ?? (!process.env.DBUS_SESSION_BUS_ADDRESS && 'no D-Bus session: run under test/support/with-keyring.sh'), timeout: 300_000 }, async () => {
     const output = await runSuite({ BTP_CONNECT_EXPECT_KEYCHAIN: '1' });
-    console.log(output.split('\n').filter((line) => /activation|passed/.test(line)).join('\n'));
+    console.log(output.split('\n').filter((line) => /activation|passed|destinations: listed/.test(line)).join('\n'));
   });
 
   it('pass with the VS Code SecretStorage fallback where no keychain is reachable', { skip: missing, timeout: 300_000 }, async () => {

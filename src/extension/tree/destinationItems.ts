@@ -6,13 +6,16 @@ import { targetOf, type ConnectionNode, type DestinationNode, type LevelNode, ty
 
 /** TreeItems for the Destinations tree: icons by type and proxy type, URL as description, live forward marker. */
 
-export function connectionItem(node: ConnectionNode, forwards: number): vscode.TreeItem {
+export function connectionItem(node: ConnectionNode, forwards: number, secretStorage: string): vscode.TreeItem {
   const item = new vscode.TreeItem(node.connection, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   item.description = forwards > 0 ? `${node.description} · ${forwards} forwarded` : node.description;
   item.iconPath = new vscode.ThemeIcon(node.connectionKind === 'sandbox' ? 'beaker' : 'cloud');
   item.contextValue = `connection:${node.connectionKind}`;
-  item.tooltip = node.connectionKind === 'sandbox' ? 'The embedded BTP sandbox (local, offline)' : `Subaccount connection "${node.connection}" (${node.description})`;
+  item.tooltip =
+    node.connectionKind === 'sandbox'
+      ? 'The embedded BTP sandbox (local, offline)'
+      : `Subaccount connection "${node.connection}" (${node.description})\nSecrets: ${secretStorage}`;
   item.accessibilityInformation = { label: `${node.connection}, ${node.connectionKind === 'sandbox' ? 'embedded sandbox' : `connection to ${node.description}`}` };
   return item;
 }

@@ -19,6 +19,8 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly logger: Logger,
+    /** Where connection secrets live, shown in each connection's tooltip. */
+    private readonly secretStorage: string,
   ) {
     this.subscriptions.push(
       this.changes,
@@ -59,7 +61,7 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'connection':
-        return connectionItem(node, this.registry.forwards().filter((entry) => entry.connection === node.connection).length);
+        return connectionItem(node, this.registry.forwards().filter((entry) => entry.connection === node.connection).length, this.secretStorage);
       case 'level':
         return levelItem(node);
       case 'destination':

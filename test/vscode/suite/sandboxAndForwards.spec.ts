@@ -73,3 +73,32 @@ describe('sandbox, tree and forwards in the extension host', () => {
     assert.ok((await api.ctx.destinations.getChildren(subaccount)).length > 10);
   });
 });
+
+describe('a large subaccount', () => {
+  after(async () => {
+    await vscode.commands.executeCommand('btpConnect.stopSandbox');
+  });
+
+  it('lists 2,000 destinations and builds their items quickly', async () => {
+    const api = await extensionApi();
+    if (!api.ctx.sandbox.running) await api.ctx.sandbox.start();
+    const connection = await api.ctx.registry.get('sandbox');
+    const many = Array.from({ length: 2000 }, (_, index) => ({ Name: `bulk-${String(index).padStart(4, '0')}`, Type: 'HTTP', URL: `https://bulk${index}.example.com`, ProxyType: 'Internet', Authentication: 'NoAuthentication' }));
+    await connection.client.bulk('POST', 'instance', many);
+    api.ctx.destinations.refresh();
+    const root = (await api.ctx.destinations.getChildren()).find((node) => node.kind === 'connection' && node.connection === 'sandbox');
+    const instance = ((await api.ctx.destinations.getChildren(root)) as LevelNode[]).find((node) => node.level === 'instance');
+    const loadStarted = performance.now();
+    const children = await api.ctx.destinations.getChildren(instance);
+    const loadMs = performance.now() - loadStarted;
+    const itemsStarted = performance.now();
+    for (const child of children) api.ctx.destinations.getTreeItem(child);
+    const itemsMs = performance.now() - itemsStarted;
+    console.log(`2,000 destinations: listed in ${loadMs.toFixed(0)} ms (Destination service over HTTP, all pages), ${children.length} tree items built in ${itemsMs.toFixed(0)} ms`);
+    assert.ok(children.length >= 2000);
+    assert.ok(itemsMs < 500, `${itemsMs} ms to build the items`);
+    const cached = performance.now();
+    await api.ctx.destinations.getChildren(instance);
+    assert.ok(performance.now() - cached < 50, 'a second expansion is served from the model');
+  });
+});
