@@ -9,7 +9,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.sandbox/**', '.tmp/**'] },
+  { ignores: ['dist/**', 'dist-test/**', 'test-results/**', 'node_modules/**', '.sandbox/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,7 @@
 // a shebang) and the webview (browser IIFE). Native modules stay external and ship in node_modules.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -21,3 +21,6 @@ if (watch) {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   chmodSync('dist/cli.js', 0o755);
 }
+// The stylesheet is served as a file: the webview's CSP allows styles from the extension only, never inline.
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('webview/src/editor.css', 'dist/webview/editor.css');

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { Config } from './config';
 import type { ConnectionRegistry } from './connections/connectionRegistry';
+import type { DestinationEditorProvider } from './editor/destinationEditorProvider';
 import type { SandboxController } from './sandboxController';
 import type { DestinationsProvider } from './tree/destinationsProvider';
 import type { TreeNode } from './tree/destinationsModel';
@@ -19,6 +20,7 @@ export interface Ctx {
   readonly destinations: DestinationsProvider;
   readonly destinationsView: vscode.TreeView<TreeNode>;
   readonly sandbox: SandboxController;
+  readonly editors: DestinationEditorProvider;
   /** "OS keychain" or the SecretStorage fallback, shown to the user. */
   readonly secretStorage: string;
 }

@@ -8,6 +8,7 @@ import { ConnectionRegistry } from './connections/connectionRegistry';
 import type { Ctx } from './ctx';
 import { ForwardsProvider } from './forwards/forwardsProvider';
 import { ForwardsStatusBar } from './forwards/statusBar';
+import { DestinationEditorProvider } from './editor/destinationEditorProvider';
 import { outputChannelLogger } from './log';
 import { SandboxController } from './sandboxController';
 import { chooseSecretStore } from './secretStores';
@@ -38,7 +39,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
     const forwards = new ForwardsProvider(registry);
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
-    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, secretStorage: secrets.description };
+    const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger);
+    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, secretStorage: secrets.description };
     context.subscriptions.push(
       destinations,
       destinationsView,
@@ -46,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       forwards,
       new ForwardsStatusBar(registry, secrets.description),
       sandbox,
+      editors.register(),
       ...registerCommands(ctx),
       { dispose: () => void registry.dispose().then(() => agents.close()) },
     );

@@ -147,6 +147,21 @@ describe('DestinationServiceClient: writing', () => {
     await rejects(f.client.delete('instance', 'lifecycle-renamed'), ErrorCode.NotFound);
   });
 
+  it('renames and updates in one step; a stale ETag or a taken name changes nothing', async () => {
+    await f.client.create('instance', http('move-me', { Description: 'v1' }));
+    await f.client.create('instance', http('taken'));
+    const read = await f.client.get('instance', 'move-me');
+    await rejects(f.client.renameAndUpdate('instance', 'move-me', { ...read.value, Name: 'taken', Description: 'v2' }, { etag: read.etag }), ErrorCode.AlreadyExists);
+    await f.client.update('instance', { ...read.value, Description: 'someone else' });
+    await rejects(f.client.renameAndUpdate('instance', 'move-me', { ...read.value, Name: 'moved', Description: 'v2' }, { etag: read.etag }), ErrorCode.Conflict);
+    await rejects(f.client.get('instance', 'moved'), ErrorCode.NotFound);
+    const fresh = await f.client.get('instance', 'move-me');
+    await f.client.renameAndUpdate('instance', 'move-me', { ...fresh.value, Name: 'moved', Description: 'v2' }, { etag: fresh.etag });
+    await rejects(f.client.get('instance', 'move-me'), ErrorCode.NotFound);
+    assert.equal((await f.client.get('instance', 'moved')).value.Description, 'v2');
+    assert.equal((await f.client.get('instance', 'taken')).value.Description, undefined, 'the other destination is untouched');
+  });
+
   it('refuses an invalid destination before sending anything, naming the field', async () => {
     const before = await f.client.listNames('subaccount');
     const error = await rejects(f.client.create('subaccount', { Name: 'bad name!', Type: 'HTTP', URL: 'not a url', Authentication: 'NoAuthentication' }), ErrorCode.InvalidInput);

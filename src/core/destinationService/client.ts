@@ -118,15 +118,26 @@ export class DestinationServiceClient {
    * is removed again so that nothing is left doubled.
    */
   async rename(level: DestinationLevel, from: string, to: string, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+    return this.move(level, from, (current) => ({ ...current, Name: to }), options);
+  }
+
+  /** Saves `destination` under its (new) `Name` in place of `from`: a rename and an update in one step. */
+  async renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+    const valid = assertValidDestination(destination);
+    return this.move(level, from, () => valid, options);
+  }
+
+  private async move(level: DestinationLevel, from: string, content: (current: DestinationRecord) => unknown, options: { etag?: string }): Promise<{ etag?: string }> {
     const current = await this.get(level, from);
     if (options.etag && current.etag && options.etag !== current.etag) {
       throw new BtpError(ErrorCode.Conflict, `Destination "${from}" was changed by someone else since it was read; reload it before renaming.`, { status: 412 });
     }
-    const created = await this.create(level, { ...current.value, Name: to });
+    const next = assertValidDestination(content(current.value));
+    const created = await this.create(level, next);
     try {
       await this.delete(level, from, current.etag ? { etag: current.etag } : {});
     } catch (error) {
-      await this.delete(level, to).catch((cleanupError: unknown) => this.logger.error(`rename rollback of "${to}" failed`, cleanupError));
+      await this.delete(level, next.Name ?? '').catch((cleanupError: unknown) => this.logger.error(`rename rollback of "${next.Name ?? ''}" failed`, cleanupError));
       throw error;
     }
     return created;

@@ -3,6 +3,7 @@ import type { Ctx } from '../ctx';
 import { showError } from '../notify';
 import { CommandId, ViewId } from './commandIds';
 import * as connections from './connectionCommands';
+import * as destinations from './destinationCommands';
 import * as forwards from './forwardCommands';
 
 type Handler = (ctx: Ctx, ...args: never[]) => unknown;
@@ -19,6 +20,10 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.clearFilter]: connections.clearFilter,
   [CommandId.revealDestination]: connections.revealDestination,
   [CommandId.copyDestinationName]: connections.copyDestinationName,
+  [CommandId.editDestination]: destinations.editDestination,
+  [CommandId.newDestination]: destinations.newDestination,
+  [CommandId.duplicateDestination]: destinations.duplicateDestination,
+  [CommandId.deleteDestination]: destinations.deleteDestination,
   [CommandId.startForward]: forwards.startForward,
   [CommandId.stopForward]: forwards.stopForward,
   [CommandId.restartForward]: forwards.restartForward,

@@ -48,6 +48,8 @@ export function destinationItem(node: DestinationNode, forward: ForwardInfo | un
   item.contextValue = `destination:${forward ? 'forwarded' : 'idle'}:${(record.Type ?? 'HTTP').toLowerCase()}`;
   item.tooltip = tooltip(record, forward);
   item.accessibilityInformation = { label: `${node.name}, ${record.Type ?? 'HTTP'} destination${forward ? `, forwarded on port ${forward.port}` : ''}` };
+  // Opening a destination opens its editor, as opening a file does (a preview tab while browsing).
+  item.command = { command: 'btpConnect.editDestination', title: 'Edit Destination', arguments: [node] };
   return item;
 }
 

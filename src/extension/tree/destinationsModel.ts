@@ -47,6 +47,7 @@ const levels: readonly DestinationLevel[] = ['subaccount', 'instance'];
 export class DestinationsModel {
   private connections: ConnectionNode[] = [];
   private readonly contents = new Map<string, LevelContent>();
+  private readonly levelNodes = new Map<string, LevelNode>();
   private filterText = '';
 
   get filter(): string {
@@ -68,8 +69,19 @@ export class DestinationsModel {
     return this.connections;
   }
 
-  levelsOf(connection: ConnectionNode): LevelNode[] {
-    return levels.map((level) => ({ kind: 'level', id: levelId(connection.connection, level), connection: connection.connection, level }));
+  /** The level nodes of a connection, the same objects every time: VS Code keys tree elements by identity. */
+  levelsOf(connection: Pick<ConnectionNode, 'connection'>): LevelNode[] {
+    return levels.map((level) => this.levelNode(connection.connection, level));
+  }
+
+  levelNode(connection: string, level: DestinationLevel): LevelNode {
+    const id = levelId(connection, level);
+    let node = this.levelNodes.get(id);
+    if (!node) {
+      node = { kind: 'level', id, connection, level };
+      this.levelNodes.set(id, node);
+    }
+    return node;
   }
 
   isLoaded(level: LevelNode): boolean {
@@ -112,10 +124,10 @@ export class DestinationsModel {
       case 'level':
         return this.connections.find((candidate) => candidate.connection === node.connection);
       case 'destination':
-        return this.levelsOf({ kind: 'connection', id: '', connection: node.connection, connectionKind: 'saved', description: '' }).find((level) => level.level === node.level);
+        return this.levelNode(node.connection, node.level);
       case 'message': {
         const [, connection, level] = node.parentId.split('/');
-        return connection && level ? { kind: 'level', id: node.parentId, connection, level: level as DestinationLevel } : undefined;
+        return connection && level ? this.levelNode(connection, level as DestinationLevel) : undefined;
       }
     }
   }

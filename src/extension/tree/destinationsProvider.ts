@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { DestinationLevel } from '../../core/destinationService/types';
 import { isBtpError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { errorHeadings } from '../../protocol/errorWords';
@@ -52,6 +53,11 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
     this.changes.fire(target);
   }
 
+  /** Refetches one level of a connection (after a destination was saved or deleted there). */
+  refreshLevel(connection: string, level: DestinationLevel): void {
+    this.refresh(this.model.levelNode(connection, level));
+  }
+
   setFilter(text: string): void {
     this.model.setFilter(text);
     void vscode.commands.executeCommand('setContext', 'btpConnect.filterActive', text.trim() !== '');
@@ -85,7 +91,7 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   /** Loads both levels of a connection (for pickers and `reveal` before the user expanded anything). */
   async loadConnection(connection: string): Promise<void> {
-    for (const level of this.model.levelsOf({ kind: 'connection', id: '', connection, connectionKind: 'saved', description: '' })) {
+    for (const level of this.model.levelsOf({ connection })) {
       if (!this.model.isLoaded(level)) await this.load(level);
     }
   }
