@@ -8,7 +8,11 @@ export const Setting = {
   tunnels: 'btpConnect.tunnels',
   sandboxPortBase: 'btpConnect.sandbox.portBase',
   terminalEnv: 'btpConnect.terminal.injectEnvironment',
+  debugTypes: 'btpConnect.debug.types',
 } as const;
+
+/** Debug types that get the environment unless `btpConnect.debug.types` says otherwise. */
+export const DEFAULT_DEBUG_TYPES = ['node', 'pwa-node', 'node-terminal', 'java', 'python', 'debugpy'] as const;
 
 /** A forward to start on activation: `<connection>/<destination>`. */
 export interface AutoStart {
@@ -57,6 +61,13 @@ export class Config {
 
   terminalEnvironment(): boolean {
     return this.read(Setting.terminalEnv) === true;
+  }
+
+  /** Debug types whose launch configurations get the environment; default: Node, Java and Python debuggers. */
+  debugTypes(): string[] {
+    const types = this.read(Setting.debugTypes);
+    if (!Array.isArray(types)) return [...DEFAULT_DEBUG_TYPES];
+    return [...new Set(types.filter((type): type is string => typeof type === 'string' && /^[\w.-]{1,64}$/.test(type)))];
   }
 }
 

@@ -9,6 +9,8 @@ import type { Ctx } from './ctx';
 import { ForwardsProvider } from './forwards/forwardsProvider';
 import { ForwardsStatusBar } from './forwards/statusBar';
 import { DestinationEditorProvider } from './editor/destinationEditorProvider';
+import { registerDebugEnvironment } from './environment/debugEnvironment';
+import { TerminalEnvironment } from './environment/terminalEnvironment';
 import { outputChannelLogger } from './log';
 import { SandboxController } from './sandboxController';
 import { chooseSecretStore } from './secretStores';
@@ -49,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       new ForwardsStatusBar(registry, secrets.description),
       sandbox,
       editors.register(),
+      registerDebugEnvironment(ctx),
+      new TerminalEnvironment(ctx),
       ...registerCommands(ctx),
       { dispose: () => void registry.dispose().then(() => agents.close()) },
     );

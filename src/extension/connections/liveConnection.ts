@@ -1,6 +1,7 @@
 import type { ConnectionBindings } from '../../core/connections/connectionStore';
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
+import type { LocalProxyEndpoints } from '../../core/localEnv/connectivityVcap';
 import { DestinationServiceClient } from '../../core/destinationService/client';
 import { Emitter } from '../../core/events';
 import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
@@ -54,6 +55,20 @@ export class LiveConnection {
 
   get tunnelState(): TunnelState | undefined {
     return this.tunnel?.state;
+  }
+
+  /**
+   * Where a local app reaches the connectivity proxy: the tunnel's local ports (started if needed) or, without
+   * a tunnel, the proxy itself. Undefined when the connection has no connectivity binding.
+   */
+  async localProxy(): Promise<LocalProxyEndpoints | undefined> {
+    const binding = this.bindings.connectivity;
+    if (!binding) return undefined;
+    if (!this.tunnel) return { host: binding.proxyHost, httpPort: binding.httpPort, ...(binding.socks5Port === undefined ? {} : { socks5Port: binding.socks5Port }) };
+    if (this.tunnel.state === 'idle') await this.tunnel.start();
+    const [http, socks5] = this.tunnel.endpoints;
+    if (!http) return undefined;
+    return { host: http.host, httpPort: http.port, ...(socks5 ? { socks5Port: socks5.port } : {}) };
   }
 
   /** Starts a forward; the first one also starts the tunnel to the connectivity proxy, if the connection has one. */

@@ -1,0 +1,89 @@
+/**
+ * Adds BTP Connect's environment to launch configurations of the configured debug types (node, java, python…):
+ * `destinations` pointing at local forwards (the ones the configuration names are started first; without
+ * names, the running ones) and, when asked, a `VCAP_SERVICES` whose connectivity binding points at the local
+ * tunnel. Added when the session starts, never written to launch.json.
+ */
+import * as vscode from 'vscode';
+import { BtpError, ErrorCode } from '../../core/errors';
+import { connectivityVcapServices } from '../../core/localEnv/connectivityVcap';
+import { envDestinations, mergeDestinationsVariable } from '../../core/localEnv/destinationsVariable';
+import { Setting } from '../config';
+import type { Ctx } from '../ctx';
+import { showError } from '../notify';
+import { forwardsFor } from './forwardsFor';
+
+/** What a launch configuration may say under `btpConnect`. */
+interface LaunchOptions {
+  readonly destinations?: readonly string[];
+  /** A connection name, or true for the connection of the first destination. */
+  readonly vcapServices?: string | boolean;
+}
+
+const invalid = (message: string, field: string): BtpError => new BtpError(ErrorCode.InvalidInput, message, { field });
+
+function launchOptions(config: vscode.DebugConfiguration): LaunchOptions {
+  const raw: unknown = config.btpConnect;
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('"btpConnect" in a launch configuration must be an object: { "destinations": ["connection/name"], "vcapServices": true }.', 'btpConnect');
+  const { destinations, vcapServices } = raw as Record<string, unknown>;
+  if (destinations !== undefined && (!Array.isArray(destinations) || !destinations.every((entry) => typeof entry === 'string'))) {
+    throw invalid('"btpConnect.destinations" must be a list of "connection/destination" strings.', 'btpConnect.destinations');
+  }
+  if (vcapServices !== undefined && typeof vcapServices !== 'string' && typeof vcapServices !== 'boolean') {
+    throw invalid('"btpConnect.vcapServices" must be true or a connection name.', 'btpConnect.vcapServices');
+  }
+  return { ...(destinations ? { destinations: destinations as string[] } : {}), ...(vcapServices === undefined ? {} : { vcapServices }) };
+}
+
+export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly ctx: Ctx) {}
+
+  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    try {
+      return await this.withEnvironment(config);
+    } catch (error) {
+      // Not awaited: the notification waits for the user, the launch must not.
+      void showError(`Preparing "${config.name}"`, error, this.ctx.logger, this.ctx.channel);
+      // Undefined stops the launch: the app would fail anyway without the destinations it asked for.
+      return undefined;
+    }
+  }
+
+  private async withEnvironment(config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
+    const options = launchOptions(config);
+    const named = options.destinations ? await forwardsFor(this.ctx, options.destinations) : undefined;
+    const forwards = named ?? this.ctx.registry.forwards();
+    const env: Record<string, string | null> = { ...(config.env as Record<string, string | null> | undefined) };
+    const entries = envDestinations(forwards.map((entry) => entry.info));
+    if (entries.length > 0) env.destinations = mergeDestinationsVariable(env.destinations ?? undefined, entries);
+    const vcapConnection = options.vcapServices === true ? named?.[0]?.connection : typeof options.vcapServices === 'string' ? options.vcapServices : undefined;
+    if (options.vcapServices && vcapConnection === undefined) throw invalid('"btpConnect.vcapServices": true needs at least one destination in "btpConnect.destinations"; or name the connection instead.', 'btpConnect.vcapServices');
+    if (vcapConnection !== undefined) {
+      const live = await this.ctx.registry.get(vcapConnection);
+      const proxy = await live.localProxy();
+      const binding = live.bindings.connectivity;
+      if (!binding || !proxy) throw invalid(`"btpConnect.vcapServices": the connection "${vcapConnection}" has no connectivity service key; add one with "Connect a Subaccount…".`, 'btpConnect.vcapServices');
+      env.VCAP_SERVICES = JSON.stringify(connectivityVcapServices(binding, proxy));
+    }
+    if (entries.length === 0 && vcapConnection === undefined) return config;
+    this.ctx.logger.info(
+      `debug session "${config.name}": destinations → ${entries.map((entry) => `${entry.name}=${entry.url}`).join(', ') || 'none'}${vcapConnection ? `; VCAP_SERVICES with the connectivity binding of ${vcapConnection}` : ''}`,
+    );
+    return { ...config, env };
+  }
+}
+
+/** Registers the provider for each debug type of `btpConnect.debug.types`, again whenever the setting changes. */
+export function registerDebugEnvironment(ctx: Ctx): vscode.Disposable {
+  const provider = new DebugEnvironmentProvider(ctx);
+  const register = (): vscode.Disposable =>
+    vscode.Disposable.from(...ctx.config.debugTypes().map((type) => vscode.debug.registerDebugConfigurationProvider(type, provider)));
+  let registrations = register();
+  const watcher = vscode.workspace.onDidChangeConfiguration((event) => {
+    if (!event.affectsConfiguration(Setting.debugTypes)) return;
+    registrations.dispose();
+    registrations = register();
+  });
+  return { dispose: () => vscode.Disposable.from(watcher, registrations).dispose() };
+}

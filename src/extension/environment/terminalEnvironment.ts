@@ -1,0 +1,41 @@
+/**
+ * With `btpConnect.terminal.injectEnvironment`, new integrated terminals get `destinations` pointing at the
+ * running HTTP forwards, kept current as forwards start and stop (VS Code marks terminals that predate a change).
+ */
+import * as vscode from 'vscode';
+import { envDestinations } from '../../core/localEnv/destinationsVariable';
+import { Setting } from '../config';
+import type { Ctx } from '../ctx';
+
+export class TerminalEnvironment implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly ctx: Ctx) {
+    this.subscriptions = [
+      ctx.registry.onDidChangeForward(({ info }) => {
+        // Counters change often; only starts, stops and port changes matter here.
+        if (info.state !== 'ready' && info.state !== 'stopped') return;
+        this.update();
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(Setting.terminalEnv)) this.update();
+      }),
+    ];
+    ctx.context.environmentVariableCollection.persistent = false;
+    ctx.context.environmentVariableCollection.description = 'BTP Connect: `destinations` points at the running forwards';
+    this.update();
+  }
+
+  update(): void {
+    const collection = this.ctx.context.environmentVariableCollection;
+    const entries = envDestinations(this.ctx.registry.forwards().map((entry) => entry.info));
+    const value = JSON.stringify(entries);
+    if (!this.ctx.config.terminalEnvironment() || entries.length === 0) collection.delete('destinations');
+    else if (collection.get('destinations')?.value !== value) collection.replace('destinations', value);
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.ctx.context.environmentVariableCollection.clear();
+  }
+}
