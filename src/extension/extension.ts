@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionStore } from '../core/connections/connectionStore';
 import { HttpAgents } from '../core/http/agents';
+import { LocalDestinationStore } from '../core/localDestinations/localDestinationStore';
 import { registerCommands } from './commands/registerCommands';
 import { ViewId } from './commands/commandIds';
 import { Config } from './config';
@@ -36,12 +37,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const config = new Config((key) => vscode.workspace.getConfiguration().get(key));
     const secrets = await chooseSecretStore(context.secrets, logger);
     const agents = new HttpAgents();
-    const registry = new ConnectionRegistry(new ConnectionStore(secrets), config, agents, logger);
+    const store = new ConnectionStore(secrets);
+    const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger);
     const destinations = new DestinationsProvider(registry, logger, secrets.description);
     const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
     const forwards = new ForwardsProvider(registry);
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
-    const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger);
+    const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger, secrets.description);
     const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, secretStorage: secrets.description };
     context.subscriptions.push(
       destinations,

@@ -50,7 +50,8 @@ export interface TunnelHealth {
 }
 
 export interface ForwardManagerOptions {
-  readonly client: DestinationServiceClient;
+  /** Only `find` is used: the Destination service client, or the local store. */
+  readonly client: Pick<DestinationServiceClient, 'find'>;
   readonly connectivity?: ConnectivityAccess;
   readonly tunnel?: TunnelHealth;
   /** Extra find-destination inputs (e.g. the signed-in user's token) for every forward. */

@@ -13,7 +13,8 @@ export interface Resolved {
 }
 
 export interface ResolverOptions {
-  readonly client: DestinationServiceClient;
+  /** Only `find` is used: the Destination service client, or the local store. */
+  readonly client: Pick<DestinationServiceClient, 'find'>;
   readonly name: string;
   /** Extra find-destination inputs, e.g. the signed-in user's token. */
   readonly findOptions?: () => Promise<FindOptions>;

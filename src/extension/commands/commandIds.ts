@@ -14,6 +14,8 @@ export const CommandId = {
   newDestination: 'btpConnect.newDestination',
   duplicateDestination: 'btpConnect.duplicateDestination',
   deleteDestination: 'btpConnect.deleteDestination',
+  exportForLocalApps: 'btpConnect.exportForLocalApps',
+  importDefaultEnv: 'btpConnect.importDefaultEnv',
   startForward: 'btpConnect.startForward',
   stopForward: 'btpConnect.stopForward',
   restartForward: 'btpConnect.restartForward',

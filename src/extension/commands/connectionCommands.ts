@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ConnectionBindings } from '../../core/connections/connectionStore';
 import { DestinationServiceClient } from '../../core/destinationService/client';
 import { HttpAgents } from '../../core/http/agents';
 import { askForConnection } from '../connections/connectFlows';
@@ -12,25 +13,34 @@ import { pickConnection } from './pickers';
 export async function connect(ctx: Ctx): Promise<void> {
   const answer = await askForConnection();
   if (!answer) return;
-  const existing = (await ctx.registry.list()).some((entry) => entry.name === answer.name);
-  if (existing) {
-    const replace = await vscode.window.showWarningMessage(`A connection named "${answer.name}" exists. Replace it?`, { modal: true }, 'Replace');
-    if (replace !== 'Replace') return;
+  if (await saveConnection(ctx, answer.name, answer.bindings)) {
+    void vscode.window.showInformationMessage(`Connected "${answer.name}". Its secret is in the ${ctx.secretStorage}.`);
   }
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting ${answer.name}…` }, async () => {
-    // Check the credentials before anything is stored: a wrong secret is reported now, not at first use.
+}
+
+/**
+ * Checks the credentials (a wrong secret is reported now, not at first use), then stores the connection (asking
+ * before replacing one of the same name) and reveals it. False when the user declined.
+ */
+export async function saveConnection(ctx: Ctx, name: string, bindings: ConnectionBindings): Promise<boolean> {
+  const existing = (await ctx.registry.list()).some((entry) => entry.name === name);
+  if (existing) {
+    const replace = await vscode.window.showWarningMessage(`A connection named "${name}" exists. Replace it?`, { modal: true }, 'Replace');
+    if (replace !== 'Replace') return false;
+  }
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting ${name}…` }, async () => {
     const agents = new HttpAgents();
     try {
-      await new DestinationServiceClient({ binding: answer.bindings.destination, agents }).tokens.clientCredentials();
+      await new DestinationServiceClient({ binding: bindings.destination, agents }).tokens.clientCredentials();
     } finally {
       await agents.close();
     }
-    await ctx.registry.add(answer.name, answer.bindings, existing);
+    await ctx.registry.add(name, bindings, existing);
   });
   await ctx.destinations.reloadConnections();
-  const root = ctx.destinations.model.roots().find((candidate) => candidate.id === connectionId(answer.name));
+  const root = ctx.destinations.model.roots().find((candidate) => candidate.id === connectionId(name));
   if (root) await ctx.destinationsView.reveal(root, { expand: true, select: true });
-  void vscode.window.showInformationMessage(`Connected "${answer.name}". Its secret is in the ${ctx.secretStorage}.`);
+  return true;
 }
 
 export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void> {

@@ -4,6 +4,7 @@ import { showError } from '../notify';
 import { CommandId, ViewId } from './commandIds';
 import * as connections from './connectionCommands';
 import * as destinations from './destinationCommands';
+import * as environment from './environmentCommands';
 import * as forwards from './forwardCommands';
 
 type Handler = (ctx: Ctx, ...args: never[]) => unknown;
@@ -24,6 +25,8 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.newDestination]: destinations.newDestination,
   [CommandId.duplicateDestination]: destinations.duplicateDestination,
   [CommandId.deleteDestination]: destinations.deleteDestination,
+  [CommandId.exportForLocalApps]: environment.exportForLocalApps,
+  [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.startForward]: forwards.startForward,
   [CommandId.stopForward]: forwards.stopForward,
   [CommandId.restartForward]: forwards.restartForward,

@@ -5,18 +5,21 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
 import { HttpAgents } from '../../core/http/agents';
+import type { LocalDestinationStore } from '../../core/localDestinations/localDestinationStore';
 import type { Logger } from '../../core/log';
 import type { Sandbox } from '../../sandbox/sandbox';
 import type { Config } from '../config';
-import { LiveConnection } from './liveConnection';
+import { LiveConnection, type ConnectionKind } from './liveConnection';
 
 /** The name the embedded sandbox appears under in the tree. */
 export const SANDBOX_CONNECTION = 'sandbox';
+/** The name of the destinations imported on this machine. */
+export const LOCAL_CONNECTION = 'local';
 
 export interface ConnectionEntry {
   readonly name: string;
-  readonly kind: 'saved' | 'sandbox';
-  /** What to show next to the name: the Destination service host or "local sandbox". */
+  readonly kind: ConnectionKind;
+  /** What to show next to the name: the Destination service host, "local sandbox" or "this machine". */
   readonly description: string;
 }
 
@@ -44,14 +47,18 @@ export class ConnectionRegistry {
 
   constructor(
     readonly store: ConnectionStore,
+    /** Destinations imported on this machine, shown as the connection "local" while there are any. */
+    readonly local: LocalDestinationStore,
     private readonly config: Config,
     private readonly agents: HttpAgents,
     private readonly logger: Logger,
   ) {}
 
   async list(): Promise<ConnectionEntry[]> {
-    const saved = (await this.store.list()).map((summary) => ({ name: summary.name, kind: 'saved' as const, description: hostOf(summary.destinationServiceUrl) }));
-    return this.sandbox ? [{ name: SANDBOX_CONNECTION, kind: 'sandbox', description: 'local sandbox' }, ...saved] : saved;
+    const saved: ConnectionEntry[] = (await this.store.list()).map((summary) => ({ name: summary.name, kind: 'saved', description: hostOf(summary.destinationServiceUrl) }));
+    const local: ConnectionEntry[] = (await this.local.names()).length > 0 ? [{ name: LOCAL_CONNECTION, kind: 'local', description: 'this machine' }] : [];
+    const sandbox: ConnectionEntry[] = this.sandbox ? [{ name: SANDBOX_CONNECTION, kind: 'sandbox', description: 'local sandbox' }] : [];
+    return [...sandbox, ...local, ...saved];
   }
 
   get(name: string): Promise<LiveConnection> {
@@ -65,11 +72,21 @@ export class ConnectionRegistry {
   }
 
   async add(name: string, bindings: ConnectionBindings, replace = false): Promise<void> {
-    if (name === SANDBOX_CONNECTION) {
-      throw new BtpError(ErrorCode.InvalidInput, `"${SANDBOX_CONNECTION}" is the name of the embedded sandbox; choose another name.`, { field: 'name' });
+    if (name === SANDBOX_CONNECTION || name === LOCAL_CONNECTION) {
+      throw new BtpError(ErrorCode.InvalidInput, `"${name}" is the name of ${name === SANDBOX_CONNECTION ? 'the embedded sandbox' : 'the local destinations'}; choose another name.`, { field: 'name' });
     }
     await this.store.add(name, bindings, { replace });
     await this.close(name);
+    this.changes.fire();
+  }
+
+  /** Saves destinations to the local store (created, or replaced by name) and shows the local connection. */
+  async addLocalDestinations(destinations: readonly Record<string, string>[]): Promise<void> {
+    const existing = new Set(await this.local.names());
+    for (const destination of destinations) {
+      if (existing.has(destination.Name ?? '')) await this.local.update('subaccount', destination);
+      else await this.local.create('subaccount', destination);
+    }
     this.changes.fire();
   }
 
@@ -112,9 +129,11 @@ export class ConnectionRegistry {
         destination: parseCredentials(this.sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
         connectivity: parseCredentials(this.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
       };
-      connection = new LiveConnection(name, 'sandbox', bindings, this.sandboxAgents, { kind: 'direct' }, logger);
+      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, this.sandboxAgents, { kind: 'direct' }, logger);
+    } else if (name === LOCAL_CONNECTION) {
+      connection = new LiveConnection(name, 'local', this.local, undefined, this.agents, { kind: 'direct' }, logger);
     } else {
-      connection = new LiveConnection(name, 'saved', await this.store.load(name), this.agents, this.config.tunnelMode(name), logger);
+      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), this.agents, this.config.tunnelMode(name), logger);
     }
     const infos = new Map<string, ForwardInfo>();
     this.forwardsByConnection.set(name, infos);

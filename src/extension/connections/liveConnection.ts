@@ -1,8 +1,10 @@
+import type { ConnectivityBinding } from '../../core/bindings/types';
 import type { ConnectionBindings } from '../../core/connections/connectionStore';
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import type { LocalProxyEndpoints } from '../../core/localEnv/connectivityVcap';
 import { DestinationServiceClient } from '../../core/destinationService/client';
+import type { DestinationSource } from '../../core/destinationService/source';
 import { Emitter } from '../../core/events';
 import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
 import type { HttpAgents } from '../../core/http/agents';
@@ -10,34 +12,42 @@ import type { Logger } from '../../core/log';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 
-export type ConnectionKind = 'saved' | 'sandbox';
+/** `local`: the destinations imported on this machine (no Destination service, no connectivity proxy). */
+export type ConnectionKind = 'saved' | 'sandbox' | 'local';
 
 /**
  * One connection in use: its Destination service client, its forwards, and (for OnPremise destinations) the
  * connectivity proxy, reached directly or through a tunnel that starts with the first forward.
  */
 export class LiveConnection {
-  readonly client: DestinationServiceClient;
   readonly forwards: ForwardManager;
   private readonly connectivity: ConnectivityAccess | undefined;
   private readonly tunnel: TunnelSupervisor | undefined;
   private readonly tunnelStates = new Emitter<TunnelState>();
 
+  /** A connection to a subaccount (or the sandbox) through its service bindings. */
+  static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, agents: HttpAgents, tunnelMode: TunnelMode, logger: Logger): LiveConnection {
+    const client = new DestinationServiceClient({ binding: bindings.destination, agents, logger: logger.child('destinations') });
+    return new LiveConnection(name, kind, client, bindings.connectivity, agents, tunnelMode, logger);
+  }
+
   constructor(
     readonly name: string,
     readonly kind: ConnectionKind,
-    readonly bindings: ConnectionBindings,
+    /** Where its destinations live: the Destination service, or the local store. */
+    readonly client: DestinationSource,
+    /** The connectivity binding for OnPremise destinations, if the connection has one. */
+    readonly connectivityBinding: ConnectivityBinding | undefined,
     agents: HttpAgents,
     tunnelMode: TunnelMode,
     logger: Logger,
   ) {
-    this.client = new DestinationServiceClient({ binding: bindings.destination, agents, logger: logger.child('destinations') });
-    if (bindings.connectivity && tunnelMode.kind !== 'direct') {
-      this.tunnel = new TunnelSupervisor(connectivityTunnelOptions(bindings.connectivity, tunnelMode, { logger: logger.child('tunnel') }));
+    if (connectivityBinding && tunnelMode.kind !== 'direct') {
+      this.tunnel = new TunnelSupervisor(connectivityTunnelOptions(connectivityBinding, tunnelMode, { logger: logger.child('tunnel') }));
       this.tunnel.onDidChangeState((state) => this.tunnelStates.fire(state));
     }
-    this.connectivity = bindings.connectivity
-      ? new ConnectivityAccess(bindings.connectivity, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined)
+    this.connectivity = connectivityBinding
+      ? new ConnectivityAccess(connectivityBinding, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined)
       : undefined;
     const tunnel = this.tunnel;
     const health = tunnel ? { get state(): string { return tunnel.state; }, onDidChangeState: this.tunnelStates.event } : undefined;
@@ -62,7 +72,7 @@ export class LiveConnection {
    * a tunnel, the proxy itself. Undefined when the connection has no connectivity binding.
    */
   async localProxy(): Promise<LocalProxyEndpoints | undefined> {
-    const binding = this.bindings.connectivity;
+    const binding = this.connectivityBinding;
     if (!binding) return undefined;
     if (!this.tunnel) return { host: binding.proxyHost, httpPort: binding.httpPort, ...(binding.socks5Port === undefined ? {} : { socks5Port: binding.socks5Port }) };
     if (this.tunnel.state === 'idle') await this.tunnel.start();

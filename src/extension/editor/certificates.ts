@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { DestinationServiceClient } from '../../core/destinationService/client';
+import type { DestinationSource } from '../../core/destinationService/source';
 import type { DestinationLevel } from '../../core/destinationService/types';
 import { BtpError, ErrorCode } from '../../core/errors';
 
@@ -13,7 +13,7 @@ const CERTIFICATE_FILES = { 'Key and trust stores': ['p12', 'pfx', 'jks', 'pem',
 /** The Destination service's certificate names: file names with these characters only (spec §3.5). */
 const CERTIFICATE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
-export async function chooseCertificate(client: DestinationServiceClient, level: DestinationLevel, property: string): Promise<string | undefined> {
+export async function chooseCertificate(client: DestinationSource, level: DestinationLevel, property: string): Promise<string | undefined> {
   const names = (await client.listCertificates(level)).map((certificate) => certificate.Name).sort();
   const picked = await vscode.window.showQuickPick([...names.map((name) => ({ label: name })), { label: UPLOAD }], {
     title: `${property}: a certificate uploaded at the ${level} level`,
@@ -27,7 +27,7 @@ export async function chooseCertificate(client: DestinationServiceClient, level:
 }
 
 /** Uploads `content` as certificate `name`; refuses names the service would reject and names already taken. */
-export async function uploadCertificate(client: DestinationServiceClient, level: DestinationLevel, name: string, content: Uint8Array, existing: readonly string[]): Promise<string> {
+export async function uploadCertificate(client: DestinationSource, level: DestinationLevel, name: string, content: Uint8Array, existing: readonly string[]): Promise<string> {
   if (!CERTIFICATE_NAME.test(name)) {
     throw new BtpError(ErrorCode.InvalidInput, `The file name "${name}" cannot be a certificate name: use letters, digits, ".", "_" and "-" only; rename the file and upload it again.`, { field: 'Name' });
   }

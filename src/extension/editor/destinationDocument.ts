@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { isBtpError, ErrorCode } from '../../core/errors';
-import type { DestinationServiceClient } from '../../core/destinationService/client';
+import type { DestinationSource } from '../../core/destinationService/source';
 import type { DestinationRecord } from '../../core/destinationService/types';
 import type { EditorState, WireError } from '../../protocol/editorProtocol';
 import { DestinationDraft } from './destinationDraft';
@@ -27,12 +27,12 @@ export class DestinationDocument implements vscode.CustomDocument {
   private constructor(
     readonly uri: vscode.Uri,
     readonly draft: DestinationDraft,
-    private readonly client: DestinationServiceClient,
+    private readonly client: DestinationSource,
     private readonly secretHome: string,
   ) {}
 
   /** Reads the destination (or a duplicate's source) from the service; a new one starts from defaults. */
-  static async open(uri: vscode.Uri, address: DestinationAddress, client: DestinationServiceClient, secretHome: string): Promise<DestinationDocument> {
+  static async open(uri: vscode.Uri, address: DestinationAddress, client: DestinationSource, secretHome: string): Promise<DestinationDocument> {
     const { connection, level } = address;
     let draft: DestinationDraft;
     if (address.kind === 'existing') {

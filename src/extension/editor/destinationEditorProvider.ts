@@ -36,6 +36,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
     private readonly registry: ConnectionRegistry,
     private readonly tree: DestinationsProvider,
     private readonly logger: Logger,
+    /** Where secrets of local destinations live ("OS keychain"). */
+    private readonly secretStorage: string,
   ) {}
 
   register(): vscode.Disposable {
@@ -49,7 +51,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<DestinationDocument> {
     const address = parseDestinationUri(uri);
     const connection = await this.registry.get(address.connection);
-    const document = await DestinationDocument.open(uri, address, connection.client, 'the Destination service');
+    const secretHome = connection.kind === 'local' ? `the ${this.secretStorage}` : 'the Destination service';
+    const document = await DestinationDocument.open(uri, address, connection.client, secretHome);
     if (context.backupId) await this.restoreBackup(document, vscode.Uri.parse(context.backupId));
     const key = uri.toString();
     this.documents.set(key, document);

@@ -62,7 +62,7 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
     if (vcapConnection !== undefined) {
       const live = await this.ctx.registry.get(vcapConnection);
       const proxy = await live.localProxy();
-      const binding = live.bindings.connectivity;
+      const binding = live.connectivityBinding;
       if (!binding || !proxy) throw invalid(`"btpConnect.vcapServices": the connection "${vcapConnection}" has no connectivity service key; add one with "Connect a Subaccount…".`, 'btpConnect.vcapServices');
       env.VCAP_SERVICES = JSON.stringify(connectivityVcapServices(binding, proxy));
     }

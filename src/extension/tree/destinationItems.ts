@@ -10,23 +10,27 @@ export function connectionItem(node: ConnectionNode, forwards: number, secretSto
   const item = new vscode.TreeItem(node.connection, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   item.description = forwards > 0 ? `${node.description} · ${forwards} forwarded` : node.description;
-  item.iconPath = new vscode.ThemeIcon(node.connectionKind === 'sandbox' ? 'beaker' : 'cloud');
-  item.contextValue = `connection:${node.connectionKind}`;
+  const kind = node.connectionKind;
+  item.iconPath = new vscode.ThemeIcon(kind === 'sandbox' ? 'beaker' : kind === 'local' ? 'device-desktop' : 'cloud');
+  item.contextValue = `connection:${kind}`;
   item.tooltip =
-    node.connectionKind === 'sandbox'
+    kind === 'sandbox'
       ? 'The embedded BTP sandbox (local, offline)'
-      : `Subaccount connection "${node.connection}" (${node.description})\nSecrets: ${secretStorage}`;
-  item.accessibilityInformation = { label: `${node.connection}, ${node.connectionKind === 'sandbox' ? 'embedded sandbox' : `connection to ${node.description}`}` };
+      : kind === 'local'
+        ? `Destinations imported on this machine (no Destination service)\nSecrets: ${secretStorage}`
+        : `Subaccount connection "${node.connection}" (${node.description})\nSecrets: ${secretStorage}`;
+  const what = kind === 'sandbox' ? 'embedded sandbox' : kind === 'local' ? 'destinations of this machine' : `connection to ${node.description}`;
+  item.accessibilityInformation = { label: `${node.connection}, ${what}` };
   return item;
 }
 
-export function levelItem(node: LevelNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.level === 'subaccount' ? 'Subaccount' : 'Instance', vscode.TreeItemCollapsibleState.Collapsed);
+export function levelItem(node: LevelNode, local = false): vscode.TreeItem {
+  const item = new vscode.TreeItem(local ? 'Destinations' : node.level === 'subaccount' ? 'Subaccount' : 'Instance', vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(node.level === 'subaccount' ? 'organization' : 'package');
   item.contextValue = 'level';
   item.tooltip = node.level === 'subaccount' ? 'Destinations of the subaccount' : 'Destinations of the Destination service instance';
-  item.accessibilityInformation = { label: `${item.label as string} destinations of ${node.connection}` };
+  item.accessibilityInformation = { label: local ? `Destinations of ${node.connection}` : `${item.label as string} destinations of ${node.connection}` };
   return item;
 }
 

@@ -10,7 +10,7 @@ export interface ConnectionNode {
   readonly kind: 'connection';
   readonly id: string;
   readonly connection: string;
-  readonly connectionKind: 'saved' | 'sandbox';
+  readonly connectionKind: 'saved' | 'sandbox' | 'local';
   readonly description: string;
 }
 
@@ -59,7 +59,7 @@ export class DestinationsModel {
     this.filterText = text.trim().toLowerCase();
   }
 
-  setConnections(entries: readonly { name: string; kind: 'saved' | 'sandbox'; description: string }[]): void {
+  setConnections(entries: readonly { name: string; kind: ConnectionNode['connectionKind']; description: string }[]): void {
     const names = new Set(entries.map((entry) => entry.name));
     for (const id of [...this.contents.keys()]) if (!names.has(id.split('/')[1] ?? '')) this.contents.delete(id);
     this.connections = entries.map((entry) => ({ kind: 'connection', id: connectionId(entry.name), connection: entry.name, connectionKind: entry.kind, description: entry.description }));
@@ -71,7 +71,9 @@ export class DestinationsModel {
 
   /** The level nodes of a connection, the same objects every time: VS Code keys tree elements by identity. */
   levelsOf(connection: Pick<ConnectionNode, 'connection'>): LevelNode[] {
-    return levels.map((level) => this.levelNode(connection.connection, level));
+    // Local destinations have one level; it is shown as "Destinations".
+    const kind = this.connections.find((candidate) => candidate.connection === connection.connection)?.connectionKind;
+    return (kind === 'local' ? (['subaccount'] as const) : levels).map((level) => this.levelNode(connection.connection, level));
   }
 
   levelNode(connection: string, level: DestinationLevel): LevelNode {

@@ -69,7 +69,7 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'connection':
         return connectionItem(node, this.registry.forwards().filter((entry) => entry.connection === node.connection).length, this.secretStorage);
       case 'level':
-        return levelItem(node);
+        return levelItem(node, this.model.roots().some((root) => root.connection === node.connection && root.connectionKind === 'local'));
       case 'destination':
         return destinationItem(node, this.registry.forwardOf(node.connection, node.name));
       case 'message':

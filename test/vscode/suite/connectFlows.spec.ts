@@ -78,7 +78,7 @@ describe('connect flows', () => {
       });
       assert.deepEqual(errors, []);
       const connection = await api.ctx.registry.get(name);
-      assert.ok((await connection.client.listNames('instance')).includes('instance-api'));
+      assert.ok((await connection.client.list('instance')).some((destination) => destination.Name === 'instance-api'));
     });
   }
 

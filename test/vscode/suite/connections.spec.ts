@@ -24,7 +24,7 @@ describe('saved connections', () => {
       assert.equal(await new KeychainSecretStore().get('connection/from-vscode/destination/clientsecret'), secret, 'the CLI finds the same keychain entry');
     }
     const connection = await api.ctx.registry.get('from-vscode');
-    assert.ok((await connection.client.listNames('instance')).includes('instance-api'));
+    assert.ok((await connection.client.list('instance')).some((destination) => destination.Name === 'instance-api'));
     await api.ctx.destinations.reloadConnections();
     assert.ok(api.ctx.destinations.model.roots().some((root) => root.connection === 'from-vscode'));
 

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
+import type { DestinationBinding } from '../../../src/core/bindings/types';
+import { DestinationServiceClient } from '../../../src/core/destinationService/client';
+import { HttpAgents } from '../../../src/core/http/agents';
 import type { DestinationNode, LevelNode, TreeNode } from '../../../src/extension/tree/destinationsModel';
 import { extensionApi, when } from './api';
 
@@ -82,9 +86,13 @@ describe('a large subaccount', () => {
   it('lists 2,000 destinations and builds their items quickly', async () => {
     const api = await extensionApi();
     if (!api.ctx.sandbox.running) await api.ctx.sandbox.start();
-    const connection = await api.ctx.registry.get('sandbox');
+    const sandbox = api.ctx.sandbox.running;
+    assert.ok(sandbox);
+    const agents = new HttpAgents({ extraCaPem: sandbox.caPem });
+    const service = new DestinationServiceClient({ binding: parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding, agents });
     const many = Array.from({ length: 2000 }, (_, index) => ({ Name: `bulk-${String(index).padStart(4, '0')}`, Type: 'HTTP', URL: `https://bulk${index}.example.com`, ProxyType: 'Internet', Authentication: 'NoAuthentication' }));
-    await connection.client.bulk('POST', 'instance', many);
+    await service.bulk('POST', 'instance', many);
+    await agents.close();
     api.ctx.destinations.refresh();
     const root = (await api.ctx.destinations.getChildren()).find((node) => node.kind === 'connection' && node.connection === 'sandbox');
     const instance = ((await api.ctx.destinations.getChildren(root)) as LevelNode[]).find((node) => node.level === 'instance');

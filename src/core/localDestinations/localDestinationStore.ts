@@ -1,0 +1,198 @@
+/**
+ * Destinations kept on this machine (imported from a default-env.json): non-secret properties in
+ * `local-destinations.json` next to connections.json, secret properties in the secret store (the OS keychain).
+ * One level only (`subaccount`). Forwards resolve them here, without a Destination service: credentials of
+ * NoAuthentication and BasicAuthentication destinations are built locally; other types are refused in
+ * `authTokens` the way the service reports a failed token.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertValidDestination } from '../destinations/validate';
+import { isSecretProperty } from '../destinations/model';
+import type { DestinationLevel, DestinationRecord, FindResult, WithEtag } from '../destinationService/types';
+import { BtpError, ErrorCode } from '../errors';
+import { AtomicJsonFile } from '../fs/atomicJsonFile';
+import type { SecretStore } from '../secrets/secretStore';
+
+interface StoredDestination {
+  properties: Record<string, string>;
+  secretNames: string[];
+  revision: number;
+}
+
+interface LocalDestinationsFile {
+  version: 1;
+  destinations: StoredDestination[];
+}
+
+export const LOCAL_DESTINATIONS_FILE = 'local-destinations.json';
+
+export function localSecretKey(name: string): string {
+  return `local-destination/${name}`;
+}
+
+const etagOf = (stored: StoredDestination): string => `"local-${stored.revision}"`;
+
+export class LocalDestinationStore {
+  private readonly file: AtomicJsonFile;
+
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly directory: string,
+  ) {
+    this.file = new AtomicJsonFile(join(directory, LOCAL_DESTINATIONS_FILE));
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.read()).destinations.map((stored) => stored.properties.Name ?? '');
+  }
+
+  async list(level: DestinationLevel): Promise<DestinationRecord[]> {
+    if (level !== 'subaccount') return [];
+    const data = await this.read();
+    return Promise.all(data.destinations.map((stored) => this.withSecrets(stored)));
+  }
+
+  async get(level: DestinationLevel, name: string): Promise<WithEtag<DestinationRecord>> {
+    const stored = this.stored(await this.read(), level, name);
+    return { value: await this.withSecrets(stored), etag: etagOf(stored) };
+  }
+
+  async create(level: DestinationLevel, destination: unknown): Promise<{ etag?: string }> {
+    const valid = this.validLevel(level, destination);
+    const data = await this.read();
+    if (data.destinations.some((stored) => stored.properties.Name === valid.Name)) {
+      throw new BtpError(ErrorCode.AlreadyExists, `Local destination "${valid.Name ?? ''}" exists already; update it instead, or pick another name.`, { field: 'Name' });
+    }
+    const stored = await this.storeSecrets(valid, 1);
+    await this.writeOrUndo(data, [...data.destinations, stored], valid.Name ?? '');
+    return { etag: etagOf(stored) };
+  }
+
+  async update(level: DestinationLevel, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+    const valid = this.validLevel(level, destination);
+    return this.replace(level, valid.Name ?? '', valid, options);
+  }
+
+  async renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+    const valid = this.validLevel(level, destination);
+    const data = await this.read();
+    if (valid.Name !== from && data.destinations.some((stored) => stored.properties.Name === valid.Name)) {
+      throw new BtpError(ErrorCode.AlreadyExists, `Local destination "${valid.Name ?? ''}" exists already; pick another name.`, { field: 'Name' });
+    }
+    return this.replace(level, from, valid, options);
+  }
+
+  async delete(level: DestinationLevel, name: string, options: { etag?: string } = {}): Promise<void> {
+    const data = await this.read();
+    const stored = this.stored(data, level, name);
+    this.assertUnchanged(stored, options.etag);
+    await this.write({ version: 1, destinations: data.destinations.filter((candidate) => candidate !== stored) });
+    await this.secrets.delete(localSecretKey(name));
+  }
+
+  async listCertificates(): Promise<{ Name: string; Content: string }[]> {
+    return [];
+  }
+
+  async createCertificate(): Promise<void> {
+    throw new BtpError(ErrorCode.Unsupported, 'Local destinations have no certificate store; upload certificates to a subaccount\'s Destination service instead.');
+  }
+
+  /** A find-destination answer computed here: the configuration, and an Authorization header where possible. */
+  async find(name: string): Promise<FindResult | undefined> {
+    const destination = await this.withSecrets(this.stored(await this.read(), 'subaccount', name));
+    const authentication = destination.Authentication ?? 'NoAuthentication';
+    const base = { owner: { SubaccountId: null, InstanceId: null }, destinationConfiguration: destination, level: 'subaccount' as const };
+    if (authentication === 'NoAuthentication') return base;
+    if (authentication === 'BasicAuthentication') {
+      const value = Buffer.from(`${destination.User ?? ''}:${destination.Password ?? ''}`).toString('base64');
+      return { ...base, authTokens: [{ type: 'Basic', value, http_header: { key: 'Authorization', value: `Basic ${value}` } }] };
+    }
+    return {
+      ...base,
+      authTokens: [{ type: '', value: '', error: `Local destinations support NoAuthentication and BasicAuthentication, not ${authentication}; create "${name}" in a subaccount's Destination service instead.` }],
+    };
+  }
+
+  private async replace(level: DestinationLevel, from: string, valid: DestinationRecord, options: { etag?: string }): Promise<{ etag?: string }> {
+    const data = await this.read();
+    const current = this.stored(data, level, from);
+    this.assertUnchanged(current, options.etag);
+    const stored = await this.storeSecrets(valid, current.revision + 1);
+    const others = data.destinations.filter((candidate) => candidate !== current);
+    await this.writeOrUndo(data, [...others, stored], valid.Name ?? '');
+    if (valid.Name !== from) await this.secrets.delete(localSecretKey(from));
+    return { etag: etagOf(stored) };
+  }
+
+  private validLevel(level: DestinationLevel, destination: unknown): DestinationRecord {
+    if (level !== 'subaccount') {
+      throw new BtpError(ErrorCode.Unsupported, 'Local destinations have one level only; save them at the subaccount level.', { field: 'level' });
+    }
+    return assertValidDestination(destination);
+  }
+
+  private stored(data: LocalDestinationsFile, level: DestinationLevel, name: string): StoredDestination {
+    const stored = level === 'subaccount' ? data.destinations.find((candidate) => candidate.properties.Name === name) : undefined;
+    if (!stored) throw new BtpError(ErrorCode.NotFound, `There is no local destination named "${name}"; import it again or create it.`, { field: 'Name' });
+    return stored;
+  }
+
+  private assertUnchanged(stored: StoredDestination, etag: string | undefined): void {
+    if (etag !== undefined && etag !== etagOf(stored)) {
+      throw new BtpError(ErrorCode.Conflict, `Local destination "${stored.properties.Name ?? ''}" was changed since it was read (by another window or the CLI); reload it and apply your change again.`, { status: 412 });
+    }
+  }
+
+  /** Writes the secret part to the secret store (one entry per destination) and returns the file part. */
+  private async storeSecrets(destination: DestinationRecord, revision: number): Promise<StoredDestination> {
+    const properties: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
+    for (const [name, value] of Object.entries(destination)) (isSecretProperty(name) ? secrets : properties)[name] = value;
+    const secretNames = Object.keys(secrets);
+    const key = localSecretKey(destination.Name ?? '');
+    if (secretNames.length > 0) await this.secrets.set(key, JSON.stringify(secrets));
+    else await this.secrets.delete(key);
+    return { properties, secretNames, revision };
+  }
+
+  /** Writes the file; when that fails, the secret entry just written goes too (nothing half-written stays). */
+  private async writeOrUndo(before: LocalDestinationsFile, destinations: StoredDestination[], name: string): Promise<void> {
+    try {
+      await this.write({ version: 1, destinations: destinations.sort((a, b) => (a.properties.Name ?? '').localeCompare(b.properties.Name ?? '')) });
+    } catch (error) {
+      const previous = before.destinations.find((stored) => stored.properties.Name === name);
+      if (!previous) await this.secrets.delete(localSecretKey(name)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async withSecrets(stored: StoredDestination): Promise<DestinationRecord> {
+    if (stored.secretNames.length === 0) return { ...stored.properties };
+    const name = stored.properties.Name ?? '';
+    const text = await this.secrets.get(localSecretKey(name));
+    if (text === undefined) {
+      throw new BtpError(ErrorCode.KeychainUnavailable, `The secrets of local destination "${name}" (${stored.secretNames.join(', ')}) are missing from the ${this.secrets.description}; import it again or enter them in the editor.`, { field: stored.secretNames[0] ?? 'Password' });
+    }
+    return { ...stored.properties, ...(JSON.parse(text) as Record<string, string>) };
+  }
+
+  private async read(): Promise<LocalDestinationsFile> {
+    let data: unknown;
+    try {
+      data = await this.file.read();
+    } catch (error) {
+      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} is not valid JSON; fix or delete it (it holds no secrets).`, { cause: error });
+    }
+    if (data === undefined) return { version: 1, destinations: [] };
+    const file = data as LocalDestinationsFile;
+    if (file.version !== 1 || !Array.isArray(file.destinations)) throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} was not written by this version of BTP Connect.`);
+    return file;
+  }
+
+  private async write(data: LocalDestinationsFile): Promise<void> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    await this.file.write(data);
+  }
+}
