@@ -35,6 +35,8 @@ const etagOf = (stored: StoredDestination): string => `"local-${stored.revision}
 
 export class LocalDestinationStore {
   private readonly file: AtomicJsonFile;
+  /** Changes run one after another: each reads the file, so two at once would lose one. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly secrets: SecretStore,
@@ -58,23 +60,31 @@ export class LocalDestinationStore {
     return { value: await this.withSecrets(stored), etag: etagOf(stored) };
   }
 
-  async create(level: DestinationLevel, destination: unknown): Promise<{ etag?: string }> {
+  create(level: DestinationLevel, destination: unknown): Promise<{ etag?: string }> {
+    return this.exclusive(() => this.createNow(level, destination));
+  }
+
+  private async createNow(level: DestinationLevel, destination: unknown): Promise<{ etag?: string }> {
     const valid = this.validLevel(level, destination);
     const data = await this.read();
     if (data.destinations.some((stored) => stored.properties.Name === valid.Name)) {
       throw new BtpError(ErrorCode.AlreadyExists, `Local destination "${valid.Name ?? ''}" exists already; update it instead, or pick another name.`, { field: 'Name' });
     }
-    const stored = await this.storeSecrets(valid, 1);
-    await this.writeOrUndo(data, [...data.destinations, stored], valid.Name ?? '');
-    return { etag: etagOf(stored) };
+    return { etag: etagOf(await this.writeWithSecrets(valid, 1, data.destinations)) };
   }
 
-  async update(level: DestinationLevel, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
-    const valid = this.validLevel(level, destination);
-    return this.replace(level, valid.Name ?? '', valid, options);
+  update(level: DestinationLevel, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+    return this.exclusive(async () => {
+      const valid = this.validLevel(level, destination);
+      return this.replace(level, valid.Name ?? '', valid, options);
+    });
   }
 
-  async renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+  renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+    return this.exclusive(() => this.renameAndUpdateNow(level, from, destination, options));
+  }
+
+  private async renameAndUpdateNow(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string }): Promise<{ etag?: string }> {
     const valid = this.validLevel(level, destination);
     const data = await this.read();
     if (valid.Name !== from && data.destinations.some((stored) => stored.properties.Name === valid.Name)) {
@@ -83,7 +93,11 @@ export class LocalDestinationStore {
     return this.replace(level, from, valid, options);
   }
 
-  async delete(level: DestinationLevel, name: string, options: { etag?: string } = {}): Promise<void> {
+  delete(level: DestinationLevel, name: string, options: { etag?: string } = {}): Promise<void> {
+    return this.exclusive(() => this.deleteNow(level, name, options));
+  }
+
+  private async deleteNow(level: DestinationLevel, name: string, options: { etag?: string }): Promise<void> {
     const data = await this.read();
     const stored = this.stored(data, level, name);
     this.assertUnchanged(stored, options.etag);
@@ -115,13 +129,18 @@ export class LocalDestinationStore {
     };
   }
 
+  private exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.changes.then(change);
+    this.changes = result.catch(() => undefined);
+    return result;
+  }
+
   private async replace(level: DestinationLevel, from: string, valid: DestinationRecord, options: { etag?: string }): Promise<{ etag?: string }> {
     const data = await this.read();
     const current = this.stored(data, level, from);
     this.assertUnchanged(current, options.etag);
-    const stored = await this.storeSecrets(valid, current.revision + 1);
     const others = data.destinations.filter((candidate) => candidate !== current);
-    await this.writeOrUndo(data, [...others, stored], valid.Name ?? '');
+    const stored = await this.writeWithSecrets(valid, current.revision + 1, others);
     if (valid.Name !== from) await this.secrets.delete(localSecretKey(from));
     return { etag: etagOf(stored) };
   }
@@ -145,27 +164,28 @@ export class LocalDestinationStore {
     }
   }
 
-  /** Writes the secret part to the secret store (one entry per destination) and returns the file part. */
-  private async storeSecrets(destination: DestinationRecord, revision: number): Promise<StoredDestination> {
+  /**
+   * Writes the secret part of `destination` to the secret store (one entry per destination), then the file
+   * with `others` and it. When the file cannot be written the secret entry is put back as it was, so nothing
+   * half-written stays.
+   */
+  private async writeWithSecrets(destination: DestinationRecord, revision: number, others: readonly StoredDestination[]): Promise<StoredDestination> {
     const properties: Record<string, string> = {};
     const secrets: Record<string, string> = {};
     for (const [name, value] of Object.entries(destination)) (isSecretProperty(name) ? secrets : properties)[name] = value;
     const secretNames = Object.keys(secrets);
     const key = localSecretKey(destination.Name ?? '');
+    const previousSecrets = await this.secrets.get(key);
     if (secretNames.length > 0) await this.secrets.set(key, JSON.stringify(secrets));
     else await this.secrets.delete(key);
-    return { properties, secretNames, revision };
-  }
-
-  /** Writes the file; when that fails, the secret entry just written goes too (nothing half-written stays). */
-  private async writeOrUndo(before: LocalDestinationsFile, destinations: StoredDestination[], name: string): Promise<void> {
+    const stored: StoredDestination = { properties, secretNames, revision };
     try {
-      await this.write({ version: 1, destinations: destinations.sort((a, b) => (a.properties.Name ?? '').localeCompare(b.properties.Name ?? '')) });
+      await this.write({ version: 1, destinations: [...others, stored].sort((a, b) => (a.properties.Name ?? '').localeCompare(b.properties.Name ?? '')) });
     } catch (error) {
-      const previous = before.destinations.find((stored) => stored.properties.Name === name);
-      if (!previous) await this.secrets.delete(localSecretKey(name)).catch(() => undefined);
+      await (previousSecrets === undefined ? this.secrets.delete(key) : this.secrets.set(key, previousSecrets)).catch(() => undefined);
       throw error;
     }
+    return stored;
   }
 
   private async withSecrets(stored: StoredDestination): Promise<DestinationRecord> {
