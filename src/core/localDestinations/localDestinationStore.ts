@@ -45,6 +45,11 @@ export class LocalDestinationStore {
     this.file = new AtomicJsonFile(join(directory, LOCAL_DESTINATIONS_FILE));
   }
 
+  /** The file with the non-secret properties. */
+  get path(): string {
+    return this.file.path;
+  }
+
   async names(): Promise<string[]> {
     return (await this.read()).destinations.map((stored) => stored.properties.Name ?? '');
   }
