@@ -156,14 +156,38 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     await workbench.page.getByRole('tab', { name: /internet-oauth-cc/ }).click();
     frame = await editor('internet-oauth-cc');
     assert.equal(await input(frame, 'Description').inputValue(), 'Not saved yet');
+    assert.notEqual((await service.get('subaccount', 'internet-oauth-cc')).value.Description, 'Not saved yet', 'nothing saved before the close');
     await workbench.page.getByRole('tab', { name: /internet-oauth-cc/ }).click();
     await workbench.page.keyboard.press('Control+W');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     assert.match((await dialog.textContent()) ?? '', /save the changes/i);
-    await dialog.getByRole('button', { name: /Don't Save/ }).click();
+    const dontSave = dialog.getByRole('button', { name: "Don't Save", exact: true });
+    await dontSave.waitFor();
+    await dontSave.click();
+    await dialog.waitFor({ state: 'detached' });
     await workbench.page.getByRole('tab', { name: /internet-oauth-cc/ }).waitFor({ state: 'detached' });
     assert.notEqual((await service.get('subaccount', 'internet-oauth-cc')).value.Description, 'Not saved yet');
+  }));
+
+  it('works from the keyboard: Tab moves field to field in reading order, Ctrl+S saves', () => workbench.shown('editor-keyboard', async () => {
+    await workbench.treeItem(/^internet-technical-user,/).click();
+    const frame = await editor('internet-technical-user');
+    // The element holding focus at document level: the field's host element when focus is in its shadow root.
+    const focused = () => frame.locator(':root').evaluate((root) => root.ownerDocument.activeElement?.getAttribute('data-property') ?? root.ownerDocument.activeElement?.id ?? null);
+    await input(frame, 'Name').focus();
+    const order: (string | null)[] = [await focused()];
+    for (let step = 0; step < 4; step++) {
+      await workbench.page.keyboard.press('Tab');
+      order.push(await focused());
+    }
+    assert.deepEqual(order, ['Name', 'Type', 'Description', 'URL', 'ProxyType']);
+    await input(frame, 'Description').focus();
+    await workbench.page.keyboard.type('Typed without a mouse');
+    await frame.locator('.dirty').waitFor();
+    await workbench.page.keyboard.press('Control+S');
+    await frame.locator('.dirty').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal((await service.get('subaccount', 'internet-technical-user')).value.Description, 'Typed without a mouse');
   }));
 
   it('ran without a Content Security Policy violation', () => {

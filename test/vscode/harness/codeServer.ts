@@ -133,7 +133,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000).unref())]);
       }
       killGroup('SIGKILL');
-      rmSync(tmp, { recursive: true, force: true });
+      // BTP_KEEP_VSCODE_TMP=1 keeps user data and logs (the extension's log channel among them) for a post-mortem.
+      if (process.env.BTP_KEEP_VSCODE_TMP === '1') console.log(`kept ${tmp}`);
+      else rmSync(tmp, { recursive: true, force: true });
     },
   };
 }
