@@ -22,6 +22,8 @@ export interface BtpConnectApi {
   readonly ctx: Ctx;
   /** Milliseconds the extension's own activation work took. */
   readonly activationMs: number;
+  /** Of which choosing the secret store (the keychain probe: write, read, delete) took this long. */
+  readonly secretStoreMs: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
   try {
     const config = new Config((key) => vscode.workspace.getConfiguration().get(key));
     const secrets = await chooseSecretStore(context.secrets, logger);
+    const secretsChosen = performance.now();
     const agents = new HttpAgents();
     const store = new ConnectionStore(secrets);
     const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger);
@@ -58,9 +61,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       ...registerCommands(ctx),
       { dispose: () => void registry.dispose().then(() => agents.close()) },
     );
-    await vscode.commands.executeCommand('setContext', 'btpConnect.keychain', secrets.description === 'OS keychain');
+    // Context keys travel to the renderer; activation need not wait for the round trip (busy at start-up).
+    void vscode.commands.executeCommand('setContext', 'btpConnect.keychain', secrets.description === 'OS keychain');
     await destinations.reloadConnections();
-    await vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', destinations.model.roots().length > 0);
+    void vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', destinations.model.roots().length > 0);
     context.subscriptions.push(
       registry.onDidChangeConnections(async () => {
         await vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', (await registry.list()).length > 0);
@@ -69,7 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     void autoStartForwards(ctx);
     const activationMs = performance.now() - started;
     logger.info(`BTP Connect ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; secrets in the ${secrets.description}`);
-    return { ctx, activationMs };
+    return { ctx, activationMs, secretStoreMs: secretsChosen - started };
   } catch (error) {
     logger.error('activation failed', error);
     void vscode.window.showErrorMessage(`BTP Connect could not start: ${error instanceof Error ? error.message : String(error)}`, 'Show Log').then((choice) => {
