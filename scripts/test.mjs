@@ -9,11 +9,25 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'keychain', 'vscode', 'e2e'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'security', 'keychain', 'vscode', 'e2e'];
+// `security-all` (npm run test:security) is the hardening suite plus the forward, tunnel and SOCKS5 tests that carry
+// acceptance checks of docs/security.md; `npm test` runs those once, in their own suites.
+const suitePaths = {
+  'security-all': [
+    'test/security',
+    'test/integration/forward',
+    'test/integration/tunnel',
+    'test/integration/connectivity/socks5.test.ts',
+    'test/integration/connectivity/httpProxy.test.ts',
+    'test/unit/core/socks5Client.test.ts',
+    'test/unit/core/redact.test.ts',
+  ],
+};
 const keyringSuites = new Set(['keychain', 'vscode', 'e2e']);
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return dir.endsWith('.test.ts') ? [dir] : [];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return findTests(path);
@@ -28,7 +42,7 @@ function hasCommand(name) {
 const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`];
 let failed = false;
 for (const suite of suites) {
-  const files = findTests(join(root, 'test', suite));
+  const files = (suitePaths[suite] ?? [join('test', suite)]).flatMap((path) => findTests(join(root, path)));
   if (files.length === 0) continue;
   let command = [process.execPath, ...nodeArgs, ...files];
   if (keyringSuites.has(suite)) {
