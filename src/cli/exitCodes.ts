@@ -45,6 +45,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ServiceError:
     case ErrorCode.Unreachable:
     case ErrorCode.Timeout:
+    case ErrorCode.ServiceUnavailable:
     case ErrorCode.TokenFailed:
       return ExitCode.ServiceFailure;
     case ErrorCode.KeychainUnavailable:

@@ -35,6 +35,11 @@ export const ErrorCode = {
   Unreachable: 'BTP_UNREACHABLE',
   /** The service did not answer in time. */
   Timeout: 'BTP_TIMEOUT',
+  /**
+   * A circuit breaker is open after repeated outages (unreachable, timeout, 5xx): calls fail fast without
+   * contacting the service until the next trial; `details` has `service`, `retryAt` and `retryAfterSeconds`.
+   */
+  ServiceUnavailable: 'BTP_SERVICE_UNAVAILABLE',
   /** No OS keychain (Secret Service, Keychain, Credential Manager) could be used. */
   KeychainUnavailable: 'BTP_KEYCHAIN_UNAVAILABLE',
   /** A stored connection is unknown or incomplete (e.g. its secret is gone from the keychain). */

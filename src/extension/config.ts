@@ -1,3 +1,4 @@
+import type { LocalTokenMode } from '../core/forward/sharedMachine';
 import type { TunnelMode } from '../core/tunnel/types';
 
 /** Setting keys, in one place (package.json `contributes.configuration` declares the same). */
@@ -5,6 +6,8 @@ export const Setting = {
   forwardPorts: 'btpConnect.forwards.ports',
   autoStart: 'btpConnect.forwards.autoStart',
   allowWebSocket: 'btpConnect.forwards.allowWebSocket',
+  passCookies: 'btpConnect.forwards.passCookies',
+  requireLocalToken: 'btpConnect.forwards.requireLocalToken',
   tunnels: 'btpConnect.tunnels',
   sandboxPortBase: 'btpConnect.sandbox.portBase',
   terminalEnv: 'btpConnect.terminal.injectEnvironment',
@@ -46,6 +49,23 @@ export class Config {
 
   allowWebSocket(): boolean {
     return this.read(Setting.allowWebSocket) === true;
+  }
+
+  /** Destination names whose forwards pass cookies both ways (SAP sessions, CSRF tokens); none by default. */
+  passCookies(destination: string): boolean {
+    const names = this.read(Setting.passCookies);
+    return Array.isArray(names) && names.includes(destination);
+  }
+
+  /** `auto` (default): a local token where this machine looks shared; `on`; `off`. */
+  localTokenMode(): LocalTokenMode {
+    const mode = this.read(Setting.requireLocalToken);
+    return mode === 'on' || mode === 'off' ? mode : 'auto';
+  }
+
+  /** Everything the settings say about a forward to `destination`. */
+  forwardSpec(destination: string): { destination: string; port: number; allowWebSocket: boolean; passCookies: boolean } {
+    return { destination, port: this.forwardPort(destination), allowWebSocket: this.allowWebSocket(), passCookies: this.passCookies(destination) };
   }
 
   /** How to reach the connectivity proxy for a connection: `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>]`. */

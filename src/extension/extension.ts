@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionStore } from '../core/connections/connectionStore';
+import { createLocalToken } from '../core/forward/localToken';
+import { requireLocalToken } from '../core/forward/sharedMachine';
 import { HttpAgents } from '../core/http/agents';
 import { LocalDestinationStore } from '../core/localDestinations/localDestinationStore';
 import { registerCommands } from './commands/registerCommands';
@@ -41,7 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const secretsChosen = performance.now();
     const agents = new HttpAgents();
     const store = new ConnectionStore(secrets);
-    const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger);
+    const tokenDecision = requireLocalToken(config.localTokenMode(), { env: process.env, ...(vscode.env.remoteName ? { remoteName: vscode.env.remoteName } : {}) });
+    if (tokenDecision.required) logger.info(`forwards require a local token: ${tokenDecision.reason}; apps get it in the forward's address (/~<token>)`);
+    const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger, tokenDecision.required ? createLocalToken() : undefined);
     const destinations = new DestinationsProvider(registry, logger, secrets.description);
     const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
     const forwards = new ForwardsProvider(registry);
@@ -86,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
 async function autoStartForwards(ctx: Ctx): Promise<void> {
   for (const { connection, destination } of ctx.config.autoStart()) {
     try {
-      await (await ctx.registry.get(connection)).startForward({ destination, port: ctx.config.forwardPort(destination), allowWebSocket: ctx.config.allowWebSocket() });
+      await (await ctx.registry.get(connection)).startForward(ctx.config.forwardSpec(destination));
     } catch (error) {
       ctx.logger.warn(`auto-start of ${connection}/${destination} failed`, error instanceof Error ? error.message : error);
     }

@@ -17,6 +17,7 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.ServiceError]: 'Service error',
   [ErrorCode.Unreachable]: 'Service unreachable',
   [ErrorCode.Timeout]: 'Timed out',
+  [ErrorCode.ServiceUnavailable]: 'Service unavailable',
   [ErrorCode.KeychainUnavailable]: 'OS keychain unavailable',
   [ErrorCode.ConnectionNotFound]: 'Connection not found',
   [ErrorCode.ConnectivityAuthRejected]: 'Connectivity proxy refused the token',

@@ -45,6 +45,8 @@ export function record(guard: Guard, maxEntries = 1000): Guard {
     const keys = Object.keys(value);
     if (keys.length > maxEntries) return `${path}: more than ${maxEntries} entries`;
     for (const key of keys) {
+      // Keys that would reach an object's prototype when copied into a plain object by its receiver.
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') return `${path}: the key "${key}" is not allowed`;
       const problem = guard(value[key], `${path}[${JSON.stringify(key.slice(0, 80))}]`);
       if (problem !== undefined) return problem;
     }

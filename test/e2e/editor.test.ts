@@ -183,11 +183,15 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     }
     assert.deepEqual(order, ['Name', 'Type', 'Description', 'URL', 'ProxyType']);
     await input(frame, 'Description').focus();
-    await workbench.page.keyboard.type('Typed without a mouse');
+    // Markup in a value stays text (AC-38): it is typed, saved and shown back, and never becomes an element.
+    const typed = 'Typed without a mouse <img src=x onerror="document.title=1">';
+    await workbench.page.keyboard.type(typed);
     await frame.locator('.dirty').waitFor();
     await workbench.page.keyboard.press('Control+S');
     await frame.locator('.dirty').waitFor({ state: 'detached', timeout: 30_000 });
-    assert.equal((await service.get('subaccount', 'internet-technical-user')).value.Description, 'Typed without a mouse');
+    assert.equal((await service.get('subaccount', 'internet-technical-user')).value.Description, typed);
+    assert.equal(await input(frame, 'Description').inputValue(), typed);
+    assert.equal(await frame.locator('img').count(), 0, 'no element was made of the value');
   }));
 
   it('ran without a Content Security Policy violation', () => {

@@ -32,7 +32,7 @@ async function forward(args: string[], use: (addresses: string[]) => Promise<voi
   let used: Promise<void> | undefined;
   const result = runCli(['forward', ...args], {
     cwd: dir,
-    env: {},
+    env: { BTP_CONNECT_LOCAL_TOKEN: 'off' },
     stopped,
     onStdout: (text) => {
       output += text;

@@ -14,6 +14,8 @@ export interface RecordingServer {
   readonly requests: RecordedRequest[];
   /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
   connections(): number;
+  /** Resolves once no connection is open (for tests where every upstream connection must have been cut). */
+  whenNoConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startRecordingServer(responder?: Responder): Promise<Recor
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
+  const onEmpty: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +41,10 @@ export async function startRecordingServer(responder?: Responder): Promise<Recor
   server.on('connection', (socket) => {
     connections++;
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) for (const wake of onEmpty.splice(0)) wake();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -47,6 +53,7 @@ export async function startRecordingServer(responder?: Responder): Promise<Recor
     port,
     requests,
     connections: () => connections,
+    whenNoConnections: () => (sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => onEmpty.push(resolve))),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

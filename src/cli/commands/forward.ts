@@ -1,7 +1,10 @@
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import { BtpError, ErrorCode } from '../../core/errors';
+import { defaultConfigDirectory } from '../../core/connections/connectionStore';
 import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
+import { LocalTokenFile } from '../../core/forward/localTokenFile';
+import { requireLocalToken, type LocalTokenMode } from '../../core/forward/sharedMachine';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import type { TunnelMode } from '../../core/tunnel/types';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
@@ -13,7 +16,7 @@ import { stderrLogger } from '../logger';
 export const forwardCommand: Command = {
   name: 'forward',
   summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
-  usage: `Usage: btp-connect forward <name>[:<port>]... [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--verbose] [connection options]
+  usage: `Usage: btp-connect forward <name>[:<port>]... [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--local-token auto|on|off] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
@@ -25,11 +28,17 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
                               kubectl[:<namespace>] (kubectl port-forward to svc/connectivity-proxy, Kyma)
   --tcp                       forward HTTP destinations as raw TCP too
   --websocket                 let WebSocket upgrades through (off by default)
+  --cookies                   pass Cookie and Set-Cookie through (off by default: browsers share cookies
+                              between all localhost ports)
+  --local-token <mode>        require a per-session token of every HTTP request: auto (default: on when this
+                              looks like a shared machine — an SSH session, several logged-in users), on, off.
+                              The token is written to a file only you can read, deleted when forwarding stops.
+                              BTP_CONNECT_LOCAL_TOKEN sets the default
   --verbose                   print every request
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     if (positionals.length === 0) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`.', { field: 'name' });
     const specs = positionals.map(parseSpec);
@@ -40,6 +49,7 @@ ${connectionUsage}`,
       specs[0] = parseSpec(`${only.name}:${port}`);
     }
     const mode = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
+    const tokenMode = parseTokenMode(stringOption(values, 'local-token') ?? io.env.BTP_CONNECT_LOCAL_TOKEN ?? 'auto');
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       let tunnel: TunnelSupervisor | undefined;
@@ -49,14 +59,20 @@ ${connectionUsage}`,
         await tunnel.start();
       }
       const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined) : undefined;
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), logger });
+      const decision = requireLocalToken(tokenMode, { env: io.env });
+      const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
-          started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
+          started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, passCookies: values.cookies === true, ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
         }
         const width = Math.max(...started.map((info) => info.localAddress.length));
         for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination} (${describe(info)})  ${info.state}`);
+        if (token) {
+          line(io, `Forwards require a local token (${decision.reason}); it is in ${token.path}, readable only by you.`);
+          line(io, `  curl -H "Proxy-Authorization: Bearer $(cat ${token.path})" ${started[0]?.localAddress ?? 'http://127.0.0.1:PORT'}/…   or   …/~$(cat ${token.path})/…`);
+        }
         line(io, 'Press Ctrl-C to stop.');
         watch(manager, io, values.verbose === true);
         await io.untilStopped();
@@ -65,6 +81,7 @@ ${connectionUsage}`,
         await manager.dispose();
         await connectivity?.close();
         await tunnel?.stop();
+        await token?.remove();
       }
     });
   },
@@ -78,6 +95,11 @@ function parseTunnelMode(text: string): TunnelMode {
   throw new BtpError(ErrorCode.InvalidInput, `--tunnel "${text}" is not direct, cf-ssh:<app> or kubectl[:<namespace>].`, { field: 'tunnel' });
 }
 
+function parseTokenMode(text: string): LocalTokenMode {
+  if (text === 'auto' || text === 'on' || text === 'off') return text;
+  throw new BtpError(ErrorCode.InvalidInput, `--local-token "${text}" is not auto, on or off.`, { field: 'local-token' });
+}
+
 function parseSpec(text: string): { name: string; port: number } {
   const match = /^([A-Za-z0-9_-]{1,200})(?::([0-9]{1,5}))?$/.exec(text);
   const port = Number(match?.[2] ?? 0);
@@ -89,7 +111,7 @@ function parseSpec(text: string): { name: string; port: number } {
 
 function describe(info: ForwardInfo): string {
   const route = info.onPremise ? 'OnPremise via the connectivity proxy' : 'Internet';
-  return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}`;
+  return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}`;
 }
 
 /** Live status: a line on every state change and every failure; with --verbose, every request. */

@@ -7,6 +7,7 @@ import { Emitter, type Disposable } from '../events';
 import { silentLogger, type Logger } from '../log';
 import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
 import { HttpForward, type Exchange, type ForwardTimeouts } from './httpForward';
+import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 
@@ -20,6 +21,8 @@ export interface ForwardSpec {
   /** Default: http for HTTP destinations, tcp for TCP/LDAP/MAIL. */
   readonly kind?: ForwardKind;
   readonly allowWebSocket?: boolean;
+  /** Pass `Cookie`/`Set-Cookie` through (HTTP forwards); off by default. */
+  readonly passCookies?: boolean;
 }
 
 export interface ForwardCounters {
@@ -41,6 +44,9 @@ export interface ForwardInfo {
   readonly counters: ForwardCounters;
   readonly lastError?: { readonly code: string; readonly message?: string };
   readonly allowWebSocket: boolean;
+  readonly passCookies: boolean;
+  /** Requests must carry the local token; `urlForApps` gives the address that does. */
+  readonly tokenRequired: boolean;
 }
 
 /** The tunnel to the connectivity proxy, as far as forwards care: its health. */
@@ -57,6 +63,8 @@ export interface ForwardManagerOptions {
   /** Extra find-destination inputs (e.g. the signed-in user's token) for every forward. */
   readonly findOptions?: () => Promise<FindOptions>;
   readonly timeouts?: Partial<ForwardTimeouts>;
+  /** Every HTTP forward requires this token (shared machines, AC-06); TCP forwards cannot carry one and refuse to start. */
+  readonly localToken?: string;
   readonly logger?: Logger;
 }
 
@@ -112,6 +120,9 @@ export class ForwardManager {
     const kind: ForwardKind = spec.kind ?? ((destination.Type ?? 'HTTP') === 'HTTP' ? 'http' : 'tcp');
     if (kind === 'http') httpTargetOf(name, destination);
     else tcpTargetOf(name, destination);
+    if (kind === 'tcp' && this.options.localToken !== undefined) {
+      throw new BtpError(ErrorCode.Unsupported, `"${name}" needs a TCP forward, and a TCP forward cannot check the local token this machine requires (it is shared by several users); forward it on a machine of your own.`, { field: 'requireLocalToken' });
+    }
     const onPremise = proxyTypeOf(destination) === 'OnPremise';
     if (onPremise && !this.options.connectivity) {
       throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, { field: 'connectivity' });
@@ -127,6 +138,8 @@ export class ForwardManager {
             connectivity: this.options.connectivity,
             port: spec.port ?? 0,
             allowWebSocket: spec.allowWebSocket ?? false,
+            passCookies: spec.passCookies ?? false,
+            ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
             logger,
             ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
             onExchange: (exchange) => this.record(id, exchange),
@@ -142,11 +155,23 @@ export class ForwardManager {
       state: onPremise && this.options.tunnel && this.options.tunnel.state !== 'ready' ? 'reconnecting' : 'ready',
       counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 },
       allowWebSocket: spec.allowWebSocket ?? false,
+      passCookies: kind === 'http' && (spec.passCookies ?? false),
+      tokenRequired: kind === 'http' && this.options.localToken !== undefined,
     };
     this.entries.set(id, { info, counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 }, spec, listener, dirty: false });
     logger.info(`forwarding ${info.localAddress} → ${name}`);
+    // Said once per forward, not per request: the user chose it, but should not forget it (AC-16).
+    if (destination.TrustAll === 'true') logger.warn(`${name} has TrustAll=true: its server certificate is not checked. Use it for tests only.`);
     this.changes.fire(info);
     return info;
+  }
+
+  /**
+   * The address to hand to apps (`destinations`, default-env.json, the clipboard): with a local token it carries
+   * the token as its first path segment. Never log it.
+   */
+  urlForApps(info: ForwardInfo): string {
+    return appAddress(info.localAddress, info.tokenRequired ? this.options.localToken : undefined);
   }
 
   async stop(id: string): Promise<void> {

@@ -14,6 +14,16 @@ function isRefused(name: string): boolean {
   return name.startsWith('sap-connectivity-') || name.startsWith('x-forwarded-') || name.startsWith('proxy-');
 }
 
+export interface HeaderPolicy {
+  /** Keep `Upgrade`/`Connection` for a WebSocket upgrade. */
+  readonly keepUpgrade?: boolean;
+  /**
+   * Pass `Cookie` up and `Set-Cookie` down. Off by default: browsers do not separate cookies by port, so any
+   * other app on localhost would see the upstream's session cookies, and send its own upstream (AC-14).
+   */
+  readonly passCookies?: boolean;
+}
+
 export interface HeaderAdditions {
   /** Added only where the client did not send the header (`URL.headers.*`, `sap-client`), as the approuter does. */
   readonly defaults?: Readonly<Record<string, string>>;
@@ -25,15 +35,17 @@ export interface HeaderAdditions {
  * The headers to send upstream: the client's, minus hop-by-hop (including those named in `Connection`) and
  * refused ones, plus the destination's defaults and overrides.
  */
-export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAdditions, keepUpgrade = false): Record<string, string | string[]> {
+export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAdditions, policy: HeaderPolicy = {}): Record<string, string | string[]> {
+  const keepUpgrade = policy.keepUpgrade === true;
   const dropped = keepUpgrade ? droppedForUpgrade : droppedAlways;
+  const dropCookie = policy.passCookies !== true;
   // Headers named in `Connection` are hop-by-hop too; `keep-alive` and `close` name none worth a split.
   const connection = client.connection;
   const named = connection && connection !== 'keep-alive' && connection !== 'close' ? connection.split(',').map((token) => token.trim().toLowerCase()) : undefined;
   const out: Record<string, string | string[]> = {};
   for (const name in client) {
     const value = client[name];
-    if (value === undefined || dropped.has(name) || isRefused(name) || (named && named.includes(name) && !(keepUpgrade && (name === 'upgrade' || name === 'connection')))) continue;
+    if (value === undefined || dropped.has(name) || isRefused(name) || (dropCookie && name === 'cookie') || (named && named.includes(name) && !(keepUpgrade && (name === 'upgrade' || name === 'connection')))) continue;
     out[name] = value;
   }
   for (const [name, value] of Object.entries(additions.defaults ?? {})) out[name.toLowerCase()] ??= value;
@@ -41,14 +53,16 @@ export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAd
   return out;
 }
 
-/** Response headers to pass back: hop-by-hop removed (Node adds its own framing). */
-export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+/** Response headers to pass back: hop-by-hop removed (Node adds its own framing), `Set-Cookie` unless passed. */
+export function downstreamHeaders(upstream: Record<string, string | string[] | undefined>, policy: HeaderPolicy = {}): OutgoingHttpHeaders {
+  const dropCookie = policy.passCookies !== true;
   const named = String(upstream.connection ?? '')
     .split(',')
     .map((token) => token.trim().toLowerCase());
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || hopByHop.includes(name) || named.includes(name)) continue;
+    // CORS grants are meaningless here (only same-origin requests pass) and would widen what a page may read (AC-03).
+    if (value === undefined || hopByHop.includes(name) || named.includes(name) || (dropCookie && name === 'set-cookie') || name.startsWith('access-control-')) continue;
     out[name] = value;
   }
   return out;

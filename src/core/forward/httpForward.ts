@@ -8,7 +8,8 @@ import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { AccessToken } from '../oauth/tokenRequest';
 import { redactText } from '../redact';
-import { downstreamHeaders, upstreamHeaders } from './headers';
+import { downstreamHeaders, upstreamHeaders, type HeaderPolicy } from './headers';
+import { checkLocalToken } from './localToken';
 import { closeServer, listenLoopback } from './listen';
 import { allowedHosts, checkLocalRequest } from './localRequest';
 import type { DestinationResolver, Resolved } from './resolver';
@@ -30,6 +31,10 @@ export interface HttpForwardOptions {
   readonly connectivity?: ConnectivityAccess;
   readonly port?: number;
   readonly allowWebSocket?: boolean;
+  /** Pass cookies both ways (SAP session and CSRF flows need them); off by default, see `HeaderPolicy`. */
+  readonly passCookies?: boolean;
+  /** Required of every request when set (shared machines), see `checkLocalToken`. */
+  readonly localToken?: string;
   readonly timeouts?: Partial<ForwardTimeouts>;
   readonly logger?: Logger;
   readonly onExchange?: (exchange: Exchange) => void;
@@ -59,6 +64,7 @@ export class HttpForward {
   private readonly agents: UpstreamAgents;
   private readonly logger: Logger;
   private hosts = new Set<string>();
+  private readonly headerPolicy: HeaderPolicy;
 
   private constructor(
     private readonly server: Server,
@@ -66,27 +72,33 @@ export class HttpForward {
     readonly port = 0,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.headerPolicy = { passCookies: options.passCookies === true };
     this.agents = new UpstreamAgents(options.timeouts?.upstreamMs ?? 60_000);
   }
 
   static async listen(options: HttpForwardOptions): Promise<HttpForward> {
-    const server = createServer({ maxHeaderSize: 16 * 1024 });
     const timeouts = options.timeouts ?? {};
-    server.headersTimeout = timeouts.headersMs ?? 20_000;
+    const headersMs = timeouts.headersMs ?? 20_000;
+    // Node enforces headersTimeout only when it sweeps connections (every 30 s by default): slow-header clients
+    // (slowloris) would hold sockets far longer than the timeout says (AC-12).
+    const server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: Math.max(250, Math.min(1_000, headersMs / 2)) });
+    server.headersTimeout = headersMs;
     server.requestTimeout = timeouts.requestMs ?? 0;
     server.keepAliveTimeout = 5_000;
     server.maxConnections = 4_096;
     const forward = new HttpForward(server, options);
     server.on('connection', (socket) => {
       forward.sockets.add(socket);
+      // Long requests on quiet connections must survive NAT and firewall idle cutoffs, as the tunnel's do (AC-27).
+      socket.setKeepAlive(true, 30_000);
       socket.once('close', () => forward.sockets.delete(socket));
     });
     server.on('request', (req, res) => void forward.handle(req, res));
     // A CONNECT must not turn the forward into a general proxy: refuse it and close (AC-07).
     server.on('connect', (_req, socket: Socket) => socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
     server.on('upgrade', (req, socket: Socket, head: Buffer) => void handleUpgrade(forward.upgradeContext(), req, socket, head));
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
     const port = await listenLoopback(server, options.port ?? 0);
@@ -123,7 +135,24 @@ export class HttpForward {
         ...(error ? { error } : {}),
       });
     const check = checkLocalRequest(req, this.hosts);
-    const refusal = !check.ok ? check : hasDotSegment(req.url ?? '/') ? { status: 400 as const, reason: 'paths with "." or ".." segments are refused' } : undefined;
+    if (check.ok && this.options.localToken !== undefined) {
+      const verdict = checkLocalToken(req, this.options.localToken);
+      if (!verdict.ok) {
+        res.setHeader('proxy-authenticate', 'Bearer realm="btp-connect"');
+        fail(res, 407, 'BTP_LOCAL_TOKEN_REQUIRED', 'this forward needs its local token: send Proxy-Authorization: Bearer <token> or start the path with /~<token>');
+        req.resume();
+        return report(407, 'BTP_LOCAL_TOKEN_REQUIRED');
+      }
+      // Routing and reports see the path without the token.
+      req.url = verdict.url;
+    }
+    const refusal = !check.ok
+      ? check
+      : hasDotSegment(req.url ?? '/')
+        ? { status: 400 as const, reason: 'paths with "." or ".." segments are refused' }
+        : unframedBody(req)
+          ? { status: 400 as const, reason: 'a Transfer-Encoding other than "chunked" is refused' }
+          : undefined;
     if (refusal) {
       fail(res, refusal.status, 'BTP_LOCAL_REQUEST_REFUSED', refusal.reason);
       req.resume();
@@ -143,10 +172,12 @@ export class HttpForward {
       if (status === retryAgain) status = await this.attempt(req, res, abort, false);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (error) {
-      const status = isBtpError(error, ErrorCode.Timeout) ? 504 : isBtpError(error, ErrorCode.TunnelDown) ? 503 : 502;
+      const status = isBtpError(error, ErrorCode.Timeout) ? 504 : isBtpError(error, ErrorCode.TunnelDown) || isBtpError(error, ErrorCode.ServiceUnavailable) ? 503 : 502;
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
       const message = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
       if (!aborted) this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
+      const retryAfter = isBtpError(error, ErrorCode.ServiceUnavailable) ? error.details?.retryAfterSeconds : undefined;
+      if (!res.headersSent && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
       if (!res.headersSent) fail(res, status, code, message);
       else res.destroy();
       report(status, code);
@@ -179,10 +210,10 @@ export class HttpForward {
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
       if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
       // Absolute form, as the connectivity proxy expects (spec §5.1).
-      requestOptions = { method, body, signal: abort, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
+      requestOptions = { method, body, signal: abort, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
     } else {
       dispatcher = this.agents.forResolved(resolved);
-      requestOptions = { method, body, signal: abort, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }) };
+      requestOptions = { method, body, signal: abort, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
     }
     let outcome = 0;
     await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
@@ -196,7 +227,7 @@ export class HttpForward {
         return discard();
       }
       outcome = statusCode;
-      res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>), route, req.headers.host));
+      res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>, this.headerPolicy), route, req.headers.host));
       return res;
     });
     return outcome;
@@ -230,6 +261,22 @@ function countingBody(req: IncomingMessage): Readable {
   });
   req.on('error', (error) => counter.destroy(error));
   return req.pipe(counter);
+}
+
+/** The status line for a request Node's parser refused: too slow, too big, or malformed. */
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
+}
+
+/**
+ * Node hands the request over before it has read the body, and only then fails a Transfer-Encoding it cannot
+ * frame (`xchunked`, `chunked, identity`…): refuse those before anything goes upstream (AC-09).
+ */
+function unframedBody(req: IncomingMessage): boolean {
+  const coding = req.headers['transfer-encoding'];
+  return coding !== undefined && coding.trim().toLowerCase() !== 'chunked';
 }
 
 function hasBody(req: IncomingMessage): boolean {

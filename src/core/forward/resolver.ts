@@ -1,6 +1,7 @@
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
+import { sharedBreaker, type CircuitBreaker } from './breaker';
 
 export interface Resolved {
   readonly name: string;
@@ -21,20 +22,28 @@ export interface ResolverOptions {
   /** Destinations without a token are re-read this often (the SAP Cloud SDK caches them 5 minutes). */
   readonly maxAgeMs?: number;
   readonly now?: () => number;
+  /**
+   * Guards every lookup; default: the breaker shared by all resolvers on the same `client`, so that the
+   * forwards of a connection fail fast together while its token or Destination service is down (AC-18).
+   */
+  readonly breaker?: CircuitBreaker;
 }
 
 /**
  * Resolves a destination the way an app in the cloud does, with find-destination, and caches the answer until
  * shortly before its auth token expires. Concurrent callers share one lookup; `invalidate` after an upstream
- * 401 forces a fresh token.
+ * 401 forces a fresh token. Lookups go through a circuit breaker: while it is open they fail at once with
+ * `ServiceUnavailable` instead of waiting for a service that is down.
  */
 export class DestinationResolver {
   private current: Resolved | undefined;
   private pending: Promise<Resolved> | undefined;
   private readonly now: () => number;
+  private readonly breaker: CircuitBreaker;
 
   constructor(private readonly options: ResolverOptions) {
     this.now = options.now ?? Date.now;
+    this.breaker = options.breaker ?? sharedBreaker(options.client);
   }
 
   get name(): string {
@@ -43,7 +52,7 @@ export class DestinationResolver {
 
   get(): Promise<Resolved> {
     if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current);
-    this.pending ??= this.lookup().finally(() => (this.pending = undefined));
+    this.pending ??= this.breaker.run(() => this.lookup()).finally(() => (this.pending = undefined));
     return this.pending;
   }
 

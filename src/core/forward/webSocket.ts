@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { isBtpError } from '../errors';
+import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { Logger } from '../log';
 import { redactText } from '../redact';
 import type { UpstreamTls } from './destinationTarget';
@@ -9,7 +9,10 @@ import { upstreamHeaders } from './headers';
 import type { HttpForwardOptions } from './httpForward';
 import { routeOf, upstreamPath } from './route';
 import { checkLocalRequest } from './localRequest';
+import { checkLocalToken } from './localToken';
 import type { Resolved } from './resolver';
+
+const unsafeHeaderText = /[\r\n\0]/;
 
 export interface UpgradeContext {
   readonly hosts: ReadonlySet<string>;
@@ -29,6 +32,11 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
   const check = checkLocalRequest(req, context.hosts);
   if (!check.ok) return void refuse(check.status === 405 ? '405 Method Not Allowed' : check.status === 400 ? '400 Bad Request' : '403 Forbidden');
   if (!context.options.allowWebSocket) return void refuse('403 Forbidden');
+  if (context.options.localToken !== undefined) {
+    const verdict = checkLocalToken(req, context.options.localToken);
+    if (!verdict.ok) return void refuse('407 Proxy Authentication Required');
+    req.url = verdict.url;
+  }
   client.on('error', () => undefined);
   let upstream: Socket | undefined;
   try {
@@ -38,24 +46,35 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     overrides.host = target.host;
     const path = upstreamPath(route, req.url ?? '/');
-    let requestTarget = path;
-    if (route.onPremise && context.options.connectivity) {
-      const connectivity = context.options.connectivity;
+    const connectivity = route.onPremise ? context.options.connectivity : undefined;
+    if (connectivity) {
       const token = await connectivity.token();
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
       if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
+    }
+    // Absolute form through the connectivity proxy (spec §5.1).
+    const requestTarget = connectivity ? `${target.origin}${path}` : path;
+    const headers = upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, { keepUpgrade: true, passCookies: context.options.passCookies === true });
+    const lines = [`${req.method} ${requestTarget} HTTP/1.1`];
+    for (const [name, value] of Object.entries(headers)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        // Written as raw bytes: a CR or LF in a stored value would start a header (or request) of its own (AC-10).
+        // Checked before connecting, so that a bad destination costs the upstream nothing.
+        if (unsafeHeaderText.test(name) || unsafeHeaderText.test(item)) {
+          throw new BtpError(ErrorCode.InvalidInput, `A header of destination "${resolved.name}" contains a line break or NUL; fix the destination.`);
+        }
+        lines.push(`${name}: ${item}`);
+      }
+    }
+    if (connectivity) {
       const proxy = connectivity.httpProxy();
       upstream = await open(() => connectTcp({ host: proxy.host, port: proxy.port }));
-      requestTarget = `${target.origin}${path}`;
     } else if (target.protocol === 'https:') {
       const tls = context.agentsTls(resolved);
       upstream = await open(() => connectTls({ host: target.hostname, port: Number(target.port || 443), servername: target.hostname, ...tls }), 'secureConnect');
     } else {
       upstream = await open(() => connectTcp({ host: target.hostname, port: Number(target.port || 80) }));
     }
-    const headers = upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, true);
-    const lines = [`${req.method} ${requestTarget} HTTP/1.1`];
-    for (const [name, value] of Object.entries(headers)) for (const item of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${item}`);
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) upstream.write(head);
     const remote = upstream;
@@ -68,7 +87,7 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
   } catch (error) {
     upstream?.destroy();
     context.logger.warn(`WebSocket upgrade ${(req.url ?? '').split('?')[0]} failed: ${redactText(isBtpError(error) ? error.message : String(error))}`);
-    refuse('502 Bad Gateway');
+    refuse(isBtpError(error, ErrorCode.ServiceUnavailable) ? '503 Service Unavailable' : '502 Bad Gateway');
   }
 }
 

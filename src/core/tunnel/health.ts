@@ -26,7 +26,8 @@ export async function checkHealth(
   return undefined;
 }
 
-function withTimeout(promise: Promise<boolean>, timeoutMs: number): Promise<boolean | 'timeout' | 'error'> {
+/** The verdict of `promise`, or 'timeout' / 'error' instead of waiting longer or throwing. */
+export function withTimeout(promise: Promise<boolean>, timeoutMs: number): Promise<boolean | 'timeout' | 'error'> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), timeoutMs);
     promise.then(

@@ -11,6 +11,8 @@ const loopback = '127.0.0.1';
  * is replaced: connections are piped into the current child's port, and refused at once while there is none.
  */
 export class LocalListeners {
+  /** When a client last connected or a byte last went through (Date.now()); the keep-alive waits for quiet. */
+  lastTrafficAt = 0;
   private childPorts: readonly number[] | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly servers: Server[] = [];
@@ -62,10 +64,15 @@ export class LocalListeners {
       this.log.debug(`refused a connection on port ${this.endpoints[index]?.port}: the tunnel is not ready`);
       return;
     }
+    // TCP keep-alive notices a client that vanished without a FIN (sleeping laptop, dropped VPN).
     client.setNoDelay(true);
     client.setKeepAlive(true, 30_000);
     const upstream = connect({ host: loopback, port: childPort, allowHalfOpen: true });
     upstream.setNoDelay(true);
+    const touch = () => (this.lastTrafficAt = Date.now());
+    touch();
+    client.on('data', touch);
+    upstream.on('data', touch);
     this.sockets.add(client).add(upstream);
     const close = () => {
       client.destroy();

@@ -13,6 +13,8 @@ export interface ResolvedTunnelOptions {
   readonly maxRestarts: number;
   readonly probeIntervalMs: number;
   readonly probe: TunnelProbe | undefined;
+  /** 0 = off. */
+  readonly keepAliveMs: number;
   readonly readyTimeoutMs: number;
   readonly stopGraceMs: number;
 }
@@ -51,6 +53,8 @@ export function resolveTunnelOptions(options: TunnelOptions): ResolvedTunnelOpti
     startupFailureWindowMs: options.startupFailureWindowMs ?? 3000,
     maxRestarts: options.maxRestarts ?? 150,
     probeIntervalMs: options.probeIntervalMs ?? 15_000,
+    // Below the shortest common idle cutoffs (Azure LB 4 min, AWS NLB and NAT gateway 350 s) with room to spare.
+    keepAliveMs: options.keepAliveMs ?? 60_000,
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
     stopGraceMs: options.stopGraceMs ?? 1000,
   };
@@ -58,6 +62,7 @@ export function resolveTunnelOptions(options: TunnelOptions): ResolvedTunnelOpti
     if (!Number.isFinite(value) || value < 0) problem(field, 'invalid_number', `${field} must be a number >= 0.`);
   }
   if (numbers.probeIntervalMs < 10) problem('probeIntervalMs', 'invalid_number', 'probeIntervalMs must be at least 10.');
+  if (numbers.keepAliveMs > 0 && numbers.keepAliveMs < 10) problem('keepAliveMs', 'invalid_number', 'keepAliveMs must be 0 (off) or at least 10.');
   if (issues.length > 0) throw validationError('Tunnel options', issues);
 
   return {

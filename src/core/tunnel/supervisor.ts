@@ -5,6 +5,7 @@ import { buildCommandLine } from './commandLine';
 import { isFatalTunnelLine, OutputTail } from './fatalLines';
 import { pickFreePorts } from './freePorts';
 import { checkHealth } from './health';
+import { KeepAlive, sendKeepAlive } from './keepAlive';
 import { LocalListeners } from './localListeners';
 import { describeExit, gaveUp, missingProgramHint, outputBlock, startupFailure, stoppedEarly, tunnelDown } from './messages';
 import { resolveTunnelOptions, type ResolvedTunnelOptions } from './options';
@@ -44,6 +45,8 @@ export class TunnelSupervisor {
   private restartsThisOutage = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private keepAlive: KeepAlive | undefined;
+  private lastProbeAt = 0;
   private stopping: Promise<void> | undefined;
   private failure: BtpError | undefined;
   /** Children being stopped; stop() waits for them too, so that their ports are free when it resolves. */
@@ -221,6 +224,24 @@ export class TunnelSupervisor {
     this.log.info(`tunnel ready on ${this.endpointList.map((endpoint) => `${endpoint.host}:${endpoint.port}`).join(', ')}`);
     this.setState('ready');
     this.scheduleProbe(run);
+    this.startKeepAlive(run);
+  }
+
+  private startKeepAlive(run: Run): void {
+    const intervalMs = this.options.keepAliveMs;
+    if (intervalMs === 0) return;
+    this.keepAlive = new KeepAlive({
+      intervalMs,
+      // Becoming ready took connections through every port: that counts as traffic too.
+      lastTraffic: () => Math.max(this.readySince, this.lastProbeAt, this.local?.lastTrafficAt ?? 0),
+      send: async () => {
+        if (run !== this.run || this.current !== 'ready') return;
+        const silent = await sendKeepAlive(run.ports, this.options.targets, this.options.probe, intervalMs);
+        if (silent.length === 0) this.log.trace(`keep-alive through ${run.ports.length} port(s)`);
+        else this.log.debug(`keep-alive got no answer (${silent.join(', ')}); the health probe decides whether the tunnel is lost`);
+      },
+    });
+    this.keepAlive.start();
   }
 
   private scheduleProbe(run: Run): void {
@@ -230,6 +251,7 @@ export class TunnelSupervisor {
   private async probe(run: Run): Promise<void> {
     this.probeTimer = undefined;
     if (run !== this.run || this.current !== 'ready' || this.closing) return;
+    this.lastProbeAt = Date.now();
     // Half an interval per probe, so a blackholed tunnel is found within two intervals of going silent.
     const problem = await checkHealth(run.ports, this.options.targets, this.options.probe, this.options.probeIntervalMs / 2);
     if (run !== this.run || this.current !== 'ready') return;
@@ -273,8 +295,10 @@ export class TunnelSupervisor {
   private clearTimers(): void {
     clearTimeout(this.restartTimer);
     clearTimeout(this.probeTimer);
+    this.keepAlive?.stop();
     this.restartTimer = undefined;
     this.probeTimer = undefined;
+    this.keepAlive = undefined;
   }
 
   private setState(state: TunnelState, detail?: TunnelStateDetail): void {

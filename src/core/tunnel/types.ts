@@ -73,6 +73,13 @@ export interface TunnelOptions {
   /** Period of the health check of a ready tunnel: TCP connect to each child port, then `probe` (default 15000). */
   readonly probeIntervalMs?: number;
   readonly probe?: TunnelProbe;
+  /**
+   * While the tunnel is ready and nothing passed through it for this long, send light traffic through it (`probe`
+   * if given, else a TCP connect to each child port), so that idle cutoffs of load balancers and NAT on the
+   * child's upstream connection never see it quiet (default 60000; 0 turns it off). Client bytes and health
+   * probes count as traffic, so with the default 15 s probe it only fires when probes are slowed down.
+   */
+  readonly keepAliveMs?: number;
   /** How long a started child may take to accept connections on its ports (default 30000). */
   readonly readyTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL when a child is stopped (default 1000). */

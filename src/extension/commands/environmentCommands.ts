@@ -52,7 +52,7 @@ export async function exportForLocalApps(ctx: Ctx, options: ExportOptions = {}):
   const references = options.destinations ?? (await pickReferences(ctx));
   if (!references || references.length === 0) return undefined;
   const forwards = await forwardsFor(ctx, references);
-  const entries = envDestinations(forwards.map((entry) => entry.info));
+  const entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: ctx.registry.urlForApps(entry.info) })));
   if (entries.length === 0) {
     throw new BtpError(ErrorCode.InvalidInput, 'None of the chosen destinations is forwarded over HTTP; TCP forwards have no place in the destinations format.', { field: 'destinations' });
   }

@@ -18,11 +18,11 @@ export async function startForward(ctx: Ctx, node?: TreeNode): Promise<void> {
     { location: vscode.ProgressLocation.Notification, title: `Forwarding ${destination.name}…` },
     async () => {
       const connection = await ctx.registry.get(destination.connection);
-      return connection.startForward({ destination: destination.name, port: ctx.config.forwardPort(destination.name), allowWebSocket: ctx.config.allowWebSocket() });
+      return connection.startForward(ctx.config.forwardSpec(destination.name));
     },
   );
   void vscode.window.showInformationMessage(`Forwarding ${info.localAddress} → ${destination.name}`, 'Copy Address').then((choice) => {
-    if (choice) void vscode.env.clipboard.writeText(info.localAddress);
+    if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
   });
 }
 
@@ -52,7 +52,7 @@ export async function restartForward(ctx: Ctx, target?: ForwardEntry | Destinati
 
 export async function copyForwardUrl(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
   const entry = await forwardFor(ctx, target, 'Copy the address of which forward?');
-  if (entry) await vscode.env.clipboard.writeText(entry.info.localAddress);
+  if (entry) await vscode.env.clipboard.writeText(ctx.registry.urlForApps(entry.info));
 }
 
 export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
@@ -62,5 +62,5 @@ export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | Des
     void vscode.window.showInformationMessage(`${entry.info.destination} is a TCP forward (${entry.info.localAddress}); there is nothing to open in a browser.`);
     return;
   }
-  await vscode.env.openExternal(vscode.Uri.parse(`${entry.info.localAddress}/`));
+  await vscode.env.openExternal(vscode.Uri.parse(`${ctx.registry.urlForApps(entry.info)}/`));
 }

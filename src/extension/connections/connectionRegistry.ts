@@ -4,12 +4,14 @@ import type { ConnectionBindings, ConnectionStore } from '../../core/connections
 import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
+import { appAddress } from '../../core/forward/localToken';
 import { HttpAgents } from '../../core/http/agents';
 import type { LocalDestinationStore } from '../../core/localDestinations/localDestinationStore';
 import type { Logger } from '../../core/log';
+import type { TunnelMode } from '../../core/tunnel/types';
 import type { Sandbox } from '../../sandbox/sandbox';
 import type { Config } from '../config';
-import { LiveConnection, type ConnectionKind } from './liveConnection';
+import { LiveConnection, type ConnectionKind, type LiveConnectionOptions } from './liveConnection';
 
 /** The name the embedded sandbox appears under in the tree. */
 export const SANDBOX_CONNECTION = 'sandbox';
@@ -52,7 +54,14 @@ export class ConnectionRegistry {
     private readonly config: Config,
     private readonly agents: HttpAgents,
     private readonly logger: Logger,
+    /** Set where this machine's loopback is shared (AC-06): every HTTP forward then requires it. */
+    private readonly localToken?: string,
   ) {}
+
+  /** A forward's address as apps get it (`destinations`, exports, the clipboard): with the local token if required. */
+  urlForApps(info: ForwardInfo): string {
+    return appAddress(info.localAddress, info.tokenRequired ? this.localToken : undefined);
+  }
 
   async list(): Promise<ConnectionEntry[]> {
     const saved: ConnectionEntry[] = (await this.store.list()).map((summary) => ({ name: summary.name, kind: 'saved', description: hostOf(summary.destinationServiceUrl) }));
@@ -129,11 +138,11 @@ export class ConnectionRegistry {
         destination: parseCredentials(this.sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
         connectivity: parseCredentials(this.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
       };
-      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, this.sandboxAgents, { kind: 'direct' }, logger);
+      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger));
     } else if (name === LOCAL_CONNECTION) {
-      connection = new LiveConnection(name, 'local', this.local, undefined, this.agents, { kind: 'direct' }, logger);
+      connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
-      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), this.agents, this.config.tunnelMode(name), logger);
+      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), this.connectionOptions(this.agents, this.config.tunnelMode(name), logger));
     }
     const infos = new Map<string, ForwardInfo>();
     this.forwardsByConnection.set(name, infos);
@@ -143,6 +152,10 @@ export class ConnectionRegistry {
       this.forwardChanges.fire({ connection: name, info });
     });
     return connection;
+  }
+
+  private connectionOptions(agents: HttpAgents, tunnelMode: TunnelMode, logger: Logger): LiveConnectionOptions {
+    return { agents, tunnelMode, logger, ...(this.localToken === undefined ? {} : { localToken: this.localToken }) };
   }
 
   private async close(name: string): Promise<void> {

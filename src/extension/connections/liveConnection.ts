@@ -19,6 +19,14 @@ export type ConnectionKind = 'saved' | 'sandbox' | 'local';
  * One connection in use: its Destination service client, its forwards, and (for OnPremise destinations) the
  * connectivity proxy, reached directly or through a tunnel that starts with the first forward.
  */
+export interface LiveConnectionOptions {
+  readonly agents: HttpAgents;
+  readonly tunnelMode: TunnelMode;
+  readonly logger: Logger;
+  /** Required of every request to its HTTP forwards (shared machines). */
+  readonly localToken?: string;
+}
+
 export class LiveConnection {
   readonly forwards: ForwardManager;
   private readonly connectivity: ConnectivityAccess | undefined;
@@ -26,9 +34,9 @@ export class LiveConnection {
   private readonly tunnelStates = new Emitter<TunnelState>();
 
   /** A connection to a subaccount (or the sandbox) through its service bindings. */
-  static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, agents: HttpAgents, tunnelMode: TunnelMode, logger: Logger): LiveConnection {
-    const client = new DestinationServiceClient({ binding: bindings.destination, agents, logger: logger.child('destinations') });
-    return new LiveConnection(name, kind, client, bindings.connectivity, agents, tunnelMode, logger);
+  static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, options: LiveConnectionOptions): LiveConnection {
+    const client = new DestinationServiceClient({ binding: bindings.destination, agents: options.agents, logger: options.logger.child('destinations') });
+    return new LiveConnection(name, kind, client, bindings.connectivity, options);
   }
 
   constructor(
@@ -38,9 +46,7 @@ export class LiveConnection {
     readonly client: DestinationSource,
     /** The connectivity binding for OnPremise destinations, if the connection has one. */
     readonly connectivityBinding: ConnectivityBinding | undefined,
-    agents: HttpAgents,
-    tunnelMode: TunnelMode,
-    logger: Logger,
+    { agents, tunnelMode, logger, localToken }: LiveConnectionOptions,
   ) {
     if (connectivityBinding && tunnelMode.kind !== 'direct') {
       this.tunnel = new TunnelSupervisor(connectivityTunnelOptions(connectivityBinding, tunnelMode, { logger: logger.child('tunnel') }));
@@ -56,6 +62,7 @@ export class LiveConnection {
       ...(this.connectivity ? { connectivity: this.connectivity } : {}),
       ...(health ? { tunnel: health } : {}),
       logger: logger.child('forward'),
+      ...(localToken === undefined ? {} : { localToken }),
     });
   }
 

@@ -55,7 +55,7 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
     const named = options.destinations ? await forwardsFor(this.ctx, options.destinations) : undefined;
     const forwards = named ?? this.ctx.registry.forwards();
     const env: Record<string, string | null> = { ...(config.env as Record<string, string | null> | undefined) };
-    const entries = envDestinations(forwards.map((entry) => entry.info));
+    const entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: this.ctx.registry.urlForApps(entry.info) })));
     if (entries.length > 0) env.destinations = mergeDestinationsVariable(env.destinations ?? undefined, entries);
     const vcapConnection = options.vcapServices === true ? named?.[0]?.connection : typeof options.vcapServices === 'string' ? options.vcapServices : undefined;
     if (options.vcapServices && vcapConnection === undefined) throw invalid('"btpConnect.vcapServices": true needs at least one destination in "btpConnect.destinations"; or name the connection instead.', 'btpConnect.vcapServices');

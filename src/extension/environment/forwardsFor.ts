@@ -40,7 +40,7 @@ export async function forwardsFor(ctx: Ctx, references: readonly string[]): Prom
       continue;
     }
     const live = await ctx.registry.get(connection);
-    const info = await live.startForward({ destination, port: ctx.config.forwardPort(destination), allowWebSocket: ctx.config.allowWebSocket() });
+    const info = await live.startForward(ctx.config.forwardSpec(destination));
     entries.push({ connection, info });
   }
   return entries;

@@ -28,7 +28,7 @@ export class TerminalEnvironment implements vscode.Disposable {
 
   update(): void {
     const collection = this.ctx.context.environmentVariableCollection;
-    const entries = envDestinations(this.ctx.registry.forwards().map((entry) => entry.info));
+    const entries = envDestinations(this.ctx.registry.forwards().map((entry) => ({ ...entry.info, localAddress: this.ctx.registry.urlForApps(entry.info) })));
     const value = JSON.stringify(entries);
     if (!this.ctx.config.terminalEnvironment() || entries.length === 0) collection.delete('destinations');
     else if (collection.get('destinations')?.value !== value) collection.replace('destinations', value);

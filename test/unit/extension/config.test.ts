@@ -38,4 +38,11 @@ describe('Config', () => {
     assert.equal(config({ [Setting.sandboxPortBase]: 8400 }).sandboxPortBase(), 8400);
     assert.equal(config({ [Setting.sandboxPortBase]: 70000 }).sandboxPortBase(), 0);
   });
+
+  it('a forward spec from the settings: port, WebSocket and cookies per destination', () => {
+    const c = config({ [Setting.forwardPorts]: { erp: 8080 }, [Setting.allowWebSocket]: true, [Setting.passCookies]: ['erp', 42] });
+    assert.deepEqual(c.forwardSpec('erp'), { destination: 'erp', port: 8080, allowWebSocket: true, passCookies: true });
+    assert.deepEqual(c.forwardSpec('crm'), { destination: 'crm', port: 0, allowWebSocket: true, passCookies: false });
+    assert.equal(config({ [Setting.passCookies]: 'erp' }).passCookies('erp'), false, 'only a list counts');
+  });
 });

@@ -70,6 +70,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       'workbench.colorTheme': 'Default Dark Modern',
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'extensions.ignoreRecommendations': true,
+      // Whether this machine looks shared must not decide how tests behave: a run turns the local token on itself.
+      'btpConnect.forwards.requireLocalToken': 'off',
       ...options.settings,
     }),
   );

@@ -25,9 +25,9 @@ export interface HostRun {
  * --extensionDevelopmentPath --extensionTestsPath` does on desktop: the workbench gets the paths as a payload and
  * reports the exit code through `window.codeAutomationExit`, its console through `codeAutomationLog`.
  */
-export async function runInExtensionHost(environment: Record<string, string>, timeoutMs = 240_000): Promise<HostRun> {
+export async function runInExtensionHost(environment: Record<string, string>, settings: Record<string, unknown> = {}, timeoutMs = 240_000): Promise<HostRun> {
   const testsPath = await buildSuite();
-  const server = await startCodeServer({ mode: 'dev', env: environment });
+  const server = await startCodeServer({ mode: 'dev', env: environment, settings });
   const browser = await chromium.launchPersistentContext(join(server.tmp, 'chromium-profile'), { executablePath: chromiumPath, args: chromiumArgs });
   let output = '';
   try {

@@ -68,7 +68,7 @@ describe('debug sessions and terminals', () => {
     const app = JSON.parse(readFileSync(result, 'utf8')) as AppResult;
     assert.equal(app.status, 200);
     assert.ok(app.partners > 0, 'on-premise business partners came back');
-    assert.deepEqual(app.destinations, [{ name: 'onprem-erp-basic', url: forward.localAddress, forwardAuthToken: false }]);
+    assert.deepEqual(app.destinations, [{ name: 'onprem-erp-basic', url: api.ctx.registry.urlForApps(forward), forwardAuthToken: false }]);
     const connection = await api.ctx.registry.get('sandbox');
     const proxy = await connection.localProxy();
     assert.equal(app.proxyHost, `${proxy?.host}:${proxy?.httpPort}`, 'VCAP_SERVICES points at the local connectivity proxy');
@@ -88,7 +88,8 @@ describe('debug sessions and terminals', () => {
     const value = collection.get('destinations')?.value;
     assert.ok(value, 'the variable is set');
     const forward = api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic');
-    assert.deepEqual(JSON.parse(value), [{ name: 'onprem-erp-basic', url: forward?.localAddress, forwardAuthToken: false }]);
+    assert.ok(forward);
+    assert.deepEqual(JSON.parse(value), [{ name: 'onprem-erp-basic', url: api.ctx.registry.urlForApps(forward), forwardAuthToken: false }]);
     await vscode.commands.executeCommand('btpConnect.stopForward', { connection: 'sandbox', info: forward });
     await when(api.ctx.registry.onDidChangeForward, () => collection.get('destinations') === undefined, 'the variable to go with the last forward');
   });

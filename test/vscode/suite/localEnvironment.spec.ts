@@ -49,7 +49,7 @@ describe('export for local apps and import of default-env.json', () => {
     const forward = api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic');
     assert.ok(forward, 'the export started the forward');
     const text = readFileSync(file, 'utf8');
-    assert.deepEqual(JSON.parse(text), { PORT: '5000', destinations: [{ name: 'own', url: 'http://127.0.0.1:9' }, { name: 'onprem-erp-basic', url: forward.localAddress, forwardAuthToken: false }] });
+    assert.deepEqual(JSON.parse(text), { PORT: '5000', destinations: [{ name: 'own', url: 'http://127.0.0.1:9' }, { name: 'onprem-erp-basic', url: api.ctx.registry.urlForApps(forward), forwardAuthToken: false }] });
     assert.ok(!text.includes('erp-password'), 'no destination secret in the file');
   });
 
@@ -80,7 +80,7 @@ describe('export for local apps and import of default-env.json', () => {
 
     const local = await api.ctx.registry.get('local');
     const forward = await local.startForward({ destination: 'imported-echo' });
-    const echoed = await getJson(`${forward.localAddress}/hello`);
+    const echoed = await getJson(`${api.ctx.registry.urlForApps(forward)}/hello`);
     assert.equal(echoed.status, 200);
     assert.equal(echoed.body.headers?.authorization, `Basic ${Buffer.from(`bob:${CANARY}`).toString('base64')}`);
     await local.forwards.stop(forward.id);

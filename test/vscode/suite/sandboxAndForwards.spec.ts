@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import * as vscode from 'vscode';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { DestinationBinding } from '../../../src/core/bindings/types';
@@ -53,7 +54,14 @@ describe('sandbox, tree and forwards in the extension host', () => {
     assert.ok(!fired.includes(undefined), 'the whole tree was not refreshed');
     subscription.dispose();
 
-    const response = await fetch(`${forward.localAddress}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
+    const expectToken = process.env.BTP_CONNECT_EXPECT_LOCAL_TOKEN === '1';
+    assert.equal(forward.tokenRequired, expectToken, 'the local token follows the machine (an SSH session in the shared-machine pass)');
+    if (expectToken) {
+      // fetch() turns a 407 into a network error (Fetch spec), so the status is read with node:http.
+      const refused = await new Promise<number>((resolve, reject) => get(`${forward.localAddress}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject));
+      assert.equal(refused, 407, 'without the token the forward refuses');
+    }
+    const response = await fetch(`${api.ctx.registry.urlForApps(forward)}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
     assert.equal(response.status, 200);
     assert.ok(((await response.json()) as { d: { results: unknown[] } }).d.results.length > 0);
     await when(api.ctx.registry.onDidChangeForward, () => (api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic')?.counters.requests ?? 0) >= 1, 'the request counter');
