@@ -21,6 +21,9 @@ const suitePaths = {
     'test/integration/connectivity/httpProxy.test.ts',
     'test/unit/core/socks5Client.test.ts',
     'test/unit/core/redact.test.ts',
+    'test/unit/core/atomicJsonFile.test.ts',
+    'test/integration/sandboxProcess.test.ts',
+    'test/integration/localDestinations.test.ts',
   ],
 };
 const keyringSuites = new Set(['keychain', 'vscode', 'e2e']);

@@ -16,25 +16,46 @@ const PEM_FIELDS = new Set(['certificate', 'key']);
  * `-----BEGIN `, like `verificationkey`) may hold LF and CRLF, never a lone CR or NUL. Nested values are walked.
  */
 export function checkForbiddenChars(credentials: Credentials, issues: IssueCollector): void {
-  const visit = (value: unknown, path: string, topLevel: string): void => {
-    if (typeof value === 'string') {
-      const pem = (path === topLevel && PEM_FIELDS.has(path)) || value.trimStart().startsWith('-----BEGIN ');
-      const bad = pem ? /\r(?!\n)|\0/.test(value) : /[\r\n\0]/.test(value);
-      if (bad && !issues.isFlagged(path)) {
-        const allowed = pem ? ' (a PEM value may have line breaks, but no NUL or lone CR characters)' : '';
-        issues.add(
-          path,
-          'forbidden_char',
-          `The ${describeField(path)} of the ${issues.subject} contains a line break or NUL character, which is not allowed there${allowed}. Copy the value again as BTP shows it.`,
-        );
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, `${path}[${index}]`, topLevel));
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [name, inner] of Object.entries(value)) visit(inner, `${path}.${name}`, topLevel);
+  const visit = (value: string, path: string, topLevel: string): void => {
+    const pem = (path === topLevel && PEM_FIELDS.has(path)) || value.trimStart().startsWith('-----BEGIN ');
+    const bad = pem ? /\r(?!\n)|\0/.test(value) : /[\r\n\0]/.test(value);
+    if (bad && !issues.isFlagged(path)) {
+      const allowed = pem ? ' (a PEM value may have line breaks, but no NUL or lone CR characters)' : '';
+      issues.add(
+        path,
+        'forbidden_char',
+        `The ${describeField(path)} of the ${issues.subject} contains a line break or NUL character, which is not allowed there${allowed}. Copy the value again as BTP shows it.`,
+      );
     }
   };
-  for (const [name, value] of Object.entries(credentials)) visit(value, name, name);
+  // Depth first with an explicit stack, not recursion: pasted JSON may nest thousands deep, and a stack overflow
+  // would escape as a RangeError instead of a BindingInvalid. Paths are spelled out only for strings.
+  interface Step {
+    readonly value: unknown;
+    readonly segment: string;
+    readonly parent: Step | undefined;
+  }
+  const pathOf = (step: Step): string => {
+    const segments: string[] = [];
+    for (let at: Step | undefined = step; at; at = at.parent) segments.push(at.segment);
+    return segments.reverse().join('');
+  };
+  for (const [name, value] of Object.entries(credentials)) {
+    const pending: Step[] = [{ value, segment: name, parent: undefined }];
+    for (let step = pending.pop(); step; step = pending.pop()) {
+      const current = step.value;
+      if (typeof current === 'string') visit(current, pathOf(step), name);
+      else if (Array.isArray(current)) {
+        for (let index = current.length - 1; index >= 0; index--) pending.push({ value: current[index], segment: `[${index}]`, parent: step });
+      } else if (typeof current === 'object' && current !== null) {
+        const entries = Object.entries(current);
+        for (let index = entries.length - 1; index >= 0; index--) {
+          const [key, inner] = entries[index] as [string, unknown];
+          pending.push({ value: inner, segment: `.${key}`, parent: step });
+        }
+      }
+    }
+  }
 }
 
 /** A string field; blank counts as missing. `extra` is appended to the "has no" message. */

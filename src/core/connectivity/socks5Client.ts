@@ -20,6 +20,9 @@ const authMethodJwt = 0x80;
  * backend's byte stream. Every refusal becomes a coded error that names the fix.
  */
 export async function connectSocks5(options: Socks5Options): Promise<Socket> {
+  // Both requests are built first: a field SOCKS5 cannot carry is refused before anything (the token included) is sent.
+  const authentication = authenticationRequest(options.token, options.locationId ?? '');
+  const request = connectRequest(options.target.host, options.target.port);
   const socket = connect({ host: options.proxy.host, port: options.proxy.port });
   socket.setNoDelay(true);
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -38,10 +41,10 @@ export async function connectSocks5(options: Socks5Options): Promise<Socket> {
         `${reader.peer} did not accept SAP's JWT authentication (method 0x80; answered ${hex(method)}). Is this the SOCKS5 port (onpremise_socks5_proxy_port) of the connectivity proxy?`,
       );
     }
-    socket.write(authenticationRequest(options.token, options.locationId ?? ''));
+    socket.write(authentication);
     const auth = await reader.read(2);
     if (auth[0] !== 0x01 || auth[1] !== 0x00) throw socksReplyError(0x05, options.target, options.locationId);
-    socket.write(connectRequest(options.target.host, options.target.port));
+    socket.write(request);
     const head = await reader.read(4);
     if (head[0] !== 0x05) throw new BtpError(ErrorCode.ProtocolError, `${reader.peer} answered the SOCKS5 CONNECT with version ${head[0]}.`);
     const reply = head[1] ?? 0x01;
@@ -79,11 +82,13 @@ export function authenticationRequest(token: string, locationId: string): Buffer
 
 /** `05 01 00 ATYP DST.ADDR DST.PORT`: IPv4 literals as 0x01, names as 0x03 (virtual hosts). */
 export function connectRequest(host: string, port: number): Buffer {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new BtpError(ErrorCode.InvalidInput, `The port ${port} cannot be sent over SOCKS5 (1 to 65535).`, { field: 'port' });
   const portBytes = Buffer.alloc(2);
   portBytes.writeUInt16BE(port);
   if (isIPv4(host)) return Buffer.concat([Buffer.from([0x05, 0x01, 0x00, 0x01]), Buffer.from(host.split('.').map(Number)), portBytes]);
   const name = Buffer.from(host, 'ascii');
-  if (name.length === 0 || name.length > 255) throw new BtpError(ErrorCode.InvalidInput, `The host name "${host}" cannot be sent over SOCKS5.`, { field: 'host' });
+  // 'ascii' keeps only the low byte of each character: a non-ASCII name would go out as another name.
+  if (name.length === 0 || name.length > 255 || /[\u0080-\uffff]/.test(host)) throw new BtpError(ErrorCode.InvalidInput, `The host name "${host}" cannot be sent over SOCKS5.`, { field: 'host' });
   return Buffer.concat([Buffer.from([0x05, 0x01, 0x00, 0x03, name.length]), name, portBytes]);
 }
 
@@ -111,6 +116,8 @@ class ExactReader {
     for (;;) {
       if (this.failure) throw this.failure;
       const chunk = this.socket.read(count) as Buffer | null;
+      // At end of stream `read(n)` hands over what is left, possibly fewer bytes: a reply cut short is no reply.
+      if (chunk && chunk.length < count) throw new BtpError(ErrorCode.ProtocolError, `${this.peer} closed the connection during the SOCKS5 handshake.`);
       if (chunk) return chunk;
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }

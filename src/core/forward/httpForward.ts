@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
@@ -65,6 +65,7 @@ export class HttpForward {
   private readonly logger: Logger;
   private hosts = new Set<string>();
   private readonly headerPolicy: HeaderPolicy;
+  private readonly upstreamMs: number;
 
   private constructor(
     private readonly server: Server,
@@ -73,7 +74,8 @@ export class HttpForward {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.headerPolicy = { passCookies: options.passCookies === true };
-    this.agents = new UpstreamAgents(options.timeouts?.upstreamMs ?? 60_000);
+    this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
+    this.agents = new UpstreamAgents(this.upstreamMs);
   }
 
   static async listen(options: HttpForwardOptions): Promise<HttpForward> {
@@ -166,12 +168,21 @@ export class HttpForward {
       aborted = true;
       abort.emit('abort');
     });
+    // Our own timer until the response head: the same bound for Internet and OnPremise pools, and precise (undici's
+    // timers tick in 0.5 s steps). It cancels the exchange like a client that went away would.
+    let timedOut = false;
+    const headTimer = setTimeout(() => {
+      timedOut = true;
+      abort.emit('abort');
+    }, this.upstreamMs);
+    const headArrived = () => clearTimeout(headTimer);
     try {
       const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
-      let status = await this.attempt(req, res, abort, retryable);
-      if (status === retryAgain) status = await this.attempt(req, res, abort, false);
+      let status = await this.attempt(req, res, abort, retryable, headArrived);
+      if (status === retryAgain) status = await this.attempt(req, res, abort, false, headArrived);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
-    } catch (error) {
+    } catch (caught) {
+      const error = timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
       const status = isBtpError(error, ErrorCode.Timeout) ? 504 : isBtpError(error, ErrorCode.TunnelDown) || isBtpError(error, ErrorCode.ServiceUnavailable) ? 503 : 502;
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
       const message = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
@@ -181,6 +192,8 @@ export class HttpForward {
       if (!res.headersSent) fail(res, status, code, message);
       else res.destroy();
       report(status, code);
+    } finally {
+      clearTimeout(headTimer);
     }
   }
 
@@ -189,13 +202,14 @@ export class HttpForward {
    * With `retryable`, a 401 from the upstream (or 407 from the connectivity proxy) is swallowed after dropping
    * the stale credential, and `retryAgain` tells the caller to try once more.
    */
-  private async attempt(req: IncomingMessage, res: ServerResponse, abort: EventEmitter, retryable: boolean): Promise<number> {
+  private async attempt(req: IncomingMessage, res: ServerResponse, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
     const resolved = await this.options.resolver.get();
     const route = routeOf(resolved);
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const path = upstreamPath(route, req.url ?? '/');
     const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
-    const body = hasBody(req) ? countingBody(req) : undefined;
+    // undici takes async iterables as bodies (core/request.js) though its types list only streams.
+    const body = hasBody(req) ? (countingBody(req) as unknown as Readable) : undefined;
     let dispatcher: Dispatcher;
     let requestOptions: Dispatcher.RequestOptions;
     let token: AccessToken | undefined;
@@ -227,6 +241,7 @@ export class HttpForward {
         return discard();
       }
       outcome = statusCode;
+      headArrived();
       res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>, this.headerPolicy), route, req.headers.host));
       return res;
     });
@@ -251,16 +266,22 @@ const requestBytes = new WeakMap<IncomingMessage, number>();
 
 
 
-/** The request body as the upstream reads it, counted on the way (a 'data' listener on `req` would drain it). */
-function countingBody(req: IncomingMessage): Readable {
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      requestBytes.set(req, (requestBytes.get(req) ?? 0) + chunk.length);
-      callback(null, chunk);
-    },
-  });
-  req.on('error', (error) => counter.destroy(error));
-  return req.pipe(counter);
+/**
+ * The request body as the upstream reads it, counted on the way. An async iterable, not a stream: with a stream
+ * body undici 7 reports a failure twice when the upstream fails while the body is still flowing, and the second
+ * report throws outside any handler (a crashed process).
+ */
+async function* countingBody(req: IncomingMessage): AsyncGenerator<Buffer> {
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    requestBytes.set(req, (requestBytes.get(req) ?? 0) + chunk.length);
+    yield chunk;
+  }
+}
+
+const upstreamTimeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function isUpstreamTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && upstreamTimeoutCodes.has(String((error as { code?: unknown }).code));
 }
 
 /** The status line for a request Node's parser refused: too slow, too big, or malformed. */

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import { cutOff, pipeStream } from '../connectivity/pipeStream';
 import { decodeUser, StreamHeader, type PropagatedUser } from '../connectivity/tunnelProtocol';
 import { encodeProxyHeader } from '../onPremise/proxyProtocol';
 import { accessDeniedText, checkHttpAccess, checkTcpAccess } from './accessControl';
@@ -46,7 +47,7 @@ export function serveConnectStream(stream: ServerHttp2Stream, headers: IncomingH
     }
     stream.respond({ ':status': 200 });
     if (preamble) socket.write(preamble);
-    stream.pipe(socket);
+    pipeStream(stream, socket);
     socket.pipe(stream);
   });
   socket.on('error', (error) => {
@@ -57,12 +58,12 @@ export function serveConnectStream(stream: ServerHttp2Stream, headers: IncomingH
   });
   // A reset stream takes the backend connection along; after a clean end the pipe has ended it already.
   stream.on('close', () => {
-    if (!socket.writableEnded) socket.destroy();
+    if (!socket.writableEnded) cutOff(socket);
   });
   socket.on('close', () => {
     if (!stream.closed && stream.headersSent && !stream.writableEnded) stream.destroy();
   });
-  stream.on('error', () => socket.destroy());
+  stream.on('error', () => cutOff(socket));
 }
 
 /** With principal propagation on a TCP mapping the backend learns the user from a PROXY v2 header. */

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { constants as h2, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../../core/log';
+import { pipeStream } from '../connectivity/pipeStream';
 import { decodeUser, endToEndHeaders, StreamHeader } from '../connectivity/tunnelProtocol';
 import { accessDeniedText, checkHttpAccess, rewriteLocation } from './accessControl';
 import type { BackendAccess } from './backend';
@@ -66,7 +67,11 @@ export function serveHttpStream(stream: ServerHttp2Stream, headers: IncomingHttp
     if (!complete) outgoing.destroy();
   });
   stream.on('error', () => outgoing.destroy());
-  stream.pipe(outgoing);
+  // A body without Content-Length must go out chunked: for GET, HEAD, DELETE and OPTIONS Node's client sends it
+  // unframed, and the backend reads it as the next request on the kept-alive connection, a request smuggled past
+  // access control. Decided at the first DATA frame, so that the head of a bodiless request stays as it was.
+  if (headers['content-length'] === undefined) stream.once('data', () => (outgoing.useChunkedEncodingByDefault = true));
+  pipeStream(stream, outgoing);
 }
 
 function relayResponse(stream: ServerHttp2Stream, response: IncomingMessage, method: string, mappings: readonly SystemMapping[]): void {

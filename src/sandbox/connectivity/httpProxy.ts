@@ -5,6 +5,7 @@ import type { Logger } from '../../core/log';
 import { admit, type AdmissionContext, type Admitted } from './admission';
 import { writeRawResponse } from './rawResponse';
 import { encodeUser, endToEndHeaders, isProxyControlHeader, StreamHeader } from './tunnelProtocol';
+import { pipeStream } from './pipeStream';
 import { proxyWebSocket } from './webSocketProxy';
 
 export interface HttpProxyOptions extends AdmissionContext {
@@ -83,12 +84,16 @@ function forward(req: IncomingMessage, res: ServerResponse, options: HttpProxyOp
       return;
     }
     res.flushHeaders();
-    stream.pipe(res);
+    pipeStream(stream, res);
   });
   stream.on('error', (error) => {
     options.logger.debug(`tunnel stream failed: ${error.message}`);
     if (!res.headersSent) sendText(res, 502, 'The Cloud Connector connection failed during the request.');
     else res.destroy();
+  });
+  // A tunnel that goes away with a FIN closes the stream without an 'error': the client must not wait forever.
+  stream.on('close', () => {
+    if (!res.headersSent && !res.destroyed) sendText(res, 502, 'The Cloud Connector connection was lost during the request.');
   });
   // A client that goes away cancels the stream, and with it the backend request.
   res.on('close', () => {

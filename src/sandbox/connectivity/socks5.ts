@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../core/log';
 import type { AdmissionContext } from './admission';
 import { readExactly } from './byteReader';
+import { cutOff, pipeStream } from './pipeStream';
 import { maxTokenBytes, verifyConnectivityToken, type ConnectivityCaller } from './proxyAuth';
 import { encodeUser, StreamHeader } from './tunnelProtocol';
 
@@ -86,6 +87,10 @@ async function handshake(socket: Socket, options: AdmissionContext & { logger: L
     options.logger.info(`SOCKS5 ${host}:${port}: no Cloud Connector for subaccount ${checked.caller.tenant.id}, location ID '${locationId}'`);
     return reply(socket, Rep.noCloudConnector);
   }
+  // A name no virtual host can have (NUL, space, '/', non-ASCII...) matches no mapping. Sent on, it would be an
+  // invalid HTTP/2 header at the connector, and after a thousand of those Node ends the connector's whole session
+  // (maxSessionInvalidFrames): one client could cut the tunnel of everybody behind that Cloud Connector.
+  if (!/^[a-z0-9._~!$&'()*+,;=%-]+$/.test(host)) return reply(socket, Rep.notAllowed);
   let stream: ClientHttp2Stream;
   try {
     stream = tunnel.session.request(connectHeaders(host, port, checked.caller));
@@ -111,7 +116,12 @@ function relay(socket: Socket, stream: ClientHttp2Stream): void {
   let answered = false;
   stream.on('error', () => {
     if (!answered) reply(socket, Rep.generalFailure);
-    else socket.destroy();
+    else cutOff(socket);
+  });
+  // RST_STREAM with NO_ERROR (or a tunnel cut with a FIN) closes a stream without 'error' and without an answer:
+  // the client still gets its refusal now, not a silent close at the handshake timeout.
+  stream.on('close', () => {
+    if (!answered && !socket.writableEnded) reply(socket, Rep.generalFailure);
   });
   socket.on('close', () => {
     if (!stream.closed) stream.close(h2.NGHTTP2_CANCEL);
@@ -127,7 +137,7 @@ function relay(socket: Socket, stream: ClientHttp2Stream): void {
     socket.write(replyBytes(Rep.succeeded));
     socket.setTimeout(0);
     socket.pipe(stream);
-    stream.pipe(socket);
+    pipeStream(stream, socket);
     stream.on('close', () => {
       if (!socket.writableEnded) socket.destroy();
     });

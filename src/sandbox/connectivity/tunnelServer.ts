@@ -14,6 +14,11 @@ export interface TunnelServerOptions {
   readonly connectorSecret: string;
   readonly registry: TunnelRegistry;
   readonly logger: Logger;
+  /**
+   * How often the proxy sends each connector an HTTP/2 PING; a connector that has not answered by the next one is
+   * dropped. Default 15 s.
+   */
+  readonly livenessMs?: number;
 }
 
 // Large windows: one TCP connection carries every stream, and 64 KiB windows would cap bulk transfers.
@@ -73,7 +78,27 @@ function register(req: IncomingMessage, socket: Duplex, head: Buffer, options: T
   const tunnel = { subaccountId, locationId, session, connectedAt: new Date() };
   session.on('connect', () => session.setLocalWindowSize(windowBytes));
   session.on('error', (error) => logger.debug(`tunnel ${describe(tunnel)} failed: ${error.message}`));
+  // After some protocol errors (e.g. a frame over the size limit) nghttp2 sends GOAWAY and stops reading without
+  // telling Node: no 'error', no 'close', not even the peer's FIN is seen, and the slot stays taken for good.
+  // A PING that goes unanswered until the next one exposes such a session (and any other dead one).
+  let unanswered = false;
+  const liveness = setInterval(() => {
+    if (unanswered) {
+      session.destroy(new Error('the connector did not answer an HTTP/2 PING'));
+      return;
+    }
+    unanswered = true;
+    try {
+      session.ping((error) => {
+        if (!error) unanswered = false;
+      });
+    } catch {
+      session.destroy();
+    }
+  }, options.livenessMs ?? 15_000);
+  liveness.unref();
   session.once('close', () => {
+    clearInterval(liveness);
     registry.remove(tunnel);
     socket.destroy();
     logger.info(`Cloud Connector disconnected: ${describe(tunnel)}`);
