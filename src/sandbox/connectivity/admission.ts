@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv6 } from 'node:net';
 import type { SigningKey } from '../jwt';
 import type { World } from '../world';
 import { bearerValue, verifyConnectivityToken, verifyUserToken } from './proxyAuth';
@@ -89,6 +90,10 @@ function parseTarget(requestTarget: string): { ok: true; target: ProxyTarget } |
   }
   const virtualHost = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (virtualHost === '') return { ok: false, status: 400, message: 'The request target names no host.' };
+  // WHATWG URLs allow hosts like `whoami{` or `a"b` (http:///whoami{ parses). Such a name is no valid HTTP/2
+  // authority: the connector would refuse the stream as an invalid frame, and after a thousand of those Node ends
+  // its whole session (maxSessionInvalidFrames), cutting the tunnel for everybody behind that Cloud Connector.
+  if (!/^[a-z0-9._~!$&'()*+,;=-]+$/.test(virtualHost) && !isIPv6(virtualHost)) return { ok: false, status: 400, message: 'The request target names no valid host.' };
   return { ok: true, target: { virtualHost, virtualPort: url.port === '' ? 80 : Number(url.port), path: `${url.pathname}${url.search}` } };
 }
 
