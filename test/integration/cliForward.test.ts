@@ -63,6 +63,27 @@ describe('btp-connect forward', () => {
     assert.match(result.stdout, /internet-basic: GET \/hi → 200/);
   });
 
+  it('--all: one port for every destination, next to named forwards', async () => {
+    const result = await forward(['--all', 'internet-noauth', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'], async ([all, noauth]) => {
+      const basic = (await (await request(`${all}/internet-basic/hi`)).body.json()) as { path: string; headers: Record<string, string> };
+      assert.equal(basic.path, '/internet-basic/hi');
+      assert.match(basic.headers.authorization ?? '', /^Basic /);
+      const partners = await request(`${all}/onprem-erp-basic/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
+      assert.equal(partners.statusCode, 200);
+      await partners.body.dump();
+      const named = await request(`${noauth}/x`);
+      assert.equal(named.statusCode, 200);
+      await named.body.dump();
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /→ all destinations \(HTTP, \/<destination>\/… or X-Destination-Name\) {2}ready/);
+    assert.match(result.stdout, /^onprem-erp-basic: GET \/sap\/opu\/odata\/sap\/API_BUSINESS_PARTNER\/A_BusinessPartner → 200/m);
+    assert.match(result.stdout, /^internet-basic: GET \/hi → 200/m);
+    const withTcp = await runCli(['forward', '--all', '--tcp', '--key', 'destination.json'], { cwd: dir, env: {} });
+    assert.equal(withTcp.code, ExitCode.InvalidInput);
+    assert.match(withTcp.stderr, /--all serves HTTP destinations only/);
+  });
+
   it('refuses bad arguments with usage-level errors, and an OnPremise destination without a connectivity key', async () => {
     const twoWithPort = await runCli(['forward', 'a', 'b', '--port', '8080', '--key', 'destination.json'], { cwd: dir, env: {} });
     assert.equal(twoWithPort.code, ExitCode.InvalidInput);

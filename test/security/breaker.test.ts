@@ -213,7 +213,8 @@ describe('AC-18: forwards while the token service / Destination service is down 
     const response = await request(`${info.localAddress}${path}`, { method, ...(method === 'POST' ? { body: 'payload' } : {}) });
     const text = await response.body.text();
     const ms = performance.now() - started;
-    const error = response.statusCode >= 500 ? (JSON.parse(text) as { error: { code: string; message: string } }).error : undefined;
+    // The forward's own failures (404 for a destination that is gone, 5xx) come as JSON with a stable code.
+    const error = response.statusCode >= 400 && response.headers['content-type'] === 'application/json' ? (JSON.parse(text) as { error: { code: string; message: string } }).error : undefined;
     return { status: response.statusCode, ms, error };
   }
 

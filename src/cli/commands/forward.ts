@@ -4,6 +4,7 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { defaultConfigDirectory } from '../../core/connections/connectionStore';
 import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
+import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { requireLocalToken, type LocalTokenMode } from '../../core/forward/sharedMachine';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import type { TunnelMode } from '../../core/tunnel/types';
@@ -16,13 +17,15 @@ import { stderrLogger } from '../logger';
 export const forwardCommand: Command = {
   name: 'forward',
   summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
-  usage: `Usage: btp-connect forward <name>[:<port>]... [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--local-token auto|on|off] [--verbose] [connection options]
+  usage: `Usage: btp-connect forward <name>[:<port>]... | --all [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--local-token auto|on|off] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
 plain TCP port. OnPremise destinations go through the connectivity proxy of the connection's connectivity key.
 
-  --port <port>               the local port when forwarding one destination (same as <name>:<port>)
+  --all                       one port for every HTTP destination of the connection: the first path segment
+                              names it (http://127.0.0.1:PORT/<destination>/…), or an X-Destination-Name header
+  --port <port>               the local port when forwarding one destination (same as <name>:<port>) or --all
   --tunnel <mode>             how to reach the connectivity proxy from here: direct (default: the key's host and
                               ports), cf-ssh:<app> (cf ssh through an app bound to the connectivity service),
                               kubectl[:<namespace>] (kubectl port-forward to svc/connectivity-proxy, Kyma)
@@ -38,12 +41,15 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
-    if (positionals.length === 0) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`.', { field: 'name' });
+    const all = values.all === true;
+    if (positionals.length === 0 && !all) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`, or use --all for one port that serves them all.', { field: 'name' });
+    if (all && values.tcp) throw new BtpError(ErrorCode.InvalidInput, '--all serves HTTP destinations only; forward TCP destinations by name, each on a port of its own.', { field: 'tcp' });
     const specs = positionals.map(parseSpec);
     const port = stringOption(values, 'port');
-    if (port !== undefined) {
+    if (all) specs.unshift(parseSpec(`${ALL_DESTINATIONS}:${port ?? 0}`));
+    else if (port !== undefined) {
       const [only] = specs;
       if (specs.length !== 1 || !only || only.port) throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
       specs[0] = parseSpec(`${only.name}:${port}`);
@@ -68,7 +74,7 @@ ${connectionUsage}`,
           started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, passCookies: values.cookies === true, ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
         }
         const width = Math.max(...started.map((info) => info.localAddress.length));
-        for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination} (${describe(info)})  ${info.state}`);
+        for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination} (${describe(info)})  ${info.state}`);
         if (token) {
           line(io, `Forwards require a local token (${decision.reason}); it is in ${token.path}, readable only by you.`);
           line(io, `  curl -H "Proxy-Authorization: Bearer $(cat ${token.path})" ${started[0]?.localAddress ?? 'http://127.0.0.1:PORT'}/…   or   …/~$(cat ${token.path})/…`);
@@ -101,7 +107,7 @@ function parseTokenMode(text: string): LocalTokenMode {
 }
 
 function parseSpec(text: string): { name: string; port: number } {
-  const match = /^([A-Za-z0-9_-]{1,200})(?::([0-9]{1,5}))?$/.exec(text);
+  const match = /^([A-Za-z0-9_-]{1,200}|\*)(?::([0-9]{1,5}))?$/.exec(text);
   const port = Number(match?.[2] ?? 0);
   if (!match?.[1] || port > 65_535) {
     throw new BtpError(ErrorCode.InvalidInput, `"${text}" is not <destination>[:<port>] (a destination name, optionally a port up to 65535).`, { field: 'name' });
@@ -110,6 +116,7 @@ function parseSpec(text: string): { name: string; port: number } {
 }
 
 function describe(info: ForwardInfo): string {
+  if (info.destination === ALL_DESTINATIONS) return `HTTP, /<destination>/… or X-Destination-Name${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}`;
   const route = info.onPremise ? 'OnPremise via the connectivity proxy' : 'Internet';
   return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}`;
 }
@@ -120,10 +127,11 @@ function watch(manager: ForwardManager, io: CliIo, verbose: boolean): void {
   manager.onDidChange((info) => {
     const previous = states.get(info.id);
     states.set(info.id, info.state);
-    if (previous !== undefined && previous !== info.state) line(io, `${info.destination}: ${info.state}`);
+    if (previous !== undefined && previous !== info.state) line(io, `${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination}: ${info.state}`);
   });
   manager.onExchange(({ forwardId, exchange }) => {
-    const name = manager.get(forwardId)?.destination ?? forwardId;
+    const forward = manager.get(forwardId)?.destination ?? forwardId;
+    const name = exchange.destination ?? (forward === ALL_DESTINATIONS ? 'all destinations' : forward);
     if (verbose || exchange.error) {
       line(io, `${name}: ${exchange.method} ${exchange.path} → ${exchange.status} ${Math.round(exchange.durationMs)} ms${exchange.error ? ` (${exchange.error})` : ''}`);
     }

@@ -9,12 +9,14 @@ import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
 import { HttpForward, type Exchange, type ForwardTimeouts } from './httpForward';
 import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
+import { ALL_DESTINATIONS, DestinationRouter } from './router';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 
 export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
 export type ForwardKind = 'http' | 'tcp';
 
 export interface ForwardSpec {
+  /** A destination name, or `ALL_DESTINATIONS` for one port that serves them all (`/<destination>/…`). */
   readonly destination: string;
   /** Local port; 0 or absent picks a free one. */
   readonly port?: number;
@@ -113,6 +115,7 @@ export class ForwardManager {
 
   /** Binds the port, resolves the destination once, and only then reports the forward as ready. */
   async start(spec: ForwardSpec): Promise<ForwardInfo> {
+    if (spec.destination === ALL_DESTINATIONS) return this.startRouter(spec);
     const name = spec.destination;
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
@@ -158,12 +161,53 @@ export class ForwardManager {
       passCookies: kind === 'http' && (spec.passCookies ?? false),
       tokenRequired: kind === 'http' && this.options.localToken !== undefined,
     };
-    this.entries.set(id, { info, counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 }, spec, listener, dirty: false });
+    this.add(info, spec, listener);
     logger.info(`forwarding ${info.localAddress} → ${name}`);
     // Said once per forward, not per request: the user chose it, but should not forget it (AC-16).
     if (destination.TrustAll === 'true') logger.warn(`${name} has TrustAll=true: its server certificate is not checked. Use it for tests only.`);
-    this.changes.fire(info);
     return info;
+  }
+
+  /**
+   * One port for every HTTP destination of the connection: `/<destination>/…` or an `X-Destination-Name`
+   * header picks it per request, like the transparent proxy's dynamic lookup. Nothing is looked up at start.
+   */
+  private async startRouter(spec: ForwardSpec): Promise<ForwardInfo> {
+    if ((spec.kind ?? 'http') !== 'http') throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations serves HTTP only: give TCP destinations a port each.', { field: 'kind' });
+    const id = randomUUID();
+    const router = new DestinationRouter({ client: this.options.client, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
+    const listener = await HttpForward.listen({
+      router,
+      connectivity: this.options.connectivity,
+      port: spec.port ?? 0,
+      allowWebSocket: spec.allowWebSocket ?? false,
+      passCookies: spec.passCookies ?? false,
+      ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
+      logger: this.logger.child('all destinations'),
+      ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
+      onExchange: (exchange) => this.record(id, exchange),
+    });
+    const info: ForwardInfo = {
+      id,
+      destination: ALL_DESTINATIONS,
+      kind: 'http',
+      onPremise: false,
+      port: listener.port,
+      localAddress: `http://127.0.0.1:${listener.port}`,
+      state: 'ready',
+      counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 },
+      allowWebSocket: spec.allowWebSocket ?? false,
+      passCookies: spec.passCookies ?? false,
+      tokenRequired: this.options.localToken !== undefined,
+    };
+    this.add(info, spec, listener);
+    this.logger.info(`forwarding ${info.localAddress}/<destination>/… → every destination of the connection`);
+    return info;
+  }
+
+  private add(info: ForwardInfo, spec: ForwardSpec, listener: HttpForward | TcpForward): void {
+    this.entries.set(info.id, { info, counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 }, spec, listener, dirty: false });
+    this.changes.fire(info);
   }
 
   /**

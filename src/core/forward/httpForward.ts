@@ -13,6 +13,7 @@ import { checkLocalToken } from './localToken';
 import { closeServer, listenLoopback } from './listen';
 import { allowedHosts, checkLocalRequest } from './localRequest';
 import type { DestinationResolver, Resolved } from './resolver';
+import type { DestinationRouter } from './router';
 import { rewriteLocation, routeOf, upstreamPath } from './route';
 import { UpstreamAgents } from './upstreamAgents';
 import { handleUpgrade } from './webSocket';
@@ -27,7 +28,9 @@ export interface ForwardTimeouts {
 }
 
 export interface HttpForwardOptions {
-  readonly resolver: DestinationResolver;
+  /** The one destination of this port; or `router`, which picks one per request. */
+  readonly resolver?: DestinationResolver;
+  readonly router?: DestinationRouter;
   readonly connectivity?: ConnectivityAccess;
   readonly port?: number;
   readonly allowWebSocket?: boolean;
@@ -50,6 +53,8 @@ export interface Exchange {
   readonly bytesOut: number;
   /** Set when the forward itself failed the request (502/504/403…), with a stable code. */
   readonly error?: string;
+  /** The destination a one-port forward picked for this request (its path is then the part below it). */
+  readonly destination?: string;
 }
 
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'PUT']);
@@ -119,13 +124,24 @@ export class HttpForward {
   }
 
   private upgradeContext() {
-    return { hosts: this.hosts, options: this.options, logger: this.logger, agentsTls: (resolved: Resolved) => this.agents.tlsFor(resolved) };
+    return { hosts: this.hosts, options: this.options, logger: this.logger, agentsTls: (resolved: Resolved) => this.agents.tlsFor(resolved), pick: (req: IncomingMessage) => this.pick(req) };
+  }
+
+  /** The destination of this request: the forward's own, or the one the router reads from path or header. */
+  private pick(req: IncomingMessage): Picked {
+    const router = this.options.router;
+    if (!router) {
+      if (!this.options.resolver) throw new Error('HttpForward needs a resolver or a router');
+      return { ok: true, resolver: this.options.resolver, localPrefix: '' };
+    }
+    return router.pick(req);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const socket = req.socket;
     const writtenBefore = socket.bytesWritten;
+    let routedTo: string | undefined;
     const report = (status: number, error?: string) =>
       this.options.onExchange?.({
         method: req.method ?? 'GET',
@@ -135,6 +151,7 @@ export class HttpForward {
         bytesIn: requestBytes.get(req) ?? 0,
         bytesOut: socket.bytesWritten - writtenBefore,
         ...(error ? { error } : {}),
+        ...(routedTo ? { destination: routedTo } : {}),
       });
     const check = checkLocalRequest(req, this.hosts);
     if (check.ok && this.options.localToken !== undefined) {
@@ -160,6 +177,14 @@ export class HttpForward {
       req.resume();
       return report(refusal.status, 'BTP_LOCAL_REQUEST_REFUSED');
     }
+    const picked = this.pick(req);
+    if (!picked.ok) {
+      fail(res, 400, 'BTP_DESTINATION_NAME_INVALID', picked.reason);
+      req.resume();
+      return report(400, 'BTP_DESTINATION_NAME_INVALID');
+    }
+    const { resolver, localPrefix } = picked;
+    if (this.options.router) routedTo = resolver.name;
     // undici also cancels on an EventEmitter's 'abort'; an AbortController (and its DOMException) per request costs more.
     const abort = new EventEmitter();
     let aborted = false;
@@ -178,12 +203,15 @@ export class HttpForward {
     const headArrived = () => clearTimeout(headTimer);
     try {
       const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
-      let status = await this.attempt(req, res, abort, retryable, headArrived);
-      if (status === retryAgain) status = await this.attempt(req, res, abort, false, headArrived);
+      const target = { req, res, resolver, localPrefix };
+      let status = await this.attempt(target, abort, retryable, headArrived);
+      if (status === retryAgain) status = await this.attempt(target, abort, false, headArrived);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (caught) {
       const error = timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
-      const status = isBtpError(error, ErrorCode.Timeout) ? 504 : isBtpError(error, ErrorCode.TunnelDown) || isBtpError(error, ErrorCode.ServiceUnavailable) ? 503 : 502;
+      const status = statusFor(error);
+      // A router keeps nothing for a name that does not exist: random paths cannot grow its table.
+      if (isBtpError(error, ErrorCode.NotFound)) this.options.router?.forget(resolver.name);
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
       const message = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
       if (!aborted) this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
@@ -202,8 +230,8 @@ export class HttpForward {
    * With `retryable`, a 401 from the upstream (or 407 from the connectivity proxy) is swallowed after dropping
    * the stale credential, and `retryAgain` tells the caller to try once more.
    */
-  private async attempt(req: IncomingMessage, res: ServerResponse, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
-    const resolved = await this.options.resolver.get();
+  private async attempt({ req, res, resolver, localPrefix }: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
+    const resolved = await resolver.get();
     const route = routeOf(resolved);
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const path = upstreamPath(route, req.url ?? '/');
@@ -235,18 +263,35 @@ export class HttpForward {
         this.options.connectivity?.invalidate(token);
         if (!retryable) throw new BtpError(ErrorCode.ConnectivityAuthRejected, 'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.');
       }
-      if (statusCode === 401) this.options.resolver.invalidate(resolved);
+      if (statusCode === 401) resolver.invalidate(resolved);
       if (retryable && (statusCode === 401 || (route.onPremise && statusCode === 407))) {
         outcome = retryAgain;
         return discard();
       }
       outcome = statusCode;
       headArrived();
-      res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>, this.headerPolicy), route, req.headers.host));
+      res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>, this.headerPolicy), route, `${req.headers.host ?? ''}${localPrefix}`));
       return res;
     });
     return outcome;
   }
+}
+
+type Picked = { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string } | { readonly ok: false; readonly reason: string };
+
+/** One request and where it goes; `localPrefix` is what the client's path had before the destination's (router). */
+interface Target {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly resolver: DestinationResolver;
+  readonly localPrefix: string;
+}
+
+function statusFor(error: unknown): number {
+  if (isBtpError(error, ErrorCode.Timeout)) return 504;
+  if (isBtpError(error, ErrorCode.TunnelDown) || isBtpError(error, ErrorCode.ServiceUnavailable)) return 503;
+  if (isBtpError(error, ErrorCode.NotFound)) return 404;
+  return 502;
 }
 
 /** Marks an attempt whose answer was swallowed so that it can be repeated with a fresh credential. */

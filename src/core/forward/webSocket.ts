@@ -10,7 +10,7 @@ import type { HttpForwardOptions } from './httpForward';
 import { routeOf, upstreamPath } from './route';
 import { checkLocalRequest } from './localRequest';
 import { checkLocalToken } from './localToken';
-import type { Resolved } from './resolver';
+import type { DestinationResolver, Resolved } from './resolver';
 
 const unsafeHeaderText = /[\r\n\0]/;
 
@@ -19,6 +19,8 @@ export interface UpgradeContext {
   readonly options: HttpForwardOptions;
   readonly logger: Logger;
   readonly agentsTls: (resolved: Resolved) => UpstreamTls;
+  /** The destination of the upgrade request (the router may rewrite `req.url`). */
+  readonly pick: (req: IncomingMessage) => { readonly ok: true; readonly resolver: DestinationResolver } | { readonly ok: false; readonly reason: string };
 }
 
 /**
@@ -37,10 +39,12 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     if (!verdict.ok) return void refuse('407 Proxy Authentication Required');
     req.url = verdict.url;
   }
+  const picked = context.pick(req);
+  if (!picked.ok) return void refuse('400 Bad Request');
   client.on('error', () => undefined);
   let upstream: Socket | undefined;
   try {
-    const resolved = await context.options.resolver.get();
+    const resolved = await picked.resolver.get();
     const route = routeOf(resolved);
     const target = route.target;
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};

@@ -17,6 +17,7 @@ export const CommandId = {
   exportForLocalApps: 'btpConnect.exportForLocalApps',
   importDefaultEnv: 'btpConnect.importDefaultEnv',
   startForward: 'btpConnect.startForward',
+  forwardAllDestinations: 'btpConnect.forwardAllDestinations',
   stopForward: 'btpConnect.stopForward',
   restartForward: 'btpConnect.restartForward',
   copyForwardUrl: 'btpConnect.copyForwardUrl',

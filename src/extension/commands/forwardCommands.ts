@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from '../ctx';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
-import { pickDestination, pickForward } from './pickers';
+import { ALL_DESTINATIONS } from '../../core/forward/router';
+import { pickConnection, pickDestination, pickForward } from './pickers';
 
 /** Start, stop, restart a forward; copy or open its local address. */
 
@@ -23,6 +24,22 @@ export async function startForward(ctx: Ctx, node?: TreeNode): Promise<void> {
   );
   void vscode.window.showInformationMessage(`Forwarding ${info.localAddress} → ${destination.name}`, 'Copy Address').then((choice) => {
     if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
+  });
+}
+
+/** One port for every HTTP destination of a connection: `/<destination>/…` or `X-Destination-Name` picks one. */
+export async function forwardAllDestinations(ctx: Ctx, node?: TreeNode): Promise<void> {
+  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, 'Forward all destinations of which connection?');
+  if (!connection) return;
+  const existing = ctx.registry.forwardOf(connection.connection, ALL_DESTINATIONS);
+  const info =
+    existing ??
+    (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Forwarding all destinations of ${connection.connection}…` }, async () =>
+      (await ctx.registry.get(connection.connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)),
+    ));
+  const address = ctx.registry.urlForApps(info);
+  void vscode.window.showInformationMessage(`All destinations of ${connection.connection} at ${address}/<destination>/…`, 'Copy Address').then((choice) => {
+    if (choice) void vscode.env.clipboard.writeText(address);
   });
 }
 
@@ -58,6 +75,10 @@ export async function copyForwardUrl(ctx: Ctx, target?: ForwardEntry | Destinati
 export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
   const entry = await forwardFor(ctx, target, 'Open which forward?');
   if (!entry) return;
+  if (entry.info.destination === ALL_DESTINATIONS) {
+    void vscode.window.showInformationMessage(`${entry.info.localAddress} serves every destination below its name: open ${entry.info.localAddress}/<destination>/….`);
+    return;
+  }
   if (entry.info.kind !== 'http') {
     void vscode.window.showInformationMessage(`${entry.info.destination} is a TCP forward (${entry.info.localAddress}); there is nothing to open in a browser.`);
     return;

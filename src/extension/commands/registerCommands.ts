@@ -28,6 +28,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.exportForLocalApps]: environment.exportForLocalApps,
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.startForward]: forwards.startForward,
+  [CommandId.forwardAllDestinations]: forwards.forwardAllDestinations,
   [CommandId.stopForward]: forwards.stopForward,
   [CommandId.restartForward]: forwards.restartForward,
   [CommandId.copyForwardUrl]: forwards.copyForwardUrl,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
+import { ALL_DESTINATIONS } from '../../core/forward/router';
 import type { ConnectionRegistry, ForwardEntry } from '../connections/connectionRegistry';
 
 /** The Forwards view: each active forward with its local address, state and counters. */
@@ -21,15 +22,16 @@ export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, 
 
   getTreeItem(entry: ForwardEntry): vscode.TreeItem {
     const info = entry.info;
-    const item = new vscode.TreeItem(info.destination, vscode.TreeItemCollapsibleState.None);
+    const all = info.destination === ALL_DESTINATIONS;
+    const item = new vscode.TreeItem(all ? 'All destinations' : info.destination, vscode.TreeItemCollapsibleState.None);
     item.id = `forward/${info.id}`;
     item.description = `${info.localAddress} · ${info.state} · ${info.counters.requests} req${info.counters.errors ? ` · ${info.counters.errors} err` : ''}`;
     item.iconPath = stateIcon(info);
     item.contextValue = `forward:${info.kind}:${info.state}`;
     item.tooltip = new vscode.MarkdownString(
       [
-        `**${info.destination}** (${entry.connection})`,
-        `Local: \`${info.localAddress}\` (${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''})`,
+        `**${all ? 'All destinations' : info.destination}** (${entry.connection})`,
+        all ? `Local: \`${info.localAddress}/<destination>/…\` or an \`X-Destination-Name\` header` : `Local: \`${info.localAddress}\` (${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''})`,
         `State: ${info.state}`,
         `Requests: ${info.counters.requests}, errors: ${info.counters.errors}`,
         `Bytes in/out: ${info.counters.bytesIn} / ${info.counters.bytesOut}`,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
+import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { startWebSocketEcho, upgradeRequest } from '../../support/webSocketEcho';
 
@@ -46,5 +47,16 @@ describe('WebSocket upgrades through an HTTP forward', () => {
       assert.equal((await upgradeRequest(open.port, { Origin: origin })).status, 'HTTP/1.1 403 Forbidden', origin);
     }
     assert.equal(echo.upgrades.length, before, 'nothing reached the upstream');
+  });
+
+  it('through one port for all destinations: the first path segment picks the destination of the upgrade', async () => {
+    const all = await manager.start({ destination: ALL_DESTINATIONS, allowWebSocket: true });
+    const { status, socket } = await upgradeRequest(all.port, { Origin: `http://127.0.0.1:${all.port}` }, '/ws-api/chat');
+    assert.equal(status, 'HTTP/1.1 101 Switching Protocols');
+    assert.equal(echo.upgrades.at(-1)?.authorization, `Basic ${Buffer.from('ws:ws-password-1').toString('base64')}`);
+    socket.destroy();
+    const before = echo.upgrades.length;
+    assert.equal((await upgradeRequest(all.port, {}, '/')).status, 'HTTP/1.1 400 Bad Request');
+    assert.equal(echo.upgrades.length, before);
   });
 });
