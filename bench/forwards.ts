@@ -18,7 +18,7 @@ export interface ForwardsArgs {
   /** Create the bench destinations (the first forwards process does; later ones reuse them). */
   readonly createDestinations: boolean;
   /** Which forwards to start; the idle-connection check starts one alone. */
-  readonly start: readonly ('http' | 'tcp' | 'tunnel')[];
+  readonly start: readonly ('http' | 'inspected' | 'tcp' | 'tunnel')[];
 }
 
 // The same runtime settings as `btp-connect forward`, which this process stands for.
@@ -36,9 +36,14 @@ serveParent(async (args: ForwardsArgs) => {
     await client.create('subaccount', { Name: destinationNames.onPremise, URL: `http://${benchVirtual.host}:${benchVirtual.port}`, ProxyType: 'OnPremise', ...basic });
   }
   const manager = new ForwardManager({ client, connectivity });
-  const names = { http: destinationNames.http, tcp: destinationNames.tcp, tunnel: destinationNames.onPremise } as const;
-  const ports: Partial<Record<'http' | 'tcp' | 'tunnel', number>> = {};
-  for (const which of args.start) ports[which] = (await manager.start({ destination: names[which] })).port;
+  const names = { http: destinationNames.http, inspected: destinationNames.http, tcp: destinationNames.tcp, tunnel: destinationNames.onPremise } as const;
+  const ports: Partial<Record<'http' | 'inspected' | 'tcp' | 'tunnel', number>> = {};
+  for (const which of args.start) {
+    const info = await manager.start({ destination: names[which] });
+    // A second forward to the same destination with the inspector open (headers; bodies stay off by default).
+    if (which === 'inspected') manager.inspect(info.id);
+    ports[which] = info.port;
+  }
   return {
     ready: ports,
     handlers: {

@@ -80,6 +80,7 @@ export function targets(samples: readonly Sample[], summary: Summary, idle: read
     relative('HTTP forward 1 MiB MB/s ≥ 1.2× http-proxy', 'mbps', 'httpForward', 'httpProxy', (value) => value >= 1.2),
     relative('TCP forward 1 MiB MB/s ≥ 0.9× net pipe', 'mbps', 'tcpForward', 'netPipe', (value) => value >= 0.9),
     relative('Cloud Connector tunnel req/s ≥ 0.5× HTTP forward', 'rps', 'tunnel', 'httpForward', (value) => value >= 0.5),
+    relative('Traffic inspector recording: req/s ≥ 0.8× HTTP forward', 'rps', 'inspected', 'httpForward', (value) => value >= 0.8),
   ];
   for (const kind of ['http', 'tcp'] as const) {
     const result = idle.find((item) => item.forward === kind);

@@ -135,13 +135,14 @@ async function main(): Promise<number> {
   const references = await start<{ netPipe: number; httpProxy: number }>('references', { upstreamPort: upstream.ready.port }, options);
   const sandbox = await start<Processes['sandbox']['ready']>('sandboxHost', { upstreamPort: upstream.ready.port }, options);
   const partial = { upstream, references, sandbox } as Processes;
-  const forwards = await start<{ http: number; tcp: number; tunnel: number }>('forwards', { ...(await forwardsArgs(partial)), createDestinations: true, start: ['http', 'tcp', 'tunnel'] }, options);
+  const forwards = await start<{ http: number; inspected: number; tcp: number; tunnel: number }>('forwards', { ...(await forwardsArgs(partial)), createDestinations: true, start: ['http', 'inspected', 'tcp', 'tunnel'] }, options);
   const processes: Processes = { ...partial, forwards };
   const ports: Record<ScenarioId, number> = {
     direct: upstream.ready.port,
     netPipe: references.ready.netPipe,
     httpProxy: references.ready.httpProxy,
     httpForward: forwards.ready.http,
+    inspected: forwards.ready.inspected,
     tcpForward: forwards.ready.tcp,
     tunnel: forwards.ready.tunnel,
   };

@@ -9,7 +9,7 @@ export const benchVirtual = { host: 'bench.virtual', port: 80 } as const;
 
 export const destinationNames = { http: 'bench-http-basic', tcp: 'bench-tcp', onPremise: 'bench-onprem-basic' } as const;
 
-export type ScenarioId = 'direct' | 'netPipe' | 'httpProxy' | 'httpForward' | 'tcpForward' | 'tunnel';
+export type ScenarioId = 'direct' | 'netPipe' | 'httpProxy' | 'httpForward' | 'inspected' | 'tcpForward' | 'tunnel';
 
 export interface Scenario {
   readonly id: ScenarioId;
@@ -23,6 +23,7 @@ export const scenarios: readonly Scenario[] = [
   { id: 'netPipe', label: 'ref: `net` pipe (20 lines)', injects: false },
   { id: 'httpProxy', label: 'ref: http-proxy + keep-alive agent', injects: true },
   { id: 'httpForward', label: 'HTTP forward (Internet, Basic)', injects: true },
+  { id: 'inspected', label: 'HTTP forward, traffic inspector recording', injects: true },
   { id: 'tcpForward', label: 'TCP forward (Internet)', injects: false },
   { id: 'tunnel', label: 'HTTP forward via Cloud Connector', injects: true },
 ];

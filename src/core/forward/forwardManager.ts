@@ -10,6 +10,7 @@ import { HttpForward, type Exchange, type ForwardTimeouts } from './httpForward'
 import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
 import { ALL_DESTINATIONS, DestinationRouter } from './router';
+import { TrafficLog, type TrafficLogOptions } from '../inspect/trafficLog';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 
 export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
@@ -77,6 +78,8 @@ interface Entry {
   readonly counters: { requests: number; errors: number; bytesIn: number; bytesOut: number };
   readonly spec: ForwardSpec;
   readonly listener: HttpForward | TcpForward;
+  /** While somebody inspects the forward. */
+  traffic?: TrafficLog;
   /** Counters moved since the last change event. */
   dirty: boolean;
 }
@@ -146,6 +149,7 @@ export class ForwardManager {
             logger,
             ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
             onExchange: (exchange) => this.record(id, exchange),
+            traffic: () => this.entries.get(id)?.traffic,
           })
         : await TcpForward.listen({ resolver, connectivity: this.options.connectivity, port: spec.port ?? 0, logger, onConnection: (report) => this.recordTcp(id, report) });
     const info: ForwardInfo = {
@@ -186,6 +190,7 @@ export class ForwardManager {
       logger: this.logger.child('all destinations'),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
       onExchange: (exchange) => this.record(id, exchange),
+      traffic: () => this.entries.get(id)?.traffic,
     });
     const info: ForwardInfo = {
       id,
@@ -218,10 +223,34 @@ export class ForwardManager {
     return appAddress(info.localAddress, info.tokenRequired ? this.options.localToken : undefined);
   }
 
+  /**
+   * Starts recording the exchanges of an HTTP forward (the traffic inspector), or returns the log already
+   * recording. Nothing is recorded, and nothing costs, until somebody asks.
+   */
+  inspect(id: string, options: TrafficLogOptions = {}): TrafficLog {
+    const entry = this.entries.get(id);
+    if (!entry) throw new BtpError(ErrorCode.NotFound, 'That forward is not running.');
+    if (entry.info.kind !== 'http') throw new BtpError(ErrorCode.Unsupported, `${entry.info.destination} is a TCP forward: there are no HTTP requests to inspect.`, { field: 'kind' });
+    if (entry.traffic) {
+      if (options.bodies !== undefined) entry.traffic.setBodies(options.bodies);
+      return entry.traffic;
+    }
+    entry.traffic = new TrafficLog(options);
+    return entry.traffic;
+  }
+
+  /** Stops recording and drops what was recorded. */
+  stopInspecting(id: string): void {
+    const entry = this.entries.get(id);
+    entry?.traffic?.dispose();
+    if (entry) entry.traffic = undefined;
+  }
+
   async stop(id: string): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    entry.traffic?.dispose();
     await entry.listener.close();
     this.changes.fire({ ...snapshot(entry), state: 'stopped' });
   }

@@ -7,6 +7,8 @@ import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { AccessToken } from '../oauth/tokenRequest';
+import { ExchangeCapture, type BodyCapture } from '../inspect/capture';
+import type { TrafficLog } from '../inspect/trafficLog';
 import { redactText } from '../redact';
 import { downstreamHeaders, upstreamHeaders, type HeaderPolicy } from './headers';
 import { checkLocalToken } from './localToken';
@@ -41,6 +43,8 @@ export interface HttpForwardOptions {
   readonly timeouts?: Partial<ForwardTimeouts>;
   readonly logger?: Logger;
   readonly onExchange?: (exchange: Exchange) => void;
+  /** The traffic log while somebody inspects this forward; undefined (nothing recorded) otherwise. */
+  readonly traffic?: () => TrafficLog | undefined;
 }
 
 /** One request through a forward, reported when it ends. */
@@ -142,7 +146,10 @@ export class HttpForward {
     const socket = req.socket;
     const writtenBefore = socket.bytesWritten;
     let routedTo: string | undefined;
-    const report = (status: number, error?: string) =>
+    const log = this.options.traffic?.();
+    const capture = log ? new ExchangeCapture(log, req, this.options.resolver?.name ?? '*') : undefined;
+    const report = (status: number, error?: string) => {
+      capture?.finish(maskLocalToken(req.url ?? '/'), { method: req.method ?? 'GET', status, durationMs: performance.now() - started, bytesIn: requestBytes.get(req) ?? 0, bytesOut: socket.bytesWritten - writtenBefore, ...(error ? { error } : {}) }, routedTo);
       this.options.onExchange?.({
         method: req.method ?? 'GET',
         path: pathOf(req.url),
@@ -153,6 +160,7 @@ export class HttpForward {
         ...(error ? { error } : {}),
         ...(routedTo ? { destination: routedTo } : {}),
       });
+    };
     const check = checkLocalRequest(req, this.hosts);
     if (check.ok && this.options.localToken !== undefined) {
       const verdict = checkLocalToken(req, this.options.localToken);
@@ -203,7 +211,7 @@ export class HttpForward {
     const headArrived = () => clearTimeout(headTimer);
     try {
       const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
-      const target = { req, res, resolver, localPrefix };
+      const target = { req, res, resolver, localPrefix, capture };
       let status = await this.attempt(target, abort, retryable, headArrived);
       if (status === retryAgain) status = await this.attempt(target, abort, false, headArrived);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
@@ -230,14 +238,14 @@ export class HttpForward {
    * With `retryable`, a 401 from the upstream (or 407 from the connectivity proxy) is swallowed after dropping
    * the stale credential, and `retryAgain` tells the caller to try once more.
    */
-  private async attempt({ req, res, resolver, localPrefix }: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
+  private async attempt({ req, res, resolver, localPrefix, capture }: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
     const resolved = await resolver.get();
     const route = routeOf(resolved);
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const path = upstreamPath(route, req.url ?? '/');
     const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
     // undici takes async iterables as bodies (core/request.js) though its types list only streams.
-    const body = hasBody(req) ? (countingBody(req) as unknown as Readable) : undefined;
+    const body = hasBody(req) ? (countingBody(req, capture?.requestBody) as unknown as Readable) : undefined;
     let dispatcher: Dispatcher;
     let requestOptions: Dispatcher.RequestOptions;
     let token: AccessToken | undefined;
@@ -257,6 +265,7 @@ export class HttpForward {
       dispatcher = this.agents.forResolved(resolved);
       requestOptions = { method, body, signal: abort, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
     }
+    capture?.upstream(`${route.target.origin}${path}`, requestOptions.headers as Record<string, string | string[]>);
     let outcome = 0;
     await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
       if (route.onPremise && statusCode === 407 && token) {
@@ -270,8 +279,9 @@ export class HttpForward {
       }
       outcome = statusCode;
       headArrived();
+      capture?.response(headers as Record<string, string | string[] | undefined>);
       res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>, this.headerPolicy), route, `${req.headers.host ?? ''}${localPrefix}`));
-      return res;
+      return capture?.responseBody ? teeInto(res, capture.responseBody) : res;
     });
     return outcome;
   }
@@ -285,6 +295,7 @@ interface Target {
   readonly res: ServerResponse;
   readonly resolver: DestinationResolver;
   readonly localPrefix: string;
+  readonly capture: ExchangeCapture | undefined;
 }
 
 function statusFor(error: unknown): number {
@@ -316,11 +327,39 @@ const requestBytes = new WeakMap<IncomingMessage, number>();
  * body undici 7 reports a failure twice when the upstream fails while the body is still flowing, and the second
  * report throws outside any handler (a crashed process).
  */
-async function* countingBody(req: IncomingMessage): AsyncGenerator<Buffer> {
+async function* countingBody(req: IncomingMessage, capture?: BodyCapture): AsyncGenerator<Buffer> {
   for await (const chunk of req as AsyncIterable<Buffer>) {
     requestBytes.set(req, (requestBytes.get(req) ?? 0) + chunk.length);
+    capture?.add(chunk);
     yield chunk;
   }
+}
+
+/** `res` for undici's stream(), keeping the first bytes of the body for the traffic inspector on the way. */
+function teeInto(res: ServerResponse, capture: BodyCapture): Writable {
+  const tee = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      capture.add(chunk);
+      if (res.write(chunk)) callback();
+      else res.once('drain', () => callback());
+    },
+    final(callback) {
+      res.end(() => callback());
+    },
+    destroy(error, callback) {
+      if (!res.writableFinished) res.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  res.once('close', () => {
+    if (!res.writableFinished) tee.destroy();
+  });
+  return tee;
+}
+
+/** `/~<token>/…`: the local token never reaches the inspector, also when it was the wrong one. */
+function maskLocalToken(url: string): string {
+  return url.startsWith('/~') ? url.replace(/^\/~[^/?]*/, '/~******') : url;
 }
 
 const upstreamTimeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
