@@ -1,5 +1,5 @@
-// Bundles the three entry points with esbuild: the extension host (CJS, `vscode` external), the CLI (CJS with
-// a shebang) and the webview (browser IIFE). Native modules stay external and ship in node_modules.
+// Bundles the entry points with esbuild: the extension host (CJS, `vscode` external), the CLI (CJS with
+// a shebang) and the webviews (browser IIFEs: editor, traffic inspector). Native modules stay external and ship in node_modules.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
@@ -13,6 +13,7 @@ const builds = [
   { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { ...nodeTarget, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/inspectorMain.ts'], outfile: 'dist/webview/inspector.js' },
 ];
 
 if (watch) {
@@ -24,3 +25,4 @@ if (watch) {
 // The stylesheet is served as a file: the webview's CSP allows styles from the extension only, never inline.
 mkdirSync('dist/webview', { recursive: true });
 copyFileSync('webview/src/editor.css', 'dist/webview/editor.css');
+copyFileSync('webview/src/inspector.css', 'dist/webview/inspector.css');

@@ -3,6 +3,7 @@ import type { Logger } from '../core/log';
 import type { Config } from './config';
 import type { ConnectionRegistry } from './connections/connectionRegistry';
 import type { DestinationEditorProvider } from './editor/destinationEditorProvider';
+import type { InspectorPanels } from './inspector/inspectorPanels';
 import type { SandboxController } from './sandboxController';
 import type { DestinationsProvider } from './tree/destinationsProvider';
 import type { TreeNode } from './tree/destinationsModel';
@@ -21,6 +22,8 @@ export interface Ctx {
   readonly destinationsView: vscode.TreeView<TreeNode>;
   readonly sandbox: SandboxController;
   readonly editors: DestinationEditorProvider;
+  /** The open traffic inspectors (one per forward). */
+  readonly inspectors: InspectorPanels;
   /** "OS keychain" or the SecretStorage fallback, shown to the user. */
   readonly secretStorage: string;
 }

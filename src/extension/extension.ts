@@ -9,6 +9,7 @@ import { ViewId } from './commands/commandIds';
 import { Config } from './config';
 import { ConnectionRegistry } from './connections/connectionRegistry';
 import type { Ctx } from './ctx';
+import { InspectorPanels } from './inspector/inspectorPanels';
 import { ForwardsProvider } from './forwards/forwardsProvider';
 import { ForwardsStatusBar } from './forwards/statusBar';
 import { DestinationEditorProvider } from './editor/destinationEditorProvider';
@@ -51,7 +52,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const forwards = new ForwardsProvider(registry);
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
     const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger, secrets.description);
-    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, secretStorage: secrets.description };
+    const inspectors = new InspectorPanels(registry, context.extensionUri, logger, String(context.extension.packageJSON.version));
+    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, secretStorage: secrets.description };
     context.subscriptions.push(
       destinations,
       destinationsView,
@@ -60,6 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       new ForwardsStatusBar(registry, secrets.description),
       sandbox,
       editors.register(),
+      inspectors,
       registerDebugEnvironment(ctx),
       new TerminalEnvironment(ctx),
       ...registerCommands(ctx),

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { editorPage } from '../../src/extension/editor/pageTemplate';
 import { WebviewChannel } from '../../src/extension/editor/webviewChannel';
 import { EDITOR_INBOUND } from '../../src/protocol/editorProtocol';
+import { INSPECTOR_INBOUND } from '../../src/protocol/inspectorProtocol';
 import { silentLogger } from '../../src/core/log';
 import { chromiumPath } from '../vscode/harness/codeServer';
 
@@ -59,7 +60,10 @@ describe('AC-36: the editor page policy', () => {
   });
 });
 
-describe('AC-37: the message boundary of the editor', () => {
+// The editor's and the traffic inspector's messages, through the same channel class.
+const INBOUND = [...EDITOR_INBOUND, ...INSPECTOR_INBOUND];
+
+describe('AC-37: the message boundary of the editor and the traffic inspector', () => {
   interface Posted { kind: string; id?: number; error?: { code: string } }
 
   function channelWithSpies() {
@@ -77,14 +81,14 @@ describe('AC-37: the message boundary of the editor', () => {
     };
     const channel = new WebviewChannel(webview as never, silentLogger);
     const calls: { method: string; params: unknown }[] = [];
-    for (const type of EDITOR_INBOUND) {
+    for (const type of INBOUND) {
       if (type.kind === 'request') channel.onRequest(type as never, async (params: unknown) => (calls.push({ method: type.method, params }), {}) as never);
       else channel.onNotification(type as never, (params: unknown) => void calls.push({ method: type.method, params }));
     }
     return { channel, posted, calls, send: (message: unknown) => deliver(message) };
   }
 
-  const methods = EDITOR_INBOUND.map((type) => type.method);
+  const methods = INBOUND.map((type) => type.method);
   const jsonValue = fc.jsonValue({ maxDepth: 3 });
   const message = fc.oneof(
     jsonValue,
@@ -98,8 +102,13 @@ describe('AC-37: the message boundary of the editor', () => {
       fc.record({ kind: fc.constant('request'), id: fc.nat(), method: fc.constantFrom('save', 'revert'), params: fc.constant({}) }),
       fc.record({ kind: fc.constant('request'), id: fc.nat(), method: fc.constant('resolveConflict'), params: fc.record({ choice: fc.constantFrom('overwrite', 'discard', 'compare', 'eval') }) }),
       fc.record({ kind: fc.constant('request'), id: fc.nat(), method: fc.constant('chooseCertificate'), params: fc.record({ property: fc.string({ maxLength: 40 }) }) }),
+      fc.constant({ kind: 'notification', method: 'inspector/ready', params: { version: 1 } }),
+      fc.record({ kind: fc.constant('request'), id: fc.nat(), method: fc.constantFrom('inspector/details', 'inspector/copyCurl'), params: fc.record({ id: fc.oneof(fc.nat(), fc.double()) }) }),
+      fc.record({ kind: fc.constant('request'), id: fc.nat(), method: fc.constantFrom('inspector/openHttp', 'inspector/exportHar'), params: fc.record({ ids: fc.array(fc.oneof(fc.nat(), fc.string()), { maxLength: 5 }) }) }),
+      fc.record({ kind: fc.constant('notification'), method: fc.constant('inspector/bodies'), params: fc.record({ on: fc.oneof(fc.boolean(), fc.string()) }) }),
+      fc.constant({ kind: 'notification', method: 'inspector/clear', params: {} }),
     ),
-    fc.record({ kind: fc.constantFrom('notification', 'request'), id: fc.nat(), method: fc.constantFrom(...methods), params: fc.dictionary(fc.constantFrom('seq', 'set', 'remove', 'name', 'value', 'action', 'choice', 'property', 'version', 'extra', '__proto__'), jsonValue) }),
+    fc.record({ kind: fc.constantFrom('notification', 'request'), id: fc.nat(), method: fc.constantFrom(...methods), params: fc.dictionary(fc.constantFrom('seq', 'set', 'remove', 'name', 'value', 'action', 'choice', 'property', 'version', 'id', 'ids', 'on', 'extra', '__proto__'), jsonValue) }),
   );
 
   it('5,000 random messages: handlers see only payloads their guard accepts; every request is answered once', async () => {
@@ -112,7 +121,7 @@ describe('AC-37: the message boundary of the editor', () => {
         // The channel answers requests asynchronously; let its promise chain run.
         await new Promise((resolve) => setImmediate(resolve));
         for (const call of calls) {
-          const type = EDITOR_INBOUND.find((candidate) => candidate.method === call.method);
+          const type = INBOUND.find((candidate) => candidate.method === call.method);
           assert.ok(type);
           assert.equal(type.params(call.params, 'params'), undefined, `a handler got a payload its guard refuses: ${JSON.stringify(call)}`);
         }

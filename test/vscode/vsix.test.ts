@@ -24,6 +24,8 @@ describe('the .vsix', () => {
       assert.ok(size < 10 * 1024 * 1024, `${size} bytes`);
       const listing = execFileSync('unzip', ['-l', vsix], { encoding: 'utf8' });
       assert.match(listing, /extension\/dist\/extension\.js/);
+      // Both webviews with their stylesheets: the CSP allows styles from the extension's files only.
+      for (const file of ['main.js', 'editor.css', 'inspector.js', 'inspector.css']) assert.match(listing, new RegExp(`extension/dist/webview/${file.replace('.', '\\.')}`), file);
       assert.match(listing, /extension\/node_modules\/@napi-rs\/keyring-linux-x64-gnu\/keyring\.linux-x64-gnu\.node/);
       assert.doesNotMatch(listing, /extension\/(src|test)\/|undici|\.map\b/, 'only bundles, the native module and docs');
 

@@ -22,6 +22,7 @@ export const CommandId = {
   restartForward: 'btpConnect.restartForward',
   copyForwardUrl: 'btpConnect.copyForwardUrl',
   openForwardInBrowser: 'btpConnect.openForwardInBrowser',
+  inspectTraffic: 'btpConnect.inspectTraffic',
   focusForwards: 'btpConnect.focusForwards',
   showLog: 'btpConnect.showLog',
 } as const;

@@ -44,7 +44,7 @@ export async function forwardAllDestinations(ctx: Ctx, node?: TreeNode): Promise
 }
 
 /** The forward a command is about: a Forwards view item, a forwarded destination, or one picked from the list. */
-async function forwardFor(ctx: Ctx, target: ForwardEntry | TreeNode | undefined, title: string): Promise<ForwardEntry | undefined> {
+export async function forwardFor(ctx: Ctx, target: ForwardEntry | TreeNode | undefined, title: string): Promise<ForwardEntry | undefined> {
   if (target && 'info' in target) return target;
   if (target?.kind === 'destination') {
     const info = ctx.registry.forwardOf(target.connection, target.name);
@@ -84,4 +84,15 @@ export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | Des
     return;
   }
   await vscode.env.openExternal(vscode.Uri.parse(`${ctx.registry.urlForApps(entry.info)}/`));
+}
+
+/** The traffic inspector of an HTTP forward: recording starts when it opens and stops when it closes. */
+export async function inspectTraffic(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
+  const entry = await forwardFor(ctx, target, 'Inspect the traffic of which forward?');
+  if (!entry) return;
+  if (entry.info.kind !== 'http') {
+    void vscode.window.showInformationMessage(`${entry.info.destination} is a TCP forward (${entry.info.localAddress}): there are no HTTP requests to inspect.`);
+    return;
+  }
+  await ctx.inspectors.show(entry);
 }

@@ -33,6 +33,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.restartForward]: forwards.restartForward,
   [CommandId.copyForwardUrl]: forwards.copyForwardUrl,
   [CommandId.openForwardInBrowser]: forwards.openForwardInBrowser,
+  [CommandId.inspectTraffic]: forwards.inspectTraffic,
   [CommandId.focusForwards]: () => vscode.commands.executeCommand(`${ViewId.forwards}.focus`),
   [CommandId.showLog]: (ctx) => ctx.channel.show(true),
 };

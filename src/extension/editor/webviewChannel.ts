@@ -17,6 +17,8 @@ export class WebviewChannel implements vscode.Disposable {
   constructor(
     private readonly webview: vscode.Webview,
     private readonly logger: Logger,
+    /** Which page this is, for log lines and the message a refused request gets. */
+    private readonly page = 'editor',
   ) {
     this.subscription = webview.onDidReceiveMessage((message: unknown) => void this.receive(message));
   }
@@ -41,7 +43,7 @@ export class WebviewChannel implements vscode.Disposable {
   private async receive(message: unknown): Promise<void> {
     const problem = envelopeProblem(message);
     if (problem !== undefined) {
-      this.logger.warn(`editor webview sent a malformed message (${problem}); ignored`);
+      this.logger.warn(`${this.page} webview sent a malformed message (${problem}); ignored`);
       return;
     }
     const envelope = message as Envelope;
@@ -49,15 +51,15 @@ export class WebviewChannel implements vscode.Disposable {
     const handler = this.handlers.get(envelope.method);
     const refusal = handler === undefined ? `unknown method "${envelope.method}"` : handler.kind !== envelope.kind ? `"${envelope.method}" is a ${handler.kind}` : handler.guard(envelope.params, 'params');
     if (refusal !== undefined || handler === undefined) {
-      this.logger.warn(`editor webview message refused: ${refusal ?? 'no handler'}`);
-      if (envelope.kind === 'request') this.respond(envelope.id, undefined, { code: ErrorCode.InvalidInput, message: `The editor sent a message the extension does not accept (${refusal ?? 'no handler'}); reopen the editor.` });
+      this.logger.warn(`${this.page} webview message refused: ${refusal ?? 'no handler'}`);
+      if (envelope.kind === 'request') this.respond(envelope.id, undefined, { code: ErrorCode.InvalidInput, message: `The ${this.page} sent a message the extension does not accept (${refusal ?? 'no handler'}); reopen the ${this.page}.` });
       return;
     }
     if (envelope.kind === 'notification') {
       try {
         handler.run(envelope.params);
       } catch (error) {
-        this.logger.error(`editor notification "${envelope.method}" failed`, error);
+        this.logger.error(`${this.page} notification "${envelope.method}" failed`, error);
       }
       return;
     }
