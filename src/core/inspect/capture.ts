@@ -55,7 +55,8 @@ export class ExchangeCapture {
   /** Ends the capture with the forward's report; `path` is the local path below the destination. */
   finish(path: string, outcome: ExchangeOutcome, destination = this.destination): void {
     const requestType = this.requestHeaders.find(([name]) => name === 'content-type')?.[1];
-    const entry: Omit<TrafficEntry, 'id'> = {
+    const entry: TrafficEntry = {
+      id: this.log.takeId(),
       startedAt: this.startedAt,
       destination,
       method: outcome.method,

@@ -7,18 +7,30 @@ import type { HeaderList } from './types';
  */
 export const MASK = '******';
 
-/** `Basic ******`, `Bearer ******`: the scheme says which credential was there, nothing of it is left. */
-export function maskHeaderValue(name: string, value: string): string {
-  if (!isSecretHeader(name)) return redactText(value);
+/**
+ * `Basic ******`, `Bearer ******`: the scheme says which credential was there, nothing of it is left. Other
+ * headers are kept as they are here (a name lookup per header is all a recorded request pays) and scrubbed of
+ * tokens when they are read (`scrubHeaders`).
+ */
+export function maskSecretHeaderValue(name: string, value: string): string {
+  if (!isSecretHeader(name)) return value;
   const scheme = /^(Basic|Bearer|Negotiate|Digest|SAML2\.0)\s/i.exec(value);
   return scheme ? `${scheme[1]} ${MASK}` : MASK;
 }
 
+/** Both steps at once: what any header value looks like when shown. */
+export function maskHeaderValue(name: string, value: string): string {
+  return isSecretHeader(name) ? maskSecretHeaderValue(name, value) : redactText(value);
+}
+
 export function maskHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
   const out: [string, string][] = [];
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) out.push([name.toLowerCase(), maskHeaderValue(name, item)]);
+    const lower = name.toLowerCase();
+    if (typeof value === 'string') out.push([lower, maskSecretHeaderValue(lower, value)]);
+    else for (const item of value) out.push([lower, maskSecretHeaderValue(lower, item)]);
   }
   return out;
 }
@@ -28,9 +40,14 @@ export function maskRawHeaders(raw: readonly string[]): HeaderList {
   const out: [string, string][] = [];
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as string).toLowerCase();
-    out.push([name, maskHeaderValue(name, raw[index + 1] as string)]);
+    out.push([name, maskSecretHeaderValue(name, raw[index + 1] as string)]);
   }
   return out;
+}
+
+/** Tokens, keys and JWTs in the values of ordinary headers (`X-My-Token: eyJ…`), scrubbed for display. */
+export function scrubHeaders(headers: HeaderList): HeaderList {
+  return headers.map(([name, value]) => [name, value.includes(MASK) ? value : redactText(value)]);
 }
 
 /** A path with query: secret-named query values masked (`?access_token=…`, `?password=…`). */

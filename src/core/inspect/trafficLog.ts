@@ -1,4 +1,5 @@
 import { Emitter, type Disposable } from '../events';
+import { scrubHeaders } from './mask';
 import type { TrafficEntry, TrafficSummary } from './types';
 
 export interface TrafficLogOptions {
@@ -43,9 +44,13 @@ export class TrafficLog {
     this.recordBodies = on;
   }
 
-  /** Takes an exchange (without id), gives it the next id, and drops what is over capacity or budget. */
-  add(entry: Omit<TrafficEntry, 'id'>): TrafficSummary {
-    const stored: TrafficEntry = { ...entry, id: this.nextId++ };
+  /** The id the next exchange gets (`add` takes it with the entry, saving a copy per request). */
+  takeId(): number {
+    return this.nextId++;
+  }
+
+  /** Takes an exchange with an id from `takeId`, and drops what is over capacity or budget. */
+  add(stored: TrafficEntry): void {
     this.entries.push(stored);
     this.bodyBytes += bodyBytesOf(stored);
     while (this.entries.length > this.capacity) this.bodyBytes -= bodyBytesOf(this.entries.shift() as TrafficEntry);
@@ -57,21 +62,25 @@ export class TrafficLog {
       this.entries[index] = withoutBodies;
       this.bodyBytes -= bytes;
     }
-    const summary = summaryOf(stored);
-    this.added.fire(summary);
-    return summary;
+    // A summary only for somebody listening: the bench records at full request rate with nobody watching.
+    if (this.added.hasListeners) this.added.fire(summaryOf(stored));
   }
 
   list(): TrafficSummary[] {
     return this.entries.map(summaryOf);
   }
 
+  /** One exchange as it may be shown: ordinary header values scrubbed of tokens too (see `scrubHeaders`). */
   get(id: number): TrafficEntry | undefined {
-    return this.entries.find((entry) => entry.id === id);
+    // Ids grow by one: the entry is at its offset from the oldest one, unless bodies were stripped (same slot).
+    const oldest = this.entries[0]?.id ?? 0;
+    const entry = this.entries[id - oldest];
+    return entry?.id === id ? scrubbed(entry) : undefined;
   }
 
-  all(): readonly TrafficEntry[] {
-    return this.entries;
+  /** Every exchange as it may be shown, oldest first (exports). */
+  all(): TrafficEntry[] {
+    return this.entries.map(scrubbed);
   }
 
   get size(): number {
@@ -101,6 +110,15 @@ export class TrafficLog {
     this.added.dispose();
     this.cleared.dispose();
   }
+}
+
+function scrubbed(entry: TrafficEntry): TrafficEntry {
+  return {
+    ...entry,
+    requestHeaders: scrubHeaders(entry.requestHeaders),
+    ...(entry.upstreamHeaders ? { upstreamHeaders: scrubHeaders(entry.upstreamHeaders) } : {}),
+    ...(entry.responseHeaders ? { responseHeaders: scrubHeaders(entry.responseHeaders) } : {}),
+  };
 }
 
 export function summaryOf(entry: TrafficEntry): TrafficSummary {

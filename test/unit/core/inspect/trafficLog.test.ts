@@ -5,8 +5,8 @@ import { maskBodyText, maskHeaderValue, maskPath, maskRawHeaders, MASK } from '.
 import { TrafficLog } from '../../../../src/core/inspect/trafficLog';
 import type { TrafficEntry } from '../../../../src/core/inspect/types';
 
-function entry(path: string, extra: Partial<TrafficEntry> = {}): Omit<TrafficEntry, 'id'> {
-  return { startedAt: 0, destination: 'api', method: 'GET', path, status: 200, durationMs: 1, bytesIn: 0, bytesOut: 0, requestHeaders: [], ...extra };
+function entry(path: string, extra: Partial<TrafficEntry> = {}): TrafficEntry {
+  return { id: 0, startedAt: 0, destination: 'api', method: 'GET', path, status: 200, durationMs: 1, bytesIn: 0, bytesOut: 0, requestHeaders: [], ...extra };
 }
 
 describe('TrafficLog', () => {
@@ -14,7 +14,7 @@ describe('TrafficLog', () => {
     const log = new TrafficLog({ capacity: 3 });
     const seen: number[] = [];
     log.onDidAdd((summary) => seen.push(summary.id));
-    for (let index = 0; index < 5; index++) log.add(entry(`/${index}`));
+    for (let index = 0; index < 5; index++) log.add({ ...entry(`/${index}`), id: log.takeId() });
     assert.deepEqual(log.list().map((summary) => summary.path), ['/2', '/3', '/4']);
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
     assert.equal(log.get(1), undefined);
@@ -25,7 +25,7 @@ describe('TrafficLog', () => {
   it('bounds the body bytes it holds: the oldest exchanges lose their bodies first, and keep their rows', () => {
     const log = new TrafficLog({ capacity: 100, bodyBudget: 250 });
     const body = { size: 100, truncated: false, text: 'x'.repeat(100) };
-    for (let index = 0; index < 4; index++) log.add(entry(`/${index}`, { responseBody: body }));
+    for (let index = 0; index < 4; index++) log.add({ ...entry(`/${index}`, { responseBody: body }), id: log.takeId() });
     assert.ok(log.heldBodyBytes <= 250, String(log.heldBodyBytes));
     assert.equal(log.size, 4);
     assert.equal(log.get(1)?.responseBody, undefined);
