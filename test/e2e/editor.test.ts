@@ -51,8 +51,9 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     mkdirSync(screenshots, { recursive: true });
     configDir = mkdtempSync(join(tmpdir(), 'btp-e2e-editor-'));
     subaccount = await startSandbox({ portBase: 0 });
-    // A saved connection "dev" to the test's own sandbox, secrets in the keychain the extension shares.
-    await new ConnectionStore(new KeychainSecretStore(), configDir).add('dev', {
+    // A saved connection "editing" to the test's own sandbox, secrets in the keychain the extension shares (keychain
+    // entries are per connection name, and the e2e files run side by side: each file uses a name of its own).
+    await new ConnectionStore(new KeychainSecretStore(), configDir).add('editing', {
       destination: parseCredentials(subaccount.keys.destination, { expected: 'destination' }) as DestinationBinding,
       connectivity: parseCredentials(subaccount.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
     }, { replace: true });
@@ -60,15 +61,15 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     service = new DestinationServiceClient({ binding: parseCredentials(subaccount.keys.destination, { expected: 'destination' }) as DestinationBinding, agents });
     workbench = await Workbench.open({ BTP_CONNECT_CONFIG_DIR: configDir }, { width: 1400, height: 900 });
     await workbench.showView();
-    await workbench.setExpanded(/^dev/, true);
-    await workbench.setExpanded('Subaccount destinations of dev', true);
+    await workbench.setExpanded(/^editing/, true);
+    await workbench.setExpanded('Subaccount destinations of editing', true);
   });
 
   after(async () => {
     await workbench?.close();
     await agents?.close();
     await subaccount?.close();
-    await new ConnectionStore(new KeychainSecretStore(), configDir).remove('dev').catch(() => undefined);
+    await new ConnectionStore(new KeychainSecretStore(), configDir).remove('editing').catch(() => undefined);
     rmSync(configDir, { recursive: true, force: true });
   });
 

@@ -17,6 +17,8 @@ import { screenshots, Workbench } from './workbench';
 // bodies on request, and never puts the destination's password in the page.
 
 const missing = codeServerInstalled();
+// Keychain entries are per connection name and the e2e files run side by side: a name of this file's own.
+
 const password = 'demo-password-1';
 const basicValue = Buffer.from(`demo:${password}`).toString('base64');
 
@@ -42,20 +44,20 @@ describe('the traffic inspector in the VS Code workbench', { skip: missing, time
     mkdirSync(screenshots, { recursive: true });
     configDir = mkdtempSync(join(tmpdir(), 'btp-e2e-inspector-'));
     subaccount = await startSandbox({ portBase: 0 });
-    await new ConnectionStore(new KeychainSecretStore(), configDir).add('dev', {
+    await new ConnectionStore(new KeychainSecretStore(), configDir).add('traffic', {
       destination: parseCredentials(subaccount.keys.destination, { expected: 'destination' }) as DestinationBinding,
       connectivity: parseCredentials(subaccount.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
     }, { replace: true });
     workbench = await Workbench.open({ BTP_CONNECT_CONFIG_DIR: configDir }, { width: 1500, height: 900 });
     await workbench.showView();
-    await workbench.setExpanded(/^dev/, true);
-    await workbench.setExpanded('Subaccount destinations of dev', true);
+    await workbench.setExpanded(/^traffic/, true);
+    await workbench.setExpanded('Subaccount destinations of traffic', true);
   });
 
   after(async () => {
     await workbench?.close();
     await subaccount?.close();
-    await new ConnectionStore(new KeychainSecretStore(), configDir).remove('dev').catch(() => undefined);
+    await new ConnectionStore(new KeychainSecretStore(), configDir).remove('traffic').catch(() => undefined);
     rmSync(configDir, { recursive: true, force: true });
   });
 
