@@ -6,6 +6,7 @@ import { connectCommand, connectionsCommand, disconnectCommand } from './command
 import { createCommand, deleteCommand, renameCommand, updateCommand } from './commands/write';
 import { getCommand, lsCommand } from './commands/read';
 import { forwardCommand } from './commands/forward';
+import { version } from './version';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
 import { line, type CliIo } from './io';
@@ -25,7 +26,6 @@ const commands: readonly Command[] = [
   forwardCommand,
 ];
 
-export const version = '0.1.0';
 
 function help(io: CliIo): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -82,6 +82,23 @@ describe('btp-connect forward', () => {
     const withTcp = await runCli(['forward', '--all', '--tcp', '--key', 'destination.json'], { cwd: dir, env: {} });
     assert.equal(withTcp.code, ExitCode.InvalidInput);
     assert.match(withTcp.stderr, /--all serves HTTP destinations only/);
+  });
+
+  it('--har: writes the requests of every HTTP forward as HAR when stopped, 0600, credentials masked', async () => {
+    const result = await forward(['internet-basic', 'internet-noauth', '--har', 'traffic.har', '--key', 'destination.json'], async ([basic, noauth]) => {
+      await (await request(`${basic}/first?password=typed-1`, { headers: { authorization: 'Bearer client-token-1' } })).body.dump();
+      await (await request(`${noauth}/second`)).body.dump();
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /Wrote 2 requests to traffic\.har\./);
+    const file = join(dir, 'traffic.har');
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    const text = await readFile(file, 'utf8');
+    const har = JSON.parse(text) as { log: { creator: { name: string }; entries: { request: { url: string; headers: { name: string; value: string }[] } }[] } };
+    assert.equal(har.log.creator.name, 'BTP Connect');
+    assert.deepEqual(har.log.entries.map((entry) => new URL(entry.request.url).pathname), ['/first', '/second']);
+    assert.deepEqual(har.log.entries[0]?.request.headers.find((header) => header.name === 'authorization'), { name: 'authorization', value: 'Bearer ******' });
+    for (const secret of ['typed-1', 'client-token-1', 'demo-password-1', Buffer.from('demo:demo-password-1').toString('base64')]) assert.equal(text.includes(secret), false, secret);
   });
 
   it('refuses bad arguments with usage-level errors, and an OnPremise destination without a connectivity key', async () => {

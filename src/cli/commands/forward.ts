@@ -3,7 +3,11 @@ import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectiv
 import { BtpError, ErrorCode } from '../../core/errors';
 import { defaultConfigDirectory } from '../../core/connections/connectionStore';
 import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
+import { writeFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
+import { toHarOf } from '../../core/inspect/exportFormats';
+import { version } from '../version';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { requireLocalToken, type LocalTokenMode } from '../../core/forward/sharedMachine';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
@@ -38,10 +42,12 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
                               The token is written to a file only you can read, deleted when forwarding stops.
                               BTP_CONNECT_LOCAL_TOKEN sets the default
   --verbose                   print every request
+  --har <file>                record the requests of every HTTP forward and write them to <file> as HAR when
+                              forwarding stops (credentials, cookies and tokens masked; no bodies)
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, har: { type: 'string' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     const all = values.all === true;
     if (positionals.length === 0 && !all) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`, or use --all for one port that serves them all.', { field: 'name' });
@@ -79,9 +85,16 @@ ${connectionUsage}`,
           line(io, `Forwards require a local token (${decision.reason}); it is in ${token.path}, readable only by you.`);
           line(io, `  curl -H "Proxy-Authorization: Bearer $(cat ${token.path})" ${started[0]?.localAddress ?? 'http://127.0.0.1:PORT'}/…   or   …/~$(cat ${token.path})/…`);
         }
+        const har = stringOption(values, 'har');
+        const recorded = har === undefined ? [] : started.filter((info) => info.kind === 'http').map((info) => ({ log: manager.inspect(info.id), base: manager.urlForApps(info) }));
         line(io, 'Press Ctrl-C to stop.');
         watch(manager, io, values.verbose === true);
         await io.untilStopped();
+        if (har !== undefined) {
+          const text = toHarOf(recorded.map(({ log, base }) => ({ entries: log.all(), base })), version);
+          await writeFile(resolvePath(io.cwd, har), text, { mode: 0o600 });
+          line(io, `Wrote ${recorded.reduce((sum, { log }) => sum + log.size, 0)} requests to ${har}.`);
+        }
         return ExitCode.Ok;
       } finally {
         await manager.dispose();

@@ -50,13 +50,14 @@ export function toHttpFile(entries: readonly TrafficEntry[], base: string): stri
 
 /** HAR 1.2 of the exchanges as the client saw them at `base`; masked values stay masked. */
 export function toHar(entries: readonly TrafficEntry[], base: string, creatorVersion: string): string {
-  const har = {
-    log: {
-      version: '1.2',
-      creator: { name: 'BTP Connect', version: creatorVersion },
-      entries: entries.map((entry) => harEntry(entry, base)),
-    },
-  };
+  return toHarOf([{ entries, base }], creatorVersion);
+}
+
+/** One HAR for the exchanges of several forwards (each at its own address), in the order they started. */
+export function toHarOf(groups: readonly { readonly entries: readonly TrafficEntry[]; readonly base: string }[], creatorVersion: string): string {
+  const entries = groups.flatMap(({ entries: list, base }) => list.map((entry) => ({ startedAt: entry.startedAt, har: harEntry(entry, base) })));
+  entries.sort((a, b) => a.startedAt - b.startedAt);
+  const har = { log: { version: '1.2', creator: { name: 'BTP Connect', version: creatorVersion }, entries: entries.map((entry) => entry.har) } };
   return JSON.stringify(har, null, 2);
 }
 
