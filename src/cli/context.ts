@@ -23,6 +23,9 @@ export interface ConnectionArgs {
 
 export interface OpenClient {
   readonly client: DestinationServiceClient;
+  readonly binding: DestinationBinding;
+  /** The saved connection in use, if the bindings came from one (its signed-in user goes with it). */
+  readonly connection?: string;
   readonly agents: HttpAgents;
   /** The connectivity binding of the connection, when it has one (OnPremise forwards need it). */
   readonly connectivity?: ConnectivityBinding;
@@ -33,6 +36,7 @@ export interface OpenClient {
 
 interface ResolvedBindings {
   readonly binding: DestinationBinding;
+  readonly connection?: string;
   readonly connectivity?: ConnectivityBinding;
   readonly source: string;
 }
@@ -42,14 +46,14 @@ export function connectionStore(io: CliIo): ConnectionStore {
 }
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
-  const { binding, connectivity, source } = await resolveBindings(args, io);
+  const { binding, connectivity, source, connection } = await resolveBindings(args, io);
   const extraCaPem = args.ca
     ? await readFile(resolve(io.cwd, args.ca), 'utf8').catch((error: unknown) => {
         throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${args.ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
       })
     : undefined;
   const agents = new HttpAgents(extraCaPem ? { extraCaPem } : {});
-  return { client: new DestinationServiceClient({ binding, agents }), agents, ...(connectivity ? { connectivity } : {}), source, close: () => agents.close() };
+  return { client: new DestinationServiceClient({ binding, agents }), binding, ...(connection ? { connection } : {}), agents, ...(connectivity ? { connectivity } : {}), source, close: () => agents.close() };
 }
 
 /** Runs `work` with a client for the command's connection options and closes its connections afterwards. */
@@ -96,7 +100,7 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
 
 async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
   const bindings = await connectionStore(io).load(name);
-  return { binding: bindings.destination, ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}), source: `connection "${name}"` };
+  return { binding: bindings.destination, connection: name, ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}), source: `connection "${name}"` };
 }
 
 async function fromEnvironment(io: CliIo): Promise<ResolvedBindings> {

@@ -19,7 +19,7 @@ export const exitCodeHelp = `Exit codes:
   2  usage error (unknown command or option)
   3  invalid input: a destination, service key or file that fails validation
   4  not found: destination, certificate, connection or binding
-  5  access denied: token rejected, 401 or 403
+  5  access denied: token rejected, 401 or 403, sign-in required or failed
   6  conflict: exists already, or changed by someone else meanwhile
   7  service unreachable, timed out or failing (5xx)
   8  no OS keychain available`;
@@ -51,6 +51,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.KeychainUnavailable:
       return ExitCode.Keychain;
     case ErrorCode.ConnectivityAuthRejected:
+    case ErrorCode.SignInRequired:
+    case ErrorCode.SignInFailed:
       return ExitCode.AccessDenied;
     case ErrorCode.NoCloudConnector:
     case ErrorCode.NotExposed:

@@ -6,6 +6,7 @@ import { connectCommand, connectionsCommand, disconnectCommand } from './command
 import { createCommand, deleteCommand, renameCommand, updateCommand } from './commands/write';
 import { getCommand, lsCommand } from './commands/read';
 import { forwardCommand } from './commands/forward';
+import { loginCommand, logoutCommand } from './commands/login';
 import { version } from './version';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
@@ -24,6 +25,8 @@ const commands: readonly Command[] = [
   deleteCommand,
   renameCommand,
   forwardCommand,
+  loginCommand,
+  logoutCommand,
 ];
 
 

@@ -62,6 +62,10 @@ export const ErrorCode = {
   TunnelDown: 'BTP_TUNNEL_DOWN',
   /** The request asks for something BTP Connect does not do (e.g. an RFC destination over a TCP forward). */
   Unsupported: 'BTP_UNSUPPORTED',
+  /** A user must sign in (again) to the connection: nobody is signed in, or the sign-in has expired. */
+  SignInRequired: 'BTP_SIGN_IN_REQUIRED',
+  /** The browser sign-in did not complete: cancelled, denied, or the authorization code was refused. */
+  SignInFailed: 'BTP_SIGN_IN_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

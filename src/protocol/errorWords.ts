@@ -29,4 +29,6 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.TunnelFailed]: 'Tunnel failed to start',
   [ErrorCode.TunnelDown]: 'Tunnel down',
   [ErrorCode.Unsupported]: 'Not supported',
+  [ErrorCode.SignInRequired]: 'Sign-in required',
+  [ErrorCode.SignInFailed]: 'Sign-in failed',
 };

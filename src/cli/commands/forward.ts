@@ -14,6 +14,7 @@ import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import type { TunnelMode } from '../../core/tunnel/types';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
 import { withClient } from '../context';
+import { forwardUser } from './login';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { stderrLogger } from '../logger';
@@ -70,15 +71,17 @@ ${connectionUsage}`,
         tunnel.onDidChangeState((state, detail) => line(io, `tunnel: ${state}${detail?.reason ? ` (${detail.reason})` : ''}`));
         await tunnel.start();
       }
-      const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined) : undefined;
+      const user = await forwardUser(opened, io, logger);
+      const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity) : undefined;
       const decision = requireLocalToken(tokenMode, { env: io.env });
       const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), logger });
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...user.manager, logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
           started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, passCookies: values.cookies === true, ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
         }
+        if (user.user) line(io, `Acting for ${user.user.userName}, signed in to ${opened.source} (\`logout\` to stop).`);
         const width = Math.max(...started.map((info) => info.localAddress.length));
         for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination} (${describe(info)})  ${info.state}`);
         if (token) {
@@ -98,6 +101,7 @@ ${connectionUsage}`,
         return ExitCode.Ok;
       } finally {
         await manager.dispose();
+        user.dispose();
         await connectivity?.close();
         await tunnel?.stop();
         await token?.remove();

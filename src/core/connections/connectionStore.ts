@@ -64,6 +64,11 @@ export class ConnectionStore {
     this.file = new AtomicJsonFile(join(directory, 'connections.json'));
   }
 
+  /** Where this store keeps secrets; a connection's signed-in user keeps its tokens there too. */
+  get secretStore(): SecretStore {
+    return this.secrets;
+  }
+
   async list(): Promise<ConnectionSummary[]> {
     const data = await this.read();
     return data.connections.map((connection) => ({
@@ -140,6 +145,7 @@ export class ConnectionStore {
     // Secrets go first: a connection entry without secrets is reported clearly, a secret without an entry is
     // an invisible leftover.
     for (const kind of ['destination', 'connectivity'] as const) await this.deleteSecrets(name, kind);
+    for (const field of USER_TOKEN_FIELDS) await this.secrets.delete(userSecretKey(name, field));
     await this.write({ version: 1, connections: data.connections.filter((candidate) => candidate.name !== name) });
     return true;
   }
@@ -194,4 +200,11 @@ function subaccountOf(credentials: Record<string, unknown> | undefined): { subac
 
 export function secretKey(connection: string, kind: 'destination' | 'connectivity', field: string): string {
   return `connection/${connection}/${kind}/${field}`;
+}
+
+/** What a signed-in user leaves in the secret store (see `UserSession`); nowhere else. */
+export const USER_TOKEN_FIELDS = ['refresh_token', 'access_token'] as const;
+
+export function userSecretKey(connection: string, field: (typeof USER_TOKEN_FIELDS)[number]): string {
+  return `connection/${connection}/user/${field}`;
 }

@@ -16,6 +16,16 @@ export interface ProxyEndpoints {
   socks5(): ProxyEndpoint;
 }
 
+export interface ConnectivityAccessOptions {
+  /**
+   * The signed-in user's access token, undefined when nobody is signed in: PrincipalPropagation destinations send
+   * it to the proxy as `SAP-Connectivity-Authentication` (spec §5.1), so the on-premise system sees that user.
+   */
+  readonly userToken?: () => Promise<string | undefined>;
+  /** The saved connection the user signs in to, for the message that asks to sign in. */
+  readonly connection?: string;
+}
+
 /**
  * What forwards need to reach on-premise systems: the connectivity proxy's HTTP and SOCKS5 endpoints, a
  * keep-alive pool to the HTTP port, and the connectivity service's tokens (client credentials of the binding).
@@ -28,6 +38,7 @@ export class ConnectivityAccess {
     readonly binding: ConnectivityBinding,
     agents: HttpAgents,
     private readonly endpoints: ProxyEndpoints = bindingEndpoints(binding),
+    private readonly options: ConnectivityAccessOptions = {},
   ) {
     this.tokens = new ServiceTokens(binding, agents);
   }
@@ -54,6 +65,20 @@ export class ConnectivityAccess {
   /** The token for `Proxy-Authorization` and SOCKS5: the binding's client credentials in its own subaccount. */
   token(): Promise<AccessToken> {
     return this.tokens.clientCredentials();
+  }
+
+  /** The `SAP-Connectivity-Authentication` value for a PrincipalPropagation destination: `Bearer <user token>`. */
+  async principalPropagation(destination: string): Promise<string> {
+    const token = await this.options.userToken?.();
+    if (!token) {
+      const connection = this.options.connection;
+      throw new BtpError(
+        ErrorCode.SignInRequired,
+        `Destination "${destination}" uses PrincipalPropagation: the on-premise system needs your user, and nobody is signed in to ${connection ? `connection "${connection}"` : 'this connection'}. Sign in first (\`btp-connect login ${connection ?? '<connection>'}\`, or Sign In on the connection in VS Code).`,
+        { field: 'Authentication', details: { destination, ...(connection ? { connection } : {}) } },
+      );
+    }
+    return `Bearer ${token}`;
   }
 
   invalidate(token: AccessToken): void {

@@ -259,6 +259,7 @@ export class HttpForward {
       overrides.host = route.target.host;
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
       if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
+      if (resolved.destination.Authentication === 'PrincipalPropagation') overrides['sap-connectivity-authentication'] = await connectivity.principalPropagation(resolved.name);
       // Absolute form, as the connectivity proxy expects (spec §5.1).
       requestOptions = { method, body, signal: abort, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
     } else {

@@ -55,6 +55,7 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
       const token = await connectivity.token();
       overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
       if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
+      if (resolved.destination.Authentication === 'PrincipalPropagation') overrides['sap-connectivity-authentication'] = await connectivity.principalPropagation(resolved.name);
     }
     // Absolute form through the connectivity proxy (spec §5.1).
     const requestTarget = connectivity ? `${target.origin}${path}` : path;

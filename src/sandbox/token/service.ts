@@ -5,6 +5,7 @@ import type { Handler } from '../http/server';
 import { header, readBody, sendJson } from '../http/respond';
 import { keySet, type SigningKey } from '../jwt';
 import type { ClientRecord, Tenant, World } from '../world';
+import { AuthorizeEndpoint } from './authorize';
 import { Grants, OAuthError, sameSecret } from './grants';
 
 export interface TokenServiceOptions {
@@ -82,15 +83,25 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return bySubdomain ?? options.world.tenantById(client.homeTenantId) ?? options.world.provider;
   }
 
+  // The browser sign-in (authorization code with PKCE); the mTLS port serves no browsers.
+  const authorize = new AuthorizeEndpoint({ world: options.world, grants, tenantOf: resolveTenant });
+
   function handler(listener: 'http' | 'https' | 'mtls'): Handler {
     return async (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       try {
         if (req.method === 'POST' && path === '/oauth/token') return await token(req, res, listener);
+        if (path === '/oauth/authorize' && listener !== 'mtls') return await authorize.handle(req, res);
         if (req.method === 'GET' && path === '/token_keys') return sendJson(res, 200, keySet(options.key));
         if (req.method === 'GET' && path === '/.well-known/openid-configuration') {
           const issuer = `https://${options.uaaDomain}`;
-          return sendJson(res, 200, { issuer: `${issuer}/oauth/token`, token_endpoint: `${issuer}/oauth/token`, jwks_uri: `${issuer}/token_keys` });
+          return sendJson(res, 200, {
+            issuer: `${issuer}/oauth/token`,
+            authorization_endpoint: `${issuer}/oauth/authorize`,
+            token_endpoint: `${issuer}/oauth/token`,
+            jwks_uri: `${issuer}/token_keys`,
+            code_challenge_methods_supported: ['S256'],
+          });
         }
         sendJson(res, 404, { error: 'not_found', error_description: `No such endpoint: ${req.method} ${path}` });
       } catch (error) {

@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ConnectivityAccessOptions } from '../../core/connectivity/connectivityAccess';
+import type { ForwardManagerOptions } from '../../core/forward/forwardManager';
+import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
+import { HttpAgents } from '../../core/http/agents';
+import type { Logger } from '../../core/log';
+import { userForwarding } from '../../core/oauth/userForwarding';
+import { UserSession, type SignedInUser } from '../../core/oauth/userSession';
+import { stringOption, type Command } from '../command';
+import { connectionStore, type OpenClient } from '../context';
+import { ExitCode } from '../exitCodes';
+import { line, type CliIo } from '../io';
+
+export const loginCommand: Command = {
+  name: 'login',
+  summary: 'Sign a user in to a connection in the browser; forwards then act for that user',
+  usage: `Usage: btp-connect login <connection> [--no-browser] [--login-hint <hint>] [--timeout <seconds>] [--ca <file>]
+
+Signs you in through the browser (OAuth authorization code with PKCE, with the client of the connection's
+Destination service key, at <url>/oauth/authorize of its XSUAA). Forwards of the connection then act for you:
+PrincipalPropagation destinations reach on-premise systems as your user, and OAuth2UserTokenExchange,
+OAuth2JWTBearer and OAuth2SAMLBearerAssertion destinations get your token (X-user-token). The tokens go to the
+OS keychain next to the connection's secret; \`logout\` deletes them.
+
+The browser returns to a one-shot listener on 127.0.0.1 (any free port); XSUAA must allow that redirect URI
+(xs-security.json "oauth2-configuration": {"redirect-uris": ["http://127.0.0.1:*/**"]}).
+
+  --no-browser          print the sign-in URL instead of opening a browser (SSH sessions, scripts)
+  --login-hint <hint>   XSUAA login_hint, e.g. '{"origin":"my-idp"}' to skip choosing the identity provider
+  --timeout <seconds>   how long to wait for the browser (default 300)
+  --ca <file>           also trust this CA (PEM), e.g. the sandbox's ca.pem
+
+BTP_CONNECT_BROWSER names the program that opens the URL (it gets the URL as its one argument); without it
+the system's default browser opens (xdg-open, open, rundll32).`,
+  options: { 'no-browser': { type: 'boolean' }, 'login-hint': { type: 'string' }, timeout: { type: 'string' }, ca: { type: 'string' } },
+  async run(values, positionals, io) {
+    const name = onlyConnection(positionals, 'login');
+    const timeout = stringOption(values, 'timeout');
+    const timeoutSeconds = timeout === undefined ? 300 : Number(timeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
+      throw new BtpError(ErrorCode.InvalidInput, `--timeout "${timeout}" is not a number of seconds between 1 and 3600.`, { field: 'timeout' });
+    }
+    const bindings = await connectionStore(io).load(name);
+    const agents = await agentsFor(stringOption(values, 'ca'), io);
+    const session = new UserSession({ connection: name, binding: bindings.destination, agents, secrets: io.secretStore() });
+    try {
+      const printOnly = values['no-browser'] === true;
+      const loginHint = stringOption(values, 'login-hint');
+      const user = await session.signIn({
+        timeoutMs: timeoutSeconds * 1000,
+        ...(loginHint ? { loginHint } : {}),
+        openBrowser: async (url) => {
+          line(io, printOnly ? `Open this URL in a browser to sign in to "${name}":` : `Signing in to "${name}" in your browser. If none opens, open this URL:`);
+          line(io, `  ${url}`);
+          if (!printOnly) await openBrowser(url, io);
+          line(io, `Waiting for the browser (up to ${describeSeconds(timeoutSeconds)})…`);
+        },
+      });
+      line(io, `Signed in to "${name}" as ${describeUser(user)}; the tokens are in the ${io.secretStore().description}.`);
+      return ExitCode.Ok;
+    } finally {
+      session.dispose();
+      await agents.close();
+    }
+  },
+};
+
+export const logoutCommand: Command = {
+  name: 'logout',
+  summary: "Sign the user out of a connection and delete the user's tokens from the keychain",
+  usage: `Usage: btp-connect logout <connection>
+
+Deletes the signed-in user's tokens of the connection from the OS keychain. Forwards started afterwards act
+for nobody: PrincipalPropagation destinations fail until you sign in again.`,
+  options: {},
+  async run(_values, positionals, io) {
+    const name = onlyConnection(positionals, 'logout');
+    const bindings = await connectionStore(io).load(name);
+    const agents = new HttpAgents();
+    const session = new UserSession({ connection: name, binding: bindings.destination, agents, secrets: io.secretStore() });
+    try {
+      const user = await session.signOut();
+      line(io, user ? `Signed ${user.userName} out of "${name}"; the tokens are deleted from the ${io.secretStore().description}.` : `Nobody was signed in to "${name}".`);
+      return ExitCode.Ok;
+    } finally {
+      session.dispose();
+      await agents.close();
+    }
+  },
+};
+
+/**
+ * The signed-in user of a saved connection, wired into forwards: find-destination gets the user's token as
+ * `X-user-token`, the connectivity proxy as `SAP-Connectivity-Authentication` for PrincipalPropagation
+ * destinations. Key files and VCAP_SERVICES have no user: then nothing changes.
+ */
+export async function forwardUser(
+  opened: OpenClient,
+  io: CliIo,
+  logger: Logger,
+): Promise<{ readonly user?: SignedInUser; readonly connectivity: ConnectivityAccessOptions; readonly manager: Pick<ForwardManagerOptions, 'findOptions'>; dispose(): void }> {
+  if (!opened.connection) return { connectivity: {}, manager: {}, dispose: () => undefined };
+  const session = new UserSession({ connection: opened.connection, binding: opened.binding, agents: opened.agents, secrets: io.secretStore(), logger: logger.child('user') });
+  // A token service that is down now must not stop forwards that need no user; user lookups try again later.
+  const user = await session.load().catch((error: unknown) => {
+    logger.warn(`could not read the signed-in user of ${opened.source}: ${isBtpError(error) ? error.message : String(error)}`);
+    return undefined;
+  });
+  const forwarding = userForwarding(session);
+  return {
+    ...(user ? { user } : {}),
+    connectivity: forwarding.connectivity,
+    manager: { findOptions: forwarding.findOptions },
+    dispose: () => session.dispose(),
+  };
+}
+
+function onlyConnection(positionals: string[], command: string): string {
+  const [name, ...rest] = positionals;
+  if (!name || rest.length > 0) throw new BtpError(ErrorCode.InvalidInput, `Name one saved connection, e.g. \`${command} dev\`.`, { field: 'connection' });
+  return name;
+}
+
+async function agentsFor(ca: string | undefined, io: CliIo): Promise<HttpAgents> {
+  if (!ca) return new HttpAgents();
+  const extraCaPem = await readFile(resolve(io.cwd, ca), 'utf8').catch((error: unknown) => {
+    throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
+  });
+  return new HttpAgents({ extraCaPem });
+}
+
+/** Starts the browser without a shell (the URL is one argument); a failure is reported, not fatal: the URL is printed. */
+async function openBrowser(url: string, io: CliIo): Promise<void> {
+  const custom = io.env.BTP_CONNECT_BROWSER;
+  const [command, args] = custom
+    ? [custom, [url]]
+    : process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
+        : ['xdg-open', [url]];
+  try {
+    await new Promise<void>((resolvePromise, reject) => {
+      const child = spawn(command, args, { stdio: 'ignore', detached: true, env: io.env });
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.unref();
+        resolvePromise();
+      });
+    });
+  } catch (error) {
+    line(io, `Could not start ${command} (${(error as NodeJS.ErrnoException).code ?? String(error)}); open the URL above yourself.`);
+  }
+}
+
+function describeUser(user: SignedInUser): string {
+  return user.email && user.email !== user.userName ? `${user.userName} (${user.email})` : user.userName;
+}
+
+function describeSeconds(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} s`;
+}

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { ExitCode } from '../../../src/cli/exitCodes';
+import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { runCli } from '../../support/cliHarness';
+import { password, signInInBrowser } from '../../support/loginBrowser';
+import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+
+// `btp-connect login` / `logout` in-process against the sandbox, and `forward` picking up the signed-in user:
+// the on-premise system behind a PrincipalPropagation destination sees who signed in.
+
+let f: SandboxFixture;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const secrets = new MemorySecretStore();
+
+before(async () => {
+  f = await startSandboxFixture();
+  dir = await mkdtemp(join(tmpdir(), 'btp-login-cli-'));
+  env = { BTP_CONNECT_CONFIG_DIR: join(dir, 'config'), BTP_CONNECT_LOCAL_TOKEN: 'off' };
+  await writeFile(join(dir, 'destination.json'), JSON.stringify(f.sandbox.keys.destination));
+  await writeFile(join(dir, 'connectivity.json'), JSON.stringify(f.sandbox.keys.connectivity));
+  const connected = await runCli(['connect', 'sb', '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], { cwd: dir, env, secrets });
+  assert.equal(connected.code, ExitCode.Ok, connected.stderr);
+});
+after(async () => {
+  await f.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const userKeys = () => secrets.keys().filter((key) => key.startsWith('connection/sb/user/')).sort();
+
+/** `login sb --no-browser`, with the test as the user who follows the printed URL. */
+async function login(userName: string) {
+  let output = '';
+  let browser: Promise<unknown> | undefined;
+  const result = await runCli(['login', 'sb', '--no-browser', '--timeout', '60'], {
+    cwd: dir,
+    env,
+    secrets,
+    onStdout: (text) => {
+      output += text;
+      const url = /^ {2}(http\S+)$/m.exec(output)?.[1];
+      if (url && !browser) browser = signInInBrowser(f.sandbox, url, userName);
+    },
+  });
+  await browser;
+  return result;
+}
+
+/** Runs `forward` until `use` has finished with the announced addresses, then "presses Ctrl-C". */
+async function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let output = '';
+  let used: Promise<void> | undefined;
+  const result = runCli(['forward', ...args], {
+    cwd: dir,
+    env,
+    secrets,
+    stopped,
+    onStdout: (text) => {
+      output += text;
+      if (!used && output.includes('Press Ctrl-C to stop.')) {
+        const addresses = [...output.matchAll(/^(\S+)\s+→/gm)].map((match) => match[1] ?? '');
+        used = use(addresses).finally(stop);
+      }
+    },
+  });
+  const finished = await result;
+  await used;
+  return finished;
+}
+
+async function whoami(address: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await request(`${address}/whoami`);
+  return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+}
+
+describe('btp-connect login / logout', () => {
+  it('login --no-browser prints the URL, waits for the browser and keeps the tokens in the keychain only', async () => {
+    const started = performance.now();
+    const result = await login('alice');
+    console.log(`btp-connect login on the sandbox, URL printed → signed in: ${(performance.now() - started).toFixed(1)} ms`);
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /Open this URL in a browser to sign in to "sb":\n {2}http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?response_type=code&/);
+    assert.match(result.stdout, /Signed in to "sb" as alice \(alice@example\.com\); the tokens are in the memory \(tests only\)\./);
+    assert.deepEqual(userKeys(), ['connection/sb/user/access_token', 'connection/sb/user/refresh_token']);
+    const files = await readFile(join(dir, 'config', 'connections.json'), 'utf8');
+    assert.doesNotMatch(files, /eyJ|refresh/);
+    assert.doesNotMatch(result.stdout + result.stderr, /eyJ|code=/);
+  });
+
+  it('forward acts for the signed-in user: the on-premise system sees alice', async () => {
+    const result = await forward(['onprem-erp-principal', '--connection', 'sb'], async ([erp]) => {
+      const seen = await whoami(erp);
+      assert.equal(seen.status, 200);
+      assert.equal(seen.body.user, 'alice');
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /Acting for alice, signed in to connection "sb"/);
+  });
+
+  it('logout deletes the tokens; forward then refuses PrincipalPropagation with BTP_SIGN_IN_REQUIRED', async () => {
+    const out = await runCli(['logout', 'sb'], { cwd: dir, env, secrets });
+    assert.equal(out.code, ExitCode.Ok, out.stderr);
+    assert.match(out.stdout, /Signed alice out of "sb"/);
+    assert.deepEqual(userKeys(), []);
+    assert.ok(secrets.keys().includes('connection/sb/destination/clientsecret'), 'the connection itself stays');
+    const result = await forward(['onprem-erp-principal', '--connection', 'sb'], async ([erp]) => {
+      const seen = await whoami(erp);
+      assert.equal(seen.status, 502);
+      const error = seen.body.error as { code: string; message: string };
+      assert.equal(error.code, 'BTP_SIGN_IN_REQUIRED');
+      assert.match(error.message, /nobody is signed in to connection "sb"\. Sign in first \(`btp-connect login sb`/);
+    });
+    assert.doesNotMatch(result.stdout, /Acting for/);
+    assert.match(result.stdout, /onprem-erp-principal: GET \/whoami → 502 .*\(BTP_SIGN_IN_REQUIRED\)/);
+    const again = await runCli(['logout', 'sb'], { cwd: dir, env, secrets });
+    assert.match(again.stdout, /Nobody was signed in to "sb"\./);
+  });
+
+  it('BTP_CONNECT_BROWSER opens the URL with the given program (the URL is its one argument)', async () => {
+    const log = join(dir, 'browser.log');
+    const browserEnv = {
+      ...env,
+      PATH: process.env.PATH,
+      BTP_CONNECT_BROWSER: join(__dirname, '..', '..', 'support', 'fakeBin', 'browser'),
+      FAKE_BROWSER_USER: 'bob',
+      FAKE_BROWSER_PASSWORD: password(f.sandbox, 'bob'),
+      FAKE_BROWSER_LOG: log,
+    };
+    const result = await runCli(['login', 'sb'], { cwd: dir, env: browserEnv, secrets });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /Signed in to "sb" as bob/);
+    // Written before the browser calls back (the sign-in cannot end earlier); its last line may still be on the way.
+    assert.match(await readFile(log, 'utf8'), /^form 200\nsubmit 302\n/);
+    await runCli(['logout', 'sb'], { cwd: dir, env, secrets });
+  });
+
+  it('unknown connections and bad options are refused before anything listens', async () => {
+    const unknown = await runCli(['login', 'nope', '--no-browser'], { cwd: dir, env, secrets });
+    assert.equal(unknown.code, ExitCode.NotFound);
+    assert.match(unknown.stderr, /no connection named "nope"/);
+    const timeout = await runCli(['login', 'sb', '--timeout', 'soon'], { cwd: dir, env, secrets });
+    assert.equal(timeout.code, ExitCode.InvalidInput);
+    const none = await runCli(['logout'], { cwd: dir, env, secrets });
+    assert.equal(none.code, ExitCode.InvalidInput);
+  });
+
+  it('disconnect removes the tokens of the signed-in user with the connection', async () => {
+    assert.equal((await login('bob')).code, ExitCode.Ok);
+    assert.equal(userKeys().length, 2);
+    const removed = await runCli(['disconnect', 'sb'], { cwd: dir, env, secrets });
+    assert.equal(removed.code, ExitCode.Ok, removed.stderr);
+    assert.deepEqual(secrets.keys().filter((key) => key.startsWith('connection/sb/')), []);
+    const reconnected = await runCli(['connect', 'sb', '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], { cwd: dir, env, secrets });
+    assert.equal(reconnected.code, ExitCode.Ok, reconnected.stderr);
+  });
+
+  it('a sign-in nobody completes ends with a timeout (exit 7) and leaves no tokens', async () => {
+    const result = await runCli(['login', 'sb', '--no-browser', '--timeout', '1'], { cwd: dir, env, secrets });
+    assert.equal(result.code, ExitCode.ServiceFailure);
+    assert.match(result.stderr, /BTP_TIMEOUT.*No sign-in came back from the browser within 1 s/);
+    assert.deepEqual(userKeys(), []);
+  });
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
+import type { ConnectivityBinding } from '../../../src/core/bindings/types';
+import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
+import { ErrorCode, isBtpError } from '../../../src/core/errors';
+import { ForwardManager } from '../../../src/core/forward/forwardManager';
+import { UserSession } from '../../../src/core/oauth/userSession';
+import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { signInInBrowser } from '../../support/loginBrowser';
+import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+
+// The signed-in user through forwards: PrincipalPropagation on-premise (spec §5.1, check 23) reaches the backend
+// as that user, and user-based OAuth destinations get the user's token as X-user-token on find-destination
+// (spec §3.2). Without a sign-in both fail with a typed error that says to sign in.
+
+let f: SandboxFixture;
+let session: UserSession;
+let signedIn: { connectivity: ConnectivityAccess; manager: ForwardManager };
+let anonymous: { connectivity: ConnectivityAccess; manager: ForwardManager };
+
+/** Forwards as the CLI and the extension wire them: the session feeds find-destination and the proxy. */
+function forwards(user: UserSession | undefined) {
+  const binding = parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding;
+  const userToken = async () => user?.userToken();
+  const connectivity = new ConnectivityAccess(binding, f.agents, undefined, { userToken });
+  const manager = new ForwardManager({
+    client: f.client,
+    connectivity,
+    findOptions: async () => {
+      const token = await userToken();
+      return token ? { userToken: token } : {};
+    },
+  });
+  return { connectivity, manager };
+}
+
+function browserAs(userName: string) {
+  return async (url: string) => {
+    await signInInBrowser(f.sandbox, url, userName);
+  };
+}
+
+before(async () => {
+  f = await startSandboxFixture();
+  session = new UserSession({ connection: 'sb', binding: f.binding, agents: f.agents, secrets: new MemorySecretStore() });
+  await session.signIn({ openBrowser: browserAs('bob') });
+  signedIn = forwards(session);
+  anonymous = forwards(undefined);
+});
+after(async () => {
+  for (const side of [signedIn, anonymous]) {
+    await side.manager.dispose();
+    await side.connectivity.close();
+  }
+  await f.close();
+});
+
+interface WhoAmI {
+  headers: Record<string, string>;
+  user: string | null;
+  clientCertificate: { subject: string; trusted: boolean } | null;
+}
+
+describe('principal propagation through a forward', () => {
+  it('the on-premise system sees the signed-in user (X-Emulated-User and a user certificate), and no Authorization', async () => {
+    const info = await signedIn.manager.start({ destination: 'onprem-erp-principal' });
+    const response = await request(`${info.localAddress}/whoami`);
+    assert.equal(response.statusCode, 200);
+    const seen = (await response.body.json()) as WhoAmI;
+    assert.equal(seen.user, 'bob');
+    assert.match(seen.clientCertificate?.subject ?? '', /CN=bob/);
+    assert.equal(seen.clientCertificate?.trusted, true);
+    assert.equal(seen.headers.authorization, undefined);
+    assert.equal(seen.headers['sap-connectivity-authentication'], undefined);
+  });
+
+  it('a client cannot smuggle its own user: SAP-Connectivity-Authentication from the local side is dropped', async () => {
+    const info = await anonymous.manager.start({ destination: 'onprem-erp-basic' });
+    const alice = await f.userToken('alice');
+    const response = await request(`${info.localAddress}/whoami`, { headers: { 'SAP-Connectivity-Authentication': `Bearer ${alice}` } });
+    const seen = (await response.body.json()) as WhoAmI;
+    assert.equal(seen.user, null);
+  });
+
+  it('without a signed-in user a PrincipalPropagation destination fails with BTP_SIGN_IN_REQUIRED, naming the fix', async () => {
+    const info = await anonymous.manager.start({ destination: 'onprem-erp-principal' });
+    const response = await request(`${info.localAddress}/whoami`);
+    const body = (await response.body.json()) as { error: { code: string; message: string } };
+    assert.equal(response.statusCode, 502);
+    assert.equal(body.error.code, 'BTP_SIGN_IN_REQUIRED');
+    assert.match(body.error.message, /"onprem-erp-principal" uses PrincipalPropagation/);
+    assert.match(body.error.message, /btp-connect login/);
+  });
+
+  it('follows the session: after sign-out the same forward refuses, after a new sign-in it carries the new user', async () => {
+    const secrets = new MemorySecretStore();
+    const user = new UserSession({ connection: 'sb2', binding: f.binding, agents: f.agents, secrets });
+    const side = forwards(user);
+    try {
+      await user.signIn({ openBrowser: browserAs('alice') });
+      const info = await side.manager.start({ destination: 'onprem-erp-principal' });
+      assert.equal(((await (await request(`${info.localAddress}/whoami`)).body.json()) as WhoAmI).user, 'alice');
+      await user.signOut();
+      const refused = await request(`${info.localAddress}/whoami`);
+      assert.equal(((await refused.body.json()) as { error: { code: string } }).error.code, 'BTP_SIGN_IN_REQUIRED');
+      await user.signIn({ openBrowser: browserAs('bob') });
+      assert.equal(((await (await request(`${info.localAddress}/whoami`)).body.json()) as WhoAmI).user, 'bob');
+    } finally {
+      await side.manager.dispose();
+      await side.connectivity.close();
+    }
+  });
+});
+
+describe('X-user-token for user-based OAuth destinations', () => {
+  it('find-destination answers a token-exchange destination with a token for the signed-in user', async () => {
+    const found = await f.client.find('internet-user-exchange', { userToken: await session.accessToken() });
+    const token = found?.authTokens?.[0];
+    assert.ok(token && token.error === undefined, JSON.stringify(token));
+    assert.equal(decodeClaims(token.value).user_name, 'bob');
+  });
+
+  for (const destination of ['internet-user-exchange', 'internet-jwt-bearer']) {
+    it(`${destination}: the upstream gets a bearer token of the signed-in user through the forward`, async () => {
+      const info = await signedIn.manager.start({ destination });
+      const echoed = (await (await request(`${info.localAddress}/me`)).body.json()) as { headers: Record<string, string> };
+      const bearer = /^Bearer (.+)$/.exec(echoed.headers.authorization ?? '')?.[1] ?? '';
+      const claims = decodeClaims(bearer);
+      assert.equal(claims.user_name, 'bob');
+      assert.equal(claims.cid, 'sandbox-backend-client');
+    });
+  }
+
+  it('without a sign-in the forward does not start: the Destination service has no user to exchange', async () => {
+    await assert.rejects(anonymous.manager.start({ destination: 'internet-user-exchange' }), (error) => isBtpError(error, ErrorCode.TokenFailed) && /user token is required/.test(error.message));
+  });
+});
