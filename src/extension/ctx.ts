@@ -24,6 +24,8 @@ export interface Ctx {
   readonly editors: DestinationEditorProvider;
   /** The open traffic inspectors (one per forward). */
   readonly inspectors: InspectorPanels;
+  /** `vscode.env.openExternal`; the in-host tests stand in for the browser here. */
+  openExternal: (uri: vscode.Uri) => Thenable<boolean>;
   /** "OS keychain" or the SecretStorage fallback, shown to the user. */
   readonly secretStorage: string;
 }

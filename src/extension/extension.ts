@@ -10,6 +10,7 @@ import { Config } from './config';
 import { ConnectionRegistry } from './connections/connectionRegistry';
 import type { Ctx } from './ctx';
 import { InspectorPanels } from './inspector/inspectorPanels';
+import { SignInPrompt } from './connections/signInPrompt';
 import { ForwardsProvider } from './forwards/forwardsProvider';
 import { ForwardsStatusBar } from './forwards/statusBar';
 import { DestinationEditorProvider } from './editor/destinationEditorProvider';
@@ -53,7 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
     const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger, secrets.description);
     const inspectors = new InspectorPanels(registry, context.extensionUri, logger, String(context.extension.packageJSON.version));
-    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, secretStorage: secrets.description };
+    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, openExternal: (uri) => vscode.env.openExternal(uri), secretStorage: secrets.description };
     context.subscriptions.push(
       destinations,
       destinationsView,
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       sandbox,
       editors.register(),
       inspectors,
+      new SignInPrompt(registry),
       registerDebugEnvironment(ctx),
       new TerminalEnvironment(ctx),
       ...registerCommands(ctx),

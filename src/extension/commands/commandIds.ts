@@ -2,6 +2,8 @@
 export const CommandId = {
   connect: 'btpConnect.connect',
   removeConnection: 'btpConnect.removeConnection',
+  signIn: 'btpConnect.signIn',
+  signOut: 'btpConnect.signOut',
   startSandbox: 'btpConnect.startSandbox',
   stopSandbox: 'btpConnect.stopSandbox',
   refresh: 'btpConnect.refresh',

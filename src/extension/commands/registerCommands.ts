@@ -6,6 +6,7 @@ import * as connections from './connectionCommands';
 import * as destinations from './destinationCommands';
 import * as environment from './environmentCommands';
 import * as forwards from './forwardCommands';
+import * as users from './userCommands';
 
 type Handler = (ctx: Ctx, ...args: never[]) => unknown;
 
@@ -27,6 +28,8 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.deleteDestination]: destinations.deleteDestination,
   [CommandId.exportForLocalApps]: environment.exportForLocalApps,
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
+  [CommandId.signIn]: users.signIn,
+  [CommandId.signOut]: users.signOut,
   [CommandId.startForward]: forwards.startForward,
   [CommandId.forwardAllDestinations]: forwards.forwardAllDestinations,
   [CommandId.stopForward]: forwards.stopForward,

@@ -1,3 +1,4 @@
+import type { SignedInUser, UserSession } from '../../core/oauth/userSession';
 import { parseCredentials } from '../../core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding } from '../../core/bindings/types';
 import type { ConnectionBindings, ConnectionStore } from '../../core/connections/connectionStore';
@@ -36,6 +37,8 @@ export interface ForwardEntry {
  */
 export class ConnectionRegistry {
   private readonly live = new Map<string, Promise<LiveConnection>>();
+  /** The user sessions of the open connections (read synchronously by the tree). */
+  private readonly users = new Map<string, UserSession>();
   private readonly forwardsByConnection = new Map<string, Map<string, ForwardInfo>>();
   private readonly changes = new Emitter<void>();
   private readonly forwardChanges = new Emitter<ForwardEntry>();
@@ -46,6 +49,9 @@ export class ConnectionRegistry {
   readonly onDidChangeConnections = this.changes.event;
   /** A forward started, stopped, or changed state or counters. */
   readonly onDidChangeForward = this.forwardChanges.event;
+  private readonly userChanges = new Emitter<string>();
+  /** The signed-in user of a connection changed (sign-in, refresh, sign-out); fires with the connection's name. */
+  readonly onDidChangeUser = this.userChanges.event;
 
   constructor(
     readonly store: ConnectionStore,
@@ -119,6 +125,11 @@ export class ConnectionRegistry {
     return [...this.forwardsByConnection].flatMap(([connection, infos]) => [...infos.values()].map((info) => ({ connection, info })));
   }
 
+  /** The user signed in to a connection, once the connection is open and its sign-in was read. */
+  signedInUser(connection: string): SignedInUser | undefined {
+    return this.users.get(connection)?.user;
+  }
+
   forwardOf(connection: string, destination: string): ForwardInfo | undefined {
     return [...(this.forwardsByConnection.get(connection)?.values() ?? [])].find((info) => info.destination === destination);
   }
@@ -128,6 +139,7 @@ export class ConnectionRegistry {
     await this.sandboxAgents?.close();
     this.changes.dispose();
     this.forwardChanges.dispose();
+    this.userChanges.dispose();
   }
 
   private async open(name: string): Promise<LiveConnection> {
@@ -138,14 +150,21 @@ export class ConnectionRegistry {
         destination: parseCredentials(this.sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
         connectivity: parseCredentials(this.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
       };
-      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger));
+      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, { ...this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger), userSecrets: this.store.secretStore });
     } else if (name === LOCAL_CONNECTION) {
       connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
-      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), this.connectionOptions(this.agents, this.config.tunnelMode(name), logger));
+      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), { ...this.connectionOptions(this.agents, this.config.tunnelMode(name), logger), userSecrets: this.store.secretStore });
     }
     const infos = new Map<string, ForwardInfo>();
     this.forwardsByConnection.set(name, infos);
+    if (connection.user) this.users.set(name, connection.user);
+    connection.user?.onDidChange(() => this.userChanges.fire(name));
+    // Who is signed in shows on the connection as soon as it is opened; a failing token service only logs.
+    void connection.user?.load().then(
+      (user) => user && this.userChanges.fire(name),
+      (error: unknown) => logger.warn(`could not read the signed-in user: ${error instanceof Error ? error.message : String(error)}`),
+    );
     connection.forwards.onDidChange((info) => {
       if (info.state === 'stopped') infos.delete(info.id);
       else infos.set(info.id, info);
@@ -163,6 +182,7 @@ export class ConnectionRegistry {
     this.live.delete(name);
     if (connection) await (await connection.catch(() => undefined))?.dispose();
     this.forwardsByConnection.delete(name);
+    this.users.delete(name);
   }
 }
 

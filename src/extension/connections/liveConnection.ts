@@ -9,6 +9,9 @@ import { Emitter } from '../../core/events';
 import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
 import type { HttpAgents } from '../../core/http/agents';
 import type { Logger } from '../../core/log';
+import { userForwarding } from '../../core/oauth/userForwarding';
+import { UserSession } from '../../core/oauth/userSession';
+import type { SecretStore } from '../../core/secrets/secretStore';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 
@@ -25,10 +28,14 @@ export interface LiveConnectionOptions {
   readonly logger: Logger;
   /** Required of every request to its HTTP forwards (shared machines). */
   readonly localToken?: string;
+  /** Where a signed-in user's tokens live (the connection's secret store); none: no user sign-in. */
+  readonly userSecrets?: SecretStore;
 }
 
 export class LiveConnection {
   readonly forwards: ForwardManager;
+  /** The user signed in to this connection (browser sign-in), for subaccount and sandbox connections. */
+  readonly user: UserSession | undefined;
   private readonly connectivity: ConnectivityAccess | undefined;
   private readonly tunnel: TunnelSupervisor | undefined;
   private readonly tunnelStates = new Emitter<TunnelState>();
@@ -36,7 +43,8 @@ export class LiveConnection {
   /** A connection to a subaccount (or the sandbox) through its service bindings. */
   static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, options: LiveConnectionOptions): LiveConnection {
     const client = new DestinationServiceClient({ binding: bindings.destination, agents: options.agents, logger: options.logger.child('destinations') });
-    return new LiveConnection(name, kind, client, bindings.connectivity, options);
+    const user = options.userSecrets ? new UserSession({ connection: name, binding: bindings.destination, agents: options.agents, secrets: options.userSecrets, logger: options.logger.child('user') }) : undefined;
+    return new LiveConnection(name, kind, client, bindings.connectivity, options, user);
   }
 
   constructor(
@@ -47,13 +55,16 @@ export class LiveConnection {
     /** The connectivity binding for OnPremise destinations, if the connection has one. */
     readonly connectivityBinding: ConnectivityBinding | undefined,
     { agents, tunnelMode, logger, localToken }: LiveConnectionOptions,
+    user?: UserSession,
   ) {
+    this.user = user;
+    const forUser = user ? userForwarding(user) : undefined;
     if (connectivityBinding && tunnelMode.kind !== 'direct') {
       this.tunnel = new TunnelSupervisor(connectivityTunnelOptions(connectivityBinding, tunnelMode, { logger: logger.child('tunnel') }));
       this.tunnel.onDidChangeState((state) => this.tunnelStates.fire(state));
     }
     this.connectivity = connectivityBinding
-      ? new ConnectivityAccess(connectivityBinding, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined)
+      ? new ConnectivityAccess(connectivityBinding, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined, forUser?.connectivity)
       : undefined;
     const tunnel = this.tunnel;
     const health = tunnel ? { get state(): string { return tunnel.state; }, onDidChangeState: this.tunnelStates.event } : undefined;
@@ -63,6 +74,7 @@ export class LiveConnection {
       ...(health ? { tunnel: health } : {}),
       logger: logger.child('forward'),
       ...(localToken === undefined ? {} : { localToken }),
+      ...(forUser ? { findOptions: forUser.findOptions } : {}),
     });
   }
 
@@ -99,5 +111,6 @@ export class LiveConnection {
     await this.connectivity?.close();
     await this.tunnel?.stop();
     this.tunnelStates.dispose();
+    this.user?.dispose();
   }
 }

@@ -2,23 +2,26 @@ import * as vscode from 'vscode';
 import type { DestinationRecord } from '../../core/destinationService/types';
 import { isSecretProperty } from '../../core/destinations/model';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
+import type { SignedInUser } from '../../core/oauth/userSession';
 import { targetOf, type ConnectionNode, type DestinationNode, type LevelNode, type MessageNode } from './destinationsModel';
 
 /** TreeItems for the Destinations tree: icons by type and proxy type, URL as description, live forward marker. */
 
-export function connectionItem(node: ConnectionNode, forwards: number, secretStorage: string): vscode.TreeItem {
+export function connectionItem(node: ConnectionNode, forwards: number, secretStorage: string, user?: SignedInUser): vscode.TreeItem {
   const item = new vscode.TreeItem(node.connection, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  item.description = forwards > 0 ? `${node.description} · ${forwards} forwarded` : node.description;
+  item.description = [node.description, ...(user ? [`as ${user.userName}`] : []), ...(forwards > 0 ? [`${forwards} forwarded`] : [])].join(' · ');
   const kind = node.connectionKind;
   item.iconPath = new vscode.ThemeIcon(kind === 'sandbox' ? 'beaker' : kind === 'local' ? 'device-desktop' : 'cloud');
-  item.contextValue = `connection:${kind}`;
+  // `:user` while somebody is signed in: the menus offer Sign In or Sign Out by it.
+  item.contextValue = `connection:${kind}${user ? ':user' : ''}`;
+  const signedIn = user ? `\nSigned in as ${user.userName}${user.email ? ` <${user.email}>` : ''}` : '';
   item.tooltip =
     kind === 'sandbox'
-      ? 'The embedded BTP sandbox (local, offline)'
+      ? `The embedded BTP sandbox (local, offline)${signedIn}`
       : kind === 'local'
         ? `Destinations imported on this machine (no Destination service)\nSecrets: ${secretStorage}`
-        : `Subaccount connection "${node.connection}" (${node.description})\nSecrets: ${secretStorage}`;
+        : `Subaccount connection "${node.connection}" (${node.description})\nSecrets: ${secretStorage}${signedIn}`;
   const what = kind === 'sandbox' ? 'embedded sandbox' : kind === 'local' ? 'destinations of this machine' : `connection to ${node.description}`;
   item.accessibilityInformation = { label: `${node.connection}, ${what}` };
   return item;

@@ -32,6 +32,10 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
         const root = this.model.roots().find((candidate) => candidate.connection === connection);
         if (root && (info.state === 'stopped' || info.counters.requests === 0)) this.changes.fire(root);
       }),
+      registry.onDidChangeUser((connection) => {
+        const root = this.model.roots().find((candidate) => candidate.connection === connection);
+        if (root) this.changes.fire(root);
+      }),
     );
   }
 
@@ -67,7 +71,7 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'connection':
-        return connectionItem(node, this.registry.forwards().filter((entry) => entry.connection === node.connection).length, this.secretStorage);
+        return connectionItem(node, this.registry.forwards().filter((entry) => entry.connection === node.connection).length, this.secretStorage, this.registry.signedInUser(node.connection));
       case 'level':
         return levelItem(node, this.model.roots().some((root) => root.connection === node.connection && root.connectionKind === 'local'));
       case 'destination':

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { TreeNode } from '../tree/destinationsModel';
+import { pickConnection } from './pickers';
+
+/** Sign in to a connection as a user (browser, authorization code with PKCE) and sign out. */
+
+async function userSessionOf(ctx: Ctx, node: TreeNode | undefined, title: string) {
+  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, title);
+  if (!connection) return undefined;
+  const live = await ctx.registry.get(connection.connection);
+  if (!live.user) {
+    void vscode.window.showInformationMessage(`${connection.connection} has no Destination service of its own to sign in to: users sign in to subaccount connections and the sandbox.`);
+    return undefined;
+  }
+  return { name: connection.connection, session: live.user };
+}
+
+export async function signIn(ctx: Ctx, node?: TreeNode): Promise<void> {
+  const target = await userSessionOf(ctx, node, 'Sign in to which connection?');
+  if (!target) return;
+  const user = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Signing in to ${target.name} in your browser…`, cancellable: true },
+    (_progress, cancellation) => {
+      const abort = new AbortController();
+      cancellation.onCancellationRequested(() => abort.abort());
+      return target.session.signIn({
+        openBrowser: async (url) => {
+          await ctx.openExternal(vscode.Uri.parse(url, true));
+        },
+        // Remote and web hosts: the browser reaches the loopback listener through VS Code's port forwarding.
+        externalRedirectUri: async (uri) => (await vscode.env.asExternalUri(vscode.Uri.parse(uri, true))).toString(true),
+        signal: abort.signal,
+      });
+    },
+  );
+  void vscode.window.showInformationMessage(`Signed in to ${target.name} as ${user.userName}: forwards of this connection now act for you.`);
+}
+
+export async function signOut(ctx: Ctx, node?: TreeNode): Promise<void> {
+  const target = await userSessionOf(ctx, node, 'Sign out of which connection?');
+  if (!target) return;
+  const user = await target.session.signOut();
+  void vscode.window.showInformationMessage(user ? `${user.userName} signed out of ${target.name}.` : `Nobody was signed in to ${target.name}.`);
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { ErrorCode } from '../../core/errors';
+import { CommandId } from '../commands/commandIds';
+import type { ConnectionRegistry } from './connectionRegistry';
+
+/**
+ * A forward that failed because nobody is signed in (PrincipalPropagation) offers "Sign In", once per connection
+ * until somebody signs in: a burst of failing requests must not become a burst of notifications.
+ */
+export class SignInPrompt implements vscode.Disposable {
+  private readonly asked = new Set<string>();
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(registry: ConnectionRegistry) {
+    this.subscriptions = [
+      registry.onDidChangeForward(({ connection, info }) => {
+        if (info.lastError?.code !== ErrorCode.SignInRequired || this.asked.has(connection)) return;
+        this.asked.add(connection);
+        const what = info.destination === '*' ? 'A destination' : `"${info.destination}"`;
+        void vscode.window.showWarningMessage(`${what} needs a signed-in user of ${connection} (principal propagation).`, 'Sign In').then((choice) => {
+          if (choice) void vscode.commands.executeCommand(CommandId.signIn, { kind: 'connection', connection });
+        });
+      }),
+      registry.onDidChangeUser((connection) => this.asked.delete(connection)),
+    ];
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
