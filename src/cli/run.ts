@@ -6,6 +6,7 @@ import { connectCommand, connectionsCommand, disconnectCommand } from './command
 import { createCommand, deleteCommand, renameCommand, updateCommand } from './commands/write';
 import { getCommand, lsCommand } from './commands/read';
 import { forwardCommand } from './commands/forward';
+import { checkCommand } from './commands/check';
 import { loginCommand, logoutCommand } from './commands/login';
 import { version } from './version';
 import { sandboxCommand } from './commands/sandbox';
@@ -25,6 +26,7 @@ const commands: readonly Command[] = [
   deleteCommand,
   renameCommand,
   forwardCommand,
+  checkCommand,
   loginCommand,
   logoutCommand,
 ];

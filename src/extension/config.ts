@@ -1,3 +1,4 @@
+import { parseTunnelMode as parseMode } from '../core/tunnel/tunnelMode';
 import type { LocalTokenMode } from '../core/forward/sharedMachine';
 import type { TunnelMode } from '../core/tunnel/types';
 
@@ -95,10 +96,11 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>]`; anything else falls back to `direct`. */
+/** A tunnel mode of the setting; anything that is none falls back to `direct` (a setting must not stop activation). */
 export function parseTunnelMode(text: string): TunnelMode {
-  const [kind, argument] = text.split(/:(.*)/s);
-  if (kind === 'cf-ssh' && argument) return { kind: 'cf-ssh', app: argument };
-  if (kind === 'kubectl') return argument ? { kind: 'kubectl', namespace: argument } : { kind: 'kubectl' };
-  return { kind: 'direct' };
+  try {
+    return parseMode(text);
+  } catch {
+    return { kind: 'direct' };
+  }
 }

@@ -1,3 +1,4 @@
+import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import { BtpError, ErrorCode } from '../../core/errors';
@@ -11,7 +12,6 @@ import { version } from '../version';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { requireLocalToken, type LocalTokenMode } from '../../core/forward/sharedMachine';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
-import type { TunnelMode } from '../../core/tunnel/types';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
 import { withClient } from '../context';
 import { forwardUser } from './login';
@@ -110,13 +110,6 @@ ${connectionUsage}`,
   },
 };
 
-function parseTunnelMode(text: string): TunnelMode {
-  const [kind, argument] = text.split(/:(.*)/s);
-  if (kind === 'direct' && !argument) return { kind: 'direct' };
-  if (kind === 'cf-ssh' && argument) return { kind: 'cf-ssh', app: argument };
-  if (kind === 'kubectl') return argument ? { kind: 'kubectl', namespace: argument } : { kind: 'kubectl' };
-  throw new BtpError(ErrorCode.InvalidInput, `--tunnel "${text}" is not direct, cf-ssh:<app> or kubectl[:<namespace>].`, { field: 'tunnel' });
-}
 
 function parseTokenMode(text: string): LocalTokenMode {
   if (text === 'auto' || text === 'on' || text === 'off') return text;

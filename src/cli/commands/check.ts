@@ -1,0 +1,64 @@
+import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
+import { checkDestination } from '../../core/diagnosis/checkDestination';
+import type { CheckResult } from '../../core/diagnosis/types';
+import { checkReport } from '../../protocol/checkWords';
+import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
+import { withClient } from '../context';
+import { ExitCode, exitCodeFor } from '../exitCodes';
+import { line } from '../io';
+import { stderrLogger } from '../logger';
+import { forwardUser } from './login';
+import { singleName } from './read';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Check the way to a destination hop by hop and name the first broken one with its fix',
+  usage: `Usage: btp-connect check <name> [--path <path>] [--tunnel <mode>] [--json] [connection options]
+
+Walks every hop an app's request takes and stops at the first broken one: the Destination service key's token,
+find-destination, the destination's own auth token, then for OnPremise destinations the tunnel, the connectivity
+proxy, the Cloud Connector and the system behind it, for Internet ones the connection and TLS, and finally the
+system's answer (401/403 mean the destination's credentials). HTTP destinations get one GET of their URL (the
+body is not shown); TCP, LDAP and MAIL destinations a connection (SOCKS5 for OnPremise). The exit code is the
+one of the failing hop's error (see --help of btp-connect).
+
+  --path <path>               request this path below the destination's URL (default: the URL itself), e.g. a
+                              path the Cloud Connector exposes
+  --tunnel <mode>             how to reach the connectivity proxy: direct (default), cf-ssh:<app>,
+                              kubectl[:<namespace>] (as for forward)
+  --verbose                   log each step to stderr
+      --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
+
+${connectionUsage}`,
+  options: { ...connectionOptions, path: { type: 'string' }, tunnel: { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  async run(values, positionals, io) {
+    const name = singleName(positionals, 'check');
+    const tunnel = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
+    const path = stringOption(values, 'path');
+    return withClient(values, io, async (opened) => {
+      const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+      // The signed-in user of a saved connection, as a forward would act for them (user flows, PrincipalPropagation).
+      const user = await forwardUser(opened, io, logger);
+      let result: CheckResult;
+      try {
+        const userToken = await user.connectivity.userToken?.().catch(() => undefined);
+        result = await checkDestination(name, {
+          client: opened.client,
+          agents: opened.agents,
+          ...(opened.connectivity ? { connectivity: opened.connectivity } : {}),
+          tunnel,
+          ...(path !== undefined ? { path } : {}),
+          ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+          logger,
+        });
+      } finally {
+        user.dispose();
+      }
+      if (values.json) line(io, JSON.stringify(result, null, 2));
+      else for (const text of checkReport(result)) line(io, text);
+      const code = result.firstFailure?.code;
+      return code ? exitCodeFor(code) : ExitCode.Ok;
+    });
+  },
+};
+

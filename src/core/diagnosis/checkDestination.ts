@@ -1,0 +1,468 @@
+import type { Socket } from 'node:net';
+import { tokenEndpoint } from '../bindings/tokenEndpoint';
+import { ConnectivityAccess, type ProxyEndpoints } from '../connectivity/connectivityAccess';
+import { connectivityTunnelOptions, tunnelEndpoints } from '../connectivity/tunnelEndpoints';
+import { socksReplyError } from '../connectivity/socksReplies';
+import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindResult } from '../destinationService/types';
+import { AUTHENTICATIONS } from '../destinations/authentication';
+import { isAuthenticationType } from '../destinations/model';
+import { BtpError, ErrorCode } from '../errors';
+import { locationIdOf, proxyTypeOf, tcpTargetOf, upstreamTlsOf, type TcpTarget } from '../forward/destinationTarget';
+import { upstreamHeaders } from '../forward/headers';
+import type { Resolved } from '../forward/resolver';
+import { routeOf, upstreamPath, type Route } from '../forward/route';
+import { safeOrigin } from '../http/request';
+import { silentLogger } from '../log';
+import type { AccessToken } from '../oauth/tokenRequest';
+import { TunnelSupervisor } from '../tunnel/supervisor';
+import { HopRecorder, timed } from './recorder';
+import { SocksSteps } from './socksSteps';
+import type { CheckOptions, CheckResult } from './types';
+import {
+  authTokenFailure,
+  backendBehindConnector,
+  connectFailure,
+  connectivityTokenFailure,
+  errnoOf,
+  fromError,
+  lookupFailure,
+  noCloudConnector,
+  notExposed,
+  proxyAuthFailure,
+  responseVerdict,
+  tlsFailure,
+  tokenServiceFailure,
+} from './verdicts';
+import { exchange, openTcp, startTls, type HttpAnswer } from './wire';
+
+const userAgent = 'btp-connect-check';
+
+/**
+ * Walks every hop from this machine to a destination's system and names the first one that breaks, with its fix:
+ * the Destination service key's token, find-destination, the destination's own token, then (OnPremise) tunnel,
+ * connectivity proxy, Cloud Connector and backend, or (Internet) backend and TLS, and finally the system's answer.
+ * HTTP destinations get one GET of their URL (the body is never read beyond a few bytes); TCP, LDAP and MAIL
+ * destinations a connection, through SOCKS5 when OnPremise. Upstream requests are built as a forward builds them.
+ * Never throws for a broken hop: that is the result.
+ */
+export async function checkDestination(name: string, options: CheckOptions): Promise<CheckResult> {
+  const hops = new HopRecorder();
+  const logger = options.logger ?? silentLogger;
+  const client = options.client;
+
+  const token = await timed(() => client.tokens.clientCredentials());
+  if (!token.ok) {
+    hops.fail('tokenService', token.ms, tokenServiceFailure(token.error));
+    return hops.result({ destination: name });
+  }
+  hops.ok('tokenService', token.ms, `client-credentials token from ${safeOrigin(tokenEndpoint(client.tokens.binding).url)} (valid ${token.value.expiresIn} s)`);
+
+  const lookup = await timed(() => client.find(name, { ...options.findOptions, skipTokenRetrieval: true }));
+  const found = lookup.ok ? lookup.value : undefined;
+  if (!lookup.ok || !found) {
+    hops.fail('destinationLookup', lookup.ms, lookupFailure(lookup.ok ? new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`) : lookup.error, name));
+    return hops.result({ destination: name });
+  }
+  const shape = shapeOf(name, found.destinationConfiguration);
+  if (!shape.ok) {
+    hops.fail('destinationLookup', lookup.ms, shape.failure);
+    return hops.result({ destination: name });
+  }
+  const { kind, proxyType, authentication, target } = shape;
+  hops.ok('destinationLookup', lookup.ms, `found at ${found.level ?? 'unknown'} level: ${found.destinationConfiguration.Type ?? 'HTTP'}, ${proxyType}, ${authentication}`);
+  const common = { destination: name, kind, proxyType, target: kind === 'http' ? `GET ${describeUrl(target as Route, options.path)}` : `${(target as TcpTarget).host}:${(target as TcpTarget).port}` };
+
+  const auth = await authToken(name, authentication, found, options, hops);
+  if (!auth) return hops.result(common);
+  logger.debug(`check ${name}: lookup done, ${kind} ${proxyType}`);
+
+  const resolved: Resolved = { name, destination: auth.destination, certificates: auth.certificates, ...(auth.header ? { authHeader: auth.header } : {}), refreshAt: 0 };
+  if (proxyType !== 'OnPremise') {
+    for (const hop of ['tunnel', 'connectivityProxy', 'cloudConnector'] as const) hops.skip(hop, `${proxyType} destination: connected directly, no connectivity proxy`);
+    if (kind === 'tcp') {
+      await directTcp(target as TcpTarget, options, hops);
+      return hops.result(common);
+    }
+    const status = await directHttp(resolved, options, hops);
+    return hops.result({ ...common, ...(status ? { status } : {}) });
+  }
+
+  const proxy = await reachProxy(name, options, hops);
+  if (!proxy) return hops.result(common);
+  try {
+    if (kind === 'tcp') {
+      await onPremiseTcp(target as TcpTarget, locationIdOf(auth.destination), proxy, options, hops);
+      return hops.result(common);
+    }
+    const status = await onPremiseHttp(resolved, auth.propagation, proxy, options, hops);
+    return hops.result({ ...common, ...(status ? { status } : {}) });
+  } finally {
+    await proxy.close();
+  }
+}
+
+type Shape =
+  | { ok: true; kind: 'http' | 'tcp'; proxyType: 'Internet' | 'OnPremise' | 'PrivateLink'; authentication: string; target: Route | TcpTarget }
+  | { ok: false; failure: ReturnType<typeof lookupFailure> };
+
+/** What kind of check the destination gets, and where it points; a destination no client could use fails the lookup hop. */
+function shapeOf(name: string, destination: DestinationRecord): Shape {
+  const type = destination.Type ?? 'HTTP';
+  const proxyType = proxyTypeOf(destination);
+  const authentication = destination.Authentication ?? destination['ldap.authentication'] ?? 'NoAuthentication';
+  try {
+    if (type === 'HTTP') {
+      const route = routeOf({ name, destination, certificates: [], refreshAt: 0 });
+      return { ok: true, kind: 'http', proxyType, authentication, target: route };
+    }
+    return { ok: true, kind: 'tcp', proxyType, authentication, target: tcpTargetOf(name, destination) };
+  } catch (error) {
+    return { ok: false, failure: lookupFailure(error, name) };
+  }
+}
+
+interface AuthOutcome {
+  readonly destination: DestinationRecord;
+  readonly certificates: readonly CertificateRecord[];
+  readonly header?: { readonly key: string; readonly value: string };
+  /** `Bearer <user token>` for PrincipalPropagation (SAP-Connectivity-Authentication). */
+  readonly propagation?: string;
+}
+
+/** The destination's own credential: a second find-destination with token retrieval, as the SDK does (spec §3.4). */
+async function authToken(name: string, authentication: string, found: FindResult, options: CheckOptions, hops: HopRecorder): Promise<AuthOutcome | undefined> {
+  const base = { destination: found.destinationConfiguration, certificates: found.certificates ?? [] };
+  if (authentication === 'PrincipalPropagation') {
+    if (!options.userToken) {
+      hops.fail('authToken', 0, {
+        code: ErrorCode.SignInRequired,
+        detail: `Destination "${name}" uses PrincipalPropagation: the on-premise system needs a signed-in user, and nobody is signed in.`,
+        fix: 'Sign in to the connection first (`btp-connect login <connection>`, or Sign In on the connection in VS Code).',
+      });
+      return undefined;
+    }
+    hops.ok('authToken', 0, 'PrincipalPropagation: the signed-in user\'s token goes to the proxy as SAP-Connectivity-Authentication');
+    return { ...base, propagation: `Bearer ${options.userToken}` };
+  }
+  const spec = isAuthenticationType(authentication) ? AUTHENTICATIONS[authentication] : undefined;
+  const clientCertificate = authentication === 'ClientCertificateAuthentication';
+  if (!spec?.tokenType && !clientCertificate) {
+    hops.skip('authToken', `${authentication}: no token to fetch`);
+    return base;
+  }
+  const full = await timed(() => options.client.find(name, options.findOptions ?? {}));
+  if (!full.ok || !full.value) {
+    const failure = full.ok ? lookupFailure(new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`), name) : lookupFailure(full.error, name);
+    hops.fail('authToken', full.ms, failure);
+    return undefined;
+  }
+  if (clientCertificate) {
+    // The credential is the key store from certificates[], presented in the TLS handshake with the backend.
+    const keyStore = full.value.destinationConfiguration.KeyStoreLocation;
+    const certificates = full.value.certificates ?? [];
+    if (!keyStore || !certificates.some((certificate) => certificate.Name === keyStore)) {
+      hops.fail('authToken', full.ms, {
+        code: ErrorCode.NotFound,
+        detail: keyStore ? `The key store "${keyStore}" named in KeyStoreLocation is not among the certificates the Destination service returned.` : 'ClientCertificateAuthentication without a KeyStoreLocation.',
+        fix: `Upload the client key store (.p12 or .pem) as a certificate of the Destination service and name it in KeyStoreLocation of destination "${name}".`,
+      });
+      return undefined;
+    }
+    hops.ok('authToken', full.ms, `ClientCertificateAuthentication: key store ${keyStore} for the TLS handshake`);
+    return { destination: full.value.destinationConfiguration, certificates };
+  }
+  const tokens = full.value.authTokens ?? [];
+  const broken = tokens.find((entry) => entry.error !== undefined);
+  if (broken?.error !== undefined) {
+    hops.fail('authToken', full.ms, authTokenFailure(name, authentication, broken.error, spec?.needsUser === true));
+    return undefined;
+  }
+  const first = tokens[0] as AuthTokenSuccess | undefined;
+  if (!first?.http_header) {
+    hops.fail('authToken', full.ms, {
+      code: ErrorCode.TokenFailed,
+      detail: `The Destination service returned no auth token for ${authentication} (authTokens is empty).`,
+      fix: `Check the authentication properties of destination "${name}"; the service returns a token for ${authentication} when they are complete.`,
+    });
+    return undefined;
+  }
+  hops.ok('authToken', full.ms, `${first.type} token for header ${first.http_header.key}${first.expires_in ? ` (valid ${first.expires_in} s)` : ''}`);
+  return { destination: full.value.destinationConfiguration, certificates: full.value.certificates ?? [], header: first.http_header };
+}
+
+interface ProxyAccess {
+  readonly access: ConnectivityAccess;
+  readonly token: AccessToken;
+  readonly tokenMs: number;
+  close(): Promise<void>;
+}
+
+/** Tunnel (when asked for) and the connectivity token; the proxy's verdict on it comes with the first request. */
+async function reachProxy(name: string, options: CheckOptions, hops: HopRecorder): Promise<ProxyAccess | undefined> {
+  const binding = options.connectivity;
+  if (!binding) {
+    hops.skip('tunnel', 'no connectivity service key');
+    hops.fail('connectivityProxy', 0, {
+      code: ErrorCode.BindingNotFound,
+      detail: `OnPremise destination "${name}" is reached through the connectivity proxy, and this connection has no connectivity service key.`,
+      fix: 'Pass --connectivity-key <file> together with --key, connect the connection again with a connectivity key, or bind the Connectivity service (VCAP_SERVICES).',
+    });
+    return undefined;
+  }
+  const mode = options.tunnel ?? { kind: 'direct' as const };
+  let tunnel: TunnelSupervisor | undefined;
+  let endpoints: ProxyEndpoints | undefined = options.proxyEndpoints;
+  if (endpoints) hops.ok('tunnel', 0, 'the running tunnel to the connectivity proxy');
+  else if (mode.kind === 'direct') hops.skip('tunnel', `direct: the connectivity proxy at ${binding.proxyHost}:${binding.httpPort} as the key names it`);
+  else {
+    const started = new TunnelSupervisor(connectivityTunnelOptions(binding, mode, { ...(options.logger ? { logger: options.logger.child('tunnel') } : {}) }));
+    const run = await timed(() => started.start());
+    if (!run.ok) {
+      await started.stop();
+      const failure = fromError(run.error);
+      hops.fail('tunnel', run.ms, {
+        ...failure,
+        fix: mode.kind === 'cf-ssh' ? `Check \`cf target\`, that app "${mode.app}" runs, is bound to the Connectivity service and has SSH enabled (\`cf enable-ssh ${mode.app}\`).` : mode.kind === 'kubectl' ? 'Check the kubectl context and namespace, and that svc/connectivity-proxy exists there.' : 'Check the tunnel command and its output above.',
+      });
+      return undefined;
+    }
+    tunnel = started;
+    endpoints = tunnelEndpoints(started);
+    const local = started.endpoints.map((endpoint) => `${endpoint.host}:${endpoint.port}`).join(', ');
+    hops.ok('tunnel', run.ms, `${mode.kind}: ${local} → ${binding.proxyHost}:${binding.httpPort}`);
+  }
+  const access = new ConnectivityAccess(binding, options.agents, endpoints);
+  const close = async () => {
+    await access.close();
+    await tunnel?.stop();
+  };
+  const token = await timed(() => access.token());
+  if (!token.ok) {
+    hops.fail('connectivityProxy', token.ms, connectivityTokenFailure(token.error));
+    await close();
+    return undefined;
+  }
+  return { access, token: token.value, tokenMs: token.ms, close };
+}
+
+async function onPremiseHttp(resolved: Resolved, propagation: string | undefined, proxy: ProxyAccess, options: CheckOptions, hops: HopRecorder): Promise<number | undefined> {
+  const timeoutMs = options.stepTimeoutMs ?? 15_000;
+  const route = routeOf(resolved);
+  const endpoint = await timed(async () => proxy.access.httpProxy());
+  if (!endpoint.ok) {
+    hops.fail('connectivityProxy', proxy.tokenMs, connectivityTokenFailure(endpoint.error));
+    return undefined;
+  }
+  const connected = await timed(() => openTcp(endpoint.value.host, endpoint.value.port, timeoutMs));
+  if (!connected.ok) {
+    hops.fail('connectivityProxy', proxy.tokenMs + connected.ms, connectFailure(connected.error, endpoint.value, 'connectivityProxy'));
+    return undefined;
+  }
+  const socket = connected.value;
+  const path = pathFor(route, options.path);
+  const virtual = { host: route.target.hostname, port: Number(route.target.port || 80) };
+  const overrides: Record<string, string> = { host: route.target.host, 'proxy-authorization': `Bearer ${proxy.token.accessToken}` };
+  if (route.auth) overrides[route.auth[0]] = route.auth[1];
+  if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
+  if (propagation) overrides['sap-connectivity-authentication'] = propagation;
+  const headers = upstreamHeaders({}, { defaults: { accept: '*/*', 'user-agent': userAgent, ...route.defaults }, overrides });
+  // Absolute form, as the connectivity proxy expects (spec §5.1).
+  const answer = await timed(() => exchange(socket, { method: 'GET', path: `${route.target.origin}${path}`, headers }, timeoutMs));
+  socket.destroy();
+  const proxyMs = proxy.tokenMs + connected.ms;
+  if (!answer.ok) {
+    const code = errnoOf(answer.error);
+    if (code === 'ETIMEDOUT') {
+      hops.ok('connectivityProxy', proxyMs, 'connected; the request went in');
+      hops.fail('backend', answer.ms, { code: ErrorCode.Timeout, detail: `No answer through the connectivity proxy within ${timeoutMs} ms.`, fix: `The Cloud Connector or the system behind ${virtual.host}:${virtual.port} is slow or hangs: check the system, and the Cloud Connector's log.` });
+    } else {
+      hops.fail('connectivityProxy', proxyMs + answer.ms, { code: ErrorCode.ProtocolError, detail: `The connectivity proxy closed the connection without an answer (${code ?? (answer.error as Error).message}).`, fix: `Check that ${endpoint.value.host}:${endpoint.value.port} is the HTTP port (onpremise_proxy_http_port) of the connectivity proxy.` });
+    }
+    return undefined;
+  }
+  const { status } = answer.value;
+  const said = firstLine(answer.value);
+  if (status === 407) {
+    hops.fail('connectivityProxy', proxyMs + answer.ms, proxyAuthFailure('HTTP 407', said));
+    return undefined;
+  }
+  hops.ok('connectivityProxy', proxyMs, `connectivity token accepted at ${endpoint.value.host}:${endpoint.value.port}`);
+  if (status === 503 && /cloud connector|\bSCC\b/i.test(said ?? '')) {
+    hops.fail('cloudConnector', answer.ms, noCloudConnector(route.locationId, 'HTTP 503'));
+    return status;
+  }
+  if (status === 403 && /access denied to system/i.test(said ?? '')) {
+    hops.fail('cloudConnector', answer.ms, notExposed(virtual, 'HTTP', path.split('?')[0], 'HTTP 403'));
+    return status;
+  }
+  hops.ok('cloudConnector', answer.ms, `${route.locationId ? `location ID "${route.locationId}"` : 'no location ID'}: connected, ${virtual.host}:${virtual.port}${path.split('?')[0]} exposed`);
+  if (status === 502) {
+    hops.fail('backend', answer.ms, backendBehindConnector(virtual, 'HTTP 502', /cloud connector/i.test(said ?? '') ? said : undefined));
+    return status;
+  }
+  hops.ok('backend', answer.ms, `the system behind ${virtual.host}:${virtual.port} answered`);
+  hops.skip('tls', 'OnPremise: the Cloud Connector does TLS to the system when its access-control entry says HTTPS');
+  recordResponse(status, answer.ms, resolved, hops);
+  return status;
+}
+
+async function onPremiseTcp(target: TcpTarget, locationId: string | undefined, proxy: ProxyAccess, options: CheckOptions, hops: HopRecorder): Promise<void> {
+  const timeoutMs = options.stepTimeoutMs ?? 15_000;
+  const endpoint = await timed(async () => proxy.access.socks5Proxy());
+  if (!endpoint.ok) {
+    const failure = fromError(endpoint.error);
+    hops.fail('connectivityProxy', proxy.tokenMs, { ...failure, fix: 'Use a connectivity service key with "onpremise_socks5_proxy_port": TCP destinations go through the SOCKS5 port.' });
+    return;
+  }
+  const connected = await timed(() => openTcp(endpoint.value.host, endpoint.value.port, timeoutMs));
+  if (!connected.ok) {
+    hops.fail('connectivityProxy', proxy.tokenMs + connected.ms, connectFailure(connected.error, endpoint.value, 'socks5'));
+    return;
+  }
+  const socket: Socket = connected.value;
+  try {
+    const steps = new SocksSteps(socket, timeoutMs);
+    const auth = await timed(() => steps.authenticate(proxy.token.accessToken, locationId ?? ''));
+    const proxyMs = proxy.tokenMs + connected.ms + auth.ms;
+    if (!auth.ok || !auth.value.ok) {
+      const refusal = auth.ok && !auth.value.ok ? auth.value : undefined;
+      hops.fail(
+        'connectivityProxy',
+        proxyMs,
+        refusal?.reason === 'auth'
+          ? proxyAuthFailure(`SOCKS5 authentication answered ${refusal.answer}`)
+          : {
+              code: ErrorCode.ProtocolError,
+              detail: `${endpoint.value.host}:${endpoint.value.port} did not complete SAP's SOCKS5 greeting (${refusal ? `answered ${refusal.answer}` : auth.ok ? 'no answer' : (auth.error as Error).message}).`,
+              fix: 'Check "onpremise_socks5_proxy_port" of the connectivity service key: it must be the SOCKS5 port of the connectivity proxy.',
+            },
+      );
+      return;
+    }
+    const reply = await timed(() => steps.connect(target.host, target.port));
+    // SAP's proxy may take the token at authentication and refuse it at CONNECT (reply 0x05, spec §5.2 item 24).
+    if (reply.ok && reply.value === 0x05) {
+      hops.fail('connectivityProxy', proxyMs + reply.ms, proxyAuthFailure('SOCKS5 reply 0x05'));
+      return;
+    }
+    hops.ok('connectivityProxy', proxyMs, `connectivity token accepted at SOCKS5 ${endpoint.value.host}:${endpoint.value.port}`);
+    if (!reply.ok) {
+      hops.fail('cloudConnector', reply.ms, { code: ErrorCode.ProtocolError, detail: `The SOCKS5 CONNECT to ${target.host}:${target.port} got no answer (${(reply.error as Error).message}).`, fix: 'Run the check again; if it persists, look at the Cloud Connector\'s log.' });
+      return;
+    }
+    const how = `SOCKS5 reply 0x${reply.value.toString(16).padStart(2, '0')}`;
+    switch (reply.value) {
+      case 0x00:
+        break;
+      case 0x03:
+        hops.fail('cloudConnector', reply.ms, noCloudConnector(locationId, how));
+        return;
+      case 0x02:
+        hops.fail('cloudConnector', reply.ms, notExposed(target, 'TCP', undefined, how));
+        return;
+      case 0x04:
+        hops.ok('cloudConnector', reply.ms, `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`);
+        hops.fail('backend', reply.ms, backendBehindConnector(target, how));
+        return;
+      default: {
+        const error = socksReplyError(reply.value, target, locationId);
+        hops.fail('cloudConnector', reply.ms, { code: error.code, detail: error.message, fix: 'Look at the Cloud Connector\'s log for this connection.' });
+        return;
+      }
+    }
+    hops.ok('cloudConnector', reply.ms, `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`);
+    hops.ok('backend', reply.ms, `the system behind ${target.host}:${target.port} accepted the connection`);
+    hops.skip('tls', 'TCP: TLS, if any, is the client\'s (or TCPS in the Cloud Connector)');
+    hops.skip('response', 'TCP: the connection stands; what is spoken on it is not checked');
+  } finally {
+    socket.destroy();
+  }
+}
+
+async function directTcp(target: TcpTarget, options: CheckOptions, hops: HopRecorder): Promise<void> {
+  const connected = await timed(() => openTcp(target.host, target.port, options.stepTimeoutMs ?? 15_000));
+  if (!connected.ok) {
+    hops.fail('backend', connected.ms, connectFailure(connected.error, target, 'backend'));
+    return;
+  }
+  connected.value.destroy();
+  hops.ok('backend', connected.ms, `${target.host}:${target.port} accepted the connection`);
+  hops.skip('tls', 'TCP: TLS, if any, is the client\'s');
+  hops.skip('response', 'TCP: the connection stands; what is spoken on it is not checked');
+}
+
+async function directHttp(resolved: Resolved, options: CheckOptions, hops: HopRecorder): Promise<number | undefined> {
+  const timeoutMs = options.stepTimeoutMs ?? 15_000;
+  const route = routeOf(resolved);
+  const https = route.target.protocol === 'https:';
+  const host = route.target.hostname.replace(/^\[|\]$/g, '');
+  const endpoint = { host, port: Number(route.target.port || (https ? 443 : 80)) };
+  const connected = await timed(() => openTcp(endpoint.host, endpoint.port, timeoutMs));
+  if (!connected.ok) {
+    hops.fail('backend', connected.ms, connectFailure(connected.error, endpoint, 'backend'));
+    return undefined;
+  }
+  hops.ok('backend', connected.ms, `${endpoint.host}:${endpoint.port} accepted the connection`);
+  let socket: Socket = connected.value;
+  try {
+    if (https) {
+      const tls = upstreamTlsOf(resolved.destination, resolved.certificates);
+      const handshake = await timed(() => startTls(connected.value, host, tls, timeoutMs));
+      if (!handshake.ok) {
+        hops.fail('tls', handshake.ms, tlsFailure(errnoOf(handshake.error), host, undefined, (handshake.error as Error).message));
+        return undefined;
+      }
+      socket = handshake.value.socket;
+      const { verifyError, certificate } = handshake.value;
+      const trust = resolved.destination.TrustStoreLocation ? `TrustStoreLocation ${resolved.destination.TrustStoreLocation}` : 'the default CAs';
+      if (verifyError && tls.rejectUnauthorized) {
+        hops.fail('tls', handshake.ms, tlsFailure(verifyError, host, certificate));
+        return undefined;
+      }
+      hops.ok(
+        'tls',
+        handshake.ms,
+        verifyError
+          ? `TrustAll=true: the certificate was taken unverified (${verifyError})`
+          : `${handshake.value.protocol ?? 'TLS'}, certificate${certificate?.subject ? ` ${certificate.subject}` : ''} verified against ${trust}`,
+      );
+    } else hops.skip('tls', 'http:// URL: no TLS');
+    const headers = upstreamHeaders({}, { defaults: { accept: '*/*', 'user-agent': userAgent, ...route.defaults }, overrides: { host: route.target.host, ...(route.auth ? { [route.auth[0]]: route.auth[1] } : {}) } });
+    const answer = await timed(() => exchange(socket, { method: 'GET', path: pathFor(route, options.path), headers }, timeoutMs));
+    if (!answer.ok) {
+      const code = errnoOf(answer.error);
+      hops.fail('response', answer.ms, code === 'ETIMEDOUT'
+        ? { code: ErrorCode.Timeout, detail: `${endpoint.host}:${endpoint.port} did not answer within ${timeoutMs} ms.`, fix: 'The system is slow or hangs: check it; the path to it works.' }
+        : { code: ErrorCode.ProtocolError, detail: `${endpoint.host}:${endpoint.port} closed the connection without an HTTP answer (${code ?? (answer.error as Error).message}).`, fix: `Check that the URL's scheme fits the port (${https ? 'https' : 'http'}:// on ${endpoint.port}).` });
+      return undefined;
+    }
+    recordResponse(answer.value.status, answer.ms, resolved, hops);
+    return answer.value.status;
+  } finally {
+    socket.destroy();
+  }
+}
+
+function recordResponse(status: number, ms: number, resolved: Resolved, hops: HopRecorder): void {
+  const verdict = responseVerdict(status, resolved.destination.Authentication ?? 'NoAuthentication', resolved.name);
+  if (verdict.ok) hops.ok('response', ms, verdict.detail);
+  else hops.fail('response', ms, verdict.failure);
+}
+
+/** The request path: the destination URL's own, or `--path` below it, with URL.queries merged as a forward merges them. */
+function pathFor(route: Route, path: string | undefined): string {
+  const local = path === undefined || path === '' ? '' : path.startsWith('/') ? path : `/${path}`;
+  const full = upstreamPath(route, local);
+  return full.startsWith('/') ? full : `/${full}`;
+}
+
+/** The checked URL for output: origin and path only (queries may carry API keys). */
+function describeUrl(route: Route, path: string | undefined): string {
+  return `${route.target.origin}${pathFor(route, path).split('?')[0]}`;
+}
+
+/** The first line of a proxy or Cloud Connector text, shortened; backends' bodies are never shown. */
+function firstLine(answer: HttpAnswer): string | undefined {
+  const line = answer.bodyStart.split('\n')[0]?.trim();
+  return line ? line.slice(0, 300) : undefined;
+}

@@ -1,0 +1,80 @@
+import type { ConnectivityBinding } from '../bindings/types';
+import type { ProxyEndpoints } from '../connectivity/connectivityAccess';
+import type { DestinationServiceClient } from '../destinationService/client';
+import type { FindOptions } from '../destinationService/types';
+import type { ErrorCode } from '../errors';
+import type { HttpAgents } from '../http/agents';
+import type { Logger } from '../log';
+import type { TunnelMode } from '../tunnel/types';
+
+/**
+ * The hops between this machine and a destination's system, in the order a request passes them. Stable strings:
+ * `--json` output and the extension match on them.
+ */
+export const HOP_IDS = ['tokenService', 'destinationLookup', 'authToken', 'tunnel', 'connectivityProxy', 'cloudConnector', 'backend', 'tls', 'response'] as const;
+
+export type HopId = (typeof HOP_IDS)[number];
+
+/** `skipped`: the hop does not apply (an Internet destination has no Cloud Connector) or was not reached. */
+export type HopStatus = 'ok' | 'failed' | 'skipped';
+
+export interface HopResult {
+  readonly hop: HopId;
+  readonly status: HopStatus;
+  /**
+   * How long the step that decided this hop took, in milliseconds (0 for skipped hops). Hops decided by one
+   * exchange share its time: behind the connectivity proxy, one request proves Cloud Connector, backend and response.
+   */
+  readonly ms: number;
+  /** What was seen, in one sentence; never a secret. */
+  readonly detail?: string;
+  /** Set on a failed hop. */
+  readonly code?: ErrorCode;
+  /** Set on a failed hop: what to change, naming the field, the key or the Cloud Connector setting. */
+  readonly fix?: string;
+}
+
+export interface CheckResult {
+  readonly destination: string;
+  /** `http`: a request to the URL; `tcp`: a connection to host:port. Absent when the lookup failed. */
+  readonly kind?: 'http' | 'tcp';
+  readonly proxyType?: 'Internet' | 'OnPremise' | 'PrivateLink';
+  /** `GET http://erp.virtual:8000/path` or `db.virtual:5432`: no query string, no credentials. */
+  readonly target?: string;
+  /** Every hop of `HOP_IDS`, in that order. */
+  readonly hops: readonly HopResult[];
+  /** The first failed hop; undefined when every hop that applies is ok. */
+  readonly firstFailure?: HopResult;
+  /** The HTTP status of the backend's answer, when one arrived. */
+  readonly status?: number;
+  readonly totalMs: number;
+}
+
+export interface CheckOptions {
+  /** The connection's Destination service client: its token cache and find-destination are what is checked. */
+  readonly client: DestinationServiceClient;
+  /** For the connectivity token (the same agents as the client). */
+  readonly agents: HttpAgents;
+  /** The connection's connectivity binding; OnPremise destinations fail at the proxy hop without one. */
+  readonly connectivity?: ConnectivityBinding;
+  /** How to reach the connectivity proxy; anything but `direct` starts a tunnel for the check and stops it after. */
+  readonly tunnel?: TunnelMode;
+  /** An already running tunnel's proxy endpoints (e.g. a forward's), used instead of starting one. */
+  readonly proxyEndpoints?: ProxyEndpoints;
+  /** Appended to the destination URL's path, like the local path of a forward (default: the URL itself). */
+  readonly path?: string;
+  /** Extra find-destination inputs (a user token, X-tenant, a fragment). */
+  readonly findOptions?: FindOptions;
+  /** The signed-in user's token, for PrincipalPropagation destinations. */
+  readonly userToken?: string;
+  /** Bound for each network step (connect, handshake, answer); default 15 s. */
+  readonly stepTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+/** Why a hop failed: a stable code, what was seen, and what to change. */
+export interface HopFailure {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly fix: string;
+}

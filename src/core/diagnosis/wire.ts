@@ -1,0 +1,125 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { UpstreamTls } from '../forward/destinationTarget';
+
+/**
+ * The network steps of a check, one at a time so that each can be timed and blamed on its own hop: a TCP
+ * connection, a TLS handshake on it, one HTTP exchange on that. Nothing here retries or pools.
+ */
+
+/** Resolves with the connected socket; rejects with the socket error (`code` kept) or `ETIMEDOUT`. */
+export function openTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connecting to ${host}:${port} timed out`), { code: 'ETIMEDOUT' })), timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', reject);
+      // Later errors (a reset while nobody listens) must not crash the process.
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+export interface TlsOutcome {
+  readonly socket: TLSSocket;
+  /** Verification result as Node computed it (chain and host name); `undefined` = verified. */
+  readonly verifyError?: string;
+  readonly certificate?: { readonly subject?: string; readonly issuer?: string; readonly validTo?: string };
+  readonly protocol?: string;
+}
+
+/**
+ * A TLS handshake over `socket` with the destination's TLS settings. Verification is evaluated here rather than
+ * by Node, so that a refused certificate can be described (subject, issuer, expiry); nothing is sent before the
+ * caller has looked at `verifyError`.
+ */
+export function startTls(socket: Socket, host: string, tls: UpstreamTls, timeoutMs: number): Promise<TlsOutcome> {
+  return new Promise((resolve, reject) => {
+    const secure = tlsConnect({
+      socket,
+      host,
+      ...(isIP(host) ? {} : { servername: host }),
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+      ...(tls.pfx ? { pfx: tls.pfx } : {}),
+      ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
+    const timer = setTimeout(() => secure.destroy(Object.assign(new Error(`the TLS handshake with ${host} timed out`), { code: 'ETIMEDOUT' })), timeoutMs);
+    secure.once('secureConnect', () => {
+      clearTimeout(timer);
+      secure.off('error', reject);
+      secure.on('error', () => undefined);
+      const peer = secure.getPeerCertificate();
+      const error = secure.authorized ? undefined : String(secure.authorizationError ?? 'UNKNOWN');
+      resolve({ socket: secure, ...(error ? { verifyError: error } : {}), ...(peer && Object.keys(peer).length > 0 ? { certificate: describeCertificate(peer) } : {}), ...(secure.getProtocol() ? { protocol: secure.getProtocol() ?? '' } : {}) });
+    });
+    secure.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** The first bytes of the body (at most `maxBodyBytes`): only ever matched against proxy and Cloud Connector texts. */
+  readonly bodyStart: string;
+}
+
+const maxBodyBytes = 4096;
+
+/** One request on an open socket; resolves when the head and the first bytes of the body are in. */
+export function exchange(socket: Socket, options: { method: string; path: string; headers: Record<string, string | string[]> }, timeoutMs: number): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const req = request({ method: options.method, path: options.path, headers: options.headers, setHost: false, createConnection: () => socket });
+    const timer = setTimeout(() => {
+      finish(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.destroy();
+    }, timeoutMs);
+    req.once('error', (error) => finish(() => reject(error)));
+    req.once('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () =>
+        finish(() => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, bodyStart: Buffer.concat(chunks).toString('utf8', 0, Math.min(size, maxBodyBytes)) });
+          res.destroy();
+        });
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= maxBodyBytes) done();
+      });
+      res.once('end', done);
+      res.once('error', done);
+      res.once('close', done);
+    });
+    req.end();
+  });
+}
+
+function describeCertificate(peer: PeerCertificate): { subject?: string; issuer?: string; validTo?: string } {
+  const name = (entity: PeerCertificate['subject'] | undefined) => (entity ? (entity.CN ? `CN=${String(entity.CN)}` : Object.entries(entity).map(([key, value]) => `${key}=${String(value)}`).join(', ')) : undefined);
+  const subject = name(peer.subject);
+  const issuer = name(peer.issuer);
+  return { ...(subject ? { subject } : {}), ...(issuer ? { issuer } : {}), ...(peer.valid_to ? { validTo: peer.valid_to } : {}) };
+}
