@@ -1,6 +1,7 @@
-import { request, type IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { Client, type Dispatcher } from 'undici';
 import type { UpstreamTls } from '../forward/destinationTarget';
 
 /**
@@ -80,41 +81,46 @@ export interface HttpAnswer {
 
 const maxBodyBytes = 4096;
 
-/** One request on an open socket; resolves when the head and the first bytes of the body are in. */
-export function exchange(socket: Socket, options: { method: string; path: string; headers: Record<string, string | string[]> }, timeoutMs: number): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      outcome();
-    };
-    const req = request({ method: options.method, path: options.path, headers: options.headers, setHost: false, createConnection: () => socket });
-    const timer = setTimeout(() => {
-      finish(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.destroy();
-    }, timeoutMs);
-    req.once('error', (error) => finish(() => reject(error)));
-    req.once('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const done = () =>
-        finish(() => {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, bodyStart: Buffer.concat(chunks).toString('utf8', 0, Math.min(size, maxBodyBytes)) });
-          res.destroy();
-        });
-      res.on('data', (chunk: Buffer) => {
+/**
+ * One request on an open socket; resolves when the head and the first bytes of the body are in. undici, not
+ * `node:http`: VS Code's extension host patches `http.request` for its proxy support and would send an
+ * absolute-form request (the connectivity proxy's) somewhere else instead of on this socket.
+ */
+export async function exchange(socket: Socket, options: { method: string; path: string; headers: Record<string, string | string[]> }, timeoutMs: number): Promise<HttpAnswer> {
+  const client = new Client('http://diagnosis.invalid', {
+    // undici takes the socket only in a later tick: called back at once, it waits forever.
+    connect: (_options, callback) => queueMicrotask(() => callback(null, socket)),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  try {
+    const { statusCode, headers, body } = await client.request({ method: options.method as Dispatcher.HttpMethod, path: options.path, headers: options.headers });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
         chunks.push(chunk);
         size += chunk.length;
-        if (size >= maxBodyBytes) done();
-      });
-      res.once('end', done);
-      res.once('error', done);
-      res.once('close', done);
-    });
-    req.end();
-  });
+        if (size >= maxBodyBytes) break;
+      }
+    } catch {
+      // A body cut off after the head: the head is the answer.
+    }
+    return { status: statusCode, headers: headers as IncomingHttpHeaders, bodyStart: Buffer.concat(chunks).toString('utf8', 0, Math.min(size, maxBodyBytes)) };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // undici's own timeout codes, as the callers know them from sockets.
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
+    if (code === 'UND_ERR_SOCKET') throw Object.assign(new Error((error as Error).message), { code: errnoOfCause(error) ?? 'ECONNRESET' });
+    throw error;
+  } finally {
+    void client.destroy().catch(() => undefined);
+  }
+}
+
+function errnoOfCause(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
 function describeCertificate(peer: PeerCertificate): { subject?: string; issuer?: string; validTo?: string } {

@@ -18,6 +18,7 @@ export const CommandId = {
   deleteDestination: 'btpConnect.deleteDestination',
   exportForLocalApps: 'btpConnect.exportForLocalApps',
   importDefaultEnv: 'btpConnect.importDefaultEnv',
+  checkConnection: 'btpConnect.checkConnection',
   startForward: 'btpConnect.startForward',
   forwardAllDestinations: 'btpConnect.forwardAllDestinations',
   stopForward: 'btpConnect.stopForward',

@@ -5,6 +5,7 @@ import { CommandId, ViewId } from './commandIds';
 import * as connections from './connectionCommands';
 import * as destinations from './destinationCommands';
 import * as environment from './environmentCommands';
+import * as checks from './checkCommands';
 import * as forwards from './forwardCommands';
 import * as users from './userCommands';
 
@@ -30,6 +31,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.signIn]: users.signIn,
   [CommandId.signOut]: users.signOut,
+  [CommandId.checkConnection]: checks.checkConnection,
   [CommandId.startForward]: forwards.startForward,
   [CommandId.forwardAllDestinations]: forwards.forwardAllDestinations,
   [CommandId.stopForward]: forwards.stopForward,

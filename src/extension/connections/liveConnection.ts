@@ -13,6 +13,9 @@ import { userForwarding } from '../../core/oauth/userForwarding';
 import { UserSession } from '../../core/oauth/userSession';
 import type { SecretStore } from '../../core/secrets/secretStore';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
+import { checkDestination } from '../../core/diagnosis/checkDestination';
+import type { CheckResult } from '../../core/diagnosis/types';
+import { BtpError, ErrorCode } from '../../core/errors';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 
 /** `local`: the destinations imported on this machine (no Destination service, no connectivity proxy). */
@@ -39,6 +42,9 @@ export class LiveConnection {
   private readonly connectivity: ConnectivityAccess | undefined;
   private readonly tunnel: TunnelSupervisor | undefined;
   private readonly tunnelStates = new Emitter<TunnelState>();
+  private readonly agents: HttpAgents;
+  private readonly tunnelMode: TunnelMode;
+  private readonly logger: Logger;
 
   /** A connection to a subaccount (or the sandbox) through its service bindings. */
   static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, options: LiveConnectionOptions): LiveConnection {
@@ -58,6 +64,9 @@ export class LiveConnection {
     user?: UserSession,
   ) {
     this.user = user;
+    this.agents = agents;
+    this.tunnelMode = tunnelMode;
+    this.logger = logger;
     const forUser = user ? userForwarding(user) : undefined;
     if (connectivityBinding && tunnelMode.kind !== 'direct') {
       this.tunnel = new TunnelSupervisor(connectivityTunnelOptions(connectivityBinding, tunnelMode, { logger: logger.child('tunnel') }));
@@ -104,6 +113,27 @@ export class LiveConnection {
   async startForward(spec: ForwardSpec): Promise<ForwardInfo> {
     if (this.tunnel?.state === 'idle') await this.tunnel.start();
     return this.forwards.start(spec);
+  }
+
+  /**
+   * Walks every hop to a destination (`checkDestination`): through this connection's running tunnel when there is
+   * one, else its tunnel mode; as its signed-in user when there is one.
+   */
+  async check(destination: string, path?: string): Promise<CheckResult> {
+    if (!(this.client instanceof DestinationServiceClient)) {
+      throw new BtpError(ErrorCode.Unsupported, `"${destination}" is a destination of this machine: there is no Destination service or Cloud Connector on its way to check.`, { field: 'connection' });
+    }
+    const userToken = await this.user?.userToken().catch(() => undefined);
+    const tunnel = this.tunnel;
+    return checkDestination(destination, {
+      client: this.client,
+      agents: this.agents,
+      ...(this.connectivityBinding ? { connectivity: this.connectivityBinding } : {}),
+      ...(tunnel && tunnel.state === 'ready' ? { proxyEndpoints: tunnelEndpoints(tunnel) } : { tunnel: this.tunnelMode }),
+      ...(path ? { path } : {}),
+      ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+      logger: this.logger.child('check'),
+    });
   }
 
   async dispose(): Promise<void> {
