@@ -55,8 +55,8 @@ export const ExportHar = requestType<{ readonly ids: readonly number[] }, { read
 /** webview → host: drop everything recorded so far. */
 export const ClearLog = notificationType<Record<string, never>>('inspector/clear', object({}));
 
-/** webview → host: record bodies from now on, or stop. */
-export const SetBodies = notificationType<{ readonly on: boolean }>('inspector/bodies', object({ on: boolean }));
+/** webview → host: record bodies from now on, or stop; answered once the log records that way. */
+export const SetBodies = requestType<{ readonly on: boolean }, { readonly on: boolean }>('inspector/bodies', object({ on: boolean }));
 
 /** Every message the host accepts from the inspector webview. */
 export const INSPECTOR_INBOUND = [InspectorReady, GetDetails, CopyAsCurl, OpenAsHttp, ExportHar, ClearLog, SetBodies] as const;

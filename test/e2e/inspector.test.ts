@@ -99,6 +99,7 @@ describe('the traffic inspector in the VS Code workbench', { skip: missing, time
     await frame.locator('vscode-textfield.filter input').fill('');
 
     await frame.locator('vscode-checkbox').click();
+    await frame.getByText(/bodies up to 64 KiB each/).waitFor();
     const posted = await fetch(`${address}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'alice', password: 'typed-secret-1' }) });
     assert.equal(posted.status, 200);
     await frame.getByText(/3 exchanges/).waitFor({ timeout: 30_000 });

@@ -142,8 +142,12 @@ export class InspectorApp {
             ?checked=${snapshot.bodies}
             @change=${(event: Event) => {
               const on = (event.target as HTMLInputElement).checked;
-              this.snapshot = { ...snapshot, bodies: on };
-              this.channel.notify(SetBodies, { on });
+              // The line below the toolbar says "bodies …" only once the host records them.
+              void this.run(async () => {
+                const answer = await this.channel.request(SetBodies, { on });
+                if (this.snapshot) this.snapshot = { ...this.snapshot, bodies: answer.on };
+                return {};
+              });
             }}
             >Record bodies</vscode-checkbox
           >

@@ -46,7 +46,10 @@ export class InspectorPanel implements vscode.Disposable {
     this.channel = new WebviewChannel(panel.webview, logger, 'traffic inspector');
     this.channel.onNotification(InspectorReady, () => this.channel.notify(Snapshot, this.snapshot()));
     this.channel.onNotification(ClearLog, () => this.log.clear());
-    this.channel.onNotification(SetBodies, ({ on }) => this.log.setBodies(on));
+    this.channel.onRequest(SetBodies, async ({ on }) => {
+      this.log.setBodies(on);
+      return { on: this.log.bodies };
+    });
     this.channel.onRequest(GetDetails, async ({ id }) => this.log.get(id));
     this.channel.onRequest(CopyAsCurl, async ({ id }) => {
       const entry = this.log.get(id);
