@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { ExitCode } from '../../src/cli/exitCodes';
-import { runCli } from '../support/cliHarness';
+import { runCli, runForwardUntil } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 
 // `btp-connect forward` in-process: ports announced, traffic flows (Internet and OnPremise), Ctrl-C stops it.
@@ -25,26 +25,8 @@ after(async () => {
 });
 
 /** Runs `forward` until `use` has finished with the announced addresses, then "presses Ctrl-C". */
-async function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let output = '';
-  let used: Promise<void> | undefined;
-  const result = runCli(['forward', ...args], {
-    cwd: dir,
-    env: { BTP_CONNECT_LOCAL_TOKEN: 'off' },
-    stopped,
-    onStdout: (text) => {
-      output += text;
-      if (!used && output.includes('Press Ctrl-C to stop.')) {
-        const addresses = [...output.matchAll(/^(\S+)\s+→/gm)].map((match) => match[1] ?? '');
-        used = use(addresses).finally(stop);
-      }
-    },
-  });
-  const finished = await result;
-  await used;
-  return finished;
+function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
+  return runForwardUntil(args, { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off' } }, use);
 }
 
 describe('btp-connect forward', () => {

@@ -39,3 +39,27 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   const code = await run(argv, io);
   return { code, stdout, stderr };
 }
+
+/**
+ * Runs `btp-connect forward …` until `use` has finished with the addresses it announced, then "presses Ctrl-C".
+ * The addresses are those of the announcement lines (`<address>  → <destination> …`), in order.
+ */
+export async function runForwardUntil(args: readonly string[], options: Omit<CliOptions, 'stopped' | 'onStdout'>, use: (addresses: string[]) => Promise<void>): Promise<CliResult> {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let output = '';
+  let used: Promise<void> | undefined;
+  const finished = await runCli(['forward', ...args], {
+    ...options,
+    stopped,
+    onStdout: (text) => {
+      output += text;
+      if (!used && output.includes('Press Ctrl-C to stop.')) {
+        const addresses = [...output.matchAll(/^(\S+)\s+→/gm)].map((match) => match[1] ?? '');
+        used = use(addresses).finally(stop);
+      }
+    },
+  });
+  await used;
+  return finished;
+}

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { ExitCode } from '../../../src/cli/exitCodes';
 import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
-import { runCli } from '../../support/cliHarness';
+import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { password, signInInBrowser } from '../../support/loginBrowser';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 
@@ -53,27 +53,8 @@ async function login(userName: string) {
 }
 
 /** Runs `forward` until `use` has finished with the announced addresses, then "presses Ctrl-C". */
-async function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let output = '';
-  let used: Promise<void> | undefined;
-  const result = runCli(['forward', ...args], {
-    cwd: dir,
-    env,
-    secrets,
-    stopped,
-    onStdout: (text) => {
-      output += text;
-      if (!used && output.includes('Press Ctrl-C to stop.')) {
-        const addresses = [...output.matchAll(/^(\S+)\s+→/gm)].map((match) => match[1] ?? '');
-        used = use(addresses).finally(stop);
-      }
-    },
-  });
-  const finished = await result;
-  await used;
-  return finished;
+function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
+  return runForwardUntil(args, { cwd: dir, env, secrets }, use);
 }
 
 async function whoami(address: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
