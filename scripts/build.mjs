@@ -2,7 +2,7 @@
 // a shebang) and the webviews (browser IIFEs: editor, traffic inspector). Native modules stay external and ship in node_modules.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -24,5 +24,7 @@ if (watch) {
 }
 // The stylesheet is served as a file: the webview's CSP allows styles from the extension only, never inline.
 mkdirSync('dist/webview', { recursive: true });
-copyFileSync('webview/src/editor.css', 'dist/webview/editor.css');
-copyFileSync('webview/src/inspector.css', 'dist/webview/inspector.css');
+// Each page's stylesheet is page.css (what all pages share) followed by its own.
+for (const page of ['editor', 'inspector']) {
+  writeFileSync(`dist/webview/${page}.css`, readFileSync('webview/src/page.css', 'utf8') + readFileSync(`webview/src/${page}.css`, 'utf8'));
+}
