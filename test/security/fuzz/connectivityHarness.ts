@@ -45,3 +45,11 @@ export async function startConnectivityHarness(): Promise<ConnectivityHarness> {
     close: () => stack.close(),
   };
 }
+
+/**
+ * How often each Cloud Connector has connected its tunnel so far. Equal before and after a run: no case cost a
+ * connector its tunnel (a session ended by bad frames reconnects, and counts up).
+ */
+export function connectorConnections(h: ConnectivityHarness): number[] {
+  return h.stack.connectors.map((connector) => connector.stats().connections);
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ByteClient, socksAuth, socksOpen, socksReply } from '../../support/connectivityClient';
-import { startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
+import { connectorConnections, startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
 import { CaseCounter, FUZZ_RUNS, hex, ProcessFailures, rawExchange, splitAt, timed, within } from './fuzzSupport';
 
 // The sandbox connectivity proxy's SOCKS5 port (spec §5.2) fed with fuzzed handshakes over real loopback
@@ -231,7 +231,7 @@ const handshake = fc
 describe('SOCKS5 server of the connectivity proxy, fuzzed over loopback', () => {
   it(`answers every handshake with exactly the bytes spec §5.2 prescribes, then closes or relays (${FUZZ_RUNS} cases)`, async (t) => {
     const port = h.stack.proxy.socks5Port;
-    const connections = h.stack.connectors.map((connector) => connector.stats().connections);
+    const connections = connectorConnections(h);
     const counter = new CaseCounter();
     const ms = await timed(() =>
       fc.assert(
@@ -269,10 +269,7 @@ describe('SOCKS5 server of the connectivity proxy, fuzzed over loopback', () => 
     assert.deepEqual(await refused.read(2), Buffer.from([0x05, 0xff]));
     refused.close();
     // No case cost a Cloud Connector its tunnel.
-    assert.deepEqual(
-      h.stack.connectors.map((connector) => connector.stats().connections),
-      connections,
-    );
+    assert.deepEqual(connectorConnections(h), connections);
     failures.assertNone();
   });
 });
