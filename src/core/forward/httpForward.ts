@@ -75,6 +75,8 @@ export class HttpForward {
   private hosts = new Set<string>();
   private readonly headerPolicy: HeaderPolicy;
   private readonly upstreamMs: number;
+  /** What `pick` answers for a forward of one destination: the same object for every request. */
+  private readonly ownDestination: Picked;
 
   private constructor(
     private readonly server: Server,
@@ -85,9 +87,12 @@ export class HttpForward {
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
     this.agents = new UpstreamAgents(this.upstreamMs);
+    this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '' } : { ok: false, reason: 'no destination' };
   }
 
   static async listen(options: HttpForwardOptions): Promise<HttpForward> {
+    // Checked once here, not per request: a forward serves its own destination or routes, never neither or both.
+    if ((options.resolver === undefined) === (options.router === undefined)) throw new Error('HttpForward takes a resolver or a router');
     const timeouts = options.timeouts ?? {};
     const headersMs = timeouts.headersMs ?? 20_000;
     // Node enforces headersTimeout only when it sweeps connections (every 30 s by default): slow-header clients
@@ -133,12 +138,7 @@ export class HttpForward {
 
   /** The destination of this request: the forward's own, or the one the router reads from path or header. */
   private pick(req: IncomingMessage): Picked {
-    const router = this.options.router;
-    if (!router) {
-      if (!this.options.resolver) throw new Error('HttpForward needs a resolver or a router');
-      return { ok: true, resolver: this.options.resolver, localPrefix: '' };
-    }
-    return router.pick(req);
+    return this.options.router ? this.options.router.pick(req) : this.ownDestination;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
