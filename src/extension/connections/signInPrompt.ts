@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ErrorCode } from '../../core/errors';
+import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { CommandId } from '../commands/commandIds';
 import type { ConnectionRegistry } from './connectionRegistry';
 
@@ -16,7 +17,7 @@ export class SignInPrompt implements vscode.Disposable {
       registry.onDidChangeForward(({ connection, info }) => {
         if (info.lastError?.code !== ErrorCode.SignInRequired || this.asked.has(connection)) return;
         this.asked.add(connection);
-        const what = info.destination === '*' ? 'A destination' : `"${info.destination}"`;
+        const what = info.destination === ALL_DESTINATIONS ? 'A destination' : `"${info.destination}"`;
         void vscode.window.showWarningMessage(`${what} needs a signed-in user of ${connection} (principal propagation).`, 'Sign In').then((choice) => {
           if (choice) void vscode.commands.executeCommand(CommandId.signIn, { kind: 'connection', connection });
         });
