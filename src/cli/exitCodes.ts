@@ -64,6 +64,10 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.PortInUse:
       return ExitCode.Conflict;
     case ErrorCode.Unsupported:
+    case ErrorCode.LocalRequestRefused:
+    case ErrorCode.DestinationNameInvalid:
       return ExitCode.InvalidInput;
+    case ErrorCode.LocalTokenRequired:
+      return ExitCode.AccessDenied;
   }
 }

@@ -66,6 +66,12 @@ export const ErrorCode = {
   SignInRequired: 'BTP_SIGN_IN_REQUIRED',
   /** The browser sign-in did not complete: cancelled, denied, or the authorization code was refused. */
   SignInFailed: 'BTP_SIGN_IN_FAILED',
+  /** A forward refused a local request before forwarding it (foreign Host/Origin, cross-site, dot segments, framing). */
+  LocalRequestRefused: 'BTP_LOCAL_REQUEST_REFUSED',
+  /** A forward on a shared machine needs its local token, and the request had none or another. */
+  LocalTokenRequired: 'BTP_LOCAL_TOKEN_REQUIRED',
+  /** A one-port forward could not read a destination name from the request's path or X-Destination-Name. */
+  DestinationNameInvalid: 'BTP_DESTINATION_NAME_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
