@@ -6,6 +6,7 @@ import { socksReplyError } from '../connectivity/socksReplies';
 import type { DestinationRecord } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { locationIdOf, proxyTypeOf, tcpTargetOf, upstreamTlsOf, type TcpTarget } from '../forward/destinationTarget';
+import { connectivityProxyHeaders } from '../connectivity/proxyHeaders';
 import { upstreamHeaders } from '../forward/headers';
 import type { Resolved } from '../forward/resolver';
 import { routeOf, upstreamPath, type Route } from '../forward/route';
@@ -190,10 +191,10 @@ async function onPremiseHttp(resolved: Resolved, propagation: string | undefined
   const socket = connected.value;
   const path = pathFor(route, options.path);
   const virtual = { host: route.target.hostname, port: Number(route.target.port || 80) };
-  const overrides: Record<string, string> = { host: route.target.host, 'proxy-authorization': `Bearer ${proxy.token.accessToken}` };
-  if (route.auth) overrides[route.auth[0]] = route.auth[1];
-  if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
-  if (propagation) overrides['sap-connectivity-authentication'] = propagation;
+  const overrides: Record<string, string> = {
+    ...(route.auth ? { [route.auth[0]]: route.auth[1] } : {}),
+    ...connectivityProxyHeaders({ virtualHost: route.target.host, connectivityToken: proxy.token.accessToken, locationId: route.locationId, propagation }),
+  };
   const headers = upstreamHeaders({}, { defaults: { accept: '*/*', 'user-agent': userAgent, ...route.defaults }, overrides });
   // Absolute form, as the connectivity proxy expects (spec §5.1).
   const answer = await timed(() => exchange(socket, { method: 'GET', path: `${route.target.origin}${path}`, headers }, timeoutMs));

@@ -5,7 +5,6 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
 const neverFromClient = ['host', 'authorization', 'proxy-authorization', 'forwarded', 'expect', 'origin', 'referer'];
 const droppedAlways = new Set([...hopByHop, ...neverFromClient]);
-const droppedForUpgrade = new Set([...droppedAlways].filter((name) => name !== 'upgrade' && name !== 'connection'));
 
 function isRefused(name: string): boolean {
   const first = name.charCodeAt(0);
@@ -15,8 +14,6 @@ function isRefused(name: string): boolean {
 }
 
 export interface HeaderPolicy {
-  /** Keep `Upgrade`/`Connection` for a WebSocket upgrade. */
-  readonly keepUpgrade?: boolean;
   /**
    * Pass `Cookie` up and `Set-Cookie` down. Off by default: browsers do not separate cookies by port, so any
    * other app on localhost would see the upstream's session cookies, and send its own upstream (AC-14).
@@ -36,8 +33,7 @@ export interface HeaderAdditions {
  * refused ones, plus the destination's defaults and overrides.
  */
 export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAdditions, policy: HeaderPolicy = {}): Record<string, string | string[]> {
-  const keepUpgrade = policy.keepUpgrade === true;
-  const dropped = keepUpgrade ? droppedForUpgrade : droppedAlways;
+  const dropped = droppedAlways;
   const dropCookie = policy.passCookies !== true;
   // Headers named in `Connection` are hop-by-hop too; `keep-alive` and `close` name none worth a split.
   const connection = client.connection;
@@ -45,7 +41,7 @@ export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAd
   const out: Record<string, string | string[]> = {};
   for (const name in client) {
     const value = client[name];
-    if (value === undefined || dropped.has(name) || isRefused(name) || (dropCookie && name === 'cookie') || (named && named.includes(name) && !(keepUpgrade && (name === 'upgrade' || name === 'connection')))) continue;
+    if (value === undefined || dropped.has(name) || isRefused(name) || (dropCookie && name === 'cookie') || (named && named.includes(name))) continue;
     out[name] = value;
   }
   for (const [name, value] of Object.entries(additions.defaults ?? {})) out[name.toLowerCase()] ??= value;

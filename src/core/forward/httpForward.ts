@@ -10,15 +10,20 @@ import type { AccessToken } from '../oauth/tokenRequest';
 import { ExchangeCapture, type BodyCapture } from '../inspect/capture';
 import type { TrafficLog } from '../inspect/trafficLog';
 import { redactText } from '../redact';
-import { downstreamHeaders, upstreamHeaders, type HeaderPolicy } from './headers';
-import { checkLocalToken } from './localToken';
+import { admit, type AdmissionPolicy } from './admission';
+import { upstreamHeaders, type HeaderPolicy } from './headers';
+import { maskInjected } from './injected';
 import { closeServer, listenLoopback } from './listen';
-import { allowedHosts, checkLocalRequest } from './localRequest';
+import { allowedHosts } from './localRequest';
+import { onPremiseHeaders } from './onPremiseHeaders';
+import { failResponse } from './refusal';
+import { responseHead } from './responseHead';
 import type { DestinationResolver, Resolved } from './resolver';
 import type { DestinationRouter } from './router';
-import { rewriteLocation, routeOf, upstreamPath } from './route';
+import { routeOf, upstreamPath, type Route } from './route';
 import { UpstreamAgents } from './upstreamAgents';
 import { handleUpgrade } from './webSocket';
+import { WarningLimiter } from './warningLimiter';
 
 export interface ForwardTimeouts {
   /** Time for a client to send its request headers (slowloris guard). */
@@ -72,8 +77,10 @@ export class HttpForward {
   private readonly sockets = new Set<Socket>();
   private readonly agents: UpstreamAgents;
   private readonly logger: Logger;
-  private hosts = new Set<string>();
+  private admission: AdmissionPolicy;
   private readonly headerPolicy: HeaderPolicy;
+  /** Unknown names on one port: one warning a minute with a count, not one a request (D3). */
+  private readonly notFoundWarnings: WarningLimiter;
   private readonly upstreamMs: number;
   /** What `pick` answers for a forward of one destination: the same object for every request. */
   private readonly ownDestination: Picked;
@@ -84,10 +91,12 @@ export class HttpForward {
     readonly port = 0,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.admission = { hosts: new Set(), allowWebSocket: options.allowWebSocket === true, ...(options.localToken !== undefined ? { localToken: options.localToken } : {}) };
+    this.notFoundWarnings = new WarningLimiter(this.logger, 60_000);
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
     this.agents = new UpstreamAgents(this.upstreamMs);
-    this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '' } : { ok: false, reason: 'no destination' };
+    this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '' } : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
   }
 
   static async listen(options: HttpForwardOptions): Promise<HttpForward> {
@@ -119,7 +128,7 @@ export class HttpForward {
     });
     const port = await listenLoopback(server, options.port ?? 0);
     Object.defineProperty(forward, 'port', { value: port });
-    forward.hosts = allowedHosts(port);
+    forward.admission = { ...forward.admission, hosts: allowedHosts(port) };
     return forward;
   }
 
@@ -133,7 +142,14 @@ export class HttpForward {
   }
 
   private upgradeContext() {
-    return { hosts: this.hosts, options: this.options, logger: this.logger, agentsTls: (resolved: Resolved) => this.agents.tlsFor(resolved), pick: (req: IncomingMessage) => this.pick(req) };
+    return {
+      admission: this.admission,
+      options: this.options,
+      logger: this.logger,
+      agentsTls: (resolved: Resolved) => this.agents.tlsFor(resolved),
+      pick: (req: IncomingMessage) => this.pick(req),
+      headerPolicy: this.headerPolicy,
+    };
   }
 
   /** The destination of this request: the forward's own, or the one the router reads from path or header. */
@@ -161,35 +177,17 @@ export class HttpForward {
         ...(routedTo ? { destination: routedTo } : {}),
       });
     };
-    const check = checkLocalRequest(req, this.hosts);
-    if (check.ok && this.options.localToken !== undefined) {
-      const verdict = checkLocalToken(req, this.options.localToken);
-      if (!verdict.ok) {
-        res.setHeader('proxy-authenticate', 'Bearer realm="btp-connect"');
-        fail(res, 407, 'BTP_LOCAL_TOKEN_REQUIRED', 'this forward needs its local token: send Proxy-Authorization: Bearer <token> or start the path with /~<token>');
-        req.resume();
-        return report(407, 'BTP_LOCAL_TOKEN_REQUIRED');
-      }
-      // Routing and reports see the path without the token.
-      req.url = verdict.url;
-    }
-    const refusal = !check.ok
-      ? check
-      : hasDotSegment(req.url ?? '/')
-        ? { status: 400 as const, reason: 'paths with "." or ".." segments are refused' }
-        : unframedBody(req)
-          ? { status: 400 as const, reason: 'a Transfer-Encoding other than "chunked" is refused' }
-          : undefined;
-    if (refusal) {
-      fail(res, refusal.status, 'BTP_LOCAL_REQUEST_REFUSED', refusal.reason);
+    const admission = admit(req, this.admission, false);
+    if (!admission.ok) {
+      failResponse(res, admission.status, admission.code, admission.reason, admission.headers);
       req.resume();
-      return report(refusal.status, 'BTP_LOCAL_REQUEST_REFUSED');
+      return report(admission.status, admission.code);
     }
     const picked = this.pick(req);
     if (!picked.ok) {
-      fail(res, 400, 'BTP_DESTINATION_NAME_INVALID', picked.reason);
+      failResponse(res, picked.status, picked.code, picked.reason);
       req.resume();
-      return report(400, 'BTP_DESTINATION_NAME_INVALID');
+      return report(picked.status, picked.code);
     }
     const { resolver, localPrefix } = picked;
     if (this.options.router) routedTo = resolver.name;
@@ -209,23 +207,30 @@ export class HttpForward {
       abort.emit('abort');
     }, this.upstreamMs);
     const headArrived = () => clearTimeout(headTimer);
+    const target: Target = { req, res, resolver, localPrefix, capture, route: undefined };
     try {
       const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
-      const target = { req, res, resolver, localPrefix, capture };
       let status = await this.attempt(target, abort, retryable, headArrived);
       if (status === retryAgain) status = await this.attempt(target, abort, false, headArrived);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (caught) {
       const error = timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
       const status = statusFor(error);
-      // A router keeps nothing for a name that does not exist: random paths cannot grow its table.
-      if (isBtpError(error, ErrorCode.NotFound)) this.options.router?.forget(resolver.name);
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
-      const message = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
-      if (!aborted) this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
+      const said = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
+      // An error text may quote what went upstream (a URL, a header): never the values the forward injected (F3).
+      const message = target.route ? maskInjected(said, target.route.injected) : said;
+      const unknownName = this.options.router !== undefined && isBtpError(error, ErrorCode.NotFound);
+      // A router remembers the miss for a while and keeps no resolver: random paths cannot grow its table or
+      // cost a lookup each (D3).
+      if (unknownName) this.options.router?.notFound(resolver.name);
+      if (aborted) {
+        // The client went away: nothing to say.
+      } else if (unknownName) this.notFoundWarnings.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
+      else this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
       const retryAfter = isBtpError(error, ErrorCode.ServiceUnavailable) ? error.details?.retryAfterSeconds : undefined;
       if (!res.headersSent && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
-      if (!res.headersSent) fail(res, status, code, message);
+      if (!res.headersSent) failResponse(res, status, code, message);
       else res.destroy();
       report(status, code);
     } finally {
@@ -238,9 +243,11 @@ export class HttpForward {
    * With `retryable`, a 401 from the upstream (or 407 from the connectivity proxy) is swallowed after dropping
    * the stale credential, and `retryAgain` tells the caller to try once more.
    */
-  private async attempt({ req, res, resolver, localPrefix, capture }: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
+  private async attempt(target: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
+    const { req, res, resolver, localPrefix, capture } = target;
     const resolved = await resolver.get();
     const route = routeOf(resolved);
+    target.route = route;
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const path = upstreamPath(route, req.url ?? '/');
     const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
@@ -255,18 +262,16 @@ export class HttpForward {
         throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
       }
       dispatcher = connectivity.httpPool();
-      token = await connectivity.token();
-      overrides.host = route.target.host;
-      overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
-      if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
-      if (resolved.destination.Authentication === 'PrincipalPropagation') overrides['sap-connectivity-authentication'] = await connectivity.principalPropagation(resolved.name);
+      const proxy = await onPremiseHeaders(connectivity, resolved, route);
+      token = proxy.token;
+      Object.assign(overrides, proxy.headers);
       // Absolute form, as the connectivity proxy expects (spec §5.1).
       requestOptions = { method, body, signal: abort, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
     } else {
       dispatcher = this.agents.forResolved(resolved);
       requestOptions = { method, body, signal: abort, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
     }
-    capture?.upstream(`${route.target.origin}${path}`, requestOptions.headers as Record<string, string | string[]>);
+    capture?.upstream(`${route.target.origin}${path}`, requestOptions.headers as Record<string, string | string[]>, route.injectedMask);
     let outcome = 0;
     await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
       if (route.onPremise && statusCode === 407 && token) {
@@ -281,14 +286,16 @@ export class HttpForward {
       outcome = statusCode;
       headArrived();
       capture?.response(headers as Record<string, string | string[] | undefined>);
-      res.writeHead(statusCode, rewriteLocation(downstreamHeaders(headers as Record<string, string | string[] | undefined>, this.headerPolicy), route, `${req.headers.host ?? ''}${localPrefix}`));
+      res.writeHead(statusCode, responseHead(headers as Record<string, string | string[] | undefined>, route, { policy: this.headerPolicy, localBase: `${req.headers.host ?? ''}${localPrefix}`, onePort: this.options.router !== undefined }));
       return capture?.responseBody ? teeInto(res, capture.responseBody) : res;
     });
     return outcome;
   }
 }
 
-type Picked = { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string } | { readonly ok: false; readonly reason: string };
+type Picked =
+  | { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string }
+  | { readonly ok: false; readonly status: 400 | 404; readonly code: ErrorCode; readonly reason: string };
 
 /** One request and where it goes; `localPrefix` is what the client's path had before the destination's (router). */
 interface Target {
@@ -297,6 +304,8 @@ interface Target {
   readonly resolver: DestinationResolver;
   readonly localPrefix: string;
   readonly capture: ExchangeCapture | undefined;
+  /** Set once the destination is resolved: what the error path must mask. */
+  route: Route | undefined;
 }
 
 function statusFor(error: unknown): number {
@@ -376,28 +385,6 @@ function clientErrorStatus(code: string | undefined): string {
   return '400 Bad Request';
 }
 
-/**
- * Node hands the request over before it has read the body, and only then fails a Transfer-Encoding it cannot
- * frame (`xchunked`, `chunked, identity`…): refuse those before anything goes upstream (AC-09).
- */
-function unframedBody(req: IncomingMessage): boolean {
-  const coding = req.headers['transfer-encoding'];
-  return coding !== undefined && coding.trim().toLowerCase() !== 'chunked';
-}
-
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-}
-
-/** `.` and `..` segments, also percent-encoded or behind backslashes, could climb out of the destination's path. */
-function hasDotSegment(url: string): boolean {
-  if (!url.includes('.') && !url.includes('%') && !url.includes('\\')) return false;
-  const path = (url.split('?')[0] ?? '').replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
-  return path.split('/').some((segment) => segment === '.' || segment === '..');
-}
-
-function fail(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message: redactText(message) } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
-  res.end(body);
 }

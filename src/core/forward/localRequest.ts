@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 
 /**
  * Who may use a forward: only local clients addressing it by a loopback name and its exact port, and never a
- * page of another origin (DNS rebinding, cross-site requests, cross-site WebSockets). Exact string compares
- * after lower-casing: no regex on raw input, no DNS.
+ * page of another origin (DNS rebinding, cross-site and same-site requests, cross-site WebSockets). Exact string
+ * compares after lower-casing: no regex on raw input, no DNS. Part of `admit`, which every request kind passes.
  */
 export type LocalCheck = { readonly ok: true } | { readonly ok: false; readonly status: 400 | 403 | 405; readonly reason: string };
 
@@ -39,6 +39,12 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
       return { ok: false, status: 403, reason: 'requests from other origins are refused' };
     }
   }
-  if ((req.headers['sec-fetch-site'] ?? '').toLowerCase() === 'cross-site') return { ok: false, status: 403, reason: 'cross-site requests are refused' };
+  // For loopback hosts every port is the same site, so `same-site` is another local app's page (F4): browsers may
+  // come only from this forward's own origin (`same-origin`) or from the user (`none`, typed or bookmarked).
+  const fetchSite = req.headers['sec-fetch-site'];
+  if (fetchSite !== undefined) {
+    const site = fetchSite.toLowerCase();
+    if (site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, reason: `requests with Sec-Fetch-Site: ${site === 'same-site' || site === 'cross-site' ? site : 'other'} are refused: only pages of this forward's own origin may use it` };
+  }
   return { ok: true };
 }

@@ -1,5 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { InjectedMask } from '../inspect/types';
 import { httpTargetOf, locationIdOf, proxyTypeOf, requestAdditions } from './destinationTarget';
+import { injectedMaskOf, injectedValuesOf, maskInjected, stripInjectedQuery, type InjectedValues } from './injected';
 import type { Resolved } from './resolver';
 
 /**
@@ -17,6 +19,9 @@ export interface Route {
   readonly auth?: readonly [string, string];
   readonly onPremise: boolean;
   readonly locationId?: string;
+  /** What this route adds to requests, to keep it out of answers, recordings and logs (F3). */
+  readonly injected: InjectedValues;
+  readonly injectedMask: InjectedMask;
 }
 
 const routes = new WeakMap<Resolved, Route>();
@@ -27,15 +32,19 @@ export function routeOf(resolved: Resolved): Route {
     const target = httpTargetOf(resolved.name, resolved.destination);
     const { headers, queries } = requestAdditions(resolved.destination);
     const locationId = locationIdOf(resolved.destination);
+    const auth = resolved.authHeader ? ([resolved.authHeader.key.toLowerCase(), resolved.authHeader.value] as const) : undefined;
+    const injected = injectedValuesOf(auth, headers, queries);
     route = {
       target,
       basePath: target.pathname.replace(/\/$/, ''),
       baseQuery: target.search.slice(1),
       defaults: headers,
       queries,
-      ...(resolved.authHeader ? { auth: [resolved.authHeader.key.toLowerCase(), resolved.authHeader.value] as const } : {}),
+      ...(auth ? { auth } : {}),
       onPremise: proxyTypeOf(resolved.destination) === 'OnPremise',
       ...(locationId ? { locationId } : {}),
+      injected,
+      injectedMask: injectedMaskOf(injected),
     };
     routes.set(resolved, route);
   }
@@ -56,7 +65,10 @@ export function upstreamPath(route: Route, localUrl: string): string {
   return `${route.basePath}${localPath}${query ? `?${query}` : ''}`;
 }
 
-/** A `Location` on the destination's own origin points back at the forward; others go to the client untouched. */
+/**
+ * A `Location` on the destination's own origin points back at the forward; others go to the client as they are.
+ * Either way, query parameters that carry what the forward injected are dropped (F3).
+ */
 export function rewriteLocation(headers: OutgoingHttpHeaders, route: Route, localHost: string | undefined): OutgoingHttpHeaders {
   const location = headers.location;
   if (typeof location !== 'string') return headers;
@@ -66,8 +78,10 @@ export function rewriteLocation(headers: OutgoingHttpHeaders, route: Route, loca
   } catch {
     return headers;
   }
-  if (absolute.origin !== route.target.origin) return headers;
+  const ownOrigin = absolute.origin === route.target.origin;
+  const stripped = stripInjectedQuery(absolute, route.injected, ownOrigin);
+  if (!ownOrigin) return stripped ? { ...headers, location: maskInjected(absolute.href, route.injected) } : headers;
   const base = route.basePath;
   const path = base && absolute.pathname.startsWith(`${base}/`) ? absolute.pathname.slice(base.length) : absolute.pathname;
-  return { ...headers, location: `http://${localHost}${path}${absolute.search}${absolute.hash}` };
+  return { ...headers, location: maskInjected(`http://${localHost}${path}${absolute.search}${absolute.hash}`, route.injected) };
 }

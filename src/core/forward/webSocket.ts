@@ -4,62 +4,60 @@ import { connect as connectTls } from 'node:tls';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { Logger } from '../log';
 import { redactText } from '../redact';
+import { admit, type AdmissionPolicy } from './admission';
 import type { UpstreamTls } from './destinationTarget';
-import { upstreamHeaders } from './headers';
+import { upstreamHeaders, type HeaderPolicy } from './headers';
 import type { HttpForwardOptions } from './httpForward';
-import { routeOf, upstreamPath } from './route';
-import { checkLocalRequest } from './localRequest';
-import { checkLocalToken } from './localToken';
+import { maskInjected } from './injected';
+import { onPremiseHeaders } from './onPremiseHeaders';
+import { failSocket } from './refusal';
+import { responseHead } from './responseHead';
+import { routeOf, upstreamPath, type Route } from './route';
 import type { DestinationResolver, Resolved } from './resolver';
+import { readUpgradeAnswer, serializeHead } from './upgradeAnswer';
 
 const unsafeHeaderText = /[\r\n\0]/;
 
 export interface UpgradeContext {
-  readonly hosts: ReadonlySet<string>;
+  readonly admission: AdmissionPolicy;
   readonly options: HttpForwardOptions;
   readonly logger: Logger;
+  readonly headerPolicy: HeaderPolicy;
   readonly agentsTls: (resolved: Resolved) => UpstreamTls;
   /** The destination of the upgrade request (the router may rewrite `req.url`). */
-  readonly pick: (req: IncomingMessage) => { readonly ok: true; readonly resolver: DestinationResolver } | { readonly ok: false; readonly reason: string };
+  readonly pick: (req: IncomingMessage) => { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string } | { readonly ok: false; readonly status: number; readonly code: string; readonly reason: string };
 }
 
 /**
- * WebSocket (and other HTTP/1.1 upgrade) requests: only for forwards that allow them, only from local origins
- * (a foreign page must not open a socket with the user's credentials, AC-04). The request head is re-written
- * with the destination's credentials and sent to the upstream (or through the connectivity proxy); after that
- * the two sockets are piped raw.
+ * WebSocket upgrades: the same admission as every request (F1), then the request head is written again with the
+ * destination's credentials and sent to the upstream (or through the connectivity proxy). The upstream's answer
+ * head is filtered like any response head; after a 101 the two sockets are piped raw.
  */
 export async function handleUpgrade(context: UpgradeContext, req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
-  const refuse = (status: string) => client.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  const check = checkLocalRequest(req, context.hosts);
-  if (!check.ok) return void refuse(check.status === 405 ? '405 Method Not Allowed' : check.status === 400 ? '400 Bad Request' : '403 Forbidden');
-  if (!context.options.allowWebSocket) return void refuse('403 Forbidden');
-  if (context.options.localToken !== undefined) {
-    const verdict = checkLocalToken(req, context.options.localToken);
-    if (!verdict.ok) return void refuse('407 Proxy Authentication Required');
-    req.url = verdict.url;
-  }
-  const picked = context.pick(req);
-  if (!picked.ok) return void refuse('400 Bad Request');
   client.on('error', () => undefined);
+  const admission = admit(req, context.admission, true);
+  if (!admission.ok) return failSocket(client, admission.status, admission.code, admission.reason, admission.headers);
+  const picked = context.pick(req);
+  if (!picked.ok) return failSocket(client, picked.status, picked.code, picked.reason);
   let upstream: Socket | undefined;
+  let route: Route | undefined;
   try {
     const resolved = await picked.resolver.get();
-    const route = routeOf(resolved);
+    route = routeOf(resolved);
     const target = route.target;
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
-    overrides.host = target.host;
-    const path = upstreamPath(route, req.url ?? '/');
     const connectivity = route.onPremise ? context.options.connectivity : undefined;
-    if (connectivity) {
-      const token = await connectivity.token();
-      overrides['proxy-authorization'] = `Bearer ${token.accessToken}`;
-      if (route.locationId) overrides['sap-connectivity-scc-location_id'] = route.locationId;
-      if (resolved.destination.Authentication === 'PrincipalPropagation') overrides['sap-connectivity-authentication'] = await connectivity.principalPropagation(resolved.name);
+    if (route.onPremise && !connectivity) {
+      throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
     }
+    Object.assign(overrides, connectivity ? (await onPremiseHeaders(connectivity, resolved, route)).headers : { host: target.host });
+    // The forward names the protocol itself: the client's Connection may list headers, its Upgrade was checked.
+    overrides.connection = 'Upgrade';
+    overrides.upgrade = 'websocket';
+    const path = upstreamPath(route, req.url ?? '/');
     // Absolute form through the connectivity proxy (spec §5.1).
     const requestTarget = connectivity ? `${target.origin}${path}` : path;
-    const headers = upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, { keepUpgrade: true, passCookies: context.options.passCookies === true });
+    const headers = upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, context.headerPolicy);
     const lines = [`${req.method} ${requestTarget} HTTP/1.1`];
     for (const [name, value] of Object.entries(headers)) {
       for (const item of Array.isArray(value) ? value : [value]) {
@@ -82,17 +80,34 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     }
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) upstream.write(head);
+    const answer = await readUpgradeAnswer(upstream);
+    const switched = answer.status === 101;
+    const filtered = responseHead(answer.headers, route, { policy: context.headerPolicy, localBase: `${req.headers.host ?? ''}${picked.localPrefix}`, onePort: context.options.router !== undefined });
+    if (switched) {
+      filtered.connection = 'Upgrade';
+      filtered.upgrade = 'websocket';
+    } else {
+      // Any other answer (401, 403, 426…) goes back with its body as it came, and ends the connection.
+      const coding = answer.headers['transfer-encoding'];
+      if (coding !== undefined) filtered['transfer-encoding'] = Array.isArray(coding) ? coding.join(', ') : coding;
+      filtered.connection = 'close';
+    }
+    client.write(serializeHead(answer.status, answer.reason, filtered));
+    if (answer.rest.length > 0) client.write(answer.rest);
     const remote = upstream;
     remote.on('error', () => client.destroy());
     client.on('error', () => remote.destroy());
     remote.on('close', () => client.destroy());
     client.on('close', () => remote.destroy());
     remote.pipe(client);
-    client.pipe(remote);
+    if (switched) client.pipe(remote);
   } catch (error) {
     upstream?.destroy();
-    context.logger.warn(`WebSocket upgrade ${(req.url ?? '').split('?')[0]} failed: ${redactText(isBtpError(error) ? error.message : String(error))}`);
-    refuse(isBtpError(error, ErrorCode.ServiceUnavailable) ? '503 Service Unavailable' : '502 Bad Gateway');
+    const said = isBtpError(error) ? error.message : String(error);
+    const message = route ? maskInjected(said, route.injected) : said;
+    context.logger.warn(`WebSocket upgrade ${(req.url ?? '').split('?')[0]} failed: ${redactText(message)}`);
+    const status = isBtpError(error, ErrorCode.ServiceUnavailable) ? 503 : isBtpError(error, ErrorCode.NotFound) ? 404 : 502;
+    failSocket(client, status, isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED', message);
   }
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { TextDecoder } from 'node:util';
 import { maskBodyText, maskHeaders, maskPath, maskRawHeaders } from './mask';
 import type { TrafficLog } from './trafficLog';
-import type { CapturedBody, HeaderList, TrafficEntry } from './types';
+import type { CapturedBody, HeaderList, InjectedMask, TrafficEntry } from './types';
 
 /** What a forward reports about an exchange when it ends (its `Exchange`, as far as the capture needs it). */
 export interface ExchangeOutcome {
@@ -25,6 +25,7 @@ export class ExchangeCapture {
   private upstreamHeaders: HeaderList | undefined;
   private responseHeaders: HeaderList | undefined;
   private responseType: string | undefined;
+  private injected: InjectedMask | undefined;
   readonly requestBody: BodyCapture | undefined;
   readonly responseBody: BodyCapture | undefined;
 
@@ -40,14 +41,19 @@ export class ExchangeCapture {
     }
   }
 
-  /** What went upstream; called again for a retry, which then is what counts. */
-  upstream(url: string, headers: Readonly<Record<string, string | string[]>>): void {
-    this.upstreamUrl = url;
-    this.upstreamHeaders = maskHeaders(headers);
+  /**
+   * What went upstream; called again for a retry, which then is what counts. `injected` masks what the forward
+   * added (F3): by name in these headers and the URL, by value in the response and bodies recorded later.
+   */
+  upstream(url: string, headers: Readonly<Record<string, string | string[]>>, injected: InjectedMask): void {
+    this.injected = injected;
+    this.upstreamUrl = injected.url(url);
+    this.upstreamHeaders = injected.headers(maskHeaders(headers));
   }
 
   response(headers: Readonly<Record<string, string | string[] | undefined>>): void {
-    this.responseHeaders = maskHeaders(headers);
+    const masked = maskHeaders(headers);
+    this.responseHeaders = this.injected ? this.injected.headers(masked) : masked;
     const type = headers['content-type'];
     this.responseType = Array.isArray(type) ? type[0] : type;
   }
@@ -70,8 +76,8 @@ export class ExchangeCapture {
       ...(this.upstreamUrl ? { upstreamUrl: maskPath(this.upstreamUrl) } : {}),
       ...(this.upstreamHeaders ? { upstreamHeaders: this.upstreamHeaders } : {}),
       ...(this.responseHeaders ? { responseHeaders: this.responseHeaders } : {}),
-      ...(this.requestBody && this.requestBody.size > 0 ? { requestBody: this.requestBody.result(requestType) } : {}),
-      ...(this.responseBody && this.responseBody.size > 0 ? { responseBody: this.responseBody.result(this.responseType) } : {}),
+      ...(this.requestBody && this.requestBody.size > 0 ? { requestBody: this.requestBody.result(requestType, this.injected) } : {}),
+      ...(this.responseBody && this.responseBody.size > 0 ? { responseBody: this.responseBody.result(this.responseType, this.injected) } : {}),
     };
     this.log.add(entry);
   }
@@ -94,11 +100,14 @@ export class BodyCapture {
     this.kept += part.length;
   }
 
-  result(contentType: string | undefined): CapturedBody {
+  result(contentType: string | undefined, injected?: InjectedMask): CapturedBody {
     const bytes = Buffer.concat(this.chunks);
     const truncated = this.size > this.kept;
     const text = decodeText(bytes, truncated);
-    if (text !== undefined) return { size: this.size, truncated, text: maskBodyText(text, contentType) };
+    if (text !== undefined) {
+      const masked = maskBodyText(text, contentType);
+      return { size: this.size, truncated, text: injected ? injected.text(masked) : masked };
+    }
     return { size: this.size, truncated, base64: bytes.toString('base64') };
   }
 }

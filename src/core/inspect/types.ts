@@ -1,6 +1,16 @@
 /** Headers as pairs in the order seen; names lower-case. */
 export type HeaderList = readonly (readonly [string, string])[];
 
+/**
+ * What the forward injected into an exchange (its credential, `URL.headers.*`, `URL.queries.*`), masked out of a
+ * recording: the forward knows the values, the recorder only applies them.
+ */
+export interface InjectedMask {
+  url(url: string): string;
+  headers(headers: HeaderList): HeaderList;
+  text(text: string): string;
+}
+
 /** A body as far as it was kept: text when it decodes as UTF-8 text, base64 otherwise. */
 export interface CapturedBody {
   /** Bytes the body had in all, kept or not. */
