@@ -8,6 +8,7 @@ export const Setting = {
   autoStart: 'btpConnect.forwards.autoStart',
   allowWebSocket: 'btpConnect.forwards.allowWebSocket',
   passCookies: 'btpConnect.forwards.passCookies',
+  allowedOrigins: 'btpConnect.forwards.allowedOrigins',
   requireLocalToken: 'btpConnect.forwards.requireLocalToken',
   tunnels: 'btpConnect.tunnels',
   sandboxPortBase: 'btpConnect.sandbox.portBase',
@@ -56,6 +57,12 @@ export class Config {
   passCookies(destination: string): boolean {
     const names = this.read(Setting.passCookies);
     return Array.isArray(names) && names.includes(destination);
+  }
+
+  /** Dev-server origins the forwards accept, as written (validated where they are applied). */
+  allowedOrigins(): string[] {
+    const entries = this.read(Setting.allowedOrigins);
+    return Array.isArray(entries) ? entries.filter((entry): entry is string => typeof entry === 'string') : [];
   }
 
   /** `auto` (default): a local token where this machine looks shared; `on`; `off`. */

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { Config } from './config';
 import type { ConnectionRegistry } from './connections/connectionRegistry';
+import type { DevServerOrigins } from './forwards/devServerOrigins';
 import type { DestinationEditorProvider } from './editor/destinationEditorProvider';
 import type { InspectorPanels } from './inspector/inspectorPanels';
 import type { SandboxController } from './sandboxController';
@@ -24,6 +25,8 @@ export interface Ctx {
   readonly editors: DestinationEditorProvider;
   /** The open traffic inspectors (one per forward). */
   readonly inspectors: InspectorPanels;
+  /** Dev-server origins the forwards accept (setting + launch configurations). */
+  readonly origins: DevServerOrigins;
   /** `vscode.env.openExternal`; the in-host tests stand in for the browser here. */
   openExternal: (uri: vscode.Uri) => Thenable<boolean>;
   /** "OS keychain" or the SecretStorage fallback, shown to the user. */

@@ -1,3 +1,4 @@
+import { DevServerOrigins } from './forwards/devServerOrigins';
 import * as vscode from 'vscode';
 import { ConnectionStore } from '../core/connections/connectionStore';
 import { createLocalToken } from '../core/forward/localToken';
@@ -47,15 +48,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const store = new ConnectionStore(secrets);
     const tokenDecision = requireLocalToken(config.localTokenMode(), { env: process.env, ...(vscode.env.remoteName ? { remoteName: vscode.env.remoteName } : {}) });
     if (tokenDecision.required) logger.info(`forwards require a local token: ${tokenDecision.reason}; apps get it in the forward's address (/~<token>)`);
-    const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger, tokenDecision.required ? createLocalToken() : undefined);
+    const origins = new DevServerOrigins(config, logger);
+    const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger, tokenDecision.required ? createLocalToken() : undefined, origins.list);
     const destinations = new DestinationsProvider(registry, logger, secrets.description);
     const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
     const forwards = new ForwardsProvider(registry);
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
     const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger, secrets.description);
     const inspectors = new InspectorPanels(registry, context.extensionUri, logger, String(context.extension.packageJSON.version));
-    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, openExternal: (uri) => vscode.env.openExternal(uri), secretStorage: secrets.description };
+    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, origins, openExternal: (uri) => vscode.env.openExternal(uri), secretStorage: secrets.description };
     context.subscriptions.push(
+      origins,
       destinations,
       destinationsView,
       vscode.window.registerTreeDataProvider(ViewId.forwards, forwards),

@@ -10,6 +10,7 @@ import { LocalTokenFile } from '../../core/forward/localTokenFile';
 import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
+import { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { requireLocalToken, type LocalTokenMode } from '../../core/forward/sharedMachine';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
@@ -22,7 +23,7 @@ import { stderrLogger } from '../logger';
 export const forwardCommand: Command = {
   name: 'forward',
   summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
-  usage: `Usage: btp-connect forward <name>[:<port>]... | --all [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--local-token auto|on|off] [--verbose] [connection options]
+  usage: `Usage: btp-connect forward <name>[:<port>]... | --all [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
@@ -36,8 +37,12 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
                               kubectl[:<namespace>] (kubectl port-forward to svc/connectivity-proxy, Kyma)
   --tcp                       forward HTTP destinations as raw TCP too
   --websocket                 let WebSocket upgrades through (off by default)
-  --cookies                   pass Cookie and Set-Cookie through (off by default: browsers share cookies
-                              between all localhost ports)
+  --cookies                   pass Cookie and Set-Cookie through instead of keeping the backend session in the
+                              forward (by default the forward keeps the backend's cookies itself and never
+                              hands them out: browsers share cookies between all localhost ports)
+  --allow-origin <origin>     also accept requests whose Origin is this dev server's (repeatable), e.g.
+                              http://localhost:8080 for ui5 serve, Vite or webpack-dev-server proxies;
+                              http://localhost:* allows every loopback port
   --local-token <mode>        require a per-session token of every HTTP request: auto (default: on when this
                               looks like a shared machine — an SSH session, several logged-in users), on, off.
                               The token is written to a file only you can read, deleted when forwarding stops.
@@ -48,7 +53,7 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, har: { type: 'string' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'allow-origin': { type: 'string', multiple: true }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, har: { type: 'string' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     const all = values.all === true;
     if (positionals.length === 0 && !all) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`, or use --all for one port that serves them all.', { field: 'name' });
@@ -63,6 +68,8 @@ ${connectionUsage}`,
     }
     const mode = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
     const tokenMode = parseTokenMode(stringOption(values, 'local-token') ?? io.env.BTP_CONNECT_LOCAL_TOKEN ?? 'auto');
+    const originOption = values['allow-origin'];
+    const allowedOrigins = Array.isArray(originOption) ? new OriginAllowList(originOption.filter((entry): entry is string => typeof entry === 'string'), 'allow-origin') : undefined;
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       let tunnel: TunnelSupervisor | undefined;
@@ -75,7 +82,7 @@ ${connectionUsage}`,
       const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity) : undefined;
       const decision = requireLocalToken(tokenMode, { env: io.env });
       const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...user.manager, logger });
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), ...user.manager, logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../errors';
+import type { OriginAllowList } from './allowedOrigins';
 import { checkLocalRequest } from './localRequest';
 import { checkLocalToken } from './localToken';
 
@@ -16,17 +17,20 @@ export interface Refusal {
   readonly code: typeof ErrorCode.LocalRequestRefused | typeof ErrorCode.LocalTokenRequired;
   readonly reason: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A refused foreign origin, for the log line that says how to allow it. */
+  readonly origin?: string;
 }
 
 export interface AdmissionPolicy {
   readonly hosts: ReadonlySet<string>;
   readonly allowWebSocket: boolean;
   readonly localToken?: string;
+  readonly allowedOrigins?: OriginAllowList;
 }
 
 export function admit(req: IncomingMessage, policy: AdmissionPolicy, upgrade: boolean): Admission {
-  const local = checkLocalRequest(req, policy.hosts);
-  if (!local.ok) return refused(local.status, local.reason);
+  const local = checkLocalRequest(req, policy.hosts, policy.allowedOrigins);
+  if (!local.ok) return local.origin === undefined ? refused(local.status, local.reason) : { ...refused(local.status, local.reason), origin: local.origin };
   if (upgrade) {
     if (!policy.allowWebSocket) return refused(403, 'this forward does not pass WebSocket upgrades: start it with --websocket (setting btpConnect.forwards.allowWebSocket)');
     // Only WebSocket: `h2c` or unknown protocols would hand the raw socket to something nobody checked.

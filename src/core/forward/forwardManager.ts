@@ -12,6 +12,7 @@ import { DestinationResolver } from './resolver';
 import { ALL_DESTINATIONS, DestinationRouter } from './router';
 import { TrafficLog, type TrafficLogOptions } from '../inspect/trafficLog';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
+import type { OriginAllowList } from './allowedOrigins';
 
 export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
 export type ForwardKind = 'http' | 'tcp';
@@ -68,6 +69,8 @@ export interface ForwardManagerOptions {
   readonly timeouts?: Partial<ForwardTimeouts>;
   /** Every HTTP forward requires this token (shared machines, AC-06); TCP forwards cannot carry one and refuse to start. */
   readonly localToken?: string;
+  /** Dev-server origins every HTTP forward accepts; the list may change while forwards run (settings, launch configs). */
+  readonly allowedOrigins?: OriginAllowList;
   readonly logger?: Logger;
 }
 
@@ -146,6 +149,7 @@ export class ForwardManager {
             allowWebSocket: spec.allowWebSocket ?? false,
             passCookies: spec.passCookies ?? false,
             ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
+            ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
             logger,
             ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
             onExchange: (exchange) => this.record(id, exchange),
@@ -187,6 +191,7 @@ export class ForwardManager {
       allowWebSocket: spec.allowWebSocket ?? false,
       passCookies: spec.passCookies ?? false,
       ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
+      ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
       logger: this.logger.child('all destinations'),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
       onExchange: (exchange) => this.record(id, exchange),

@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 // Hop-by-hop headers (RFC 9110 §7.6.1) plus those a forward must never take from a local client: credentials
 // and routing come only from the destination, never from whoever talks to 127.0.0.1.
 const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
-const neverFromClient = ['host', 'authorization', 'proxy-authorization', 'forwarded', 'expect', 'origin', 'referer'];
+// `x-btp-connect-session` picks the forward's own backend session (sessionCookies.ts) and is nobody else's business.
+const neverFromClient = ['host', 'authorization', 'proxy-authorization', 'forwarded', 'expect', 'origin', 'referer', 'x-btp-connect-session'];
 const droppedAlways = new Set([...hopByHop, ...neverFromClient]);
 
 function isRefused(name: string): boolean {

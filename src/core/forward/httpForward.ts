@@ -24,6 +24,8 @@ import { routeOf, upstreamPath, type Route } from './route';
 import { UpstreamAgents } from './upstreamAgents';
 import { handleUpgrade } from './webSocket';
 import { WarningLimiter } from './warningLimiter';
+import type { OriginAllowList } from './allowedOrigins';
+import { SessionCookies, sessionHeader, type SessionJar } from './sessionCookies';
 
 export interface ForwardTimeouts {
   /** Time for a client to send its request headers (slowloris guard). */
@@ -45,6 +47,8 @@ export interface HttpForwardOptions {
   readonly passCookies?: boolean;
   /** Required of every request when set (shared machines), see `checkLocalToken`. */
   readonly localToken?: string;
+  /** Dev-server origins whose pages may use the forward through their proxies (may change while it runs). */
+  readonly allowedOrigins?: OriginAllowList;
   readonly timeouts?: Partial<ForwardTimeouts>;
   readonly logger?: Logger;
   readonly onExchange?: (exchange: Exchange) => void;
@@ -79,9 +83,11 @@ export class HttpForward {
   private readonly logger: Logger;
   private admission: AdmissionPolicy;
   private readonly headerPolicy: HeaderPolicy;
-  /** Unknown names on one port: one warning a minute with a count, not one a request (D3). */
-  private readonly notFoundWarnings: WarningLimiter;
+  /** Client-caused warnings (unknown names on one port, D3; refused origins): one a minute per kind, with a count. */
+  private readonly warnings: WarningLimiter;
   private readonly upstreamMs: number;
+  /** Backend sessions per destination (one here, or one per name a router served), unless cookies pass through. */
+  private readonly sessions = new Map<string, SessionCookies>();
   /** What `pick` answers for a forward of one destination: the same object for every request. */
   private readonly ownDestination: Picked;
 
@@ -91,8 +97,13 @@ export class HttpForward {
     readonly port = 0,
   ) {
     this.logger = options.logger ?? silentLogger;
-    this.admission = { hosts: new Set(), allowWebSocket: options.allowWebSocket === true, ...(options.localToken !== undefined ? { localToken: options.localToken } : {}) };
-    this.notFoundWarnings = new WarningLimiter(this.logger, 60_000);
+    this.admission = {
+      hosts: new Set(),
+      allowWebSocket: options.allowWebSocket === true,
+      ...(options.localToken !== undefined ? { localToken: options.localToken } : {}),
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+    };
+    this.warnings = new WarningLimiter(this.logger, 60_000);
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
     this.agents = new UpstreamAgents(this.upstreamMs);
@@ -149,7 +160,22 @@ export class HttpForward {
       agentsTls: (resolved: Resolved) => this.agents.tlsFor(resolved),
       pick: (req: IncomingMessage) => this.pick(req),
       headerPolicy: this.headerPolicy,
+      warnings: this.warnings,
+      jarFor: (req: IncomingMessage, destination: string) => this.jarFor(req, destination),
     };
+  }
+
+  /** The backend session jar of this request, or undefined when cookies pass through (or the session name is bad). */
+  private jarFor(req: IncomingMessage, destination: string): SessionJar | undefined {
+    if (this.headerPolicy.passCookies) return undefined;
+    let sessions = this.sessions.get(destination);
+    if (!sessions) {
+      // One per destination name a router has served; names it forgets could otherwise pile up.
+      if (this.sessions.size >= 1_000) this.sessions.delete(this.sessions.keys().next().value as string);
+      sessions = new SessionCookies();
+      this.sessions.set(destination, sessions);
+    }
+    return sessions.jarFor(req);
   }
 
   /** The destination of this request: the forward's own, or the one the router reads from path or header. */
@@ -179,6 +205,7 @@ export class HttpForward {
     };
     const admission = admit(req, this.admission, false);
     if (!admission.ok) {
+      if (admission.origin !== undefined) this.warnings.warn(`${req.method} ${pathOf(req.url)} refused: ${admission.reason}`, `origin ${admission.origin}`);
       failResponse(res, admission.status, admission.code, admission.reason, admission.headers);
       req.resume();
       return report(admission.status, admission.code);
@@ -191,6 +218,12 @@ export class HttpForward {
     }
     const { resolver, localPrefix } = picked;
     if (this.options.router) routedTo = resolver.name;
+    const jar = this.jarFor(req, resolver.name);
+    if (!jar && !this.headerPolicy.passCookies) {
+      failResponse(res, 400, ErrorCode.LocalRequestRefused, `${sessionHeader} names a backend session: 1 to 64 letters, digits, ".", "_" or "-", once`);
+      req.resume();
+      return report(400, ErrorCode.LocalRequestRefused);
+    }
     // undici also cancels on an EventEmitter's 'abort'; an AbortController (and its DOMException) per request costs more.
     const abort = new EventEmitter();
     let aborted = false;
@@ -207,7 +240,7 @@ export class HttpForward {
       abort.emit('abort');
     }, this.upstreamMs);
     const headArrived = () => clearTimeout(headTimer);
-    const target: Target = { req, res, resolver, localPrefix, capture, route: undefined };
+    const target: Target = { req, res, resolver, localPrefix, capture, jar, route: undefined };
     try {
       const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
       let status = await this.attempt(target, abort, retryable, headArrived);
@@ -226,7 +259,7 @@ export class HttpForward {
       if (unknownName) this.options.router?.notFound(resolver.name);
       if (aborted) {
         // The client went away: nothing to say.
-      } else if (unknownName) this.notFoundWarnings.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
+      } else if (unknownName) this.warnings.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`, 'unknown destination');
       else this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
       const retryAfter = isBtpError(error, ErrorCode.ServiceUnavailable) ? error.details?.retryAfterSeconds : undefined;
       if (!res.headersSent && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
@@ -244,12 +277,15 @@ export class HttpForward {
    * the stale credential, and `retryAgain` tells the caller to try once more.
    */
   private async attempt(target: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
-    const { req, res, resolver, localPrefix, capture } = target;
+    const { req, res, resolver, localPrefix, capture, jar } = target;
     const resolved = await resolver.get();
     const route = routeOf(resolved);
     target.route = route;
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const path = upstreamPath(route, req.url ?? '/');
+    const sessionUrl = `${route.target.origin}${path}`;
+    const cookie = jar?.cookieHeader(sessionUrl);
+    if (cookie) overrides.cookie = cookie;
     const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
     // undici takes async iterables as bodies (core/request.js) though its types list only streams.
     const body = hasBody(req) ? (countingBody(req, capture?.requestBody) as unknown as Readable) : undefined;
@@ -274,6 +310,8 @@ export class HttpForward {
     capture?.upstream(`${route.target.origin}${path}`, requestOptions.headers as Record<string, string | string[]>, route.injectedMask);
     let outcome = 0;
     await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
+      jar?.store(headers['set-cookie'], sessionUrl);
+      if (statusCode === 403 && String(headers['x-csrf-token']).toLowerCase() === 'required') this.csrfRequired(req, jar !== undefined);
       if (route.onPremise && statusCode === 407 && token) {
         this.options.connectivity?.invalidate(token);
         if (!retryable) throw new BtpError(ErrorCode.ConnectivityAuthRejected, 'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.');
@@ -291,6 +329,14 @@ export class HttpForward {
     });
     return outcome;
   }
+
+  /** SAP Gateway refused a write for want of a CSRF token of the same session: say what to do, once a minute. */
+  private csrfRequired(req: IncomingMessage, sessionKept: boolean): void {
+    const how = sessionKept
+      ? `fetch a token first through this forward — a GET or HEAD with "X-CSRF-Token: Fetch" — and send it back in "X-CSRF-Token"; the forward keeps the session cookie the token is bound to${req.headers[sessionHeader] === undefined ? '' : ` (for the same ${sessionHeader})`}`
+      : 'cookies pass through this forward (--cookies): the client must keep the session cookie from the "X-CSRF-Token: Fetch" answer and send it with the token, or start the forward without --cookies so that it keeps the session itself';
+    this.warnings.warn(`${req.method} ${pathOf(req.url)} was refused by the backend with 403 "X-CSRF-Token: Required": ${how}.`, 'csrf');
+  }
 }
 
 type Picked =
@@ -304,6 +350,8 @@ interface Target {
   readonly resolver: DestinationResolver;
   readonly localPrefix: string;
   readonly capture: ExchangeCapture | undefined;
+  /** The backend session of the request's client; undefined when cookies pass through. */
+  readonly jar: SessionJar | undefined;
   /** Set once the destination is resolved: what the error path must mask. */
   route: Route | undefined;
 }

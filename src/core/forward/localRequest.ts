@@ -1,17 +1,26 @@
 import type { IncomingMessage } from 'node:http';
+import type { OriginAllowList } from './allowedOrigins';
 
 /**
  * Who may use a forward: only local clients addressing it by a loopback name and its exact port, and never a
  * page of another origin (DNS rebinding, cross-site and same-site requests, cross-site WebSockets). Exact string
  * compares after lower-casing: no regex on raw input, no DNS. Part of `admit`, which every request kind passes.
  */
-export type LocalCheck = { readonly ok: true } | { readonly ok: false; readonly status: 400 | 403 | 405; readonly reason: string };
+export type LocalCheck =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly status: 400 | 403 | 405;
+      readonly reason: string;
+      /** The foreign origin that was refused (cut to 200 characters), so the forward can say how to allow it. */
+      readonly origin?: string;
+    };
 
 export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
 }
 
-export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<string>): LocalCheck {
+export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<string>, allowedOrigins?: OriginAllowList): LocalCheck {
   if (req.method === 'CONNECT') return { ok: false, status: 405, reason: 'CONNECT is not supported: this is not a general proxy' };
   if (!(req.url ?? '').startsWith('/')) return { ok: false, status: 400, reason: 'absolute-form request targets are refused: this is not a general proxy' };
   // One pass over the raw headers: `headersDistinct` would build arrays for every header of every request.
@@ -36,7 +45,15 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
   if (origin !== undefined) {
     const lower = origin.toLowerCase();
     if (!lower.startsWith('http://') || !hosts.has(lower.slice('http://'.length))) {
-      return { ok: false, status: 403, reason: 'requests from other origins are refused' };
+      // A dev server's page the user allowed: its proxy passes the page's Origin (and Sec-Fetch-Site) on.
+      if (allowedOrigins?.allows(lower)) return { ok: true };
+      const shown = origin.slice(0, 200);
+      return {
+        ok: false,
+        status: 403,
+        reason: `requests from origin ${shown} are refused; if that is your dev server, allow it: --allow-origin ${shown} (setting btpConnect.forwards.allowedOrigins, or "allowedOrigins" in a launch configuration's btpConnect block)`,
+        origin: shown,
+      };
     }
   }
   // For loopback hosts every port is the same site, so `same-site` is another local app's page (F4): browsers may

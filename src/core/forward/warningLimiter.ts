@@ -1,13 +1,15 @@
 import type { Logger } from '../log';
 
+/** Keys remembered at once; beyond it the oldest key is forgotten (a client can invent keys at will). */
+const maxKeys = 100;
+
 /**
- * One warning per window for a kind of event that a client can cause at will (unknown destination names on one
- * port, D3): the first is logged, the rest are counted and reported with the next one after the window. No timer:
- * a quiet forward costs nothing.
+ * One warning per window and key for events a client can cause at will (unknown destination names on one port,
+ * D3; refused origins): the first is logged, the rest are counted and reported with the next one after the window.
+ * No timer: a quiet forward costs nothing.
  */
 export class WarningLimiter {
-  private windowEnds = 0;
-  private suppressed = 0;
+  private readonly windows = new Map<string, { ends: number; suppressed: number }>();
 
   constructor(
     private readonly logger: Logger,
@@ -15,15 +17,17 @@ export class WarningLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  warn(message: string): void {
+  warn(message: string, key = ''): void {
     const now = this.now();
-    if (now < this.windowEnds) {
-      this.suppressed++;
+    const window = this.windows.get(key);
+    if (window && now < window.ends) {
+      window.suppressed++;
       return;
     }
-    const more = this.suppressed > 0 ? ` (and ${this.suppressed} more like it in the last ${Math.round(this.windowMs / 1000)} s)` : '';
-    this.suppressed = 0;
-    this.windowEnds = now + this.windowMs;
+    const more = window && window.suppressed > 0 ? ` (and ${window.suppressed} more like it in the last ${Math.round(this.windowMs / 1000)} s)` : '';
+    this.windows.delete(key);
+    if (this.windows.size >= maxKeys) this.windows.delete(this.windows.keys().next().value as string);
+    this.windows.set(key, { ends: now + this.windowMs, suppressed: 0 });
     this.logger.warn(`${message}${more}`);
   }
 }

@@ -14,6 +14,8 @@ import { failSocket } from './refusal';
 import { responseHead } from './responseHead';
 import { routeOf, upstreamPath, type Route } from './route';
 import type { DestinationResolver, Resolved } from './resolver';
+import type { SessionJar } from './sessionCookies';
+import type { WarningLimiter } from './warningLimiter';
 import { readUpgradeAnswer, serializeHead } from './upgradeAnswer';
 
 const unsafeHeaderText = /[\r\n\0]/;
@@ -24,6 +26,9 @@ export interface UpgradeContext {
   readonly logger: Logger;
   readonly headerPolicy: HeaderPolicy;
   readonly agentsTls: (resolved: Resolved) => UpstreamTls;
+  readonly warnings: WarningLimiter;
+  /** The backend session of the request's client (see sessionCookies.ts); undefined when cookies pass through. */
+  readonly jarFor: (req: IncomingMessage, destination: string) => SessionJar | undefined;
   /** The destination of the upgrade request (the router may rewrite `req.url`). */
   readonly pick: (req: IncomingMessage) => { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string } | { readonly ok: false; readonly status: number; readonly code: string; readonly reason: string };
 }
@@ -36,7 +41,10 @@ export interface UpgradeContext {
 export async function handleUpgrade(context: UpgradeContext, req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
   client.on('error', () => undefined);
   const admission = admit(req, context.admission, true);
-  if (!admission.ok) return failSocket(client, admission.status, admission.code, admission.reason, admission.headers);
+  if (!admission.ok) {
+    if (admission.origin !== undefined) context.warnings.warn(`WebSocket upgrade refused: ${admission.reason}`, `origin ${admission.origin}`);
+    return failSocket(client, admission.status, admission.code, admission.reason, admission.headers);
+  }
   const picked = context.pick(req);
   if (!picked.ok) return failSocket(client, picked.status, picked.code, picked.reason);
   let upstream: Socket | undefined;
@@ -55,6 +63,10 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     overrides.connection = 'Upgrade';
     overrides.upgrade = 'websocket';
     const path = upstreamPath(route, req.url ?? '/');
+    const sessionUrl = `${target.origin}${path}`;
+    const jar = context.jarFor(req, picked.resolver.name);
+    const cookie = jar?.cookieHeader(sessionUrl);
+    if (cookie) overrides.cookie = cookie;
     // Absolute form through the connectivity proxy (spec §5.1).
     const requestTarget = connectivity ? `${target.origin}${path}` : path;
     const headers = upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, context.headerPolicy);
@@ -81,6 +93,7 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) upstream.write(head);
     const answer = await readUpgradeAnswer(upstream);
+    jar?.store(answer.headers['set-cookie'], sessionUrl);
     const switched = answer.status === 101;
     const filtered = responseHead(answer.headers, route, { policy: context.headerPolicy, localBase: `${req.headers.host ?? ''}${picked.localPrefix}`, onePort: context.options.router !== undefined });
     if (switched) {

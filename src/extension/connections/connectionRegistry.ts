@@ -6,6 +6,7 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
 import { appAddress } from '../../core/forward/localToken';
+import type { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { HttpAgents } from '../../core/http/agents';
 import type { LocalDestinationStore } from '../../core/localDestinations/localDestinationStore';
 import type { Logger } from '../../core/log';
@@ -62,6 +63,8 @@ export class ConnectionRegistry {
     private readonly logger: Logger,
     /** Set where this machine's loopback is shared (AC-06): every HTTP forward then requires it. */
     private readonly localToken?: string,
+    /** Dev-server origins every HTTP forward accepts. */
+    private readonly allowedOrigins?: OriginAllowList,
   ) {}
 
   /** A forward's address as apps get it (`destinations`, exports, the clipboard): with the local token if required. */
@@ -174,7 +177,7 @@ export class ConnectionRegistry {
   }
 
   private connectionOptions(agents: HttpAgents, tunnelMode: TunnelMode, logger: Logger): LiveConnectionOptions {
-    return { agents, tunnelMode, logger, ...(this.localToken === undefined ? {} : { localToken: this.localToken }) };
+    return { agents, tunnelMode, logger, ...(this.localToken === undefined ? {} : { localToken: this.localToken }), ...(this.allowedOrigins ? { allowedOrigins: this.allowedOrigins } : {}) };
   }
 
   private async close(name: string): Promise<void> {

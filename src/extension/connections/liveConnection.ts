@@ -8,6 +8,7 @@ import type { DestinationSource } from '../../core/destinationService/source';
 import { Emitter } from '../../core/events';
 import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
 import type { HttpAgents } from '../../core/http/agents';
+import type { OriginAllowList } from '../../core/forward/allowedOrigins';
 import type { Logger } from '../../core/log';
 import { userForwarding } from '../../core/oauth/userForwarding';
 import { UserSession } from '../../core/oauth/userSession';
@@ -33,6 +34,8 @@ export interface LiveConnectionOptions {
   readonly localToken?: string;
   /** Where a signed-in user's tokens live (the connection's secret store); none: no user sign-in. */
   readonly userSecrets?: SecretStore;
+  /** Dev-server origins its HTTP forwards accept (one list for the window, changing with the settings). */
+  readonly allowedOrigins?: OriginAllowList;
 }
 
 export class LiveConnection {
@@ -60,7 +63,7 @@ export class LiveConnection {
     readonly client: DestinationSource,
     /** The connectivity binding for OnPremise destinations, if the connection has one. */
     readonly connectivityBinding: ConnectivityBinding | undefined,
-    { agents, tunnelMode, logger, localToken }: LiveConnectionOptions,
+    { agents, tunnelMode, logger, localToken, allowedOrigins }: LiveConnectionOptions,
     user?: UserSession,
   ) {
     this.user = user;
@@ -83,6 +86,7 @@ export class LiveConnection {
       ...(health ? { tunnel: health } : {}),
       logger: logger.child('forward'),
       ...(localToken === undefined ? {} : { localToken }),
+      ...(allowedOrigins ? { allowedOrigins } : {}),
       ...(forUser ? { findOptions: forUser.findOptions } : {}),
     });
   }

@@ -18,6 +18,8 @@ interface LaunchOptions {
   readonly destinations?: readonly string[];
   /** A connection name, or true for the connection of the first destination. */
   readonly vcapServices?: string | boolean;
+  /** The app's dev-server origins (`http://localhost:8080`), accepted by every forward from now on. */
+  readonly allowedOrigins?: readonly string[];
 }
 
 const invalid = (message: string, field: string): BtpError => new BtpError(ErrorCode.InvalidInput, message, { field });
@@ -26,14 +28,21 @@ function launchOptions(config: vscode.DebugConfiguration): LaunchOptions {
   const raw: unknown = config.btpConnect;
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('"btpConnect" in a launch configuration must be an object: { "destinations": ["connection/name"], "vcapServices": true }.', 'btpConnect');
-  const { destinations, vcapServices } = raw as Record<string, unknown>;
+  const { destinations, vcapServices, allowedOrigins } = raw as Record<string, unknown>;
+  if (allowedOrigins !== undefined && (!Array.isArray(allowedOrigins) || !allowedOrigins.every((entry) => typeof entry === 'string'))) {
+    throw invalid('"btpConnect.allowedOrigins" must be a list of origins such as "http://localhost:8080".', 'btpConnect.allowedOrigins');
+  }
   if (destinations !== undefined && (!Array.isArray(destinations) || !destinations.every((entry) => typeof entry === 'string'))) {
     throw invalid('"btpConnect.destinations" must be a list of "connection/destination" strings.', 'btpConnect.destinations');
   }
   if (vcapServices !== undefined && typeof vcapServices !== 'string' && typeof vcapServices !== 'boolean') {
     throw invalid('"btpConnect.vcapServices" must be true or a connection name.', 'btpConnect.vcapServices');
   }
-  return { ...(destinations ? { destinations: destinations as string[] } : {}), ...(vcapServices === undefined ? {} : { vcapServices }) };
+  return {
+    ...(destinations ? { destinations: destinations as string[] } : {}),
+    ...(vcapServices === undefined ? {} : { vcapServices }),
+    ...(allowedOrigins ? { allowedOrigins: allowedOrigins as string[] } : {}),
+  };
 }
 
 export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvider {
@@ -52,6 +61,7 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
 
   private async withEnvironment(config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
     const options = launchOptions(config);
+    if (options.allowedOrigins) this.ctx.origins.addFromLaunch(options.allowedOrigins);
     const named = options.destinations ? await forwardsFor(this.ctx, options.destinations) : undefined;
     const forwards = named ?? this.ctx.registry.forwards();
     const env: Record<string, string | null> = { ...(config.env as Record<string, string | null> | undefined) };

@@ -82,7 +82,7 @@ describe('traffic inspector', () => {
     assert.deepEqual(entry.requestHeaders.find(([name]) => name === 'accept'), ['accept', 'application/json']);
     assert.deepEqual(entry.upstreamHeaders?.find(([name]) => name === 'authorization'), ['authorization', `Basic ${MASK}`], 'the injected credential shows as injected');
     assert.equal(entry.upstreamUrl, `${upstream.url}/base/items?access_token=${MASK}&top=2`);
-    assert.deepEqual(entry.responseHeaders?.find(([name]) => name === 'set-cookie'), ['set-cookie', MASK]);
+    assert.deepEqual(entry.responseHeaders?.find(([name]) => name === 'set-cookie'), ['set-cookie', `SESSION=${MASK}`]);
     assert.equal(entry.requestBody, undefined);
     assert.equal(entry.responseBody, undefined);
     assertNoSecret(JSON.stringify(log.all()), 'the log');

@@ -77,12 +77,13 @@ describe('inspector masking', () => {
   it('masks credentials in headers, keeping only the scheme', () => {
     assert.equal(maskHeaderValue('Authorization', 'Basic ZGVtbzpkZW1vLXBhc3N3b3JkLTE='), `Basic ${MASK}`);
     assert.equal(maskHeaderValue('proxy-authorization', 'Bearer eyJhbGciOi.eyJzdWIi.sig'), `Bearer ${MASK}`);
-    assert.equal(maskHeaderValue('cookie', 'JSESSIONID=abc123'), MASK);
+    // Cookie names stay (which session is held), values never.
+    assert.equal(maskHeaderValue('cookie', 'JSESSIONID=abc123; SAP_SESSIONID_GW1_100=s3cr3t'), `JSESSIONID=${MASK}; SAP_SESSIONID_GW1_100=${MASK}`);
     assert.equal(maskHeaderValue('x-csrf-token', 'Fetch'), MASK);
     assert.equal(maskHeaderValue('accept', 'application/json'), 'application/json');
-    assert.deepEqual(maskRawHeaders(['Host', '127.0.0.1:1', 'Set-Cookie', 'a=b']), [
+    assert.deepEqual(maskRawHeaders(['Host', '127.0.0.1:1', 'Set-Cookie', 'a=b; Path=/sap; HttpOnly']), [
       ['host', '127.0.0.1:1'],
-      ['set-cookie', MASK],
+      ['set-cookie', `a=${MASK}; Path=/sap; HttpOnly`],
     ]);
   });
 
