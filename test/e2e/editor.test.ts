@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,15 +9,17 @@ import type { ConnectivityBinding, DestinationBinding } from '../../src/core/bin
 import { ConnectionStore } from '../../src/core/connections/connectionStore';
 import { DestinationServiceClient } from '../../src/core/destinationService/client';
 import { HttpAgents } from '../../src/core/http/agents';
+import { createLogger } from '../../src/core/log';
 import { KeychainSecretStore } from '../../src/core/secrets/keychainStore';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 import { codeServerInstalled } from '../vscode/harness/codeServer';
-import { screenshots, Workbench } from './workbench';
+import { fileHolds, screenshots, Workbench } from './workbench';
 
 // The destination editor in a real workbench: open it from the tree, edit, save to the Destination service
 // (checked there, through our own client), a validation problem next to its field, a new destination of
 // another authentication type, a concurrent change offered as a conflict instead of being overwritten, and
-// unsaved changes surviving a hidden tab and asked about on close.
+// unsaved changes surviving a hidden tab and asked about on close; and, whatever files.autoSave says, nothing
+// written to the Destination service before an explicit Save.
 
 const missing = codeServerInstalled();
 
@@ -26,6 +28,10 @@ let workbench: Workbench;
 let configDir: string;
 let agents: HttpAgents;
 let service: DestinationServiceClient;
+/** Every write request the sandbox Destination service received (method and path), in the order it got them. */
+const writes: string[] = [];
+/** A plain text file in the workspace: auto-save, where on, saves it like any file. */
+let canary: string;
 
 /** The editor's webview, once it shows `title` as its heading. */
 async function editor(title: string | RegExp): Promise<FrameLocator> {
@@ -50,7 +56,10 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
   before(async () => {
     mkdirSync(screenshots, { recursive: true });
     configDir = mkdtempSync(join(tmpdir(), 'btp-e2e-editor-'));
-    subaccount = await startSandbox({ portBase: 0 });
+    const recorder = createLogger((_level, prefix, message) => {
+      if (prefix === 'destination' && /^(POST|PUT|PATCH|DELETE) /.test(message)) writes.push(message);
+    });
+    subaccount = await startSandbox({ portBase: 0, logger: recorder });
     // A saved connection "editing" to the test's own sandbox, secrets in the keychain the extension shares (keychain
     // entries are per connection name, and the e2e files run side by side: each file uses a name of its own).
     await new ConnectionStore(new KeychainSecretStore(), configDir).add('editing', {
@@ -60,6 +69,8 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     agents = new HttpAgents({ extraCaPem: subaccount.caPem });
     service = new DestinationServiceClient({ binding: parseCredentials(subaccount.keys.destination, { expected: 'destination' }) as DestinationBinding, agents });
     workbench = await Workbench.open({ BTP_CONNECT_CONFIG_DIR: configDir }, { width: 1400, height: 900 });
+    canary = join(workbench.server.workspace, 'canary.txt');
+    writeFileSync(canary, '');
     await workbench.showView();
     await workbench.setExpanded(/^editing/, true);
     await workbench.setExpanded('Subaccount destinations of editing', true);
@@ -194,6 +205,68 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     assert.equal(await input(frame, 'Description').inputValue(), typed);
     assert.equal(await frame.locator('img').count(), 0, 'no element was made of the value');
   }));
+
+  // Auto-save must never write a destination: a shared Destination service would get every half-typed value a second
+  // after the last keystroke. In each mode a destination is edited, then a text file beside it is changed and saved:
+  // by hand where auto-save is off, else by auto-save at a moment only that mode saves it (after the delay while the
+  // file still has the focus; when the focus leaves it), which also proves the setting was taken up. The destination's
+  // own auto-save, had VS Code started one, was due before the file's and went to the extension host before the file
+  // was saved. Only then comes the explicit Save, a different gesture in each mode, which must be the one and only
+  // write since the edit.
+  const modes = [
+    { autoSave: 'off', settings: { 'files.autoSave': 'off' }, destination: 'internet-refresh-token', save: 'the Save button' },
+    { autoSave: 'onFocusChange', settings: { 'files.autoSave': 'onFocusChange' }, destination: 'internet-token-exchange', save: '"Save" when closing' },
+    { autoSave: 'afterDelay', settings: { 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 100 }, destination: 'internet-authorization-code', save: 'Ctrl+S' },
+  ] as const;
+  for (const mode of modes) {
+    it(`with files.autoSave ${mode.autoSave}, writes an edit only on an explicit Save (${mode.save}), though the files beside it are saved`, () => workbench.shown(`editor-autosave-${mode.autoSave}`, async () => {
+      await workbench.updateUserSettings(mode.settings);
+      const typed = `Typed with auto save ${mode.autoSave}`;
+      const before = (await service.get('subaccount', mode.destination)).value.Description;
+      await workbench.treeItem(new RegExp(`^${mode.destination},`)).click();
+      let frame = await editor(mode.destination);
+      const writesBefore = writes.length;
+      await input(frame, 'Description').fill(typed);
+      await frame.locator('.dirty').waitFor();
+
+      // Away to the text file (for onFocusChange, that is the destination editor's focus change), change it, back.
+      await workbench.openFile('canary.txt');
+      await workbench.page.keyboard.press('Control+A');
+      await workbench.page.keyboard.type(mode.autoSave);
+      const back = () => workbench.page.getByRole('tab', { name: mode.destination }).click();
+      if (mode.autoSave === 'off') {
+        await workbench.page.keyboard.press('Control+S');
+        await fileHolds(canary, mode.autoSave);
+        await back();
+      } else if (mode.autoSave === 'onFocusChange') {
+        await back();
+        await fileHolds(canary, mode.autoSave);
+      } else {
+        await fileHolds(canary, mode.autoSave);
+        await back();
+      }
+      frame = await editor(mode.destination);
+      assert.equal(await frame.locator('.dirty').count(), 1, 'the destination still has unsaved changes');
+      assert.deepEqual(writes.slice(writesBefore), [], 'nothing was written to the Destination service before the explicit Save');
+      assert.equal((await service.get('subaccount', mode.destination)).value.Description, before);
+
+      if (mode.autoSave === 'off') await saved(frame);
+      else if (mode.autoSave === 'afterDelay') {
+        await input(frame, 'Description').focus();
+        await workbench.page.keyboard.press('Control+S');
+        await frame.locator('.dirty').waitFor({ state: 'detached', timeout: 30_000 });
+      } else {
+        // onFocusChange saves a file instead of asking when its editor closes; a destination is asked about.
+        await workbench.page.keyboard.press('Control+W');
+        const dialog = workbench.page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ timeout: 15_000 });
+        await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+        await workbench.page.getByRole('tab', { name: mode.destination }).waitFor({ state: 'detached', timeout: 30_000 });
+      }
+      assert.equal(writes.length - writesBefore, 1, `one write, by the explicit Save: ${writes.slice(writesBefore).join('; ')}`);
+      assert.equal((await service.get('subaccount', mode.destination)).value.Description, typed);
+    }));
+  }
 
   it('ran without a Content Security Policy violation', () => {
     assert.deepEqual(workbench.cspViolations, []);

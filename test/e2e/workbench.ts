@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readFileSync, watch } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath, repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../vscode/harness/codeServer';
 
@@ -19,7 +20,9 @@ export class Workbench {
   ) {}
 
   static async open(env: NodeJS.ProcessEnv, viewport = { width: 1400, height: 860 }): Promise<Workbench> {
-    const server = await startCodeServer({ mode: 'dev', env });
+    // Text typed by a test lands as typed: no brackets or quotes closed, no lines indented by the editor.
+    const typing = { 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never', 'editor.autoIndent': 'none' };
+    const server = await startCodeServer({ mode: 'dev', env, settings: typing });
     const browser = await chromium.launchPersistentContext(join(server.tmp, 'chromium-profile'), { executablePath: chromiumPath, args: chromiumArgs, viewport });
     const page = browser.pages()[0] ?? (await browser.newPage());
     const cspViolations: string[] = [];
@@ -64,6 +67,40 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /** Opens a workspace file by name through Quick Open, and waits until its text editor has the focus. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.page.getByRole('tab', { name, selected: true }).waitFor();
+    await this.page.locator('.editor-instance .monaco-editor.focused').waitFor();
+  }
+
+  /**
+   * Changes user settings the way a person does it in VS Code: in settings.json, saved. (A write to the file from
+   * outside is not noticed by code-server's workbench.) Callers wait for an effect of the change.
+   */
+  async updateUserSettings(values: Record<string, unknown>): Promise<void> {
+    const file = join(this.server.tmp, 'user-data', 'User', 'settings.json');
+    const settings = { ...(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>), ...values };
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    const tab = this.page.getByRole('tab', { name: 'settings.json', selected: true });
+    await tab.waitFor();
+    await this.page.locator('.editor-instance .monaco-editor.focused').waitFor();
+    await this.page.keyboard.press('Control+A');
+    // One line: typed line by line, the editor would indent and close brackets on its own.
+    await this.page.keyboard.insertText(JSON.stringify(settings));
+    const dirty = this.page.locator('.tab.dirty[data-resource-name="settings.json"]');
+    await dirty.waitFor();
+    await this.page.keyboard.press('Control+S');
+    await dirty.waitFor({ state: 'detached' });
+    await this.page.keyboard.press('Control+W');
+    await tab.waitFor({ state: 'detached' });
+  }
+
   async pick(label: string): Promise<void> {
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click();
   }
@@ -96,4 +133,28 @@ export class Workbench {
   screenshot(name: string): Promise<Buffer> {
     return this.page.screenshot({ path: join(screenshots, name) });
   }
+}
+
+/** Resolves once `path` holds `text` (watching its folder: no polling), or fails after 30 s. */
+export function fileHolds(path: string, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const holds = (): boolean => {
+      try {
+        return readFileSync(path, 'utf8') === text;
+      } catch {
+        return false;
+      }
+    };
+    const watcher = watch(dirname(path), () => {
+      if (holds()) done();
+    });
+    const timer = setTimeout(() => done(new Error(`${path} did not come to hold ${JSON.stringify(text)}: it holds ${JSON.stringify(readFileSync(path, 'utf8'))}`)), 30_000);
+    function done(error?: Error): void {
+      clearTimeout(timer);
+      watcher.close();
+      if (error) reject(error);
+      else resolve();
+    }
+    if (holds()) done();
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * The destination editor as a VS Code custom editor: VS Code then gives it what users expect of an editor —
  * the dirty dot, Ctrl+S, "Save changes?" on close, Revert, hot-exit backups — while the draft stays in the
- * extension host, so hiding or recreating the webview loses nothing.
+ * extension host, so hiding or recreating the webview loses nothing. Not auto-save: see destinationUri.ts.
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
@@ -10,7 +10,7 @@ import type { ConnectionRegistry } from '../connections/connectionRegistry';
 import type { DestinationsProvider } from '../tree/destinationsProvider';
 import { chooseCertificate } from './certificates';
 import { DestinationDocument } from './destinationDocument';
-import { parseDestinationUri } from './destinationUri';
+import { destinationTitle, parseDestinationUri } from './destinationUri';
 import { DiffContent } from './diffContent';
 import { WebviewChannel } from './webviewChannel';
 import { editorHtml, webviewRoot } from './webviewHtml';
@@ -61,6 +61,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   }
 
   async resolveCustomEditor(document: DestinationDocument, panel: vscode.WebviewPanel): Promise<void> {
+    // The tab says what the URI's file name would without its `.btp-destination` ending.
+    panel.title = destinationTitle(parseDestinationUri(document.uri));
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot(this.extensionUri)] };
     const channel = new WebviewChannel(panel.webview, this.logger.child('editor'));
     const push = (): void => channel.notify(State, document.state());

@@ -16,6 +16,8 @@ interface Manifest {
     menus: Record<string, { command: string; when?: string }[]>;
     configuration: { properties: Record<string, unknown> };
     viewsWelcome: { view: string; contents: string }[];
+    languages: { id: string; extensions?: string[]; filenamePatterns?: string[] }[];
+    configurationDefaults: Record<string, Record<string, unknown>>;
   };
 }
 
@@ -47,6 +49,22 @@ describe('package.json contributions', () => {
 
   it('declares exactly the settings Config reads', () => {
     assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), Object.values(Setting).sort());
+  });
+
+  // VS Code reads files.autoSave per resource, for the language it guesses from the resource's path: for a focus
+  // change from the editor's URI (btp-destination:/<connection>/<level>/<name>.btp-destination), after a delay or a
+  // window change from the working copy it makes of it: vscode-custom-editor:/<base64 of the URI's UTF-16 code
+  // units>, so every such path starts with the base64 of the scheme (15 characters, 30 bytes: whole base64 groups).
+  it('keeps VS Code auto-save off for destination editors: both resources they have map to a language whose default is off', () => {
+    const language = manifest.contributes.languages.find((candidate) => candidate.id === 'btp-destination');
+    assert.deepEqual(language?.extensions, ['.btp-destination']);
+    const workingCopy = (uri: string) => `/${Buffer.from(uri, 'utf16le').toString('base64')}`;
+    const prefix = workingCopy('btp-destination').slice(1);
+    assert.ok(workingCopy('btp-destination:/dev/subaccount/my-api.btp-destination').startsWith(`/${prefix}`));
+    // A "?" in a name can put a "/" into the base64, hence the second alternative.
+    assert.match(workingCopy('btp-destination:/dev/subaccount/dest-?.btp-destination'), new RegExp(`^/${prefix}[^/]*/`));
+    assert.deepEqual(language?.filenamePatterns, [`{/${prefix}*,/${prefix}*/**}`]);
+    assert.deepEqual(manifest.contributes.configurationDefaults['[btp-destination]'], { 'files.autoSave': 'off' });
   });
 
   it('points main at the bundle', () => {

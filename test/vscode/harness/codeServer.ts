@@ -72,6 +72,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       'extensions.ignoreRecommendations': true,
       // Whether this machine looks shared must not decide how tests behave: a run turns the local token on itself.
       'btpConnect.forwards.requireLocalToken': 'off',
+      // VS Code for the Web (code-server) auto-saves after 1 s by default, desktop VS Code does not: pinned, so that
+      // no test depends on which; the editor tests that are about auto-save set it themselves.
+      'files.autoSave': 'off',
       ...options.settings,
     }),
   );

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { KeychainSecretStore } from '../../../src/core/secrets/keychainStore';
 import type { BtpConnectApi } from '../../../src/extension/extension';
 
 /** The activated extension's API (its context), for assertions on real state inside the extension host. */
@@ -25,4 +26,14 @@ export function when<T>(event: vscode.Event<T>, condition: () => boolean, what: 
       resolve();
     });
   });
+}
+
+/**
+ * A secret as it lies where this pass expects the extension to keep it, read there directly rather than through the
+ * extension's own store: the OS keychain entry the CLI shares, or, in the fallback pass, VS Code's SecretStorage of
+ * the extension's context (keys prefixed `btp-connect:`).
+ */
+export async function storedSecret(api: BtpConnectApi, key: string): Promise<string | undefined> {
+  if (process.env.BTP_CONNECT_EXPECT_KEYCHAIN === '1') return new KeychainSecretStore().get(key);
+  return api.ctx.context.secrets.get(`btp-connect:${key}`);
 }

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { DestinationBinding } from '../../../src/core/bindings/types';
-import { KeychainSecretStore } from '../../../src/core/secrets/keychainStore';
-import { extensionApi } from './api';
+import { extensionApi, storedSecret } from './api';
 
-// A saved connection made in VS Code: secrets in the OS keychain (the CLI's store), nothing secret in files.
+// A saved connection made in VS Code: secrets in the OS keychain (the CLI's store) or, where none is reachable, in VS
+// Code's SecretStorage; nothing secret in files; removing the connection removes its secrets (AC-34), in both passes.
 
 describe('saved connections', () => {
-  it('saves a subaccount connection with its secret in the keychain, lists its destinations, and removes both', async () => {
+  it('saves a subaccount connection with its secret in the keychain (or SecretStorage), lists its destinations, and removes both', async () => {
     const api = await extensionApi();
     const sandbox = api.ctx.sandbox.running ?? (await api.ctx.sandbox.start());
     const destination = parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding;
@@ -20,16 +20,15 @@ describe('saved connections', () => {
     const file = join(configDir, 'connections.json');
     assert.ok(existsSync(file), `${file} exists`);
     assert.equal(readFileSync(file, 'utf8').includes(secret), false, 'no secret in connections.json');
-    if (api.ctx.secretStorage === 'OS keychain') {
-      assert.equal(await new KeychainSecretStore().get('connection/from-vscode/destination/clientsecret'), secret, 'the CLI finds the same keychain entry');
-    }
+    // In the keychain pass this is the entry the CLI reads too (AC-33).
+    assert.equal(await storedSecret(api, 'connection/from-vscode/destination/clientsecret'), secret, `the client secret is in the ${api.ctx.secretStorage}`);
     const connection = await api.ctx.registry.get('from-vscode');
     assert.ok((await connection.client.list('instance')).some((destination) => destination.Name === 'instance-api'));
     await api.ctx.destinations.reloadConnections();
     assert.ok(api.ctx.destinations.model.roots().some((root) => root.connection === 'from-vscode'));
 
     await api.ctx.registry.remove('from-vscode');
-    if (api.ctx.secretStorage === 'OS keychain') assert.equal(await new KeychainSecretStore().get('connection/from-vscode/destination/clientsecret'), undefined);
+    assert.equal(await storedSecret(api, 'connection/from-vscode/destination/clientsecret'), undefined, `the client secret is gone from the ${api.ctx.secretStorage}`);
     assert.equal(readFileSync(file, 'utf8').includes('from-vscode'), false);
     await vscode.commands.executeCommand('btpConnect.stopSandbox');
   });

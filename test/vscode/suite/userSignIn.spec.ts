@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { request } from 'undici';
 import type { ConnectionNode } from '../../../src/extension/tree/destinationsModel';
 import { signInInBrowser } from '../../support/loginBrowser';
-import { extensionApi, when } from './api';
+import { extensionApi, storedSecret, when } from './api';
 
 // Sign In / Sign Out on a connection through the extension's commands: the browser is played by the test (the
 // sandbox's login page over plain HTTP), the rest is real — PKCE, the loopback callback, tokens in the secret
@@ -56,9 +56,15 @@ describe('user sign-in in the extension host', () => {
     assert.match(String(item.description), /as bob/);
     const seen = (await (await request(`${base}/whoami`)).body.json()) as WhoAmI;
     assert.equal(seen.user, 'bob');
+    // Bob's tokens lie in the store this pass expects (the keychain, or SecretStorage in the fallback pass)...
+    const stored = await storedSecret(api, 'connection/sandbox/user/access_token');
+    assert.ok(stored, `the access token is in the ${api.ctx.secretStorage}`);
+    assert.equal((JSON.parse(Buffer.from(stored.split('.')[1] ?? '', 'base64url').toString('utf8')) as { user_name?: string }).user_name, 'bob');
 
     await vscode.commands.executeCommand('btpConnect.signOut', node);
     assert.equal(api.ctx.registry.signedInUser('sandbox'), undefined);
+    // ...and only until signing out (AC-34).
+    for (const field of ['access_token', 'refresh_token']) assert.equal(await storedSecret(api, `connection/sandbox/user/${field}`), undefined, `no ${field} left in the ${api.ctx.secretStorage}`);
     assert.equal(provider.getTreeItem(node).contextValue, 'connection:sandbox');
     const after = await request(`${base}/whoami`);
     assert.equal(after.statusCode, 502);
