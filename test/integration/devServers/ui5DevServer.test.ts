@@ -1,3 +1,4 @@
+import { processGroup } from '../../support/processGroup';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -108,29 +109,21 @@ async function startDevServer(proxy: Proxy, forwardAddress: string, port?: numbe
     detached: true,
   });
   let output = '';
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onExit = () => killGroup('SIGKILL');
-  process.once('exit', onExit);
+  const group = processGroup(child);
   const exited = once(child, 'exit').catch(() => undefined);
   const server: DevServer = {
     origin: `http://localhost:${chosen}`,
     output: () => output,
     async stop() {
       devServers.delete(server);
-      process.off('exit', onExit);
+      group.release();
       if (child.exitCode === null && child.signalCode === null) {
-        killGroup('SIGTERM');
+        group.kill('SIGTERM');
         let watchdog: NodeJS.Timeout | undefined;
         await Promise.race([exited, new Promise((resolve) => (watchdog = setTimeout(resolve, 10_000)))]);
         clearTimeout(watchdog);
       }
-      killGroup('SIGKILL');
+      group.kill('SIGKILL');
     },
   };
   devServers.add(server);

@@ -1,3 +1,4 @@
+import { processGroup } from '../../support/processGroup';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -98,15 +99,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     workspace,
   ];
   const child: ChildProcess = spawn(node24, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onExit = () => killGroup('SIGKILL');
-  process.once('exit', onExit);
+  const group = processGroup(child);
   let output = '';
   const logFile = join(tmp, 'code-server.log');
   const collect = (chunk: Buffer) => {
@@ -131,13 +124,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     workspace,
     log: () => output,
     async stop() {
-      process.off('exit', onExit);
+      group.release();
       if (child.exitCode === null) {
         const exited = new Promise<void>((done) => child.once('exit', () => done()));
-        killGroup('SIGTERM');
+        group.kill('SIGTERM');
         await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000).unref())]);
       }
-      killGroup('SIGKILL');
+      group.kill('SIGKILL');
       // BTP_KEEP_VSCODE_TMP=1 keeps user data and logs (the extension's log channel among them) for a post-mortem.
       if (process.env.BTP_KEEP_VSCODE_TMP === '1') console.log(`kept ${tmp}`);
       else rmSync(tmp, { recursive: true, force: true });
