@@ -162,7 +162,7 @@ describe('HTTP forward to Internet destinations', () => {
     assert.equal((f.sandbox.tokenService.requestCount.get(backend) ?? 0) - tokensBefore, 1);
   });
 
-  it('on a 401 from upstream a GET costs one fresh lookup and is retried once, with the fresh token', async () => {
+  it('on a 401 from upstream refetches the destination once and retries a GET once', async () => {
     let calls = 0;
     const picky = await startRecordingServer((req, res) => {
       calls++;
