@@ -10,6 +10,7 @@ import { EDITOR_INBOUND } from '../../src/protocol/editorProtocol';
 import { INSPECTOR_INBOUND } from '../../src/protocol/inspectorProtocol';
 import { silentLogger } from '../../src/core/log';
 import { chromiumPath } from '../vscode/harness/codeServer';
+import { fuzzParameters } from './fuzz/fuzzSupport';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 
@@ -111,7 +112,7 @@ describe('AC-37: the message boundary of the editor and the traffic inspector', 
     fc.record({ kind: fc.constantFrom('notification', 'request'), id: fc.nat(), method: fc.constantFrom(...methods), params: fc.dictionary(fc.constantFrom('seq', 'set', 'remove', 'name', 'value', 'action', 'choice', 'property', 'version', 'id', 'ids', 'on', 'extra', '__proto__'), jsonValue) }),
   );
 
-  it('5,000 random messages: handlers see only payloads their guard accepts; every request is answered once', async () => {
+  it('5,000 random messages: handlers see only payloads their guard accepts; every request is answered once', async (t) => {
     let requests = 0;
     let accepted = 0;
     await fc.assert(
@@ -134,7 +135,7 @@ describe('AC-37: the message boundary of the editor and the traffic inspector', 
         }
         accepted += calls.length;
       }),
-      { numRuns: 5_000 },
+      fuzzParameters(t, 5_000),
     );
     assert.ok(requests > 500 && accepted > 100, `requests ${requests}, accepted ${accepted}: the generator reached the handlers`);
   });

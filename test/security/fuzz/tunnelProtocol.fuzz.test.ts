@@ -32,7 +32,7 @@ import { TunnelRegistry } from '../../../src/sandbox/connectivity/tunnelRegistry
 import { createTunnelServer } from '../../../src/sandbox/connectivity/tunnelServer';
 import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
 import { startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
-import { CaseCounter, dechunk, FUZZ_RUNS, hex, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
+import { CaseCounter, dechunk, FUZZ_RUNS, fuzzParameters, hex, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
 
 // The tunnel between the connectivity proxy and the Cloud Connector (tunnelProtocol.ts): an HTTP/1.1 upgrade
 // to `btp-connect-scc/1`, then HTTP/2 with the proxy as client, one stream per cloud request or TCP connection.
@@ -69,7 +69,7 @@ describe('tunnel header codecs (pure)', () => {
           assert.equal(decoded !== undefined, acceptable, JSON.stringify(value));
           if (acceptable) assert.equal(decoded, Buffer.from(value, 'base64url').toString('utf8'));
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     const ms2 = timedSync(() =>
@@ -79,7 +79,7 @@ describe('tunnel header codecs (pure)', () => {
           assert.match(encoded, /^[A-Za-z0-9_-]*$/);
           if (encoded.length <= 256 && wellFormed(id)) assert.equal(decodeLocation(encoded), id);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`decodeLocation: ${FUZZ_RUNS} cases in ${ms1} ms; encodeLocation round trip: ${FUZZ_RUNS} cases in ${ms2} ms`);
@@ -107,7 +107,7 @@ describe('tunnel header codecs (pure)', () => {
           assert.ok(user.email === undefined || typeof user.email === 'string');
           assert.deepEqual(Object.keys(user).filter((key) => !['userName', 'tenantId', 'email'].includes(key)), []);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     const person = fc.record({ userName: fc.string({ unit: 'binary' }), tenantId: fc.string({ unit: 'binary' }), email: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }) });
@@ -119,7 +119,7 @@ describe('tunnel header codecs (pure)', () => {
           const encoded = encodeUser(expected);
           if (plain && encoded.length <= 8192) assert.deepEqual(decodeUser(encoded), expected);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`decodeUser: ${FUZZ_RUNS} cases in ${ms1} ms; encodeUser round trip: ${FUZZ_RUNS} cases in ${ms2} ms`);
@@ -146,7 +146,7 @@ describe('tunnel header codecs (pure)', () => {
           }
           assert.deepEqual(Object.keys(result).filter((key) => !Object.hasOwn(headers, key)), []);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`endToEndHeaders: ${FUZZ_RUNS} cases in ${ms} ms`);
@@ -303,7 +303,7 @@ describe('tunnel registration, fuzzed over loopback', () => {
             original.map((tunnel) => `${tunnel.subaccountId}/${tunnel.locationId}`),
           );
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`tunnel registration: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);
@@ -603,7 +603,7 @@ describe('Cloud Connector streams, fuzzed over one HTTP/2 session', () => {
           assert.equal(seen.emulatedUser, propagated ? user.userName : null);
           assert.equal(seen.certificate, propagated);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`cloud connector streams: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);
@@ -732,7 +732,7 @@ describe('connectivity proxy against a misbehaving Cloud Connector', () => {
           if (c.via === 'http') await httpThroughConnector(c, locationId, () => played);
           else await socksThroughConnector(c, locationId, () => played);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`proxy against a scripted connector: ${FUZZ_RUNS} cases in ${ms} ms, ${streams} streams on one session (${counter.summary()})`);
