@@ -160,7 +160,9 @@ describe('AC-27: keep-alive through quiet tunnels', { concurrency: true }, () =>
     client.socket.destroy();
 
     t.diagnostic(`keep-alives sent in 9 s of client idleness: ${keepAlives}; upstream cuts: ${setup.cutoff.stats.cuts}; spawns: ${spawns(setup.dir).length}`);
-    assert.ok(keepAlives >= 6 && keepAlives <= 10, `${keepAlives} keep-alives in 9 s`);
+    // At most one a second (timers never fire early); at least one per 3 s cutoff, or a cut would show. How many
+    // more this machine manages (8 or 9 here) is its speed, not bounded.
+    assert.ok(keepAlives >= 3 && keepAlives <= 10, `${keepAlives} keep-alives in 9 s`);
     assert.equal(setup.cutoff.stats.cuts, 0, 'the idle cutoff never fired');
     assert.equal(spawns(setup.dir).length, 1, 'no restart');
     assert.deepEqual(setup.states.entries.map((entry) => entry.state), ['starting', 'ready']);
@@ -175,7 +177,8 @@ describe('AC-27: keep-alive through quiet tunnels', { concurrency: true }, () =>
     assert.equal(await client.readLine(), 'hello from pod');
     const quietSince = Date.now();
 
-    const down = await setup.states.next('reconnecting', 3 * idleCutoffMs);
+    // A watchdog, ten times the cutoff: the restart comes about 3.0 s after the tunnel went quiet.
+    const down = await setup.states.next('reconnecting', 10 * idleCutoffMs);
     const closed = await client.closed;
     t.diagnostic(`restart after ${down.at - quietSince} ms of quiet (${down.detail?.reason ?? '?'}); upstream cuts: ${setup.cutoff.stats.cuts}`);
     assert.ok(down.at - quietSince >= idleCutoffMs - 100, `lost after ${down.at - quietSince} ms`);
@@ -198,8 +201,11 @@ describe('AC-27: keep-alive through quiet tunnels', { concurrency: true }, () =>
     const setup = await setUp(1_000, echo, probe);
     const before = probes;
     await idle(4_500); // one and a half idle cutoffs
-    t.diagnostic(`app probes as keep-alive in 4.5 s: ${probes - before}`);
-    assert.ok(probes - before >= 3, `${probes - before} probes`);
+    const sent = probes - before;
+    t.diagnostic(`app probes as keep-alive in 4.5 s: ${sent}`);
+    // Health probes come every 60 s here: any probe in the idle period was a keep-alive, and they kept the cutoff
+    // away. How many came in 4.5 s (4 here) is this machine's speed, not bounded.
+    assert.ok(sent >= 1, `${sent} probes`);
     assert.equal(setup.cutoff.stats.cuts, 0);
     assert.equal(spawns(setup.dir).length, 1);
     assert.equal((await exchange(setup.port, 'still\n')).echo, 'still\n');

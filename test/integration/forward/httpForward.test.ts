@@ -115,10 +115,10 @@ describe('HTTP forward to Internet destinations', () => {
     for (const path of ['/a/../../admin', '/a/%2e%2e/admin', '/a/..%2fadmin', '/a/..\\admin']) {
       assert.match(await rawExchange(info.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${info.port}\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 400 /, path);
     }
-    for (const raw of [`GET http://127.0.0.1:${upstream.port}/base/x HTTP/1.1\r\nHost: 127.0.0.1:${info.port}\r\n\r\n`, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\n\r\n`]) {
-      const answer = await rawExchange(info.port, raw);
-      assert.match(answer, /^HTTP\/1\.1 (400|405) /, raw);
-    }
+    const absolute = await rawExchange(info.port, `GET http://127.0.0.1:${upstream.port}/base/x HTTP/1.1\r\nHost: 127.0.0.1:${info.port}\r\n\r\n`);
+    assert.match(absolute, /^HTTP\/1\.1 400 /, 'absolute-form');
+    const tunnel = await rawExchange(info.port, `CONNECT 127.0.0.1:${upstream.port} HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\n\r\n`);
+    assert.match(tunnel, /^HTTP\/1\.1 405 /, 'CONNECT');
     assert.equal(upstream.requests.length, before + 1, 'only the own-origin request reached the upstream');
   });
 
@@ -166,21 +166,54 @@ describe('HTTP forward to Internet destinations', () => {
     let calls = 0;
     const picky = await startRecordingServer((req, res) => {
       calls++;
-      res.writeHead(calls === 1 ? 401 : 200, { 'content-type': 'text/plain' });
-      res.end(calls === 1 ? 'token expired' : `ok ${req.headers.authorization}`);
+      // /always answers 401 to everything; /resource only to its first call (an expired token).
+      const refuse = req.url === '/always' || calls === 1;
+      res.writeHead(refuse ? 401 : 200, { 'content-type': 'text/plain' });
+      res.end(refuse ? 'token expired' : `ok ${req.headers.authorization}`);
     });
+    // The manager reads destinations only through `find`: count the lookups of this one.
+    const lookups: string[] = [];
+    const counting = new ForwardManager({ client: { find: (name, options) => (lookups.push(name), f.client.find(name, options)) } });
     try {
       await f.client.create('subaccount', { ...(await f.client.get('subaccount', 'internet-oauth-cc')).value, Name: 'picky', URL: picky.url });
-      const info = await manager.start({ destination: 'picky' });
+      const info = await counting.start({ destination: 'picky' });
+      const atStart = lookups.length;
       const response = await get(info, '/resource');
       assert.equal(response.status, 200);
-      assert.equal(calls, 2);
+      assert.equal(calls, 2, 'the 401 and one retry');
+      assert.equal(lookups.length - atStart, 1, 'the 401 costs exactly one fresh lookup');
       assert.notEqual(picky.requests[0]?.headers.authorization, picky.requests[1]?.headers.authorization, 'the retry carries a fresh token');
-      const post = await request(`${info.localAddress}/resource`, { method: 'POST', body: 'x' });
-      await post.body.dump();
-      assert.equal(calls, 3, 'a POST is not retried');
+      // Once, not until it works: a second 401 goes to the client.
+      const refused = await get(info, '/always');
+      assert.equal(refused.status, 401);
+      assert.equal(calls, 4, 'one retry, no more');
     } finally {
+      await counting.dispose();
       await picky.close();
+    }
+  });
+
+  it('a POST answered 401 is not retried: the upstream sees exactly one POST and the client gets the 401', async () => {
+    const expired = await startRecordingServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('token expired');
+    });
+    try {
+      await f.client.create('subaccount', { ...(await f.client.get('subaccount', 'internet-oauth-cc')).value, Name: 'expired', URL: expired.url });
+      const info = await manager.start({ destination: 'expired' });
+      const post = await request(`${info.localAddress}/resource`, { method: 'POST', body: 'x' });
+      assert.equal(await post.body.text(), 'token expired');
+      assert.equal(post.statusCode, 401);
+      // Without a body too: POST is not idempotent, whether or not there is a body to replay.
+      const empty = await request(`${info.localAddress}/empty`, { method: 'POST' });
+      await empty.body.dump();
+      assert.equal(empty.statusCode, 401);
+      assert.deepEqual(
+        expired.requests.map((seen) => `${seen.method} ${seen.url} ${seen.body.toString()}`),
+        ['POST /resource x', 'POST /empty '],
+      );
+    } finally {
+      await expired.close();
     }
   });
 

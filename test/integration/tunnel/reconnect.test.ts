@@ -74,8 +74,12 @@ function greets(endpoint: TunnelEndpoint): Promise<boolean> {
   });
 }
 
-describe('tunnel reconnect', { timeout: 30_000 }, () => {
-  it('kill -9 of the child mid-transfer: reconnecting within 1 s, refused at once while down, next request works within 5 s', async () => {
+// Watchdogs, not measures: the longest wait here (a restart after the 1 s backoff) takes about 1.1 s, 1.6 s with
+// both cores busy; each wait gets 20 s and the suite 120 s. The times themselves are printed, not bounded.
+const watchdogMs = 20_000;
+
+describe('tunnel reconnect', { timeout: 120_000 }, () => {
+  it('kill -9 of the child mid-transfer: reconnecting within 1 s, refused at once while down, one restart after the 1 s backoff serves the next request', async (t) => {
     // Default backoff (1 s ±20 %): the down window is long enough to see the refusal.
     const { supervisor, dir, states, local } = await tunnel();
     const client = await openClient(local);
@@ -87,7 +91,7 @@ describe('tunnel reconnect', { timeout: 30_000 }, () => {
     const from = states.entries.length;
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
-    const down = await states.next('reconnecting', 2000, from);
+    const down = await states.next('reconnecting', watchdogMs, from);
     assert.ok(down.at - killedAt <= 1000, `reconnecting after ${down.at - killedAt} ms`);
     assert.ok(isBtpError(down.detail?.error, ErrorCode.TunnelDown));
     assert.equal(down.detail.attempt, 1);
@@ -103,9 +107,12 @@ describe('tunnel reconnect', { timeout: 30_000 }, () => {
     assert.equal(refused.received, '');
     assert.equal(refused.error, 'ECONNRESET');
 
-    await states.next('ready', 5000, from);
+    const ready = await states.next('ready', watchdogMs, from);
     assert.deepEqual(await exchange(local, 'second request'), { greeting: 'hello from connectivity-proxy', echo: 'second request' });
-    assert.ok(Date.now() - killedAt < 5000, `back after ${Date.now() - killedAt} ms`);
+    // The restart waits for the backoff it announced (at most 1.2 s), then one new child serves: how long that child
+    // takes to start is this machine's speed (about 0.2 s; 0.4 s with both cores busy), printed rather than bounded.
+    assert.ok(ready.at - down.at >= (down.detail.delayMs ?? 0) - 5, `ready ${ready.at - down.at} ms after the loss, before the ${down.detail.delayMs} ms backoff`);
+    t.diagnostic(`reconnecting ${down.at - killedAt} ms after kill -9, refused in ${refused.elapsedMs} ms, backoff ${down.detail.delayMs} ms, ready again ${ready.at - killedAt} ms after kill -9`);
     assert.equal(spawns(dir).length, 2);
     assert.notEqual(supervisor.pid, pid);
   });
@@ -117,9 +124,9 @@ describe('tunnel reconnect', { timeout: 30_000 }, () => {
     const from = states.entries.length;
     const victim = await attempt(local);
     assert.equal(victim.received, '', 'the connection that hit the dying child was closed, not left open');
-    const down = await states.next('reconnecting', 2000, from);
+    const down = await states.next('reconnecting', watchdogMs, from);
     assert.match(down.detail?.reason ?? '', /kubectl exited with code 1/);
-    await states.next('ready', 5000, from);
+    await states.next('ready', watchdogMs, from);
     assert.equal((await exchange(local, 'two')).echo, 'two');
     assert.equal(spawns(dir).length, 2);
   });
@@ -136,9 +143,9 @@ describe('tunnel reconnect', { timeout: 30_000 }, () => {
       const pid = supervisor.pid ?? 0;
       const from = states.entries.length;
       await signalFake(dir, 'fatal', line);
-      const down = await states.next('reconnecting', 5000, from);
+      const down = await states.next('reconnecting', watchdogMs, from);
       assert.ok(down.detail?.reason?.includes(line), down.detail?.reason);
-      await states.next('ready', 5000, from);
+      await states.next('ready', watchdogMs, from);
       assert.equal(isAlive(pid), false, 'the old child is gone');
       assert.equal(spawns(dir).length, index + 2);
       assert.equal((await exchange(local, `after ${index}`)).echo, `after ${index}`);
@@ -146,19 +153,31 @@ describe('tunnel reconnect', { timeout: 30_000 }, () => {
   });
 
   it('finds a child that accepts but blackholes with the app probe, cuts hanging clients and restarts it within 2 probe intervals', async () => {
-    const probeIntervalMs = 500;
-    const { dir, states, local } = await tunnel({ probeIntervalMs, probe: greets, backoff: { initialMs: 100, jitter: 0 } });
+    // Counted, not timed: the probe runs every interval and gets half an interval to answer, so "within 2 probe
+    // intervals" means the first probe that starts after the child went silent is the one that restarts it.
+    const probeIntervalMs = 1_000;
+    let silenced = false;
+    const probes: { afterSilence: boolean; answer?: boolean }[] = [];
+    const counted = async (endpoint: TunnelEndpoint) => {
+      const probe: { afterSilence: boolean; answer?: boolean } = { afterSilence: silenced };
+      probes.push(probe);
+      probe.answer = await greets(endpoint);
+      return probe.answer;
+    };
+    const { dir, states, local } = await tunnel({ probeIntervalMs, probe: counted, backoff: { initialMs: 100, jitter: 0 } });
     const from = states.entries.length;
     await signalFake(dir, 'blackhole');
-    const silencedAt = Date.now();
+    silenced = true;
     const hanging = await openClient(local);
-    const down = await states.next('reconnecting', 5000, from);
+    const down = await states.next('reconnecting', watchdogMs, from);
     await rm(join(dir, 'blackhole'));
-    assert.ok(down.at - silencedAt <= 2 * probeIntervalMs, `restart after ${down.at - silencedAt} ms`);
-    assert.match(down.detail?.reason ?? '', /health probe for connectivity-proxy:\d+ did not answer within 250 ms/);
+    const sinceSilence = probes.filter((probe) => probe.afterSilence);
+    assert.equal(sinceSilence.length, 1, `probes started after the child went silent, before the restart: ${sinceSilence.length}`);
+    assert.notEqual(sinceSilence[0]?.answer, true, 'and that probe got no greeting');
+    assert.match(down.detail?.reason ?? '', /health probe for connectivity-proxy:\d+ did not answer within 500 ms/);
     const cut = await hanging.closed;
     assert.equal(cut.received, '', 'the blackholed client never got a byte and was closed');
-    await states.next('ready', 5000, from);
+    await states.next('ready', watchdogMs, from);
     assert.equal((await exchange(local, 'alive again')).echo, 'alive again');
     assert.equal(spawns(dir).length, 2);
   });
@@ -167,7 +186,7 @@ describe('tunnel reconnect', { timeout: 30_000 }, () => {
     const { dir, states, local } = await tunnel({ maxRestarts: 2, backoff: { initialMs: 10, maxMs: 40, jitter: 0 } });
     await signalFake(dir, 'failstart', 'error: services "connectivity-proxy" not found');
     await signalFake(dir, 'die');
-    const failed = await states.next('failed', 10_000);
+    const failed = await states.next('failed', watchdogMs);
     assert.ok(isBtpError(failed.detail?.error, ErrorCode.TunnelFailed));
     assert.match(failed.detail.error.message, /gave up after 2 restarts/);
     assert.match(failed.detail.error.message, /services "connectivity-proxy" not found/);

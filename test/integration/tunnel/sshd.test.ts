@@ -11,7 +11,8 @@ import { TunnelSupervisor } from '../../../src/core/tunnel';
 import { captureLogger, exchange, isAlive, portIsFree, recordStates, startEchoServer, type EchoServer } from './harness';
 
 // The supervisor around a real tunnel program: OpenSSH `ssh -N -L` against a throwaway `sshd` on loopback,
-// in `command` mode. CI installs openssh-server; elsewhere the test is skipped and says why.
+// in `command` mode. CI installs openssh-server; elsewhere the test is skipped and says why (at the test, not the
+// suite: node's totals count a skipped suite nowhere, and CI's REQUIRE_NO_SKIPS=1 makes the skip fatal).
 
 const sshdPath = '/usr/sbin/sshd';
 const hasSsh = (() => {
@@ -77,14 +78,16 @@ async function startSshd(): Promise<void> {
   });
 }
 
-describe('tunnel through a real OpenSSH sshd', { timeout: 30_000, skip }, () => {
+describe('tunnel through a real OpenSSH sshd', { timeout: 30_000 }, () => {
   before(async () => {
+    if (skip) return;
     dir = await mkdtemp(join(tmpdir(), 'btp-tunnel-sshd-'));
     await chmod(dir, 0o700);
     echo = await startEchoServer('behind-sshd');
     await startSshd();
   });
   after(async () => {
+    if (skip) return;
     if (sshd && sshd.exitCode === null) {
       const exited = once(sshd, 'exit');
       sshd.kill('SIGTERM');
@@ -94,7 +97,7 @@ describe('tunnel through a real OpenSSH sshd', { timeout: 30_000, skip }, () => 
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('ssh -N -L in command mode: ready, data flows, a killed ssh is replaced, stop() ends it and frees the ports', async () => {
+  it('ssh -N -L in command mode: ready, data flows, a killed ssh is replaced, stop() ends it and frees the ports', { skip }, async () => {
     const { logger } = captureLogger();
     const tunnel = new TunnelSupervisor({
       mode: {

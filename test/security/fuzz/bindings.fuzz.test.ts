@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { bindingsFromVcapServices, parseCredentials, parseServiceKeyText, tokenEndpoint, type ServiceBinding, type ServiceKind } from '../../../src/core/bindings';
 import { bindingFromKubernetesSecret } from '../../../src/core/bindings/kubernetesSecret';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { CaseCounter, FUZZ_RUNS, ProcessFailures } from './fuzzSupport';
+import { CaseCounter, FUZZ_RUNS, fuzzParameters, ProcessFailures } from './fuzzSupport';
 
 // Service-key parsers (src/core/bindings) fed with fuzzed keys: plausible keys with every field wrong in turn
 // (types, URLs with bad %, userinfo and queries, ports out of range, PEM with lone CR or NUL, line breaks), random
@@ -207,7 +207,7 @@ describe('service-key parsers, fuzzed', () => {
         const input: unknown = raw ? key.credentials.clientid : key.credentials;
         checkOutcome(() => parseCredentials(input, expected === undefined ? {} : { expected }), key.secrets, counter, expected);
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`parseCredentials: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${counter.summary()})`);
     failures.assertNone();
@@ -248,7 +248,7 @@ describe('service-key parsers, fuzzed', () => {
           assert.ok(Number.isInteger(column) && column >= 1, `column ${column}`);
         }
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`parseServiceKeyText: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${counter.summary()})`);
     failures.assertNone();
@@ -271,7 +271,7 @@ describe('service-key parsers, fuzzed', () => {
         }
         checkOutcome(() => bindingsFromVcapServices(input as string | object), [], counter);
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`bindingsFromVcapServices: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${counter.summary()})`);
     failures.assertNone();
@@ -305,7 +305,7 @@ describe('service-key parsers, fuzzed', () => {
       fc.property(secret, fc.constantFrom(...kinds), ({ value, secrets }, expected) => {
         checkOutcome(() => bindingFromKubernetesSecret(value, expected), secrets, counter, expected);
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`bindingFromKubernetesSecret: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${counter.summary()})`);
     failures.assertNone();
@@ -328,7 +328,7 @@ describe('service-key parsers, fuzzed', () => {
         assert.ok(target.hostname.endsWith('authentication.eu10.hana.ondemand.com'), target.hostname);
         for (const value of Object.values(endpoint.headers)) assert.doesNotMatch(value, /[\r\n\0]/);
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`tokenEndpoint: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms`);
     failures.assertNone();

@@ -5,7 +5,7 @@ import { assertValidDestination, DestinationProblem, isKnownProperty, PROPERTIES
 import { caseInsensitiveMatch } from '../../../src/core/destinations/properties';
 import { ErrorCode, isBtpError, type ValidationIssue } from '../../../src/core/errors';
 import { VALID_BY_AUTHENTICATION, VALID_BY_TYPE } from '../../unit/core/destinations/fixtures';
-import { CaseCounter, FUZZ_RUNS, ProcessFailures } from './fuzzSupport';
+import { CaseCounter, FUZZ_RUNS, fuzzParameters, ProcessFailures } from './fuzzSupport';
 
 // The destination validator (src/core/destinations/validate.ts) fed with untrusted destination JSON: known
 // properties with fuzzed values (wrong types, CR/LF/NUL, enum values in the wrong case, URLs with bad %,
@@ -113,7 +113,7 @@ describe('destination validator, fuzzed', () => {
         assert.deepEqual(Object.keys(accepted), Object.keys(input as object), 'unknown properties are kept, none dropped');
         for (const item of Object.values(accepted)) assert.equal(typeof item, 'string');
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`validateDestination: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${counter.summary()})`);
     failures.assertNone();
@@ -130,7 +130,7 @@ describe('destination validator, fuzzed', () => {
         assert.deepEqual(issues.filter((issue) => issue.severity !== 'warning'), [], `${JSON.stringify(extraName)} made ${base.Name} invalid`);
         assert.deepEqual(assertValidDestination(input), input);
       }),
-      { numRuns: FUZZ_RUNS },
+      fuzzParameters(t),
     );
     t.diagnostic(`validateDestination (unknown properties): ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms`);
     failures.assertNone();

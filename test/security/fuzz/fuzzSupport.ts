@@ -12,6 +12,28 @@ import { performance } from 'node:perf_hooks';
 export const FUZZ_RUNS = Math.max(10_000, Number(process.env.FUZZ_RUNS ?? 0) || 0);
 
 /**
+ * The seed of every property in this process: FUZZ_SEED=<n> replays a run, otherwise a fresh random one. Each
+ * property prints it (see `fuzzParameters`), so a failure on any machine can be replayed with the same cases.
+ */
+export const FUZZ_SEED = fuzzSeed(process.env.FUZZ_SEED);
+
+function fuzzSeed(text: string | undefined): number {
+  if (text === undefined || text === '') return Math.floor(Math.random() * 0x1_0000_0000) | 0;
+  const seed = Number(text);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not ${JSON.stringify(text)}`);
+  return seed | 0;
+}
+
+/**
+ * The fast-check parameters of one property (`fc.assert(property, fuzzParameters(t))`): FUZZ_RUNS cases (or
+ * `numRuns`) from FUZZ_SEED, which it prints as the test's diagnostic: `fuzz seed <n> (replay: FUZZ_SEED=<n>)`.
+ */
+export function fuzzParameters(t: { diagnostic(message: string): void }, numRuns: number = FUZZ_RUNS): { readonly numRuns: number; readonly seed: number } {
+  t.diagnostic(`fuzz seed ${FUZZ_SEED} (replay: FUZZ_SEED=${FUZZ_SEED})`);
+  return { numRuns, seed: FUZZ_SEED };
+}
+
+/**
  * Records every unhandled rejection and uncaught exception while the fuzz suite runs. A listener keeps the
  * process alive, so the suite can name the first failure instead of dying on it; `assertNone` fails the test.
  */

@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { connectorConnections, startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
-import { CaseCounter, finalResponse, FUZZ_RUNS, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
+import { CaseCounter, finalResponse, FUZZ_RUNS, fuzzParameters, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
 
 // AC-13: random request lines, headers and paths (bad %, invalid UTF-8, NUL, control characters, oversized
 // heads) written raw to the HTTP port of the sandbox connectivity proxy (spec §5.1), one loopback connection per
@@ -213,7 +213,7 @@ describe('AC-13: HTTP proxy of the connectivity proxy, fuzzed over loopback', ()
             `${expected.step}: got ${response.status}, expected ${allowed.join('/')} for ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}\n${response.head}\n${body.slice(0, 200)}`,
           );
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`http proxy requests: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);

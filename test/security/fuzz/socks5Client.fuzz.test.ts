@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { authenticationRequest, connectRequest, connectSocks5 } from '../../../src/core/connectivity/socks5Client';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { CaseCounter, FUZZ_RUNS, hex, ProcessFailures, splitAt, timed, within } from './fuzzSupport';
+import { CaseCounter, FUZZ_RUNS, fuzzParameters, hex, ProcessFailures, splitAt, timed, within } from './fuzzSupport';
 
 // AC-21: the SOCKS5 client (SAP method 0x80, spec §5.2) against a scripted proxy on a loopback port that answers
 // with truncated, oversized, split-across-chunks and trailing-garbage replies. Every case must end with either a
@@ -359,7 +359,7 @@ describe('AC-21: SOCKS5 client reply parser, fuzzed over loopback', () => {
             socket?.destroy();
           }
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`socks5 client reply parser: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);
@@ -390,7 +390,7 @@ describe('AC-21: SOCKS5 client reply parser, fuzzed over loopback', () => {
             (error: unknown) => isBtpError(error, ErrorCode.InvalidInput) && error.field === field,
           );
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     // The proxy never even saw a connection: neither the token nor a part of the name went out.
@@ -427,7 +427,7 @@ describe('AC-21: SOCKS5 client reply parser, fuzzed over loopback', () => {
             assert.equal(bytes.subarray(5, 5 + length).toString('latin1'), host, 'the name goes out byte for byte, never mangled');
           }
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     const ms2 = await timed(() =>
@@ -450,7 +450,7 @@ describe('AC-21: SOCKS5 client reply parser, fuzzed over loopback', () => {
           assert.equal(base64.length, length);
           assert.equal(base64, location === '' ? '' : Buffer.from(location, 'utf8').toString('base64'));
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`socks5 connectRequest: ${FUZZ_RUNS} cases in ${ms1} ms; authenticationRequest: ${FUZZ_RUNS} cases in ${ms2} ms`);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ByteClient, socksAuth, socksOpen, socksReply } from '../../support/connectivityClient';
 import { connectorConnections, startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
-import { CaseCounter, FUZZ_RUNS, hex, ProcessFailures, rawExchange, splitAt, timed, within } from './fuzzSupport';
+import { CaseCounter, FUZZ_RUNS, fuzzParameters, hex, ProcessFailures, rawExchange, splitAt, timed, within } from './fuzzSupport';
 
 // The sandbox connectivity proxy's SOCKS5 port (spec §5.2) fed with fuzzed handshakes over real loopback
 // connections: valid prefixes cut, stretched, overwritten and split at random, oversized length fields, foreign
@@ -253,7 +253,7 @@ describe('SOCKS5 server of the connectivity proxy, fuzzed over loopback', () => 
           // Every case ends with the server closing its side: no connection outlives a refused handshake.
           assert.notEqual(seen.ending, 'close', 'the server closed the connection');
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`socks5 server handshake: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);

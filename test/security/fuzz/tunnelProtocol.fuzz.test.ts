@@ -32,7 +32,7 @@ import { TunnelRegistry } from '../../../src/sandbox/connectivity/tunnelRegistry
 import { createTunnelServer } from '../../../src/sandbox/connectivity/tunnelServer';
 import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
 import { startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
-import { CaseCounter, dechunk, FUZZ_RUNS, hex, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
+import { CaseCounter, dechunk, FUZZ_RUNS, fuzzParameters, hex, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
 
 // The tunnel between the connectivity proxy and the Cloud Connector (tunnelProtocol.ts): an HTTP/1.1 upgrade
 // to `btp-connect-scc/1`, then HTTP/2 with the proxy as client, one stream per cloud request or TCP connection.
@@ -69,7 +69,7 @@ describe('tunnel header codecs (pure)', () => {
           assert.equal(decoded !== undefined, acceptable, JSON.stringify(value));
           if (acceptable) assert.equal(decoded, Buffer.from(value, 'base64url').toString('utf8'));
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     const ms2 = timedSync(() =>
@@ -79,7 +79,7 @@ describe('tunnel header codecs (pure)', () => {
           assert.match(encoded, /^[A-Za-z0-9_-]*$/);
           if (encoded.length <= 256 && wellFormed(id)) assert.equal(decodeLocation(encoded), id);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`decodeLocation: ${FUZZ_RUNS} cases in ${ms1} ms; encodeLocation round trip: ${FUZZ_RUNS} cases in ${ms2} ms`);
@@ -107,7 +107,7 @@ describe('tunnel header codecs (pure)', () => {
           assert.ok(user.email === undefined || typeof user.email === 'string');
           assert.deepEqual(Object.keys(user).filter((key) => !['userName', 'tenantId', 'email'].includes(key)), []);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     const person = fc.record({ userName: fc.string({ unit: 'binary' }), tenantId: fc.string({ unit: 'binary' }), email: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }) });
@@ -119,7 +119,7 @@ describe('tunnel header codecs (pure)', () => {
           const encoded = encodeUser(expected);
           if (plain && encoded.length <= 8192) assert.deepEqual(decodeUser(encoded), expected);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`decodeUser: ${FUZZ_RUNS} cases in ${ms1} ms; encodeUser round trip: ${FUZZ_RUNS} cases in ${ms2} ms`);
@@ -146,7 +146,7 @@ describe('tunnel header codecs (pure)', () => {
           }
           assert.deepEqual(Object.keys(result).filter((key) => !Object.hasOwn(headers, key)), []);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`endToEndHeaders: ${FUZZ_RUNS} cases in ${ms} ms`);
@@ -240,17 +240,18 @@ const registrationCase: fc.Arbitrary<RegistrationCase> = fc.record({
 });
 
 /**
- * A tunnel port like the proxy's own (createTunnelServer), with connectors registered for (provider, '') and
- * (provider, 'loc2'), and a short liveness PING so that a session nghttp2 silently gave up on is dropped quickly.
+ * A tunnel port like the proxy's own (createTunnelServer) with a 1 s liveness PING, so that a session nghttp2
+ * silently gave up on is dropped within 2 s. The sandbox's own connectors for (provider, '') and (provider, 'loc2')
+ * register in the same registry through a second port with the default liveness (15 s): a PING they answer late
+ * on a busy machine cannot drop them and turn the 409 the model expects into a 101.
  */
 async function startTunnelPort(): Promise<{ port: number; tunnels: TunnelRegistry; connectors: CloudConnector[]; close(): Promise<void> }> {
   const tunnels = new TunnelRegistry();
-  const listener = await listenOnLoopback(
-    createTunnelServer({ world: h.identity.world, connectorSecret: h.identity.connectorSecret, registry: tunnels, logger: silentLogger, livenessMs: 100 }),
-    0,
-  );
-  const tunnelUrl = `http://127.0.0.1:${listener.port}`;
-  const connectors = ['', 'loc2'].map((locationId) => new CloudConnector({ tunnelUrl, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, mappings: [] }));
+  const serve = (livenessMs: number | undefined) =>
+    listenOnLoopback(createTunnelServer({ world: h.identity.world, connectorSecret: h.identity.connectorSecret, registry: tunnels, logger: silentLogger, ...(livenessMs ? { livenessMs } : {}) }), 0);
+  const listener = await serve(1_000);
+  const home = await serve(undefined);
+  const connectors = ['', 'loc2'].map((locationId) => new CloudConnector({ tunnelUrl: `http://127.0.0.1:${home.port}`, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, mappings: [] }));
   await Promise.all(connectors.map((connector) => connector.connect()));
   return {
     port: listener.port,
@@ -259,10 +260,13 @@ async function startTunnelPort(): Promise<{ port: number; tunnels: TunnelRegistr
     async close() {
       await Promise.all(connectors.map((connector) => connector.close()));
       tunnels.closeAll();
-      await listener.close();
+      await Promise.all([listener.close(), home.close()]);
     },
   };
 }
+
+/** Watchdog for what waits on the liveness PING (at most 2 s): 15 times that, not a measure of speed. */
+const livenessWatchdogMs = 30_000;
 
 describe('tunnel registration, fuzzed over loopback', () => {
   it(`answers every registration with the modelled status; after a 101, garbage closes the tunnel and frees its slot (${FUZZ_RUNS} cases)`, async (t) => {
@@ -283,9 +287,10 @@ describe('tunnel registration, fuzzed over loopback', () => {
           };
           tunnels.once('connected', onConnected);
           const bytes = serialiseRegistration(c);
-          const seen = await within(rawExchange(port, splitAt(bytes, c.cuts)), 5_000, `registration ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`);
+          // A tunnel nghttp2 gave up on closes only at the liveness PING: both waits are bounded by that.
+          const seen = await within(rawExchange(port, splitAt(bytes, c.cuts)), livenessWatchdogMs, `registration ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`);
           tunnels.off('connected', onConnected);
-          if (registered) await within(registered, 5_000, 'the tunnel leaving the registry');
+          if (registered) await within(registered, livenessWatchdogMs, 'the tunnel leaving the registry');
           const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(seen.bytes.toString('latin1'))?.[1] ?? Number.NaN);
           if (expected.clean || !Number.isNaN(status)) {
             assert.equal(status, expected.status, `${JSON.stringify(bytes.toString('latin1').slice(0, 300))} → ${JSON.stringify(seen.bytes.toString('latin1').slice(0, 200))}`);
@@ -298,7 +303,7 @@ describe('tunnel registration, fuzzed over loopback', () => {
             original.map((tunnel) => `${tunnel.subaccountId}/${tunnel.locationId}`),
           );
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`tunnel registration: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);
@@ -598,7 +603,7 @@ describe('Cloud Connector streams, fuzzed over one HTTP/2 session', () => {
           assert.equal(seen.emulatedUser, propagated ? user.userName : null);
           assert.equal(seen.certificate, propagated);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`cloud connector streams: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);
@@ -727,7 +732,7 @@ describe('connectivity proxy against a misbehaving Cloud Connector', () => {
           if (c.via === 'http') await httpThroughConnector(c, locationId, () => played);
           else await socksThroughConnector(c, locationId, () => played);
         }),
-        { numRuns: FUZZ_RUNS },
+        fuzzParameters(t),
       ),
     );
     t.diagnostic(`proxy against a scripted connector: ${FUZZ_RUNS} cases in ${ms} ms, ${streams} streams on one session (${counter.summary()})`);
@@ -834,7 +839,7 @@ describe('tunnel regressions found by fuzzing', () => {
     const seen = await rawExchange(tunnelPort.port, [registration]);
     assert.match(seen.bytes.toString('latin1'), /^HTTP\/1\.1 101 /);
     await connected;
-    await within(gone, 5_000, 'the broken tunnel leaving the registry');
+    await within(gone, livenessWatchdogMs, 'the broken tunnel leaving the registry (at the second unanswered liveness PING)');
     const successor = new CloudConnector({ tunnelUrl: `http://127.0.0.1:${tunnelPort.port}`, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, mappings: [] });
     t.after(() => successor.close());
     await successor.connect();
