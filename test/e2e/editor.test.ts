@@ -268,7 +268,19 @@ describe('the destination editor in the VS Code workbench', { skip: missing, tim
     }));
   }
 
-  it('ran without a Content Security Policy violation', () => {
+  it('ran without a Content Security Policy violation, and sees one an inline script causes on purpose (control)', async () => {
     assert.deepEqual(workbench.cspViolations, []);
+    // Control: the console listener must catch a violation in the editor's webview, or silence would prove nothing.
+    // Whichever destination editor the tests above left visible.
+    const frame = await editor(/\S/);
+    const reported = workbench.page.waitForEvent('console', { predicate: (message) => /Content Security Policy/i.test(message.text()), timeout: 30_000 });
+    await frame.locator('body').evaluate((body) => {
+      const script = body.ownerDocument.createElement('script');
+      script.textContent = 'document.title = "injected"';
+      body.append(script);
+    });
+    await reported;
+    assert.equal(workbench.cspViolations.length, 1, workbench.cspViolations.join('\n'));
+    assert.notEqual(await frame.locator('body').evaluate((body) => body.ownerDocument.title), 'injected', 'the inline script ran');
   });
 });
