@@ -47,7 +47,7 @@ export function proxyHopFailure(error: unknown, proxy: ProxyEndpoint): HopFailur
   const target = isBtpError(error) && typeof error.details?.target === 'string' ? error.details.target : 'the host';
   const fix =
     failure.code === ErrorCode.ProxyAuthRejected
-      ? `Give the proxy's user and password: ${proxy.source}=${proxy.protocol}//user:password@${proxy.hostPort} (percent-encode special characters), or in VS Code set http.proxyAuthorization.`
+      ? `Give the proxy's user and password in ${proxy.source} as user:password@${proxy.hostPort} after ${proxy.protocol}// (percent-encode special characters), or in VS Code set http.proxyAuthorization.`
       : status === undefined
         ? `Check ${proxy.source}: is ${proxy.hostPort} the proxy's host and port, and is it reachable from here? Hosts that are reachable directly go in NO_PROXY.`
         : `Ask for ${target} to be allowed through the proxy, or add it to NO_PROXY if it is reachable directly.`;

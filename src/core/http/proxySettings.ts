@@ -84,5 +84,5 @@ export function redactProxyUrl(text: string): string {
 }
 
 function invalid(setting: Setting, problem: string): BtpError {
-  return new BtpError(ErrorCode.InvalidInput, `${setting.name} "${redactProxyUrl(setting.value)}" ${problem}: use http://[user:password@]host:port.`, { field: setting.name });
+  return new BtpError(ErrorCode.InvalidInput, `${setting.name} "${redactProxyUrl(setting.value)}" ${problem}: use http://host:port, with user:password@ before the host when the proxy wants credentials.`, { field: setting.name });
 }

@@ -68,7 +68,7 @@ export function proxyRefusal(proxy: ProxyEndpoint, target: string, status: numbe
     const which = proxy.credentials === 'none' ? 'it needs credentials and got none' : 'it refused the credentials';
     return new BtpError(
       ErrorCode.ProxyAuthRejected,
-      `${capitalise(at)} answered 407 Proxy Authentication Required: ${which}. Put them in the proxy URL, ${proxy.source}=${proxy.protocol}//user:password@${proxy.hostPort} (percent-encode special characters), or in VS Code set http.proxyAuthorization.`,
+      `${capitalise(at)} answered 407 Proxy Authentication Required: ${which}. Give them in ${proxy.source} as user:password@${proxy.hostPort} after ${proxy.protocol}// (percent-encode special characters), or in VS Code set http.proxyAuthorization.`,
       { details },
     );
   }
