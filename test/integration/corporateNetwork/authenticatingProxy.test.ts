@@ -197,6 +197,22 @@ describe('proxy credentials', () => {
     figures.push(`ls with a wrong proxy password: refused ${run.refused}, allowed ${JSON.stringify(run.allowed)}`);
   });
 
+  it('forward: a 407 on the upstream request answers 502 with BTP_PROXY_AUTH and the fix (services on loopback, destination behind the proxy)', async () => {
+    let answer: { status: number; error?: { code: string; message: string } } = { status: 0 };
+    const run = await counted(() =>
+      runForwardUntil(['corp-api', '--key', 'loopback.json'], { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: 'wrong-secret' })), secrets }, async ([address]) => {
+        const response = await request(`${address}/items`);
+        answer = { status: response.statusCode, ...((await response.body.json()) as { error: { code: string; message: string } }) };
+      }),
+    );
+    assert.equal(run.value.code, ExitCode.Ok, output(run.value));
+    assert.equal(answer.status, 502);
+    assert.equal(answer.error?.code, 'BTP_PROXY_AUTH');
+    assert.match(answer.error?.message ?? '', new RegExp(`^The proxy at 127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY\\) answered 407 Proxy Authentication Required: it refused the credentials\\.`));
+    assert.doesNotMatch(JSON.stringify(answer) + output(run.value), /wrong-secret/);
+    assert.equal(run.refused, 1);
+  });
+
   it('no credentials at all: the same code, saying none were sent', async () => {
     const run = await counted(() => cli(proxyEnv(proxy.url()), 'ls', '--key', 'proxied.json'));
     assert.equal(run.value.code, ExitCode.AccessDenied, output(run.value));
