@@ -21,6 +21,7 @@ export const connectionOptions: OptionSpecs = {
   key: { type: 'string', short: 'k' },
   vcap: { type: 'boolean' },
   ca: { type: 'string' },
+  'no-system-ca': { type: 'boolean' },
   json: { type: 'boolean' },
 };
 
@@ -28,8 +29,13 @@ export const connectionUsage = `Connection (one of; default: $BTP_CONNECT_CONNEC
   -c, --connection <name>   a connection saved with "connect"
   -k, --key <file|->        a destination service key, used as is (nothing is stored)
       --vcap                the destination binding of VCAP_SERVICES / SERVICE_BINDING_ROOT
-      --ca <file>           also trust this CA (PEM), e.g. the sandbox's ca.pem
-      --json                machine-readable output`;
+      --ca <file>           also trust this CA (PEM), e.g. the sandbox's ca.pem or a TLS-inspecting proxy's
+      --no-system-ca        do not trust the OS certificate store (trusted by default next to Node's CAs
+                            and NODE_EXTRA_CA_CERTS)
+      --json                machine-readable output
+
+Proxy: HTTPS_PROXY / HTTP_PROXY (http://[user:password@]host:port) and NO_PROXY are honoured; loopback is
+never proxied.`;
 
 export function stringOption(values: OptionValues, name: string): string | undefined {
   const value = values[name];

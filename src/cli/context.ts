@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadBindingsFromEnv } from '../core/bindings/env';
 import { selectBinding } from '../core/bindings/select';
@@ -10,6 +9,7 @@ import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
 import { HttpAgents } from '../core/http/agents';
 import type { CliIo } from './io';
+import { cliNetwork } from './network';
 
 /** How a command reaches a Destination service: a saved connection, a key file, or the app's own bindings. */
 export interface ConnectionArgs {
@@ -17,6 +17,7 @@ export interface ConnectionArgs {
   readonly key?: string;
   readonly vcap?: boolean;
   readonly ca?: string;
+  readonly 'no-system-ca'?: boolean;
   /** With --key: the connectivity service key for OnPremise destinations. */
   readonly 'connectivity-key'?: string;
 }
@@ -47,12 +48,7 @@ export function connectionStore(io: CliIo): ConnectionStore {
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
   const { binding, connectivity, source, connection } = await resolveBindings(args, io);
-  const extraCaPem = args.ca
-    ? await readFile(resolve(io.cwd, args.ca), 'utf8').catch((error: unknown) => {
-        throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${args.ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
-      })
-    : undefined;
-  const agents = new HttpAgents(extraCaPem ? { extraCaPem } : {});
+  const agents = new HttpAgents({ network: await cliNetwork(args, io) });
   return { client: new DestinationServiceClient({ binding, agents }), binding, ...(connection ? { connection } : {}), agents, ...(connectivity ? { connectivity } : {}), source, close: () => agents.close() };
 }
 

@@ -19,7 +19,7 @@ export const exitCodeHelp = `Exit codes:
   2  usage error (unknown command or option)
   3  invalid input: a destination, service key or file that fails validation
   4  not found: destination, certificate, connection or binding
-  5  access denied: token rejected, 401 or 403, sign-in required or failed
+  5  access denied: token rejected, 401 or 403, sign-in required or failed, proxy credentials refused
   6  conflict: exists already, or changed by someone else meanwhile
   7  service unreachable, timed out or failing (5xx)
   8  no OS keychain available`;
@@ -68,6 +68,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.DestinationNameInvalid:
       return ExitCode.InvalidInput;
     case ErrorCode.LocalTokenRequired:
+    case ErrorCode.ProxyAuthRejected:
       return ExitCode.AccessDenied;
   }
 }

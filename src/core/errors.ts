@@ -72,6 +72,8 @@ export const ErrorCode = {
   LocalTokenRequired: 'BTP_LOCAL_TOKEN_REQUIRED',
   /** A one-port forward could not read a destination name from the request's path or X-Destination-Name. */
   DestinationNameInvalid: 'BTP_DESTINATION_NAME_INVALID',
+  /** The outbound HTTP proxy (HTTPS_PROXY, http.proxy) answered 407: no or wrong proxy credentials; `details.proxy` is host:port. */
+  ProxyAuthRejected: 'BTP_PROXY_AUTH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,6 +14,8 @@ export const Setting = {
   sandboxPortBase: 'btpConnect.sandbox.portBase',
   terminalEnv: 'btpConnect.terminal.injectEnvironment',
   debugTypes: 'btpConnect.debug.types',
+  /** Read by `network.ts` with VS Code's http.* settings. */
+  httpCaFile: 'btpConnect.http.caFile',
 } as const;
 
 /** Debug types that get the environment unless `btpConnect.debug.types` says otherwise. */

@@ -4,6 +4,8 @@ import { ConnectionStore } from '../core/connections/connectionStore';
 import { createLocalToken } from '../core/forward/localToken';
 import { requireLocalToken } from '../core/forward/sharedMachine';
 import { HttpAgents } from '../core/http/agents';
+import { setDefaultNetwork, type OutboundNetwork } from '../core/http/outbound';
+import type { Logger } from '../core/log';
 import { LocalDestinationStore } from '../core/localDestinations/localDestinationStore';
 import { registerCommands } from './commands/registerCommands';
 import { ViewId } from './commands/commandIds';
@@ -11,6 +13,7 @@ import { Config } from './config';
 import { ConnectionRegistry } from './connections/connectionRegistry';
 import type { Ctx } from './ctx';
 import { InspectorPanels } from './inspector/inspectorPanels';
+import { affectsNetwork, extensionNetwork } from './network';
 import { SignInPrompt } from './connections/signInPrompt';
 import { ForwardsProvider } from './forwards/forwardsProvider';
 import { ForwardsStatusBar } from './forwards/statusBar';
@@ -44,7 +47,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const config = new Config((key) => vscode.workspace.getConfiguration().get(key));
     const secrets = await chooseSecretStore(context.secrets, logger);
     const secretsChosen = performance.now();
-    const agents = new HttpAgents();
+    const network = await buildNetwork(logger);
+    // The forwards' Internet upstreams take the process's network (HttpForward makes their pools itself).
+    setDefaultNetwork(network);
+    const agents = new HttpAgents({ network });
     const store = new ConnectionStore(secrets);
     const tokenDecision = requireLocalToken(config.localTokenMode(), { env: process.env, ...(vscode.env.remoteName ? { remoteName: vscode.env.remoteName } : {}) });
     if (tokenDecision.required) logger.info(`forwards require a local token: ${tokenDecision.reason}; apps get it in the forward's address (/~<token>)`);
@@ -78,6 +84,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     await destinations.reloadConnections();
     void vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', destinations.model.roots().length > 0);
     context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration(async (event) => {
+        if (!affectsNetwork((section) => event.affectsConfiguration(section))) return;
+        const next = await buildNetwork(logger);
+        setDefaultNetwork(next);
+        // The services' pools switch now; running forwards keep their upstream pools until restarted.
+        await agents.reconfigure(next);
+      }),
       registry.onDidChangeConnections(async () => {
         await vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', (await registry.list()).length > 0);
       }),
@@ -93,6 +106,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     });
     return undefined;
   }
+}
+
+/** The network from VS Code's proxy settings and btpConnect.http.caFile; a wrong setting is shown and left out. */
+async function buildNetwork(logger: Logger): Promise<OutboundNetwork> {
+  const network = await extensionNetwork(
+    (key) => vscode.workspace.getConfiguration().get(key),
+    process.env,
+    (problem) => {
+      logger.warn(problem);
+      void vscode.window.showWarningMessage(`BTP Connect: ${problem}`);
+    },
+  );
+  logger.info(`network: ${network.describe()}`);
+  return network;
 }
 
 async function autoStartForwards(ctx: Ctx): Promise<void> {

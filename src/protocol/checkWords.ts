@@ -3,6 +3,7 @@ import { errorHeadings } from './errorWords';
 
 /** How a UI (CLI, extension) names each hop of a connection check. */
 export const hopLabels: Record<HopId, string> = {
+  httpProxy: 'HTTP proxy',
   tokenService: 'token service',
   destinationLookup: 'destination lookup',
   authToken: 'auth token',

@@ -34,4 +34,5 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.LocalRequestRefused]: 'Request refused by the forward',
   [ErrorCode.LocalTokenRequired]: 'Local token required',
   [ErrorCode.DestinationNameInvalid]: 'No destination named',
+  [ErrorCode.ProxyAuthRejected]: 'Proxy refused the credentials',
 };

@@ -37,6 +37,7 @@ ${connectionUsage}`,
     const path = stringOption(values, 'path');
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+      logger.debug(`network: ${opened.agents.network.describe()}`);
       // The signed-in user of a saved connection, as a forward would act for them (user flows, PrincipalPropagation).
       const user = await forwardUser(opened, io, logger);
       let result: CheckResult;

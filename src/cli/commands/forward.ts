@@ -4,6 +4,7 @@ import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectiv
 import { BtpError, ErrorCode } from '../../core/errors';
 import { defaultConfigDirectory } from '../../core/connections/connectionStore';
 import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
+import { setDefaultNetwork } from '../../core/http/outbound';
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
@@ -72,6 +73,9 @@ ${connectionUsage}`,
     const allowedOrigins = Array.isArray(originOption) ? new OriginAllowList(originOption.filter((entry): entry is string => typeof entry === 'string'), 'allow-origin') : undefined;
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+      // The forwards' Internet upstreams take the process's network (HttpForward makes their pools itself).
+      setDefaultNetwork(opened.agents.network);
+      logger.debug(`network: ${opened.agents.network.describe()}`);
       let tunnel: TunnelSupervisor | undefined;
       if (opened.connectivity && mode.kind !== 'direct') {
         tunnel = new TunnelSupervisor(connectivityTunnelOptions(opened.connectivity, mode, { logger: logger.child('tunnel') }));

@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { ConnectivityAccessOptions } from '../../core/connectivity/connectivityAccess';
 import type { ForwardManagerOptions } from '../../core/forward/forwardManager';
 import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
@@ -12,11 +10,12 @@ import { stringOption, type Command } from '../command';
 import { connectionStore, type OpenClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
+import { cliNetwork } from '../network';
 
 export const loginCommand: Command = {
   name: 'login',
   summary: 'Sign a user in to a connection in the browser; forwards then act for that user',
-  usage: `Usage: btp-connect login <connection> [--no-browser] [--login-hint <hint>] [--timeout <seconds>] [--ca <file>]
+  usage: `Usage: btp-connect login <connection> [--no-browser] [--login-hint <hint>] [--timeout <seconds>] [--ca <file>] [--no-system-ca]
 
 Signs you in through the browser (OAuth authorization code with PKCE, with the client of the connection's
 Destination service key, at <url>/oauth/authorize of its XSUAA). Forwards of the connection then act for you:
@@ -31,10 +30,13 @@ The browser returns to a one-shot listener on 127.0.0.1 (any free port); XSUAA m
   --login-hint <hint>   XSUAA login_hint, e.g. '{"origin":"my-idp"}' to skip choosing the identity provider
   --timeout <seconds>   how long to wait for the browser (default 300)
   --ca <file>           also trust this CA (PEM), e.g. the sandbox's ca.pem
+  --no-system-ca        do not trust the OS certificate store
+
+The token requests honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as every command does.
 
 BTP_CONNECT_BROWSER names the program that opens the URL (it gets the URL as its one argument); without it
 the system's default browser opens (xdg-open, open, rundll32).`,
-  options: { 'no-browser': { type: 'boolean' }, 'login-hint': { type: 'string' }, timeout: { type: 'string' }, ca: { type: 'string' } },
+  options: { 'no-browser': { type: 'boolean' }, 'login-hint': { type: 'string' }, timeout: { type: 'string' }, ca: { type: 'string' }, 'no-system-ca': { type: 'boolean' } },
   async run(values, positionals, io) {
     const name = onlyConnection(positionals, 'login');
     const timeout = stringOption(values, 'timeout');
@@ -43,7 +45,8 @@ the system's default browser opens (xdg-open, open, rundll32).`,
       throw new BtpError(ErrorCode.InvalidInput, `--timeout "${timeout}" is not a number of seconds between 1 and 3600.`, { field: 'timeout' });
     }
     const bindings = await connectionStore(io).load(name);
-    const agents = await agentsFor(stringOption(values, 'ca'), io);
+    const ca = stringOption(values, 'ca');
+    const agents = new HttpAgents({ network: await cliNetwork({ ...(ca ? { ca } : {}), 'no-system-ca': values['no-system-ca'] === true }, io) });
     const session = new UserSession({ connection: name, binding: bindings.destination, agents, secrets: io.secretStore() });
     try {
       const printOnly = values['no-browser'] === true;
@@ -78,7 +81,7 @@ for nobody: PrincipalPropagation destinations fail until you sign in again.`,
   async run(_values, positionals, io) {
     const name = onlyConnection(positionals, 'logout');
     const bindings = await connectionStore(io).load(name);
-    const agents = new HttpAgents();
+    const agents = new HttpAgents({ network: await cliNetwork({}, io) });
     const session = new UserSession({ connection: name, binding: bindings.destination, agents, secrets: io.secretStore() });
     try {
       const user = await session.signOut();
@@ -121,14 +124,6 @@ function onlyConnection(positionals: string[], command: string): string {
   const [name, ...rest] = positionals;
   if (!name || rest.length > 0) throw new BtpError(ErrorCode.InvalidInput, `Name one saved connection, e.g. \`${command} dev\`.`, { field: 'connection' });
   return name;
-}
-
-async function agentsFor(ca: string | undefined, io: CliIo): Promise<HttpAgents> {
-  if (!ca) return new HttpAgents();
-  const extraCaPem = await readFile(resolve(io.cwd, ca), 'utf8').catch((error: unknown) => {
-    throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
-  });
-  return new HttpAgents({ extraCaPem });
 }
 
 /** Starts the browser without a shell (the URL is one argument); a failure is reported, not fatal: the URL is printed. */

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { tokenEndpoint } from '../bindings/tokenEndpoint';
 import { ConnectivityAccess, type ProxyEndpoints } from '../connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../connectivity/tunnelEndpoints';
@@ -16,6 +17,7 @@ import type { AccessToken } from '../oauth/tokenRequest';
 import { TunnelSupervisor } from '../tunnel/supervisor';
 import { HopRecorder, timed } from './recorder';
 import { authToken } from './authTokenStep';
+import { atProxy, proxyFallback, proxyHopFailure, proxyStep } from './proxyHop';
 import { SocksSteps } from './socksSteps';
 import type { CheckOptions, CheckResult } from './types';
 import {
@@ -49,7 +51,9 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   const logger = options.logger ?? silentLogger;
   const client = options.client;
 
+  proxyFallback(hops, options.agents);
   const token = await timed(() => client.tokens.clientCredentials());
+  if (proxyStep(hops, options.agents, tokenEndpoint(client.tokens.binding).url, token, 'the token service request')) return hops.result({ destination: name });
   if (!token.ok) {
     hops.fail('tokenService', token.ms, tokenServiceFailure(token.error));
     return hops.result({ destination: name });
@@ -57,6 +61,8 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   hops.ok('tokenService', token.ms, `client-credentials token from ${safeOrigin(tokenEndpoint(client.tokens.binding).url)} (valid ${token.value.expiresIn} s)`);
 
   const lookup = await timed(() => client.find(name, { ...options.findOptions, skipTokenRetrieval: true }));
+  const binding = client.tokens.binding;
+  if (binding.kind === 'destination' && proxyStep(hops, options.agents, binding.uri, lookup, 'the Destination service request')) return hops.result({ destination: name });
   const found = lookup.ok ? lookup.value : undefined;
   if (!lookup.ok || !found) {
     hops.fail('destinationLookup', lookup.ms, lookupFailure(lookup.ok ? new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`) : lookup.error, name));
@@ -327,26 +333,33 @@ async function directHttp(resolved: Resolved, options: CheckOptions, hops: HopRe
   const https = route.target.protocol === 'https:';
   const host = route.target.hostname.replace(/^\[|\]$/g, '');
   const endpoint = { host, port: Number(route.target.port || (https ? 443 : 80)) };
-  const connected = await timed(() => openTcp(endpoint.host, endpoint.port, timeoutMs));
+  const network = options.agents.network;
+  const proxy = network.route(route.target);
+  // Through this machine's proxy, as the forward goes: a CONNECT tunnel instead of the TCP connection.
+  const connected = await timed(async () => (proxy ? (await network.tunnel(route.target, timeoutMs))?.socket : undefined) ?? openTcp(endpoint.host, endpoint.port, timeoutMs));
+  if (proxy && proxyStep(hops, options.agents, route.target.href, connected, `CONNECT ${endpoint.host}:${endpoint.port}`)) return undefined;
   if (!connected.ok) {
-    hops.fail('backend', connected.ms, connectFailure(connected.error, endpoint, 'backend'));
+    hops.fail('backend', connected.ms, proxy && atProxy(connected.error) ? proxyHopFailure(connected.error, proxy) : connectFailure(connected.error, endpoint, 'backend'));
     return undefined;
   }
-  hops.ok('backend', connected.ms, `${endpoint.host}:${endpoint.port} accepted the connection`);
+  hops.ok('backend', connected.ms, `${endpoint.host}:${endpoint.port} accepted the connection${proxy ? ` through ${proxy.display}` : ''}`);
   let socket: Socket = connected.value;
   try {
     if (https) {
       const tls = upstreamTlsOf(resolved.destination, resolved.certificates);
-      const handshake = await timed(() => startTls(connected.value, host, tls, timeoutMs));
+      // Without a trust store of its own, a destination is verified against this machine's CAs, as the forward does.
+      const extras = tls.ca === undefined ? network.trust.extras() : [];
+      const trusted = extras.length > 0 ? { ...tls, ca: [...rootCertificates, ...extras] } : tls;
+      const handshake = await timed(() => startTls(connected.value, host, trusted, timeoutMs));
       if (!handshake.ok) {
-        hops.fail('tls', handshake.ms, tlsFailure(errnoOf(handshake.error), host, undefined, (handshake.error as Error).message));
+        hops.fail('tls', handshake.ms, tlsFailure(errnoOf(handshake.error), host, undefined, (handshake.error as Error).message, proxy?.hostPort));
         return undefined;
       }
       socket = handshake.value.socket;
       const { verifyError, certificate } = handshake.value;
-      const trust = resolved.destination.TrustStoreLocation ? `TrustStoreLocation ${resolved.destination.TrustStoreLocation}` : 'the default CAs';
+      const trust = resolved.destination.TrustStoreLocation ? `TrustStoreLocation ${resolved.destination.TrustStoreLocation}` : extras.length > 0 ? "this machine's CAs" : 'the default CAs';
       if (verifyError && tls.rejectUnauthorized) {
-        hops.fail('tls', handshake.ms, tlsFailure(verifyError, host, certificate));
+        hops.fail('tls', handshake.ms, tlsFailure(verifyError, host, certificate, undefined, proxy?.hostPort));
         return undefined;
       }
       hops.ok(

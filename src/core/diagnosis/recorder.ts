@@ -8,6 +8,7 @@ import { HOP_IDS, type CheckResult, type HopFailure, type HopId, type HopResult 
  */
 export class HopRecorder {
   private readonly hops = new Map<HopId, HopResult>();
+  private readonly fallbacks = new Map<HopId, HopResult>();
   private failure: HopResult | undefined;
   private readonly started = performance.now();
 
@@ -29,9 +30,18 @@ export class HopRecorder {
     this.set({ hop, status: 'skipped', ms: 0, detail: redactText(detail) });
   }
 
+  /** What `result()` says about `hop` if no step decides it (the proxy hop: none used, or no request passed it). */
+  fallback(hop: HopId, detail: string): void {
+    this.fallbacks.set(hop, { hop, status: 'skipped', ms: 0, detail: redactText(detail) });
+  }
+
+  has(hop: HopId): boolean {
+    return this.hops.has(hop);
+  }
+
   result(fields: Omit<CheckResult, 'hops' | 'firstFailure' | 'totalMs'>): CheckResult {
     const notReached = this.failure ? 'not reached: an earlier hop failed' : 'does not apply';
-    const hops = HOP_IDS.map((hop) => this.hops.get(hop) ?? { hop, status: 'skipped' as const, ms: 0, detail: notReached });
+    const hops = HOP_IDS.map((hop) => this.hops.get(hop) ?? this.fallbacks.get(hop) ?? { hop, status: 'skipped' as const, ms: 0, detail: notReached });
     return { ...fields, hops, ...(this.failure ? { firstFailure: this.failure } : {}), totalMs: round(performance.now() - this.started) };
   }
 

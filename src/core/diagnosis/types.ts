@@ -9,9 +9,10 @@ import type { TunnelMode } from '../tunnel/types';
 
 /**
  * The hops between this machine and a destination's system, in the order a request passes them. Stable strings:
- * `--json` output and the extension match on them.
+ * `--json` output and the extension match on them. `httpProxy` is this machine's outbound proxy (HTTPS_PROXY,
+ * http.proxy), which the services' requests and an Internet destination's connection pass first.
  */
-export const HOP_IDS = ['tokenService', 'destinationLookup', 'authToken', 'tunnel', 'connectivityProxy', 'cloudConnector', 'backend', 'tls', 'response'] as const;
+export const HOP_IDS = ['httpProxy', 'tokenService', 'destinationLookup', 'authToken', 'tunnel', 'connectivityProxy', 'cloudConnector', 'backend', 'tls', 'response'] as const;
 
 export type HopId = (typeof HOP_IDS)[number];
 

@@ -20,7 +20,12 @@ export function tokenServiceFailure(error: unknown): HopFailure {
       return { ...failure, fix: 'Check "clientid" and "clientsecret" of the Destination service key: a deleted and re-created key has new credentials. Connect again with the current key.' };
     case ErrorCode.Unreachable:
     case ErrorCode.Timeout:
-      return { ...failure, fix: 'Check "url" of the Destination service key and the network (VPN, HTTPS_PROXY); a token service with a private CA needs --ca <file>.' };
+      return {
+        ...failure,
+        fix: untrustedCertificate(error)
+          ? 'Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect.http.caFile in VS Code (a TLS-inspecting proxy signs with its own CA).'
+          : 'Check "url" of the Destination service key and the network (VPN, HTTPS_PROXY, NO_PROXY); a token service with a private CA needs --ca <file>.',
+      };
     default:
       return { ...failure, fix: 'The token service is failing; check "url" of the Destination service key, then try again later.' };
   }
@@ -37,7 +42,12 @@ export function lookupFailure(error: unknown, name: string): HopFailure {
       return { ...failure, fix: 'The Destination service key must belong to a Destination service instance of the subaccount that holds the destination; connect again with a current key.' };
     case ErrorCode.Unreachable:
     case ErrorCode.Timeout:
-      return { ...failure, fix: 'Check "uri" of the Destination service key and the network (VPN, HTTPS_PROXY).' };
+      return {
+        ...failure,
+        fix: untrustedCertificate(error)
+          ? 'Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect.http.caFile in VS Code (a TLS-inspecting proxy signs with its own CA).'
+          : 'Check "uri" of the Destination service key and the network (VPN, HTTPS_PROXY, NO_PROXY).',
+      };
     case ErrorCode.InvalidInput:
     case ErrorCode.Unsupported:
       return { ...failure, fix: `Correct ${failure.field ? `"${failure.field}"` : 'the properties'} of destination "${name}".` };
@@ -155,8 +165,11 @@ export function isCertificateError(code: string | undefined): boolean {
   return code !== undefined && (code in tlsReasons || /CERT/.test(code));
 }
 
-/** The certificate of an HTTPS backend was refused (verification) or the handshake failed. */
-export function tlsFailure(code: string | undefined, host: string, certificate?: { subject?: string; issuer?: string; validTo?: string }, message?: string): HopFailure {
+/**
+ * The certificate of an HTTPS backend was refused (verification) or the handshake failed. `proxy` (host:port): the
+ * connection went through this machine's proxy, whose TLS inspection re-signs certificates with its own CA.
+ */
+export function tlsFailure(code: string | undefined, host: string, certificate?: { subject?: string; issuer?: string; validTo?: string }, message?: string, proxy?: string): HopFailure {
   const about = certificate ? ` (${[certificate.subject && `subject ${certificate.subject}`, certificate.issuer && `issuer ${certificate.issuer}`, certificate.validTo && `valid to ${certificate.validTo}`].filter(Boolean).join(', ')})` : '';
   if (!isCertificateError(code)) {
     return {
@@ -171,7 +184,9 @@ export function tlsFailure(code: string | undefined, host: string, certificate?:
       ? `Use the host name the certificate is issued for in the destination's URL, or have the server present a certificate for ${host}. TrustAll=true skips the check (testing only).`
       : code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID'
         ? 'The server must present a currently valid certificate; TrustAll=true skips the check (testing only).'
-        : 'Upload the issuing CA as a .pem certificate to the Destination service and name it in the destination\'s TrustStoreLocation, or set TrustAll=true (testing only).';
+        : proxy
+          ? `The proxy at ${proxy} may inspect TLS and sign with its own CA${certificate?.issuer ? ` (${certificate.issuer})` : ''}: trust that CA on this machine with --ca <file>, NODE_EXTRA_CA_CERTS=<file> or btpConnect.http.caFile. Otherwise upload the issuing CA to the Destination service and name it in the destination's TrustStoreLocation, or set TrustAll=true (testing only).`
+          : 'Upload the issuing CA as a .pem certificate to the Destination service and name it in the destination\'s TrustStoreLocation, or set TrustAll=true (testing only); forwards and checks on this machine also trust a CA given with --ca <file>, NODE_EXTRA_CA_CERTS or btpConnect.http.caFile.';
   return { code: ErrorCode.Unreachable, detail: `The certificate of ${host} is not accepted: ${reason} [${code}]${about}.`, fix };
 }
 
@@ -200,6 +215,12 @@ export function responseVerdict(status: number, authentication: string, name: st
 export function fromError(error: unknown): HopFailure & { field?: string } {
   if (isBtpError(error)) return { code: error.code, detail: error.message, fix: '', ...(error.field ? { field: error.field } : {}) };
   return { code: ErrorCode.ServiceError, detail: messageOf(error), fix: '' };
+}
+
+/** A service's certificate failed verification (sendRequest keeps Node's code in `details.code`). */
+function untrustedCertificate(error: unknown): boolean {
+  const code = isBtpError(error) ? error.details?.code : undefined;
+  return typeof code === 'string' && isCertificateError(code);
 }
 
 export function errnoOf(error: unknown): string | undefined {

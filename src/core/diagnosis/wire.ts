@@ -42,13 +42,13 @@ export interface TlsOutcome {
  * by Node, so that a refused certificate can be described (subject, issuer, expiry); nothing is sent before the
  * caller has looked at `verifyError`.
  */
-export function startTls(socket: Socket, host: string, tls: UpstreamTls, timeoutMs: number): Promise<TlsOutcome> {
+export function startTls(socket: Socket, host: string, tls: Omit<UpstreamTls, 'ca'> & { readonly ca?: string | readonly string[] }, timeoutMs: number): Promise<TlsOutcome> {
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,
       host,
       ...(isIP(host) ? {} : { servername: host }),
-      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.ca ? { ca: tls.ca as string | string[] } : {}),
       ...(tls.cert ? { cert: tls.cert } : {}),
       ...(tls.key ? { key: tls.key } : {}),
       ...(tls.pfx ? { pfx: tls.pfx } : {}),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { defaultNetwork, type OutboundNetwork } from '../http/outbound';
 import { upstreamTlsOf, type UpstreamTls } from './destinationTarget';
 import type { Resolved } from './resolver';
 
@@ -8,30 +9,28 @@ import type { Resolved } from './resolver';
  * so that a destination whose certificates change gets a new pool and the others keep theirs.
  */
 export class UpstreamAgents {
-  private readonly agents = new Map<string, Agent>();
+  private readonly agents = new Map<string, Dispatcher>();
   /** The agent of a resolution, so that TLS settings are hashed once per resolution, not per request. */
-  private byResolved = new WeakMap<Resolved, Agent>();
+  private byResolved = new WeakMap<Resolved, Dispatcher>();
 
-  constructor(private readonly headersTimeoutMs: number) {}
+  /** `network`: the proxy and the machine's CAs for destinations without a trust store of their own. */
+  constructor(
+    private readonly headersTimeoutMs: number,
+    private readonly network: OutboundNetwork = defaultNetwork(),
+  ) {}
 
   tlsFor(resolved: Resolved): UpstreamTls {
     return upstreamTlsOf(resolved.destination, resolved.certificates);
   }
 
-  forResolved(resolved: Resolved): Agent {
+  forResolved(resolved: Resolved): Dispatcher {
     const known = this.byResolved.get(resolved);
     if (known) return known;
     const tls = this.tlsFor(resolved);
     const key = fingerprint(tls);
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new Agent({
-        connect: { ...tls, timeout: 15_000 },
-        connections: 256,
-        keepAliveTimeout: 10_000,
-        headersTimeout: this.headersTimeoutMs,
-        bodyTimeout: 300_000,
-      });
+      agent = this.network.dispatcher({ tls, connectTimeoutMs: 15_000, connections: 256, keepAliveTimeout: 10_000, headersTimeout: this.headersTimeoutMs, bodyTimeout: 300_000 });
       this.agents.set(key, agent);
     }
     this.byResolved.set(resolved, agent);

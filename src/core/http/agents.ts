@@ -1,43 +1,61 @@
 import { createHash } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { OutboundNetwork, type LookupFunction } from './outbound';
+import type { ProxyEndpoint } from './proxySettings';
+import { splitPem } from './systemCertificates';
+
+export type { LookupFunction } from './outbound';
 
 export interface HttpAgentsOptions {
-  /** Extra trusted CA certificates (PEM), added to Node's default roots, e.g. the sandbox CA. */
+  /** Proxy and trust of this machine (CLI: environment and flags; extension: VS Code settings). Default: direct, Node's CAs. */
+  readonly network?: OutboundNetwork;
+  /** An extra trusted CA certificate (PEM) next to the network's, e.g. the sandbox CA. */
   readonly extraCaPem?: string;
   /** Per-request budget for connecting and receiving headers; bodies get the same budget between chunks. */
   readonly timeoutMs?: number;
-  /** Host resolution override (the sandbox maps `*.localhost` to loopback). */
+  /** Host resolution override for direct connections (the sandbox maps `*.localhost` to loopback). */
   readonly lookup?: LookupFunction;
 }
 
-export type LookupFunction = (
-  hostname: string,
-  options: object,
-  callback: (error: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void,
-) => void;
-
 /**
- * Owns the undici dispatchers (keep-alive pools) for outbound HTTP: one for ordinary TLS and one per X.509
- * client identity (mTLS token requests). Closing it closes every pool.
+ * Owns the undici dispatchers (keep-alive pools) for the services' HTTP: one for ordinary TLS and one per X.509
+ * client identity (mTLS token requests), each through the network's proxy where it applies. Closing it closes
+ * every pool.
  */
 export class HttpAgents {
   readonly timeoutMs: number;
-  private readonly ca: string[] | undefined;
+  private machineNetwork: OutboundNetwork;
+  /** The machine's network plus `extraCaPem`: what this object's own pools use. */
+  private currentNetwork: OutboundNetwork;
+  private readonly extraCaPem: string | undefined;
   private readonly lookup: LookupFunction | undefined;
-  private defaultAgent: Agent | undefined;
-  private readonly clientCertAgents = new Map<string, Agent>();
+  private defaultAgent: Dispatcher | undefined;
+  private readonly clientCertAgents = new Map<string, Dispatcher>();
 
   constructor(options: HttpAgentsOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.lookup = options.lookup;
-    // Passing `ca` replaces Node's roots; keep them so real services still verify next to an extra CA.
-    this.ca = options.extraCaPem ? [...rootCertificates, options.extraCaPem] : undefined;
+    this.extraCaPem = options.extraCaPem;
+    this.machineNetwork = options.network ?? new OutboundNetwork();
+    this.currentNetwork = this.withOwnCa(this.machineNetwork);
+  }
+
+  /**
+   * The machine's network as given, without `extraCaPem`: what forwards use for destinations, so that a check of
+   * a destination trusts what a forward to it trusts (the sandbox CA is for the services, not for destinations).
+   */
+  get network(): OutboundNetwork {
+    return this.machineNetwork;
   }
 
   get default(): Dispatcher {
     this.defaultAgent ??= this.createAgent({});
     return this.defaultAgent;
+  }
+
+  /** The proxy a request to `url` goes through, or undefined when it goes directly. */
+  route(url: string | URL): ProxyEndpoint | undefined {
+    return this.currentNetwork.route(url);
   }
 
   /** A dispatcher that presents this client certificate; cached per certificate/key pair. */
@@ -51,6 +69,16 @@ export class HttpAgents {
     return agent;
   }
 
+  /**
+   * Switches to another network (VS Code's proxy settings changed). Requests under way finish on the old pools;
+   * the next ones get new pools, because callers ask for `default` per request.
+   */
+  async reconfigure(network: OutboundNetwork): Promise<void> {
+    this.machineNetwork = network;
+    this.currentNetwork = this.withOwnCa(network);
+    await this.close();
+  }
+
   async close(): Promise<void> {
     const agents = [this.defaultAgent, ...this.clientCertAgents.values()].filter((agent) => agent !== undefined);
     this.defaultAgent = undefined;
@@ -58,14 +86,17 @@ export class HttpAgents {
     await Promise.all(agents.map((agent) => agent.close()));
   }
 
-  private createAgent(tls: { cert?: string; key?: string }): Agent {
-    return new Agent({
-      connect: {
-        ...tls,
-        ...(this.ca ? { ca: this.ca } : {}),
-        ...(this.lookup ? { lookup: this.lookup } : {}),
-        timeout: this.timeoutMs,
-      },
+  private withOwnCa(network: OutboundNetwork): OutboundNetwork {
+    if (!this.extraCaPem) return network;
+    const pems = splitPem(this.extraCaPem);
+    return network.withCa({ source: 'sandbox CA', pems: pems.length > 0 ? pems : [this.extraCaPem] });
+  }
+
+  private createAgent(tls: { cert?: string; key?: string }): Dispatcher {
+    return this.currentNetwork.dispatcher({
+      tls,
+      ...(this.lookup ? { lookup: this.lookup } : {}),
+      connectTimeoutMs: this.timeoutMs,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
       keepAliveTimeout: 4_000,

@@ -1,5 +1,7 @@
 import { request, type Dispatcher } from 'undici';
-import { BtpError, ErrorCode } from '../errors';
+import { BtpError, ErrorCode, isBtpError } from '../errors';
+import { networkOf } from './outbound';
+import { untrustedRoot } from './peerCertificate';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
@@ -27,7 +29,9 @@ const defaultMaxBodyBytes = 32 * 1024 * 1024;
 
 /**
  * One HTTP exchange with a service, body read as text. Transport failures become `Unreachable` / `Timeout`
- * errors naming the service and the origin (never the path or query, which may carry names or tokens).
+ * errors naming the service and the origin (never the path or query, which may carry names or tokens); a
+ * proxy's refusal keeps its own code (`ProxyAuthRejected`) and names the proxy; an untrusted certificate names
+ * the CA its chain ends at and how to trust it.
  */
 export async function sendRequest(req: HttpRequest, options: SendOptions): Promise<HttpResponse> {
   const origin = safeOrigin(req.url);
@@ -41,7 +45,7 @@ export async function sendRequest(req: HttpRequest, options: SendOptions): Promi
       signal: options.signal,
     });
   } catch (error) {
-    throw transportError(error, options.service, origin);
+    throw await transportError(error, options, req.url, origin);
   }
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const chunks: Buffer[] = [];
@@ -59,7 +63,7 @@ export async function sendRequest(req: HttpRequest, options: SendOptions): Promi
     }
   } catch (error) {
     if (error instanceof BtpError) throw error;
-    throw transportError(error, options.service, origin);
+    throw await transportError(error, options, req.url, origin);
   }
   return { status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') };
 }
@@ -70,16 +74,16 @@ export function headerValue(headers: HttpResponse['headers'], name: string): str
 }
 
 const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const tlsCodes = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+/** The chain does not end at a trusted CA: the one case where naming that CA is the fix. */
+const untrustedChainCodes = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
+const trustHint = 'To trust that CA, pass --ca <file> (CLI), set NODE_EXTRA_CA_CERTS=<file>, or set btpConnect.http.caFile (VS Code) to a PEM file with it; for the sandbox that is its ca.pem.';
 
-function transportError(error: unknown, service: string, origin: string): BtpError {
+async function transportError(error: unknown, options: SendOptions, url: string, origin: string): Promise<BtpError> {
+  const { service } = options;
+  // A refusal by the outbound proxy, already coded where the CONNECT failed: keep its code and fix, add who asked.
+  if (isBtpError(error)) {
+    return new BtpError(error.code, `${service} at ${origin}: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`, { cause: error, ...(error.details ? { details: error.details } : {}) });
+  }
   const code = errorCode(error);
   if (code && timeoutCodes.has(code)) {
     return new BtpError(ErrorCode.Timeout, `${service} at ${origin} did not answer in time (${code}).`, { cause: error, details: { code } });
@@ -87,16 +91,23 @@ function transportError(error: unknown, service: string, origin: string): BtpErr
   if (code === 'UND_ERR_ABORTED' || (error instanceof Error && error.name === 'AbortError')) {
     return new BtpError(ErrorCode.Timeout, `The request to ${service} at ${origin} was cancelled.`, { cause: error, details: { code: 'ABORTED' } });
   }
-  const hint = code && tlsCodes.has(code)
-    ? ' Its TLS certificate is not trusted: for the sandbox, pass its CA (NODE_EXTRA_CA_CERTS or --ca).'
-    : code === 'ECONNREFUSED'
-      ? ' Nothing listens there: is the service (or the sandbox) running?'
-      : code === 'ENOTFOUND'
-        ? ' The host name does not resolve: check the URL in the service key.'
-        : '';
-  return new BtpError(ErrorCode.Unreachable, `${service} at ${origin} could not be reached (${code ?? 'network error'}).${hint}`, {
+  const network = networkOf(options.dispatcher);
+  const proxy = network?.route(url);
+  const via = proxy ? ` through the proxy at ${proxy.hostPort}` : '';
+  let hint = '';
+  if (code && untrustedChainCodes.has(code)) {
+    const root = await untrustedRoot(url, network);
+    const inspected = proxy ? ` The proxy at ${proxy.hostPort} may inspect TLS and sign with its own CA.` : '';
+    hint = ` Its TLS certificate is not trusted: ${root ? `the chain ends at "${root}", which is not among the trusted CAs` : 'its chain does not end at a trusted CA'}.${inspected} ${trustHint}`;
+  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    hint = ' Its TLS certificate is not trusted for this host name: it is issued for other names. Check the host in the URL.';
+  } else if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    hint = ' Its TLS certificate is not trusted: it is outside its validity period (check this machine\'s clock).';
+  } else if (code === 'ECONNREFUSED') hint = ' Nothing listens there: is the service (or the sandbox) running?';
+  else if (code === 'ENOTFOUND') hint = ` The host name does not resolve: check the URL in the service key${network?.proxied ? ', and NO_PROXY: hosts listed there are reached directly' : ', and whether this network needs a proxy (HTTPS_PROXY)'}.`;
+  return new BtpError(ErrorCode.Unreachable, `${service} at ${origin} could not be reached${via} (${code ?? 'network error'}).${hint}`, {
     cause: error,
-    details: { code },
+    details: { code, ...(proxy ? { proxy: proxy.hostPort } : {}) },
   });
 }
 

@@ -29,7 +29,7 @@ export async function saveConnection(ctx: Ctx, name: string, bindings: Connectio
     if (replace !== 'Replace') return false;
   }
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting ${name}…` }, async () => {
-    const agents = new HttpAgents();
+    const agents = new HttpAgents({ network: ctx.registry.network });
     try {
       await new DestinationServiceClient({ binding: bindings.destination, agents }).tokens.clientCredentials();
     } finally {

@@ -8,6 +8,7 @@ import type { ForwardInfo } from '../../core/forward/forwardManager';
 import { appAddress } from '../../core/forward/localToken';
 import type { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { HttpAgents } from '../../core/http/agents';
+import type { OutboundNetwork } from '../../core/http/outbound';
 import type { LocalDestinationStore } from '../../core/localDestinations/localDestinationStore';
 import type { Logger } from '../../core/log';
 import type { TunnelMode } from '../../core/tunnel/types';
@@ -120,8 +121,13 @@ export class ConnectionRegistry {
     await this.close(SANDBOX_CONNECTION);
     await this.sandboxAgents?.close();
     this.sandbox = sandbox;
-    this.sandboxAgents = sandbox ? new HttpAgents({ extraCaPem: sandbox.caPem }) : undefined;
+    this.sandboxAgents = sandbox ? new HttpAgents({ network: this.agents.network, extraCaPem: sandbox.caPem }) : undefined;
     this.changes.fire();
+  }
+
+  /** This machine's proxy and trust, for HTTP that is not a connection's (checking a key before saving it). */
+  get network(): OutboundNetwork {
+    return this.agents.network;
   }
 
   forwards(): ForwardEntry[] {

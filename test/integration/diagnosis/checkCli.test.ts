@@ -48,11 +48,12 @@ describe('btp-connect check (in-process)', () => {
     const lines = result.stdout.trimEnd().split('\n');
     assert.equal(lines[0], `onprem-erp-basic (HTTP, OnPremise) → GET http://erp.virtual:8000${partners}`);
     assert.deepEqual(
-      lines.slice(1, 10).map((text) => text.slice(0, 20).trimEnd()),
-      ['✓ token service', '✓ destination lookup', '✓ auth token', '– tunnel', '✓ connectivity proxy', '✓ Cloud Connector', '✓ backend', '– TLS', '✓ response'],
+      lines.slice(1, 11).map((text) => text.slice(0, 20).trimEnd()),
+      ['– HTTP proxy', '✓ token service', '✓ destination lookup', '✓ auth token', '– tunnel', '✓ connectivity proxy', '✓ Cloud Connector', '✓ backend', '– TLS', '✓ response'],
     );
-    assert.match(lines[1] ?? '', /^✓ token service {7} *\S+ ms {2}client-credentials token from http:\/\/127\.0\.0\.1:\d+ \(valid \d+ s\)$/);
-    assert.match(lines[10] ?? '', /^OK: every hop that applies works \(\S+ ms\)\.$/);
+    assert.match(lines[1] ?? '', /^– HTTP proxy {10} +none: HTTPS_PROXY and HTTP_PROXY \(http\.proxy in VS Code\) are unset, connections are direct$/);
+    assert.match(lines[2] ?? '', /^✓ token service {7} +\S+ ms {2}client-credentials token from http:\/\/127\.0\.0\.1:\d+ \(valid \d+ s\)$/);
+    assert.match(lines[11] ?? '', /^OK: every hop that applies works \(\S+ ms\)\.$/);
     assertNoSecrets(result.stdout + result.stderr);
   });
 
@@ -78,7 +79,7 @@ describe('btp-connect check (in-process)', () => {
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     const parsed = JSON.parse(result.stdout) as CheckResult;
     assert.equal(parsed.destination, 'internet-basic');
-    assert.deepEqual(parsed.hops.map((hop) => `${hop.hop}:${hop.status}`), ['tokenService:ok', 'destinationLookup:ok', 'authToken:ok', 'tunnel:skipped', 'connectivityProxy:skipped', 'cloudConnector:skipped', 'backend:ok', 'tls:skipped', 'response:ok']);
+    assert.deepEqual(parsed.hops.map((hop) => `${hop.hop}:${hop.status}`), ['httpProxy:skipped', 'tokenService:ok', 'destinationLookup:ok', 'authToken:ok', 'tunnel:skipped', 'connectivityProxy:skipped', 'cloudConnector:skipped', 'backend:ok', 'tls:skipped', 'response:ok']);
     assert.equal(parsed.status, 200);
     assert.doesNotMatch(result.stdout, /demo-password-1|ZGVtbzpkZW1vLXBhc3N3b3JkLTE/);
   });

@@ -80,7 +80,7 @@ describe('check: healthy destinations', () => {
     assert.equal(result.status, 200);
     assert.equal(result.kind, 'http');
     assert.match(result.target ?? '', /^GET http:\/\/localhost:\d+\/internet-oauth-cc$/);
-    assert.match(result.hops[2]?.detail ?? '', /^Bearer token for header Authorization/);
+    assert.match(result.hops.find((hop) => hop.hop === 'authToken')?.detail ?? '', /^Bearer token for header Authorization/);
     assert.equal(result.hops.find((hop) => hop.hop === 'tls')?.detail, 'http:// URL: no TLS');
   });
 

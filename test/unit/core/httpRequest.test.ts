@@ -168,10 +168,11 @@ describe('sendRequest over TLS', () => {
     }
   }
 
-  it('reports an untrusted certificate as Unreachable with the trust hint', async () => {
+  it('reports an untrusted certificate as Unreachable naming the CA its chain ends at and how to trust it', async () => {
     await withTlsServer(leaf, async (origin) => {
       const error = await expectBtpError(sendRequest({ method: 'GET', url: `${origin}/x?y=z` }, { dispatcher: agents.default, service }), ErrorCode.Unreachable);
-      assert.match(error.message, /Its TLS certificate is not trusted: for the sandbox, pass its CA \(NODE_EXTRA_CA_CERTS or --ca\)\./);
+      assert.match(error.message, /Its TLS certificate is not trusted: the chain ends at "CN=BTP Connect Test CA", which is not among the trusted CAs\./);
+      assert.match(error.message, /pass --ca <file> \(CLI\), set NODE_EXTRA_CA_CERTS=<file>, or set btpConnect\.http\.caFile \(VS Code\)/);
       assert.ok(error.message.startsWith(`${service} at ${origin} could not be reached (`), error.message);
       assert.ok(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(String(error.details?.code)), String(error.details?.code));
     });
