@@ -4,7 +4,7 @@ import { ConnectionStore } from '../core/connections/connectionStore';
 import { createLocalToken } from '../core/forward/localToken';
 import { requireLocalToken } from '../core/forward/sharedMachine';
 import { HttpAgents } from '../core/http/agents';
-import { setDefaultNetwork, type OutboundNetwork } from '../core/http/outbound';
+import type { OutboundNetwork } from '../core/http/outbound';
 import type { Logger } from '../core/log';
 import { LocalDestinationStore } from '../core/localDestinations/localDestinationStore';
 import { registerCommands } from './commands/registerCommands';
@@ -48,8 +48,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const secrets = await chooseSecretStore(context.secrets, logger);
     const secretsChosen = performance.now();
     const network = await buildNetwork(logger);
-    // The forwards' Internet upstreams take the process's network (HttpForward makes their pools itself).
-    setDefaultNetwork(network);
     const agents = new HttpAgents({ network });
     const store = new ConnectionStore(secrets);
     const tokenDecision = requireLocalToken(config.localTokenMode(), { env: process.env, ...(vscode.env.remoteName ? { remoteName: vscode.env.remoteName } : {}) });
@@ -87,7 +85,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       vscode.workspace.onDidChangeConfiguration(async (event) => {
         if (!affectsNetwork((section) => event.affectsConfiguration(section))) return;
         const next = await buildNetwork(logger);
-        setDefaultNetwork(next);
         // The services' pools switch now; running forwards keep their upstream pools until restarted.
         await agents.reconfigure(next);
       }),

@@ -4,7 +4,6 @@ import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectiv
 import { BtpError, ErrorCode } from '../../core/errors';
 import { defaultConfigDirectory } from '../../core/connections/connectionStore';
 import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
-import { setDefaultNetwork } from '../../core/http/outbound';
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
@@ -73,8 +72,6 @@ ${connectionUsage}`,
     const allowedOrigins = Array.isArray(originOption) ? new OriginAllowList(originOption.filter((entry): entry is string => typeof entry === 'string'), 'allow-origin') : undefined;
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
-      // The forwards' Internet upstreams take the process's network (HttpForward makes their pools itself).
-      setDefaultNetwork(opened.agents.network);
       logger.debug(`network: ${opened.agents.network.describe()}`);
       let tunnel: TunnelSupervisor | undefined;
       if (opened.connectivity && mode.kind !== 'direct') {
@@ -86,7 +83,7 @@ ${connectionUsage}`,
       const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity) : undefined;
       const decision = requireLocalToken(tokenMode, { env: io.env });
       const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), ...user.manager, logger });
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {

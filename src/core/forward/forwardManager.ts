@@ -13,6 +13,7 @@ import { ALL_DESTINATIONS, DestinationRouter } from './router';
 import { TrafficLog, type TrafficLogOptions } from '../inspect/trafficLog';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 import type { OriginAllowList } from './allowedOrigins';
+import type { OutboundNetwork } from '../http/outbound';
 
 export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
 export type ForwardKind = 'http' | 'tcp';
@@ -71,6 +72,8 @@ export interface ForwardManagerOptions {
   readonly localToken?: string;
   /** Dev-server origins every HTTP forward accepts; the list may change while forwards run (settings, launch configs). */
   readonly allowedOrigins?: OriginAllowList;
+  /** Proxy and trust for Internet upstreams, read when a forward starts (changed settings reach the next one). */
+  readonly network?: () => OutboundNetwork;
   readonly logger?: Logger;
 }
 
@@ -150,6 +153,7 @@ export class ForwardManager {
             passCookies: spec.passCookies ?? false,
             ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
             ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
+            ...(this.options.network ? { network: this.options.network() } : {}),
             logger,
             ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
             onExchange: (exchange) => this.record(id, exchange),
@@ -192,6 +196,7 @@ export class ForwardManager {
       passCookies: spec.passCookies ?? false,
       ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
       ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
+      ...(this.options.network ? { network: this.options.network() } : {}),
       logger: this.logger.child('all destinations'),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
       onExchange: (exchange) => this.record(id, exchange),

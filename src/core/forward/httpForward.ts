@@ -18,10 +18,11 @@ import { allowedHosts } from './localRequest';
 import { onPremiseHeaders } from './onPremiseHeaders';
 import { failResponse } from './refusal';
 import { responseHead } from './responseHead';
-import type { DestinationResolver, Resolved } from './resolver';
+import type { DestinationResolver } from './resolver';
 import type { DestinationRouter } from './router';
 import { routeOf, upstreamPath, type Route } from './route';
 import { UpstreamAgents } from './upstreamAgents';
+import { OutboundNetwork } from '../http/outbound';
 import { handleUpgrade } from './webSocket';
 import { WarningLimiter } from './warningLimiter';
 import type { OriginAllowList } from './allowedOrigins';
@@ -54,6 +55,8 @@ export interface HttpForwardOptions {
   readonly onExchange?: (exchange: Exchange) => void;
   /** The traffic log while somebody inspects this forward; undefined (nothing recorded) otherwise. */
   readonly traffic?: () => TrafficLog | undefined;
+  /** Proxy and trust for Internet upstreams (corporate proxies and CAs); direct, Node's CAs when absent. */
+  readonly network?: OutboundNetwork;
 }
 
 /** One request through a forward, reported when it ends. */
@@ -106,7 +109,7 @@ export class HttpForward {
     this.warnings = new WarningLimiter(this.logger, 60_000);
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
-    this.agents = new UpstreamAgents(this.upstreamMs);
+    this.agents = new UpstreamAgents(this.upstreamMs, options.network ?? new OutboundNetwork());
     this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '' } : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
   }
 
@@ -157,7 +160,7 @@ export class HttpForward {
       admission: this.admission,
       options: this.options,
       logger: this.logger,
-      agentsTls: (resolved: Resolved) => this.agents.tlsFor(resolved),
+      agents: this.agents,
       pick: (req: IncomingMessage) => this.pick(req),
       headerPolicy: this.headerPolicy,
       warnings: this.warnings,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
-import { defaultNetwork, type OutboundNetwork } from '../http/outbound';
+import type { OutboundNetwork } from '../http/outbound';
 import { upstreamTlsOf, type UpstreamTls } from './destinationTarget';
 import type { Resolved } from './resolver';
 
@@ -16,11 +17,26 @@ export class UpstreamAgents {
   /** `network`: the proxy and the machine's CAs for destinations without a trust store of their own. */
   constructor(
     private readonly headersTimeoutMs: number,
-    private readonly network: OutboundNetwork = defaultNetwork(),
+    private readonly network: OutboundNetwork,
   ) {}
 
   tlsFor(resolved: Resolved): UpstreamTls {
     return upstreamTlsOf(resolved.destination, resolved.certificates);
+  }
+
+  /**
+   * Raw TLS options for sockets the forward opens itself (WebSocket upgrades): the destination's own trust store
+   * when it has one (as BTP does), else the machine's CAs as the pools use them.
+   */
+  socketTlsFor(resolved: Resolved): ConnectionOptions {
+    const { ca, rejectUnauthorized, ...identity } = this.tlsFor(resolved);
+    if (ca !== undefined) return { ca, rejectUnauthorized, ...identity };
+    return { rejectUnauthorized, ...this.network.trust.tlsOptions(identity) };
+  }
+
+  /** A CONNECT tunnel through the outbound proxy for a socket to `url`; undefined when it is reached directly. */
+  tunnel(url: URL, timeoutMs: number): ReturnType<OutboundNetwork['tunnel']> {
+    return this.network.tunnel(url, timeoutMs);
   }
 
   forResolved(resolved: Resolved): Dispatcher {

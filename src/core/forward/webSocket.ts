@@ -5,7 +5,6 @@ import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { Logger } from '../log';
 import { redactText } from '../redact';
 import { admit, type AdmissionPolicy } from './admission';
-import type { UpstreamTls } from './destinationTarget';
 import { upstreamHeaders, type HeaderPolicy } from './headers';
 import type { HttpForwardOptions } from './httpForward';
 import { maskInjected } from './injected';
@@ -13,7 +12,8 @@ import { onPremiseHeaders } from './onPremiseHeaders';
 import { failSocket } from './refusal';
 import { responseHead } from './responseHead';
 import { routeOf, upstreamPath, type Route } from './route';
-import type { DestinationResolver, Resolved } from './resolver';
+import type { DestinationResolver } from './resolver';
+import type { UpstreamAgents } from './upstreamAgents';
 import type { SessionJar } from './sessionCookies';
 import type { WarningLimiter } from './warningLimiter';
 import { readUpgradeAnswer, serializeHead } from './upgradeAnswer';
@@ -25,7 +25,8 @@ export interface UpgradeContext {
   readonly options: HttpForwardOptions;
   readonly logger: Logger;
   readonly headerPolicy: HeaderPolicy;
-  readonly agentsTls: (resolved: Resolved) => UpstreamTls;
+  /** TLS and the outbound proxy for Internet upstreams, as the forward's pools use them. */
+  readonly agents: Pick<UpstreamAgents, 'socketTlsFor' | 'tunnel'>;
   readonly warnings: WarningLimiter;
   /** The backend session of the request's client (see sessionCookies.ts); undefined when cookies pass through. */
   readonly jarFor: (req: IncomingMessage, destination: string) => SessionJar | undefined;
@@ -84,11 +85,16 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     if (connectivity) {
       const proxy = connectivity.httpProxy();
       upstream = await open(() => connectTcp({ host: proxy.host, port: proxy.port }));
-    } else if (target.protocol === 'https:') {
-      const tls = context.agentsTls(resolved);
-      upstream = await open(() => connectTls({ host: target.hostname, port: Number(target.port || 443), servername: target.hostname, ...tls }), 'secureConnect');
     } else {
-      upstream = await open(() => connectTcp({ host: target.hostname, port: Number(target.port || 80) }));
+      // Through the corporate proxy where it applies (a CONNECT tunnel), as the forward's HTTP requests go.
+      const tunnel = await context.agents.tunnel(target, 15_000);
+      if (target.protocol === 'https:') {
+        const tls = context.agents.socketTlsFor(resolved);
+        const endpoint = tunnel ? { socket: tunnel.socket } : { host: target.hostname, port: Number(target.port || 443) };
+        upstream = await open(() => connectTls({ ...endpoint, servername: target.hostname, ...tls }), 'secureConnect');
+      } else {
+        upstream = tunnel?.socket ?? (await open(() => connectTcp({ host: target.hostname, port: Number(target.port || 80) })));
+      }
     }
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) upstream.write(head);

@@ -159,18 +159,3 @@ const owners = new WeakMap<Dispatcher, OutboundNetwork>();
 export function networkOf(dispatcher: Dispatcher): OutboundNetwork | undefined {
   return owners.get(dispatcher);
 }
-
-let processDefault = new OutboundNetwork();
-
-/**
- * The network of this process for pools that are made where no network can be handed in yet: the forward's
- * Internet upstreams (HttpForward makes its UpstreamAgents itself). The CLI and the extension set it where they
- * build their network; everything else takes the network explicitly.
- */
-export function defaultNetwork(): OutboundNetwork {
-  return processDefault;
-}
-
-export function setDefaultNetwork(network: OutboundNetwork): void {
-  processDefault = network;
-}

@@ -87,6 +87,8 @@ export class LiveConnection {
       logger: logger.child('forward'),
       ...(localToken === undefined ? {} : { localToken }),
       ...(allowedOrigins ? { allowedOrigins } : {}),
+      // The agents' current network: VS Code's proxy settings may change, and the next forward takes the new ones.
+      network: () => agents.network,
       ...(forUser ? { findOptions: forUser.findOptions } : {}),
     });
   }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createTlsServer } from 'node:https';
@@ -23,6 +24,7 @@ import { runCli, runForwardUntil, type CliResult } from '../../support/cliHarnes
 import { startBasicAuthProxy, type BasicAuthProxy } from '../../support/corporateProxies';
 import { signInInBrowser } from '../../support/loginBrowser';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { startWebSocketEcho, upgradeRequest } from '../../support/webSocketEcho';
 
 // Behind a corporate forward proxy that wants Basic credentials: every outbound call of the CLI (ls, forward of an
 // Internet destination, check, sign-in) and of the extension's configuration goes through it and is counted in the
@@ -31,6 +33,7 @@ import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxF
 
 let f: SandboxFixture;
 let proxy: BasicAuthProxy;
+let echo: Awaited<ReturnType<typeof startWebSocketEcho>>;
 let dir: string;
 const secrets = new MemorySecretStore();
 const cliPassword = 'pr0xy:p@ss/word';
@@ -57,16 +60,19 @@ async function counted<T>(work: () => Promise<T>): Promise<{ value: T; allowed: 
 before(async () => {
   f = await startSandboxFixture();
   const { endpoints } = f.sandbox;
-  proxy = await startBasicAuthProxy({ users, hosts: { uaa: portOf(endpoints.tokenServiceUrl), destination: portOf(endpoints.destinationServiceUrl), api: portOf(endpoints.internetApiUrl) } });
+  echo = await startWebSocketEcho();
+  proxy = await startBasicAuthProxy({ users, hosts: { uaa: portOf(endpoints.tokenServiceUrl), destination: portOf(endpoints.destinationServiceUrl), api: portOf(endpoints.internetApiUrl), ws: echo.port } });
   dir = await mkdtemp(join(tmpdir(), 'btp-corp-proxy-'));
   proxiedKey = { ...f.sandbox.keys.destination, url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}`, uri: `http://destination.btp.test:${portOf(endpoints.destinationServiceUrl)}` };
   await writeFile(join(dir, 'proxied.json'), JSON.stringify(proxiedKey));
   await writeFile(join(dir, 'loopback.json'), JSON.stringify(f.sandbox.keys.destination));
   await f.client.create('subaccount', { Name: 'corp-api', Type: 'HTTP', URL: `http://api.btp.test:${portOf(endpoints.internetApiUrl)}/v1`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+  await f.client.create('subaccount', { Name: 'corp-ws', Type: 'HTTP', URL: `http://ws.btp.test:${echo.port}/socket`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'ws', Password: 'ws-password-2' });
 });
 after(async () => {
   console.log(`proxy log per scenario:\n  ${figures.join('\n  ')}`);
   await proxy.close();
+  await echo.close();
   await f.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -105,6 +111,24 @@ describe('through an authenticating corporate proxy', () => {
     assert.equal((body.headers as Record<string, string>).host, `api.btp.test:${portOf(f.sandbox.endpoints.internetApiUrl)}`);
     assert.equal(run.allowed['api.btp.test'], 1);
     figures.push(`forward corp-api (1 request): ${JSON.stringify(run.allowed)}`);
+  });
+
+  it('forward --websocket: the upgrade of an Internet destination goes through the proxy, credentials injected', async () => {
+    const run = await counted(() =>
+      runForwardUntil(['corp-ws', '--websocket', '--key', 'proxied.json'], { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: cliPassword })), secrets }, async ([address]) => {
+        const port = Number(new URL(address ?? '').port);
+        const { status, socket } = await upgradeRequest(port, {});
+        assert.equal(status, 'HTTP/1.1 101 Switching Protocols');
+        socket.write('through-the-proxy');
+        const [chunk] = (await once(socket, 'data')) as [Buffer];
+        assert.equal(chunk.toString(), 'through-the-proxy');
+        socket.destroy();
+      }),
+    );
+    assert.equal(run.value.code, ExitCode.Ok, output(run.value));
+    assert.equal(run.allowed['ws.btp.test'], 1);
+    assert.equal(echo.upgrades.at(-1)?.authorization, `Basic ${Buffer.from('ws:ws-password-2').toString('base64')}`);
+    figures.push(`forward corp-ws (1 upgrade): ${JSON.stringify(run.allowed)}`);
   });
 
   it('check: names the proxy hop that carried the requests, and reaches the backend through it', async () => {
