@@ -14,13 +14,16 @@ export const defaultMaxConnections = 128;
 /** An HTTP forward stops accepting at 4,096 sockets anyway; above that a limit would limit nothing. */
 export const maxConnectionsCeiling = 4_096;
 
-/** A whole number from 1 to 4,096, or an `InvalidInput` error that names the field and the fix. */
-export function checkMaxConnections(value: unknown, field = 'maxConnections'): number {
-  const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+/**
+ * A whole number from 1 to 4,096 (also as text, from a command line), or an `InvalidInput` error that names the
+ * field (`label`: as the user wrote it, e.g. `--max-connections`) and the fix.
+ */
+export function checkMaxConnections(value: unknown, field = 'maxConnections', label = field): number {
+  const number = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : value;
   if (typeof number === 'number' && Number.isInteger(number) && number >= 1 && number <= maxConnectionsCeiling) return number;
   throw new BtpError(
     ErrorCode.InvalidInput,
-    `${field} must be a whole number from 1 to ${maxConnectionsCeiling} (connections one forward may hold open upstream; default ${defaultMaxConnections}), not ${JSON.stringify(value)}.`,
+    `${label} must be a whole number from 1 to ${maxConnectionsCeiling} (the connections one forward may hold open upstream; default ${defaultMaxConnections}), not ${JSON.stringify(value)}.`,
     { field },
   );
 }
@@ -46,7 +49,7 @@ export class RefusalLog {
     this.lastLogged = now;
     this.unlogged = 0;
     this.logger.warn(
-      `${ErrorCode.ForwardBusy}: refused ${what}: this forward holds its maximum of ${this.limit} connections upstream. ` +
+      `${ErrorCode.ForwardBusy}: refused ${what}: this forward holds its maximum of ${this.limit} connection${this.limit === 1 ? '' : 's'} upstream. ` +
         'Close idle connections of the client, or raise the limit (--max-connections, setting btpConnect.forwards.maxConnections).',
     );
   }
