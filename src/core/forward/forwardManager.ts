@@ -291,16 +291,21 @@ export class ForwardManager {
 
   private record(id: string, exchange: Exchange): void {
     const failed = exchange.error !== undefined && exchange.status >= 500;
+    this.countRefusal(id, exchange.error);
     this.update(id, exchange.bytesIn, exchange.bytesOut, failed, exchange.error);
     if (this.exchanges.hasListeners) this.exchanges.fire({ forwardId: id, exchange });
   }
 
   private recordTcp(id: string, report: TcpConnectionReport): void {
-    if (report.error === ErrorCode.ForwardBusy) {
-      const entry = this.entries.get(id);
-      if (entry) entry.counters.refused++;
-    }
+    this.countRefusal(id, report.error);
     this.update(id, report.bytesIn, report.bytesOut, report.error !== undefined, report.error);
+  }
+
+  /** Refusals at `maxConnections`: TCP connections now, HTTP requests once the HTTP forward reports them too. */
+  private countRefusal(id: string, errorCode: string | undefined): void {
+    if (errorCode !== ErrorCode.ForwardBusy) return;
+    const entry = this.entries.get(id);
+    if (entry) entry.counters.refused++;
   }
 
   private update(id: string, bytesIn: number, bytesOut: number, failed: boolean, errorCode: string | undefined): void {

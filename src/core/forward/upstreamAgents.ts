@@ -12,7 +12,11 @@ export class UpstreamAgents {
   /** The agent of a resolution, so that TLS settings are hashed once per resolution, not per request. */
   private byResolved = new WeakMap<Resolved, Agent>();
 
-  constructor(private readonly headersTimeoutMs: number) {}
+  /** `connections`: per pool, i.e. per TLS configuration; the forward's `maxConnections` once HttpForward passes it. */
+  constructor(
+    private readonly headersTimeoutMs: number,
+    private readonly connections = 256,
+  ) {}
 
   tlsFor(resolved: Resolved): UpstreamTls {
     return upstreamTlsOf(resolved.destination, resolved.certificates);
@@ -27,7 +31,7 @@ export class UpstreamAgents {
     if (!agent) {
       agent = new Agent({
         connect: { ...tls, timeout: 15_000 },
-        connections: 256,
+        connections: this.connections,
         keepAliveTimeout: 10_000,
         headersTimeout: this.headersTimeoutMs,
         bodyTimeout: 300_000,
