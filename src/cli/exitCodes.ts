@@ -60,6 +60,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.ProtocolError:
     case ErrorCode.TunnelFailed:
     case ErrorCode.TunnelDown:
+    case ErrorCode.ForwardBusy:
       return ExitCode.ServiceFailure;
     case ErrorCode.PortInUse:
       return ExitCode.Conflict;

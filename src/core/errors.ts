@@ -60,6 +60,8 @@ export const ErrorCode = {
   TunnelFailed: 'BTP_TUNNEL_FAILED',
   /** The tunnel is reconnecting: connections fail fast until it is back. */
   TunnelDown: 'BTP_TUNNEL_DOWN',
+  /** A forward holds its maximum of upstream connections (`maxConnections`): further ones are refused at once. */
+  ForwardBusy: 'BTP_FORWARD_BUSY',
   /** The request asks for something BTP Connect does not do (e.g. an RFC destination over a TCP forward). */
   Unsupported: 'BTP_UNSUPPORTED',
   /** A user must sign in (again) to the connection: nobody is signed in, or the sign-in has expired. */

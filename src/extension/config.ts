@@ -1,4 +1,5 @@
 import { parseTunnelMode as parseMode } from '../core/tunnel/tunnelMode';
+import { defaultMaxConnections, maxConnectionsCeiling } from '../core/forward/connectionLimit';
 import type { LocalTokenMode } from '../core/forward/sharedMachine';
 import type { TunnelMode } from '../core/tunnel/types';
 
@@ -10,6 +11,7 @@ export const Setting = {
   passCookies: 'btpConnect.forwards.passCookies',
   allowedOrigins: 'btpConnect.forwards.allowedOrigins',
   requireLocalToken: 'btpConnect.forwards.requireLocalToken',
+  maxConnections: 'btpConnect.forwards.maxConnections',
   tunnels: 'btpConnect.tunnels',
   sandboxPortBase: 'btpConnect.sandbox.portBase',
   terminalEnv: 'btpConnect.terminal.injectEnvironment',
@@ -73,9 +75,15 @@ export class Config {
     return mode === 'on' || mode === 'off' ? mode : 'auto';
   }
 
+  /** Connections each forward may hold open upstream (1–4096); anything else is the default, 128. */
+  maxConnections(): number {
+    const value = this.read(Setting.maxConnections);
+    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= maxConnectionsCeiling ? value : defaultMaxConnections;
+  }
+
   /** Everything the settings say about a forward to `destination`. */
-  forwardSpec(destination: string): { destination: string; port: number; allowWebSocket: boolean; passCookies: boolean } {
-    return { destination, port: this.forwardPort(destination), allowWebSocket: this.allowWebSocket(), passCookies: this.passCookies(destination) };
+  forwardSpec(destination: string): { destination: string; port: number; allowWebSocket: boolean; passCookies: boolean; maxConnections: number } {
+    return { destination, port: this.forwardPort(destination), allowWebSocket: this.allowWebSocket(), passCookies: this.passCookies(destination), maxConnections: this.maxConnections() };
   }
 
   /** How to reach the connectivity proxy for a connection: `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>]`. */

@@ -28,6 +28,7 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.PortInUse]: 'Port in use',
   [ErrorCode.TunnelFailed]: 'Tunnel failed to start',
   [ErrorCode.TunnelDown]: 'Tunnel down',
+  [ErrorCode.ForwardBusy]: 'Forward at its connection limit',
   [ErrorCode.Unsupported]: 'Not supported',
   [ErrorCode.SignInRequired]: 'Sign-in required',
   [ErrorCode.SignInFailed]: 'Sign-in failed',

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
@@ -83,12 +85,34 @@ describe('btp-connect forward', () => {
     for (const secret of ['typed-1', 'client-token-1', 'demo-password-1', Buffer.from('demo:demo-password-1').toString('base64')]) assert.equal(text.includes(secret), false, secret);
   });
 
+  it('--max-connections: each forward holds that many connections and resets the next one at once', async () => {
+    const result = await forward(['onprem-tcp-db', '--max-connections', '1', '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], async ([address]) => {
+      const port = Number(address?.split(':')[1]);
+      const first = connect(port, '127.0.0.1');
+      first.write('PING\r\n');
+      const [pong] = (await once(first, 'data')) as [Buffer];
+      assert.equal(pong.toString(), 'PONG\r\n');
+      const second = connect(port, '127.0.0.1');
+      const [error] = (await once(second, 'error')) as [NodeJS.ErrnoException];
+      assert.equal(error.code, 'ECONNRESET');
+      first.destroy();
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /→ onprem-tcp-db \(TCP, OnPremise via the connectivity proxy, at most 1 connection\) {2}ready/);
+    assert.match(result.stderr, /BTP_FORWARD_BUSY: refused a connection: this forward holds its maximum of 1 connection upstream/);
+  });
+
   it('refuses bad arguments with usage-level errors, and an OnPremise destination without a connectivity key', async () => {
     const twoWithPort = await runCli(['forward', 'a', 'b', '--port', '8080', '--key', 'destination.json'], { cwd: dir, env: {} });
     assert.equal(twoWithPort.code, ExitCode.InvalidInput);
     assert.match(twoWithPort.stderr, /--port goes with exactly one destination/);
     const badTunnel = await runCli(['forward', 'a', '--tunnel', 'teleport', '--key', 'destination.json'], { cwd: dir, env: {} });
     assert.equal(badTunnel.code, ExitCode.InvalidInput);
+    for (const value of ['0', '4097', 'many', '1.5']) {
+      const badLimit = await runCli(['forward', 'a', '--max-connections', value, '--key', 'destination.json'], { cwd: dir, env: {} });
+      assert.equal(badLimit.code, ExitCode.InvalidInput, value);
+      assert.match(badLimit.stderr, /--max-connections must be a whole number from 1 to 4096/);
+    }
     const noConnectivity = await runCli(['forward', 'onprem-erp-basic', '--key', 'destination.json'], { cwd: dir, env: {} });
     assert.equal(noConnectivity.code, ExitCode.InvalidInput);
     assert.match(noConnectivity.stderr, /needs a connectivity service key/);

@@ -11,6 +11,7 @@ import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { OriginAllowList } from '../../core/forward/allowedOrigins';
+import { checkMaxConnections, defaultMaxConnections } from '../../core/forward/connectionLimit';
 import { requireLocalToken, type LocalTokenMode } from '../../core/forward/sharedMachine';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
@@ -23,7 +24,7 @@ import { stderrLogger } from '../logger';
 export const forwardCommand: Command = {
   name: 'forward',
   summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
-  usage: `Usage: btp-connect forward <name>[:<port>]... | --all [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--verbose] [connection options]
+  usage: `Usage: btp-connect forward <name>[:<port>]... | --all [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--max-connections <n>] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
@@ -47,13 +48,17 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
                               looks like a shared machine — an SSH session, several logged-in users), on, off.
                               The token is written to a file only you can read, deleted when forwarding stops.
                               BTP_CONNECT_LOCAL_TOKEN sets the default
+  --max-connections <n>       connections each forward may hold open upstream at once, 1 to 4096 (default
+                              ${defaultMaxConnections}): a TCP forward resets further ones at once (BTP_FORWARD_BUSY),
+                              an OnPremise HTTP forward queues further requests, so that one flooded port
+                              cannot take the Cloud Connector's tunnel from the others
   --verbose                   print every request
   --har <file>                record the requests of every HTTP forward and write them to <file> as HAR when
                               forwarding stops (credentials, cookies and tokens masked; no bodies)
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'allow-origin': { type: 'string', multiple: true }, 'local-token': { type: 'string' }, verbose: { type: 'boolean' }, har: { type: 'string' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'allow-origin': { type: 'string', multiple: true }, 'local-token': { type: 'string' }, 'max-connections': { type: 'string' }, verbose: { type: 'boolean' }, har: { type: 'string' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     const all = values.all === true;
     if (positionals.length === 0 && !all) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`, or use --all for one port that serves them all.', { field: 'name' });
@@ -70,6 +75,8 @@ ${connectionUsage}`,
     const tokenMode = parseTokenMode(stringOption(values, 'local-token') ?? io.env.BTP_CONNECT_LOCAL_TOKEN ?? 'auto');
     const originOption = values['allow-origin'];
     const allowedOrigins = Array.isArray(originOption) ? new OriginAllowList(originOption.filter((entry): entry is string => typeof entry === 'string'), 'allow-origin') : undefined;
+    const maxText = stringOption(values, 'max-connections');
+    const maxConnections = maxText === undefined ? undefined : checkMaxConnections(maxText, 'max-connections', '--max-connections');
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       logger.debug(`network: ${opened.agents.network.describe()}`);
@@ -87,7 +94,7 @@ ${connectionUsage}`,
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
-          started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, passCookies: values.cookies === true, ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
+          started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, passCookies: values.cookies === true, ...(maxConnections === undefined ? {} : { maxConnections }), ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
         }
         if (user.user) line(io, `Acting for ${user.user.userName}, signed in to ${opened.source} (\`logout\` to stop).`);
         const width = Math.max(...started.map((info) => info.localAddress.length));
@@ -134,9 +141,10 @@ function parseSpec(text: string): { name: string; port: number } {
 }
 
 function describe(info: ForwardInfo): string {
-  if (info.destination === ALL_DESTINATIONS) return `HTTP, /<destination>/… or X-Destination-Name${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}`;
+  const limit = info.maxConnections === defaultMaxConnections ? '' : `, at most ${info.maxConnections} connection${info.maxConnections === 1 ? '' : 's'}`;
+  if (info.destination === ALL_DESTINATIONS) return `HTTP, /<destination>/… or X-Destination-Name${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}${limit}`;
   const route = info.onPremise ? 'OnPremise via the connectivity proxy' : 'Internet';
-  return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}`;
+  return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}${limit}`;
 }
 
 /** Live status: a line on every state change and every failure; with --verbose, every request. */

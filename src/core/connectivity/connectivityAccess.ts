@@ -33,6 +33,7 @@ export interface ConnectivityAccessOptions {
 export class ConnectivityAccess {
   private readonly tokens: ServiceTokens;
   private pool: { origin: string; pool: Pool } | undefined;
+  private poolConnections = 128;
 
   constructor(
     readonly binding: ConnectivityBinding,
@@ -57,9 +58,22 @@ export class ConnectivityAccess {
     const origin = `http://${endpoint.host}:${endpoint.port}`;
     if (this.pool?.origin !== origin) {
       void this.pool?.pool.close();
-      this.pool = { origin, pool: new Pool(origin, { connections: 128, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 300_000 }) };
+      this.pool = { origin, pool: new Pool(origin, { connections: this.poolConnections, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 300_000 }) };
     }
     return this.pool.pool;
+  }
+
+  /**
+   * The same access (tokens, endpoints, user) with a pool of its own of at most `connections` to the HTTP port,
+   * for one forward: a forward flooded with slow requests then queues them in its own pool instead of taking the
+   * connections of every other forward of the connection (D2). `close()` on the view closes only its pool.
+   */
+  forForward(connections: number): ConnectivityAccess {
+    // A prototype-chained view: everything but the pool (own properties set here) is read from this instance.
+    const view = Object.create(this) as ConnectivityAccess;
+    view.pool = undefined;
+    view.poolConnections = connections;
+    return view;
   }
 
   /** The token for `Proxy-Authorization` and SOCKS5: the binding's client credentials in its own subaccount. */

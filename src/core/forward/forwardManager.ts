@@ -3,6 +3,7 @@ import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { FindOptions } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
+import { checkMaxConnections, defaultMaxConnections } from './connectionLimit';
 import { Emitter, type Disposable } from '../events';
 import { silentLogger, type Logger } from '../log';
 import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
@@ -28,6 +29,11 @@ export interface ForwardSpec {
   readonly allowWebSocket?: boolean;
   /** Pass `Cookie`/`Set-Cookie` through (HTTP forwards); off by default. */
   readonly passCookies?: boolean;
+  /**
+   * Connections the forward may hold open upstream at once (default 128): a TCP forward resets further client
+   * connections at once (`BTP_FORWARD_BUSY`); an OnPremise HTTP forward queues further requests in its own pool.
+   */
+  readonly maxConnections?: number;
 }
 
 export interface ForwardCounters {
@@ -35,6 +41,8 @@ export interface ForwardCounters {
   readonly errors: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Connections refused because the forward held `maxConnections` (also counted in `requests` and `errors`). */
+  readonly refused: number;
 }
 
 export interface ForwardInfo {
@@ -50,6 +58,7 @@ export interface ForwardInfo {
   readonly lastError?: { readonly code: string; readonly message?: string };
   readonly allowWebSocket: boolean;
   readonly passCookies: boolean;
+  readonly maxConnections: number;
   /** Requests must carry the local token; `urlForApps` gives the address that does. */
   readonly tokenRequired: boolean;
 }
@@ -81,9 +90,11 @@ interface Entry {
   /** Everything but the counters, replaced on state changes. */
   info: ForwardInfo;
   /** Counted in place: a request must not cost an object and an event. */
-  readonly counters: { requests: number; errors: number; bytesIn: number; bytesOut: number };
+  readonly counters: { requests: number; errors: number; bytesIn: number; bytesOut: number; refused: number };
   readonly spec: ForwardSpec;
   readonly listener: HttpForward | TcpForward;
+  /** The forward's own view of the connectivity access (its own pool to the proxy), closed with it. */
+  readonly connectivity?: ConnectivityAccess;
   /** While somebody inspects the forward. */
   traffic?: TrafficLog;
   /** Counters moved since the last change event. */
@@ -125,6 +136,7 @@ export class ForwardManager {
   /** Binds the port, resolves the destination once, and only then reports the forward as ready. */
   async start(spec: ForwardSpec): Promise<ForwardInfo> {
     if (spec.destination === ALL_DESTINATIONS) return this.startRouter(spec);
+    const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const name = spec.destination;
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
@@ -143,23 +155,25 @@ export class ForwardManager {
     await resolver.get();
     const id = randomUUID();
     const logger = this.logger.child(name);
+    const connectivity = kind === 'http' ? this.options.connectivity?.forForward(maxConnections) : this.options.connectivity;
     const listener =
       kind === 'http'
         ? await HttpForward.listen({
             resolver,
-            connectivity: this.options.connectivity,
+            connectivity,
             port: spec.port ?? 0,
             allowWebSocket: spec.allowWebSocket ?? false,
             passCookies: spec.passCookies ?? false,
             ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
             ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
             ...(this.options.network ? { network: this.options.network() } : {}),
+            maxConnections,
             logger,
             ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
             onExchange: (exchange) => this.record(id, exchange),
             traffic: () => this.entries.get(id)?.traffic,
           })
-        : await TcpForward.listen({ resolver, connectivity: this.options.connectivity, port: spec.port ?? 0, logger, onConnection: (report) => this.recordTcp(id, report) });
+        : await TcpForward.listen({ resolver, connectivity, port: spec.port ?? 0, maxConnections, logger, onConnection: (report) => this.recordTcp(id, report) });
     const info: ForwardInfo = {
       id,
       destination: name,
@@ -168,12 +182,13 @@ export class ForwardManager {
       port: listener.port,
       localAddress: kind === 'http' ? `http://127.0.0.1:${listener.port}` : `127.0.0.1:${listener.port}`,
       state: onPremise && this.options.tunnel && this.options.tunnel.state !== 'ready' ? 'reconnecting' : 'ready',
-      counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 },
+      counters: emptyCounters(),
       allowWebSocket: spec.allowWebSocket ?? false,
       passCookies: kind === 'http' && (spec.passCookies ?? false),
+      maxConnections,
       tokenRequired: kind === 'http' && this.options.localToken !== undefined,
     };
-    this.add(info, spec, listener);
+    this.add(info, spec, listener, kind === 'http' ? connectivity : undefined);
     logger.info(`forwarding ${info.localAddress} → ${name}`);
     // Said once per forward, not per request: the user chose it, but should not forget it (AC-16).
     if (destination.TrustAll === 'true') logger.warn(`${name} has TrustAll=true: its server certificate is not checked. Use it for tests only.`);
@@ -186,17 +201,20 @@ export class ForwardManager {
    */
   private async startRouter(spec: ForwardSpec): Promise<ForwardInfo> {
     if ((spec.kind ?? 'http') !== 'http') throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations serves HTTP only: give TCP destinations a port each.', { field: 'kind' });
+    const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const id = randomUUID();
     const router = new DestinationRouter({ client: this.options.client, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
+    const connectivity = this.options.connectivity?.forForward(maxConnections);
     const listener = await HttpForward.listen({
       router,
-      connectivity: this.options.connectivity,
+      connectivity,
       port: spec.port ?? 0,
       allowWebSocket: spec.allowWebSocket ?? false,
       passCookies: spec.passCookies ?? false,
       ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
       ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
       ...(this.options.network ? { network: this.options.network() } : {}),
+      maxConnections,
       logger: this.logger.child('all destinations'),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
       onExchange: (exchange) => this.record(id, exchange),
@@ -210,18 +228,19 @@ export class ForwardManager {
       port: listener.port,
       localAddress: `http://127.0.0.1:${listener.port}`,
       state: 'ready',
-      counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 },
+      counters: emptyCounters(),
       allowWebSocket: spec.allowWebSocket ?? false,
       passCookies: spec.passCookies ?? false,
+      maxConnections,
       tokenRequired: this.options.localToken !== undefined,
     };
-    this.add(info, spec, listener);
+    this.add(info, spec, listener, connectivity);
     this.logger.info(`forwarding ${info.localAddress}/<destination>/… → every destination of the connection`);
     return info;
   }
 
-  private add(info: ForwardInfo, spec: ForwardSpec, listener: HttpForward | TcpForward): void {
-    this.entries.set(info.id, { info, counters: { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0 }, spec, listener, dirty: false });
+  private add(info: ForwardInfo, spec: ForwardSpec, listener: HttpForward | TcpForward, connectivity: ConnectivityAccess | undefined): void {
+    this.entries.set(info.id, { info, counters: emptyCounters(), spec, listener, ...(connectivity ? { connectivity } : {}), dirty: false });
     this.changes.fire(info);
   }
 
@@ -262,6 +281,7 @@ export class ForwardManager {
     this.entries.delete(id);
     entry.traffic?.dispose();
     await entry.listener.close();
+    await entry.connectivity?.close();
     this.changes.fire({ ...snapshot(entry), state: 'stopped' });
   }
 
@@ -283,12 +303,21 @@ export class ForwardManager {
 
   private record(id: string, exchange: Exchange): void {
     const failed = exchange.error !== undefined && exchange.status >= 500;
+    this.countRefusal(id, exchange.error);
     this.update(id, exchange.bytesIn, exchange.bytesOut, failed, exchange.error);
     if (this.exchanges.hasListeners) this.exchanges.fire({ forwardId: id, exchange });
   }
 
   private recordTcp(id: string, report: TcpConnectionReport): void {
+    this.countRefusal(id, report.error);
     this.update(id, report.bytesIn, report.bytesOut, report.error !== undefined, report.error);
+  }
+
+  /** Refusals at `maxConnections`: TCP connections and WebSocket upgrades. */
+  private countRefusal(id: string, errorCode: string | undefined): void {
+    if (errorCode !== ErrorCode.ForwardBusy) return;
+    const entry = this.entries.get(id);
+    if (entry) entry.counters.refused++;
   }
 
   private update(id: string, bytesIn: number, bytesOut: number, failed: boolean, errorCode: string | undefined): void {
@@ -328,6 +357,10 @@ export class ForwardManager {
       this.changes.fire(snapshot(entry));
     }
   }
+}
+
+function emptyCounters(): Entry['counters'] {
+  return { requests: 0, errors: 0, bytesIn: 0, bytesOut: 0, refused: 0 };
 }
 
 function snapshot(entry: Entry): ForwardInfo {

@@ -23,6 +23,8 @@ import type { DestinationRouter } from './router';
 import { routeOf, upstreamPath, type Route } from './route';
 import { UpstreamAgents } from './upstreamAgents';
 import { OutboundNetwork } from '../http/outbound';
+import { defaultMaxConnections, RefusalLog } from './connectionLimit';
+import { UpgradeSlots } from './upgradeSlots';
 import { handleUpgrade } from './webSocket';
 import { WarningLimiter } from './warningLimiter';
 import type { OriginAllowList } from './allowedOrigins';
@@ -57,6 +59,11 @@ export interface HttpForwardOptions {
   readonly traffic?: () => TrafficLog | undefined;
   /** Proxy and trust for Internet upstreams (corporate proxies and CAs); direct, Node's CAs when absent. */
   readonly network?: OutboundNetwork;
+  /**
+   * Connections held upstream at once (D2): the Internet pool's size, and the WebSocket upgrades open at a time
+   * (each holds a connection, and for OnPremise a stream of the Cloud Connector's tunnel, for its whole life).
+   */
+  readonly maxConnections?: number;
 }
 
 /** One request through a forward, reported when it ends. */
@@ -89,6 +96,8 @@ export class HttpForward {
   /** Client-caused warnings (unknown names on one port, D3; refused origins): one a minute per kind, with a count. */
   private readonly warnings: WarningLimiter;
   private readonly upstreamMs: number;
+  /** WebSocket upgrades holding an upstream connection now, bounded by `maxConnections` (D2). */
+  private readonly upgrades: UpgradeSlots;
   /** Backend sessions per destination (one here, or one per name a router served), unless cookies pass through. */
   private readonly sessions = new Map<string, SessionCookies>();
   /** What `pick` answers for a forward of one destination: the same object for every request. */
@@ -107,9 +116,10 @@ export class HttpForward {
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
     };
     this.warnings = new WarningLimiter(this.logger, 60_000);
+    this.upgrades = new UpgradeSlots(options.maxConnections ?? defaultMaxConnections, new RefusalLog(this.logger, options.maxConnections ?? defaultMaxConnections));
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
-    this.agents = new UpstreamAgents(this.upstreamMs, options.network ?? new OutboundNetwork());
+    this.agents = new UpstreamAgents(this.upstreamMs, options.network ?? new OutboundNetwork(), options.maxConnections ?? defaultMaxConnections);
     this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '' } : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
   }
 
@@ -164,6 +174,7 @@ export class HttpForward {
       pick: (req: IncomingMessage) => this.pick(req),
       headerPolicy: this.headerPolicy,
       warnings: this.warnings,
+      upgrades: this.upgrades,
       jarFor: (req: IncomingMessage, destination: string) => this.jarFor(req, destination),
     };
   }

@@ -4,6 +4,7 @@ import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { redactText } from '../redact';
+import { checkMaxConnections, defaultMaxConnections, RefusalLog } from './connectionLimit';
 import { locationIdOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
 import { closeServer, listenLoopback } from './listen';
 import type { DestinationResolver } from './resolver';
@@ -12,6 +13,8 @@ export interface TcpForwardOptions {
   readonly resolver: DestinationResolver;
   readonly connectivity?: ConnectivityAccess;
   readonly port?: number;
+  /** Connections held at once (each has one upstream); further ones are reset at once. Default 128. */
+  readonly maxConnections?: number;
   readonly logger?: Logger;
   readonly onConnection?: (connection: TcpConnectionReport) => void;
 }
@@ -25,11 +28,17 @@ export interface TcpConnectionReport {
 
 /**
  * `127.0.0.1:PORT` → a TCP/LDAP/MAIL destination: directly for Internet, through the connectivity proxy's SOCKS5
- * port for OnPremise. Bytes are piped with backpressure; a half-close on one side is passed to the other.
+ * port for OnPremise. Bytes are piped with backpressure; a half-close on one side is passed to the other. At most
+ * `maxConnections` connections are held at once, from accept until their upstream has closed: on-premise ones
+ * are streams of the Cloud Connector's shared tunnel, and a flood on one port must not take them all (D2).
  */
 export class TcpForward {
   private readonly sockets = new Set<Socket>();
   private readonly logger: Logger;
+  readonly maxConnections: number;
+  /** Connections accepted and not yet finished, upstream included. */
+  private active = 0;
+  private readonly refusals: RefusalLog;
 
   private constructor(
     private readonly server: Server,
@@ -37,12 +46,15 @@ export class TcpForward {
     readonly port = 0,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.maxConnections = options.maxConnections ?? defaultMaxConnections;
+    this.refusals = new RefusalLog(this.logger, this.maxConnections);
   }
 
   static async listen(options: TcpForwardOptions): Promise<TcpForward> {
-    // allowHalfOpen: a client that shuts down its sending side still gets the rest of the answer.
+    if (options.maxConnections !== undefined) checkMaxConnections(options.maxConnections);
+    // allowHalfOpen: a client that shuts down its sending side still gets the rest of the answer. No
+    // server.maxConnections: Node would close the excess silently; `accept` refuses it, counted and logged.
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
-    server.maxConnections = 4_096;
     const forward = new TcpForward(server, options);
     server.on('connection', (socket) => void forward.accept(socket));
     const port = await listenLoopback(server, options.port ?? 0);
@@ -60,13 +72,22 @@ export class TcpForward {
 
   private async accept(client: Socket): Promise<void> {
     const started = performance.now();
+    client.on('error', () => undefined);
+    if (this.active >= this.maxConnections) {
+      // At once and with a reset: nothing of the refused connection reaches the proxy or the tunnel.
+      client.resetAndDestroy();
+      this.refusals.refused();
+      this.options.onConnection?.({ durationMs: 0, bytesIn: 0, bytesOut: 0, error: ErrorCode.ForwardBusy });
+      return;
+    }
+    this.active++;
     this.track(client);
     client.setKeepAlive(true, 30_000);
-    client.on('error', () => undefined);
     let upstream: Socket;
     try {
       upstream = await this.openUpstream();
     } catch (error) {
+      this.active--;
       const message = isBtpError(error) ? error.message : String(error);
       this.logger.warn(`TCP connection failed: ${redactText(message)}`);
       // A reset, not a FIN: the client must not mistake the refusal for an empty answer.
@@ -74,6 +95,9 @@ export class TcpForward {
       this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: 0, bytesOut: 0, error: isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED' });
       return;
     }
+    // The slot is free again only when the upstream is gone, not when the client is: a client that connects and
+    // leaves at once must not pile up connection attempts behind the limit.
+    upstream.once('close', () => this.active--);
     this.track(upstream);
     upstream.setKeepAlive(true, 30_000);
     let failure: string | undefined;
@@ -85,6 +109,8 @@ export class TcpForward {
     });
     client.on('error', () => upstream.resetAndDestroy());
     client.on('close', () => upstream.destroy());
+    // The client left while the upstream was being opened: its 'close' has passed already.
+    if (client.destroyed) upstream.destroy();
     upstream.on('close', () => {
       if (!client.writableEnded) client.end();
       // The sockets count their own bytes: no per-chunk listener on the hot path.

@@ -14,10 +14,14 @@ export class UpstreamAgents {
   /** The agent of a resolution, so that TLS settings are hashed once per resolution, not per request. */
   private byResolved = new WeakMap<Resolved, Dispatcher>();
 
-  /** `network`: the proxy and the machine's CAs for destinations without a trust store of their own. */
+  /**
+   * `network`: the proxy and the machine's CAs for destinations without a trust store of their own;
+   * `connections`: per pool, i.e. per TLS configuration (the forward's `maxConnections`).
+   */
   constructor(
     private readonly headersTimeoutMs: number,
     private readonly network: OutboundNetwork,
+    private readonly connections = 256,
   ) {}
 
   tlsFor(resolved: Resolved): UpstreamTls {
@@ -46,7 +50,7 @@ export class UpstreamAgents {
     const key = fingerprint(tls);
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = this.network.dispatcher({ tls, connectTimeoutMs: 15_000, connections: 256, keepAliveTimeout: 10_000, headersTimeout: this.headersTimeoutMs, bodyTimeout: 300_000 });
+      agent = this.network.dispatcher({ tls, connectTimeoutMs: 15_000, connections: this.connections, keepAliveTimeout: 10_000, headersTimeout: this.headersTimeoutMs, bodyTimeout: 300_000 });
       this.agents.set(key, agent);
     }
     this.byResolved.set(resolved, agent);

@@ -16,6 +16,7 @@ import type { DestinationResolver } from './resolver';
 import type { UpstreamAgents } from './upstreamAgents';
 import type { SessionJar } from './sessionCookies';
 import type { WarningLimiter } from './warningLimiter';
+import type { UpgradeSlots } from './upgradeSlots';
 import { readUpgradeAnswer, serializeHead } from './upgradeAnswer';
 
 const unsafeHeaderText = /[\r\n\0]/;
@@ -28,6 +29,7 @@ export interface UpgradeContext {
   /** TLS and the outbound proxy for Internet upstreams, as the forward's pools use them. */
   readonly agents: Pick<UpstreamAgents, 'socketTlsFor' | 'tunnel'>;
   readonly warnings: WarningLimiter;
+  readonly upgrades: UpgradeSlots;
   /** The backend session of the request's client (see sessionCookies.ts); undefined when cookies pass through. */
   readonly jarFor: (req: IncomingMessage, destination: string) => SessionJar | undefined;
   /** The destination of the upgrade request (the router may rewrite `req.url`). */
@@ -48,6 +50,13 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
   }
   const picked = context.pick(req);
   if (!picked.ok) return failSocket(client, picked.status, picked.code, picked.reason);
+  // Each upgrade holds its upstream connection (for OnPremise a stream of the shared tunnel) as long as it lives.
+  const slot = context.upgrades.take();
+  if (!slot) {
+    context.options.onExchange?.({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', status: 503, durationMs: 0, bytesIn: 0, bytesOut: 0, error: ErrorCode.ForwardBusy });
+    return failSocket(client, 503, ErrorCode.ForwardBusy, `this forward holds its maximum of ${context.upgrades.limit} WebSocket connections; close some, or raise --max-connections (setting btpConnect.forwards.maxConnections)`, { 'retry-after': '1' });
+  }
+  client.once('close', slot);
   let upstream: Socket | undefined;
   let route: Route | undefined;
   try {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { cutOff, pipeStream } from '../connectivity/pipeStream';
 import { decodeUser, StreamHeader, type PropagatedUser } from '../connectivity/tunnelProtocol';
-import { encodeProxyHeader } from '../onPremise/proxyProtocol';
+import { encodeProxyHeader, type ProxyHeaderInfo } from '../onPremise/proxyProtocol';
 import { accessDeniedText, checkHttpAccess, checkTcpAccess } from './accessControl';
 import type { StreamContext } from './httpStream';
 import { propagatesPrincipal, type SystemMapping } from './types';
@@ -26,7 +26,10 @@ export function serveConnectStream(stream: ServerHttp2Stream, headers: IncomingH
   }
   const mapping = decision.mapping;
   const user = decodeUser(headers[StreamHeader.user]);
-  const socket = context.backend.openSocket(mapping);
+  const principal = webSocket ? undefined : tcpPrincipal(mapping, virtualHost, virtualPort, user);
+  // To the sandbox's own systems the principal goes in the header that proves the connector; to others after connect.
+  const introduced = context.backend.introduces(mapping);
+  const socket = context.backend.openSocket(mapping, principal);
   sockets.add(socket);
   socket.once('close', () => sockets.delete(socket));
   const connectEvent = 'encrypted' in socket ? 'secureConnect' : 'connect';
@@ -38,7 +41,7 @@ export function serveConnectStream(stream: ServerHttp2Stream, headers: IncomingH
     }
     let preamble: Buffer | undefined;
     try {
-      preamble = webSocket ? upgradeHead(mapping, headers, path, user, context) : tcpPreamble(mapping, virtualHost, virtualPort, user);
+      preamble = webSocket ? upgradeHead(mapping, headers, path, user, context) : principal && !introduced ? encodeProxyHeader(principal) : undefined;
     } catch (error) {
       // E.g. no user certificate could be issued: fail this stream, not the connector.
       socket.destroy();
@@ -67,9 +70,9 @@ export function serveConnectStream(stream: ServerHttp2Stream, headers: IncomingH
 }
 
 /** With principal propagation on a TCP mapping the backend learns the user from a PROXY v2 header. */
-function tcpPreamble(mapping: SystemMapping, virtualHost: string, virtualPort: number, user: PropagatedUser | undefined): Buffer | undefined {
+function tcpPrincipal(mapping: SystemMapping, virtualHost: string, virtualPort: number, user: PropagatedUser | undefined): ProxyHeaderInfo | undefined {
   if (!user || !propagatesPrincipal(mapping)) return undefined;
-  return encodeProxyHeader({ user: user.userName, authority: `${virtualHost}:${virtualPort}` });
+  return { user: user.userName, authority: `${virtualHost}:${virtualPort}` };
 }
 
 /** The upgrade request re-serialised for the backend, with Host and principal set as for any HTTP request. */

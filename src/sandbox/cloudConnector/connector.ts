@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttp2Server, type ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { silentLogger, type Logger } from '../../core/log';
+import type { OnPremiseNetwork } from '../onPremise/network';
 import type { KeyPairPem } from '../pki';
 import { BackendAccess } from './backend';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff';
@@ -24,6 +25,11 @@ export interface CloudConnectorOptions {
   readonly certificateAuthority?: KeyPairPem;
   /** CA for HTTPS/TCPS backends. */
   readonly trustedCaPem?: string;
+  /**
+   * The sandbox's on-premise network: its systems take connections only from a connector, which proves itself to
+   * them on every connection. Without it they refuse this connector; other backends never need it.
+   */
+  readonly network?: OnPremiseNetwork;
   readonly backoff?: BackoffPolicy;
   readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
@@ -77,7 +83,7 @@ export class CloudConnector extends EventEmitter<{ state: [state: ConnectorState
     this.locationId = options.locationId ?? '';
     this.mappingList = options.mappings;
     this.logger = options.logger ?? silentLogger;
-    this.backend = new BackendAccess(options.trustedCaPem, new PrincipalCertificates(options.certificateAuthority), options.connectTimeoutMs ?? 10_000);
+    this.backend = new BackendAccess(options.trustedCaPem, new PrincipalCertificates(options.certificateAuthority), options.connectTimeoutMs ?? 10_000, options.network);
     const context: StreamContext = { mappings: () => this.mappingList, backend: this.backend, logger: this.logger };
     this.h2.on('session', (session) => this.attached(session));
     this.h2.on('stream', (stream, headers) => {

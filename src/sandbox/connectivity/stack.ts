@@ -53,6 +53,7 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
         mappings,
         certificateAuthority: identity.ca,
         trustedCaPem: identity.ca.certPem,
+        network: onPremise.network,
         backoff: { initialMs: 100, maxMs: 5_000 },
         logger: logger.child(locationId ? `connector:${locationId}` : 'connector'),
       });

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../../core/log';
 import { BodyTooLargeError, sendJson } from './respond';
 
@@ -18,7 +18,14 @@ export interface StartedServer {
  */
 export async function startServer(
   handler: Handler,
-  options: { port: number; logger: Logger; tls?: HttpsOptions; host?: string },
+  options: {
+    port: number;
+    logger: Logger;
+    tls?: HttpsOptions;
+    host?: string;
+    /** Sees every connection first and hands on (`pass`) those it admits, before TLS and HTTP parsing. */
+    gate?: (socket: Socket, pass: (socket: Socket) => void) => void;
+  },
 ): Promise<StartedServer> {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     handler(req, res).catch((error: unknown) => {
@@ -35,6 +42,13 @@ export async function startServer(
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  const gate = options.gate;
+  if (gate) {
+    // The server's own connection listeners (HTTP parser, or TLS first) run only for what the gate passes.
+    const listeners = server.listeners('connection') as ((socket: Socket) => void)[];
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => gate(socket, (admitted) => listeners.forEach((listener) => listener.call(server, admitted))));
+  }
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();

@@ -6,10 +6,14 @@ import type { Logger } from '../../core/log';
 import { sendJson } from '../http/respond';
 import { startServer } from '../http/server';
 import { BusinessPartners, servicePath } from './businessPartners';
+import { ConnectorGate, refusalText } from './connectorGate';
+import type { OnPremiseNetwork } from './network';
 import { acceptWebSocket } from './webSocket';
 
 export interface OnPremiseHttpOptions {
   readonly logger: Logger;
+  /** The network whose Cloud Connector alone may connect (see `OnPremiseNetwork`); the system registers in it. */
+  readonly network: OnPremiseNetwork;
   /** Serve HTTPS with this certificate (for `protocol: HTTPS` mappings). */
   readonly tls?: HttpsOptions;
   /** The CA whose user certificates (`SSL_CLIENT_CERT`) this system trusts: the Cloud Connector's. */
@@ -27,12 +31,16 @@ export interface OnPremiseHttpService {
 /**
  * The sample on-premise ERP: an OData-like business partner service, `/whoami` (what arrived, headers included),
  * `/redirect?to=<path>` (302 to its own internal origin, for Location rewriting), `/echo` (streams the body back)
- * and `/ws` (WebSocket echo). Only reachable through the Cloud Connector: nothing advertises its port.
+ * and `/ws` (WebSocket echo). Only reachable through the Cloud Connector: it trusts `X-Emulated-User` and
+ * `SSL_CLIENT_CERT` because only the connector, which sets them, gets in (a plain connection gets a 403).
  */
 export async function startOnPremiseHttp(options: OnPremiseHttpOptions): Promise<OnPremiseHttpService> {
   const businessPartners = new BusinessPartners();
   const trustedCa = options.trustedCaPem ? new X509Certificate(options.trustedCaPem) : undefined;
   const self = { origin: '' };
+  // Over TLS a refusal cannot be read before the handshake: the connection just closes.
+  const refusal = options.tls ? undefined : Buffer.from(httpRefusal(refusalText), 'latin1');
+  const gate = new ConnectorGate({ network: options.network, ...(refusal ? { refusal } : {}) });
   const started = await startServer(
     async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://on-premise');
@@ -43,8 +51,19 @@ export async function startOnPremiseHttp(options: OnPremiseHttpOptions): Promise
       if (url.pathname === '/ws') return sendJson(res, 426, { error: 'Upgrade to WebSocket' }, { upgrade: 'websocket' });
       sendJson(res, 404, { error: `No such resource: ${url.pathname}` });
     },
-    { port: 0, logger: options.logger, ...(options.tls ? { tls: options.tls } : {}) },
+    {
+      port: 0,
+      logger: options.logger,
+      ...(options.tls ? { tls: options.tls } : {}),
+      gate: (socket, pass) =>
+        gate.accept(socket, (admitted) => {
+          pass(admitted);
+          // Node's HTTP parser does not resume a paused socket by itself; TLS reads it without.
+          if (!options.tls) admitted.resume();
+        }),
+    },
   );
+  const leave = options.network.register(started.port);
   self.origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${started.port}`;
   const upgraded = new Set<Duplex>();
   started.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -59,6 +78,8 @@ export async function startOnPremiseHttp(options: OnPremiseHttpOptions): Promise
     origin: self.origin,
     businessPartners,
     async close() {
+      leave();
+      gate.close();
       for (const socket of upgraded) socket.destroy();
       await started.close();
     },
@@ -94,6 +115,11 @@ function describeCertificate(value: string | string[] | undefined, trustedCa: X5
   } catch {
     return { error: 'SSL_CLIENT_CERT is not a base64 DER certificate' };
   }
+}
+
+function httpRefusal(text: string): string {
+  const body = `Forbidden: ${text}\n`;
+  return `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 function redirect(res: ServerResponse, url: URL, origin: string): void {

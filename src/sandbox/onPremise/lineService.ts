@@ -1,6 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { listenOnLoopback } from '../connectivity/loopback';
-import { parseProxyHeader } from './proxyProtocol';
+import { ConnectorGate, refusalText } from './connectorGate';
+import type { OnPremiseNetwork } from './network';
 
 export interface OnPremiseLineService {
   readonly port: number;
@@ -11,36 +12,30 @@ const maxLineBytes = 8192;
 
 /**
  * A TCP line service standing in for on-premise databases, directories and mail servers behind TCP mappings:
- * `PING` → `PONG`, `ECHO <text>` → `<text>`, `WHOAMI` → the propagated user (from a PROXY v2 header the Cloud
- * Connector sends with principal propagation) or `anonymous`, `QUIT` → `BYE` and close. Lines end with CRLF or LF.
+ * `PING` → `PONG`, `ECHO <text>` → `<text>`, `WHOAMI` → the propagated user (from the PROXY v2 header the Cloud
+ * Connector starts every connection with; a user only with principal propagation) or `anonymous`, `QUIT` → `BYE`
+ * and close. Lines end with CRLF or LF. Only the Cloud Connector gets in (`ConnectorGate`).
  */
-export async function startOnPremiseLineService(): Promise<OnPremiseLineService> {
-  const server = createServer((socket) => serve(socket));
+export async function startOnPremiseLineService(options: { network: OnPremiseNetwork }): Promise<OnPremiseLineService> {
+  const gate = new ConnectorGate({ network: options.network, refusal: Buffer.from(`ERR ${refusalText}\r\n`) });
+  const server = createServer((socket) => gate.accept(socket, (admitted, info) => serve(admitted, info.user)));
   const listener = await listenOnLoopback(server, 0);
-  return { port: listener.port, close: () => listener.close() };
+  const leave = options.network.register(listener.port);
+  return {
+    port: listener.port,
+    close: () => {
+      leave();
+      gate.close();
+      return listener.close();
+    },
+  };
 }
 
-function serve(socket: Socket): void {
-  socket.on('error', () => socket.destroy());
+function serve(socket: Socket, user: string | undefined): void {
   let pending = Buffer.alloc(0);
-  let preambleDone = false;
-  let user: string | undefined;
   socket.on('data', (chunk: Buffer) => {
     if (socket.writableEnded) return;
     pending = Buffer.concat([pending, chunk]);
-    if (!preambleDone) {
-      const parsed = parseProxyHeader(pending);
-      if (parsed.kind === 'incomplete') return;
-      if (parsed.kind === 'invalid') {
-        socket.destroy();
-        return;
-      }
-      if (parsed.kind === 'header') {
-        user = parsed.info.user;
-        pending = pending.subarray(parsed.length);
-      }
-      preambleDone = true;
-    }
     for (let end = pending.indexOf(0x0a); end >= 0 && !socket.writableEnded; end = pending.indexOf(0x0a)) {
       const line = pending.subarray(0, end).toString('utf8').replace(/\r$/, '');
       pending = pending.subarray(end + 1);
@@ -51,6 +46,8 @@ function serve(socket: Socket): void {
       pending = Buffer.alloc(0);
     }
   });
+  // The gate hands the socket over paused, with what followed the header still buffered.
+  socket.resume();
 }
 
 function answer(socket: Socket, line: string, user: string | undefined): void {

@@ -21,7 +21,8 @@ before(async () => {
   token = await connectivityToken(f);
   const ca = f.sandbox.identity.ca;
   const certificate = issueServerCertificate(ca, { commonName: 'erp-internal', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-  tlsErp = await startOnPremiseHttp({ logger: silentLogger, tls: { cert: certificate.certPem, key: certificate.keyPem } });
+  // A system of the sandbox's on-premise network: it takes connections from connectors that have `network` alone.
+  tlsErp = await startOnPremiseHttp({ logger: silentLogger, network: f.sandbox.onPremise.network, tls: { cert: certificate.certPem, key: certificate.keyPem } });
 });
 after(async () => {
   await Promise.all(extra.map((connector) => connector.close()));
@@ -35,6 +36,7 @@ function connector(options: Partial<CloudConnectorOptions> & { locationId: strin
     secret: f.sandbox.identity.connectorSecret,
     subaccountId: f.sandbox.identity.world.provider.id,
     mappings: [],
+    network: f.sandbox.onPremise.network,
     ...options,
   });
   extra.push(created);

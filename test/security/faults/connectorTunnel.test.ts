@@ -115,6 +115,8 @@ before(async () => {
     ],
     certificateAuthority: f.sandbox.identity.ca,
     trustedCaPem: f.sandbox.identity.ca.certPem,
+    // The sandbox's ERP and line service (primary.mappings) take connections from connectors of their network alone.
+    network: f.sandbox.onPremise.network,
     backoff,
   });
   await connector.connect();

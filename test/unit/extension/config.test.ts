@@ -41,8 +41,13 @@ describe('Config', () => {
 
   it('a forward spec from the settings: port, WebSocket and cookies per destination', () => {
     const c = config({ [Setting.forwardPorts]: { erp: 8080 }, [Setting.allowWebSocket]: true, [Setting.passCookies]: ['erp', 42] });
-    assert.deepEqual(c.forwardSpec('erp'), { destination: 'erp', port: 8080, allowWebSocket: true, passCookies: true });
-    assert.deepEqual(c.forwardSpec('crm'), { destination: 'crm', port: 0, allowWebSocket: true, passCookies: false });
+    assert.deepEqual(c.forwardSpec('erp'), { destination: 'erp', port: 8080, allowWebSocket: true, passCookies: true, maxConnections: 128 });
+    assert.deepEqual(c.forwardSpec('crm'), { destination: 'crm', port: 0, allowWebSocket: true, passCookies: false, maxConnections: 128 });
     assert.equal(config({ [Setting.passCookies]: 'erp' }).passCookies('erp'), false, 'only a list counts');
+  });
+
+  it('maxConnections from 1 to 4096, else the default of 128', () => {
+    assert.equal(config({ [Setting.maxConnections]: 16 }).forwardSpec('erp').maxConnections, 16);
+    for (const value of [0, 4097, 2.5, '16', null, undefined]) assert.equal(config({ [Setting.maxConnections]: value }).maxConnections(), 128, String(value));
   });
 });

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { encodeProxyHeader } from '../../../src/sandbox/onPremise/proxyProtocol';
+import { connectivityToken, proxyRequest, socksOpen, socksReply } from '../../support/connectivityClient';
+import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { withTimeout } from '../faults/support';
+
+// Finding of issue 12: the sandbox's on-premise ERP and line service answered anyone on their loopback ports, so
+// `X-Emulated-User: alice`, a wrong Basic password or a DELETE reached them without the Cloud Connector and its
+// access control, and a forged PROXY header made the line service believe in any user. On-premise systems now
+// take only connections that prove they come from the sandbox's Cloud Connector.
+
+let f: SandboxFixture;
+let token: string;
+const partners = '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner';
+
+before(async () => {
+  f = await startSandboxFixture();
+  token = await connectivityToken(f);
+});
+after(async () => {
+  await f.close();
+});
+
+/** Bytes to a port as they are, and everything that comes back until the peer closes (or how it closed). */
+function exchange(port: number, bytes: Buffer | string): Promise<{ text: string; error?: string }> {
+  return withTimeout(
+    new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      let error: string | undefined;
+      socket.on('connect', () => socket.write(bytes));
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('error', (failure: NodeJS.ErrnoException) => (error = failure.code));
+      socket.on('close', () => resolve({ text, ...(error ? { error } : {}) }));
+    }),
+    5_000,
+    `127.0.0.1:${port} neither answered nor closed`,
+  );
+}
+
+function httpRequest(method: string, path: string, headers: Record<string, string>): string {
+  const lines = [`${method} ${path} HTTP/1.1`, 'Host: erp.virtual:8000', 'Connection: close', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** Refused: no HTTP answer but a 403 that names the way in. */
+function assertRefused(answer: { text: string; error?: string }, what: string): void {
+  assert.match(answer.text, /^HTTP\/1\.1 403 /, `${what}: ${JSON.stringify(answer)}`);
+  assert.match(answer.text, /only through the Cloud Connector/);
+}
+
+describe('on-premise only through the Cloud Connector', () => {
+  it('on-premise only through the Cloud Connector — the ERP refuses a direct connection: X-Emulated-User alice, a wrong Basic password, a DELETE', async () => {
+    const port = f.sandbox.onPremise.erp.port;
+    const asAlice = await exchange(port, httpRequest('GET', '/whoami', { 'X-Emulated-User': 'alice' }));
+    assert.doesNotMatch(asAlice.text, /"user":"alice"/, 'the ERP believed a client-sent X-Emulated-User');
+    assertRefused(asAlice, 'X-Emulated-User: alice');
+    assertRefused(await exchange(port, httpRequest('GET', partners, { Authorization: `Basic ${Buffer.from('ERPUSER:wrong-password').toString('base64')}` })), 'a wrong Basic password');
+    assertRefused(await exchange(port, httpRequest('DELETE', `${partners}('1000001')`, {})), 'a DELETE');
+
+    // The partner is still there, and through the Cloud Connector the same requests work (without the forged user).
+    const read = await proxyRequest(f, `http://erp.virtual:8000${partners}('1000001')`, { token });
+    assert.equal(read.status, 200, read.text);
+    const whoami = await proxyRequest(f, 'http://erp.virtual:8000/whoami', { token, headers: { 'X-Emulated-User': 'alice' } });
+    assert.equal(whoami.status, 200, whoami.text);
+    assert.equal(whoami.json().user, null, 'the connector drops a client-sent X-Emulated-User');
+  });
+
+  it('on-premise only through the Cloud Connector — the line service refuses a direct connection, also one with a forged PROXY header naming alice', async () => {
+    const port = f.sandbox.onPremise.lineService.port;
+    const forged = await exchange(port, Buffer.concat([encodeProxyHeader({ user: 'alice', authority: 'db.virtual:5432' }), Buffer.from('WHOAMI\r\nQUIT\r\n')]));
+    assert.doesNotMatch(forged.text, /alice/, 'the line service believed a forged PROXY header');
+    assert.match(forged.text, /^ERR only through the Cloud Connector/, JSON.stringify(forged));
+    const plain = await exchange(port, 'PING\r\nQUIT\r\n');
+    assert.match(plain.text, /^ERR only through the Cloud Connector/, JSON.stringify(plain));
+
+    // Through SOCKS5 and the Cloud Connector the line service answers.
+    const { client, reply } = await socksOpen(f.sandbox.connectivity.socks5Port, token, 'db.virtual', 5432);
+    assert.deepEqual(reply, socksReply(0x00));
+    client.write('PING\r\n');
+    assert.equal(await client.line(), 'PONG\r\n');
+    client.close();
+  });
+});
