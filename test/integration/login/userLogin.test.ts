@@ -194,7 +194,7 @@ describe('core: UserSession against the sandbox', () => {
     const authorize = new URL(opened);
     assert.equal(`${authorize.origin}${authorize.pathname}`, `${f.sandbox.endpoints.tokenServiceUrl}/oauth/authorize`);
     assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
-    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/btp-connect\/callback$/);
+    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/localhost:\d+\/btp-connect\/callback$/);
     const [form, wrong, callback] = browser?.pages ?? [];
     assert.equal(form?.status, 200);
     assert.match(wrong?.text ?? '', /Wrong user name or password/);
