@@ -186,6 +186,22 @@ describe('btp-connect login / logout', () => {
     assert.deepEqual(secrets.keys().filter((key) => key.startsWith('connection/plain/')), []);
   });
 
+  it('a key whose client XSUAA will not redirect for (here the Connectivity instance\'s): exit 3, XSUAA\'s words and the fix, no browser', async () => {
+    // Without its proxy fields the connectivity key reads as an xsuaa key: only the token service can tell.
+    const { onpremise_proxy_host: _h, onpremise_proxy_http_port: _p, onpremise_proxy_port: _l, onpremise_proxy_rfc_port: _r, onpremise_proxy_ldap_port: _d, onpremise_socks5_proxy_port: _s, ...notAnApp } = f.sandbox.keys.connectivity;
+    await writeFile(join(dir, 'not-an-app.json'), JSON.stringify(notAnApp));
+    const connected = await runCli(['connect', 'other', '--key', 'destination.json', '--login-key', 'not-an-app.json'], { cwd: dir, env, secrets });
+    assert.equal(connected.code, ExitCode.Ok, connected.stderr);
+    const result = await runCli(['login', 'other', '--no-browser'], { cwd: dir, env, secrets });
+    assert.equal(result.code, ExitCode.InvalidInput, result.stderr);
+    assert.match(result.stderr, /\[BTP_SIGN_IN_NOT_CONFIGURED\]: The token service refused to start a browser sign-in for client "sb-clone6e5d4c3b!b103\|connectivity!b17" \(HTTP 400: Invalid redirect http:\/\/localhost:\d+\/btp-connect\/callback did not match one of the registered values\.\)/);
+    assert.match(result.stderr, /Use an xsuaa service key of your own application/);
+    assert.match(result.stderr, /`btp-connect login other --login-key <xsuaa-key\.json>`/);
+    assert.doesNotMatch(result.stdout, /Open this URL/);
+    assert.deepEqual(secrets.keys().filter((key) => key.startsWith('connection/other/user/')), []);
+    assert.equal((await runCli(['disconnect', 'other'], { cwd: dir, env, secrets })).code, ExitCode.Ok);
+  });
+
   it('a sign-in nobody completes ends with a timeout (exit 7) and leaves no tokens', async () => {
     const result = await runCli(['login', 'sb', '--no-browser', '--timeout', '1'], { cwd: dir, env, secrets });
     assert.equal(result.code, ExitCode.ServiceFailure);
