@@ -55,8 +55,9 @@ export async function signIn(ctx: Ctx, node?: TreeNode): Promise<void> {
         openBrowser: async (url) => {
           await ctx.openExternal(vscode.Uri.parse(url, true));
         },
-        // Remote and web hosts: the browser reaches the loopback listener through VS Code's port forwarding.
-        externalRedirectUri: async (uri) => (await vscode.env.asExternalUri(vscode.Uri.parse(uri, true))).toString(true),
+        // Remote and web hosts: the browser reaches the loopback listener through VS Code's port forwarding, so the
+        // app's redirect-uris must list that address too (README); desktop VS Code leaves localhost as it is.
+        externalRedirectUri: async (uri) => (await ctx.asExternalUri(vscode.Uri.parse(uri, true))).toString(true),
         signal: abort.signal,
       });
     },

@@ -8,6 +8,7 @@ import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding } from '../../../src/core/bindings/types';
 import type { ConnectionNode } from '../../../src/extension/tree/destinationsModel';
 import { signInInBrowser } from '../../support/loginBrowser';
+import type { BtpConnectApi } from '../../../src/extension/extension';
 import { extensionApi, when } from './api';
 
 // Sign In / Sign Out on a connection through the extension's commands: the browser is played by the test (the
@@ -17,6 +18,21 @@ import { extensionApi, when } from './api';
 
 interface WhoAmI {
   user: string | null;
+}
+
+/**
+ * The harness opens the workbench at http://127.0.0.1:<port>, so code-server forwards the sign-in listener as
+ * http://127.0.0.1:<port>/proxy/<listener port>/…, and XSUAA (like the sandbox) registers http:// redirect URIs only
+ * for localhost. A user who reaches the workbench at http://localhost:<port> gets the same forward on localhost:
+ * that is what this plays, through code-server's real port forwarding. Returns the undo.
+ */
+function asLocalhostWorkbench(api: BtpConnectApi): () => void {
+  const original = api.ctx.asExternalUri;
+  api.ctx.asExternalUri = async (uri) => {
+    const forwarded = await original(uri);
+    return forwarded.with({ authority: forwarded.authority.replace(/^127\.0\.0\.1(?=:)/, 'localhost') });
+  };
+  return () => (api.ctx.asExternalUri = original);
 }
 
 describe('user sign-in in the extension host', () => {
@@ -40,7 +56,11 @@ describe('user sign-in in the extension host', () => {
       browser = signInInBrowser(sandbox, uri.toString(true), 'bob');
       return true;
     };
-    restoreOpenExternal = () => (api.ctx.openExternal = original);
+    const restoreWorkbench = asLocalhostWorkbench(api);
+    restoreOpenExternal = () => {
+      api.ctx.openExternal = original;
+      restoreWorkbench();
+    };
 
     const provider = api.ctx.destinations;
     const node = (await provider.getChildren()).find((candidate): candidate is ConnectionNode => candidate.kind === 'connection' && candidate.connection === 'sandbox');
@@ -95,6 +115,7 @@ describe('user sign-in in the extension host', () => {
     };
     window.showOpenDialog = async () => [vscode.Uri.file(keyFile)];
     const original = api.ctx.openExternal;
+    const restoreWorkbench = asLocalhostWorkbench(api);
     let browser: Promise<unknown> = Promise.resolve();
     let clientId: string | null = null;
     api.ctx.openExternal = async (uri) => {
@@ -103,6 +124,7 @@ describe('user sign-in in the extension host', () => {
       return true;
     };
     try {
+      await api.ctx.destinations.reloadConnections();
       const node = (await api.ctx.destinations.getChildren()).find((candidate): candidate is ConnectionNode => candidate.kind === 'connection' && candidate.connection === 'needs-key');
       assert.ok(node);
       await vscode.commands.executeCommand('btpConnect.signIn', node);
@@ -116,6 +138,7 @@ describe('user sign-in in the extension host', () => {
       assert.equal(seen.user, 'alice');
     } finally {
       api.ctx.openExternal = original;
+      restoreWorkbench();
       for (const [name, value] of saved) window[name] = value;
       await api.ctx.registry.remove('needs-key');
       rmSync(dir, { recursive: true, force: true });
