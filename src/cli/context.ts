@@ -3,7 +3,7 @@ import { loadBindingsFromEnv } from '../core/bindings/env';
 import { selectBinding } from '../core/bindings/select';
 import { parseServiceKeyText } from '../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../core/bindings/serviceKeyFile';
-import type { ConnectivityBinding, DestinationBinding } from '../core/bindings/types';
+import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../core/bindings/types';
 import { ConnectionStore, defaultConfigDirectory } from '../core/connections/connectionStore';
 import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
@@ -30,6 +30,8 @@ export interface OpenClient {
   readonly agents: HttpAgents;
   /** The connectivity binding of the connection, when it has one (OnPremise forwards need it). */
   readonly connectivity?: ConnectivityBinding;
+  /** The xsuaa binding the connection's user signs in with, when it has one (refreshes the user's token). */
+  readonly login?: XsuaaBinding;
   /** Says where the binding came from, for messages: `connection "dev"`, `key .sandbox/...`. */
   readonly source: string;
   close(): Promise<void>;
@@ -39,6 +41,7 @@ interface ResolvedBindings {
   readonly binding: DestinationBinding;
   readonly connection?: string;
   readonly connectivity?: ConnectivityBinding;
+  readonly login?: XsuaaBinding;
   readonly source: string;
 }
 
@@ -47,9 +50,18 @@ export function connectionStore(io: CliIo): ConnectionStore {
 }
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
-  const { binding, connectivity, source, connection } = await resolveBindings(args, io);
+  const { binding, connectivity, login, source, connection } = await resolveBindings(args, io);
   const agents = new HttpAgents({ network: await cliNetwork(args, io) });
-  return { client: new DestinationServiceClient({ binding, agents }), binding, ...(connection ? { connection } : {}), agents, ...(connectivity ? { connectivity } : {}), source, close: () => agents.close() };
+  return {
+    client: new DestinationServiceClient({ binding, agents }),
+    binding,
+    ...(connection ? { connection } : {}),
+    agents,
+    ...(connectivity ? { connectivity } : {}),
+    ...(login ? { login } : {}),
+    source,
+    close: () => agents.close(),
+  };
 }
 
 /** Runs `work` with a client for the command's connection options and closes its connections afterwards. */
@@ -96,7 +108,13 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
 
 async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
   const bindings = await connectionStore(io).load(name);
-  return { binding: bindings.destination, connection: name, ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}), source: `connection "${name}"` };
+  return {
+    binding: bindings.destination,
+    connection: name,
+    ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}),
+    ...(bindings.login ? { login: bindings.login } : {}),
+    source: `connection "${name}"`,
+  };
 }
 
 async function fromEnvironment(io: CliIo): Promise<ResolvedBindings> {

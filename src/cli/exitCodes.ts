@@ -17,7 +17,7 @@ export const exitCodeHelp = `Exit codes:
   0  success
   1  unexpected failure
   2  usage error (unknown command or option)
-  3  invalid input: a destination, service key or file that fails validation
+  3  invalid input: a destination, service key or file that fails validation, or no key to sign users in with
   4  not found: destination, certificate, connection or binding
   5  access denied: token rejected, 401 or 403, sign-in required or failed, proxy credentials refused
   6  conflict: exists already, or changed by someone else meanwhile
@@ -29,6 +29,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.InvalidInput:
     case ErrorCode.BindingInvalid:
     case ErrorCode.BadRequest:
+    case ErrorCode.SignInNotConfigured:
       return ExitCode.InvalidInput;
     case ErrorCode.NotFound:
     case ErrorCode.BindingNotFound:

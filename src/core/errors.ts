@@ -68,6 +68,11 @@ export const ErrorCode = {
   SignInRequired: 'BTP_SIGN_IN_REQUIRED',
   /** The browser sign-in did not complete: cancelled, denied, or the authorization code was refused. */
   SignInFailed: 'BTP_SIGN_IN_FAILED',
+  /**
+   * No client to sign users in with: the connection has no xsuaa service key for sign-in, or the token service
+   * refuses the browser sign-in for its client (redirect URI not registered, authorization_code not allowed).
+   */
+  SignInNotConfigured: 'BTP_SIGN_IN_NOT_CONFIGURED',
   /** A forward refused a local request before forwarding it (foreign Host/Origin, cross-site, dot segments, framing). */
   LocalRequestRefused: 'BTP_LOCAL_REQUEST_REFUSED',
   /** A forward on a shared machine needs its local token, and the request had none or another. */

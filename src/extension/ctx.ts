@@ -29,6 +29,11 @@ export interface Ctx {
   readonly origins: DevServerOrigins;
   /** `vscode.env.openExternal`; the in-host tests stand in for the browser here. */
   openExternal: (uri: vscode.Uri) => Thenable<boolean>;
+  /**
+   * `vscode.env.asExternalUri`: on remote and web hosts the browser reaches a loopback listener through VS Code's
+   * port forwarding. The in-host tests stand in here for how the user reaches the workbench.
+   */
+  asExternalUri: (uri: vscode.Uri) => Thenable<vscode.Uri>;
   /** "OS keychain" or the SecretStorage fallback, shown to the user. */
   readonly secretStorage: string;
 }

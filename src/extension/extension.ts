@@ -60,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
     const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger, secrets.description);
     const inspectors = new InspectorPanels(registry, context.extensionUri, logger, String(context.extension.packageJSON.version));
-    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, origins, openExternal: (uri) => vscode.env.openExternal(uri), secretStorage: secrets.description };
+    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, origins, openExternal: (uri) => vscode.env.openExternal(uri), asExternalUri: (uri) => vscode.env.asExternalUri(uri), secretStorage: secrets.description };
     context.subscriptions.push(
       origins,
       destinations,

@@ -32,6 +32,7 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.Unsupported]: 'Not supported',
   [ErrorCode.SignInRequired]: 'Sign-in required',
   [ErrorCode.SignInFailed]: 'Sign-in failed',
+  [ErrorCode.SignInNotConfigured]: 'Sign-in not set up',
   [ErrorCode.LocalRequestRefused]: 'Request refused by the forward',
   [ErrorCode.LocalTokenRequired]: 'Local token required',
   [ErrorCode.DestinationNameInvalid]: 'No destination named',

@@ -4,8 +4,8 @@ import { loadBindingsFromEnv } from '../../core/bindings/env';
 import { selectBinding } from '../../core/bindings/select';
 import { parseServiceKeyText } from '../../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../../core/bindings/serviceKeyFile';
-import type { ConnectivityBinding, DestinationBinding } from '../../core/bindings/types';
-import { BtpError, ErrorCode } from '../../core/errors';
+import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
+import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { stringOption, type Command, type OptionValues } from '../command';
 import { connectionStore } from '../context';
@@ -16,34 +16,59 @@ import { formatTable } from '../table';
 export const connectCommand: Command = {
   name: 'connect',
   summary: 'Save a connection from a service key; its secrets go to the OS keychain',
-  usage: `Usage: btp-connect connect <name> (--key <file|-> | --from-cf <instance> <key-name> | --vcap) [--connectivity-key <file>] [--replace]
+  usage: `Usage: btp-connect connect <name> (--key <file|-> | --from-cf <instance> <key-name> | --vcap) [--connectivity-key <file>] [--login-key <file|->] [--replace]
 
   -k, --key <file|->          a destination service key file (- reads a pasted key from standard input)
       --from-cf <instance>    read the key with the cf CLI: cf service-key <instance> <key-name>
       --vcap                  take the destination (and connectivity) binding from VCAP_SERVICES / SERVICE_BINDING_ROOT
       --connectivity-key <f>  also save a connectivity service key (for on-premise destinations)
-      --replace               overwrite a connection of the same name
+      --login-key <file|->    also save an xsuaa service key of your app: users sign in with its client (\`login\`)
+      --replace               overwrite a connection of the same name (all its keys)
 
-The key's "clientsecret" or X.509 "key" is stored in the OS keychain (service "btp-connect");
+The keys' "clientsecret" or X.509 "key" are stored in the OS keychain (service "btp-connect");
 the rest goes to connections.json in the config folder. Nothing secret is written to a file.`,
   options: {
     key: { type: 'string', short: 'k' },
     'from-cf': { type: 'string' },
     vcap: { type: 'boolean' },
     'connectivity-key': { type: 'string' },
+    'login-key': { type: 'string' },
     replace: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
     const [name, cfKeyName] = positionals;
     if (!name) throw new BtpError(ErrorCode.InvalidInput, 'Name the connection, e.g. `connect dev --key key.json`.', { field: 'name' });
+    const loginKey = stringOption(values, 'login-key');
+    if (loginKey === '-' && stringOption(values, 'key') === '-') {
+      throw new BtpError(ErrorCode.InvalidInput, 'Only one key can come from standard input: give --key or --login-key as a file.', { field: 'login-key' });
+    }
     const { destination, connectivity } = await readBindings(values, cfKeyName, io);
+    const login = loginKey === undefined ? undefined : await readLoginKey(loginKey, io);
     const store = connectionStore(io);
-    await store.add(name, { destination, ...(connectivity ? { connectivity } : {}) }, { replace: values.replace === true });
+    await store.add(name, { destination, ...(connectivity ? { connectivity } : {}), ...(login ? { login } : {}) }, { replace: values.replace === true });
     line(io, `Saved connection "${name}" (${destination.uri}); secrets are in the ${io.secretStore().description}.`);
+    if (login) line(io, `Users sign in with the client of the xsuaa key (${login.clientId}): \`${io.invocation} login ${name}\`.`);
     return ExitCode.Ok;
   },
 };
+
+/**
+ * An xsuaa service key of the user's app, from a file or `-` (standard input), for signing users in. Any other
+ * kind is refused with the reason: only a client whose xs-security.json the user controls can list the loopback
+ * redirect URI.
+ */
+export async function readLoginKey(spec: string, io: CliIo): Promise<XsuaaBinding> {
+  const why = ' Sign-in needs the client of an xsuaa service instance of your application (its xs-security.json lists the redirect URI).';
+  try {
+    return spec === '-'
+      ? (parseServiceKeyText(await io.readStdin(), { expected: 'xsuaa', source: 'standard input' }) as XsuaaBinding)
+      : ((await readServiceKeyFile(resolve(io.cwd, spec), { expected: 'xsuaa' })) as XsuaaBinding);
+  } catch (error) {
+    if (!isBtpError(error, ErrorCode.BindingInvalid) || !error.issues.some((issue) => issue.problem === 'wrong_kind')) throw error;
+    throw new BtpError(error.code, `${error.message}${why}`, { cause: error, field: 'login-key', issues: error.issues });
+  }
+}
 
 async function readBindings(values: OptionValues, cfKeyName: string | undefined, io: CliIo): Promise<{ destination: DestinationBinding; connectivity?: ConnectivityBinding }> {
   const key = stringOption(values, 'key');
@@ -105,7 +130,13 @@ export const connectionsCommand: Command = {
     } else if (connections.length === 0) {
       line(io, `No saved connections. Add one with \`${io.invocation} connect <name> --key <file>\`.`);
     } else {
-      line(io, formatTable(['NAME', 'SUBACCOUNT', 'CONNECTIVITY', 'DESTINATION SERVICE'], connections.map((c) => [c.name, c.subaccount ?? '', c.hasConnectivity ? 'yes' : 'no', c.destinationServiceUrl])));
+      line(
+        io,
+        formatTable(
+          ['NAME', 'SUBACCOUNT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE'],
+          connections.map((c) => [c.name, c.subaccount ?? '', c.hasConnectivity ? 'yes' : 'no', c.hasLogin ? 'yes' : 'no', c.destinationServiceUrl]),
+        ),
+      );
     }
     return ExitCode.Ok;
   },

@@ -4,6 +4,7 @@ import type { ForwardManagerOptions } from '../../core/forward/forwardManager';
 import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import { HttpAgents } from '../../core/http/agents';
 import type { Logger } from '../../core/log';
+import { SIGN_IN_REDIRECT_URI_PATTERN } from '../../core/oauth/signInClient';
 import { userForwarding } from '../../core/oauth/userForwarding';
 import { UserSession, type SignedInUser } from '../../core/oauth/userSession';
 import { stringOption, type Command } from '../command';
@@ -11,21 +12,26 @@ import { connectionStore, type OpenClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { cliNetwork } from '../network';
+import { readLoginKey } from './connections';
 
 export const loginCommand: Command = {
   name: 'login',
   summary: 'Sign a user in to a connection in the browser; forwards then act for that user',
-  usage: `Usage: btp-connect login <connection> [--no-browser] [--login-hint <hint>] [--timeout <seconds>] [--ca <file>] [--no-system-ca]
+  usage: `Usage: btp-connect login <connection> [--login-key <file|->] [--no-browser] [--login-hint <hint>] [--timeout <seconds>] [--ca <file>] [--no-system-ca]
 
-Signs you in through the browser (OAuth authorization code with PKCE, with the client of the connection's
-Destination service key, at <url>/oauth/authorize of its XSUAA). Forwards of the connection then act for you:
-PrincipalPropagation destinations reach on-premise systems as your user, and OAuth2UserTokenExchange,
-OAuth2JWTBearer and OAuth2SAMLBearerAssertion destinations get your token (X-user-token). The tokens go to the
-OS keychain next to the connection's secret; \`logout\` deletes them.
+Signs you in through the browser (OAuth authorization code with PKCE at <url>/oauth/authorize of XSUAA) with the
+client of an xsuaa service key of your own application, saved with the connection. Forwards of the connection
+then act for you: PrincipalPropagation destinations reach on-premise systems as your user, and
+OAuth2UserTokenExchange, OAuth2JWTBearer and OAuth2SAMLBearerAssertion destinations get your token
+(X-user-token). The tokens go to the OS keychain next to the connection's secrets; \`logout\` deletes them.
 
-The browser returns to a one-shot listener on 127.0.0.1 (any free port); XSUAA must allow that redirect URI
-(xs-security.json "oauth2-configuration": {"redirect-uris": ["http://127.0.0.1:*/**"]}).
+The Destination service key's client cannot sign users in: XSUAA redirects a browser only to the redirect URIs
+a client registered, and that client's are not yours to set. The browser returns to a one-shot listener on
+http://localhost:<any free port>/btp-connect/callback, so your app's xs-security.json needs
+  "oauth2-configuration": {"redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]}
+(XSUAA allows http:// only for localhost; if it lists "grant-types", keep "authorization_code" and "refresh_token").
 
+  --login-key <file|->  save this xsuaa service key as the connection's sign-in key first (- reads standard input)
   --no-browser          print the sign-in URL instead of opening a browser (SSH sessions, scripts)
   --login-hint <hint>   XSUAA login_hint, e.g. '{"origin":"my-idp"}' to skip choosing the identity provider
   --timeout <seconds>   how long to wait for the browser (default 300)
@@ -36,7 +42,7 @@ The token requests honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as every command 
 
 BTP_CONNECT_BROWSER names the program that opens the URL (it gets the URL as its one argument); without it
 the system's default browser opens (xdg-open, open, rundll32).`,
-  options: { 'no-browser': { type: 'boolean' }, 'login-hint': { type: 'string' }, timeout: { type: 'string' }, ca: { type: 'string' }, 'no-system-ca': { type: 'boolean' } },
+  options: { 'login-key': { type: 'string' }, 'no-browser': { type: 'boolean' }, 'login-hint': { type: 'string' }, timeout: { type: 'string' }, ca: { type: 'string' }, 'no-system-ca': { type: 'boolean' } },
   async run(values, positionals, io) {
     const name = onlyConnection(positionals, 'login');
     const timeout = stringOption(values, 'timeout');
@@ -44,10 +50,18 @@ the system's default browser opens (xdg-open, open, rundll32).`,
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
       throw new BtpError(ErrorCode.InvalidInput, `--timeout "${timeout}" is not a number of seconds between 1 and 3600.`, { field: 'timeout' });
     }
-    const bindings = await connectionStore(io).load(name);
+    const store = connectionStore(io);
+    const loginKey = stringOption(values, 'login-key');
+    if (loginKey !== undefined) {
+      await store.load(name); // an unknown connection fails before anything is read or stored
+      const login = await readLoginKey(loginKey, io);
+      await store.setLogin(name, login);
+      line(io, `Saved the xsuaa key of client ${login.clientId} as the sign-in key of "${name}"; its secret is in the ${io.secretStore().description}.`);
+    }
+    const bindings = await store.load(name);
     const ca = stringOption(values, 'ca');
     const agents = new HttpAgents({ network: await cliNetwork({ ...(ca ? { ca } : {}), 'no-system-ca': values['no-system-ca'] === true }, io) });
-    const session = new UserSession({ connection: name, binding: bindings.destination, agents, secrets: io.secretStore() });
+    const session = new UserSession({ connection: name, ...(bindings.login ? { binding: bindings.login } : {}), agents, secrets: io.secretStore() });
     try {
       const printOnly = values['no-browser'] === true;
       const loginHint = stringOption(values, 'login-hint');
@@ -82,7 +96,7 @@ for nobody: PrincipalPropagation destinations fail until you sign in again.`,
     const name = onlyConnection(positionals, 'logout');
     const bindings = await connectionStore(io).load(name);
     const agents = new HttpAgents({ network: await cliNetwork({}, io) });
-    const session = new UserSession({ connection: name, binding: bindings.destination, agents, secrets: io.secretStore() });
+    const session = new UserSession({ connection: name, ...(bindings.login ? { binding: bindings.login } : {}), agents, secrets: io.secretStore() });
     try {
       const user = await session.signOut();
       line(io, user ? `Signed ${user.userName} out of "${name}"; the tokens are deleted from the ${io.secretStore().description}.` : `Nobody was signed in to "${name}".`);
@@ -105,7 +119,7 @@ export async function forwardUser(
   logger: Logger,
 ): Promise<{ readonly user?: SignedInUser; readonly connectivity: ConnectivityAccessOptions; readonly manager: Pick<ForwardManagerOptions, 'findOptions'>; dispose(): void }> {
   if (!opened.connection) return { connectivity: {}, manager: {}, dispose: () => undefined };
-  const session = new UserSession({ connection: opened.connection, binding: opened.binding, agents: opened.agents, secrets: io.secretStore(), logger: logger.child('user') });
+  const session = new UserSession({ connection: opened.connection, ...(opened.login ? { binding: opened.login } : {}), agents: opened.agents, secrets: io.secretStore(), logger: logger.child('user') });
   // A token service that is down now must not stop forwards that need no user; user lookups try again later.
   const user = await session.load().catch((error: unknown) => {
     logger.warn(`could not read the signed-in user of ${opened.source}: ${isBtpError(error) ? error.message : String(error)}`);

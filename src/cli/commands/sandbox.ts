@@ -84,6 +84,10 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io, `  ${io.invocation} ls --key ${keyFile}`);
   line(io, `  ${io.invocation} get internet-basic --find --key ${keyFile}`);
   line(io);
+  line(io, "Sign in as a sandbox user (users.json) with the demo app's xsuaa key, for principal propagation:");
+  line(io, `  ${io.invocation} connect sandbox --key ${keyFile} --connectivity-key ${show(files.serviceKeys.connectivity ?? '')} --login-key ${show(files.serviceKeys.xsuaa ?? '')}`);
+  line(io, `  ${io.invocation} login sandbox`);
+  line(io);
   line(io, 'Point an app that uses the SAP Cloud SDK or the approuter at it:');
   line(io, `  export VCAP_SERVICES="$(cat ${show(files.vcapServices)})" NODE_EXTRA_CA_CERTS=${show(files.ca)}`);
   line(io, `  (approuter: with the xsuaa binding it calls https://provider.${endpoints.uaaDomain}; add "127.0.0.1 provider.localhost" to`);

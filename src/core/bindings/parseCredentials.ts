@@ -40,7 +40,7 @@ export function parseCredentials(credentials: unknown, options: ParseOptions = {
     (url === undefined ? undefined : deriveUaaDomain(url));
   const identityZone = readString(c, 'identityzone', issues);
   const tenantId = readString(c, 'tenantid', issues);
-  const xsappname = readString(c, 'xsappname', issues, { required: kind === 'xsuaa' });
+  const xsappname = readString(c, 'xsappname', issues, { required: kind === 'xsuaa', extra: kind === 'xsuaa' ? identityServiceHint(c) : '' });
   // Without a strong marker a key with only `xsappname` looks like an xsuaa key: say so next to the missing field.
   const looksXsuaa =
     options.expected !== undefined && options.expected !== 'xsuaa' && detectKind(c) === 'xsuaa'
@@ -123,6 +123,22 @@ function readProxy(c: Readonly<Record<string, unknown>>, issues: IssueCollector,
     ...(rfcPort === undefined ? {} : { rfcPort }),
     ...(ldapPort === undefined ? {} : { ldapPort }),
   };
+}
+
+/**
+ * An SAP Cloud Identity Services (`identity`, IAS) key has no `xsappname` and a `url` on `*.accounts.ondemand.com`
+ * (or `accounts400` for canary tenants): say what it is instead of only that the field is missing.
+ */
+function identityServiceHint(c: Readonly<Record<string, unknown>>): string {
+  let host = '';
+  try {
+    host = typeof c.url === 'string' ? new URL(c.url).hostname : '';
+  } catch {
+    return '';
+  }
+  return /\.accounts(400)?\.ondemand\.com$/i.test(host)
+    ? ' It looks like an SAP Cloud Identity Services (identity) key: BTP Connect signs users in through XSUAA only, so use a key of an xsuaa service instance.'
+    : '';
 }
 
 /**

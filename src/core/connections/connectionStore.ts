@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseCredentials } from '../bindings/parseCredentials';
-import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBinding, type ServiceKind } from '../bindings/types';
+import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBinding, type ServiceKind, type XsuaaBinding } from '../bindings/types';
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
 import type { SecretStore } from '../secrets/secretStore';
@@ -11,7 +11,19 @@ import type { SecretStore } from '../secrets/secretStore';
 export interface ConnectionBindings {
   readonly destination: DestinationBinding;
   readonly connectivity?: ConnectivityBinding;
+  /**
+   * The xsuaa binding of the user's own application, whose client signs users in through the browser: XSUAA
+   * redirects a browser only to the `redirect-uris` of a client, and the Destination service instance's client
+   * has none the user could set.
+   */
+  readonly login?: XsuaaBinding;
 }
+
+/** The parts of a connection, each stored with its own secrets. */
+export type ConnectionPart = 'destination' | 'connectivity' | 'login';
+const PARTS: readonly ConnectionPart[] = ['destination', 'connectivity', 'login'];
+/** The service a part's key is for. */
+const PART_KIND: Readonly<Record<ConnectionPart, ServiceKind>> = { destination: 'destination', connectivity: 'connectivity', login: 'xsuaa' };
 
 export interface ConnectionSummary {
   readonly name: string;
@@ -19,12 +31,14 @@ export interface ConnectionSummary {
   readonly destinationServiceUrl: string;
   readonly subaccount?: string;
   readonly hasConnectivity: boolean;
+  /** Whether the connection has an xsuaa key to sign users in with. */
+  readonly hasLogin: boolean;
 }
 
 interface StoredConnection {
   name: string;
   createdAt: string;
-  bindings: Partial<Record<'destination' | 'connectivity', StoredBinding>>;
+  bindings: Partial<Record<ConnectionPart, StoredBinding>>;
 }
 
 interface StoredBinding {
@@ -77,6 +91,7 @@ export class ConnectionStore {
       destinationServiceUrl: String(connection.bindings.destination?.credentials.uri ?? ''),
       ...subaccountOf(connection.bindings.destination?.credentials),
       hasConnectivity: connection.bindings.connectivity !== undefined,
+      hasLogin: connection.bindings.login !== undefined,
     }));
   }
 
@@ -92,19 +107,10 @@ export class ConnectionStore {
     const stored: StoredConnection = { name, createdAt: new Date().toISOString(), bindings: {} };
     const written: string[] = [];
     try {
-      for (const kind of ['destination', 'connectivity'] as const) {
-        const binding = bindings[kind];
+      for (const part of PARTS) {
+        const binding = bindings[part];
         if (!binding) continue;
-        const publicPart: Record<string, unknown> = { ...binding.credentials };
-        for (const field of SECRET_CREDENTIAL_FIELDS) {
-          const value = binding.credentials[field];
-          if (typeof value !== 'string') continue;
-          const key = secretKey(name, kind, field);
-          await this.secrets.set(key, value);
-          written.push(key);
-          delete publicPart[field];
-        }
-        stored.bindings[kind] = { auth: binding.auth.kind, credentials: publicPart };
+        stored.bindings[part] = await this.storeSecrets(name, part, binding, written);
       }
       const others = data.connections.filter((connection) => connection.name !== name);
       await this.write({ version: 1, connections: [...others, stored].sort((a, b) => a.name.localeCompare(b.name)) });
@@ -114,27 +120,61 @@ export class ConnectionStore {
       throw error;
     }
     if (existing) {
-      for (const kind of ['destination', 'connectivity'] as const) {
-        if (existing.bindings[kind] && !bindings[kind]) await this.deleteSecrets(name, kind);
+      for (const part of PARTS) {
+        if (existing.bindings[part] && !bindings[part]) await this.deleteSecrets(name, part);
       }
     }
   }
 
+  /**
+   * Sets (or, with undefined, removes) the xsuaa binding a saved connection signs users in with; the rest of the
+   * connection stays. The secret goes to the secret store first; if the file cannot be written the previous
+   * secret is put back. A user signed in with another client is signed out: a refresh token works only with the
+   * client it was issued to.
+   */
+  async setLogin(name: string, login: XsuaaBinding | undefined): Promise<void> {
+    const data = await this.read();
+    const connection = data.connections.find((candidate) => candidate.name === name);
+    if (!connection) throw this.notFound(name, (await this.list()).map((summary) => summary.name));
+    const previousClient = connection.bindings.login?.credentials.clientid;
+    const signOut = async () => {
+      if (previousClient === login?.clientId) return;
+      for (const field of USER_TOKEN_FIELDS) await this.secrets.delete(userSecretKey(name, field));
+    };
+    if (!login) {
+      delete connection.bindings.login;
+      await this.write(data);
+      await this.deleteSecrets(name, 'login');
+      await signOut();
+      return;
+    }
+    const previous = new Map<string, string | undefined>();
+    for (const field of SECRET_CREDENTIAL_FIELDS) previous.set(field, await this.secrets.get(secretKey(name, 'login', field)));
+    try {
+      connection.bindings.login = await this.storeSecrets(name, 'login', login, []);
+      // A secret field the new key lacks (X.509 after secret, or the reverse) must not linger.
+      for (const field of SECRET_CREDENTIAL_FIELDS) if (typeof login.credentials[field] !== 'string') await this.secrets.delete(secretKey(name, 'login', field));
+      await this.write(data);
+    } catch (error) {
+      for (const [field, value] of previous) {
+        const key = secretKey(name, 'login', field);
+        await (value === undefined ? this.secrets.delete(key) : this.secrets.set(key, value)).catch(() => undefined);
+      }
+      throw error;
+    }
+    await signOut();
+  }
+
   async load(name: string): Promise<ConnectionBindings> {
     const connection = (await this.read()).connections.find((candidate) => candidate.name === name);
-    if (!connection) {
-      const names = (await this.list()).map((summary) => summary.name);
-      throw new BtpError(
-        ErrorCode.ConnectionNotFound,
-        `There is no connection named "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}. Add one with \`btp-connect connect ${name} --key <file>\`.`,
-        { field: 'connection' },
-      );
-    }
+    if (!connection) throw this.notFound(name, (await this.list()).map((summary) => summary.name));
     const destination = await this.rehydrate(connection, 'destination');
     const connectivity = connection.bindings.connectivity ? await this.rehydrate(connection, 'connectivity') : undefined;
+    const login = connection.bindings.login ? await this.rehydrate(connection, 'login') : undefined;
     return {
       destination: destination as DestinationBinding,
       ...(connectivity ? { connectivity: connectivity as ConnectivityBinding } : {}),
+      ...(login ? { login: login as XsuaaBinding } : {}),
     };
   }
 
@@ -144,32 +184,52 @@ export class ConnectionStore {
     if (!connection) return false;
     // Secrets go first: a connection entry without secrets is reported clearly, a secret without an entry is
     // an invisible leftover.
-    for (const kind of ['destination', 'connectivity'] as const) await this.deleteSecrets(name, kind);
+    for (const part of PARTS) await this.deleteSecrets(name, part);
     for (const field of USER_TOKEN_FIELDS) await this.secrets.delete(userSecretKey(name, field));
     await this.write({ version: 1, connections: data.connections.filter((candidate) => candidate.name !== name) });
     return true;
   }
 
-  private async rehydrate(connection: StoredConnection, kind: 'destination' | 'connectivity') {
-    const stored = connection.bindings[kind];
+  /** Writes the binding's secret fields to the secret store (recording their keys) and returns the rest. */
+  private async storeSecrets(name: string, part: ConnectionPart, binding: NonNullable<ConnectionBindings[ConnectionPart]>, written: string[]): Promise<StoredBinding> {
+    const publicPart: Record<string, unknown> = { ...binding.credentials };
+    for (const field of SECRET_CREDENTIAL_FIELDS) {
+      const value = binding.credentials[field];
+      if (typeof value !== 'string') continue;
+      const key = secretKey(name, part, field);
+      await this.secrets.set(key, value);
+      written.push(key);
+      delete publicPart[field];
+    }
+    return { auth: binding.auth.kind, credentials: publicPart };
+  }
+
+  private async rehydrate(connection: StoredConnection, part: ConnectionPart) {
+    const stored = connection.bindings[part];
     const credentials: Record<string, unknown> = { ...stored?.credentials };
     const authKind = stored?.auth === 'x509' ? 'key' : 'clientsecret';
     for (const field of SECRET_CREDENTIAL_FIELDS) {
-      const value = await this.secrets.get(secretKey(connection.name, kind, field));
+      const value = await this.secrets.get(secretKey(connection.name, part, field));
       if (value !== undefined) credentials[field] = value;
       else if (field === authKind) {
-        throw new BtpError(
-          ErrorCode.ConnectionNotFound,
-          `The ${kind} secret of connection "${connection.name}" is missing from the ${this.secrets.description}; connect it again with its service key.`,
-          { field },
-        );
+        const what = part === 'login' ? 'xsuaa (sign-in)' : part;
+        const fix = part === 'login' ? `add the key again with \`btp-connect login ${connection.name} --login-key <file>\`` : 'connect it again with its service key';
+        throw new BtpError(ErrorCode.ConnectionNotFound, `The ${what} secret of connection "${connection.name}" is missing from the ${this.secrets.description}; ${fix}.`, { field });
       }
     }
-    return parseCredentials(credentials, { expected: kind as ServiceKind, source: `connection "${connection.name}"` });
+    return parseCredentials(credentials, { expected: PART_KIND[part], source: `connection "${connection.name}"` });
   }
 
-  private async deleteSecrets(name: string, kind: 'destination' | 'connectivity'): Promise<void> {
-    for (const field of SECRET_CREDENTIAL_FIELDS) await this.secrets.delete(secretKey(name, kind, field));
+  private async deleteSecrets(name: string, part: ConnectionPart): Promise<void> {
+    for (const field of SECRET_CREDENTIAL_FIELDS) await this.secrets.delete(secretKey(name, part, field));
+  }
+
+  private notFound(name: string, names: readonly string[]): BtpError {
+    return new BtpError(
+      ErrorCode.ConnectionNotFound,
+      `There is no connection named "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}. Add one with \`btp-connect connect ${name} --key <file>\`.`,
+      { field: 'connection' },
+    );
   }
 
   private async read(): Promise<ConnectionsFile> {
@@ -198,8 +258,9 @@ function subaccountOf(credentials: Record<string, unknown> | undefined): { subac
   return typeof id === 'string' ? { subaccount: id } : {};
 }
 
-export function secretKey(connection: string, kind: 'destination' | 'connectivity', field: string): string {
-  return `connection/${connection}/${kind}/${field}`;
+/** `connection/<name>/<part>/<field>`; the sign-in key's part is `login`. */
+export function secretKey(connection: string, part: ConnectionPart, field: string): string {
+  return `connection/${connection}/${part}/${field}`;
 }
 
 /** What a signed-in user leaves in the secret store (see `UserSession`); nowhere else. */

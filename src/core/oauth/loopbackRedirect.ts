@@ -7,10 +7,13 @@ import { silentLogger, type Logger } from '../log';
 import { redactText } from '../redact';
 
 /**
- * The one-shot listener an OAuth authorization code comes back to (RFC 8252 §7.3: loopback redirect). It binds
- * 127.0.0.1 on a free port and answers only `GET <path>?code=…&state=<ours>` with a `Host` of its own; any other
- * request is refused and changes nothing, so a stray or hostile local request cannot end the sign-in. The first
- * valid callback settles `result` and closes the listener, as do the timeout and the abort signal.
+ * The one-shot listener an OAuth authorization code comes back to (RFC 8252 §7.3: loopback redirect). Its redirect
+ * URI names `localhost`, not 127.0.0.1 as RFC 8252 §8.3 prefers, because XSUAA registers `http://` redirect URIs
+ * for `localhost` only. A browser may resolve `localhost` to ::1 or 127.0.0.1, so the listener binds the same free
+ * port on both (IPv4 alone where the machine has no IPv6 loopback). It answers only
+ * `GET <path>?code=…&state=<ours>` with a `Host` of its own; any other request is refused and changes nothing, so a
+ * stray or hostile local request cannot end the sign-in. The first valid callback settles `result` and closes the
+ * listener, as do the timeout and the abort signal.
  */
 
 export interface LoopbackRedirectOptions {
@@ -42,12 +45,12 @@ export class LoopbackRedirect {
   private readonly onAbort = () => this.fail(new BtpError(ErrorCode.SignInFailed, 'The sign-in was cancelled before the browser came back.'));
 
   private constructor(
-    private readonly server: Server,
+    private readonly servers: readonly Server[],
     readonly port: number,
     private readonly path: string,
     private readonly options: LoopbackRedirectOptions,
   ) {
-    this.hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+    this.hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
     this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Nobody may be awaiting yet (the browser is still opening): a timeout must not be an unhandled rejection.
     this.result.catch(() => undefined);
@@ -57,16 +60,15 @@ export class LoopbackRedirect {
     const path = options.path ?? '/btp-connect/callback';
     if (!path.startsWith('/')) throw new BtpError(ErrorCode.InvalidInput, 'The redirect path must start with "/".', { field: 'path' });
     if (options.signal?.aborted) throw new BtpError(ErrorCode.SignInFailed, 'The sign-in was cancelled before it started.');
-    const server = createServer({ maxHeaderSize: 16 * 1024 });
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 10_000;
-    const port = await listenLoopback(server, 0);
-    const listener = new LoopbackRedirect(server, port, path, options);
-    server.on('connection', (socket: Socket) => {
-      listener.sockets.add(socket);
-      socket.once('close', () => listener.sockets.delete(socket));
-    });
-    server.on('request', (req, res) => listener.handle(req, res));
+    const { servers, port } = await listenBoth(options.logger ?? silentLogger);
+    const listener = new LoopbackRedirect(servers, port, path, options);
+    for (const server of servers) {
+      server.on('connection', (socket: Socket) => {
+        listener.sockets.add(socket);
+        socket.once('close', () => listener.sockets.delete(socket));
+      });
+      server.on('request', (req, res) => listener.handle(req, res));
+    }
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
     listener.timer = setTimeout(
       () => listener.fail(new BtpError(ErrorCode.Timeout, `No sign-in came back from the browser within ${describeDuration(timeoutMs)}; sign in again.`)),
@@ -77,9 +79,9 @@ export class LoopbackRedirect {
     return listener;
   }
 
-  /** `http://127.0.0.1:PORT/<path>`: the redirect URI to register in the authorization request. */
+  /** `http://localhost:PORT/<path>`: the redirect URI of the authorization request. */
   get redirectUri(): string {
-    return `http://127.0.0.1:${this.port}${this.path}`;
+    return `http://localhost:${this.port}${this.path}`;
   }
 
   /**
@@ -147,9 +149,48 @@ export class LoopbackRedirect {
     this.options.signal?.removeEventListener('abort', this.onAbort);
   }
 
-  private closeServer(): Promise<void> {
-    return closeServer(this.server, this.sockets);
+  private async closeServer(): Promise<void> {
+    await Promise.all(this.servers.map((server) => closeServer(server, this.sockets)));
   }
+}
+
+function newServer(): Server {
+  const server = createServer({ maxHeaderSize: 16 * 1024 });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  return server;
+}
+
+/**
+ * A free port on 127.0.0.1 that is free on ::1 too. Where something else holds the port on ::1 a browser could
+ * reach that program instead (PKCE keeps a code it gets useless, but the sign-in would fail): try another port.
+ */
+async function listenBoth(logger: Logger): Promise<{ servers: Server[]; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const ipv4 = newServer();
+    const port = await listenLoopback(ipv4, 0);
+    const ipv6 = newServer();
+    const outcome = await listenIpv6(ipv6, port);
+    if (outcome === 'listening') return { servers: [ipv4, ipv6], port };
+    if (outcome === 'unavailable') return { servers: [ipv4], port };
+    await closeServer(ipv4);
+    if (attempt === 5) {
+      logger.debug(`sign-in: ::1 had no free port matching 127.0.0.1 after ${attempt} tries; listening on 127.0.0.1 only`);
+      const fallback = newServer();
+      return { servers: [fallback], port: await listenLoopback(fallback, 0) };
+    }
+  }
+}
+
+function listenIpv6(server: Server, port: number): Promise<'listening' | 'taken' | 'unavailable'> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'taken' : 'unavailable');
+    server.once('error', onError);
+    server.listen(port, '::1', () => {
+      server.off('error', onError);
+      resolve('listening');
+    });
+  });
 }
 
 function sameText(a: string, b: string): boolean {

@@ -7,18 +7,22 @@ import { silentLogger, type Logger } from '../log';
 import { redactText } from '../redact';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { createPkce, createState } from './pkce';
+import { checkAuthorizationRequest, signInNotConfigured } from './signInClient';
 import { requestToken, type AccessToken, type TokenClient } from './tokenRequest';
 
 /**
  * Signing a user in through the browser: the OAuth authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636)
- * against the XSUAA of a binding, with the binding's own client, as SAP's tools do with the Destination service
- * key. The code comes back to a one-shot loopback listener (RFC 8252); the exchange authenticates the client with
- * its secret or its X.509 certificate, like every other token request of the core.
+ * against the XSUAA of a binding, with the binding's own client: an xsuaa binding of the user's application, whose
+ * `redirect-uris` admit the loopback address (see `signInClient`). The code comes back to a one-shot loopback
+ * listener (RFC 8252); the exchange authenticates the client with its secret or its X.509 certificate, like every
+ * other token request of the core.
  */
 
 export interface UserLoginOptions {
-  /** Whose client signs the user in: the connection's Destination service binding. */
+  /** Whose client signs the user in: the connection's xsuaa (login) binding. */
   readonly binding: ServiceBinding;
+  /** The saved connection signed in to, for the fix in error messages. */
+  readonly connection?: string;
   readonly agents: HttpAgents;
   /** Shows the authorization URL to the user: a browser, `vscode.env.openExternal`, or a printed line. */
   readonly openBrowser: (url: string) => Promise<void> | void;
@@ -79,6 +83,7 @@ export async function signInUser(options: UserLoginOptions): Promise<AccessToken
       listener.allowHost(new URL(redirectUri).host);
     }
     const url = authorizationUrl(options.binding, { clientId: options.binding.clientId, redirectUri, state, codeChallenge: pkce.challenge, ...optional('loginHint', options.loginHint) });
+    await checkAuthorizationRequest(url, { clientId: options.binding.clientId, ...optional('connection', options.connection) }, { agents: options.agents, ...optional('signal', options.signal) });
     logger.debug(`sign-in: waiting for the browser on ${listener.redirectUri}`);
     await options.openBrowser(url);
     const { code } = await listener.result;
@@ -89,7 +94,13 @@ export async function signInUser(options: UserLoginOptions): Promise<AccessToken
         { agents: options.agents, ...optional('signal', options.signal) },
       );
     } catch (error) {
-      if (!isBtpError(error, ErrorCode.TokenRejected) || error.status !== 400) throw error;
+      if (!isBtpError(error, ErrorCode.TokenRejected)) throw error;
+      // UAA answers a grant the client lacks with 401 invalid_client "Unauthorized grant type" (AbstractTokenGranter).
+      if (/unauthorized grant type|unauthorized_client/i.test(error.serviceMessage ?? '')) {
+        const detail = redactText(error.serviceMessage ?? '');
+        throw signInNotConfigured(`The token service does not let client "${options.binding.clientId}" sign users in (${detail}).`, options.connection, { status: error.status ?? 401, serviceMessage: detail, cause: error });
+      }
+      if (error.status !== 400) throw error;
       // 400 is the grant (code, redirect URI, verifier), not the client: say so instead of "check the client secret".
       const detail = redactText(error.serviceMessage ?? 'invalid_grant');
       throw new BtpError(ErrorCode.SignInFailed, `The token service refused the sign-in code (${detail}); sign in again.`, { status: 400, serviceMessage: detail, cause: error });

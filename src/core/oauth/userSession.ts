@@ -6,6 +6,7 @@ import type { HttpAgents } from '../http/agents';
 import { silentLogger, type Logger } from '../log';
 import type { SecretStore } from '../secrets/secretStore';
 import { claimString, decodeJwt, tenantOf } from './jwt';
+import { signInNotConfigured } from './signInClient';
 import { requestToken, type AccessToken } from './tokenRequest';
 import { signInUser, userTokenClient, type UserLoginOptions } from './userLogin';
 
@@ -23,8 +24,11 @@ export interface SignedInUser {
 export interface UserSessionOptions {
   /** The saved connection the user signs in to: its name keys the secret store entries. */
   readonly connection: string;
-  /** The connection's Destination service binding: its client signs the user in and refreshes the tokens. */
-  readonly binding: ServiceBinding;
+  /**
+   * The connection's xsuaa (login) binding: its client signs the user in and refreshes the tokens. Without one the
+   * session still reads, hands out and deletes a sign-in made earlier, but cannot sign in (`SignInNotConfigured`).
+   */
+  readonly binding?: ServiceBinding;
   readonly agents: HttpAgents;
   /** The only place tokens are kept: the OS keychain, VS Code SecretStorage, memory in tests. */
   readonly secrets: SecretStore;
@@ -56,6 +60,7 @@ export class UserSession {
   private readonly changes = new Emitter<SignedInUser | undefined>();
   private readonly logger: Logger;
   private readonly now: () => number;
+  private binding: ServiceBinding | undefined;
 
   /** Fires after sign-in, refresh and sign-out (undefined: signed out). */
   readonly onDidChange = this.changes.event;
@@ -63,10 +68,30 @@ export class UserSession {
   constructor(private readonly options: UserSessionOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.binding = options.binding;
   }
 
   get connection(): string {
     return this.options.connection;
+  }
+
+  /** Whether the session has a client to sign users in with. */
+  get canSignIn(): boolean {
+    return this.binding !== undefined;
+  }
+
+  /**
+   * Signs in with another binding from now on (a key chosen after the session was made). A user signed in with
+   * another client is signed out: a refresh token works only with the client it was issued to.
+   */
+  async useBinding(binding: ServiceBinding): Promise<void> {
+    const changed = this.binding?.clientId !== binding.clientId;
+    this.binding = binding;
+    if (changed) {
+      this.loading ??= this.readStore();
+      await this.loading;
+      if (this.tokens) await this.signOut();
+    }
   }
 
   /** The user, once `load` or `signIn` found one. */
@@ -92,8 +117,10 @@ export class UserSession {
   }
 
   /** The browser sign-in; the tokens replace any earlier user's, in memory and in the secret store. */
-  async signIn(login: Omit<UserLoginOptions, 'binding' | 'agents'>): Promise<SignedInUser> {
-    const token = await signInUser({ ...login, binding: this.options.binding, agents: this.options.agents, logger: login.logger ?? this.logger });
+  async signIn(login: Omit<UserLoginOptions, 'binding' | 'agents' | 'connection'>): Promise<SignedInUser> {
+    const binding = this.binding;
+    if (!binding) throw signInNotConfigured(`Connection "${this.connection}" has no xsuaa service key to sign users in with.`, this.connection);
+    const token = await signInUser({ ...login, binding, connection: this.connection, agents: this.options.agents, logger: login.logger ?? this.logger });
     const tokens = this.accept(token, undefined);
     if (!claimString(decodeJwt(tokens.accessToken)?.payload ?? {}, 'user_name')) {
       throw new BtpError(ErrorCode.SignInFailed, 'The token service answered the sign-in with a token that names no user (no "user_name" claim).');
@@ -156,9 +183,11 @@ export class UserSession {
 
   private async doRefresh(current: Tokens): Promise<Tokens> {
     if (!current.refreshToken) throw this.signInRequired('the sign-in has expired and the token service issued no refresh token');
+    const binding = this.binding;
+    if (!binding) throw this.signInRequired('the sign-in has expired and the connection has no xsuaa service key to refresh it with');
     let token: AccessToken;
     try {
-      token = await requestToken(userTokenClient(this.options.binding), { type: 'refresh_token', refreshToken: current.refreshToken }, { agents: this.options.agents, ...(this.options.now ? { now: this.options.now } : {}) });
+      token = await requestToken(userTokenClient(binding), { type: 'refresh_token', refreshToken: current.refreshToken }, { agents: this.options.agents, ...(this.options.now ? { now: this.options.now } : {}) });
     } catch (error) {
       if (!isBtpError(error, ErrorCode.TokenRejected)) throw error;
       // The refresh token is expired or revoked: it will never work again.

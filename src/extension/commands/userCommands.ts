@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import type { XsuaaBinding } from '../../core/bindings/types';
+import { SIGN_IN_REDIRECT_URI_PATTERN } from '../../core/oauth/signInClient';
+import { askForServiceKey } from '../connections/connectFlows';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';
 import { pickConnection } from './pickers';
@@ -16,9 +19,33 @@ async function userSessionOf(ctx: Ctx, node: TreeNode | undefined, title: string
   return { name: connection.connection, session: live.user };
 }
 
+/**
+ * A connection without a sign-in key gets one first: the Destination service key's client cannot sign users in
+ * (XSUAA redirects only to a client's registered redirect URIs), so the user picks an xsuaa key of their own app.
+ * Resolves to false when the user cancels.
+ */
+async function ensureLoginKey(ctx: Ctx, name: string, canSignIn: boolean): Promise<boolean> {
+  if (canSignIn) return true;
+  const choice = await vscode.window.showQuickPick(
+    [
+      {
+        label: '$(key) Choose an XSUAA service key for sign-in…',
+        detail: `A key of your app's xsuaa instance; its xs-security.json needs "redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]. The Destination service key cannot sign users in.`,
+      },
+    ],
+    { title: `Sign in to ${name}: the connection has no sign-in key yet`, ignoreFocusOut: true },
+  );
+  if (!choice) return false;
+  const login = (await askForServiceKey('xsuaa')) as XsuaaBinding | undefined;
+  if (!login) return false;
+  await ctx.registry.setLogin(name, login);
+  return true;
+}
+
 export async function signIn(ctx: Ctx, node?: TreeNode): Promise<void> {
   const target = await userSessionOf(ctx, node, 'Sign in to which connection?');
   if (!target) return;
+  if (!(await ensureLoginKey(ctx, target.name, target.session.canSignIn))) return;
   const user = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Signing in to ${target.name} in your browser…`, cancellable: true },
     (_progress, cancellation) => {
@@ -28,8 +55,9 @@ export async function signIn(ctx: Ctx, node?: TreeNode): Promise<void> {
         openBrowser: async (url) => {
           await ctx.openExternal(vscode.Uri.parse(url, true));
         },
-        // Remote and web hosts: the browser reaches the loopback listener through VS Code's port forwarding.
-        externalRedirectUri: async (uri) => (await vscode.env.asExternalUri(vscode.Uri.parse(uri, true))).toString(true),
+        // Remote and web hosts: the browser reaches the loopback listener through VS Code's port forwarding, so the
+        // app's redirect-uris must list that address too (README); desktop VS Code leaves localhost as it is.
+        externalRedirectUri: async (uri) => (await ctx.asExternalUri(vscode.Uri.parse(uri, true))).toString(true),
         signal: abort.signal,
       });
     },

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { bindingFromKubernetesSecret } from '../../core/bindings/kubernetesSecret';
 import { parseServiceKeyText } from '../../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../../core/bindings/serviceKeyFile';
-import type { ConnectivityBinding, DestinationBinding, ServiceKind } from '../../core/bindings/types';
+import type { ConnectivityBinding, DestinationBinding, ServiceBinding, ServiceKind } from '../../core/bindings/types';
 import type { ConnectionBindings } from '../../core/connections/connectionStore';
 import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import { redactText } from '../../core/redact';
@@ -19,7 +19,7 @@ type Source = 'file' | 'paste' | 'cf' | 'kubectl';
  * undefined when the user cancels. Broken keys fail with the core's message naming the field.
  */
 export async function askForConnection(suggestedName?: string): Promise<{ name: string; bindings: ConnectionBindings } | undefined> {
-  const destination = (await askForKey('destination')) as DestinationBinding | undefined;
+  const destination = (await askForServiceKey('destination')) as DestinationBinding | undefined;
   if (!destination) return undefined;
   const connectivityChoice = await vscode.window.showQuickPick(
     [
@@ -31,7 +31,7 @@ export async function askForConnection(suggestedName?: string): Promise<{ name: 
   if (!connectivityChoice) return undefined;
   let connectivity: ConnectivityBinding | undefined;
   if (connectivityChoice.value) {
-    connectivity = (await askForKey('connectivity')) as ConnectivityBinding | undefined;
+    connectivity = (await askForServiceKey('connectivity')) as ConnectivityBinding | undefined;
     if (!connectivity) return undefined;
   }
   const proposed = suggestedName ?? destination.identityZone ?? destination.meta?.instanceName ?? 'subaccount';
@@ -46,7 +46,15 @@ export async function askForConnection(suggestedName?: string): Promise<{ name: 
   return { name, bindings: { destination, ...(connectivity ? { connectivity } : {}) } };
 }
 
-async function askForKey(kind: ServiceKind): Promise<DestinationBinding | ConnectivityBinding | undefined> {
+/** Titles of the key pickers, by the service the key is for. */
+const keyTitles: Readonly<Record<ServiceKind, string>> = {
+  destination: 'Connect a subaccount (1/3): destination service key',
+  connectivity: 'Connectivity service key',
+  xsuaa: 'XSUAA service key of your app, for sign-in',
+};
+
+/** A service key of `kind` from a file, pasted, `cf service-key` or a Kyma secret; undefined when cancelled. */
+export async function askForServiceKey(kind: ServiceKind): Promise<ServiceBinding | undefined> {
   const [cf, kubectl] = await Promise.all([available('cf'), available('kubectl')]);
   const items: (vscode.QuickPickItem & { source: Source })[] = [
     { label: '$(file) Service key file…', description: 'a JSON file from the BTP cockpit or `cf service-key`', source: 'file' },
@@ -54,13 +62,13 @@ async function askForKey(kind: ServiceKind): Promise<DestinationBinding | Connec
     ...(cf ? [{ label: '$(terminal) From the cf CLI…', description: 'cf service-key <instance> <key>', source: 'cf' as const }] : []),
     ...(kubectl ? [{ label: '$(server) From a Kyma secret…', description: 'kubectl get secret <name>', source: 'kubectl' as const }] : []),
   ];
-  const title = kind === 'destination' ? 'Connect a subaccount (1/3): destination service key' : 'Connectivity service key';
+  const title = keyTitles[kind];
   const choice = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
   if (!choice) return undefined;
   switch (choice.source) {
     case 'file': {
       const [uri] = (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Service key': ['json', 'txt'], All: ['*'] } })) ?? [];
-      return uri ? (readServiceKeyFile(uri.fsPath, { expected: kind }) as Promise<DestinationBinding | ConnectivityBinding>) : undefined;
+      return uri ? readServiceKeyFile(uri.fsPath, { expected: kind }) : undefined;
     }
     case 'paste': {
       const text = await vscode.window.showInputBox({
@@ -70,7 +78,7 @@ async function askForKey(kind: ServiceKind): Promise<DestinationBinding | Connec
         ignoreFocusOut: true,
         validateInput: (value) => validationMessage(() => parseServiceKeyText(normalisePasted(value), { expected: kind })),
       });
-      return text ? (parseServiceKeyText(normalisePasted(text), { expected: kind }) as DestinationBinding | ConnectivityBinding) : undefined;
+      return text ? parseServiceKeyText(normalisePasted(text), { expected: kind }) : undefined;
     }
     case 'cf':
       return fromCf(kind, title);
@@ -79,16 +87,16 @@ async function askForKey(kind: ServiceKind): Promise<DestinationBinding | Connec
   }
 }
 
-async function fromCf(kind: ServiceKind, title: string): Promise<DestinationBinding | ConnectivityBinding | undefined> {
+async function fromCf(kind: ServiceKind, title: string): Promise<ServiceBinding | undefined> {
   const instance = await vscode.window.showInputBox({ title, prompt: `The ${kind} service instance (cf services lists them)`, ignoreFocusOut: true });
   if (!instance) return undefined;
   const key = await vscode.window.showInputBox({ title, prompt: `The service key of "${instance}" (cf service-keys ${instance})`, ignoreFocusOut: true });
   if (!key) return undefined;
   const output = await runTool('cf', ['service-key', instance, key], 'cf service-key');
-  return parseServiceKeyText(output, { expected: kind, source: `cf service-key ${instance} ${key}` }) as DestinationBinding | ConnectivityBinding;
+  return parseServiceKeyText(output, { expected: kind, source: `cf service-key ${instance} ${key}` });
 }
 
-async function fromKubectl(kind: ServiceKind, title: string): Promise<DestinationBinding | ConnectivityBinding | undefined> {
+async function fromKubectl(kind: ServiceKind, title: string): Promise<ServiceBinding | undefined> {
   const secret = await vscode.window.showInputBox({ title, prompt: `The Kubernetes secret of the ${kind} service binding`, ignoreFocusOut: true });
   if (!secret) return undefined;
   const namespace = await vscode.window.showInputBox({ title, prompt: 'Namespace (empty: the current one)', ignoreFocusOut: true });
@@ -100,7 +108,7 @@ async function fromKubectl(kind: ServiceKind, title: string): Promise<Destinatio
   } catch {
     throw new BtpError(ErrorCode.BindingInvalid, `kubectl did not print the secret as JSON.`);
   }
-  return bindingFromKubernetesSecret(parsed, kind) as DestinationBinding | ConnectivityBinding;
+  return bindingFromKubernetesSecret(parsed, kind);
 }
 
 /** No secret on the command line: the tools print the key and we read their stdout. */

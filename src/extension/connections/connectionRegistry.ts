@@ -1,6 +1,6 @@
 import type { SignedInUser, UserSession } from '../../core/oauth/userSession';
 import { parseCredentials } from '../../core/bindings/parseCredentials';
-import type { ConnectivityBinding, DestinationBinding } from '../../core/bindings/types';
+import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
 import type { ConnectionBindings, ConnectionStore } from '../../core/connections/connectionStore';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
@@ -99,6 +99,20 @@ export class ConnectionRegistry {
     this.changes.fire();
   }
 
+  /**
+   * Gives a saved connection the xsuaa key its users sign in with (stored with its secret in the secret store);
+   * an open connection's session uses it at once, without stopping its forwards.
+   */
+  async setLogin(name: string, login: XsuaaBinding): Promise<void> {
+    if (name === SANDBOX_CONNECTION || name === LOCAL_CONNECTION) {
+      throw new BtpError(ErrorCode.Unsupported, `"${name}" takes no sign-in key: ${name === SANDBOX_CONNECTION ? 'the sandbox signs in with its demo app' : 'local destinations have no users'}.`, { field: 'connection' });
+    }
+    await this.store.setLogin(name, login);
+    const live = this.live.get(name);
+    const connection = live ? await live.catch(() => undefined) : undefined;
+    await connection?.user?.useBinding(login);
+  }
+
   /** Saves destinations to the local store (created, or replaced by name) and shows the local connection. */
   async addLocalDestinations(destinations: readonly Record<string, string>[]): Promise<void> {
     const existing = new Set(await this.local.names());
@@ -158,6 +172,8 @@ export class ConnectionRegistry {
       const bindings: ConnectionBindings = {
         destination: parseCredentials(this.sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
         connectivity: parseCredentials(this.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
+        // Users sign in with the demo app's xsuaa client: the Destination service's client registers no redirect URI.
+        login: parseCredentials(this.sandbox.keys.xsuaa, { expected: 'xsuaa' }) as XsuaaBinding,
       };
       connection = LiveConnection.fromBindings(name, 'sandbox', bindings, { ...this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger), userSecrets: this.store.secretStore });
     } else if (name === LOCAL_CONNECTION) {

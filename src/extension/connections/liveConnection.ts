@@ -52,7 +52,10 @@ export class LiveConnection {
   /** A connection to a subaccount (or the sandbox) through its service bindings. */
   static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, options: LiveConnectionOptions): LiveConnection {
     const client = new DestinationServiceClient({ binding: bindings.destination, agents: options.agents, logger: options.logger.child('destinations') });
-    const user = options.userSecrets ? new UserSession({ connection: name, binding: bindings.destination, agents: options.agents, secrets: options.userSecrets, logger: options.logger.child('user') }) : undefined;
+    // The user signs in with the connection's xsuaa key; without one, Sign In offers to choose it (`setLogin`).
+    const user = options.userSecrets
+      ? new UserSession({ connection: name, ...(bindings.login ? { binding: bindings.login } : {}), agents: options.agents, secrets: options.userSecrets, logger: options.logger.child('user') })
+      : undefined;
     return new LiveConnection(name, kind, client, bindings.connectivity, options, user);
   }
 

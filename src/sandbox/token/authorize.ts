@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GrantType } from '../../core/oauth/tokenRequest';
 import { readBody } from '../http/respond';
 import type { ClientRecord, Tenant, World } from '../world';
+import { matchRedirectUri, oauth2ConfigurationOf } from './clientConfig';
 import { sameSecret, type Grants } from './grants';
 import { tokenUserOf } from './issue';
 
 /**
  * `GET /oauth/authorize` and its login form: the authorization code flow with PKCE as XSUAA runs it for tools
- * that sign a user in through the browser. Only loopback redirect URIs (`http://127.0.0.1:<any port>/…`,
- * `http://localhost:<any port>/…`) are accepted, like an XSUAA `redirect-uris` entry with a wildcard port.
- * The validated request is kept here under a random form id, so the page carries nothing that could be
- * tampered with but that id; PKCE (S256) is required.
+ * that sign a user in through the browser. As in UAA, the redirect URI must match one the client registered
+ * (`redirect-uris`) and the client must have the `authorization_code` grant; otherwise an error page (400) is
+ * shown and nothing goes to the redirect URI. The validated request is kept here under a random form id, so the
+ * page carries nothing that could be tampered with but that id; PKCE (S256) is required.
  */
 
 export interface AuthorizeContext {
@@ -35,6 +37,8 @@ const formLifetimeMs = 10 * 60_000;
 const maxFailures = 5;
 const maxPending = 1_000;
 const challengePattern = /^[A-Za-z0-9_-]{43,128}$/;
+const clientHint =
+  "A browser sign-in needs the client of an xsuaa service key whose redirect-uris list this address; the Destination and Connectivity service instances' clients register none. In this sandbox: service-keys/xsuaa.json (redirect-uris http://localhost:*/**).";
 
 export class AuthorizeEndpoint {
   private readonly pending = new Map<string, PendingLogin>();
@@ -53,9 +57,15 @@ export class AuthorizeEndpoint {
     // Client and redirect URI are checked first: until both are known good nothing may go to the redirect URI.
     const client = this.context.world.client(query.get('client_id') ?? '');
     if (!client) return sendPage(res, 400, errorPage('Unknown client', 'The client_id of the sign-in link is no client of this sandbox.'));
-    const redirectUri = loopbackRedirect(query.get('redirect_uri'));
+    const configuration = oauth2ConfigurationOf(client);
+    const requested = query.get('redirect_uri');
+    const redirectUri = matchRedirectUri(configuration, requested);
     if (!redirectUri) {
-      return sendPage(res, 400, errorPage('Redirect URI not allowed', 'The sandbox redirects only to http://127.0.0.1:<port>/… or http://localhost:<port>/… (loopback).'));
+      // UAA's text (UaaAuthorizationEndpoint); XSUAA's page may say "The redirect_uri has an invalid domain".
+      return sendPage(res, 400, errorPage('Invalid redirect', `Invalid redirect ${(requested ?? '(none)').slice(0, 200)} did not match one of the registered values. ${clientHint}`));
+    }
+    if (!configuration.grantTypes.includes(GrantType.AuthorizationCode)) {
+      return sendPage(res, 400, errorPage('Invalid grant', `A redirect_uri can only be used by implicit or authorization_code grant types. ${clientHint}`));
     }
     const state = query.get('state') ?? undefined;
     if (query.get('response_type') !== 'code') return redirectError(res, redirectUri, state, 'unsupported_response_type', 'Only response_type=code is supported');
@@ -122,20 +132,6 @@ export class AuthorizeEndpoint {
     for (const [id, login] of this.pending) if (login.expiresAt < now) this.pending.delete(id);
     while (this.pending.size >= maxPending) this.pending.delete(this.pending.keys().next().value as string);
   }
-}
-
-/** `http://127.0.0.1:<port>/…` or `http://localhost:<port>/…` with an explicit port, no credentials, no fragment. */
-export function loopbackRedirect(value: string | null): URL | undefined {
-  if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-  if (url.protocol !== 'http:' || !loopback || url.port === '' || url.username || url.password || url.hash || value.includes('#')) return undefined;
-  return url;
 }
 
 function redirectError(res: ServerResponse, redirectUri: URL, state: string | undefined, error: string, description: string): void {

@@ -3,6 +3,7 @@ import { GrantType } from '../../core/oauth/tokenRequest';
 import { verifyJwt, type SigningKey } from '../jwt';
 import { verifyAssertion } from '../saml';
 import type { ClientRecord, Tenant, World } from '../world';
+import { oauth2ConfigurationOf } from './clientConfig';
 import { issueToken, tokenUserOf, type TokenUser } from './issue';
 
 /** An OAuth error answer: status plus the `{error, error_description}` body UAA sends. */
@@ -50,6 +51,10 @@ export class Grants {
 
   handle(client: ClientRecord, tenant: Tenant, form: URLSearchParams): Record<string, unknown> {
     const grantType = form.get('grant_type') ?? '';
+    if (grantType === '') throw new OAuthError(400, 'invalid_request', 'Missing grant type');
+    if (!supportedGrantTypes.has(grantType)) throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`);
+    // UAA's AbstractTokenGranter.validateGrantType: a grant the client is not registered for is a client error.
+    if (!oauth2ConfigurationOf(client).grantTypes.includes(grantType)) throw new OAuthError(401, 'invalid_client', 'Unauthorized grant type');
     switch (grantType) {
       case GrantType.ClientCredentials:
         return this.issue(client, tenant, grantType);
@@ -65,8 +70,6 @@ export class Grants {
         return this.saml(client, required(form, 'assertion'));
       case GrantType.AuthorizationCode:
         return this.authorizationCode(client, form);
-      case '':
-        throw new OAuthError(400, 'invalid_request', 'Missing grant type');
       default:
         throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`);
     }
@@ -152,6 +155,8 @@ export class Grants {
     return tenant;
   }
 }
+
+const supportedGrantTypes: ReadonlySet<string> = new Set(Object.values(GrantType));
 
 function required(form: URLSearchParams, name: string): string {
   const value = form.get(name);

@@ -65,6 +65,8 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'btp-corp-proxy-'));
   proxiedKey = { ...f.sandbox.keys.destination, url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}`, uri: `http://destination.btp.test:${portOf(endpoints.destinationServiceUrl)}` };
   await writeFile(join(dir, 'proxied.json'), JSON.stringify(proxiedKey));
+  // The sign-in key: the xsuaa key of the demo app, its token service named through the proxy as well.
+  await writeFile(join(dir, 'proxied-xsuaa.json'), JSON.stringify({ ...f.sandbox.keys.xsuaa, url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}` }));
   await writeFile(join(dir, 'loopback.json'), JSON.stringify(f.sandbox.keys.destination));
   await f.client.create('subaccount', { Name: 'corp-api', Type: 'HTTP', URL: `http://api.btp.test:${portOf(endpoints.internetApiUrl)}/v1`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
   await f.client.create('subaccount', { Name: 'corp-ws', Type: 'HTTP', URL: `http://ws.btp.test:${echo.port}/socket`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'ws', Password: 'ws-password-2' });
@@ -153,7 +155,7 @@ describe('through an authenticating corporate proxy', () => {
 
   it('sign-in: the authorization code is exchanged for tokens through the proxy', async () => {
     const env = proxyEnv(proxy.url({ user: 'cli', password: cliPassword }));
-    assert.equal((await cli(env, 'connect', 'corp', '--key', 'proxied.json')).code, ExitCode.Ok);
+    assert.equal((await cli(env, 'connect', 'corp', '--key', 'proxied.json', '--login-key', 'proxied-xsuaa.json')).code, ExitCode.Ok);
     let printed = '';
     let browser: Promise<unknown> | undefined;
     const run = await counted(() =>
@@ -173,7 +175,9 @@ describe('through an authenticating corporate proxy', () => {
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
     assert.match(run.value.stdout, new RegExp(`^ {2}http://uaa\\.btp\\.test:\\d+/oauth/authorize\\?`, 'm'));
     assert.match(run.value.stdout, /Signed in to "corp" as alice/);
-    assert.equal(run.allowed['uaa.btp.test'], 1);
+    // The look at the authorize page before the browser opens (is the client set up for it?) and the code exchange:
+    // one proxy tunnel, or two when the first was closed idle in between.
+    assert.ok((run.allowed['uaa.btp.test'] ?? 0) >= 1, JSON.stringify(run.allowed));
     figures.push(`login corp: ${JSON.stringify(run.allowed)}`);
   });
 });

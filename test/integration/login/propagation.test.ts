@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
-import type { ConnectivityBinding } from '../../../src/core/bindings/types';
+import type { ConnectivityBinding, XsuaaBinding } from '../../../src/core/bindings/types';
 import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
@@ -13,9 +13,13 @@ import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../su
 
 // The signed-in user through forwards: PrincipalPropagation on-premise (spec §5.1, check 23) reaches the backend
 // as that user, and user-based OAuth destinations get the user's token as X-user-token on find-destination
-// (spec §3.2). Without a sign-in both fail with a typed error that says to sign in.
+// (spec §3.2). Without a sign-in both fail with a typed error that says to sign in. The user signs in with the
+// app's xsuaa client, whose token is what an app in the cloud has: the connectivity proxy takes it as
+// SAP-Connectivity-Authentication and the Destination service as X-user-token (same subaccount), no exchange first.
 
 let f: SandboxFixture;
+/** The sandbox app's xsuaa binding: the client users sign in with. */
+let login: XsuaaBinding;
 let session: UserSession;
 let signedIn: { connectivity: ConnectivityAccess; manager: ForwardManager };
 let anonymous: { connectivity: ConnectivityAccess; manager: ForwardManager };
@@ -44,7 +48,8 @@ function browserAs(userName: string) {
 
 before(async () => {
   f = await startSandboxFixture();
-  session = new UserSession({ connection: 'sb', binding: f.binding, agents: f.agents, secrets: new MemorySecretStore() });
+  login = parseCredentials(f.sandbox.keys.xsuaa, { expected: 'xsuaa' }) as XsuaaBinding;
+  session = new UserSession({ connection: 'sb', binding: login, agents: f.agents, secrets: new MemorySecretStore() });
   await session.signIn({ openBrowser: browserAs('bob') });
   signedIn = forwards(session);
   anonymous = forwards(undefined);
@@ -64,6 +69,14 @@ interface WhoAmI {
 }
 
 describe('principal propagation through a forward', () => {
+  it("the signed-in user's token is the app's (xsuaa client, provider subaccount), not the Destination service's", async () => {
+    const claims = decodeClaims(await session.accessToken());
+    assert.equal(claims.cid, login.clientId);
+    assert.notEqual(claims.cid, f.binding.clientId);
+    assert.equal(claims.user_name, 'bob');
+    assert.equal(claims.zid, f.binding.tenantId);
+  });
+
   it('the on-premise system sees the signed-in user (X-Emulated-User and a user certificate), and no Authorization', async () => {
     const info = await signedIn.manager.start({ destination: 'onprem-erp-principal' });
     const response = await request(`${info.localAddress}/whoami`);
@@ -96,7 +109,7 @@ describe('principal propagation through a forward', () => {
 
   it('follows the session: after sign-out the same forward refuses, after a new sign-in it carries the new user', async () => {
     const secrets = new MemorySecretStore();
-    const user = new UserSession({ connection: 'sb2', binding: f.binding, agents: f.agents, secrets });
+    const user = new UserSession({ connection: 'sb2', binding: login, agents: f.agents, secrets });
     const side = forwards(user);
     try {
       await user.signIn({ openBrowser: browserAs('alice') });
@@ -115,11 +128,12 @@ describe('principal propagation through a forward', () => {
 });
 
 describe('X-user-token for user-based OAuth destinations', () => {
-  it('find-destination answers a token-exchange destination with a token for the signed-in user', async () => {
+  it('find-destination answers a token-exchange destination with a token for the signed-in user (X-user-token from the app client)', async () => {
     const found = await f.client.find('internet-user-exchange', { userToken: await session.accessToken() });
     const token = found?.authTokens?.[0];
     assert.ok(token && token.error === undefined, JSON.stringify(token));
     assert.equal(decodeClaims(token.value).user_name, 'bob');
+    assert.equal(decodeClaims(token.value).cid, 'sandbox-backend-client');
   });
 
   for (const destination of ['internet-user-exchange', 'internet-jwt-bearer']) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
-import type { DestinationBinding } from '../../../src/core/bindings/types';
+import type { XsuaaBinding } from '../../../src/core/bindings/types';
 import { isBtpError, ErrorCode } from '../../../src/core/errors';
 import { userSecretKey } from '../../../src/core/connections/connectionStore';
 import { createPkce, createState } from '../../../src/core/oauth/pkce';
@@ -17,20 +17,23 @@ import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../su
 
 let f: SandboxFixture;
 let clientId: string;
+/** The demo app's xsuaa binding: its client, unlike the Destination service's, registers loopback redirect URIs. */
+let login: XsuaaBinding;
 before(async () => {
   f = await startSandboxFixture({ tokenLifetimeSeconds: 120 });
-  clientId = String(f.sandbox.keys.destination.clientid);
+  login = parseCredentials(f.sandbox.keys.xsuaa, { expected: 'xsuaa' }) as XsuaaBinding;
+  clientId = login.clientId;
 });
 after(async () => {
   await f.close();
 });
 
-/** An authorization URL of the destination client with a fresh PKCE pair, redirecting to a port nobody serves. */
+/** An authorization URL of the xsuaa client with a fresh PKCE pair, redirecting to a port nobody serves. */
 function authorization(overrides: Record<string, string | null> = {}) {
   const pkce = createPkce();
   const state = createState();
-  const redirectUri = 'http://127.0.0.1:9/btp-connect/callback';
-  const url = new URL(authorizationUrl(f.binding, { clientId, redirectUri, state, codeChallenge: pkce.challenge }));
+  const redirectUri = 'http://localhost:9/btp-connect/callback';
+  const url = new URL(authorizationUrl(login, { clientId, redirectUri, state, codeChallenge: pkce.challenge }));
   for (const [name, value] of Object.entries(overrides)) {
     if (value === null) url.searchParams.delete(name);
     else url.searchParams.set(name, value);
@@ -46,7 +49,7 @@ async function codeFor(userName: string, auth = authorization()): Promise<{ code
 }
 
 function exchange(code: string, redirectUri: string, verifier?: string) {
-  const key = f.sandbox.keys.destination as Record<string, string>;
+  const key = f.sandbox.keys.xsuaa as Record<string, string>;
   return f.tokenRequest(`${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`, {
     grant_type: 'authorization_code',
     client_id: key.clientid ?? '',
@@ -65,7 +68,7 @@ function browserAs(userName: string) {
 }
 
 function session(secrets: MemorySecretStore, now?: () => number): UserSession {
-  return new UserSession({ connection: 'sb', binding: f.binding, agents: f.agents, secrets, ...(now ? { now } : {}) });
+  return new UserSession({ connection: 'sb', binding: login, agents: f.agents, secrets, ...(now ? { now } : {}) });
 }
 
 describe('sandbox: GET /oauth/authorize', () => {
@@ -76,7 +79,7 @@ describe('sandbox: GET /oauth/authorize', () => {
     const csp = String(page.headers['content-security-policy']);
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /frame-ancestors 'none'/);
-    assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.1:9(;|$)/);
+    assert.match(csp, /form-action 'self' http:\/\/localhost:9(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline|\*/);
     assert.equal(page.headers['x-frame-options'], 'DENY');
     assert.equal(page.headers['cache-control'], 'no-store');
@@ -86,7 +89,7 @@ describe('sandbox: GET /oauth/authorize', () => {
   });
 
   it('refuses foreign, port-less and malformed redirect URIs with 400 and no redirect', async () => {
-    for (const redirect of ['https://evil.example/cb', 'http://evil.example:8080/cb', 'http://127.0.0.1/cb', 'http://user:pw@127.0.0.1:1234/cb', 'http://127.0.0.1:1234/cb#x', 'http://127.0.0.2:1234/cb', 'not a url']) {
+    for (const redirect of ['https://evil.example/cb', 'http://evil.example:8080/cb', 'http://localhost/cb', 'http://user:pw@localhost:1234/cb', 'http://localhost:1234/cb#x', 'http://localhost.evil.example:1234/cb', 'not a url']) {
       const page = await get(authorization({ redirect_uri: redirect }).url);
       assert.equal(page.status, 400, redirect);
       assert.equal(page.headers.location, undefined, redirect);
@@ -105,7 +108,7 @@ describe('sandbox: GET /oauth/authorize', () => {
       const page = await get(auth.url);
       assert.equal(page.status, 302, JSON.stringify(override));
       const target = new URL(location(page));
-      assert.equal(target.origin, 'http://127.0.0.1:9');
+      assert.equal(target.origin, 'http://localhost:9');
       assert.match(target.searchParams.get('error') ?? '', /^(invalid_request|unsupported_response_type)$/);
       assert.equal(target.searchParams.get('state'), auth.state);
       assert.equal(target.searchParams.get('code'), null);
@@ -168,7 +171,7 @@ describe('sandbox: authorization_code grant with PKCE', () => {
   it('refuses a redirect URI other than the authorized one', async () => {
     const auth = authorization();
     const { code } = await codeFor('alice', auth);
-    const refused = await exchange(code, 'http://127.0.0.1:10/btp-connect/callback', auth.pkce.verifier);
+    const refused = await exchange(code, 'http://localhost:10/btp-connect/callback', auth.pkce.verifier);
     assert.equal(refused.status, 400);
     assert.equal(refused.json<{ error: string }>().error, 'invalid_grant');
   });
@@ -194,7 +197,8 @@ describe('core: UserSession against the sandbox', () => {
     const authorize = new URL(opened);
     assert.equal(`${authorize.origin}${authorize.pathname}`, `${f.sandbox.endpoints.tokenServiceUrl}/oauth/authorize`);
     assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
-    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/btp-connect\/callback$/);
+    assert.equal(authorize.searchParams.get('client_id'), login.clientId);
+    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/localhost:\d+\/btp-connect\/callback$/);
     const [form, wrong, callback] = browser?.pages ?? [];
     assert.equal(form?.status, 200);
     assert.match(wrong?.text ?? '', /Wrong user name or password/);
@@ -205,22 +209,6 @@ describe('core: UserSession against the sandbox', () => {
     const token = await user.accessToken();
     assert.equal(token, await secrets.get(userSecretKey('sb', 'access_token')));
     assert.equal(decodeClaims(token).user_name, 'alice');
-  });
-
-  it('with an X.509 service key: the browser goes to <url>/oauth/authorize, the code is exchanged over mTLS at <certurl>', async () => {
-    const binding = parseCredentials(f.sandbox.keys.destinationX509, { expected: 'destination' }) as DestinationBinding;
-    const secrets = new MemorySecretStore();
-    const user = new UserSession({ connection: 'x509', binding, agents: f.agents, secrets });
-    let opened = '';
-    const signedIn = await user.signIn({
-      openBrowser: async (url) => {
-        opened = url;
-        await signInInBrowser(f.sandbox, url, 'bob');
-      },
-    });
-    assert.equal(signedIn.userName, 'bob');
-    assert.ok(opened.startsWith(`${f.sandbox.endpoints.tokenServiceUrl}/oauth/authorize?`));
-    assert.equal(decodeClaims(await user.accessToken({ forceRefresh: true })).cid, binding.clientId);
   });
 
   it('another session on the same store (another process) finds the user', async () => {

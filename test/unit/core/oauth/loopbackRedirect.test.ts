@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { LoopbackRedirect } from '../../../../src/core/oauth/loopbackRedirect';
@@ -17,10 +17,12 @@ interface Answer {
   readonly headers: Record<string, string | string[] | undefined>;
 }
 
-/** A raw request with any method and Host (undici would not send a foreign Host). */
-function call(port: number, path: string, options: { method?: string; host?: string } = {}): Promise<Answer> {
+/** A raw request with any method and Host (undici would not send a foreign Host), to 127.0.0.1 unless `address`. */
+function call(port: number, path: string, options: { method?: string; host?: string; address?: string } = {}): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` }, agent: false }, (res) => {
+    const address = options.address ?? '127.0.0.1';
+    const hostHeader = options.host ?? `${address.includes(':') ? `[${address}]` : address}:${port}`;
+    const req = request({ host: address, port, path, method: options.method ?? 'GET', headers: { host: hostHeader }, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -28,6 +30,15 @@ function call(port: number, path: string, options: { method?: string; host?: str
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, text: '', headers: {} }));
     req.end();
+  });
+}
+
+/** Whether ::1 can be bound here (containers may have no IPv6). */
+function ipv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -69,9 +80,9 @@ describe('PKCE and state', () => {
 });
 
 describe('loopback redirect listener', () => {
-  it('binds 127.0.0.1 on a free port and resolves with the code of the first valid callback', async () => {
+  it('names localhost in its redirect URI (XSUAA registers http:// only for localhost) and resolves with the code of the first valid callback', async () => {
     const listener = await LoopbackRedirect.listen({ state: 'good-state' });
-    assert.match(listener.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/btp-connect\/callback$/);
+    assert.equal(listener.redirectUri, `http://localhost:${listener.port}/btp-connect/callback`);
     const answer = await call(listener.port, '/btp-connect/callback?code=the-code&state=good-state');
     assert.equal(answer.status, 200);
     assert.match(answer.text, /You can close this tab/);
@@ -79,6 +90,17 @@ describe('loopback redirect listener', () => {
     assert.equal(answer.headers['referrer-policy'], 'no-referrer');
     assert.deepEqual(await listener.result, { code: 'the-code' });
     await listener.close();
+  });
+
+  it('listens on ::1 too, on the same port, for browsers that resolve localhost to IPv6; closing closes both', async (t) => {
+    if (!(await ipv6Loopback())) return t.skip('this machine has no IPv6 loopback');
+    const listener = await LoopbackRedirect.listen({ state: 's' });
+    const answer = await call(listener.port, '/btp-connect/callback?code=over-ipv6&state=s', { address: '::1', host: `localhost:${listener.port}` });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await listener.result, { code: 'over-ipv6' });
+    await listener.close();
+    assert.equal((await call(listener.port, '/btp-connect/callback?code=c&state=s', { address: '::1' })).error, 'ECONNREFUSED');
+    assert.equal((await call(listener.port, '/btp-connect/callback?code=c&state=s')).error, 'ECONNREFUSED');
   });
 
   it('refuses a wrong or repeated state, a wrong path, other methods and a foreign Host, and keeps waiting', async () => {
