@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Writable, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { AccessToken } from '../oauth/tokenRequest';
-import { ExchangeCapture, type BodyCapture } from '../inspect/capture';
+import { ExchangeCapture } from '../inspect/capture';
 import type { TrafficLog } from '../inspect/trafficLog';
 import { redactText } from '../redact';
 import { admit, type AdmissionPolicy } from './admission';
@@ -25,6 +25,7 @@ import { UpstreamAgents } from './upstreamAgents';
 import { OutboundNetwork } from '../http/outbound';
 import { defaultMaxConnections, RefusalLog } from './connectionLimit';
 import { UpgradeSlots } from './upgradeSlots';
+import { countingBody, discard, hasBody, requestBodyBytes, teeInto } from './bodies';
 import { handleUpgrade } from './webSocket';
 import { WarningLimiter } from './warningLimiter';
 import type { OriginAllowList } from './allowedOrigins';
@@ -205,13 +206,13 @@ export class HttpForward {
     const log = this.options.traffic?.();
     const capture = log ? new ExchangeCapture(log, req, this.options.resolver?.name ?? '*') : undefined;
     const report = (status: number, error?: string) => {
-      capture?.finish(maskLocalToken(req.url ?? '/'), { method: req.method ?? 'GET', status, durationMs: performance.now() - started, bytesIn: requestBytes.get(req) ?? 0, bytesOut: socket.bytesWritten - writtenBefore, ...(error ? { error } : {}) }, routedTo);
+      capture?.finish(maskLocalToken(req.url ?? '/'), { method: req.method ?? 'GET', status, durationMs: performance.now() - started, bytesIn: requestBodyBytes(req), bytesOut: socket.bytesWritten - writtenBefore, ...(error ? { error } : {}) }, routedTo);
       this.options.onExchange?.({
         method: req.method ?? 'GET',
         path: pathOf(req.url),
         status,
         durationMs: performance.now() - started,
-        bytesIn: requestBytes.get(req) ?? 0,
+        bytesIn: requestBodyBytes(req),
         bytesOut: socket.bytesWritten - writtenBefore,
         ...(error ? { error } : {}),
         ...(routedTo ? { destination: routedTo } : {}),
@@ -380,53 +381,10 @@ function statusFor(error: unknown): number {
 /** Marks an attempt whose answer was swallowed so that it can be repeated with a fresh credential. */
 const retryAgain = -1;
 
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
-}
-
 function pathOf(url: string | undefined): string {
   const text = url ?? '/';
   const query = text.indexOf('?');
   return query < 0 ? text : text.slice(0, query);
-}
-
-const requestBytes = new WeakMap<IncomingMessage, number>();
-
-
-
-/**
- * The request body as the upstream reads it, counted on the way. An async iterable, not a stream: with a stream
- * body undici 7 reports a failure twice when the upstream fails while the body is still flowing, and the second
- * report throws outside any handler (a crashed process).
- */
-async function* countingBody(req: IncomingMessage, capture?: BodyCapture): AsyncGenerator<Buffer> {
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    requestBytes.set(req, (requestBytes.get(req) ?? 0) + chunk.length);
-    capture?.add(chunk);
-    yield chunk;
-  }
-}
-
-/** `res` for undici's stream(), keeping the first bytes of the body for the traffic inspector on the way. */
-function teeInto(res: ServerResponse, capture: BodyCapture): Writable {
-  const tee = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      capture.add(chunk);
-      if (res.write(chunk)) callback();
-      else res.once('drain', () => callback());
-    },
-    final(callback) {
-      res.end(() => callback());
-    },
-    destroy(error, callback) {
-      if (!res.writableFinished) res.destroy(error ?? undefined);
-      callback(error);
-    },
-  });
-  res.once('close', () => {
-    if (!res.writableFinished) tee.destroy();
-  });
-  return tee;
 }
 
 /** `/~<token>/…`: the local token never reaches the inspector, also when it was the wrong one. */
@@ -445,8 +403,4 @@ function clientErrorStatus(code: string | undefined): string {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
   if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
   return '400 Bad Request';
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
