@@ -199,7 +199,15 @@ export class ConnectionRegistry {
   }
 
   private connectionOptions(agents: HttpAgents, tunnelMode: TunnelMode, logger: Logger): LiveConnectionOptions {
-    return { agents, tunnelMode, logger, ...(this.localToken === undefined ? {} : { localToken: this.localToken }), ...(this.allowedOrigins ? { allowedOrigins: this.allowedOrigins } : {}) };
+    return {
+      agents,
+      tunnelMode,
+      logger,
+      ...(this.localToken === undefined ? {} : { localToken: this.localToken }),
+      ...(this.allowedOrigins ? { allowedOrigins: this.allowedOrigins } : {}),
+      // The sandbox's agents add its CA for its services; destinations go out on the window's network, as it is now.
+      network: () => this.agents.network,
+    };
   }
 
   private async close(name: string): Promise<void> {

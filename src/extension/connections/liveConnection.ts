@@ -9,6 +9,7 @@ import { Emitter } from '../../core/events';
 import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
 import type { HttpAgents } from '../../core/http/agents';
 import type { OriginAllowList } from '../../core/forward/allowedOrigins';
+import type { OutboundNetwork } from '../../core/http/outbound';
 import type { Logger } from '../../core/log';
 import { userForwarding } from '../../core/oauth/userForwarding';
 import { UserSession } from '../../core/oauth/userSession';
@@ -36,6 +37,8 @@ export interface LiveConnectionOptions {
   readonly userSecrets?: SecretStore;
   /** Dev-server origins its HTTP forwards accept (one list for the window, changing with the settings). */
   readonly allowedOrigins?: OriginAllowList;
+  /** The window's current network (VS Code's proxy settings) for the forwards' Internet upstreams; `agents`' by default. */
+  readonly network?: () => OutboundNetwork;
 }
 
 export class LiveConnection {
@@ -66,7 +69,7 @@ export class LiveConnection {
     readonly client: DestinationSource,
     /** The connectivity binding for OnPremise destinations, if the connection has one. */
     readonly connectivityBinding: ConnectivityBinding | undefined,
-    { agents, tunnelMode, logger, localToken, allowedOrigins }: LiveConnectionOptions,
+    { agents, tunnelMode, logger, localToken, allowedOrigins, network }: LiveConnectionOptions,
     user?: UserSession,
   ) {
     this.user = user;
@@ -90,8 +93,8 @@ export class LiveConnection {
       logger: logger.child('forward'),
       ...(localToken === undefined ? {} : { localToken }),
       ...(allowedOrigins ? { allowedOrigins } : {}),
-      // The agents' current network: VS Code's proxy settings may change, and the next forward takes the new ones.
-      network: () => agents.network,
+      // The current network: VS Code's proxy settings may change, and the next forward takes the new ones.
+      network: network ?? (() => agents.network),
       ...(forUser ? { findOptions: forUser.findOptions } : {}),
     });
   }

@@ -5,13 +5,17 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath, repoRoot, startCodeServer, workbenchUrl } from './codeServer';
 
-/** Where the in-host suite is bundled to (CJS, `vscode` and `mocha` external). */
+/**
+ * Where the in-host suite is bundled to (CJS, `vscode` and `mocha` external). `proxy` stays external too: an ES
+ * module that reads its package.json through import.meta.url, which a CJS bundle does not have; the extension host
+ * (Node 24) requires it from node_modules.
+ */
 export const suiteOut = join(repoRoot, 'dist-test', 'vscode');
 
 export async function buildSuite(): Promise<string> {
   const dir = join(repoRoot, 'test', 'vscode', 'suite');
   const entryPoints = readdirSync(dir).filter((name) => name.endsWith('.ts')).map((name) => join(dir, name));
-  await esbuild.build({ entryPoints, outdir: suiteOut, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha', '@napi-rs/keyring'], sourcemap: 'inline', logLevel: 'warning' });
+  await esbuild.build({ entryPoints, outdir: suiteOut, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha', '@napi-rs/keyring', 'proxy'], sourcemap: 'inline', logLevel: 'warning' });
   return suiteOut;
 }
 
