@@ -9,6 +9,7 @@ import { ConnectionStore, defaultConfigDirectory } from '../core/connections/con
 import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
 import { HttpAgents } from '../core/http/agents';
+import type { SavedTunnelMode } from '../core/connections/savedTunnel';
 import type { CliIo } from './io';
 
 /** How a command reaches a Destination service: a saved connection, a key file, or the app's own bindings. */
@@ -31,6 +32,8 @@ export interface OpenClient {
   readonly connectivity?: ConnectivityBinding;
   /** Says where the binding came from, for messages: `connection "dev"`, `key .sandbox/...`. */
   readonly source: string;
+  /** The tunnel `tunnel setup` saved for the connection; forward and check use it unless --tunnel says otherwise. */
+  readonly savedTunnel?: SavedTunnelMode;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ interface ResolvedBindings {
   readonly connection?: string;
   readonly connectivity?: ConnectivityBinding;
   readonly source: string;
+  readonly savedTunnel?: SavedTunnelMode;
 }
 
 export function connectionStore(io: CliIo): ConnectionStore {
@@ -46,14 +50,14 @@ export function connectionStore(io: CliIo): ConnectionStore {
 }
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
-  const { binding, connectivity, source, connection } = await resolveBindings(args, io);
+  const { binding, connectivity, source, connection, savedTunnel } = await resolveBindings(args, io);
   const extraCaPem = args.ca
     ? await readFile(resolve(io.cwd, args.ca), 'utf8').catch((error: unknown) => {
         throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${args.ca}: ${(error as NodeJS.ErrnoException).code ?? error}.`, { field: 'ca' });
       })
     : undefined;
   const agents = new HttpAgents(extraCaPem ? { extraCaPem } : {});
-  return { client: new DestinationServiceClient({ binding, agents }), binding, ...(connection ? { connection } : {}), agents, ...(connectivity ? { connectivity } : {}), source, close: () => agents.close() };
+  return { client: new DestinationServiceClient({ binding, agents }), binding, ...(connection ? { connection } : {}), agents, ...(connectivity ? { connectivity } : {}), ...(savedTunnel ? { savedTunnel } : {}), source, close: () => agents.close() };
 }
 
 /** Runs `work` with a client for the command's connection options and closes its connections afterwards. */
@@ -99,8 +103,25 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
 }
 
 async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
-  const bindings = await connectionStore(io).load(name);
-  return { binding: bindings.destination, connection: name, ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}), source: `connection "${name}"` };
+  const store = connectionStore(io);
+  const bindings = await store.load(name);
+  const savedTunnel = (await store.tunnel(name))?.mode;
+  return { binding: bindings.destination, connection: name, ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}), ...(savedTunnel ? { savedTunnel } : {}), source: `connection "${name}"` };
+}
+
+/** The saved connection a command works on: --connection, else $BTP_CONNECT_CONNECTION, else the only saved one. */
+export async function savedConnectionName(name: string | undefined, io: CliIo): Promise<string> {
+  const chosen = name ?? io.env.BTP_CONNECT_CONNECTION;
+  if (chosen) return chosen;
+  const saved = await connectionStore(io).list();
+  if (saved.length === 1 && saved[0]) return saved[0].name;
+  throw new BtpError(
+    ErrorCode.ConnectionNotFound,
+    saved.length === 0
+      ? `No saved connection: a tunnel belongs to one. Save one first with \`${io.invocation} connect <name> --key <file>\`.`
+      : `Several connections are saved (${saved.map((summary) => summary.name).join(', ')}): choose one with --connection <name> or BTP_CONNECT_CONNECTION.`,
+    { field: 'connection' },
+  );
 }
 
 async function fromEnvironment(io: CliIo): Promise<ResolvedBindings> {
