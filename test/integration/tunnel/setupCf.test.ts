@@ -227,6 +227,16 @@ describe('tunnel setup --cf', () => {
     assert.match(result.stderr, /\[BTP_BINDING_NOT_FOUND\]: Space "dev" has no instance of the Connectivity service.*`cf create-service connectivity lite connectivity`/);
   });
 
+  it('a saved tunnel whose app lost SSH later: the forward\'s tunnel fails at start naming that cause and its fix', async () => {
+    await cloud.setCf({ ...platform, apps: [{ name: 'approuter', state: 'STARTED', ssh: false, bindings: ['my-connectivity'] }] });
+    await new ConnectionStore(secrets, configDir).setTunnel('dev', { mode: { kind: 'cf-ssh', app: 'approuter' }, savedAt: new Date().toISOString() });
+    const result = await runCli(['forward', 'onprem-erp-basic', '--connection', 'dev'], { cwd: configDir, env: { ...cloud.env, BTP_CONNECT_CONFIG_DIR: configDir, BTP_CONNECT_LOCAL_TOKEN: 'off' }, secrets });
+    assert.equal(result.code, ExitCode.ServiceFailure);
+    assert.match(result.stdout, /^Tunnel: cf-ssh:approuter, saved for connection "dev"/m);
+    assert.match(result.stderr, /\[BTP_TUNNEL_FAILED\]: The tunnel did not start: .*\n {2}Error opening SSH connection: You are not authorized to perform the requested action\.\n.*\nCloud Foundry refused the SSH connection to app "approuter" .*`cf enable-ssh approuter` and `cf restart approuter`/s);
+    assert.deepEqual(cloud.lines().filter((line) => line.startsWith('cf ssh')).length, 1);
+  });
+
   it('several usable apps: the command lists them and asks for --app; no secret is ever printed', async () => {
     await cloud.setCf({ ...platform, apps: [{ name: 'a1', state: 'STARTED', bindings: ['my-connectivity'] }, { name: 'a2', state: 'STARTED', bindings: ['my-connectivity'] }] });
     const result = await tunnel(['setup', '--cf']);
