@@ -237,6 +237,15 @@ describe('tunnel setup --cf', () => {
     assert.deepEqual(cloud.lines().filter((line) => line.startsWith('cf ssh')).length, 1);
   });
 
+  it('disconnecting a connection whose setup created an app says the app stays and how to delete it', async () => {
+    const store = new ConnectionStore(secrets, configDir);
+    await store.add('short-lived', { destination: parseCredentials(destinationKey(), { expected: 'destination' }) as DestinationBinding });
+    await store.setTunnel('short-lived', { createdApp: { api: 'https://api.cf.eu10.hana.ondemand.com', org: 'my-org', space: 'dev', spaceGuid: space, app: 'btp-connect-tunnel', serviceInstance: 'my-connectivity', createdAt: new Date().toISOString() }, savedAt: new Date().toISOString() });
+    const result = await runCli(['disconnect', 'short-lived'], { cwd: configDir, env: { BTP_CONNECT_CONFIG_DIR: configDir }, secrets });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stdout, /^Its tunnel app "btp-connect-tunnel" stays in org "my-org" \/ space "dev": delete it with `cf delete btp-connect-tunnel -f`/m);
+  });
+
   it('several usable apps: the command lists them and asks for --app; no secret is ever printed', async () => {
     await cloud.setCf({ ...platform, apps: [{ name: 'a1', state: 'STARTED', bindings: ['my-connectivity'] }, { name: 'a2', state: 'STARTED', bindings: ['my-connectivity'] }] });
     const result = await tunnel(['setup', '--cf']);
