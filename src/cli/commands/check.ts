@@ -62,7 +62,7 @@ ${connectionUsage}`,
       if (values.json) line(io, JSON.stringify(result, null, 2));
       else for (const text of checkReport(result)) line(io, text);
       const code = result.firstFailure?.code;
-      if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json) line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, opened.connectivity, io.invocation)}`);
+      if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json) line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);
       return code ? exitCodeFor(code) : ExitCode.Ok;
     });
   },

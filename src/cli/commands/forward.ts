@@ -104,7 +104,7 @@ ${connectionUsage}`,
         const har = stringOption(values, 'har');
         const recorded = har === undefined ? [] : started.filter((info) => info.kind === 'http').map((info) => ({ log: manager.inspect(info.id), base: manager.urlForApps(info) }));
         line(io, 'Press Ctrl-C to stop.');
-        const hint = mode.kind === 'direct' ? `The connectivity proxy cannot be reached from here. Set up a tunnel once: ${tunnelSetupCommand(opened.connection, opened.connectivity, io.invocation)}` : undefined;
+        const hint = mode.kind === 'direct' ? `The connectivity proxy cannot be reached from here. Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}` : undefined;
         watch(manager, io, values.verbose === true, hint);
         await io.untilStopped();
         if (har !== undefined) {

@@ -1,5 +1,6 @@
 import type { ConnectivityBinding } from '../bindings/types';
-import type { Platform } from './setUpTunnel';
+/** Where the connectivity proxy runs: Cloud Foundry or a Kyma / Kubernetes cluster. */
+export type Platform = 'cf' | 'kyma';
 
 /**
  * Where a connectivity key's proxy runs, from its host: Cloud Foundry keys name
@@ -12,9 +13,8 @@ export function platformOf(binding: ConnectivityBinding | undefined): Platform |
   return undefined;
 }
 
-/** The one command that sets up the tunnel a failed forward or check needed. */
-export function tunnelSetupCommand(connection: string | undefined, binding: ConnectivityBinding | undefined, invocation = 'btp-connect'): string {
+/** The one command that sets up the tunnel a failed forward or check needed (its platform follows from the key). */
+export function tunnelSetupCommand(connection: string | undefined, invocation = 'btp-connect'): string {
   if (!connection) return `${invocation} connect <name> … (tunnels belong to saved connections), then ${invocation} tunnel setup --connection <name>`;
-  const platform = platformOf(binding);
-  return `${invocation} tunnel setup --connection ${connection}${platform ? ` --${platform}` : ''}`;
+  return `${invocation} tunnel setup --connection ${connection}`;
 }

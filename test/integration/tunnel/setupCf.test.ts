@@ -75,8 +75,10 @@ const lines = () => cloud.lines().map((line) => line.replace(/-p \S+btp-connect-
 describe('tunnel setup --cf', () => {
   it('an app bound to the Connectivity service with SSH runs already: it is chosen and saved, nothing is created', async () => {
     await cloud.setCf({ ...platform, apps: [{ name: 'approuter', state: 'STARTED', ssh: true, memoryMb: 256, bindings: ['my-connectivity', 'my-xsuaa'] }, { name: 'other', state: 'STARTED', bindings: ['my-xsuaa'] }] });
-    const result = await tunnel(['setup', '--cf']);
+    // No --cf: the key's proxy host (connectivityproxy.internal.cf.…) says Cloud Foundry.
+    const result = await tunnel(['setup']);
     assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.match(result.stderr, /^Where does the connectivity proxy of connection "dev" run\? → Cloud Foundry$/m);
     assert.match(result.stdout, /^Tunnel of connection "dev": cf-ssh:approuter\.$/m);
     assert.deepEqual(lines(), discovery('approuter'));
     const show = await tunnel(['show', '--json']);
