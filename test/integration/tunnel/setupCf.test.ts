@@ -166,6 +166,17 @@ describe('tunnel setup --cf', () => {
     assert.match(expired.stderr, /^Login expired \[BTP_CLI_LOGIN_EXPIRED\]: .*The token expired, was revoked.*`cf login --sso`/m);
   });
 
+  it('no cf on PATH, and a cf v6: BTP_TOOL_MISSING naming the v8 CLI', async () => {
+    const missing = await runCli(['tunnel', 'setup', '--cf', '--connection', 'dev'], { cwd: configDir, env: { ...cloud.env, PATH: join(configDir, 'no-such-bin'), BTP_CONNECT_CONFIG_DIR: configDir }, secrets });
+    assert.equal(missing.code, ExitCode.NotFound);
+    assert.match(missing.stderr, /\[BTP_TOOL_MISSING\]: "cf" was not found: install the Cloud Foundry CLI v8/);
+    await cloud.setCf({ ...platform, version: '6.53.0+8e2b70a3a.2020-10-01' });
+    const old = await tunnel(['setup', '--cf']);
+    assert.equal(old.code, ExitCode.NotFound);
+    assert.match(old.stderr, /\[BTP_TOOL_MISSING\]: The cf CLI is version 6\.53\.0\+8e2b70a3a\.2020-10-01; the tunnel setup needs v7 or later/);
+    assert.deepEqual(lines(), ['cf version']);
+  });
+
   it('no space targeted: BTP_CF_NO_TARGET with `cf target -o <org> -s <space>`', async () => {
     await cloud.setCf({ ...platform, space: null });
     const result = await tunnel(['setup', '--cf']);
