@@ -8,6 +8,7 @@ import { ConnectionStore, defaultConfigDirectory } from '../core/connections/con
 import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
 import { HttpAgents } from '../core/http/agents';
+import type { SavedTunnelMode } from '../core/connections/savedTunnel';
 import type { CliIo } from './io';
 import { cliNetwork } from './network';
 
@@ -34,6 +35,8 @@ export interface OpenClient {
   readonly login?: XsuaaBinding;
   /** Says where the binding came from, for messages: `connection "dev"`, `key .sandbox/...`. */
   readonly source: string;
+  /** The tunnel `tunnel setup` saved for the connection; forward and check use it unless --tunnel says otherwise. */
+  readonly savedTunnel?: SavedTunnelMode;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ interface ResolvedBindings {
   readonly connectivity?: ConnectivityBinding;
   readonly login?: XsuaaBinding;
   readonly source: string;
+  readonly savedTunnel?: SavedTunnelMode;
 }
 
 export function connectionStore(io: CliIo): ConnectionStore {
@@ -50,7 +54,7 @@ export function connectionStore(io: CliIo): ConnectionStore {
 }
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
-  const { binding, connectivity, login, source, connection } = await resolveBindings(args, io);
+  const { binding, connectivity, login, source, connection, savedTunnel } = await resolveBindings(args, io);
   const agents = new HttpAgents({ network: await cliNetwork(args, io) });
   return {
     client: new DestinationServiceClient({ binding, agents }),
@@ -59,6 +63,7 @@ export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenC
     agents,
     ...(connectivity ? { connectivity } : {}),
     ...(login ? { login } : {}),
+    ...(savedTunnel ? { savedTunnel } : {}),
     source,
     close: () => agents.close(),
   };
@@ -107,14 +112,32 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
 }
 
 async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
-  const bindings = await connectionStore(io).load(name);
+  const store = connectionStore(io);
+  const bindings = await store.load(name);
+  const savedTunnel = (await store.tunnel(name))?.mode;
   return {
     binding: bindings.destination,
     connection: name,
     ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}),
     ...(bindings.login ? { login: bindings.login } : {}),
+    ...(savedTunnel ? { savedTunnel } : {}),
     source: `connection "${name}"`,
   };
+}
+
+/** The saved connection a command works on: --connection, else $BTP_CONNECT_CONNECTION, else the only saved one. */
+export async function savedConnectionName(name: string | undefined, io: CliIo): Promise<string> {
+  const chosen = name ?? io.env.BTP_CONNECT_CONNECTION;
+  if (chosen) return chosen;
+  const saved = await connectionStore(io).list();
+  if (saved.length === 1 && saved[0]) return saved[0].name;
+  throw new BtpError(
+    ErrorCode.ConnectionNotFound,
+    saved.length === 0
+      ? `No saved connection: a tunnel belongs to one. Save one first with \`${io.invocation} connect <name> --key <file>\`.`
+      : `Several connections are saved (${saved.map((summary) => summary.name).join(', ')}): choose one with --connection <name> or BTP_CONNECT_CONNECTION.`,
+    { field: 'connection' },
+  );
 }
 
 async function fromEnvironment(io: CliIo): Promise<ResolvedBindings> {

@@ -18,10 +18,11 @@ export const exitCodeHelp = `Exit codes:
   1  unexpected failure
   2  usage error (unknown command or option)
   3  invalid input: a destination, service key or file that fails validation, or no key to sign users in with
-  4  not found: destination, certificate, connection or binding
-  5  access denied: token rejected, 401 or 403, sign-in required or failed, proxy credentials refused
+  4  not found: destination, certificate, connection or binding; cf, kubectl or a cf target
+  5  access denied: token rejected, 401 or 403, sign-in required or failed, proxy credentials refused; cf or
+     kubectl not logged in, SSH or Kubernetes RBAC refused
   6  conflict: exists already, or changed by someone else meanwhile
-  7  service unreachable, timed out or failing (5xx)
+  7  service unreachable, timed out or failing (5xx); memory quota exceeded, tunnel app not running
   8  no OS keychain available`;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -72,5 +73,21 @@ export function exitCodeFor(code: ErrorCode): number {
     case ErrorCode.LocalTokenRequired:
     case ErrorCode.ProxyAuthRejected:
       return ExitCode.AccessDenied;
+    case ErrorCode.ToolMissing:
+    case ErrorCode.CfNoTarget:
+      return ExitCode.NotFound;
+    case ErrorCode.CliNotLoggedIn:
+    case ErrorCode.CliLoginExpired:
+    case ErrorCode.SshDisabledSpace:
+    case ErrorCode.SshDisabledApp:
+    case ErrorCode.KubeForbidden:
+      return ExitCode.AccessDenied;
+    case ErrorCode.TunnelAppNotBound:
+      return ExitCode.InvalidInput;
+    case ErrorCode.ProxyUnreachable:
+    case ErrorCode.TunnelAppCrashed:
+    case ErrorCode.QuotaExceeded:
+    case ErrorCode.KubeUnreachable:
+      return ExitCode.ServiceFailure;
   }
 }

@@ -14,6 +14,8 @@ export interface CliIo {
   readonly invocation: string;
   /** The secret store for saved connections: the OS keychain, unless a test passes another. */
   readonly secretStore: () => SecretStore;
+  /** Asks a yes/no question on the terminal; absent when nobody can answer (no TTY): scripts pass --yes instead. */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 export function line(io: CliIo, text = ''): void {

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { KeychainSecretStore } from '../core/secrets/keychainStore';
 import type { CliIo } from './io';
 import { run } from './run';
@@ -26,6 +27,8 @@ function main(): void {
       }),
     invocation: invokedAsNode ? `node ${relative(process.cwd(), script) || script}` : 'btp-connect',
     secretStore: () => new KeychainSecretStore(),
+    // Only a person at a terminal can say yes; without one, commands that change things need --yes.
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askYesNo } : {}),
   };
   run(process.argv.slice(2), io).then(
     (code) => {
@@ -36,6 +39,15 @@ function main(): void {
       process.exitCode = 1;
     },
   );
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 main();

@@ -8,6 +8,7 @@ import { getCommand, lsCommand } from './commands/read';
 import { forwardCommand } from './commands/forward';
 import { checkCommand } from './commands/check';
 import { loginCommand, logoutCommand } from './commands/login';
+import { tunnelCommand } from './commands/tunnel';
 import { version } from './version';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
@@ -29,6 +30,7 @@ const commands: readonly Command[] = [
   checkCommand,
   loginCommand,
   logoutCommand,
+  tunnelCommand,
 ];
 
 

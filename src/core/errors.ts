@@ -81,6 +81,30 @@ export const ErrorCode = {
   DestinationNameInvalid: 'BTP_DESTINATION_NAME_INVALID',
   /** The outbound HTTP proxy (HTTPS_PROXY, http.proxy) answered 407: no or wrong proxy credentials; `details.proxy` is host:port. */
   ProxyAuthRejected: 'BTP_PROXY_AUTH',
+  /** The connectivity proxy cannot be reached from this machine (it answers only inside Cloud Foundry or Kyma): a tunnel is needed. */
+  ProxyUnreachable: 'BTP_PROXY_UNREACHABLE',
+  /** A program a tunnel needs (`cf` v7 or later, `kubectl`) is not installed or too old; `details.tool` names it. */
+  ToolMissing: 'BTP_TOOL_MISSING',
+  /** `cf` or `kubectl` has no login; `details.tool` names it. */
+  CliNotLoggedIn: 'BTP_CLI_NOT_LOGGED_IN',
+  /** The login of `cf` or `kubectl` expired or was revoked; `details.tool` names it. */
+  CliLoginExpired: 'BTP_CLI_LOGIN_EXPIRED',
+  /** `cf` targets no org or space, or another space than the one the tunnel app lives in. */
+  CfNoTarget: 'BTP_CF_NO_TARGET',
+  /** SSH is disabled for the Cloud Foundry space (or the whole platform): no app there can carry a tunnel. */
+  SshDisabledSpace: 'BTP_SSH_DISABLED_SPACE',
+  /** SSH is disabled for the Cloud Foundry app. */
+  SshDisabledApp: 'BTP_SSH_DISABLED_APP',
+  /** The Cloud Foundry app is not bound to a Connectivity service instance, so its container cannot reach the proxy. */
+  TunnelAppNotBound: 'BTP_TUNNEL_APP_NOT_BOUND',
+  /** The tunnel app does not run: it crashed, failed to start or is stopped. */
+  TunnelAppCrashed: 'BTP_TUNNEL_APP_CRASHED',
+  /** The org's or space's memory quota cannot take the tunnel app. */
+  QuotaExceeded: 'BTP_QUOTA_EXCEEDED',
+  /** The API server of the kube context cannot be reached (network, VPN, a deleted cluster). */
+  KubeUnreachable: 'BTP_KUBE_UNREACHABLE',
+  /** Kubernetes RBAC refused a request (`Error from server (Forbidden)`). */
+  KubeForbidden: 'BTP_KUBE_FORBIDDEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -86,10 +86,15 @@ export class Config {
     return { destination, port: this.forwardPort(destination), allowWebSocket: this.allowWebSocket(), passCookies: this.passCookies(destination), maxConnections: this.maxConnections() };
   }
 
-  /** How to reach the connectivity proxy for a connection: `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>]`. */
+  /** How to reach the connectivity proxy for a connection: `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>][@<context>]`. */
   tunnelMode(connection: string): TunnelMode {
+    return this.tunnelSetting(connection) ?? { kind: 'direct' };
+  }
+
+  /** The setting's tunnel for a connection, undefined when it names none (then the tunnel Set Up Tunnel… saved applies). */
+  tunnelSetting(connection: string): TunnelMode | undefined {
     const mode = record(this.read(Setting.tunnels))[connection];
-    return parseTunnelMode(typeof mode === 'string' ? mode : 'direct');
+    return typeof mode === 'string' ? parseTunnelMode(mode) : undefined;
   }
 
   sandboxPortBase(): number {

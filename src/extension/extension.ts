@@ -17,6 +17,8 @@ import { affectsNetwork, extensionNetwork } from './network';
 import { SignInPrompt } from './connections/signInPrompt';
 import { ForwardsProvider } from './forwards/forwardsProvider';
 import { ForwardsStatusBar } from './forwards/statusBar';
+import { TunnelOffer } from './tunnels/tunnelOffer';
+import { TunnelStatusBar } from './tunnels/tunnelStatusBar';
 import { DestinationEditorProvider } from './editor/destinationEditorProvider';
 import { registerDebugEnvironment } from './environment/debugEnvironment';
 import { TerminalEnvironment } from './environment/terminalEnvironment';
@@ -72,6 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       editors.register(),
       inspectors,
       new SignInPrompt(registry),
+      new TunnelOffer(registry),
+      new TunnelStatusBar(registry),
       registerDebugEnvironment(ctx),
       new TerminalEnvironment(ctx),
       ...registerCommands(ctx),

@@ -16,6 +16,8 @@ export interface CliOptions {
   /** Resolves the `untilStopped` of long-running commands (the sandbox). */
   readonly stopped?: Promise<void>;
   readonly onStdout?: (text: string) => void;
+  /** A person at the terminal answering yes/no questions; absent: nobody can answer (no TTY). */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /** Runs the CLI in-process with captured output, a memory secret store and a private config folder. */
@@ -35,6 +37,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
     untilStopped: () => options.stopped ?? Promise.resolve(),
     invocation: 'btp-connect',
     secretStore: () => secrets,
+    ...(options.confirm ? { confirm: options.confirm } : {}),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

@@ -1,4 +1,6 @@
 import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
+import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
+import { ErrorCode } from '../../core/errors';
 import { checkDestination } from '../../core/diagnosis/checkDestination';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { checkReport } from '../../protocol/checkWords';
@@ -24,8 +26,8 @@ one of the failing hop's error (see --help of btp-connect).
 
   --path <path>               request this path below the destination's URL (default: the URL itself), e.g. a
                               path the Cloud Connector exposes
-  --tunnel <mode>             how to reach the connectivity proxy: direct (default), cf-ssh:<app>,
-                              kubectl[:<namespace>] (as for forward)
+  --tunnel <mode>             how to reach the connectivity proxy: the saved tunnel of the connection (\`tunnel
+                              setup\`), else direct; cf-ssh:<app>, kubectl[:<namespace>][@<context>] (as for forward)
   --verbose                   log each step to stderr
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
@@ -33,11 +35,13 @@ ${connectionUsage}`,
   options: { ...connectionOptions, path: { type: 'string' }, tunnel: { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     const name = singleName(positionals, 'check');
-    const tunnel = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
+    const explicitTunnel = stringOption(values, 'tunnel');
+    const chosenTunnel = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const path = stringOption(values, 'path');
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       logger.debug(`network: ${opened.agents.network.describe()}`);
+      const tunnel = chosenTunnel ?? opened.savedTunnel ?? { kind: 'direct' as const };
       // The signed-in user of a saved connection, as a forward would act for them (user flows, PrincipalPropagation).
       const user = await forwardUser(opened, io, logger);
       let result: CheckResult;
@@ -48,6 +52,7 @@ ${connectionUsage}`,
           agents: opened.agents,
           ...(opened.connectivity ? { connectivity: opened.connectivity } : {}),
           tunnel,
+          tunnelEnv: io.env,
           ...(path !== undefined ? { path } : {}),
           ...(userToken ? { userToken, findOptions: { userToken } } : {}),
           logger,
@@ -58,6 +63,7 @@ ${connectionUsage}`,
       if (values.json) line(io, JSON.stringify(result, null, 2));
       else for (const text of checkReport(result)) line(io, text);
       const code = result.firstFailure?.code;
+      if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json) line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);
       return code ? exitCodeFor(code) : ExitCode.Ok;
     });
   },

@@ -150,8 +150,12 @@ export const disconnectCommand: Command = {
   async run(_values, positionals, io) {
     const [name] = positionals;
     if (!name) throw new BtpError(ErrorCode.InvalidInput, 'Name the connection to remove.', { field: 'name' });
-    if (!(await connectionStore(io).remove(name))) throw new BtpError(ErrorCode.ConnectionNotFound, `There is no connection named "${name}".`, { field: 'name' });
+    const store = connectionStore(io);
+    const created = (await store.tunnel(name))?.createdApp;
+    if (!(await store.remove(name))) throw new BtpError(ErrorCode.ConnectionNotFound, `There is no connection named "${name}".`, { field: 'name' });
     line(io, `Removed connection "${name}" and its secrets.`);
+    // The record of what `tunnel setup` created goes with the connection; the app itself stays in Cloud Foundry.
+    if (created) line(io, `Its tunnel app "${created.app}" stays in org "${created.org}" / space "${created.space}": delete it with \`cf delete ${created.app} -f\` (\`btp-connect tunnel remove\` does that before a disconnect).`);
     return ExitCode.Ok;
   },
 };

@@ -1,4 +1,5 @@
-import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
+import { formatTunnelMode, parseTunnelMode } from '../../core/tunnel/tunnelMode';
+import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import { BtpError, ErrorCode } from '../../core/errors';
@@ -33,9 +34,10 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
   --all                       one port for every HTTP destination of the connection: the first path segment
                               names it (http://127.0.0.1:PORT/<destination>/…), or an X-Destination-Name header
   --port <port>               the local port when forwarding one destination (same as <name>:<port>) or --all
-  --tunnel <mode>             how to reach the connectivity proxy from here: direct (default: the key's host and
-                              ports), cf-ssh:<app> (cf ssh through an app bound to the connectivity service),
-                              kubectl[:<namespace>] (kubectl port-forward to svc/connectivity-proxy, Kyma)
+  --tunnel <mode>             how to reach the connectivity proxy from here: the tunnel \`tunnel setup\` saved for
+                              the connection, else direct (the key's host and ports); cf-ssh:<app> (cf ssh through
+                              an app bound to the connectivity service), kubectl[:<namespace>][@<context>] (kubectl
+                              port-forward to svc/connectivity-proxy, Kyma)
   --tcp                       forward HTTP destinations as raw TCP too
   --websocket                 let WebSocket upgrades through (off by default)
   --cookies                   pass Cookie and Set-Cookie through instead of keeping the backend session in the
@@ -71,7 +73,8 @@ ${connectionUsage}`,
       if (specs.length !== 1 || !only || only.port) throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
       specs[0] = parseSpec(`${only.name}:${port}`);
     }
-    const mode = parseTunnelMode(stringOption(values, 'tunnel') ?? 'direct');
+    const explicitTunnel = stringOption(values, 'tunnel');
+    const chosenMode = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const tokenMode = parseTokenMode(stringOption(values, 'local-token') ?? io.env.BTP_CONNECT_LOCAL_TOKEN ?? 'auto');
     const originOption = values['allow-origin'];
     const allowedOrigins = Array.isArray(originOption) ? new OriginAllowList(originOption.filter((entry): entry is string => typeof entry === 'string'), 'allow-origin') : undefined;
@@ -80,9 +83,12 @@ ${connectionUsage}`,
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       logger.debug(`network: ${opened.agents.network.describe()}`);
+      // The tunnel `tunnel setup` saved for the connection, unless --tunnel names another (or direct).
+      const mode = chosenMode ?? opened.savedTunnel ?? { kind: 'direct' as const };
+      if (!chosenMode && opened.savedTunnel && opened.connectivity) line(io, `Tunnel: ${formatTunnelMode(mode)}, saved for ${opened.source} (--tunnel direct goes without it).`);
       let tunnel: TunnelSupervisor | undefined;
       if (opened.connectivity && mode.kind !== 'direct') {
-        tunnel = new TunnelSupervisor(connectivityTunnelOptions(opened.connectivity, mode, { logger: logger.child('tunnel') }));
+        tunnel = new TunnelSupervisor(connectivityTunnelOptions(opened.connectivity, mode, { logger: logger.child('tunnel'), env: io.env }));
         tunnel.onDidChangeState((state, detail) => line(io, `tunnel: ${state}${detail?.reason ? ` (${detail.reason})` : ''}`));
         await tunnel.start();
       }
@@ -106,7 +112,8 @@ ${connectionUsage}`,
         const har = stringOption(values, 'har');
         const recorded = har === undefined ? [] : started.filter((info) => info.kind === 'http').map((info) => ({ log: manager.inspect(info.id), base: manager.urlForApps(info) }));
         line(io, 'Press Ctrl-C to stop.');
-        watch(manager, io, values.verbose === true);
+        const hint = mode.kind === 'direct' ? `The connectivity proxy cannot be reached from here. Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}` : undefined;
+        watch(manager, io, values.verbose === true, hint);
         await io.untilStopped();
         if (har !== undefined) {
           const text = toHarOf(recorded.map(({ log, base }) => ({ entries: log.all(), base })), version);
@@ -147,10 +154,20 @@ function describe(info: ForwardInfo): string {
   return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}${limit}`;
 }
 
-/** Live status: a line on every state change and every failure; with --verbose, every request. */
-function watch(manager: ForwardManager, io: CliIo, verbose: boolean): void {
+/**
+ * Live status: a line on every state change and every failure; with --verbose, every request. `proxyHint` is printed
+ * once, the first time a request cannot reach the connectivity proxy (no tunnel on real BTP).
+ */
+function watch(manager: ForwardManager, io: CliIo, verbose: boolean, proxyHint: string | undefined): void {
   const states = new Map<string, string>();
+  let hinted = false;
+  const hint = (code: string | undefined) => {
+    if (hinted || !proxyHint || code !== ErrorCode.ProxyUnreachable) return;
+    hinted = true;
+    line(io, proxyHint);
+  };
   manager.onDidChange((info) => {
+    hint(info.lastError?.code);
     const previous = states.get(info.id);
     states.set(info.id, info.state);
     if (previous !== undefined && previous !== info.state) line(io, `${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination}: ${info.state}`);
@@ -161,5 +178,6 @@ function watch(manager: ForwardManager, io: CliIo, verbose: boolean): void {
     if (verbose || exchange.error) {
       line(io, `${name}: ${exchange.method} ${exchange.path} → ${exchange.status} ${Math.round(exchange.durationMs)} ms${exchange.error ? ` (${exchange.error})` : ''}`);
     }
+    hint(exchange.error);
   });
 }

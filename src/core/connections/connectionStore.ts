@@ -6,6 +6,7 @@ import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBin
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
 import type { SecretStore } from '../secrets/secretStore';
+import { readSavedTunnel, type SavedTunnel } from './savedTunnel';
 
 /** The bindings one connection (a subaccount, or the sandbox) is made of. */
 export interface ConnectionBindings {
@@ -39,6 +40,8 @@ interface StoredConnection {
   name: string;
   createdAt: string;
   bindings: Partial<Record<ConnectionPart, StoredBinding>>;
+  /** Written by `tunnel setup`; never holds a secret. */
+  tunnel?: SavedTunnel;
 }
 
 interface StoredBinding {
@@ -104,7 +107,8 @@ export class ConnectionStore {
     if (existing && !options.replace) {
       throw new BtpError(ErrorCode.AlreadyExists, `A connection named "${name}" exists already; remove it first or choose another name.`, { field: 'name' });
     }
-    const stored: StoredConnection = { name, createdAt: new Date().toISOString(), bindings: {} };
+    // A connection connected again with new keys keeps its tunnel: the app or cluster behind it did not change.
+    const stored: StoredConnection = { name, createdAt: new Date().toISOString(), bindings: {}, ...(existing?.tunnel ? { tunnel: existing.tunnel } : {}) };
     const written: string[] = [];
     try {
       for (const part of PARTS) {
@@ -176,6 +180,24 @@ export class ConnectionStore {
       ...(connectivity ? { connectivity: connectivity as ConnectivityBinding } : {}),
       ...(login ? { login: login as XsuaaBinding } : {}),
     };
+  }
+
+  /** The tunnel `tunnel setup` saved for the connection, if any. */
+  async tunnel(name: string): Promise<SavedTunnel | undefined> {
+    const connection = (await this.read()).connections.find((candidate) => candidate.name === name);
+    return readSavedTunnel(connection?.tunnel);
+  }
+
+  /** Saves (or, with undefined, forgets) the connection's tunnel; the connection must exist. */
+  async setTunnel(name: string, tunnel: SavedTunnel | undefined): Promise<void> {
+    const data = await this.read();
+    const connection = data.connections.find((candidate) => candidate.name === name);
+    if (!connection) {
+      throw new BtpError(ErrorCode.ConnectionNotFound, `There is no connection named "${name}" to save a tunnel for. Add one with \`btp-connect connect ${name} --key <file>\`.`, { field: 'connection' });
+    }
+    const { tunnel: _previous, ...rest } = connection;
+    const updated: StoredConnection = tunnel ? { ...rest, tunnel } : rest;
+    await this.write({ version: 1, connections: data.connections.map((candidate) => (candidate === connection ? updated : candidate)) });
   }
 
   async remove(name: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { connect, isIPv4, type Socket } from 'node:net';
 import { BtpError, ErrorCode } from '../errors';
+import { isConnectFailure, proxyUnreachable } from './proxyReach';
 import { socksReplyError } from './socksReplies';
 
 export interface Socks5Options {
@@ -28,11 +29,13 @@ export async function connectSocks5(options: Socks5Options): Promise<Socket> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   socket.setTimeout(timeoutMs);
   const reader = new ExactReader(socket, `${options.proxy.host}:${options.proxy.port}`);
+  let connected = false;
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
+    connected = true;
     socket.write(Buffer.from([0x05, 0x01, authMethodJwt]));
     const method = await reader.read(2);
     if (method[0] !== 0x05 || method[1] !== authMethodJwt) {
@@ -59,6 +62,7 @@ export async function connectSocks5(options: Socks5Options): Promise<Socket> {
     reader.release();
     socket.destroy();
     if (error instanceof BtpError) throw error;
+    if (!connected && isConnectFailure(error)) throw proxyUnreachable(options.proxy, error, 'onpremise_socks5_proxy_port');
     const code = (error as NodeJS.ErrnoException).code;
     throw new BtpError(
       code === 'ETIMEDOUT' ? ErrorCode.Timeout : ErrorCode.Unreachable,

@@ -151,14 +151,19 @@ async function reachProxy(name: string, options: CheckOptions, hops: HopRecorder
   if (endpoints) hops.ok('tunnel', 0, 'the running tunnel to the connectivity proxy');
   else if (mode.kind === 'direct') hops.skip('tunnel', `direct: the connectivity proxy at ${binding.proxyHost}:${binding.httpPort} as the key names it`);
   else {
-    const started = new TunnelSupervisor(connectivityTunnelOptions(binding, mode, { ...(options.logger ? { logger: options.logger.child('tunnel') } : {}) }));
+    const started = new TunnelSupervisor(connectivityTunnelOptions(binding, mode, { ...(options.logger ? { logger: options.logger.child('tunnel') } : {}), ...(options.tunnelEnv ? { env: options.tunnelEnv } : {}) }));
     const run = await timed(() => started.start());
     if (!run.ok) {
       await started.stop();
       const failure = fromError(run.error);
       hops.fail('tunnel', run.ms, {
         ...failure,
-        fix: mode.kind === 'cf-ssh' ? `Check \`cf target\`, that app "${mode.app}" runs, is bound to the Connectivity service and has SSH enabled (\`cf enable-ssh ${mode.app}\`).` : mode.kind === 'kubectl' ? 'Check the kubectl context and namespace, and that svc/connectivity-proxy exists there.' : 'Check the tunnel command and its output above.',
+        fix:
+          mode.kind === 'cf-ssh'
+            ? `Check \`cf target\`, that app "${mode.app}" runs, is bound to the Connectivity service and has SSH enabled (\`cf enable-ssh ${mode.app}\`); \`btp-connect tunnel setup\` checks all of it.`
+            : mode.kind === 'kubectl'
+              ? 'Check the kubectl context and namespace, and that svc/connectivity-proxy exists there; `btp-connect tunnel setup --kyma` finds them.'
+              : 'Check the tunnel command and its output above.',
       });
       return undefined;
     }

@@ -60,6 +60,8 @@ export interface CheckOptions {
   readonly connectivity?: ConnectivityBinding;
   /** How to reach the connectivity proxy; anything but `direct` starts a tunnel for the check and stops it after. */
   readonly tunnel?: TunnelMode;
+  /** The environment of the tunnel's child (default `process.env`): the CLI passes its own. */
+  readonly tunnelEnv?: Readonly<Record<string, string | undefined>>;
   /** An already running tunnel's proxy endpoints (e.g. a forward's), used instead of starting one. */
   readonly proxyEndpoints?: ProxyEndpoints;
   /** Appended to the destination URL's path, like the local path of a forward (default: the URL itself). */

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { proxyUnreachableFix } from '../connectivity/proxyReach';
 import { ErrorCode, isBtpError } from '../errors';
 import type { HopFailure } from './types';
 
@@ -92,10 +93,11 @@ export function connectFailure(error: unknown, endpoint: Endpoint, role: 'backen
     };
   }
   const port = role === 'socks5' ? 'onpremise_socks5_proxy_port' : 'onpremise_proxy_http_port';
+  // Out of reach from here is the normal case on real BTP without a tunnel: the code says so, the fix names the setup.
   return {
-    code: timeout ? ErrorCode.Timeout : ErrorCode.Unreachable,
+    code: ErrorCode.ProxyUnreachable,
     detail: `The connectivity proxy at ${where} could not be reached: ${why}.`,
-    fix: `The connectivity proxy answers only inside Cloud Foundry or Kyma: use --tunnel cf-ssh:<app> or --tunnel kubectl[:<namespace>]; otherwise check "onpremise_proxy_host" and "${port}" of the connectivity service key.`,
+    fix: proxyUnreachableFix(port),
   };
 }
 

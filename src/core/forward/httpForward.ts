@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
+import { isConnectFailure, proxyUnreachable } from '../connectivity/proxyReach';
 import { silentLogger, type Logger } from '../log';
 import type { AccessToken } from '../oauth/tokenRequest';
 import { ExchangeCapture } from '../inspect/capture';
@@ -262,7 +263,10 @@ export class HttpForward {
       if (status === retryAgain) status = await this.attempt(target, abort, false, headArrived);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (caught) {
-      const error = timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
+      // A connect to the connectivity proxy that never got through means it is out of reach from here (real BTP
+      // without a tunnel), whatever the errno: that error names the fix.
+      const proxy = target.route?.onPremise && isConnectFailure(caught) ? this.options.connectivity?.httpProxy() : undefined;
+      const error = proxy ? proxyUnreachable(proxy, caught) : timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
       const status = statusFor(error);
       const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
       const said = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;

@@ -1,4 +1,5 @@
 import { BtpError, ErrorCode } from '../errors';
+import { cfFailure, kubectlFailure } from '../tunnelSetup/toolErrors';
 import { defaultKubectlTarget } from './commandLine';
 import type { TunnelMode } from './types';
 import type { ChildExit } from './watchedChild';
@@ -7,9 +8,21 @@ import type { ChildExit } from './watchedChild';
 
 /** A start-up failure: not retried, so the message carries the child's last output and what to do about it. */
 export function startupFailure(mode: TunnelMode, reason: string, output: string): BtpError {
-  return new BtpError(ErrorCode.TunnelFailed, `The tunnel did not start: ${reason}.${outputBlock(output)}\n${startupHint(mode)}`, {
-    details: { mode: mode.kind, ...(output ? { output } : {}) },
+  const cause = knownCause(mode, output);
+  return new BtpError(ErrorCode.TunnelFailed, `The tunnel did not start: ${reason}.${outputBlock(output)}\n${cause ? `${cause.message}\n` : ''}${startupHint(mode)}`, {
+    details: { mode: mode.kind, ...(output ? { output } : {}), ...(cause ? { cause: cause.code } : {}) },
   });
+}
+
+/**
+ * What cf's or kubectl's own words say went wrong (not logged in, SSH disabled, app not started, RBAC, cluster out
+ * of reach), with that cause's fix; undefined when the output names no known cause.
+ */
+function knownCause(mode: TunnelMode, output: string): BtpError | undefined {
+  if (!output || (mode.kind !== 'cf-ssh' && mode.kind !== 'kubectl')) return undefined;
+  const result = { code: 1, stdout: '', stderr: output };
+  const error = mode.kind === 'cf-ssh' ? cfFailure(`ssh ${mode.app}`, result, mode.app) : kubectlFailure('port-forward', result, mode.context, mode.namespace);
+  return error.code === ErrorCode.ServiceError || error.code === ErrorCode.NotFound ? undefined : error;
 }
 
 export function gaveUp(maxRestarts: number, reason: string): BtpError {

@@ -4,6 +4,7 @@ import { ErrorCode } from '../../core/errors';
 import { checkReport, hopLabels } from '../../protocol/checkWords';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';
+import { CommandId } from './commandIds';
 import { pickDestination } from './pickers';
 
 /**
@@ -26,9 +27,12 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
   if (failure) {
     // The Cloud Connector may expose only some paths of a system: the destination's own URL need not be one.
     const otherPath = failure.code === ErrorCode.NotExposed ? ['Check Another Path…'] : [];
+    // Real BTP without a tunnel: the proxy is out of reach from here, and the setup is one click away.
+    const tunnel = failure.code === ErrorCode.ProxyUnreachable ? ['Set Up Tunnel…'] : [];
     void vscode.window
-      .showErrorMessage(`${destination.name}: broken at the ${hopLabels[failure.hop]}. ${failure.detail ?? ''} ${failure.fix ?? ''}`.trim(), 'Show All Hops', ...otherPath)
+      .showErrorMessage(`${destination.name}: broken at the ${hopLabels[failure.hop]}. ${failure.detail ?? ''} ${failure.fix ?? ''}`.trim(), 'Show All Hops', ...otherPath, ...tunnel)
       .then(async (choice) => {
+        if (choice === 'Set Up Tunnel…') return void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection: destination.connection });
         if (choice !== 'Check Another Path…') return show(choice);
         const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
         if (next) await checkConnection(ctx, destination, next);

@@ -19,6 +19,8 @@ export const CommandId = {
   exportForLocalApps: 'btpConnect.exportForLocalApps',
   importDefaultEnv: 'btpConnect.importDefaultEnv',
   checkConnection: 'btpConnect.checkConnection',
+  setUpTunnel: 'btpConnect.setUpTunnel',
+  removeTunnelApp: 'btpConnect.removeTunnelApp',
   startForward: 'btpConnect.startForward',
   forwardAllDestinations: 'btpConnect.forwardAllDestinations',
   stopForward: 'btpConnect.stopForward',

@@ -50,8 +50,11 @@ export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void>
     await ctx.sandbox.stop();
     return;
   }
+  // What Set Up Tunnel… created stays in Cloud Foundry: say so before the record of it goes with the connection.
+  const created = (await ctx.registry.store.tunnel(connection.connection))?.createdApp;
+  const app = created ? ` Its tunnel app "${created.app}" stays in org "${created.org}" / space "${created.space}" (Remove Tunnel App deletes it first).` : '';
   const answer = await vscode.window.showWarningMessage(
-    `Remove the connection "${connection.connection}"? Its forwards stop and its secrets are deleted from the ${ctx.secretStorage}.`,
+    `Remove the connection "${connection.connection}"? Its forwards stop and its secrets are deleted from the ${ctx.secretStorage}.${app}`,
     { modal: true },
     'Remove',
   );

@@ -8,6 +8,7 @@ import * as environment from './environmentCommands';
 import * as checks from './checkCommands';
 import * as forwards from './forwardCommands';
 import * as users from './userCommands';
+import * as tunnels from '../tunnels/tunnelCommands';
 
 type Handler = (ctx: Ctx, ...args: never[]) => unknown;
 
@@ -32,6 +33,8 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.signIn]: users.signIn,
   [CommandId.signOut]: users.signOut,
   [CommandId.checkConnection]: checks.checkConnection,
+  [CommandId.setUpTunnel]: tunnels.setUpTunnel,
+  [CommandId.removeTunnelApp]: tunnels.removeTunnelApp,
   [CommandId.startForward]: forwards.startForward,
   [CommandId.forwardAllDestinations]: forwards.forwardAllDestinations,
   [CommandId.stopForward]: forwards.stopForward,

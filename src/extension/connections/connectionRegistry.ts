@@ -11,7 +11,7 @@ import { HttpAgents } from '../../core/http/agents';
 import type { OutboundNetwork } from '../../core/http/outbound';
 import type { LocalDestinationStore } from '../../core/localDestinations/localDestinationStore';
 import type { Logger } from '../../core/log';
-import type { TunnelMode } from '../../core/tunnel/types';
+import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 import type { Sandbox } from '../../sandbox/sandbox';
 import type { Config } from '../config';
 import { LiveConnection, type ConnectionKind, type LiveConnectionOptions } from './liveConnection';
@@ -26,6 +26,12 @@ export interface ConnectionEntry {
   readonly kind: ConnectionKind;
   /** What to show next to the name: the Destination service host, "local sandbox" or "this machine". */
   readonly description: string;
+}
+
+export interface TunnelEntry {
+  readonly connection: string;
+  readonly mode: TunnelMode;
+  readonly state: TunnelState;
 }
 
 export interface ForwardEntry {
@@ -51,6 +57,9 @@ export class ConnectionRegistry {
   readonly onDidChangeConnections = this.changes.event;
   /** A forward started, stopped, or changed state or counters. */
   readonly onDidChangeForward = this.forwardChanges.event;
+  private readonly tunnelChanges = new Emitter<string>();
+  /** A connection's tunnel changed state, or the connection was opened or closed with one; fires with its name. */
+  readonly onDidChangeTunnel = this.tunnelChanges.event;
   private readonly userChanges = new Emitter<string>();
   /** The signed-in user of a connection changed (sign-in, refresh, sign-out); fires with the connection's name. */
   readonly onDidChangeUser = this.userChanges.event;
@@ -153,6 +162,37 @@ export class ConnectionRegistry {
     return this.users.get(connection)?.user;
   }
 
+  /** The open connections that reach the connectivity proxy through a tunnel, with its mode and state. */
+  async tunnels(): Promise<TunnelEntry[]> {
+    const entries: TunnelEntry[] = [];
+    for (const [name, pending] of this.live) {
+      const connection = await pending.catch(() => undefined);
+      if (connection && connection.tunnelMode.kind !== 'direct' && connection.hasConnectivity) entries.push({ connection: name, mode: connection.tunnelMode, state: connection.tunnelState ?? 'idle' });
+    }
+    return entries.sort((a, b) => a.connection.localeCompare(b.connection));
+  }
+
+  /**
+   * Opens a connection again after its tunnel changed (Set Up Tunnel…, Remove Tunnel App), and restarts the forwards
+   * it had on the same ports: they now go through the new tunnel. Resolves to the number restarted.
+   */
+  async reopen(name: string): Promise<number> {
+    const running = [...(this.forwardsByConnection.get(name)?.values() ?? [])];
+    await this.close(name);
+    this.tunnelChanges.fire(name);
+    const connection = await this.get(name);
+    let restarted = 0;
+    for (const info of running) {
+      try {
+        await connection.startForward({ destination: info.destination, port: info.port, kind: info.kind, allowWebSocket: info.allowWebSocket, passCookies: info.passCookies });
+        restarted++;
+      } catch (error) {
+        this.logger.warn(`${name}/${info.destination} did not restart after its tunnel changed`, error instanceof Error ? error.message : error);
+      }
+    }
+    return restarted;
+  }
+
   forwardOf(connection: string, destination: string): ForwardInfo | undefined {
     return [...(this.forwardsByConnection.get(connection)?.values() ?? [])].find((info) => info.destination === destination);
   }
@@ -163,6 +203,7 @@ export class ConnectionRegistry {
     this.changes.dispose();
     this.forwardChanges.dispose();
     this.userChanges.dispose();
+    this.tunnelChanges.dispose();
   }
 
   private async open(name: string): Promise<LiveConnection> {
@@ -179,8 +220,12 @@ export class ConnectionRegistry {
     } else if (name === LOCAL_CONNECTION) {
       connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
-      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), { ...this.connectionOptions(this.agents, this.config.tunnelMode(name), logger), userSecrets: this.store.secretStore });
+      // The setting wins over the tunnel Set Up Tunnel… (or the CLI's `tunnel setup`) saved for the connection.
+      const tunnelMode = this.config.tunnelSetting(name) ?? (await this.store.tunnel(name))?.mode ?? { kind: 'direct' };
+      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), { ...this.connectionOptions(this.agents, tunnelMode, logger), userSecrets: this.store.secretStore });
     }
+    connection.onDidChangeTunnelState(() => this.tunnelChanges.fire(name));
+    if (connection.tunnelMode.kind !== 'direct') this.tunnelChanges.fire(name);
     const infos = new Map<string, ForwardInfo>();
     this.forwardsByConnection.set(name, infos);
     if (connection.user) this.users.set(name, connection.user);
@@ -213,9 +258,11 @@ export class ConnectionRegistry {
   private async close(name: string): Promise<void> {
     const connection = this.live.get(name);
     this.live.delete(name);
-    if (connection) await (await connection.catch(() => undefined))?.dispose();
+    const closed = connection ? await connection.catch(() => undefined) : undefined;
+    await closed?.dispose();
     this.forwardsByConnection.delete(name);
     this.users.delete(name);
+    if (closed && closed.tunnelMode.kind !== 'direct') this.tunnelChanges.fire(name);
   }
 }
 

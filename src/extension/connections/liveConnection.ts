@@ -49,7 +49,10 @@ export class LiveConnection {
   private readonly tunnel: TunnelSupervisor | undefined;
   private readonly tunnelStates = new Emitter<TunnelState>();
   private readonly agents: HttpAgents;
-  private readonly tunnelMode: TunnelMode;
+  /** How this connection reaches the connectivity proxy (`direct` without a tunnel). */
+  readonly tunnelMode: TunnelMode;
+  /** The tunnel's state changed (starting, ready, reconnecting, failed, stopped). */
+  readonly onDidChangeTunnelState = this.tunnelStates.event;
   private readonly logger: Logger;
 
   /** A connection to a subaccount (or the sandbox) through its service bindings. */

@@ -183,10 +183,11 @@ describe('check: each failure class at its hop', () => {
     assert.equal(tcp.firstFailure?.detail, 'The connectivity proxy refused the connectivity token (SOCKS5 reply 0x05).');
   });
 
-  it('connectivity proxy: nothing listens at the key\'s proxy port (outside CF/Kyma) → --tunnel', async () => {
+  it('connectivity proxy: nothing listens at the key\'s proxy port (outside CF/Kyma) → tunnel setup', async () => {
     const unreachable = { ...connectivity, httpPort: closedPort };
     const result = await check('onprem-erp-basic', { path: partners, connectivity: unreachable });
-    assertBrokenAt(result, 'connectivityProxy', ErrorCode.Unreachable);
+    assertBrokenAt(result, 'connectivityProxy', ErrorCode.ProxyUnreachable);
+    assert.match(result.firstFailure?.fix ?? '', /btp-connect tunnel setup/);
     assert.match(result.firstFailure?.fix ?? '', /--tunnel cf-ssh:<app>/);
   });
 

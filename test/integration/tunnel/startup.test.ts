@@ -92,6 +92,9 @@ describe('tunnel start-up', { timeout: 60_000 }, () => {
     assert.match(error.message, /exited with code 1/);
     assert.match(error.message, /cf login/);
     assert.match(error.message, /cf enable-ssh proxy-app/);
+    // The cause in the tool's own words is named, with its fix.
+    assert.equal(error.details?.cause, ErrorCode.CliNotLoggedIn);
+    assert.match(error.message, /The cf CLI is not logged in .*Log in with `cf login --sso`/);
     assert.equal(supervisor.state, 'failed');
     assert.deepEqual(states.entries.map((entry) => entry.state), ['starting', 'failed']);
     assert.equal(states.entries[1]?.detail?.error, error);

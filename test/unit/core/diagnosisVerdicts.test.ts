@@ -34,7 +34,8 @@ describe('check verdicts', () => {
     assert.equal(connectFailure(error('ETIMEDOUT'), backend, 'backend').code, ErrorCode.Timeout);
     assert.equal(connectFailure(error('ECONNREFUSED'), backend, 'backend').code, ErrorCode.BackendUnreachable);
     const proxy = connectFailure(error('ECONNREFUSED'), { host: 'connectivityproxy.internal', port: 20003 }, 'connectivityProxy');
-    assert.equal(proxy.code, ErrorCode.Unreachable);
+    assert.equal(proxy.code, ErrorCode.ProxyUnreachable);
+    assert.match(proxy.fix, /btp-connect tunnel setup/);
     assert.match(proxy.fix, /"onpremise_proxy_http_port"/);
     assert.match(connectFailure(error('ECONNREFUSED'), { host: 'x', port: 20004 }, 'socks5').fix, /"onpremise_socks5_proxy_port"/);
   });

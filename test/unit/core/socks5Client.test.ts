@@ -108,10 +108,10 @@ describe('connectSocks5 against a scripted proxy', () => {
     });
   }
 
-  it('a proxy that closes mid-handshake is a ProtocolError, a closed port is Unreachable', async () => {
+  it('a proxy that closes mid-handshake is a ProtocolError, a closed port is ProxyUnreachable (a tunnel is needed)', async () => {
     script = (socket) => socket.end();
     await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'jwt', target: { host: 'a', port: 1 } }), (error: unknown) => isBtpError(error, ErrorCode.ProtocolError));
-    await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port: 9 }, token: 'jwt', target: { host: 'a', port: 1 } }), (error: unknown) => isBtpError(error, ErrorCode.Unreachable));
+    await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port: 9 }, token: 'jwt', target: { host: 'a', port: 1 } }), (error: unknown) => isBtpError(error, ErrorCode.ProxyUnreachable) && /tunnel setup/.test(error.message));
   });
 });
 

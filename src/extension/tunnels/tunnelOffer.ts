@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { ErrorCode } from '../../core/errors';
+import { ALL_DESTINATIONS } from '../../core/forward/router';
+import { CommandId } from '../commands/commandIds';
+import type { ConnectionRegistry } from '../connections/connectionRegistry';
+
+/**
+ * A forward that cannot reach the connectivity proxy (real BTP, no tunnel) offers "Set Up Tunnel…", once per
+ * connection until its tunnel changes: a burst of failing requests must not become a burst of notifications.
+ */
+export class TunnelOffer implements vscode.Disposable {
+  private readonly offered = new Set<string>();
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(registry: ConnectionRegistry) {
+    this.subscriptions = [
+      registry.onDidChangeForward(({ connection, info }) => {
+        if (info.lastError?.code !== ErrorCode.ProxyUnreachable || this.offered.has(connection)) return;
+        this.offered.add(connection);
+        const what = info.destination === ALL_DESTINATIONS ? 'A destination' : `"${info.destination}"`;
+        void vscode.window
+          .showWarningMessage(`${what} cannot reach the connectivity proxy of ${connection}: on real BTP it answers only inside Cloud Foundry or Kyma. A tunnel through an app or the cluster makes it reachable.`, 'Set Up Tunnel…')
+          .then((choice) => {
+            if (choice) void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection, connectionKind: 'saved' });
+          });
+      }),
+      registry.onDidChangeTunnel((connection) => this.offered.delete(connection)),
+    ];
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
