@@ -7,6 +7,7 @@ import { stringOption, type Command } from '../command';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { startDemoForwards, type DemoForwards } from './sandboxDemo';
+import { exposeUsage, runExposeCommand } from './sandboxExpose';
 import { stderrLogger } from '../logger';
 
 const defaultPortBase = 8400;
@@ -22,10 +23,28 @@ export const sandboxCommand: Command = {
   --verbose            log every request to stderr
 
 Writes service keys, VCAP_SERVICES, the CA to trust and the sandbox users into the folder, so that apps
-using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.`,
-  options: { dir: { type: 'string' }, 'port-base': { type: 'string' }, demo: { type: 'boolean' }, verbose: { type: 'boolean' } },
-  async run(values, _positionals, io) {
+using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.
+The Cloud Connector's access control is cloud-connector.json in the folder (written with the built-in one on
+a first start, applied again whenever it changes).
+
+${exposeUsage}`,
+  options: {
+    dir: { type: 'string' },
+    'port-base': { type: 'string' },
+    demo: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    to: { type: 'string' },
+    protocol: { type: 'string' },
+    path: { type: 'string', multiple: true },
+    subpaths: { type: 'boolean' },
+    location: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, positionals, io) {
     const directory = resolve(io.cwd, stringOption(values, 'dir') ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox'));
+    const [subcommand, ...args] = positionals;
+    if (subcommand === 'expose' || subcommand === 'unexpose' || subcommand === 'exposed') return runExposeCommand(subcommand, values, args, directory, io);
+    if (subcommand !== undefined) throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed).`);
     const portText = stringOption(values, 'port-base') ?? String(defaultPortBase);
     const portBase = Number(portText);
     if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65_000) {
