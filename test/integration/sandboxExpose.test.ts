@@ -69,7 +69,7 @@ describe('btp-connect sandbox expose / unexpose / exposed', () => {
     const result = await cli('unexpose', 'PG.virtual:5432', '--dir', directory);
     assert.equal(result.code, ExitCode.Ok, result.stderr + result.stdout);
     assert.match(result.stdout, /^Unexposed PG\.virtual:5432 at the connector without location ID in .*\nThe running sandbox \(pid \d+\) applied it\.\n$/);
-    assert.equal(checkTcpAccess(sandbox.connectors[0]?.mappings ?? [], 'pg.virtual', 5432).reason, 'no-mapping');
+    assert.deepEqual(checkTcpAccess(sandbox.connectors[0]?.mappings ?? [], 'pg.virtual', 5432), { allowed: false, reason: 'no-mapping' });
     const missing = await cli('unexpose', 'pg.virtual:5432', '--dir', directory);
     assert.equal(missing.code, ExitCode.NotFound);
     assert.match(missing.stderr, /pg\.virtual:5432 is not exposed at the connector without location ID/);
