@@ -144,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       connectivity: { host: '127.0.0.1', httpPort: proxy.httpPort, socks5Port: proxy.socks5Port },
       connectorTunnelUrl: proxy.tunnelUrl,
     };
+    await configWatcher?.announce(endpoints.destinationServiceUrl);
     const keys = serviceKeys(identity, endpoints);
     logger.info(`sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}, connectivity proxy http ${proxy.httpPort} socks5 ${proxy.socks5Port}`);
     return {

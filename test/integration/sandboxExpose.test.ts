@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { checkHttpAccess, checkTcpAccess } from '../../src/sandbox/cloudConnecto
 import { CONFIG_FILE_NAME, type CloudConnectorFile } from '../../src/sandbox/cloudConnector/configFile';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox';
 import { runCli } from '../support/cliHarness';
+import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 
 // `btp-connect sandbox expose / unexpose / exposed` against a sandbox running on a folder (in this process: its
 // state file names this pid), and against a folder no sandbox runs on.
@@ -110,5 +111,45 @@ describe('btp-connect sandbox expose / unexpose / exposed', () => {
     // The default folder is $XDG_STATE_HOME/btp-connect/sandbox, as for `sandbox`.
     const listed = await cli('exposed');
     assert.match(listed.stdout, new RegExp(`${join(root, 'xdg', 'btp-connect', 'sandbox', CONFIG_FILE_NAME).replace(/[.\\/]/g, '\\$&')} \\(not written yet`));
+  });
+});
+
+describe('btp-connect check on a destination of the sandbox running on the default folder', () => {
+  let home: string;
+  let fixture: SandboxFixture;
+  const check = (...argv: string[]) => runCli(['check', ...argv, '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], { cwd: home, env: { XDG_STATE_HOME: join(home, 'xdg') } });
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'btp-expose-check-'));
+    fixture = await startSandboxFixture({ directory: join(home, 'xdg', 'btp-connect', 'sandbox') });
+    await writeFile(join(home, 'destination.json'), JSON.stringify(fixture.sandbox.keys.destination));
+    await writeFile(join(home, 'connectivity.json'), JSON.stringify(fixture.sandbox.keys.connectivity));
+    await fixture.client.create('subaccount', { Name: 'mock-http', Type: 'HTTP', URL: 'http://mock.virtual:80', ProxyType: 'OnPremise', Authentication: 'NoAuthentication' });
+  });
+  after(async () => {
+    await fixture.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('the demo\'s first check (onprem-erp-basic at /) is green with a warning that lists the exposed paths', async () => {
+    const result = await check('onprem-erp-basic');
+    assert.equal(result.code, ExitCode.Ok, result.stdout + result.stderr);
+    assert.match(result.stdout, /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Exposed for erp\.virtual:8000: \/sap\/opu\/odata\/ and below, \/whoami and below, \/redirect, \/echo and below, \/ws\.$/m);
+    assert.match(result.stdout, /^Hint: Check a path that is exposed \(--path\), e\.g\. \/sap\/opu\/odata\/, or expose this one/m);
+  });
+
+  it('a system the sandbox\'s access control does not map at all stays broken, and is green once exposed', async () => {
+    const broken = await check('mock-http');
+    assert.equal(broken.code, ExitCode.ServiceFailure, broken.stdout);
+    assert.match(broken.stdout, /^Broken at the Cloud Connector: Not exposed by the Cloud Connector \[BTP_NOT_EXPOSED\]/m);
+    assert.match(broken.stdout, /add virtual host "mock\.virtual", port 80, protocol HTTP \(or HTTPS\) and a resource "\/"/);
+    const exposed = await runCli(['sandbox', 'expose', 'mock.virtual:80', '--to', 'builtin:erp', '--path', '/whoami'], { cwd: home, env: { XDG_STATE_HOME: join(home, 'xdg') } });
+    assert.match(exposed.stdout, /applied it/);
+    const warned = await check('mock-http');
+    assert.equal(warned.code, ExitCode.Ok, warned.stdout);
+    assert.match(warned.stdout, /Exposed for mock\.virtual:80: \/whoami\./);
+    const green = await check('mock-http', '--path', '/whoami');
+    assert.equal(green.code, ExitCode.Ok, green.stdout);
+    assert.match(green.stdout, /^OK: every hop that applies works/m);
   });
 });

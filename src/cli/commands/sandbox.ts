@@ -41,7 +41,7 @@ ${exposeUsage}`,
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
-    const directory = resolve(io.cwd, stringOption(values, 'dir') ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox'));
+    const directory = resolve(io.cwd, stringOption(values, 'dir') ?? defaultSandboxDirectory(io));
     const [subcommand, ...args] = positionals;
     if (subcommand === 'expose' || subcommand === 'unexpose' || subcommand === 'exposed') return runExposeCommand(subcommand, values, args, directory, io);
     if (subcommand !== undefined) throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed).`);
@@ -77,6 +77,11 @@ ${exposeUsage}`,
     return ExitCode.Ok;
   },
 };
+
+/** The sandbox folder without --dir: $XDG_STATE_HOME/btp-connect/sandbox. */
+export function defaultSandboxDirectory(io: CliIo): string {
+  return join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox');
+}
 
 function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   const show = (path: string) => {

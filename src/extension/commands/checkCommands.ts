@@ -4,6 +4,7 @@ import { ErrorCode } from '../../core/errors';
 import { checkReport, hopLabels } from '../../protocol/checkWords';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';
+import { accessFor } from '../../sandbox/cloudConnector/configClient';
 import { pickDestination } from './pickers';
 
 /**
@@ -15,7 +16,13 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
   if (!destination) return undefined;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Checking ${destination.name}: token service, Destination service, proxy, Cloud Connector, backend…` },
-    async () => (await ctx.registry.get(destination.connection)).check(destination.name, path),
+    async () => {
+      const connection = await ctx.registry.get(destination.connection);
+      // On the embedded sandbox the Cloud Connector's access control is known: a refused path lists the exposed ones.
+      const sandbox = ctx.sandbox.running;
+      const onSandbox = sandbox !== undefined && connection.destinationServiceUrl !== undefined && sameOrigin(connection.destinationServiceUrl, sandbox.endpoints.destinationServiceUrl);
+      return connection.check(destination.name, path, onSandbox ? (host, port, location) => accessFor(sandbox.cloudConnectorConfig, host, port, location) : undefined);
+    },
   );
   ctx.channel.appendLine(`Check Connection, ${destination.connection}${path ? `, path ${path}` : ''}:`);
   for (const line of checkReport(result)) ctx.channel.appendLine(`  ${line}`);
@@ -33,9 +40,27 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
         const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
         if (next) await checkConnection(ctx, destination, next);
       });
+  } else if (result.warning) {
+    const warning = result.warning;
+    void vscode.window
+      .showWarningMessage(`${destination.name}: the way works; the ${hopLabels[warning.hop]} does not let this path through. ${warning.detail ?? ''}`.trim(), 'Check Another Path…', 'Show All Hops')
+      .then(async (choice) => {
+        if (choice !== 'Check Another Path…') return show(choice);
+        const exposed = warning.exposed?.[0]?.replace(/ and below$/, '');
+        const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: exposed ?? path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
+        if (next) await checkConnection(ctx, destination, next);
+      });
   } else {
     const hops = result.hops.filter((hop) => hop.status === 'ok').length;
     void vscode.window.showInformationMessage(`${destination.name}: all ${hops} hops work (${Math.round(result.totalMs)} ms).`, 'Show All Hops').then(show);
   }
   return result;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }

@@ -100,3 +100,31 @@ export function parseHostPort(text: string, what: string): { host: string; port:
   if (!match || !Number.isInteger(port) || port < 1 || port > 65_535) throw new ConfigError(what, `must be <host>:<port> with a port 1–65535, not "${text}"`);
   return { host: (match[1] as string).replace(/^\[(.*)\]$/, '$1'), port };
 }
+
+/** What a check can know of a sandbox's access control for one virtual host and port (see `CheckOptions.accessControl`). */
+export type KnownAccess = { readonly mapped: false } | { readonly mapped: true; readonly exposed: readonly string[] };
+
+/**
+ * The access control of the sandbox running on `directory` if `destinationServiceUri` is its Destination service
+ * (the state file names it), else undefined: a check of a sandbox destination can then list the exposed paths.
+ */
+export async function sandboxAccessControl(directory: string, destinationServiceUri: string): Promise<((virtualHost: string, virtualPort: number, locationId: string | undefined) => KnownAccess) | undefined> {
+  const state = await readConfigState(directory);
+  if (!state?.destinationServiceUrl || originOf(state.destinationServiceUrl) !== originOf(destinationServiceUri)) return undefined;
+  return (virtualHost, virtualPort, locationId) => accessFor(state.config, virtualHost, virtualPort, locationId);
+}
+
+export function accessFor(config: CloudConnectorFile, virtualHost: string, virtualPort: number, locationId: string | undefined): KnownAccess {
+  const entry = config.connectors.find((item) => item.locationId === (locationId ?? ''));
+  const mapping = entry?.mappings.find((item) => item.virtualHost.toLowerCase() === virtualHost.toLowerCase() && item.virtualPort === virtualPort);
+  if (!mapping || (mapping.protocol !== 'HTTP' && mapping.protocol !== 'HTTPS')) return { mapped: false };
+  return { mapped: true, exposed: (mapping.resources ?? []).filter((resource) => resource.enabled === true).map((resource) => (resource.exactMatchOnly === true ? resource.id : `${resource.id} and below`)) };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}

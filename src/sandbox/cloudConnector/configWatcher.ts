@@ -20,6 +20,8 @@ export interface ConfigState {
   readonly field?: string;
   /** The configuration in force (the last good one after a rejection). */
   readonly config: CloudConnectorFile;
+  /** The sandbox's Destination service, once it listens: how a client tells that a service key is this sandbox's. */
+  readonly destinationServiceUrl?: string;
 }
 
 export function sha256Of(text: string): string {
@@ -40,6 +42,8 @@ export class CloudConnectorConfigWatcher {
   private lastSha = '';
   private current: CloudConnectorFile;
   private closed = false;
+  private destinationServiceUrl: string | undefined;
+  private lastState: Omit<ConfigState, 'pid' | 'config'> | undefined;
 
   constructor(
     private readonly directory: string,
@@ -100,6 +104,13 @@ export class CloudConnectorConfigWatcher {
     return this.chain;
   }
 
+  /** Names the sandbox's Destination service in the state file (written again). */
+  announce(destinationServiceUrl: string): Promise<void> {
+    this.destinationServiceUrl = destinationServiceUrl;
+    this.chain = this.chain.then(() => (this.lastState ? this.writeState(this.lastState) : undefined));
+    return this.chain;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
@@ -142,7 +153,8 @@ export class CloudConnectorConfigWatcher {
 
   private async writeState(state: Omit<ConfigState, 'pid' | 'config'>): Promise<void> {
     if (this.closed) return;
-    const full: ConfigState = { pid: process.pid, ...state, config: this.current };
+    this.lastState = state;
+    const full: ConfigState = { pid: process.pid, ...state, config: this.current, ...(this.destinationServiceUrl ? { destinationServiceUrl: this.destinationServiceUrl } : {}) };
     const temporary = `${this.statePath}.${process.pid}.tmp`;
     await writeFile(temporary, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, this.statePath);
