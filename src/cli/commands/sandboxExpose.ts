@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BtpError, ErrorCode } from '../../core/errors';
-import { readConfigFile, parseHostPort, waitForAcknowledgement, writeConfigFile, type Acknowledgement } from '../../sandbox/cloudConnector/configClient';
+import { readConfigFile, parseHostPort, waitForAcknowledgement, withMapping, writeConfigFile, type Acknowledgement } from '../../sandbox/cloudConnector/configClient';
 import { CONFIG_FILE_NAME, ConfigError, validateCloudConnectorFile, type CloudConnectorFile, type MappingEntry } from '../../sandbox/cloudConnector/configFile';
 import type { BackendProtocol } from '../../sandbox/cloudConnector/types';
 import { stringOption, type OptionValues } from '../command';
@@ -105,17 +105,6 @@ function mappingFrom(values: OptionValues, virtual: { host: string; port: number
   if (!http && (paths.length > 0 || values.subpaths)) throw new ConfigError('--path', `applies to HTTP and HTTPS only, not ${protocol}`);
   const resources = http ? (paths.length > 0 ? paths.map((id) => ({ id, enabled: true, exactMatchOnly: values.subpaths !== true })) : [{ id: '/', enabled: true, exactMatchOnly: false }]) : undefined;
   return { virtualHost: virtual.host, virtualPort: virtual.port, ...internal, protocol, ...(http ? { hostInHeader: 'virtual' as const } : {}), authenticationMode: 'NONE', ...(resources ? { resources } : {}) };
-}
-
-/** Adds or replaces (same virtual host and port) the mapping at the location; a new location gets a connector. */
-function withMapping(file: CloudConnectorFile, locationId: string, mapping: MappingEntry): CloudConnectorFile {
-  const key = `${mapping.virtualHost.toLowerCase()}:${mapping.virtualPort}`;
-  const replace = (mappings: readonly MappingEntry[]) => {
-    const index = mappings.findIndex((item) => `${item.virtualHost.toLowerCase()}:${item.virtualPort}` === key);
-    return index < 0 ? [...mappings, mapping] : mappings.map((item, at) => (at === index ? mapping : item));
-  };
-  if (!file.connectors.some((entry) => entry.locationId === locationId)) return { connectors: [...file.connectors, { locationId, mappings: [mapping] }] };
-  return { connectors: file.connectors.map((entry) => (entry.locationId === locationId ? { ...entry, mappings: replace(entry.mappings) } : entry)) };
 }
 
 function describeInternal(mapping: MappingEntry): string {

@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONFIG_FILE_NAME, ConfigError, formatCloudConnectorFile, parseCloudConnectorFile, type CloudConnectorFile } from './configFile';
+import { CONFIG_FILE_NAME, ConfigError, formatCloudConnectorFile, parseCloudConnectorFile, type CloudConnectorFile, type MappingEntry } from './configFile';
 import { CONFIG_STATE_FILE_NAME, sha256Of, type ConfigState } from './configWatcher';
 import { defaultCloudConnectorFile } from './sandboxMappings';
 
@@ -127,4 +127,15 @@ function originOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Adds or replaces (same virtual host and port) the mapping at the location; a new location gets a connector. */
+export function withMapping(file: CloudConnectorFile, locationId: string, mapping: MappingEntry): CloudConnectorFile {
+  const key = `${mapping.virtualHost.toLowerCase()}:${mapping.virtualPort}`;
+  const replace = (mappings: readonly MappingEntry[]) => {
+    const index = mappings.findIndex((item) => `${item.virtualHost.toLowerCase()}:${item.virtualPort}` === key);
+    return index < 0 ? [...mappings, mapping] : mappings.map((item, at) => (at === index ? mapping : item));
+  };
+  if (!file.connectors.some((entry) => entry.locationId === locationId)) return { connectors: [...file.connectors, { locationId, mappings: [mapping] }] };
+  return { connectors: file.connectors.map((entry) => (entry.locationId === locationId ? { ...entry, mappings: replace(entry.mappings) } : entry)) };
 }
