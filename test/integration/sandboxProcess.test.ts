@@ -29,6 +29,7 @@ describe('btp-connect sandbox', () => {
     try {
       const lines = sandbox.welcome.split('\n').filter((line) => /^ {2}(TOKEN=|curl |node |printf )/.test(line)).map((line) => line.trim());
       assert.equal(lines.length, 9, sandbox.welcome);
+      assert.match(sandbox.welcome, /^ {2}Cloud Connector access control {2}\S*cloud-connector\.json \(5 system mappings; .* sandbox expose --help\)$/m);
       // Run the printed lines exactly, in one shell so that TOKEN carries over; separate their outputs.
       const script = lines.map((line) => `${line}\necho; echo '-----'`).join('\n');
       const { stdout } = await execFileAsync('sh', ['-c', script], { cwd: repoRoot });

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { BtpError, ErrorCode } from '../../core/errors';
+import { CONFIG_FILE_NAME } from '../../sandbox/cloudConnector/configFile';
 import { writeSandboxFiles, type SandboxFiles } from '../../sandbox/files';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { stringOption, type Command } from '../command';
@@ -100,6 +101,8 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io);
   line(io, `  Service keys   ${Object.values(files.serviceKeys).map(show).join(', ')}`);
   line(io, `  VCAP_SERVICES  ${show(files.vcapServices)}     CA ${show(files.ca)}     users ${show(files.users)}`);
+  const exposed = sandbox.cloudConnectorConfig.connectors.reduce((count, entry) => count + entry.mappings.length, 0);
+  line(io, `  Cloud Connector access control  ${show(join(dirname(files.ca), CONFIG_FILE_NAME))} (${exposed} system mapping${exposed === 1 ? '' : 's'}; ${io.invocation} sandbox expose --help)`);
   line(io);
   line(io, 'Try it:');
   line(io, `  TOKEN=$(curl -s -d @${show(files.tokenRequest)} ${endpoints.tokenServiceUrl}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);

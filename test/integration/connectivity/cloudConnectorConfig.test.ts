@@ -87,4 +87,25 @@ describe('cloud-connector.json in the sandbox folder', () => {
     assert.ok(sandbox.connectors[0]?.mappings.some((mapping) => mapping.virtualHost === 'pg.virtual'));
     assert.equal(sandbox.connectors[0]?.mappings[0]?.localPort, sandbox.onPremise.erp.port);
   });
+
+  it('an invalid file at start: the built-in access control runs, the state names the field', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'btp-cc-bad-'));
+    try {
+      const text = '{ "connectors": [ { "locationId": "", "mappings": [ { "virtualHost": "x.virtual", "virtualPort": 80, "localHost": "127.0.0.1", "localPort": 99999, "protocol": "TCP" } ] } ] }\n';
+      await writeFile(join(other, CONFIG_FILE_NAME), text);
+      const started = await startSandbox({ directory: other });
+      try {
+        assert.deepEqual(started.cloudConnectorConfig, defaultCloudConnectorFile());
+        assert.deepEqual(started.connectors.map((connector) => connector.locationId), ['', 'loc2']);
+        const state = await readConfigState(other);
+        assert.equal(state?.status, 'rejected');
+        assert.equal(state?.field, 'connectors[0].mappings[0].localPort');
+        assert.equal(await readFile(join(other, CONFIG_FILE_NAME), 'utf8'), text, 'the user\'s file is left as it is');
+      } finally {
+        await started.close();
+      }
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
 });
