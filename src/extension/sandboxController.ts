@@ -23,9 +23,14 @@ export class SandboxController implements vscode.Disposable {
     return this.sandbox;
   }
 
+  /** The embedded sandbox's folder (its `cloud-connector.json`). */
+  get directory(): string {
+    return join(this.storage.fsPath, 'sandbox');
+  }
+
   async start(): Promise<Sandbox> {
     if (this.sandbox) return this.sandbox;
-    const sandbox = await startSandbox({ directory: join(this.storage.fsPath, 'sandbox'), portBase: this.config.sandboxPortBase(), logger: this.logger.child('sandbox') });
+    const sandbox = await startSandbox({ directory: this.directory, portBase: this.config.sandboxPortBase(), logger: this.logger.child('sandbox') });
     this.sandbox = sandbox;
     await this.registry.setSandbox(sandbox);
     await vscode.commands.executeCommand('setContext', 'btpConnect.sandboxRunning', true);

@@ -15,7 +15,7 @@ export const hopLabels: Record<HopId, string> = {
   response: 'response',
 };
 
-export const hopMarks: Record<HopStatus, string> = { ok: '✓', failed: '✗', skipped: '–' };
+export const hopMarks: Record<HopStatus, string> = { ok: '✓', failed: '✗', warning: '!', skipped: '–' };
 
 /**
  * A check as text: a heading, one line per hop (mark, name, time, what was seen), then the verdict and, for a
@@ -30,6 +30,12 @@ export function checkReport(result: CheckResult): string[] {
     lines.push(`${hopMarks[hop.status]} ${hopLabels[hop.hop].padEnd(width)}  ${time.padStart(9)}  ${hop.detail ?? ''}`.trimEnd());
   }
   const failure = result.firstFailure;
+  const warning = result.warning;
+  if (!failure && warning) {
+    lines.push(`OK with a warning: the way works; the ${hopLabels[warning.hop]} does not let this path through [${warning.code ?? 'warning'}] (${formatMs(result.totalMs)} ms).`);
+    if (warning.fix) lines.push(`Hint: ${warning.fix}`);
+    return lines;
+  }
   if (!failure) {
     lines.push(`OK: every hop that applies works (${formatMs(result.totalMs)} ms).`);
     return lines;

@@ -4,7 +4,10 @@ import { HttpAgents, type LookupFunction } from '../core/http/agents';
 import { silentLogger, type Logger } from '../core/log';
 import { requestToken } from '../core/oauth/tokenRequest';
 import { createEchoApi } from './backends/echoApi';
+import { CloudConnectorConfigWatcher } from './cloudConnector/configWatcher';
+import type { CloudConnectorFile } from './cloudConnector/configFile';
 import type { CloudConnector } from './cloudConnector/connector';
+import { defaultCloudConnectorFile } from './cloudConnector/sandboxMappings';
 import type { ConnectivityProxy } from './connectivity';
 import { startConnectivityStack, type ConnectivityStack } from './connectivity/stack';
 import { createDestinationService } from './destination/service';
@@ -49,8 +52,13 @@ export interface Sandbox {
   readonly store: DestinationStore;
   /** The connectivity proxy: its ports and the registry of connected Cloud Connectors (with events). */
   readonly connectivity: ConnectivityProxy;
-  /** The provider subaccount's Cloud Connectors: location ID "" first, then "loc2". */
+  /**
+   * The provider subaccount's Cloud Connectors, in the order of `cloud-connector.json` (built-in: location ID ""
+   * first, then "loc2"); follows the file's changes.
+   */
   readonly connectors: readonly CloudConnector[];
+  /** The access control in force: `cloud-connector.json`'s last good content, or the built-in one. */
+  readonly cloudConnectorConfig: CloudConnectorFile;
   /** The sample on-premise systems; reach them through the proxy, their ports are internal. */
   readonly onPremise: OnPremiseSystems;
   close(): Promise<void>;
@@ -66,6 +74,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = (offset: number) => (options.portBase ? options.portBase + offset : 0);
   const servers: StartedServer[] = [];
   let connectivity: ConnectivityStack | undefined;
+  const configWatcher = options.directory
+    ? new CloudConnectorConfigWatcher(options.directory, (file) => (connectivity as ConnectivityStack).applyConfig(file), defaultCloudConnectorFile(), logger.child('cloud-connector'))
+    : undefined;
   const agents = new HttpAgents({ extraCaPem: identity.ca.certPem, lookup: loopbackLookup, timeoutMs: 10_000 });
   try {
     const tlsHosts = ['localhost', ...identity.world.data.tenants.map((tenant) => `${tenant.subdomain}.localhost`)];
@@ -100,12 +111,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     servers.push(destination);
     const internetApi = await startServer(createEchoApi(), { port: port(PortOffset.internetApi), logger: logger.child('internet-api') });
     servers.push(internetApi);
+    const config = (await configWatcher?.load()) ?? defaultCloudConnectorFile();
     const stack = await startConnectivityStack({
       identity,
+      config,
       ports: { http: port(PortOffset.connectivityHttp), socks5: port(PortOffset.connectivitySocks5), tunnel: port(PortOffset.connectorTunnel) },
       logger,
     });
     connectivity = stack;
+    configWatcher?.watch();
     const proxy = stack.proxy;
 
     const origins = { tokenService: `http://localhost:${tokenHttp.port}`, internetApi: `http://localhost:${internetApi.port}` };
@@ -130,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       connectivity: { host: '127.0.0.1', httpPort: proxy.httpPort, socks5Port: proxy.socks5Port },
       connectorTunnelUrl: proxy.tunnelUrl,
     };
+    await configWatcher?.announce(endpoints.destinationServiceUrl);
     const keys = serviceKeys(identity, endpoints);
     logger.info(`sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}, connectivity proxy http ${proxy.httpPort} socks5 ${proxy.socks5Port}`);
     return {
@@ -141,15 +156,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       tokenService,
       store,
       connectivity: stack.proxy,
-      connectors: stack.connectors,
+      get connectors() {
+        return stack.connectors;
+      },
+      get cloudConnectorConfig() {
+        return configWatcher?.config ?? config;
+      },
       onPremise: stack.onPremise,
       async close() {
+        await configWatcher?.close();
         await stack.close();
         await Promise.all(servers.map((server) => server.close()));
         await agents.close();
       },
     };
   } catch (error) {
+    await configWatcher?.close();
     await connectivity?.close();
     await Promise.all(servers.map((server) => server.close()));
     await agents.close();

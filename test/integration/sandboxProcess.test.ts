@@ -27,8 +27,13 @@ describe('btp-connect sandbox', () => {
   it('prints curl and CLI lines that work as printed (on-premise data through the demo forwards too), writes 0600 files, and stops cleanly on Ctrl-C', async () => {
     const sandbox = await startSandboxProcess(join(dir, 'state'), ['--demo']);
     try {
-      const lines = sandbox.welcome.split('\n').filter((line) => /^ {2}(TOKEN=|curl |node |printf )/.test(line)).map((line) => line.trim());
+      // The sign-in lines wait for a browser: integration/login runs them with one.
+      const lines = sandbox.welcome
+        .split('\n')
+        .filter((line) => /^ {2}(TOKEN=|curl |node |printf )/.test(line) && !/ (connect|login) sandbox/.test(line))
+        .map((line) => line.trim());
       assert.equal(lines.length, 9, sandbox.welcome);
+      assert.match(sandbox.welcome, /^ {2}Cloud Connector access control {2}\S*cloud-connector\.json \(5 system mappings; .* sandbox expose --help\)$/m);
       // Run the printed lines exactly, in one shell so that TOKEN carries over; separate their outputs.
       const script = lines.map((line) => `${line}\necho; echo '-----'`).join('\n');
       const { stdout } = await execFileAsync('sh', ['-c', script], { cwd: repoRoot });

@@ -9,7 +9,9 @@ import { withClient } from '../context';
 import { ExitCode, exitCodeFor } from '../exitCodes';
 import { line } from '../io';
 import { stderrLogger } from '../logger';
+import { sandboxAccessControl } from '../../sandbox/cloudConnector/configClient';
 import { forwardUser } from './login';
+import { defaultSandboxDirectory } from './sandbox';
 import { singleName } from './read';
 
 export const checkCommand: Command = {
@@ -22,7 +24,9 @@ find-destination, the destination's own auth token, then for OnPremise destinati
 proxy, the Cloud Connector and the system behind it, for Internet ones the connection and TLS, and finally the
 system's answer (401/403 mean the destination's credentials). HTTP destinations get one GET of their URL (the
 body is not shown); TCP, LDAP and MAIL destinations a connection (SOCKS5 for OnPremise). The exit code is the
-one of the failing hop's error (see --help of btp-connect).
+one of the failing hop's error (see --help of btp-connect). When every hop up to the Cloud Connector works and it
+refuses only the checked path, that is a warning (exit code 0), with the exposed paths where they are known (a
+destination of the sandbox running on its default folder).
 
   --path <path>               request this path below the destination's URL (default: the URL itself), e.g. a
                               path the Cloud Connector exposes
@@ -44,6 +48,9 @@ ${connectionUsage}`,
       const tunnel = chosenTunnel ?? opened.savedTunnel ?? { kind: 'direct' as const };
       // The signed-in user of a saved connection, as a forward would act for them (user flows, PrincipalPropagation).
       const user = await forwardUser(opened, io, logger);
+      // A destination of the sandbox running on the default folder: its access control names the exposed paths.
+      const binding = opened.client.tokens.binding;
+      const accessControl = binding.kind === 'destination' ? await sandboxAccessControl(defaultSandboxDirectory(io), binding.uri).catch(() => undefined) : undefined;
       let result: CheckResult;
       try {
         const userToken = await user.connectivity.userToken?.().catch(() => undefined);
@@ -54,6 +61,7 @@ ${connectionUsage}`,
           tunnel,
           tunnelEnv: io.env,
           ...(path !== undefined ? { path } : {}),
+          ...(accessControl ? { accessControl } : {}),
           ...(userToken ? { userToken, findOptions: { userToken } } : {}),
           logger,
         });

@@ -1,12 +1,14 @@
 import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { BtpError, ErrorCode } from '../../core/errors';
+import { CONFIG_FILE_NAME } from '../../sandbox/cloudConnector/configFile';
 import { writeSandboxFiles, type SandboxFiles } from '../../sandbox/files';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { stringOption, type Command } from '../command';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { startDemoForwards, type DemoForwards } from './sandboxDemo';
+import { exposeUsage, runExposeCommand } from './sandboxExpose';
 import { stderrLogger } from '../logger';
 
 const defaultPortBase = 8400;
@@ -22,10 +24,28 @@ export const sandboxCommand: Command = {
   --verbose            log every request to stderr
 
 Writes service keys, VCAP_SERVICES, the CA to trust and the sandbox users into the folder, so that apps
-using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.`,
-  options: { dir: { type: 'string' }, 'port-base': { type: 'string' }, demo: { type: 'boolean' }, verbose: { type: 'boolean' } },
-  async run(values, _positionals, io) {
-    const directory = resolve(io.cwd, stringOption(values, 'dir') ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox'));
+using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.
+The Cloud Connector's access control is cloud-connector.json in the folder (written with the built-in one on
+a first start, applied again whenever it changes).
+
+${exposeUsage}`,
+  options: {
+    dir: { type: 'string' },
+    'port-base': { type: 'string' },
+    demo: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    to: { type: 'string' },
+    protocol: { type: 'string' },
+    path: { type: 'string', multiple: true },
+    subpaths: { type: 'boolean' },
+    location: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, positionals, io) {
+    const directory = resolve(io.cwd, stringOption(values, 'dir') ?? defaultSandboxDirectory(io));
+    const [subcommand, ...args] = positionals;
+    if (subcommand === 'expose' || subcommand === 'unexpose' || subcommand === 'exposed') return runExposeCommand(subcommand, values, args, directory, io);
+    if (subcommand !== undefined) throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed).`);
     const portText = stringOption(values, 'port-base') ?? String(defaultPortBase);
     const portBase = Number(portText);
     if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65_000) {
@@ -59,6 +79,11 @@ using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everyth
   },
 };
 
+/** The sandbox folder without --dir: $XDG_STATE_HOME/btp-connect/sandbox. */
+export function defaultSandboxDirectory(io: CliIo): string {
+  return join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'btp-connect', 'sandbox');
+}
+
 function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   const show = (path: string) => {
     const relativePath = relative(io.cwd, path);
@@ -76,6 +101,8 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io);
   line(io, `  Service keys   ${Object.values(files.serviceKeys).map(show).join(', ')}`);
   line(io, `  VCAP_SERVICES  ${show(files.vcapServices)}     CA ${show(files.ca)}     users ${show(files.users)}`);
+  const exposed = sandbox.cloudConnectorConfig.connectors.reduce((count, entry) => count + entry.mappings.length, 0);
+  line(io, `  Cloud Connector access control  ${show(join(dirname(files.ca), CONFIG_FILE_NAME))} (${exposed} system mapping${exposed === 1 ? '' : 's'}; ${io.invocation} sandbox expose --help)`);
   line(io);
   line(io, 'Try it:');
   line(io, `  TOKEN=$(curl -s -d @${show(files.tokenRequest)} ${endpoints.tokenServiceUrl}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);

@@ -29,6 +29,7 @@ import {
   lookupFailure,
   noCloudConnector,
   notExposed,
+  pathNotExposed,
   proxyAuthFailure,
   responseVerdict,
   tlsFailure,
@@ -233,7 +234,12 @@ async function onPremiseHttp(resolved: Resolved, propagation: string | undefined
     return status;
   }
   if (status === 403 && /access denied to system/i.test(said ?? '')) {
-    hops.fail('cloudConnector', answer.ms, notExposed(virtual, 'HTTP', path.split('?')[0], 'HTTP 403'));
+    // The real Cloud Connector words a missing mapping and an unexposed path alike: a refusal here means the way
+    // works and this path is not let through (a warning), unless the access control is known to lack the system.
+    const known = options.accessControl?.(virtual.host, virtual.port, route.locationId);
+    const pathOnly = path.split('?')[0] ?? '/';
+    if (known && !known.mapped) hops.fail('cloudConnector', answer.ms, notExposed(virtual, 'HTTP', pathOnly, 'HTTP 403'));
+    else hops.warn('cloudConnector', answer.ms, pathNotExposed(virtual, pathOnly, 'HTTP 403', known?.exposed), known?.exposed);
     return status;
   }
   hops.ok('cloudConnector', answer.ms, `${route.locationId ? `location ID "${route.locationId}"` : 'no location ID'}: connected, ${virtual.host}:${virtual.port}${path.split('?')[0]} exposed`);

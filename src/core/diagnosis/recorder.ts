@@ -10,6 +10,7 @@ export class HopRecorder {
   private readonly hops = new Map<HopId, HopResult>();
   private readonly fallbacks = new Map<HopId, HopResult>();
   private failure: HopResult | undefined;
+  private warning: HopResult | undefined;
   private readonly started = performance.now();
 
   get failed(): boolean {
@@ -26,6 +27,13 @@ export class HopRecorder {
     this.failure ??= result;
   }
 
+  /** The hop refused only what was asked (a path the Cloud Connector does not expose): reported, not a failure. */
+  warn(hop: HopId, ms: number, warning: HopFailure, exposed?: readonly string[]): void {
+    const result: HopResult = { hop, status: 'warning', ms: round(ms), detail: redactText(warning.detail), code: warning.code, fix: redactText(warning.fix), ...(exposed ? { exposed } : {}) };
+    this.set(result);
+    this.warning ??= result;
+  }
+
   skip(hop: HopId, detail: string): void {
     this.set({ hop, status: 'skipped', ms: 0, detail: redactText(detail) });
   }
@@ -39,10 +47,11 @@ export class HopRecorder {
     return this.hops.has(hop);
   }
 
-  result(fields: Omit<CheckResult, 'hops' | 'firstFailure' | 'totalMs'>): CheckResult {
-    const notReached = this.failure ? 'not reached: an earlier hop failed' : 'does not apply';
+  result(fields: Omit<CheckResult, 'hops' | 'firstFailure' | 'warning' | 'totalMs'>): CheckResult {
+    const notReached = this.failure ? 'not reached: an earlier hop failed' : this.warning ? `not reached: the ${this.warning.hop === 'cloudConnector' ? 'Cloud Connector' : this.warning.hop} did not let this path through` : 'does not apply';
     const hops = HOP_IDS.map((hop) => this.hops.get(hop) ?? this.fallbacks.get(hop) ?? { hop, status: 'skipped' as const, ms: 0, detail: notReached });
-    return { ...fields, hops, ...(this.failure ? { firstFailure: this.failure } : {}), totalMs: round(performance.now() - this.started) };
+    const verdict = this.failure ? { firstFailure: this.failure } : this.warning ? { warning: this.warning } : {};
+    return { ...fields, hops, ...verdict, totalMs: round(performance.now() - this.started) };
   }
 
   private set(result: HopResult): void {

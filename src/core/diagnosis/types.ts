@@ -16,8 +16,12 @@ export const HOP_IDS = ['httpProxy', 'tokenService', 'destinationLookup', 'authT
 
 export type HopId = (typeof HOP_IDS)[number];
 
-/** `skipped`: the hop does not apply (an Internet destination has no Cloud Connector) or was not reached. */
-export type HopStatus = 'ok' | 'failed' | 'skipped';
+/**
+ * `skipped`: the hop does not apply (an Internet destination has no Cloud Connector) or was not reached.
+ * `warning`: the way works up to this hop, which refused only what was asked (the Cloud Connector does not expose
+ * the checked path); not a failure.
+ */
+export type HopStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface HopResult {
   readonly hop: HopId;
@@ -29,10 +33,12 @@ export interface HopResult {
   readonly ms: number;
   /** What was seen, in one sentence; never a secret. */
   readonly detail?: string;
-  /** Set on a failed hop. */
+  /** Set on a failed or warning hop. */
   readonly code?: ErrorCode;
-  /** Set on a failed hop: what to change, naming the field, the key or the Cloud Connector setting. */
+  /** Set on a failed or warning hop: what to change, naming the field, the key or the Cloud Connector setting. */
   readonly fix?: string;
+  /** On a Cloud Connector warning: the paths known to be exposed for the system (`/sap/ and below`), if any are known. */
+  readonly exposed?: readonly string[];
 }
 
 export interface CheckResult {
@@ -46,6 +52,8 @@ export interface CheckResult {
   readonly hops: readonly HopResult[];
   /** The first failed hop; undefined when every hop that applies is ok. */
   readonly firstFailure?: HopResult;
+  /** The hop with a warning when there is no failure: the way works, but the checked path is not exposed. */
+  readonly warning?: HopResult;
   /** The HTTP status of the backend's answer, when one arrived. */
   readonly status?: number;
   readonly totalMs: number;
@@ -70,6 +78,12 @@ export interface CheckOptions {
   readonly findOptions?: FindOptions;
   /** The signed-in user's token, for PrincipalPropagation destinations. */
   readonly userToken?: string;
+  /**
+   * What the check can know of a Cloud Connector's access control (the sandbox's own `cloud-connector.json`):
+   * `undefined` = unknown; `mapped: false` = no system mapping for the virtual host and port (a failure);
+   * otherwise the resources exposed for it, named for people.
+   */
+  readonly accessControl?: (virtualHost: string, virtualPort: number, locationId: string | undefined) => { readonly mapped: false } | { readonly mapped: true; readonly exposed: readonly string[] } | undefined;
   /** Bound for each network step (connect, handshake, answer); default 15 s. */
   readonly stepTimeoutMs?: number;
   readonly logger?: Logger;

@@ -141,6 +141,20 @@ export function notExposed(target: Endpoint, protocol: 'HTTP' | 'TCP', path: str
   };
 }
 
+/**
+ * The Cloud Connector refused an HTTP path after every earlier hop worked: the way is fine, the path is not exposed
+ * (a warning). `exposed`: the system's exposed resources where the check can know them.
+ */
+export function pathNotExposed(target: Endpoint, path: string, how: string, exposed: readonly string[] | undefined): HopFailure {
+  const system = `${target.host}:${target.port}`;
+  const known = exposed && exposed.length > 0 ? ` Exposed for ${system}: ${exposed.join(', ')}.` : exposed ? ` Nothing is exposed for ${system} yet.` : '';
+  return {
+    code: ErrorCode.NotExposed,
+    detail: `The way works up to the Cloud Connector, which does not expose ${system}${path} (${how}).${known}`,
+    fix: `Check a path that is exposed (--path)${exposed && exposed.length > 0 ? `, e.g. ${exposed[0]?.replace(/ and below$/, '')}` : ''}, or expose this one: in the Cloud Connector, Cloud To On-Premise > Access Control > ${system}, add a resource "${path}" ("Path and all sub-paths" covers what is below it).`,
+  };
+}
+
 export function backendBehindConnector(target: Endpoint, how: string, said?: string): HopFailure {
   return {
     code: ErrorCode.BackendUnreachable,

@@ -4,7 +4,9 @@ import { ErrorCode } from '../../core/errors';
 import { checkReport, hopLabels } from '../../protocol/checkWords';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';
+import { accessFor } from '../../sandbox/cloudConnector/configClient';
 import { CommandId } from './commandIds';
+import type { ExposeArgs } from './exposeCommands';
 import { pickDestination } from './pickers';
 
 /**
@@ -14,9 +16,16 @@ import { pickDestination } from './pickers';
 export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string): Promise<CheckResult | undefined> {
   const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, 'Check the connection to…');
   if (!destination) return undefined;
+  let onSandbox = false;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Checking ${destination.name}: token service, Destination service, proxy, Cloud Connector, backend…` },
-    async () => (await ctx.registry.get(destination.connection)).check(destination.name, path),
+    async () => {
+      const connection = await ctx.registry.get(destination.connection);
+      // On the embedded sandbox the Cloud Connector's access control is known: a refused path lists the exposed ones.
+      const sandbox = ctx.sandbox.running;
+      onSandbox = sandbox !== undefined && connection.destinationServiceUrl !== undefined && sameOrigin(connection.destinationServiceUrl, sandbox.endpoints.destinationServiceUrl);
+      return connection.check(destination.name, path, onSandbox && sandbox ? (host, port, location) => accessFor(sandbox.cloudConnectorConfig, host, port, location) : undefined);
+    },
   );
   ctx.channel.appendLine(`Check Connection, ${destination.connection}${path ? `, path ${path}` : ''}:`);
   for (const line of checkReport(result)) ctx.channel.appendLine(`  ${line}`);
@@ -26,15 +35,33 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
   };
   if (failure) {
     // The Cloud Connector may expose only some paths of a system: the destination's own URL need not be one.
-    const otherPath = failure.code === ErrorCode.NotExposed ? ['Check Another Path…'] : [];
+    const otherPath = failure.code === ErrorCode.NotExposed && result.kind === 'http' ? ['Check Another Path…'] : [];
+    // On the embedded sandbox a missing mapping is fixed here: expose the system, with the check's values filled in.
+    const missing = failure.code === ErrorCode.NotExposed && onSandbox ? missingMapping(result, path) : undefined;
+    const fixButton = missing ? [exposeButton] : [];
     // Real BTP without a tunnel: the proxy is out of reach from here, and the setup is one click away.
     const tunnel = failure.code === ErrorCode.ProxyUnreachable ? ['Set Up Tunnel…'] : [];
     void vscode.window
-      .showErrorMessage(`${destination.name}: broken at the ${hopLabels[failure.hop]}. ${failure.detail ?? ''} ${failure.fix ?? ''}`.trim(), 'Show All Hops', ...otherPath, ...tunnel)
+      .showErrorMessage(`${destination.name}: broken at the ${hopLabels[failure.hop]}. ${failure.detail ?? ''} ${failure.fix ?? ''}`.trim(), ...fixButton, 'Show All Hops', ...otherPath, ...tunnel)
       .then(async (choice) => {
+        if (choice === exposeButton && missing) {
+          const exposed = await vscode.commands.executeCommand<{ applied: boolean } | undefined>(CommandId.exposeLocalSystem, missing);
+          if (exposed?.applied) await checkConnection(ctx, destination, path);
+          return;
+        }
         if (choice === 'Set Up Tunnel…') return void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection: destination.connection });
         if (choice !== 'Check Another Path…') return show(choice);
         const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
+        if (next) await checkConnection(ctx, destination, next);
+      });
+  } else if (result.warning) {
+    const warning = result.warning;
+    void vscode.window
+      .showWarningMessage(`${destination.name}: the way works; the ${hopLabels[warning.hop]} does not let this path through. ${warning.detail ?? ''}`.trim(), 'Check Another Path…', 'Show All Hops')
+      .then(async (choice) => {
+        if (choice !== 'Check Another Path…') return show(choice);
+        const exposed = warning.exposed?.[0]?.replace(/ and below$/, '');
+        const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: exposed ?? path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
         if (next) await checkConnection(ctx, destination, next);
       });
   } else {
@@ -42,4 +69,32 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
     void vscode.window.showInformationMessage(`${destination.name}: all ${hops} hops work (${Math.round(result.totalMs)} ms).`, 'Show All Hops').then(show);
   }
   return result;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+const exposeButton = 'Expose in the Sandbox…';
+
+/** The virtual host, port, protocol and path a check was refused for, from its target (`GET http://h:p/x` or `h:p`). */
+export function missingMapping(result: CheckResult, path: string | undefined): ExposeArgs | undefined {
+  const target = result.target ?? '';
+  if (result.kind === 'http') {
+    const url = /^\S+ (\S+)$/.exec(target)?.[1];
+    if (!url) return undefined;
+    try {
+      const parsed = new URL(url);
+      const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+      return { virtualHost: parsed.hostname, virtualPort: port, protocol: 'HTTP', path: path ?? (parsed.pathname || '/') };
+    } catch {
+      return undefined;
+    }
+  }
+  const match = /^(.+):(\d+)$/.exec(target);
+  return match ? { virtualHost: match[1] as string, virtualPort: Number(match[2]), protocol: 'TCP' } : undefined;
 }

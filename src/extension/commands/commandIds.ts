@@ -6,6 +6,7 @@ export const CommandId = {
   signOut: 'btpConnect.signOut',
   startSandbox: 'btpConnect.startSandbox',
   stopSandbox: 'btpConnect.stopSandbox',
+  exposeLocalSystem: 'btpConnect.exposeLocalSystem',
   refresh: 'btpConnect.refresh',
   refreshNode: 'btpConnect.refreshNode',
   filter: 'btpConnect.filter',

@@ -6,6 +6,7 @@ import * as connections from './connectionCommands';
 import * as destinations from './destinationCommands';
 import * as environment from './environmentCommands';
 import * as checks from './checkCommands';
+import * as expose from './exposeCommands';
 import * as forwards from './forwardCommands';
 import * as users from './userCommands';
 import * as tunnels from '../tunnels/tunnelCommands';
@@ -18,6 +19,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.removeConnection]: connections.removeConnection,
   [CommandId.startSandbox]: connections.startSandbox,
   [CommandId.stopSandbox]: connections.stopSandbox,
+  [CommandId.exposeLocalSystem]: expose.exposeLocalSystem,
   [CommandId.refresh]: (ctx) => connections.refresh(ctx),
   [CommandId.refreshNode]: connections.refresh,
   [CommandId.filter]: connections.filter,

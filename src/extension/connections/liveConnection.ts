@@ -16,7 +16,7 @@ import { UserSession } from '../../core/oauth/userSession';
 import type { SecretStore } from '../../core/secrets/secretStore';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';
 import { checkDestination } from '../../core/diagnosis/checkDestination';
-import type { CheckResult } from '../../core/diagnosis/types';
+import type { CheckOptions, CheckResult } from '../../core/diagnosis/types';
 import { BtpError, ErrorCode } from '../../core/errors';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 
@@ -130,11 +130,16 @@ export class LiveConnection {
     return this.forwards.start(spec);
   }
 
+  /** The Destination service this connection uses, if it is one (not the destinations of this machine). */
+  get destinationServiceUrl(): string | undefined {
+    return this.client instanceof DestinationServiceClient && this.client.tokens.binding.kind === 'destination' ? this.client.tokens.binding.uri : undefined;
+  }
+
   /**
    * Walks every hop to a destination (`checkDestination`): through this connection's running tunnel when there is
    * one, else its tunnel mode; as its signed-in user when there is one.
    */
-  async check(destination: string, path?: string): Promise<CheckResult> {
+  async check(destination: string, path?: string, accessControl?: CheckOptions['accessControl']): Promise<CheckResult> {
     if (!(this.client instanceof DestinationServiceClient)) {
       throw new BtpError(ErrorCode.Unsupported, `"${destination}" is a destination of this machine: there is no Destination service or Cloud Connector on its way to check.`, { field: 'connection' });
     }
@@ -146,6 +151,7 @@ export class LiveConnection {
       ...(this.connectivityBinding ? { connectivity: this.connectivityBinding } : {}),
       ...(tunnel && tunnel.state === 'ready' ? { proxyEndpoints: tunnelEndpoints(tunnel) } : { tunnel: this.tunnelMode }),
       ...(path ? { path } : {}),
+      ...(accessControl ? { accessControl } : {}),
       ...(userToken ? { userToken, findOptions: { userToken } } : {}),
       logger: this.logger.child('check'),
     });

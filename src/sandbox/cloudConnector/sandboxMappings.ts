@@ -1,3 +1,4 @@
+import { resolveMappings, type CloudConnectorFile, type MappingEntry } from './configFile';
 import type { SystemMapping } from './types';
 
 /** Internal addresses of the sample on-premise systems the sandbox's connectors expose. */
@@ -7,38 +8,52 @@ export interface OnPremiseAddresses {
 }
 
 /**
- * The access control of the sandbox's Cloud Connector for the provider subaccount, matching the seeded OnPremise
- * destinations (`onprem-erp-*` → erp.virtual:8000, `onprem-tcp-db`, `onprem-ldap`, `onprem-mail`).
+ * The built-in access control, what `cloud-connector.json` holds on a first start: for the provider subaccount's
+ * connector without a location ID, matching the seeded OnPremise destinations (`onprem-erp-*` → erp.virtual:8000,
+ * `onprem-tcp-db`, `onprem-ldap`, `onprem-mail`); the one with location ID `loc2` exposes only the ERP, without
+ * principal propagation.
  */
-export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  const line = (virtualHost: string, virtualPort: number, description: string, propagate = false): SystemMapping => ({
+export function defaultCloudConnectorFile(): CloudConnectorFile {
+  return {
+    connectors: [
+      { locationId: '', mappings: defaultEntries() },
+      { locationId: 'loc2', mappings: [erpEntry('NONE')] },
+    ],
+  };
+}
+
+function defaultEntries(): MappingEntry[] {
+  const line = (virtualHost: string, virtualPort: number, description: string, propagate = false): MappingEntry => ({
     virtualHost,
     virtualPort,
-    localHost: '127.0.0.1',
-    localPort: addresses.linePort,
+    localHost: 'builtin:line',
     protocol: 'TCP',
     authenticationMode: propagate ? 'X509_GENERAL' : 'NONE',
     description,
   });
   return [
-    erpMapping(addresses, 'X509_GENERAL'),
+    erpEntry('X509_GENERAL'),
     line('db.virtual', 5432, 'Line service as a database; propagates the user in a PROXY v2 header', true),
     line('ldap.virtual', 389, 'Line service as a directory'),
     line('smtp.virtual', 25, 'Line service as a mail server'),
   ];
 }
 
-/** The connector with location ID `loc2` exposes only the ERP, without principal propagation. */
-export function secondLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return [erpMapping(addresses, 'NONE')];
+/** The default connector's mappings (location ID ""), resolved to this start's ports. */
+export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
+  return resolveMappings(defaultEntries(), { erp: addresses.erpPort, line: addresses.linePort });
 }
 
-function erpMapping(addresses: OnPremiseAddresses, authenticationMode: 'X509_GENERAL' | 'NONE'): SystemMapping {
+/** The `loc2` connector's mappings, resolved to this start's ports. */
+export function secondLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
+  return resolveMappings([erpEntry('NONE')], { erp: addresses.erpPort, line: addresses.linePort });
+}
+
+function erpEntry(authenticationMode: 'X509_GENERAL' | 'NONE'): MappingEntry {
   return {
     virtualHost: 'erp.virtual',
     virtualPort: 8000,
-    localHost: '127.0.0.1',
-    localPort: addresses.erpPort,
+    localHost: 'builtin:erp',
     protocol: 'HTTP',
     hostInHeader: 'virtual',
     authenticationMode,

@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/log';
 import { CloudConnector } from '../cloudConnector/connector';
-import { defaultLocationMappings, secondLocationMappings } from '../cloudConnector/sandboxMappings';
+import { resolveMappings, type CloudConnectorFile } from '../cloudConnector/configFile';
+import { defaultCloudConnectorFile } from '../cloudConnector/sandboxMappings';
 import type { SandboxIdentity } from '../identity';
 import { startOnPremiseSystems, type OnPremiseSystems } from '../onPremise';
 import { startConnectivityProxy, type ConnectivityProxy } from './index';
@@ -11,6 +12,11 @@ export interface ConnectivityStack {
   /** The provider subaccount's connectors: location ID "" first, then "loc2". */
   readonly connectors: readonly CloudConnector[];
   readonly onPremise: OnPremiseSystems;
+  /**
+   * Applies an access-control configuration: a connector's mappings change in place (streams already relayed stay),
+   * connectors of new location IDs start and connect, those no longer listed disconnect.
+   */
+  applyConfig(file: CloudConnectorFile): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,6 +24,8 @@ export interface ConnectivityStackOptions {
   readonly identity: SandboxIdentity;
   readonly ports: { readonly http: number; readonly socks5: number; readonly tunnel: number };
   readonly logger: Logger;
+  /** The connectors and their access control (default: the built-in one, `defaultCloudConnectorFile`). */
+  readonly config?: CloudConnectorFile;
 }
 
 /**
@@ -43,8 +51,8 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
       logger: logger.child('connectivity'),
     });
     parts.push(proxy);
-    const addresses = { erpPort: onPremise.erp.port, linePort: onPremise.lineService.port };
-    const connector = (locationId: string, mappings: ReturnType<typeof defaultLocationMappings>) =>
+    const ports = { erp: onPremise.erp.port, line: onPremise.lineService.port };
+    const connector = (locationId: string, mappings: ReturnType<typeof resolveMappings>) =>
       new CloudConnector({
         tunnelUrl: proxy.tunnelUrl,
         secret: identity.connectorSecret,
@@ -57,10 +65,32 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
         backoff: { initialMs: 100, maxMs: 5_000 },
         logger: logger.child(locationId ? `connector:${locationId}` : 'connector'),
       });
-    const connectors = [connector('', defaultLocationMappings(addresses)), connector('loc2', secondLocationMappings(addresses))];
-    parts.push(...connectors);
-    await Promise.all(connectors.map((item) => item.connect()));
-    return { proxy, connectors, onPremise, close };
+    let connectors: CloudConnector[] = [];
+    const applyConfig = async (file: CloudConnectorFile) => {
+      const next: CloudConnector[] = [];
+      const started: CloudConnector[] = [];
+      for (const entry of file.connectors) {
+        const mappings = resolveMappings(entry.mappings, ports);
+        const existing = connectors.find((item) => item.locationId === entry.locationId);
+        if (existing) existing.setMappings(mappings);
+        else started.push(connector(entry.locationId, mappings));
+        next.push(existing ?? (started.at(-1) as CloudConnector));
+      }
+      const gone = connectors.filter((item) => !next.includes(item));
+      connectors = next;
+      await Promise.all([...started.map((item) => item.connect()), ...gone.map((item) => item.close())]);
+    };
+    parts.push({ close: () => Promise.all(connectors.map((item) => item.close())).then(() => undefined) });
+    await applyConfig(options.config ?? defaultCloudConnectorFile());
+    return {
+      proxy,
+      get connectors() {
+        return connectors;
+      },
+      onPremise,
+      applyConfig,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

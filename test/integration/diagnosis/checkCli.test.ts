@@ -34,6 +34,7 @@ before(async () => {
   await writeFile(join(dir, 'connectivity.json'), JSON.stringify(f.sandbox.keys.connectivity));
   // A connectivity "key" whose token the proxy refuses: the Destination service client's credentials.
   await writeFile(join(dir, 'foreign-connectivity.json'), JSON.stringify({ ...f.sandbox.keys.connectivity, clientid: f.sandbox.keys.destination.clientid, clientsecret: f.sandbox.keys.destination.clientsecret }));
+  await f.client.create('subaccount', { Name: 'check-cli-hidden-tcp', Type: 'TCP', Address: 'hidden.virtual:7000', ProxyType: 'OnPremise' });
   secrets = [String(f.sandbox.keys.destination.clientsecret), String(f.sandbox.keys.connectivity.clientsecret), 'erp-password-1', Buffer.from('ERPUSER:erp-password-1').toString('base64')];
 });
 after(async () => {
@@ -57,12 +58,28 @@ describe('btp-connect check (in-process)', () => {
     assertNoSecrets(result.stdout + result.stderr);
   });
 
-  it('names the first broken hop and its fix; the exit code is the failing error\'s', async () => {
+  it('a path the Cloud Connector does not expose, after every earlier hop worked, is a warning with exit code 0', async () => {
     const exposed = await cli('onprem-erp-basic', '--path', '/not-exposed', ...keys());
+    assert.equal(exposed.code, ExitCode.Ok, exposed.stdout);
+    assert.match(exposed.stdout, /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/not-exposed \(HTTP 403\)\.$/m);
+    assert.match(exposed.stdout, /^– backend +not reached: the Cloud Connector did not let this path through$/m);
+    assert.match(exposed.stdout, /^OK with a warning: the way works; the Cloud Connector does not let this path through \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nHint: Check a path that is exposed \(--path\), or expose this one: in the Cloud Connector, Cloud To On-Premise > Access Control > erp\.virtual:8000, add a resource "\/not-exposed"/m);
+    assert.doesNotMatch(exposed.stdout, /Broken/);
+    const json = JSON.parse((await cli('onprem-erp-basic', '--json', ...keys())).stdout) as CheckResult;
+    assert.equal(json.firstFailure, undefined);
+    assert.equal(json.warning?.hop, 'cloudConnector');
+    assert.equal(json.warning?.status, 'warning');
+    assert.equal(json.warning?.code, 'BTP_NOT_EXPOSED');
+    assert.equal(json.hops.find((hop) => hop.hop === 'cloudConnector')?.status, 'warning');
+    assertNoSecrets(exposed.stdout + exposed.stderr);
+  });
+
+  it('names the first broken hop and its fix; the exit code is the failing error\'s', async () => {
+    const exposed = await cli('check-cli-hidden-tcp', ...keys());
     assert.equal(exposed.code, ExitCode.ServiceFailure);
-    assert.match(exposed.stdout, /^✗ Cloud Connector +\S+ ms {2}The Cloud Connector does not expose erp\.virtual:8000\/not-exposed \(HTTP 403\)\.$/m);
+    assert.match(exposed.stdout, /^✗ Cloud Connector +\S+ ms {2}The Cloud Connector does not expose hidden\.virtual:7000 /m);
     assert.match(exposed.stdout, /^– backend +not reached: an earlier hop failed$/m);
-    assert.match(exposed.stdout, /^Broken at the Cloud Connector: Not exposed by the Cloud Connector \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nFix: In the Cloud Connector, Cloud To On-Premise > Access Control: add virtual host "erp\.virtual"/m);
+    assert.match(exposed.stdout, /^Broken at the Cloud Connector: Not exposed by the Cloud Connector \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nFix: In the Cloud Connector, Cloud To On-Premise > Access Control: add virtual host "hidden\.virtual", port 7000, protocol TCP\./m);
 
     const missing = await cli('no-such-destination', ...keys());
     assert.equal(missing.code, ExitCode.NotFound);
@@ -94,7 +111,7 @@ describe('btp-connect check (in-process)', () => {
 
 describe('btp-connect check (a real process)', () => {
   it('exits with the code of the failing hop and prints the report, without secrets', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'check', 'onprem-erp-basic', '--path', '/not-exposed', ...keys()], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'check', 'check-cli-hidden-tcp', ...keys()], {
       cwd: repoRoot,
       env: { ...process.env, NODE_OPTIONS: '', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') },
       stdio: ['ignore', 'pipe', 'pipe'],

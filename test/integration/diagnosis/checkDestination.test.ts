@@ -215,10 +215,28 @@ describe('check: each failure class at its hop', () => {
     }
   });
 
-  it('Cloud Connector: no access-control entry for the path (HTTP 403) or host:port (SOCKS5 reply 0x02)', async () => {
+  it('Cloud Connector: an unexposed path after every earlier hop worked is a warning, with the exposed paths where known', async () => {
     const http = await check('onprem-erp-basic', { path: '/not-exposed' });
-    assertBrokenAt(http, 'cloudConnector', ErrorCode.NotExposed);
-    assert.match(http.firstFailure?.fix ?? '', /virtual host "erp\.virtual", port 8000, protocol HTTP \(or HTTPS\) and a resource "\/not-exposed"/);
+    assert.equal(http.firstFailure, undefined);
+    assert.equal(http.warning?.hop, 'cloudConnector');
+    assert.equal(http.warning?.code, ErrorCode.NotExposed);
+    assert.deepEqual(http.hops.map((hop) => hop.status), ['skipped', 'ok', 'ok', 'ok', 'skipped', 'ok', 'warning', 'skipped', 'skipped', 'skipped']);
+    assert.match(http.warning?.fix ?? '', /add a resource "\/not-exposed"/);
+    assert.equal(http.warning?.exposed, undefined, 'nothing known of a real Cloud Connector\'s access control');
+
+    // Where the access control is known (the sandbox's own file), the warning lists what is exposed...
+    const known = await check('onprem-erp-basic', { accessControl: (host, port, location) => (host === 'erp.virtual' && port === 8000 && location === undefined ? { mapped: true, exposed: ['/sap/opu/odata/ and below', '/redirect'] } : { mapped: false }) });
+    assert.equal(known.warning?.hop, 'cloudConnector');
+    assert.deepEqual(known.warning?.exposed, ['/sap/opu/odata/ and below', '/redirect']);
+    assert.match(known.warning?.detail ?? '', /does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Exposed for erp\.virtual:8000: \/sap\/opu\/odata\/ and below, \/redirect\.$/);
+    assert.match(known.warning?.fix ?? '', /^Check a path that is exposed \(--path\), e\.g\. \/sap\/opu\/odata\/, or expose this one/);
+    // ...and a system without any mapping stays a failure.
+    const unmapped = await check('onprem-erp-basic', { path: '/not-exposed', accessControl: () => ({ mapped: false }) });
+    assertBrokenAt(unmapped, 'cloudConnector', ErrorCode.NotExposed);
+    assert.match(unmapped.firstFailure?.fix ?? '', /virtual host "erp\.virtual", port 8000, protocol HTTP \(or HTTPS\) and a resource "\/not-exposed"/);
+  });
+
+  it('Cloud Connector: no access-control entry for host:port (SOCKS5 reply 0x02)', async () => {
     await f.client.create('subaccount', { Name: 'check-hidden-tcp', Type: 'TCP', Address: 'hidden.virtual:7000', ProxyType: 'OnPremise' });
     const tcp = await check('check-hidden-tcp');
     assertBrokenAt(tcp, 'cloudConnector', ErrorCode.NotExposed);

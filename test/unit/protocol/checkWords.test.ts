@@ -58,4 +58,16 @@ describe('checkReport', () => {
     const lines = checkReport({ destination: 'nope', hops: [failure], firstFailure: failure, totalMs: 2 });
     assert.deepEqual([lines[0], ...lines.slice(-2)], ['nope', 'Broken at the destination lookup: Not found [BTP_NOT_FOUND] (2.0 ms).', 'Fix: Create it.']);
   });
+
+  it('a warning (the way works, the path is not exposed) marks its hop with ! and ends OK with a hint', () => {
+    const warning: HopResult = { hop: 'cloudConnector', status: 'warning', ms: 3, detail: 'The way works up to the Cloud Connector, which does not expose erp.virtual:8000/ (HTTP 403).', code: ErrorCode.NotExposed, fix: 'Check a path that is exposed (--path).' };
+    const lines = checkReport({ destination: 'erp', hops: [{ hop: 'tokenService', status: 'ok', ms: 1, detail: 'token' }, warning, skipped('backend', 'not reached')], warning, totalMs: 9 });
+    assert.deepEqual(lines.slice(1), [
+      '✓ token service          1.0 ms  token',
+      '! Cloud Connector        3.0 ms  The way works up to the Cloud Connector, which does not expose erp.virtual:8000/ (HTTP 403).',
+      '– backend                        not reached',
+      'OK with a warning: the way works; the Cloud Connector does not let this path through [BTP_NOT_EXPOSED] (9.0 ms).',
+      'Hint: Check a path that is exposed (--path).',
+    ]);
+  });
 });
