@@ -166,6 +166,33 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     assert.equal((await get(`A_BusinessPartner('${key}')`)).status, 404);
   });
 
+  it('POST on a navigation creates a related entity; $format=xml is refused; HEAD has no body', async () => {
+    const { token, cookie } = await session();
+    const created = await fetch(`${root}/A_BusinessPartner('1000004')/to_BusinessPartnerAddress`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/json', 'x-csrf-token': token, cookie },
+      body: JSON.stringify({ CityName: 'Arlington', Country: 'US' }),
+    });
+    assert.equal(created.status, 201);
+    const address = ((await created.json()) as { d: Entity }).d;
+    assert.equal(address.BusinessPartner, '1000004');
+    assert.match(String(created.headers.get('location')), /A_BusinessPartnerAddress\(BusinessPartner='1000004',AddressID='\d+'\)$/);
+    assert.equal((await get('A_BusinessPartner?$format=xml')).status, 400);
+    const head = await fetch(`${root}/`, { method: 'HEAD', headers: { authorization: basic } });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+
+  it('a session belongs to its user: a propagated user cannot write with ERPUSER\'s token', async () => {
+    const { token, cookie } = await session();
+    const asAlice = await fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': token, cookie }, body: '{}' });
+    assert.equal(asAlice.status, 403);
+    const fetched = await fetch(`${root}/`, { method: 'HEAD', headers: { 'x-emulated-user': 'alice', 'x-csrf-token': 'Fetch' } });
+    const own = { token: fetched.headers.get('x-csrf-token') as string, cookie: fetched.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ') };
+    const created = await fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': own.token, cookie: own.cookie }, body: '{"BusinessPartnerFullName":"By Alice"}' });
+    assert.equal(created.status, 201);
+  });
+
   it('$batch: queries outside change sets, atomic change sets', async () => {
     const { token, cookie } = await session();
     const batch = (body: string) =>
