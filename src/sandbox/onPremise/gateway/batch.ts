@@ -6,7 +6,8 @@ import { errorResponse, type ODataRequest, type ODataResponse, type ODataService
 /**
  * `$batch` of OData V2 (multipart/mixed): query parts run one by one; a change set (a nested multipart/mixed of
  * writes) is atomic: when one of its changes fails, the set is rolled back and answered by that failure alone, as
- * SAP Gateway does. The answer is 202 with a multipart/mixed body in the same order.
+ * SAP Gateway does; a change may address what an earlier one of its set created as `$<Content-ID>`. The answer is
+ * 202 with a multipart/mixed body in the same order.
  */
 
 interface Part {
@@ -37,14 +38,19 @@ export function executeBatch(service: ODataService, contentType: string, body: s
 function changeSet(service: ODataService, parts: Part[], context: Pick<ODataRequest, 'serviceRoot'> & { servicePath: string }): string {
   const restore = service.store.snapshot();
   const responses: { response: ODataResponse; contentId: string | undefined }[] = [];
+  // `$<Content-ID>` at the start of a later change's URL stands for the entity an earlier change created.
+  const created = new Map<string, string>();
   for (const part of parts) {
-    const request = parseHttpPart(part, context);
+    const request = parseHttpPart(part, context, created);
     const response = request.method === 'GET' ? errorResponse(badRequest('GET is not allowed in a change set', codes.batch)) : service.execute(request);
     if (response.status >= 400) {
       restore();
       return httpPart(response);
     }
-    responses.push({ response, contentId: part.headers.get('content-id') ?? contentIdOf(part) });
+    const contentId = part.headers.get('content-id') ?? contentIdOf(part);
+    const location = response.headers.location;
+    if (contentId && location?.startsWith(`${context.serviceRoot}/`)) created.set(contentId, location.slice(context.serviceRoot.length + 1));
+    responses.push({ response, contentId });
   }
   const boundary = `changeset_${randomBytes(8).toString('hex')}`;
   const body = responses.map(({ response, contentId }) => `--${boundary}\r\n${httpPart(response, contentId)}\r\n`).join('') + `--${boundary}--`;
@@ -86,7 +92,7 @@ function splitMultipart(body: string, boundary: string): Part[] {
 }
 
 /** The request inside an `application/http` part; its URL is relative to the service root, or an absolute path or URL. */
-function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot'> & { servicePath: string }): ODataRequest {
+function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot'> & { servicePath: string }, created: ReadonlyMap<string, string> = new Map()): ODataRequest {
   const split = /\r?\n\r?\n/.exec(part.body);
   const head = split ? part.body.slice(0, split.index) : part.body;
   const body = split ? part.body.slice(split.index + split[0].length).replace(/\r?\n$/, '') : '';
@@ -102,5 +108,8 @@ function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot'> & 
   let method = match[1] as string;
   const tunnelled = headerLines.find((line) => /^x-http-method:/i.test(line));
   if (method === 'POST' && tunnelled) method = tunnelled.slice(tunnelled.indexOf(':') + 1).trim().toUpperCase();
-  return { method, path: decodeURIComponent(path), query: url.searchParams, body, serviceRoot: context.serviceRoot };
+  path = decodeURIComponent(path);
+  const reference = /^\$([^/]+)(.*)$/.exec(path);
+  if (reference && created.has(reference[1] as string)) path = `${created.get(reference[1] as string) as string}${reference[2] as string}`;
+  return { method, path, query: url.searchParams, body, serviceRoot: context.serviceRoot };
 }

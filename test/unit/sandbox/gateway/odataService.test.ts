@@ -219,6 +219,16 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     assert.doesNotMatch(badText, /201 Created/);
     assert.equal((await get("A_BusinessPartner('3000002')")).status, 404, 'the change set was rolled back');
     assert.equal((await get("A_BusinessPartner('3000001')")).status, 200);
+    // Content-ID: a later change addresses the entity an earlier one created.
+    const referenced = await batch(
+      changeSet(
+        change('POST', 'A_BusinessPartner', { BusinessPartner: '3000003', BusinessPartnerFullName: 'Referenced' }).replace('Content-Transfer-Encoding: binary\n', 'Content-Transfer-Encoding: binary\nContent-ID: partner\n'),
+        change('POST', '$partner/to_BusinessPartnerAddress', { CityName: 'Referenced City' }),
+      ) + '--batch_1--\n',
+    );
+    assert.doesNotMatch(await referenced.text(), /HTTP\/1.1 4\d\d/);
+    const cities = await results("A_BusinessPartner('3000003')/to_BusinessPartnerAddress");
+    assert.deepEqual(cities.results.map((address) => address.CityName), ['Referenced City']);
     const unprotected = await fetch(`${root}/$batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'multipart/mixed; boundary=batch_1' }, body: '--batch_1--' });
     assert.equal(unprotected.status, 403);
   });
