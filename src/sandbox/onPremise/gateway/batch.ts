@@ -15,7 +15,7 @@ interface Part {
   readonly body: string;
 }
 
-export function executeBatch(service: ODataService, contentType: string, body: string, context: Pick<ODataRequest, 'serviceRoot'> & { servicePath: string }): ODataResponse {
+export function executeBatch(service: ODataService, contentType: string, body: string, context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string }): ODataResponse {
   const boundary = boundaryOf(contentType);
   if (!boundary) throw badRequest('The $batch request needs Content-Type multipart/mixed with a boundary', codes.batch);
   const out: string[] = [];
@@ -35,7 +35,7 @@ export function executeBatch(service: ODataService, contentType: string, body: s
   return { status: 202, headers: { 'content-type': `multipart/mixed; boundary=${responseBoundary}`, dataserviceversion: '2.0' }, body: text };
 }
 
-function changeSet(service: ODataService, parts: Part[], context: Pick<ODataRequest, 'serviceRoot'> & { servicePath: string }): string {
+function changeSet(service: ODataService, parts: Part[], context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string }): string {
   const restore = service.store.snapshot();
   const responses: { response: ODataResponse; contentId: string | undefined }[] = [];
   // `$<Content-ID>` at the start of a later change's URL stands for the entity an earlier change created.
@@ -92,7 +92,7 @@ function splitMultipart(body: string, boundary: string): Part[] {
 }
 
 /** The request inside an `application/http` part; its URL is relative to the service root, or an absolute path or URL. */
-function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot'> & { servicePath: string }, created: ReadonlyMap<string, string> = new Map()): ODataRequest {
+function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string }, created: ReadonlyMap<string, string> = new Map()): ODataRequest {
   const split = /\r?\n\r?\n/.exec(part.body);
   const head = split ? part.body.slice(0, split.index) : part.body;
   const body = split ? part.body.slice(split.index + split[0].length).replace(/\r?\n$/, '') : '';
@@ -111,5 +111,5 @@ function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot'> & 
   path = decodeURIComponent(path);
   const reference = /^\$([^/]+)(.*)$/.exec(path);
   if (reference && created.has(reference[1] as string)) path = `${created.get(reference[1] as string) as string}${reference[2] as string}`;
-  return { method, path, query: url.searchParams, body, serviceRoot: context.serviceRoot };
+  return { method, path, query: url.searchParams, body, serviceRoot: context.serviceRoot, user: context.user };
 }

@@ -47,24 +47,24 @@ export class GatewayService {
       res.end('CSRF token validation failed');
       return true;
     }
-    const response = await this.respond(req, url, method);
+    const response = await this.respond(req, url, method, logon.user);
     res.writeHead(response.status, { ...response.headers, ...headers, 'sap-client': logon.client });
     res.end(method === 'HEAD' ? undefined : response.body);
     return true;
   }
 
-  private async respond(req: IncomingMessage, url: URL, method: string): Promise<ODataResponse> {
+  private async respond(req: IncomingMessage, url: URL, method: string, user: string): Promise<ODataResponse> {
     try {
       const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req, 1024 * 1024);
       const serviceRoot = `http://${req.headers.host ?? 'localhost'}${servicePath}`;
       const path = decodeURIComponent(url.pathname.slice(servicePath.length).replace(/^\//, ''));
       if (path === '$batch') {
         if (method !== 'POST') throw badRequest('$batch takes POST only');
-        return executeBatch(this.odata, String(req.headers['content-type'] ?? ''), body, { serviceRoot, servicePath });
+        return executeBatch(this.odata, String(req.headers['content-type'] ?? ''), body, { serviceRoot, servicePath, user });
       }
       const override = String(req.headers['x-http-method'] ?? '').toUpperCase();
       const effective = method === 'POST' && tunnelled.has(override) ? override : method;
-      return this.odata.execute({ method: effective, path, query: url.searchParams, body, serviceRoot });
+      return this.odata.execute({ method: effective, path, query: url.searchParams, body, serviceRoot, user });
     } catch (error) {
       if (error instanceof BodyTooLargeError) return errorResponse(new GatewayError(413, '/IWFND/CM_BEC/026', 'The request body is too large'));
       if (error instanceof GatewayError) return errorResponse(error);

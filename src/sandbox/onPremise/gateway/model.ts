@@ -1,6 +1,7 @@
 /**
  * The entity model and data of the sandbox ERP's API_BUSINESS_PARTNER (after SAP's service of that name): partners
- * and their addresses, linked by the navigation `to_BusinessPartnerAddress`. All properties are Edm.String with a
+ * and their addresses, linked by the navigation `to_BusinessPartnerAddress`. `CreatedByUser` is the logon user of
+ * the create (the seeded rows: `SAP_MIGRATION`), so a test can see whom Gateway took the caller for. All properties are Edm.String with a
  * MaxLength, except the Edm.Boolean `BusinessPartnerIsBlocked`, as in SAP's service.
  */
 
@@ -56,6 +57,7 @@ export const partnerType: EntityType = {
     text('SearchTerm1', 20, 'Search Term 1'),
     text('Industry', 10, 'Industry Sector'),
     { name: 'BusinessPartnerIsBlocked', type: 'Edm.Boolean', label: 'Central Block' },
+    text('CreatedByUser', 12, 'Created By', { creatable: false, updatable: false }),
   ],
   navigations: [{ name: 'to_BusinessPartnerAddress', target: 'A_BusinessPartnerAddress', multiplicity: '*', on: [['BusinessPartner', 'BusinessPartner']] }],
 };
@@ -84,10 +86,10 @@ export function entityTypeOf(set: string): EntityType | undefined {
 }
 
 const partners: Row[] = [
-  { BusinessPartner: '1000001', BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Acme Corporation', OrganizationBPName1: 'Acme Corporation', SearchTerm1: 'ACME', Industry: 'Manufacturing' },
-  { BusinessPartner: '1000002', BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Globex Ltd.', OrganizationBPName1: 'Globex Ltd.', SearchTerm1: 'GLOBEX', Industry: 'Energy' },
-  { BusinessPartner: '1000003', BusinessPartnerCategory: '1', BusinessPartnerFullName: 'Ada Lovelace', FirstName: 'Ada', LastName: 'Lovelace', SearchTerm1: 'LOVELACE' },
-  { BusinessPartner: '1000004', BusinessPartnerCategory: '1', BusinessPartnerFullName: 'Grace Hopper', FirstName: 'Grace', LastName: 'Hopper', SearchTerm1: 'HOPPER' },
+  { BusinessPartner: '1000001', BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Acme Corporation', OrganizationBPName1: 'Acme Corporation', SearchTerm1: 'ACME', Industry: 'Manufacturing', CreatedByUser: 'SAP_MIGRATION' },
+  { BusinessPartner: '1000002', BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Globex Ltd.', OrganizationBPName1: 'Globex Ltd.', SearchTerm1: 'GLOBEX', Industry: 'Energy', CreatedByUser: 'SAP_MIGRATION' },
+  { BusinessPartner: '1000003', BusinessPartnerCategory: '1', BusinessPartnerFullName: 'Ada Lovelace', FirstName: 'Ada', LastName: 'Lovelace', SearchTerm1: 'LOVELACE', CreatedByUser: 'SAP_MIGRATION' },
+  { BusinessPartner: '1000004', BusinessPartnerCategory: '1', BusinessPartnerFullName: 'Grace Hopper', FirstName: 'Grace', LastName: 'Hopper', SearchTerm1: 'HOPPER', CreatedByUser: 'SAP_MIGRATION' },
 ];
 
 const addresses: Row[] = [

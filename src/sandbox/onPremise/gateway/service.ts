@@ -14,6 +14,8 @@ export interface ODataRequest {
   readonly body: string;
   /** `http://host/sap/opu/odata/sap/API_BUSINESS_PARTNER`: the base of the links in answers. */
   readonly serviceRoot: string;
+  /** The logon user: what a create records as `CreatedByUser`. */
+  readonly user: string;
 }
 
 export interface ODataResponse {
@@ -116,6 +118,8 @@ export class ODataService {
   private create(resource: ResourcePath, request: ODataRequest): ODataResponse {
     if (resource.key || resource.count) throw methodNotAllowed();
     const { row, inline } = parsePayload(request.body, resource.type);
+    for (const property of resource.type.properties) if (property.creatable === false) delete row[property.name];
+    if (resource.type.properties.some((property) => property.name === 'CreatedByUser')) row.CreatedByUser = request.user;
     if (resource.navigation) {
       const { from, key, navigation } = resource.navigation;
       const source = this.store.find(from, key);

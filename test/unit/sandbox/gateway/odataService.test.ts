@@ -150,6 +150,7 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     assert.equal(created.status, 201);
     const entity = ((await created.json()) as { d: Entity }).d;
     const key = String(entity.BusinessPartner);
+    assert.equal(entity.CreatedByUser, 'ERPUSER');
     assert.equal(created.headers.get('location'), `${root}/A_BusinessPartner('${key}')`);
     assert.equal((await write('POST', 'A_BusinessPartner', { Ignored: 'x' })).status, 400);
     assert.equal((await write('POST', 'A_BusinessPartner', { SearchTerm1: 'X'.repeat(21) })).status, 400);
@@ -189,8 +190,9 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     assert.equal(asAlice.status, 403);
     const fetched = await fetch(`${root}/`, { method: 'HEAD', headers: { 'x-emulated-user': 'alice', 'x-csrf-token': 'Fetch' } });
     const own = { token: fetched.headers.get('x-csrf-token') as string, cookie: fetched.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ') };
-    const created = await fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': own.token, cookie: own.cookie }, body: '{"BusinessPartnerFullName":"By Alice"}' });
+    const created = await fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': own.token, cookie: own.cookie }, body: '{"BusinessPartnerFullName":"By Alice","CreatedByUser":"MALLORY"}' });
     assert.equal(created.status, 201);
+    assert.equal(((await created.json()) as { d: Entity }).d.CreatedByUser, 'ALICE', 'the logon user, whatever the payload says');
   });
 
   it('$batch: queries outside change sets, atomic change sets', async () => {
