@@ -132,7 +132,9 @@ function printDemo(io: CliIo, demo: DemoForwards): void {
   const partners = '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner';
   if (erp) {
     line(io, `  curl -s ${erp.localAddress}${partners}`);
-    line(io, `  curl -s -X POST -H 'content-type: application/json' -d '{"BusinessPartner":"1000099","BusinessPartnerFullName":"Demo Ltd"}' ${erp.localAddress}${partners}`);
+    // SAP Gateway wants a CSRF token for writes: fetched first, its session cookie kept by the forward.
+    const token = `$(curl -s -o /dev/null -D - -H 'X-CSRF-Token: Fetch' ${erp.localAddress}${partners} | grep -i '^x-csrf-token:' | cut -d' ' -f2 | tr -d '\\r')`;
+    line(io, `  curl -s -X POST -H "X-CSRF-Token: ${token}" -H 'content-type: application/json' -d '{"BusinessPartner":"1000099","BusinessPartnerFullName":"Demo Ltd"}' ${erp.localAddress}${partners}`);
   }
   if (tcp) line(io, `  printf 'PING\\r\\nECHO hello on-premise\\r\\nQUIT\\r\\n' | curl -s telnet://${tcp.localAddress}`);
   if (internet) line(io, `  curl -s ${internet.localAddress}/hello`);

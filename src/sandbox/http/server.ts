@@ -41,8 +41,11 @@ export async function startServer(
   const server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
   const gate = options.gate;
+  // On-premise systems (gated) keep connections as SAP's ICM does (icm/keep_alive_timeout, 60 s): the Cloud
+  // Connector pools them, and a server that closes an idle one as the pool hands it out makes the next request
+  // fail with ECONNRESET (seen under load with 5 s).
+  server.keepAliveTimeout = gate ? 60_000 : 5_000;
   if (gate) {
     // The server's own connection listeners (HTTP parser, or TLS first) run only for what the gate passes.
     const listeners = server.listeners('connection') as ((socket: Socket) => void)[];

@@ -5,8 +5,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log';
 import { sendJson } from '../http/respond';
 import { startServer } from '../http/server';
-import { BusinessPartners, servicePath } from './businessPartners';
 import { ConnectorGate, refusalText } from './connectorGate';
+import { GatewayService } from './gateway';
 import type { OnPremiseNetwork } from './network';
 import { acceptWebSocket } from './webSocket';
 
@@ -24,18 +24,19 @@ export interface OnPremiseHttpService {
   readonly port: number;
   /** `http://127.0.0.1:<port>` (https with TLS): the internal origin a system mapping points at. */
   readonly origin: string;
-  readonly businessPartners: BusinessPartners;
+  /** SAP Gateway with the OData V2 service API_BUSINESS_PARTNER. */
+  readonly gateway: GatewayService;
   close(): Promise<void>;
 }
 
 /**
- * The sample on-premise ERP: an OData-like business partner service, `/whoami` (what arrived, headers included),
+ * The sample on-premise ERP: SAP Gateway with the OData V2 business partner service (see `gateway/`), `/whoami` (what arrived, headers included),
  * `/redirect?to=<path>` (302 to its own internal origin, for Location rewriting), `/echo` (streams the body back)
  * and `/ws` (WebSocket echo). Only reachable through the Cloud Connector: it trusts `X-Emulated-User` and
  * `SSL_CLIENT_CERT` because only the connector, which sets them, gets in (a plain connection gets a 403).
  */
 export async function startOnPremiseHttp(options: OnPremiseHttpOptions): Promise<OnPremiseHttpService> {
-  const businessPartners = new BusinessPartners();
+  const gateway = new GatewayService();
   const trustedCa = options.trustedCaPem ? new X509Certificate(options.trustedCaPem) : undefined;
   const self = { origin: '' };
   // Over TLS a refusal cannot be read before the handshake: the connection just closes.
@@ -44,7 +45,7 @@ export async function startOnPremiseHttp(options: OnPremiseHttpOptions): Promise
   const started = await startServer(
     async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://on-premise');
-      if (url.pathname.startsWith(servicePath) && (await businessPartners.handle(req, res, url))) return;
+      if (await gateway.handle(req, res, url)) return;
       if (url.pathname === '/whoami' || url.pathname.startsWith('/whoami/')) return whoami(req, res, url, trustedCa);
       if (url.pathname === '/redirect') return redirect(res, url, self.origin);
       if (url.pathname === '/echo' || url.pathname.startsWith('/echo/')) return echoBody(req, res);
@@ -76,7 +77,7 @@ export async function startOnPremiseHttp(options: OnPremiseHttpOptions): Promise
   return {
     port: started.port,
     origin: self.origin,
-    businessPartners,
+    gateway,
     async close() {
       leave();
       gate.close();

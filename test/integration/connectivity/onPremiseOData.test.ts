@@ -47,34 +47,40 @@ describe('on-premise OData through the Cloud Connector', () => {
     assert.equal(one.json<{ d: Partner }>().d.BusinessPartnerFullName, 'Ada Lovelace');
     const missing = await call(`${set}('9999999')`);
     assert.equal(missing.status, 404);
-    assert.equal(missing.json<{ error: { code: string } }>().error.code, 'Resource not found');
+    assert.equal(missing.json<{ error: { code: string } }>().error.code, '/IWBEP/CM_MGW_RT/020');
   });
 
-  it('creates (201 + Location), updates (PATCH 204), and deletes (204) a partner', async () => {
-    const created = await call(set, { method: 'POST', json: { BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Initech', Ignored: 'x' } });
+  it('creates (201 + Location), updates (PATCH 204), and deletes (204) a partner, with a CSRF token and its session', async () => {
+    const fetched = await call(base, { headers: { 'x-csrf-token': 'Fetch' } });
+    const cookie = ([] as string[]).concat(fetched.headers['set-cookie'] ?? []).map((value) => value.split(';')[0]).join('; ');
+    const csrf = { 'x-csrf-token': String(fetched.headers['x-csrf-token']), cookie };
+    const write = (url: string, init: Parameters<typeof call>[1]) => call(url, { ...init, headers: { ...csrf, ...init?.headers } });
+    assert.equal((await call(set, { method: 'POST', json: {} })).status, 403, 'no token');
+    assert.equal((await write(set, { method: 'POST', json: { BusinessPartnerCategory: '2', Ignored: 'x' } })).status, 400, 'an unknown property');
+    const created = await write(set, { method: 'POST', json: { BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Initech' } });
     assert.equal(created.status, 201, created.text);
     const partner = created.json<{ d: Partner }>().d;
     assert.equal(partner.BusinessPartner, '1000005');
-    assert.equal(partner.Ignored, undefined);
     assert.equal(created.headers.location, `${set}('1000005')`);
-    assert.equal((await call(set, { method: 'POST', json: { BusinessPartner: '1000005' } })).status, 409);
+    assert.equal((await write(set, { method: 'POST', json: { BusinessPartner: '1000005' } })).status, 400);
 
-    const patched = await call(`${set}('1000005')`, { method: 'PATCH', json: { BusinessPartnerFullName: 'Initech Corporation' } });
+    const patched = await write(`${set}('1000005')`, { method: 'PATCH', json: { BusinessPartnerFullName: 'Initech Corporation' } });
     assert.equal(patched.status, 204);
     assert.equal(patched.text, '');
     assert.equal((await call(`${set}('1000005')`)).json<{ d: Partner }>().d.BusinessPartnerFullName, 'Initech Corporation');
-    assert.equal((await call(`${set}('1000005')`, { method: 'PATCH', json: { BusinessPartner: '1' } })).status, 400);
+    assert.equal((await write(`${set}('1000005')`, { method: 'PATCH', json: { BusinessPartner: '1' } })).status, 400);
 
-    assert.equal((await call(`${set}('1000005')`, { method: 'DELETE' })).status, 204);
+    assert.equal((await write(`${set}('1000005')`, { method: 'DELETE' })).status, 204);
     assert.equal((await call(`${set}('1000005')`)).status, 404);
-    assert.equal((await call(set, { method: 'POST', body: 'not json', headers: { 'content-type': 'application/json' } })).status, 400);
+    assert.equal((await write(set, { method: 'POST', body: 'not json', headers: { 'content-type': 'application/json' } })).status, 400);
   });
 
-  it('hands out a CSRF token on x-csrf-token: fetch, as SAP Gateway does', async () => {
-    const response = await call(base, { headers: { 'x-csrf-token': 'fetch' } });
+  it('hands out a CSRF token on x-csrf-token: Fetch, as SAP Gateway does', async () => {
+    const response = await call(base, { headers: { 'x-csrf-token': 'Fetch' } });
     assert.equal(response.status, 200);
     assert.match(String(response.headers['x-csrf-token']), /^[A-Za-z0-9+/=]{24}$/);
-    assert.deepEqual(response.json(), { d: { EntitySets: ['A_BusinessPartner'] } });
+    assert.match(String(response.headers['set-cookie']), /SAP_SESSIONID_ERP_100=/);
+    assert.deepEqual(response.json(), { d: { EntitySets: ['A_BusinessPartner', 'A_BusinessPartnerAddress'] } });
   });
 
   it('is the same system behind location loc2', async () => {

@@ -174,10 +174,13 @@ async function readPartner(forward: string, key: string): Promise<Record<string,
 
 /** Creates a partner through the forward (no Origin: not a browser), for the page to change or delete. */
 async function createPartner(forward: string, key: string, name: string): Promise<void> {
+  // Gateway's CSRF token; the forward keeps the session cookie it is bound to.
+  const fetched = await request(`${forward}${partners}`, { headers: { 'x-csrf-token': 'Fetch', accept: 'application/json' } });
+  await fetched.body.dump();
   const response = await request(`${forward}${partners}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ BusinessPartner: key, BusinessPartnerCategory: '2', OrganizationBPName1: name, SearchTerm1: 'BEFORE' }),
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': String(fetched.headers['x-csrf-token']) },
+    body: JSON.stringify({ BusinessPartner: key, BusinessPartnerCategory: '2', OrganizationBPName1: name, BusinessPartnerFullName: 'BEFORE' }),
   });
   assert.equal(response.statusCode, 201, await response.body.text());
 }
@@ -221,7 +224,7 @@ function proxyTests(proxy: Proxy): void {
     }
     // The ERP, read back through the forward: the data changed.
     assert.equal((await readPartner(forward, create))?.OrganizationBPName1, tag);
-    assert.equal((await readPartner(forward, change))?.SearchTerm1, tag);
+    assert.equal((await readPartner(forward, change))?.BusinessPartnerFullName, tag);
     assert.equal(await readPartner(forward, remove), undefined);
   });
 
@@ -249,7 +252,7 @@ function proxyTests(proxy: Proxy): void {
       await server.stop();
     }
     assert.equal(await readPartner(forward, create), undefined);
-    assert.equal((await readPartner(forward, change))?.SearchTerm1, 'BEFORE');
+    assert.equal((await readPartner(forward, change))?.BusinessPartnerFullName, 'BEFORE');
     assert.equal((await readPartner(forward, remove))?.OrganizationBPName1, 'Stays too');
     assert.ok(forwardLog.some((line) => line.includes(`--allow-origin ${server.origin}`)), `the forward's log does not name the fix:\n${forwardLog.join('\n')}`);
   });

@@ -58,7 +58,11 @@ describe('HTTP forward to an OnPremise destination', () => {
     assert.equal(list.statusCode, 200);
     assert.ok(body.d.results.length > 0);
 
-    const created = await request(`${info.localAddress}${partners}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ BusinessPartner: '2000042', BusinessPartnerFullName: 'Forwarded Ltd' }) });
+    // SAP Gateway wants a CSRF token for writes; the forward keeps the session cookie it is bound to.
+    const fetched = await request(`${info.localAddress}${partners}`, { headers: { 'x-csrf-token': 'Fetch' } });
+    await fetched.body.dump();
+    const token = String(fetched.headers['x-csrf-token']);
+    const created = await request(`${info.localAddress}${partners}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ BusinessPartner: '2000042', BusinessPartnerFullName: 'Forwarded Ltd' }) });
     await created.body.dump();
     assert.equal(created.statusCode, 201);
     const read = await request(`${info.localAddress}${partners}('2000042')`);
