@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
-import type { ConnectivityBinding } from '../../../src/core/bindings/types';
+import type { ConnectivityBinding, XsuaaBinding } from '../../../src/core/bindings/types';
 import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
 import { UserSession } from '../../../src/core/oauth/userSession';
@@ -22,7 +22,9 @@ const partners = '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner';
 
 before(async () => {
   f = await startSandboxFixture();
-  session = new UserSession({ connection: 'sb', binding: f.binding, agents: f.agents, secrets: new MemorySecretStore() });
+  // Users sign in with the client of an xsuaa key of their own app (the sandbox's demo app), as on real BTP.
+  const login = parseCredentials(f.sandbox.keys.xsuaa, { expected: 'xsuaa' }) as XsuaaBinding;
+  session = new UserSession({ connection: 'sb', binding: login, agents: f.agents, secrets: new MemorySecretStore() });
   await session.signIn({ openBrowser: async (url) => {
       await signInInBrowser(f.sandbox, url, 'bob');
     },
