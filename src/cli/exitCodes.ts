@@ -25,69 +25,57 @@ export const exitCodeHelp = `Exit codes:
   7  service unreachable, timed out or failing (5xx); memory quota exceeded, tunnel app not running
   8  no OS keychain available`;
 
+/** The exit code of each error code: a table, so that a new code cannot be added without one. */
+const exitCodes: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidInput]: ExitCode.InvalidInput,
+  [ErrorCode.BindingInvalid]: ExitCode.InvalidInput,
+  [ErrorCode.BadRequest]: ExitCode.InvalidInput,
+  [ErrorCode.SignInNotConfigured]: ExitCode.InvalidInput,
+  [ErrorCode.NotFound]: ExitCode.NotFound,
+  [ErrorCode.BindingNotFound]: ExitCode.NotFound,
+  [ErrorCode.ConnectionNotFound]: ExitCode.NotFound,
+  [ErrorCode.Unauthorized]: ExitCode.AccessDenied,
+  [ErrorCode.Forbidden]: ExitCode.AccessDenied,
+  [ErrorCode.TokenRejected]: ExitCode.AccessDenied,
+  [ErrorCode.AlreadyExists]: ExitCode.Conflict,
+  [ErrorCode.Conflict]: ExitCode.Conflict,
+  [ErrorCode.PartialFailure]: ExitCode.Conflict,
+  [ErrorCode.ServiceError]: ExitCode.ServiceFailure,
+  [ErrorCode.Unreachable]: ExitCode.ServiceFailure,
+  [ErrorCode.Timeout]: ExitCode.ServiceFailure,
+  [ErrorCode.ServiceUnavailable]: ExitCode.ServiceFailure,
+  [ErrorCode.TokenFailed]: ExitCode.ServiceFailure,
+  [ErrorCode.KeychainUnavailable]: ExitCode.Keychain,
+  [ErrorCode.ConnectivityAuthRejected]: ExitCode.AccessDenied,
+  [ErrorCode.SignInRequired]: ExitCode.AccessDenied,
+  [ErrorCode.SignInFailed]: ExitCode.AccessDenied,
+  [ErrorCode.NoCloudConnector]: ExitCode.ServiceFailure,
+  [ErrorCode.NotExposed]: ExitCode.ServiceFailure,
+  [ErrorCode.BackendUnreachable]: ExitCode.ServiceFailure,
+  [ErrorCode.ProtocolError]: ExitCode.ServiceFailure,
+  [ErrorCode.TunnelFailed]: ExitCode.ServiceFailure,
+  [ErrorCode.TunnelDown]: ExitCode.ServiceFailure,
+  [ErrorCode.ForwardBusy]: ExitCode.ServiceFailure,
+  [ErrorCode.PortInUse]: ExitCode.Conflict,
+  [ErrorCode.Unsupported]: ExitCode.InvalidInput,
+  [ErrorCode.LocalRequestRefused]: ExitCode.InvalidInput,
+  [ErrorCode.DestinationNameInvalid]: ExitCode.InvalidInput,
+  [ErrorCode.LocalTokenRequired]: ExitCode.AccessDenied,
+  [ErrorCode.ProxyAuthRejected]: ExitCode.AccessDenied,
+  [ErrorCode.ToolMissing]: ExitCode.NotFound,
+  [ErrorCode.CfNoTarget]: ExitCode.NotFound,
+  [ErrorCode.CliNotLoggedIn]: ExitCode.AccessDenied,
+  [ErrorCode.CliLoginExpired]: ExitCode.AccessDenied,
+  [ErrorCode.SshDisabledSpace]: ExitCode.AccessDenied,
+  [ErrorCode.SshDisabledApp]: ExitCode.AccessDenied,
+  [ErrorCode.KubeForbidden]: ExitCode.AccessDenied,
+  [ErrorCode.TunnelAppNotBound]: ExitCode.InvalidInput,
+  [ErrorCode.ProxyUnreachable]: ExitCode.ServiceFailure,
+  [ErrorCode.TunnelAppCrashed]: ExitCode.ServiceFailure,
+  [ErrorCode.QuotaExceeded]: ExitCode.ServiceFailure,
+  [ErrorCode.KubeUnreachable]: ExitCode.ServiceFailure,
+};
+
 export function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case ErrorCode.InvalidInput:
-    case ErrorCode.BindingInvalid:
-    case ErrorCode.BadRequest:
-    case ErrorCode.SignInNotConfigured:
-      return ExitCode.InvalidInput;
-    case ErrorCode.NotFound:
-    case ErrorCode.BindingNotFound:
-    case ErrorCode.ConnectionNotFound:
-      return ExitCode.NotFound;
-    case ErrorCode.Unauthorized:
-    case ErrorCode.Forbidden:
-    case ErrorCode.TokenRejected:
-      return ExitCode.AccessDenied;
-    case ErrorCode.AlreadyExists:
-    case ErrorCode.Conflict:
-    case ErrorCode.PartialFailure:
-      return ExitCode.Conflict;
-    case ErrorCode.ServiceError:
-    case ErrorCode.Unreachable:
-    case ErrorCode.Timeout:
-    case ErrorCode.ServiceUnavailable:
-    case ErrorCode.TokenFailed:
-      return ExitCode.ServiceFailure;
-    case ErrorCode.KeychainUnavailable:
-      return ExitCode.Keychain;
-    case ErrorCode.ConnectivityAuthRejected:
-    case ErrorCode.SignInRequired:
-    case ErrorCode.SignInFailed:
-      return ExitCode.AccessDenied;
-    case ErrorCode.NoCloudConnector:
-    case ErrorCode.NotExposed:
-    case ErrorCode.BackendUnreachable:
-    case ErrorCode.ProtocolError:
-    case ErrorCode.TunnelFailed:
-    case ErrorCode.TunnelDown:
-    case ErrorCode.ForwardBusy:
-      return ExitCode.ServiceFailure;
-    case ErrorCode.PortInUse:
-      return ExitCode.Conflict;
-    case ErrorCode.Unsupported:
-    case ErrorCode.LocalRequestRefused:
-    case ErrorCode.DestinationNameInvalid:
-      return ExitCode.InvalidInput;
-    case ErrorCode.LocalTokenRequired:
-    case ErrorCode.ProxyAuthRejected:
-      return ExitCode.AccessDenied;
-    case ErrorCode.ToolMissing:
-    case ErrorCode.CfNoTarget:
-      return ExitCode.NotFound;
-    case ErrorCode.CliNotLoggedIn:
-    case ErrorCode.CliLoginExpired:
-    case ErrorCode.SshDisabledSpace:
-    case ErrorCode.SshDisabledApp:
-    case ErrorCode.KubeForbidden:
-      return ExitCode.AccessDenied;
-    case ErrorCode.TunnelAppNotBound:
-      return ExitCode.InvalidInput;
-    case ErrorCode.ProxyUnreachable:
-    case ErrorCode.TunnelAppCrashed:
-    case ErrorCode.QuotaExceeded:
-    case ErrorCode.KubeUnreachable:
-      return ExitCode.ServiceFailure;
-  }
+  return exitCodes[code];
 }
