@@ -246,7 +246,10 @@ describe('tunnel setup --cf', () => {
     const result = await runCli(['forward', 'onprem-erp-basic', '--connection', 'dev'], { cwd: configDir, env: { ...cloud.env, BTP_CONNECT_CONFIG_DIR: configDir, BTP_CONNECT_LOCAL_TOKEN: 'off' }, secrets });
     assert.equal(result.code, ExitCode.ServiceFailure);
     assert.match(result.stdout, /^Tunnel: cf-ssh:approuter, saved for connection "dev"/m);
-    assert.match(result.stderr, /\[BTP_TUNNEL_FAILED\]: The tunnel did not start: .*\n {2}Error opening SSH connection: You are not authorized to perform the requested action\.\n.*\nCloud Foundry refused the SSH connection to app "approuter" .*`cf enable-ssh approuter` and `cf restart approuter`/s);
+    assert.match(result.stderr, /\[BTP_TUNNEL_FAILED\]: The tunnel did not start: /);
+    // The child's last output, quoted: its stdout (FAILED) and stderr lines may come in either order.
+    assert.match(result.stderr, /\n {2}Error opening SSH connection: You are not authorized to perform the requested action\.\n/);
+    assert.match(result.stderr, /\nCloud Foundry refused the SSH connection to app "approuter" .*`cf enable-ssh approuter` and `cf restart approuter`/);
     assert.deepEqual(cloud.lines().filter((line) => line.startsWith('cf ssh')).length, 1);
   });
 
