@@ -3,11 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
-import type { ConnectivityBinding } from '../../../src/core/bindings/types';
-import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
-import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
+import { startSandboxForward, type SandboxForward } from '../../support/sandboxForward';
 
 // CAP (@sap/cds 9, unchanged) as a remote OData V2 service (`kind: 'odata-v2'`, `csrf: true`) over a forward of
 // onprem-erp-basic to the sandbox ERP's Gateway: CQL with where/columns/orderBy/expand becomes $filter/$select/
@@ -15,22 +12,14 @@ import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxF
 // global state, so it runs in a child process (capClient.mjs) with a small model of the service (the .cds here).
 
 const execFileAsync = promisify(execFile);
-let f: SandboxFixture;
-let connectivity: ConnectivityAccess;
-let manager: ForwardManager;
+let sandbox: SandboxForward;
 let forward: ForwardInfo;
 
 before(async () => {
-  f = await startSandboxFixture();
-  connectivity = new ConnectivityAccess(parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, f.agents);
-  manager = new ForwardManager({ client: f.client, connectivity });
-  forward = await manager.start({ destination: 'onprem-erp-basic' });
+  sandbox = await startSandboxForward('onprem-erp-basic');
+  forward = sandbox.forward;
 });
-after(async () => {
-  await manager.dispose();
-  await connectivity.close();
-  await f.close();
-});
+after(() => sandbox.close());
 
 describe('CAP remote service (odata-v2) against Gateway through a forward', () => {
   it('reads with $filter/$select/$orderby/$expand and creates, updates, deletes through CSRF', { timeout: 60_000 }, async () => {

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { executeHttpRequest } from '@sap-cloud-sdk/http-client';
-import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
-import type { ConnectivityBinding } from '../../../src/core/bindings/types';
-import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
-import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
+import { startSandboxForward, type SandboxForward } from '../../support/sandboxForward';
 
 // The SAP Cloud SDK's HTTP client (@sap-cloud-sdk/http-client, unchanged) against the sandbox ERP's SAP Gateway,
 // through a local forward of onprem-erp-basic: forward → connectivity proxy → Cloud Connector → Gateway. Reads use
@@ -13,22 +10,14 @@ import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxF
 // the forward keeps the session cookie, Gateway checks both.
 
 const service = '/sap/opu/odata/sap/API_BUSINESS_PARTNER';
-let f: SandboxFixture;
-let connectivity: ConnectivityAccess;
-let manager: ForwardManager;
+let sandbox: SandboxForward;
 let forward: ForwardInfo;
 
 before(async () => {
-  f = await startSandboxFixture();
-  connectivity = new ConnectivityAccess(parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, f.agents);
-  manager = new ForwardManager({ client: f.client, connectivity });
-  forward = await manager.start({ destination: 'onprem-erp-basic' });
+  sandbox = await startSandboxForward('onprem-erp-basic');
+  forward = sandbox.forward;
 });
-after(async () => {
-  await manager.dispose();
-  await connectivity.close();
-  await f.close();
-});
+after(() => sandbox.close());
 
 type Entity = Record<string, unknown>;
 const destination = () => ({ url: forward.localAddress });
