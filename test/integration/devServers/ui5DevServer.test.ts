@@ -1,7 +1,4 @@
-import { processGroup } from '../../support/processGroup';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +14,8 @@ import { createLogger } from '../../../src/core/log';
 import { pickFreePorts } from '../../../src/core/tunnel/freePorts';
 import { inChromium, noChromium } from '../../security/findings/browserPage';
 import { runForwardUntil } from '../../support/cliHarness';
-import { repoRoot } from '../../support/sandboxProcess';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { startUi5Serve } from '../../support/ui5Serve';
 
 // Issue 13: `ui5 serve` with ui5-middleware-simpleproxy or fiori-tools-proxy proxying /sap to a forward. GETs
 // worked, but every POST/PATCH/DELETE of the app got 403 BTP_LOCAL_REQUEST_REFUSED: the browser sends
@@ -29,12 +26,9 @@ import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxF
 // and the flag that allows it.
 
 const fixtures = join(__dirname, 'fixtures');
-const ui5Cli = join(repoRoot, 'node_modules', '@ui5', 'cli', 'bin', 'ui5.cjs');
 /** The forward address the fixtures' ui5 yaml files name (README's example); each dev server gets a copy with the real one. */
 const placeholder = 'http://127.0.0.1:8410';
 const partners = '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner';
-/** Watchdogs only: nothing waits for a time, everything waits for an event or a line. */
-const devServerStartMs = 120_000;
 const testTimeout = { timeout: 300_000 };
 
 type Proxy = 'simpleproxy' | 'fiori-tools-proxy';
@@ -90,62 +84,24 @@ async function startDevServer(proxy: Proxy, forwardAddress: string, port?: numbe
   const [chosen] = port === undefined ? await pickFreePorts(1) : [port];
   const config = join(dir, `ui5-${proxy}-${chosen}.yaml`);
   await writeFile(config, template.replaceAll(placeholder, forwardAddress));
-  const home = await mkdtemp(join(dir, 'home-'));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    UI5_DATA_DIR: join(home, '.ui5'),
-    NO_UPDATE_NOTIFIER: '1',
-    SAP_UX_FIORI_TOOLS_DISABLE_TELEMETRY: 'true',
-    FIORI_TOOLS_DISABLE_SECURE_STORE: 'true',
-    NO_PROXY: '127.0.0.1,localhost',
-    NO_COLOR: '1',
-  };
-  const child: ChildProcess = spawn(process.execPath, [ui5Cli, 'serve', '--config', config, '--port', String(chosen)], {
+  const started = await startUi5Serve({
     cwd: fixtures,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: stop() ends ui5 and anything it started.
-    detached: true,
+    config,
+    port: chosen as number,
+    tempDir: dir,
+    // Fiori tools: no telemetry, and no keychain (it would try D-Bus at start).
+    env: { SAP_UX_FIORI_TOOLS_DISABLE_TELEMETRY: 'true', FIORI_TOOLS_DISABLE_SECURE_STORE: 'true' },
+    label: proxy,
   });
-  let output = '';
-  const group = processGroup(child);
-  const exited = once(child, 'exit').catch(() => undefined);
   const server: DevServer = {
-    origin: `http://localhost:${chosen}`,
-    output: () => output,
+    origin: started.origin,
+    output: started.output,
     async stop() {
       devServers.delete(server);
-      group.release();
-      if (child.exitCode === null && child.signalCode === null) {
-        group.kill('SIGTERM');
-        let watchdog: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((resolve) => (watchdog = setTimeout(resolve, 10_000)))]);
-        clearTimeout(watchdog);
-      }
-      group.kill('SIGKILL');
+      await started.stop();
     },
   };
   devServers.add(server);
-  const ready = `URL: http://localhost:${chosen}`;
-  let watchdog: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const collect = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes(ready)) resolve();
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      child.once('exit', (code, signal) => reject(new Error(`ui5 serve (${proxy}) exited with ${code ?? signal} before "${ready}":\n${output}`)));
-      watchdog = setTimeout(() => reject(new Error(`ui5 serve (${proxy}) did not print "${ready}" within ${devServerStartMs} ms:\n${output}`)), devServerStartMs);
-    });
-  } catch (error) {
-    await server.stop();
-    throw error;
-  } finally {
-    clearTimeout(watchdog);
-  }
   return server;
 }
 

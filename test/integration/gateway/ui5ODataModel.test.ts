@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +11,9 @@ import { OriginAllowList } from '../../../src/core/forward/allowedOrigins';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { pickFreePorts } from '../../../src/core/tunnel/freePorts';
 import { inChromium, noChromium } from '../../security/findings/browserPage';
-import { processGroup } from '../../support/processGroup';
 import { repoRoot } from '../../support/sandboxProcess';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { startUi5Serve } from '../../support/ui5Serve';
 
 // A UI5 app (OpenUI5 1.152 from npm, served by `ui5 serve` of @ui5/cli 4 straight from node_modules: no framework
 // download) in Debian's Chromium: the v2 ODataModel loads $metadata, fetches the CSRF token with a HEAD, and sends
@@ -24,7 +22,6 @@ import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxF
 // partners, the create lands in the ERP, and Gateway saw only $batch for data.
 
 const app = join(__dirname, 'ui5app');
-const ui5Cli = join(repoRoot, 'node_modules', '@ui5', 'cli', 'bin', 'ui5.cjs');
 const placeholder = 'http://127.0.0.1:8410';
 const noOpenUi5 = !existsSync(join(repoRoot, 'node_modules', '@openui5', 'sap.m', 'package.json')) && 'OpenUI5 (@openui5/sap.m, sap.ui.core, themelib_sap_horizon) is not installed: npm install';
 const skip = noChromium || noOpenUi5;
@@ -69,46 +66,7 @@ async function startDevServer(forwardAddress: string): Promise<{ origin: string;
   const [port] = await pickFreePorts(1);
   const config = join(dir, `ui5-${port}.yaml`);
   await writeFile(config, (await readFile(join(app, 'ui5.yaml'), 'utf8')).replaceAll(placeholder, forwardAddress));
-  const home = await mkdtemp(join(dir, 'home-'));
-  const child: ChildProcess = spawn(process.execPath, [ui5Cli, 'serve', '--config', config, '--port', String(port)], {
-    cwd: app,
-    env: { PATH: process.env.PATH, HOME: home, UI5_DATA_DIR: join(home, '.ui5'), NO_UPDATE_NOTIFIER: '1', NO_PROXY: '127.0.0.1,localhost', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const group = processGroup(child);
-  const exited = once(child, 'exit').catch(() => undefined);
-  const stop = async () => {
-    group.release();
-    if (child.exitCode === null && child.signalCode === null) {
-      group.kill('SIGTERM');
-      let watchdog: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (watchdog = setTimeout(resolve, 10_000)))]);
-      clearTimeout(watchdog);
-    }
-    group.kill('SIGKILL');
-  };
-  let output = '';
-  const ready = `URL: http://localhost:${port}`;
-  let watchdog: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const collect = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes(ready)) resolve();
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      child.once('exit', (code, signal) => reject(new Error(`ui5 serve exited with ${code ?? signal}:\n${output}`)));
-      watchdog = setTimeout(() => reject(new Error(`ui5 serve did not start within 120 s:\n${output}`)), 120_000);
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    clearTimeout(watchdog);
-  }
-  return { origin: `http://localhost:${port}`, stop };
+  return startUi5Serve({ cwd: app, config, port: port as number, tempDir: dir, label: 'OpenUI5 app' });
 }
 
 describe('UI5 v2 ODataModel (batching on) in Chromium against Gateway through a forward', { skip }, () => {
