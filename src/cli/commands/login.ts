@@ -5,7 +5,7 @@ import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import { HttpAgents } from '../../core/http/agents';
 import type { Logger } from '../../core/log';
 import { SIGN_IN_REDIRECT_URI_PATTERN } from '../../core/oauth/signInClient';
-import { userForwarding } from '../../core/oauth/userForwarding';
+import { userForwarding } from '../../core/session/userForwarding';
 import { UserSession, type SignedInUser } from '../../core/oauth/userSession';
 import { stringOption, type Command } from '../command';
 import { connectionStore, type OpenClient } from '../context';

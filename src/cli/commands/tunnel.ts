@@ -4,7 +4,7 @@ import { removeTunnelApp, type RemoveOutcome } from '../../core/tunnelSetup/remo
 import type { SetupContext, SetupOutcome } from '../../core/tunnelSetup/setupContext';
 import { commandLine, describePlan, type SetupPlan } from '../../core/tunnelSetup/setupPlan';
 import { setUpTunnel, type Platform } from '../../core/tunnelSetup/setUpTunnel';
-import { processToolRunner } from '../../core/tunnelSetup/toolRunner';
+import { processToolRunner } from '../../core/tunnel/toolRunner';
 import { formatTunnelMode } from '../../core/tunnel/tunnelMode';
 import { stringOption, type Command, type OptionValues } from '../command';
 import { connectionStore, savedConnectionName } from '../context';

@@ -14,7 +14,7 @@ import { redactText } from '../redact';
 import { admit, type AdmissionPolicy } from './admission';
 import { upstreamHeaders, type HeaderPolicy } from './headers';
 import { maskInjected } from './injected';
-import { closeServer, listenLoopback } from './listen';
+import { closeServer, listenLoopback } from '../net/listen';
 import { allowedHosts } from './localRequest';
 import { onPremiseHeaders } from './onPremiseHeaders';
 import { failResponse } from './refusal';

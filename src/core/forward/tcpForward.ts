@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../log';
 import { redactText } from '../redact';
 import { checkMaxConnections, defaultMaxConnections, RefusalLog } from './connectionLimit';
 import { locationIdOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
-import { closeServer, listenLoopback } from './listen';
+import { closeServer, listenLoopback } from '../net/listen';
 import type { DestinationResolver } from './resolver';
 
 export interface TcpForwardOptions {

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { BtpError, ErrorCode } from '../errors';
-import { closeServer, listenLoopback } from '../forward/listen';
+import { closeServer, listenLoopback } from '../net/listen';
 import { silentLogger, type Logger } from '../log';
 import { redactText } from '../redact';
 

@@ -1,5 +1,5 @@
 import { BtpError, ErrorCode } from '../errors';
-import { cfFailure, kubectlFailure } from '../tunnelSetup/toolErrors';
+import { cfFailure, kubectlFailure } from './toolErrors';
 import { defaultKubectlTarget } from './commandLine';
 import type { TunnelMode } from './types';
 import type { ChildExit } from './watchedChild';

@@ -1,6 +1,6 @@
 import { BtpError, ErrorCode } from '../errors';
-import { ccFailure, cfFailure } from './toolErrors';
-import { missing, type ToolResult, type ToolRunner } from './toolRunner';
+import { ccFailure, cfFailure } from '../tunnel/toolErrors';
+import { missing, type ToolResult, type ToolRunner } from '../tunnel/toolRunner';
 
 /** `cf target` as the cf CLI v7/v8 prints it (`command/v7/target_command.go`: a key-value table). */
 export interface CfTarget {

@@ -1,6 +1,6 @@
 import { BtpError, ErrorCode } from '../errors';
-import { kubectlFailure } from './toolErrors';
-import type { ToolRunner } from './toolRunner';
+import { kubectlFailure } from '../tunnel/toolErrors';
+import type { ToolRunner } from '../tunnel/toolRunner';
 
 /** kubectl as the Kyma setup uses it: contexts, and `get … -o json` in one context and namespace. */
 export class KubectlCli {

@@ -2,7 +2,7 @@ import type { ConnectionStore } from '../connections/connectionStore';
 import type { CreatedCfApp, SavedTunnelMode } from '../connections/savedTunnel';
 import type { SetupPlan } from './setupPlan';
 import type { TunnelSetupUi } from './setupUi';
-import type { ToolRunner } from './toolRunner';
+import type { ToolRunner } from '../tunnel/toolRunner';
 
 /** What a setup or removal works with; the CLI and the extension each build one. */
 export interface SetupContext {

@@ -11,7 +11,7 @@ import type { HttpAgents } from '../../core/http/agents';
 import type { OriginAllowList } from '../../core/forward/allowedOrigins';
 import type { OutboundNetwork } from '../../core/http/outbound';
 import type { Logger } from '../../core/log';
-import { userForwarding } from '../../core/oauth/userForwarding';
+import { userForwarding } from '../../core/session/userForwarding';
 import { UserSession } from '../../core/oauth/userSession';
 import type { SecretStore } from '../../core/secrets/secretStore';
 import { TunnelSupervisor } from '../../core/tunnel/supervisor';

@@ -3,7 +3,7 @@ import { formatTunnelMode } from '../../core/tunnel/tunnelMode';
 import { removeTunnelApp as removeFlow } from '../../core/tunnelSetup/removeTunnel';
 import type { SetupContext } from '../../core/tunnelSetup/setupContext';
 import { setUpTunnel as setupFlow } from '../../core/tunnelSetup/setUpTunnel';
-import { processToolRunner } from '../../core/tunnelSetup/toolRunner';
+import { processToolRunner } from '../../core/tunnel/toolRunner';
 import { pickConnection } from '../commands/pickers';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
-import { ccFailure, cfFailure, kubectlFailure } from '../../../../src/core/tunnelSetup/toolErrors';
-import { processToolRunner } from '../../../../src/core/tunnelSetup/toolRunner';
+import { ccFailure, cfFailure, kubectlFailure } from '../../../../src/core/tunnel/toolErrors';
+import { processToolRunner } from '../../../../src/core/tunnel/toolRunner';
 
 // The texts of the real tools, by cause. cf CLI v8 prints the error on stderr and "FAILED" on stdout
 // (util/ui/ui.go); the texts are from its command/translatableerror and the Cloud Controller's error details.

@@ -1,7 +1,7 @@
 import type { ConnectivityAccessOptions } from '../connectivity/connectivityAccess';
 import type { FindOptions } from '../destinationService/types';
 import { ErrorCode, isBtpError } from '../errors';
-import type { UserSession } from './userSession';
+import type { UserSession } from '../oauth/userSession';
 
 /**
  * How forwards act for a connection's signed-in user: the user token for PrincipalPropagation (connectivity
