@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { layersPlugin } from './scripts/lint/layers.mjs';
 
 const noVscode = {
   'no-restricted-imports': ['error', {
@@ -21,7 +22,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  { files: ['src/core/**', 'src/sandbox/**', 'src/protocol/**', 'src/cli/**'], rules: noVscode },
+  { files: ['src/**', 'webview/**'], plugins: { layers: layersPlugin }, rules: { 'layers/allowed-imports': 'error' } },
+  { files: ['src/core/**', 'src/sandbox/**', 'src/protocol/**', 'src/words/**', 'src/cli/**'], rules: noVscode },
   { files: ['webview/**'], languageOptions: { globals: { ...globals.browser } }, rules: noVscode },
   // The CLI, scripts, tests and benchmarks talk to the terminal on purpose.
   { files: ['scripts/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },

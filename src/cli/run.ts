@@ -13,7 +13,7 @@ import { version } from './version';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
 import { line, type CliIo } from './io';
-import { errorHeadings } from '../protocol/errorWords';
+import { errorHeadings } from '../words/errorWords';
 
 const commands: readonly Command[] = [
   sandboxCommand,

@@ -4,7 +4,7 @@
  * across the webview being recreated (which secret is being replaced, the half-typed new property).
  */
 import { html, nothing, render, type TemplateResult } from 'lit';
-import { isSecretProperty } from '../../src/core/destinations';
+import { isSecretProperty } from '../../src/protocol/destinationRules';
 import {
   ChooseCertificate,
   Edit,

@@ -3,7 +3,7 @@ import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
 import { ErrorCode } from '../../core/errors';
 import { checkDestination } from '../../core/diagnosis/checkDestination';
 import type { CheckResult } from '../../core/diagnosis/types';
-import { checkReport } from '../../protocol/checkWords';
+import { checkReport } from '../../words/checkWords';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
 import { withClient } from '../context';
 import { ExitCode, exitCodeFor } from '../exitCodes';

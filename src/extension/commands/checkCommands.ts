@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { ErrorCode } from '../../core/errors';
-import { checkReport, hopLabels } from '../../protocol/checkWords';
+import { checkReport, hopLabels } from '../../words/checkWords';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';
 import { accessFor } from '../../sandbox/cloudConnector/configClient';

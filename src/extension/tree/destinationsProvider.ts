@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { DestinationLevel } from '../../core/destinationService/types';
 import { isBtpError } from '../../core/errors';
 import type { Logger } from '../../core/log';
-import { errorHeadings } from '../../protocol/errorWords';
+import { errorHeadings } from '../../words/errorWords';
 import type { ConnectionRegistry } from '../connections/connectionRegistry';
 import { connectionItem, destinationItem, levelItem, messageItem } from './destinationItems';
 import { DestinationsModel, type DestinationNode, type LevelNode, type TreeNode } from './destinationsModel';

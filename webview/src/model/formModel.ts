@@ -4,7 +4,7 @@
  * (no DOM): the view renders it and unit tests read it. "Required" is asked of the validator itself, so the
  * form and the save check can never disagree.
  */
-import type { ValidationIssue } from '../../../src/core/errors';
+import type { ValidationIssue } from '../../../src/protocol/destinationRules';
 import {
   AUTHENTICATIONS,
   DESTINATION_TYPE_SPECS,
@@ -16,7 +16,7 @@ import {
   requiredFor,
   validateDestination,
   type DestinationTypeSpec,
-} from '../../../src/core/destinations';
+} from '../../../src/protocol/destinationRules';
 import type { SecretState } from '../../../src/protocol/editorProtocol';
 
 export type InputKind = 'text' | 'url' | 'boolean' | 'enum' | 'integer' | 'secret' | 'certificate';

@@ -1,6 +1,6 @@
 /** The additional-properties table: user-named families (`URL.headers.x`) and properties the form does not know. */
 import { html, nothing, type TemplateResult } from 'lit';
-import { isSecretProperty } from '../../../src/core/destinations';
+import { isSecretProperty } from '../../../src/protocol/destinationRules';
 import type { AdditionalRow } from '../model/formModel';
 import { issueList, type FieldActions } from './fieldInputs';
 

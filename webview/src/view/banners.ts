@@ -1,7 +1,7 @@
 /** The banners above the form: the last failure (heading from its code), and a save conflict with its choices. */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ErrorCode } from '../../../src/core/errors';
-import { errorHeadings } from '../../../src/protocol/errorWords';
+import type { ErrorCode } from '../../../src/protocol/destinationRules';
+import { errorHeadings } from '../../../src/words/errorWords';
 import type { EditorState, PropertyChange } from '../../../src/protocol/editorProtocol';
 
 export function errorBanner(state: EditorState, dismiss: () => void): TemplateResult | typeof nothing {

@@ -1,6 +1,6 @@
 /** One form field: label, input by kind, help, and the validator's problems right below it. */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ValidationIssue } from '../../../src/core/errors';
+import type { ValidationIssue } from '../../../src/protocol/destinationRules';
 import type { FieldModel } from '../model/formModel';
 
 export interface FieldActions {

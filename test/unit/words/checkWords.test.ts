@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HOP_IDS, type CheckResult, type HopResult } from '../../../src/core/diagnosis/types';
 import { ErrorCode } from '../../../src/core/errors';
-import { checkReport, hopLabels } from '../../../src/protocol/checkWords';
+import { checkReport, hopLabels } from '../../../src/words/checkWords';
 
 // A check result in words: one aligned line per hop, the verdict, and the fix of the first failure.
 
