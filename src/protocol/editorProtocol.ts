@@ -3,7 +3,7 @@
  * tab is hidden); the webview renders `State` and reports edits. Secret values travel only one way: typed in
  * the webview, sent once with `SetSecret`, never sent back.
  */
-import { array, boundedString, integer, literal, object, record } from './guards';
+import { array, boundedString, integer, literal, object, record, unchecked } from './guards';
 import { notificationType, requestType, type WireError } from './ipc';
 
 export type LevelName = 'subaccount' | 'instance';
@@ -53,7 +53,7 @@ const VALUE = boundedString(256 * 1024);
 export const Ready = notificationType<{ readonly version: 1 }>('ready', object({ version: literal(1) }));
 
 /** host → webview: the whole state after every change (a destination is small; no diffing needed). */
-export const State = notificationType<EditorState>('state', () => undefined);
+export const State = notificationType<EditorState>('state', unchecked());
 
 /** webview → host: non-secret properties set (value) or removed. */
 export const Edit = notificationType<{ readonly seq: number; readonly set: Readonly<Record<string, string>>; readonly remove: readonly string[] }>(

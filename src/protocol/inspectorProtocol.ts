@@ -4,7 +4,7 @@
  * already (core/inspect/mask.ts): no message carries a credential.
  */
 import type { TrafficEntry, TrafficSummary } from '../core/inspect/types';
-import { array, boolean, integer, literal, object } from './guards';
+import { array, boolean, integer, literal, object, unchecked } from './guards';
 import { notificationType, requestType } from './ipc';
 
 export type { TrafficEntry, TrafficSummary };
@@ -26,16 +26,16 @@ export interface InspectorSnapshot {
 export const InspectorReady = notificationType<{ readonly version: 1 }>('inspector/ready', object({ version: literal(1) }));
 
 /** host → webview: everything so far (on ready, and after the webview was recreated). */
-export const Snapshot = notificationType<InspectorSnapshot>('inspector/snapshot', () => undefined);
+export const Snapshot = notificationType<InspectorSnapshot>('inspector/snapshot', unchecked());
 
 /** host → webview: exchanges that ended since the last message (batched, at most a few messages a second). */
-export const Added = notificationType<{ readonly entries: readonly TrafficSummary[] }>('inspector/added', () => undefined);
+export const Added = notificationType<{ readonly entries: readonly TrafficSummary[] }>('inspector/added', unchecked());
 
 /** host → webview: the log was cleared. */
-export const Cleared = notificationType<Record<string, never>>('inspector/cleared', () => undefined);
+export const Cleared = notificationType<Record<string, never>>('inspector/cleared', unchecked());
 
 /** host → webview: the forward stopped; the rows stay for reading and export. */
-export const ForwardStopped = notificationType<Record<string, never>>('inspector/stopped', () => undefined);
+export const ForwardStopped = notificationType<Record<string, never>>('inspector/stopped', unchecked());
 
 const ID = integer;
 const IDS = array(integer, 10_000);

@@ -3,32 +3,37 @@
  * type is declared once, with a literal `method` and a guard for its payload, and both sides import it.
  * Direction is stated on each declaration. No DOM, no vscode.
  */
-import { boundedString, integer, literal, object, optional, type Guard } from './guards';
+import { boundedString, integer, literal, object, optional, unchecked, type Guard } from './guards';
 
 /** A one-way message. */
 export interface NotificationType<P> {
   readonly kind: 'notification';
   readonly method: string;
-  readonly params: Guard;
-  /** Phantom: carries the payload type, never set. */
-  readonly _params?: P;
+  readonly params: Guard<P>;
 }
 
 /** A message that gets exactly one response with the same `id`. */
 export interface RequestType<P, R> {
   readonly kind: 'request';
   readonly method: string;
-  readonly params: Guard;
-  readonly _params?: P;
+  readonly params: Guard<P>;
+  /** Phantom: carries the result type, never set. */
   readonly _result?: R;
 }
 
-export function notificationType<P>(method: string, params: Guard): NotificationType<P> {
+export function notificationType<P>(method: string, params: Guard<P>): NotificationType<P> {
   return { kind: 'notification', method, params };
 }
 
-export function requestType<P, R>(method: string, params: Guard): RequestType<P, R> {
+export function requestType<P, R>(method: string, params: Guard<P>): RequestType<P, R> {
   return { kind: 'request', method, params };
+}
+
+/** Any declared message, whatever its payload (the guard is only called here, so its payload type does not matter). */
+export interface MessageType {
+  readonly kind: 'notification' | 'request';
+  readonly method: string;
+  readonly params: (value: unknown, path: string) => string | undefined;
 }
 
 export type ParamsOf<T> = T extends NotificationType<infer P> ? P : T extends RequestType<infer P, unknown> ? P : never;
@@ -54,9 +59,9 @@ export type Envelope =
   | { readonly kind: 'response'; readonly id: number; readonly result?: unknown; readonly error?: WireError };
 
 const METHOD = boundedString(64);
-const notificationEnvelope = object({ kind: literal('notification'), method: METHOD, params: () => undefined });
-const requestEnvelope = object({ kind: literal('request'), id: integer, method: METHOD, params: () => undefined });
-const responseEnvelope = object({ kind: literal('response'), id: integer, result: () => undefined, error: optional(() => undefined) });
+const notificationEnvelope = object({ kind: literal('notification'), method: METHOD, params: unchecked<unknown>() });
+const requestEnvelope = object({ kind: literal('request'), id: integer, method: METHOD, params: unchecked<unknown>() });
+const responseEnvelope = object({ kind: literal('response'), id: integer, result: unchecked<unknown>(), error: optional(unchecked<unknown>()) });
 
 /** The first problem of `value` as an envelope, or undefined when it is one. */
 export function envelopeProblem(value: unknown): string | undefined {
@@ -68,9 +73,6 @@ export function envelopeProblem(value: unknown): string | undefined {
 }
 
 /** Whether `envelope` is a message of `type` with a well-formed payload; `problem` receives why not. */
-export function matches<T extends NotificationType<unknown> | RequestType<unknown, unknown>>(
-  type: T,
-  envelope: Envelope,
-): envelope is Extract<Envelope, { kind: T['kind'] }> & { params: ParamsOf<T> } {
+export function matches<T extends MessageType>(type: T, envelope: Envelope): envelope is Envelope & { params: ParamsOf<T> } {
   return envelope.kind === type.kind && envelope.method === type.method && type.params(envelope.params, 'params') === undefined;
 }

@@ -2,7 +2,7 @@
  * The webview's end of the message channel: typed notifications and requests to the extension host, and
  * dispatch of the host's notifications. Requests resolve with the host's result or reject with its WireError.
  */
-import type { Envelope, NotificationType, ParamsOf, RequestType, ResultOf, WireError } from '../../src/protocol/ipc';
+import type { Envelope, NotificationType, RequestType, WireError } from '../../src/protocol/ipc';
 
 export interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -25,11 +25,11 @@ export class HostChannel {
     target.addEventListener('message', (event: MessageEvent<unknown>) => this.receive(event.data as Envelope));
   }
 
-  notify<T extends NotificationType<unknown>>(type: T, params: ParamsOf<T>): void {
+  notify<P>(type: NotificationType<P>, params: NoInfer<P>): void {
     this.api.postMessage({ kind: 'notification', method: type.method, params });
   }
 
-  request<T extends RequestType<unknown, unknown>>(type: T, params: ParamsOf<T>): Promise<ResultOf<T>> {
+  request<P, R>(type: RequestType<P, R>, params: NoInfer<P>): Promise<R> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -37,7 +37,7 @@ export class HostChannel {
     });
   }
 
-  onNotification<T extends NotificationType<unknown>>(type: T, handler: (params: ParamsOf<T>) => void): void {
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
     this.handlers.set(type.method, handler as (params: unknown) => void);
   }
 

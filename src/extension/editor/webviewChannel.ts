@@ -6,7 +6,7 @@
 import type * as vscode from 'vscode';
 import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import type { Logger } from '../../core/log';
-import { envelopeProblem, type Envelope, type NotificationType, type ParamsOf, type RequestType, type ResultOf, type WireError } from '../../protocol/ipc';
+import { envelopeProblem, type Envelope, type NotificationType, type RequestType, type WireError } from '../../protocol/ipc';
 
 type Handler = (params: unknown) => unknown;
 
@@ -23,15 +23,15 @@ export class WebviewChannel implements vscode.Disposable {
     this.subscription = webview.onDidReceiveMessage((message: unknown) => void this.receive(message));
   }
 
-  onNotification<T extends NotificationType<unknown>>(type: T, run: (params: ParamsOf<T>) => void): void {
+  onNotification<P>(type: NotificationType<P>, run: (params: P) => void): void {
     this.handlers.set(type.method, { kind: 'notification', guard: type.params, run: run as Handler });
   }
 
-  onRequest<T extends RequestType<unknown, unknown>>(type: T, run: (params: ParamsOf<T>) => Promise<ResultOf<T>>): void {
+  onRequest<P, R>(type: RequestType<P, R>, run: (params: P) => Promise<R>): void {
     this.handlers.set(type.method, { kind: 'request', guard: type.params, run: run as Handler });
   }
 
-  notify<T extends NotificationType<unknown>>(type: T, params: ParamsOf<T>): void {
+  notify<P>(type: NotificationType<P>, params: NoInfer<P>): void {
     void this.webview.postMessage({ kind: 'notification', method: type.method, params });
   }
 
