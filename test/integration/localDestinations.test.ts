@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../src/core/errors';
-import { LOCAL_DESTINATIONS_FILE, LocalDestinationStore, localSecretKey } from '../../src/core/localDestinations/localDestinationStore';
+import { LOCAL_DESTINATIONS_FILE, LocalDestinationStore } from '../../src/core/localDestinations/localDestinationStore';
+import { localSecretKey } from '../../src/core/secrets/secretKeys';
 import { MemorySecretStore } from '../../src/core/secrets/secretStore';
 
 const SECRET = 'CANARY-local-password-Zx81';

@@ -5,6 +5,7 @@ import { parseCredentials } from '../bindings/parseCredentials';
 import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBinding, type ServiceKind, type XsuaaBinding } from '../bindings/types';
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
+import { connectionSecretKey, USER_TOKEN_FIELDS, userSecretKey, type ConnectionPart, type SecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
 import { readSavedTunnel, type SavedTunnel } from './savedTunnel';
 
@@ -21,7 +22,6 @@ export interface ConnectionBindings {
 }
 
 /** The parts of a connection, each stored with its own secrets. */
-export type ConnectionPart = 'destination' | 'connectivity' | 'login';
 const PARTS: readonly ConnectionPart[] = ['destination', 'connectivity', 'login'];
 /** The service a part's key is for. */
 const PART_KIND: Readonly<Record<ConnectionPart, ServiceKind>> = { destination: 'destination', connectivity: 'connectivity', login: 'xsuaa' };
@@ -47,7 +47,7 @@ interface StoredConnection {
 interface StoredBinding {
   /** Which secret field must exist: `clientsecret` for secret keys, `key` for X.509 keys. */
   auth: 'secret' | 'x509';
-  /** Credentials without their secret fields; those are in the secret store under `secretKey(...)`. */
+  /** Credentials without their secret fields; those are in the secret store under `connectionSecretKey(...)`. */
   credentials: Record<string, unknown>;
 }
 
@@ -109,7 +109,7 @@ export class ConnectionStore {
     }
     // A connection connected again with new keys keeps its tunnel: the app or cluster behind it did not change.
     const stored: StoredConnection = { name, createdAt: new Date().toISOString(), bindings: {}, ...(existing?.tunnel ? { tunnel: existing.tunnel } : {}) };
-    const written: string[] = [];
+    const written: SecretKey[] = [];
     try {
       for (const part of PARTS) {
         const binding = bindings[part];
@@ -153,15 +153,15 @@ export class ConnectionStore {
       return;
     }
     const previous = new Map<string, string | undefined>();
-    for (const field of SECRET_CREDENTIAL_FIELDS) previous.set(field, await this.secrets.get(secretKey(name, 'login', field)));
+    for (const field of SECRET_CREDENTIAL_FIELDS) previous.set(field, await this.secrets.get(connectionSecretKey(name, 'login', field)));
     try {
       connection.bindings.login = await this.storeSecrets(name, 'login', login, []);
       // A secret field the new key lacks (X.509 after secret, or the reverse) must not linger.
-      for (const field of SECRET_CREDENTIAL_FIELDS) if (typeof login.credentials[field] !== 'string') await this.secrets.delete(secretKey(name, 'login', field));
+      for (const field of SECRET_CREDENTIAL_FIELDS) if (typeof login.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, 'login', field));
       await this.write(data);
     } catch (error) {
       for (const [field, value] of previous) {
-        const key = secretKey(name, 'login', field);
+        const key = connectionSecretKey(name, 'login', field);
         await (value === undefined ? this.secrets.delete(key) : this.secrets.set(key, value)).catch(() => undefined);
       }
       throw error;
@@ -213,12 +213,12 @@ export class ConnectionStore {
   }
 
   /** Writes the binding's secret fields to the secret store (recording their keys) and returns the rest. */
-  private async storeSecrets(name: string, part: ConnectionPart, binding: NonNullable<ConnectionBindings[ConnectionPart]>, written: string[]): Promise<StoredBinding> {
+  private async storeSecrets(name: string, part: ConnectionPart, binding: NonNullable<ConnectionBindings[ConnectionPart]>, written: SecretKey[]): Promise<StoredBinding> {
     const publicPart: Record<string, unknown> = { ...binding.credentials };
     for (const field of SECRET_CREDENTIAL_FIELDS) {
       const value = binding.credentials[field];
       if (typeof value !== 'string') continue;
-      const key = secretKey(name, part, field);
+      const key = connectionSecretKey(name, part, field);
       await this.secrets.set(key, value);
       written.push(key);
       delete publicPart[field];
@@ -231,7 +231,7 @@ export class ConnectionStore {
     const credentials: Record<string, unknown> = { ...stored?.credentials };
     const authKind = stored?.auth === 'x509' ? 'key' : 'clientsecret';
     for (const field of SECRET_CREDENTIAL_FIELDS) {
-      const value = await this.secrets.get(secretKey(connection.name, part, field));
+      const value = await this.secrets.get(connectionSecretKey(connection.name, part, field));
       if (value !== undefined) credentials[field] = value;
       else if (field === authKind) {
         const what = part === 'login' ? 'xsuaa (sign-in)' : part;
@@ -243,7 +243,7 @@ export class ConnectionStore {
   }
 
   private async deleteSecrets(name: string, part: ConnectionPart): Promise<void> {
-    for (const field of SECRET_CREDENTIAL_FIELDS) await this.secrets.delete(secretKey(name, part, field));
+    for (const field of SECRET_CREDENTIAL_FIELDS) await this.secrets.delete(connectionSecretKey(name, part, field));
   }
 
   private notFound(name: string, names: readonly string[]): BtpError {
@@ -280,14 +280,3 @@ function subaccountOf(credentials: Record<string, unknown> | undefined): { subac
   return typeof id === 'string' ? { subaccount: id } : {};
 }
 
-/** `connection/<name>/<part>/<field>`; the sign-in key's part is `login`. */
-export function secretKey(connection: string, part: ConnectionPart, field: string): string {
-  return `connection/${connection}/${part}/${field}`;
-}
-
-/** What a signed-in user leaves in the secret store (see `UserSession`); nowhere else. */
-export const USER_TOKEN_FIELDS = ['refresh_token', 'access_token'] as const;
-
-export function userSecretKey(connection: string, field: (typeof USER_TOKEN_FIELDS)[number]): string {
-  return `connection/${connection}/user/${field}`;
-}

@@ -12,6 +12,7 @@ import { isSecretProperty } from '../destinations/model';
 import type { DestinationLevel, DestinationRecord, FindResult, WithEtag } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
+import { localSecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
 
 interface StoredDestination {
@@ -26,10 +27,6 @@ interface LocalDestinationsFile {
 }
 
 export const LOCAL_DESTINATIONS_FILE = 'local-destinations.json';
-
-export function localSecretKey(name: string): string {
-  return `local-destination/${name}`;
-}
 
 const etagOf = (stored: StoredDestination): string => `"local-${stored.revision}"`;
 

@@ -1,5 +1,5 @@
 import type { ServiceBinding } from '../bindings/types';
-import { userSecretKey, USER_TOKEN_FIELDS } from '../connections/connectionStore';
+import { userSecretKey, USER_TOKEN_FIELDS } from '../secrets/secretKeys';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { Emitter } from '../events';
 import type { HttpAgents } from '../http/agents';

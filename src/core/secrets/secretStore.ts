@@ -3,13 +3,15 @@
  * VS Code SecretStorage where no keychain is reachable, or memory in tests. There is no file-backed
  * implementation, on purpose.
  */
+import type { SecretKey } from './secretKeys';
+
 export interface SecretStore {
   /** Shown to the user, e.g. "OS keychain (Secret Service)". */
   readonly description: string;
-  get(key: string): Promise<string | undefined>;
-  set(key: string, value: string): Promise<void>;
+  get(key: SecretKey): Promise<string | undefined>;
+  set(key: SecretKey, value: string): Promise<void>;
   /** Deleting a key that does not exist is not an error. */
-  delete(key: string): Promise<void>;
+  delete(key: SecretKey): Promise<void>;
 }
 
 export class MemorySecretStore implements SecretStore {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { XsuaaBinding } from '../../../src/core/bindings/types';
 import { isBtpError, ErrorCode } from '../../../src/core/errors';
-import { userSecretKey } from '../../../src/core/connections/connectionStore';
+import { userSecretKey } from '../../../src/core/secrets/secretKeys';
 import { createPkce, createState } from '../../../src/core/oauth/pkce';
 import { authorizationUrl } from '../../../src/core/oauth/userLogin';
 import { UserSession } from '../../../src/core/oauth/userSession';
