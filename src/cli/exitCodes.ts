@@ -52,6 +52,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.NoCloudConnector]: ExitCode.ServiceFailure,
   [ErrorCode.NotExposed]: ExitCode.ServiceFailure,
   [ErrorCode.BackendUnreachable]: ExitCode.ServiceFailure,
+  [ErrorCode.UpstreamFailed]: ExitCode.ServiceFailure,
   [ErrorCode.ProtocolError]: ExitCode.ServiceFailure,
   [ErrorCode.TunnelFailed]: ExitCode.ServiceFailure,
   [ErrorCode.TunnelDown]: ExitCode.ServiceFailure,

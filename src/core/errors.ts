@@ -52,6 +52,8 @@ export const ErrorCode = {
   NotExposed: 'BTP_NOT_EXPOSED',
   /** The Cloud Connector, or a direct connection, could not reach the backend (SOCKS5 REP 0x04, HTTP 502). */
   BackendUnreachable: 'BTP_BACKEND_UNREACHABLE',
+  /** A forwarded request or connection failed upstream for a reason that is not a BtpError (a socket error mid-way). */
+  UpstreamFailed: 'BTP_UPSTREAM_FAILED',
   /** A peer broke a wire protocol (SOCKS5 bytes, proxy answer). */
   ProtocolError: 'BTP_PROTOCOL_ERROR',
   /** A local port is taken; nothing was started. */

@@ -24,6 +24,7 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.NoCloudConnector]: 'No Cloud Connector connected',
   [ErrorCode.NotExposed]: 'Not exposed by the Cloud Connector',
   [ErrorCode.BackendUnreachable]: 'Backend unreachable',
+  [ErrorCode.UpstreamFailed]: 'Upstream failed',
   [ErrorCode.ProtocolError]: 'Protocol error',
   [ErrorCode.PortInUse]: 'Port in use',
   [ErrorCode.TunnelFailed]: 'Tunnel failed to start',

@@ -268,7 +268,7 @@ export class HttpForward {
       const proxy = target.route?.onPremise && isConnectFailure(caught) ? this.options.connectivity?.httpProxy() : undefined;
       const error = proxy ? proxyUnreachable(proxy, caught) : timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
       const status = statusFor(error);
-      const code = isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED';
+      const code = isBtpError(error) ? error.code : ErrorCode.UpstreamFailed;
       const said = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
       // An error text may quote what went upstream (a URL, a header): never the values the forward injected (F3).
       const message = target.route ? maskInjected(said, target.route.injected) : said;

@@ -92,7 +92,7 @@ export class TcpForward {
       this.logger.warn(`TCP connection failed: ${redactText(message)}`);
       // A reset, not a FIN: the client must not mistake the refusal for an empty answer.
       client.resetAndDestroy();
-      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: 0, bytesOut: 0, error: isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED' });
+      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: 0, bytesOut: 0, error: isBtpError(error) ? error.code : ErrorCode.UpstreamFailed });
       return;
     }
     // The slot is free again only when the upstream is gone, not when the client is: a client that connects and
@@ -104,7 +104,7 @@ export class TcpForward {
     // pipe() ends the other side on 'end' (half-close); an error (reset) on one side resets the other, so a
     // half-open client learns of it too instead of waiting forever.
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      failure = error.code ?? 'BTP_UPSTREAM_FAILED';
+      failure = error.code ?? ErrorCode.UpstreamFailed;
       client.resetAndDestroy();
     });
     client.on('error', () => upstream.resetAndDestroy());

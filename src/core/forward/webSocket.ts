@@ -135,7 +135,7 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     const message = route ? maskInjected(said, route.injected) : said;
     context.logger.warn(`WebSocket upgrade ${(req.url ?? '').split('?')[0]} failed: ${redactText(message)}`);
     const status = isBtpError(error, ErrorCode.ServiceUnavailable) ? 503 : isBtpError(error, ErrorCode.NotFound) ? 404 : 502;
-    failSocket(client, status, isBtpError(error) ? error.code : 'BTP_UPSTREAM_FAILED', message);
+    failSocket(client, status, isBtpError(error) ? error.code : ErrorCode.UpstreamFailed, message);
   }
 }
 
