@@ -10,6 +10,7 @@ import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
 import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
+import { parseSpec } from '../forwardSpec';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { checkMaxConnections, defaultMaxConnections } from '../../core/forward/connectionLimit';
@@ -136,15 +137,6 @@ ${connectionUsage}`,
 function parseTokenMode(text: string): LocalTokenMode {
   if (text === 'auto' || text === 'on' || text === 'off') return text;
   throw new BtpError(ErrorCode.InvalidInput, `--local-token "${text}" is not auto, on or off.`, { field: 'local-token' });
-}
-
-function parseSpec(text: string): { name: string; port: number } {
-  const match = /^([A-Za-z0-9_-]{1,200}|\*)(?::([0-9]{1,5}))?$/.exec(text);
-  const port = Number(match?.[2] ?? 0);
-  if (!match?.[1] || port > 65_535) {
-    throw new BtpError(ErrorCode.InvalidInput, `"${text}" is not <destination>[:<port>] (a destination name, optionally a port up to 65535).`, { field: 'name' });
-  }
-  return { name: match[1], port };
 }
 
 function describe(info: ForwardInfo): string {
