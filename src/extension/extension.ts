@@ -62,6 +62,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const sandbox = new SandboxController(context.globalStorageUri, registry, config, logger);
     const editors = new DestinationEditorProvider(context.extensionUri, registry, destinations, logger, secrets.description);
     const inspectors = new InspectorPanels(registry, context.extensionUri, logger, String(context.extension.packageJSON.version));
+    // Forwards drain and pools close asynchronously: deactivate() returns this promise so VS Code waits for it.
+    let closing: Promise<void> | undefined;
+    const closeForwards = () => (closing ??= registry.dispose().then(() => agents.close()));
+    teardown = closeForwards;
     const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, origins, openExternal: (uri) => vscode.env.openExternal(uri), asExternalUri: (uri) => vscode.env.asExternalUri(uri), secretStorage: secrets.description };
     context.subscriptions.push(
       origins,
@@ -79,7 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       registerDebugEnvironment(ctx),
       new TerminalEnvironment(ctx),
       ...registerCommands(ctx),
-      { dispose: () => void registry.dispose().then(() => agents.close()) },
+      { dispose: () => void closeForwards() },
     );
     // Context keys travel to the renderer; activation need not wait for the round trip (busy at start-up).
     void vscode.commands.executeCommand('setContext', 'btpConnect.keychain', secrets.description === 'OS keychain');
@@ -133,6 +137,12 @@ async function autoStartForwards(ctx: Ctx): Promise<void> {
   }
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; VS Code disposes it.
+/** The asynchronous part of shutting down (forwards, pools); the rest is in context.subscriptions. */
+let teardown: (() => Promise<void>) | undefined;
+
+/** VS Code awaits this before it disposes context.subscriptions (whose synchronous dispose cannot wait). */
+export function deactivate(): Promise<void> | undefined {
+  const closing = teardown?.();
+  teardown = undefined;
+  return closing;
 }

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../core/errors';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { CommandId } from '../commands/commandIds';
 import type { ConnectionRegistry } from './connectionRegistry';
+import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 /**
  * A forward that failed because nobody is signed in (PrincipalPropagation) offers "Sign In", once per connection
@@ -10,10 +11,10 @@ import type { ConnectionRegistry } from './connectionRegistry';
  */
 export class SignInPrompt implements vscode.Disposable {
   private readonly asked = new Set<string>();
-  private readonly subscriptions: { dispose(): void }[];
+  private readonly subscriptions: DisposableStore;
 
   constructor(registry: ConnectionRegistry) {
-    this.subscriptions = [
+    this.subscriptions = DisposableStore.of(
       registry.onDidChangeForward(({ connection, info }) => {
         if (info.lastError?.code !== ErrorCode.SignInRequired || this.asked.has(connection)) return;
         this.asked.add(connection);
@@ -23,10 +24,10 @@ export class SignInPrompt implements vscode.Disposable {
         });
       }),
       registry.onDidChangeUser((connection) => this.asked.delete(connection)),
-    ];
+    );
   }
 
   dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.subscriptions.dispose();
   }
 }

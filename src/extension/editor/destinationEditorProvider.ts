@@ -14,6 +14,7 @@ import { destinationTitle, parseDestinationUri } from './destinationUri';
 import { DiffContent } from './diffContent';
 import { WebviewChannel } from './webviewChannel';
 import { editorHtml, webviewRoot } from './webviewHtml';
+import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 export const DESTINATION_EDITOR = 'btpConnect.destinationEditor';
 
@@ -27,7 +28,7 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   private readonly contentChanges = new vscode.EventEmitter<vscode.CustomDocumentContentChangeEvent<DestinationDocument>>();
   readonly onDidChangeCustomDocument = this.contentChanges.event;
   private readonly diff = new DiffContent();
-  private readonly disposables: vscode.Disposable[] = [this.contentChanges, this.diff];
+  private readonly disposables = DisposableStore.of(this.contentChanges, this.diff);
   /** Open documents by URI, for tests and commands ("is it open already?"). */
   readonly documents = new Map<string, DestinationDocument>();
 
@@ -70,10 +71,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
       this.contentChanges.fire({ document });
       push();
     };
-    const subscriptions: vscode.Disposable[] = [channel, document.onDidChangeState(push)];
-    panel.onDidDispose(() => {
-      for (const subscription of subscriptions) subscription.dispose();
-    });
+    const subscriptions = DisposableStore.of(channel, document.onDidChangeState(push));
+    panel.onDidDispose(() => subscriptions.dispose());
 
     channel.onNotification(Ready, push);
     channel.onNotification(Edit, ({ seq, set, remove }) => {
@@ -138,7 +137,7 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
     this.documents.clear();
   }
 

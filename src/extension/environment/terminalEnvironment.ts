@@ -6,12 +6,13 @@ import * as vscode from 'vscode';
 import { envDestinations } from '../../core/localEnv/destinationsVariable';
 import { Setting } from '../config';
 import type { Ctx } from '../ctx';
+import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 export class TerminalEnvironment implements vscode.Disposable {
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly subscriptions: DisposableStore;
 
   constructor(private readonly ctx: Ctx) {
-    this.subscriptions = [
+    this.subscriptions = DisposableStore.of(
       ctx.registry.onDidChangeForward(({ info }) => {
         // Counters change often; only starts, stops and port changes matter here.
         if (info.state !== 'ready' && info.state !== 'stopped') return;
@@ -20,7 +21,7 @@ export class TerminalEnvironment implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(Setting.terminalEnv)) this.update();
       }),
-    ];
+    );
     ctx.context.environmentVariableCollection.persistent = false;
     ctx.context.environmentVariableCollection.description = 'BTP Connect: `destinations` points at the running forwards';
     this.update();
@@ -35,7 +36,7 @@ export class TerminalEnvironment implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.subscriptions.dispose();
     this.ctx.context.environmentVariableCollection.clear();
   }
 }

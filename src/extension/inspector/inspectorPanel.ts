@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log';
 import { Added, Cleared, ClearLog, CopyAsCurl, ExportHar, ForwardStopped, GetDetails, InspectorReady, OpenAsHttp, SetBodies, Snapshot } from '../../protocol/inspectorProtocol';
 import { WebviewChannel } from '../editor/webviewChannel';
 import { webviewPageHtml, webviewRoot } from '../editor/webviewHtml';
+import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 export interface InspectorTarget {
   readonly connection: string;
@@ -29,7 +30,7 @@ const batchMs = 150;
 export class InspectorPanel implements vscode.Disposable {
   private readonly channel: WebviewChannel;
   private readonly log: TrafficLog;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly subscriptions = new DisposableStore();
   private pending: TrafficSummary[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -91,7 +92,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.subscriptions.dispose();
     this.channel.dispose();
     // Closed: nothing more is recorded, and what was is dropped.
     if (!this.stopped) this.target.manager.stopInspecting(this.target.info.id);

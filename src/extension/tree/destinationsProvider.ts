@@ -6,6 +6,7 @@ import { errorHeadings } from '../../words/errorWords';
 import type { ConnectionRegistry } from '../connections/connectionRegistry';
 import { connectionItem, destinationItem, levelItem, messageItem } from './destinationItems';
 import { DestinationsModel, type DestinationNode, type LevelNode, type TreeNode } from './destinationsModel';
+import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 /**
  * The Destinations view. Levels load when expanded and stay cached until refreshed; a forward starting or
@@ -14,7 +15,7 @@ import { DestinationsModel, type DestinationNode, type LevelNode, type TreeNode 
 export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   readonly model = new DestinationsModel();
   private readonly changes = new vscode.EventEmitter<TreeNode | undefined>();
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly subscriptions = new DisposableStore();
   readonly onDidChangeTreeData = this.changes.event;
 
   constructor(
@@ -105,7 +106,7 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.subscriptions.dispose();
   }
 
   private async load(level: LevelNode): Promise<void> {

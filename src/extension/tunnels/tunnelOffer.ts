@@ -3,6 +3,7 @@ import { ErrorCode } from '../../core/errors';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { CommandId } from '../commands/commandIds';
 import type { ConnectionRegistry } from '../connections/connectionRegistry';
+import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 /**
  * A forward that cannot reach the connectivity proxy (real BTP, no tunnel) offers "Set Up Tunnel…", once per
@@ -10,10 +11,10 @@ import type { ConnectionRegistry } from '../connections/connectionRegistry';
  */
 export class TunnelOffer implements vscode.Disposable {
   private readonly offered = new Set<string>();
-  private readonly subscriptions: { dispose(): void }[];
+  private readonly subscriptions: DisposableStore;
 
   constructor(registry: ConnectionRegistry) {
-    this.subscriptions = [
+    this.subscriptions = DisposableStore.of(
       registry.onDidChangeForward(({ connection, info }) => {
         if (info.lastError?.code !== ErrorCode.ProxyUnreachable || this.offered.has(connection)) return;
         this.offered.add(connection);
@@ -25,10 +26,10 @@ export class TunnelOffer implements vscode.Disposable {
           });
       }),
       registry.onDidChangeTunnel((connection) => this.offered.delete(connection)),
-    ];
+    );
   }
 
   dispose(): void {
-    for (const subscription of this.subscriptions) subscription.dispose();
+    this.subscriptions.dispose();
   }
 }
