@@ -1,9 +1,16 @@
+import { createHash } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { CertificateRecord, DestinationRecord } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 
 /** A client keystore ready for Node's TLS options: PKCS#12 as `pfx`, PEM as `cert` + `key`. */
 export type ClientKeystore = { readonly pfx: Buffer; readonly passphrase?: string } | { readonly cert: string; readonly key: string; readonly passphrase?: string };
+
+/**
+ * Key stores (by content and password) that opened already: a PKCS#12 costs about 10 ms of key derivation, and
+ * every resolution of the destination (and every WebSocket upgrade) asks again. Bounded; only digests are kept.
+ */
+const openedBefore = new Set<string>();
 
 /** OpenSSL's words for a password that does not open the store (PKCS#12 MAC, encrypted PEM key). */
 const wrongPassword = /mac verify failure|bad decrypt|bad password|maybe wrong password/i;
@@ -18,8 +25,12 @@ export function openClientKeystore(destination: DestinationRecord, keystore: Cer
   const passphrase = destination.KeyStorePassword || undefined;
   const pkcs12 = /\.(p12|pfx)$/i.test(keystore.Name);
   const options: ClientKeystore = pkcs12 ? { pfx: content, ...(passphrase ? { passphrase } : {}) } : { cert: content.toString('utf8'), key: content.toString('utf8'), ...(passphrase ? { passphrase } : {}) };
+  const digest = createHash('sha256').update(keystore.Name).update('\0').update(content).update('\0').update(passphrase ?? '').digest('hex');
+  if (openedBefore.has(digest)) return options;
   try {
     createSecureContext(options);
+    if (openedBefore.size >= 64) openedBefore.clear();
+    openedBefore.add(digest);
   } catch (cause) {
     const said = (cause as Error).message;
     const name = destination.Name ?? 'the destination';
