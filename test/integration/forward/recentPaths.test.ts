@@ -7,6 +7,8 @@ import { request } from 'undici';
 import { ExitCode } from '../../../src/cli/exitCodes';
 import type { CheckResult } from '../../../src/core/diagnosis/types';
 import { RECENT_PATHS_FILE } from '../../../src/core/forward/recentPaths';
+import { ForwardManager } from '../../../src/core/forward/forwardManager';
+import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
 import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 
@@ -63,5 +65,21 @@ describe('paths that worked recently through a forward', () => {
     const there = await runCli(['check', 'onprem-erp-basic', '--path', partners, ...keys], { cwd: dir, env: env() });
     assert.equal(there.code, ExitCode.Ok);
     assert.match(there.stdout, /^OK: every hop that applies works/m);
+  });
+
+  it('a one-port forward for all destinations notes each path under the destination it picked, the part below it, 2xx/3xx only', async () => {
+    const notes: string[] = [];
+    const manager = new ForwardManager({ client: f.client, recentPaths: { note: (destination, path) => notes.push(`${destination} ${path}`) } });
+    try {
+      const info = await manager.start({ destination: ALL_DESTINATIONS });
+      for (const [path, status] of [['/internet-noauth/a/b?secret=canary', 200], ['/internet-noauth/status/404', 404], ['/internet-noauth/status/302', 302], ['/no-such-destination/x', 404]] as const) {
+        const answer = await request(`${info.localAddress}${path}`);
+        assert.equal(answer.statusCode, status, path);
+        await answer.body.dump();
+      }
+    } finally {
+      await manager.dispose();
+    }
+    assert.deepEqual(notes, ['internet-noauth /a/b', 'internet-noauth /status/302']);
   });
 });
