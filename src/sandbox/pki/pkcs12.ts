@@ -63,10 +63,13 @@ function pbes2Encrypt(plain: Buffer, password: string, iterations: number): { al
   return { algorithm: pbes2Parameters(salt, iterations, iv), encrypted: Buffer.concat([cipher.update(plain), cipher.final()]) };
 }
 
-/** The password as a BMPString with its two-byte terminator: the input the PKCS#12 KDF expects (RFC 7292 §B.1). */
-function bmpPassword(password: string): Buffer {
-  const bytes = Buffer.alloc(password.length * 2 + 2);
-  for (let i = 0; i < password.length; i += 1) bytes.writeUInt16BE(password.charCodeAt(i), i * 2);
+/**
+ * BMPString content: UTF-16BE code units (surrogate pairs beyond the BMP, as OpenSSL writes them). `terminated`
+ * adds the two zero bytes the PKCS#12 KDF expects after a password (RFC 7292 §B.1).
+ */
+function bmpString(text: string, terminated: boolean): Buffer {
+  const bytes = Buffer.alloc(text.length * 2 + (terminated ? 2 : 0));
+  for (let i = 0; i < text.length; i += 1) bytes.writeUInt16BE(text.charCodeAt(i), i * 2);
   return bytes;
 }
 
@@ -92,8 +95,7 @@ const wrap = (inner: Buffer) => der.explicit(0, inner);
 function bagAttributes(localKeyId: Buffer, friendlyName: string | undefined): Buffer {
   const attributes = [der.sequence(der.objectIdentifier(Oid.localKeyId), der.set(der.octetString(localKeyId)))];
   if (friendlyName !== undefined) {
-    const bmp = bmpPassword(friendlyName).subarray(0, friendlyName.length * 2);
-    attributes.push(der.sequence(der.objectIdentifier(Oid.friendlyName), der.set(der.tlv(0x1e, bmp))));
+    attributes.push(der.sequence(der.objectIdentifier(Oid.friendlyName), der.set(der.tlv(0x1e, bmpString(friendlyName, false)))));
   }
   return der.set(...attributes);
 }
@@ -143,7 +145,7 @@ export function encodePkcs12(input: Pkcs12Input): Buffer {
   const authenticatedSafe = der.sequence(encryptedData, dataContentInfo(der.sequence(keyBag)));
 
   const macSalt = randomBytes(16);
-  const macKey = pkcs12MacKey(bmpPassword(input.password), macSalt, iterations);
+  const macKey = pkcs12MacKey(bmpString(input.password, true), macSalt, iterations);
   const mac = createHmac('sha256', macKey).update(authenticatedSafe).digest();
   const macData = der.sequence(
     der.sequence(der.sequence(der.objectIdentifier(Oid.sha256), der.nullValue()), der.octetString(mac)),
