@@ -40,10 +40,12 @@ export const PortOffset = {
   /** Where Cloud Connectors dial in (not in any service key: only connectors use it). */
   connectorTunnel: 6,
   internetApi: 8,
+  /** The Internet API's mTLS variant, behind the client-certificate destinations. */
+  mtlsApi: 9,
 } as const;
 
 export interface Sandbox {
-  readonly endpoints: SandboxEndpoints & { readonly tokenServiceHttpsUrl: string; readonly internetApiUrl: string; readonly connectorTunnelUrl: string };
+  readonly endpoints: SandboxEndpoints & { readonly tokenServiceHttpsUrl: string; readonly internetApiUrl: string; readonly mtlsApiUrl: string; readonly connectorTunnelUrl: string };
   readonly keys: SandboxServiceKeys;
   readonly vcapServices: Record<string, unknown[]>;
   readonly caPem: string;
@@ -111,6 +113,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     servers.push(destination);
     const internetApi = await startServer(createEchoApi(), { port: port(PortOffset.internetApi), logger: logger.child('internet-api') });
     servers.push(internetApi);
+    // Asks for a client certificate but lets the handler refuse (401 naming why) rather than the handshake.
+    const mtlsApi = await startServer(createEchoApi({ clientCertificates: true }), { port: port(PortOffset.mtlsApi), logger: logger.child('mtls-api'), tls: mtls });
+    servers.push(mtlsApi);
     const config = (await configWatcher?.load()) ?? defaultCloudConnectorFile();
     const stack = await startConnectivityStack({
       identity,
@@ -122,10 +127,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     configWatcher?.watch();
     const proxy = stack.proxy;
 
-    const origins = { tokenService: `http://localhost:${tokenHttp.port}`, internetApi: `http://localhost:${internetApi.port}` };
+    const origins = { tokenService: `http://localhost:${tokenHttp.port}`, internetApi: `http://localhost:${internetApi.port}`, mtlsApi: `https://localhost:${mtlsApi.port}` };
     if (store.isEmpty) {
       const backendCertificate = issueClientCertificate(identity.ca, { commonName: 'sandbox-backend-client' });
-      await seedStore(store, identity.world, { ...origins, caPem: identity.ca.certPem, backendClientCertificatePem: `${backendCertificate.certPem}${backendCertificate.keyPem}` });
+      await seedStore(store, identity.world, { ...origins, caPem: identity.ca.certPem, backendClientCertificate: backendCertificate });
     } else {
       for (const [name, previous] of Object.entries(identity.origins)) {
         const current = origins[name as keyof typeof origins];
@@ -141,6 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       certUrl: `https://localhost:${tokenMtls.port}`,
       destinationServiceUrl: `http://127.0.0.1:${destination.port}`,
       internetApiUrl: `http://127.0.0.1:${internetApi.port}`,
+      mtlsApiUrl: origins.mtlsApi,
       connectivity: { host: '127.0.0.1', httpPort: proxy.httpPort, socks5Port: proxy.socks5Port },
       connectorTunnelUrl: proxy.tunnelUrl,
     };

@@ -1,3 +1,5 @@
+import type { KeyPairPem } from './pki';
+import { encodePkcs12 } from './pki/pkcs12';
 import type { DestinationStore, Scope, StoreOperation } from './destination/store';
 import { DESTINATION_INSTANCE_ID, DESTINATION_X509_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID, type World } from './world';
 
@@ -7,9 +9,15 @@ export interface SeedOrigins {
   readonly tokenService: string;
   /** The sample Internet API (echo). */
   readonly internetApi: string;
+  /** The sample API's mTLS variant (`https://localhost:<port>`), behind the client-certificate destinations. */
+  readonly mtlsApi: string;
   readonly caPem: string;
-  readonly backendClientCertificatePem: string;
+  /** The client certificate the client-certificate destinations present, stored as .p12 and as .pem. */
+  readonly backendClientCertificate: KeyPairPem;
 }
+
+/** The demo keystores' password (a seed value by design, like the other demo credentials here). */
+const keystorePassword = 'keystore-password-1';
 
 type Props = Record<string, string>;
 
@@ -68,7 +76,9 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
       tokenServicePassword: backend.secret ?? '',
       authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession',
     }),
-    http('internet-client-certificate', 'Client certificate from the certificate store', 'ClientCertificateAuthentication', { KeyStoreLocation: 'backend-client.pem', KeyStorePassword: 'keystore-password-1' }),
+    // A real subaccount holds both keystore formats; SAP's approuter takes only .p12, other clients also .pem.
+    { ...http('internet-client-certificate', 'Client certificate from a PKCS#12 keystore (mTLS API)', 'ClientCertificateAuthentication', { KeyStoreLocation: 'backend-client.p12', KeyStorePassword: keystorePassword, TrustStoreLocation: 'truststore.pem' }), URL: `${origins.mtlsApi}/internet-client-certificate` },
+    { ...http('internet-client-certificate-pem', 'Client certificate from a PEM keystore (mTLS API; not for the approuter)', 'ClientCertificateAuthentication', { KeyStoreLocation: 'backend-client.pem', TrustStoreLocation: 'truststore.pem' }), URL: `${origins.mtlsApi}/internet-client-certificate-pem` },
     http('internet-truststore', 'Custom trust store (the sandbox CA)', 'NoAuthentication', { TrustStoreLocation: 'truststore.pem' }),
     http('shared-name', 'Subaccount copy: the instance-level one wins in find-destination', 'NoAuthentication', { Level: 'subaccount' }),
     onPremise('onprem-erp-basic', 'On-premise ERP through the Cloud Connector, Basic', 'BasicAuthentication', { User: 'ERPUSER', Password: 'erp-password-1' }),
@@ -87,9 +97,11 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     http('subscriber-api', 'Subscriber subaccount API, Basic', 'BasicAuthentication', { User: 'subscriber-user', Password: 'subscriber-password-1' }),
     http('shared-name', 'Subscriber copy', 'NoAuthentication', { Level: 'subscriber' }),
   ];
+  const client = origins.backendClientCertificate;
   const certificates = [
     { Name: 'truststore.pem', Type: 'CERTIFICATE', Content: Buffer.from(origins.caPem).toString('base64') },
-    { Name: 'backend-client.pem', Type: 'CERTIFICATE', Content: Buffer.from(origins.backendClientCertificatePem).toString('base64') },
+    { Name: 'backend-client.pem', Type: 'CERTIFICATE', Content: Buffer.from(`${client.certPem}${client.keyPem}`).toString('base64') },
+    { Name: 'backend-client.p12', Type: 'CERTIFICATE', Content: encodePkcs12({ certPem: `${client.certPem}${origins.caPem}`, keyPem: client.keyPem, password: keystorePassword, friendlyName: 'sandbox-backend-client' }).toString('base64') },
   ];
   const fragment = { FragmentName: 'slow-backend', 'HTML5.Timeout': '60000', 'URL.headers.X-Fragment': 'slow-backend' };
 

@@ -28,7 +28,8 @@ after(async () => {
 
 /** Runs `forward` until `use` has finished with the announced addresses, then "presses Ctrl-C". */
 function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
-  return runForwardUntil(args, { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off' } }, use);
+  // A private config folder: forwards remember paths that worked (recent-paths.json), never in the user's own.
+  return runForwardUntil(args, { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') } }, use);
 }
 
 describe('btp-connect forward', () => {

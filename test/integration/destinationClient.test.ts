@@ -106,7 +106,11 @@ describe('DestinationServiceClient: find-destination for every authentication ty
     { name: 'internet-authorization-code', options: async () => ({ code: 'not-issued' }), check: (token) => assert.match(token?.error ?? '', /Invalid authorization code/) },
     { name: 'internet-client-certificate', check: (token, result) => {
       assert.equal(token, undefined);
-      assert.deepEqual((result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name), ['backend-client.pem']);
+      assert.deepEqual((result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name), ['backend-client.p12', 'truststore.pem']);
+    } },
+    { name: 'internet-client-certificate-pem', check: (token, result) => {
+      assert.equal(token, undefined);
+      assert.deepEqual((result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name), ['backend-client.pem', 'truststore.pem']);
     } },
     { name: 'onprem-erp-principal', check: (token) => assert.equal(token, undefined) },
   ];

@@ -10,6 +10,8 @@ import { ExitCode, exitCodeFor } from '../exitCodes';
 import { line } from '../io';
 import { stderrLogger } from '../logger';
 import { sandboxAccessControl } from '../../sandbox/cloudConnector/configClient';
+import { defaultConfigDirectory } from '../../core/connections/connectionStore';
+import { readRecentPaths, recentPathsScopeOf } from '../../core/forward/recentPaths';
 import { forwardUser } from './login';
 import { defaultSandboxDirectory } from './sandbox';
 import { singleName } from './read';
@@ -26,7 +28,8 @@ system's answer (401/403 mean the destination's credentials). HTTP destinations 
 body is not shown); TCP, LDAP and MAIL destinations a connection (SOCKS5 for OnPremise). The exit code is the
 one of the failing hop's error (see --help of btp-connect). When every hop up to the Cloud Connector works and it
 refuses only the checked path, that is a warning (exit code 0), with the exposed paths where they are known (a
-destination of the sandbox running on its default folder).
+destination of the sandbox running on its default folder) and the paths that answered through this destination's
+forwards lately (remembered in recent-paths.json in the config folder: paths only, no query strings).
 
   --path <path>               request this path below the destination's URL (default: the URL itself), e.g. a
                               path the Cloud Connector exposes
@@ -51,6 +54,9 @@ ${connectionUsage}`,
       // A destination of the sandbox running on the default folder: its access control names the exposed paths.
       const binding = opened.client.tokens.binding;
       const accessControl = binding.kind === 'destination' ? await sandboxAccessControl(defaultSandboxDirectory(io), binding.uri).catch(() => undefined) : undefined;
+      // Paths that worked through this destination's forwards (any process) name exposed alternatives.
+      const scope = recentPathsScopeOf(binding);
+      const recentPaths = scope ? (await readRecentPaths(defaultConfigDirectory(io.env), scope, name)).map((entry) => entry.path) : [];
       let result: CheckResult;
       try {
         const userToken = await user.connectivity.userToken?.().catch(() => undefined);
@@ -62,6 +68,7 @@ ${connectionUsage}`,
           tunnelEnv: io.env,
           ...(path !== undefined ? { path } : {}),
           ...(accessControl ? { accessControl } : {}),
+          ...(recentPaths.length > 0 ? { recentPaths } : {}),
           ...(userToken ? { userToken, findOptions: { userToken } } : {}),
           logger,
         });

@@ -8,6 +8,7 @@ import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/f
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
+import { RecentPathsRecorder, recentPathsScopeOf } from '../../core/forward/recentPaths';
 import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
 import { parseSpec } from '../forwardSpec';
@@ -97,7 +98,11 @@ ${connectionUsage}`,
       const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity) : undefined;
       const decision = requireLocalToken(tokenMode, { env: io.env });
       const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, logger });
+      // Paths that answer 2xx/3xx are remembered for `check` (recent-paths.json, paths only).
+      const scope = recentPathsScopeOf(opened.client.tokens.binding);
+      const recent = scope ? new RecentPathsRecorder(defaultConfigDirectory(io.env), { logger }) : undefined;
+      const recentPaths = recent && scope ? { recentPaths: { note: (destination: string, path: string) => recent.note(scope, destination, path) } } : {};
+      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, ...recentPaths, logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
@@ -124,6 +129,7 @@ ${connectionUsage}`,
         return ExitCode.Ok;
       } finally {
         await manager.dispose();
+        await recent?.dispose();
         user.dispose();
         await connectivity?.close();
         await tunnel?.stop();

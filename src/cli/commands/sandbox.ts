@@ -97,7 +97,7 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io, `  Token service        ${endpoints.tokenServiceUrl}   (HTTPS ${endpoints.tokenServiceHttpsUrl}, mTLS ${endpoints.certUrl})`);
   line(io, `  Destination service  ${endpoints.destinationServiceUrl}`);
   line(io, `  Connectivity proxy   http 127.0.0.1:${endpoints.connectivity.httpPort}, socks5 127.0.0.1:${endpoints.connectivity.socks5Port}   (Cloud Connectors: ${sandbox.connectors.length} connected)`);
-  line(io, `  Sample Internet API  ${endpoints.internetApiUrl}`);
+  line(io, `  Sample Internet API  ${endpoints.internetApiUrl}   (mTLS ${endpoints.mtlsApiUrl}, for the client-certificate destinations)`);
   line(io);
   line(io, `  Service keys   ${Object.values(files.serviceKeys).map(show).join(', ')}`);
   line(io, `  VCAP_SERVICES  ${show(files.vcapServices)}     CA ${show(files.ca)}     users ${show(files.users)}`);

@@ -1,7 +1,8 @@
 import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindResult } from '../destinationService/types';
 import { AUTHENTICATIONS } from '../destinations/authentication';
 import { isAuthenticationType } from '../destinations/model';
-import { BtpError, ErrorCode } from '../errors';
+import { BtpError, ErrorCode, isBtpError } from '../errors';
+import { openClientKeystore } from '../forward/keystore';
 import { timed, type HopRecorder } from './recorder';
 import type { CheckOptions } from './types';
 import { authTokenFailure, lookupFailure } from './verdicts';
@@ -51,6 +52,20 @@ export async function authToken(name: string, authentication: string, found: Fin
         code: ErrorCode.NotFound,
         detail: keyStore ? `The key store "${keyStore}" named in KeyStoreLocation is not among the certificates the Destination service returned.` : 'ClientCertificateAuthentication without a KeyStoreLocation.',
         fix: `Upload the client key store (.p12 or .pem) as a certificate of the Destination service and name it in KeyStoreLocation of destination "${name}".`,
+      });
+      return undefined;
+    }
+    try {
+      openClientKeystore(full.value.destinationConfiguration, certificates.find((certificate) => certificate.Name === keyStore) as CertificateRecord);
+    } catch (error) {
+      if (!isBtpError(error)) throw error;
+      const field = error.field ?? 'KeyStoreLocation';
+      hops.fail('authToken', full.ms, {
+        code: error.code,
+        detail: error.message,
+        fix: field === 'KeyStorePassword'
+          ? `Set KeyStorePassword of destination "${name}" to the password of the key store "${keyStore}".`
+          : `Upload the key store "${keyStore}" again (PKCS#12 .p12, or PEM with certificate and key) and keep KeyStoreLocation of destination "${name}" naming it.`,
       });
       return undefined;
     }

@@ -239,7 +239,12 @@ async function onPremiseHttp(resolved: Resolved, propagation: string | undefined
     const known = options.accessControl?.(virtual.host, virtual.port, route.locationId);
     const pathOnly = path.split('?')[0] ?? '/';
     if (known && !known.mapped) hops.fail('cloudConnector', answer.ms, notExposed(virtual, 'HTTP', pathOnly, 'HTTP 403'));
-    else hops.warn('cloudConnector', answer.ms, pathNotExposed(virtual, pathOnly, 'HTTP 403', known?.exposed), known?.exposed);
+    else {
+      // Paths that worked through this destination's forwards are exposed by definition (but not the one refused now).
+      const checked = (options.path ?? '').split('?')[0];
+      const recent = (options.recentPaths ?? []).filter((recentPath) => recentPath !== checked).slice(0, 5);
+      hops.warn('cloudConnector', answer.ms, pathNotExposed(virtual, pathOnly, 'HTTP 403', known?.exposed, recent), known?.exposed, recent);
+    }
     return status;
   }
   hops.ok('cloudConnector', answer.ms, `${route.locationId ? `location ID "${route.locationId}"` : 'no location ID'}: connected, ${virtual.host}:${virtual.port}${path.split('?')[0]} exposed`);

@@ -28,8 +28,17 @@ export class HopRecorder {
   }
 
   /** The hop refused only what was asked (a path the Cloud Connector does not expose): reported, not a failure. */
-  warn(hop: HopId, ms: number, warning: HopFailure, exposed?: readonly string[]): void {
-    const result: HopResult = { hop, status: 'warning', ms: round(ms), detail: redactText(warning.detail), code: warning.code, fix: redactText(warning.fix), ...(exposed ? { exposed } : {}) };
+  warn(hop: HopId, ms: number, warning: HopFailure, exposed?: readonly string[], recentPaths?: readonly string[]): void {
+    const result: HopResult = {
+      hop,
+      status: 'warning',
+      ms: round(ms),
+      detail: redactText(warning.detail),
+      code: warning.code,
+      fix: redactText(warning.fix),
+      ...(exposed ? { exposed } : {}),
+      ...(recentPaths && recentPaths.length > 0 ? { recentPaths } : {}),
+    };
     this.set(result);
     this.warning ??= result;
   }

@@ -39,6 +39,8 @@ export interface HopResult {
   readonly fix?: string;
   /** On a Cloud Connector warning: the paths known to be exposed for the system (`/sap/ and below`), if any are known. */
   readonly exposed?: readonly string[];
+  /** On a Cloud Connector warning: paths below the destination's URL that worked recently through its forwards. */
+  readonly recentPaths?: readonly string[];
 }
 
 export interface CheckResult {
@@ -84,6 +86,11 @@ export interface CheckOptions {
    * otherwise the resources exposed for it, named for people.
    */
   readonly accessControl?: (virtualHost: string, virtualPort: number, locationId: string | undefined) => { readonly mapped: false } | { readonly mapped: true; readonly exposed: readonly string[] } | undefined;
+  /**
+   * Paths below the destination's URL that answered 2xx/3xx through its forwards recently, newest first
+   * (`recent-paths.json`, see core/forward/recentPaths): named when the Cloud Connector refuses the checked path.
+   */
+  readonly recentPaths?: readonly string[];
   /** Bound for each network step (connect, handshake, answer); default 15 s. */
   readonly stepTimeoutMs?: number;
   readonly logger?: Logger;

@@ -143,15 +143,18 @@ export function notExposed(target: Endpoint, protocol: 'HTTP' | 'TCP', path: str
 
 /**
  * The Cloud Connector refused an HTTP path after every earlier hop worked: the way is fine, the path is not exposed
- * (a warning). `exposed`: the system's exposed resources where the check can know them.
+ * (a warning). `exposed`: the system's exposed resources where the check can know them; `recent`: paths below the
+ * destination's URL that worked through its forwards lately (so exposed).
  */
-export function pathNotExposed(target: Endpoint, path: string, how: string, exposed: readonly string[] | undefined): HopFailure {
+export function pathNotExposed(target: Endpoint, path: string, how: string, exposed: readonly string[] | undefined, recent: readonly string[] = []): HopFailure {
   const system = `${target.host}:${target.port}`;
   const known = exposed && exposed.length > 0 ? ` Exposed for ${system}: ${exposed.join(', ')}.` : exposed ? ` Nothing is exposed for ${system} yet.` : '';
+  const worked = recent.length > 0 ? ` Worked recently through a forward of this destination: ${recent.join(', ')}.` : '';
+  const example = recent[0] ?? (exposed && exposed.length > 0 ? exposed[0]?.replace(/ and below$/, '') : undefined);
   return {
     code: ErrorCode.NotExposed,
-    detail: `The way works up to the Cloud Connector, which does not expose ${system}${path} (${how}).${known}`,
-    fix: `Check a path that is exposed (--path)${exposed && exposed.length > 0 ? `, e.g. ${exposed[0]?.replace(/ and below$/, '')}` : ''}, or expose this one: in the Cloud Connector, Cloud To On-Premise > Access Control > ${system}, add a resource "${path}" ("Path and all sub-paths" covers what is below it).`,
+    detail: `The way works up to the Cloud Connector, which does not expose ${system}${path} (${how}).${known}${worked}`,
+    fix: `Check a path that is exposed (--path)${example ? `, e.g. ${example}` : ''}, or expose this one: in the Cloud Connector, Cloud To On-Premise > Access Control > ${system}, add a resource "${path}" ("Path and all sub-paths" covers what is below it).`,
   };
 }
 

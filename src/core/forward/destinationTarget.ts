@@ -1,5 +1,6 @@
 import type { CertificateRecord, DestinationRecord } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
+import { openClientKeystore } from './keystore';
 
 /** What a destination's properties say about where and how to connect (spec §4), for HTTP and TCP forwards. */
 
@@ -96,18 +97,8 @@ export function upstreamTlsOf(destination: DestinationRecord, certificates: read
   const keystore = destination.Authentication === 'ClientCertificateAuthentication' ? byName(destination.KeyStoreLocation) : undefined;
   const tls: { -readonly [K in keyof UpstreamTls]: UpstreamTls[K] } = { rejectUnauthorized: destination.TrustAll !== 'true' };
   if (trust && /\.(pem|crt|cer)$/i.test(trust.Name)) tls.ca = Buffer.from(trust.Content, 'base64').toString('utf8');
-  if (keystore) {
-    const content = Buffer.from(keystore.Content, 'base64');
-    if (/\.(p12|pfx)$/i.test(keystore.Name)) {
-      tls.pfx = content;
-      if (destination.KeyStorePassword) tls.passphrase = destination.KeyStorePassword;
-    } else {
-      const pem = content.toString('utf8');
-      tls.cert = pem;
-      tls.key = pem;
-      if (destination.KeyStorePassword) tls.passphrase = destination.KeyStorePassword;
-    }
-  }
+  // Throws a field-named error when KeyStorePassword does not open the key store.
+  if (keystore) Object.assign(tls, openClientKeystore(destination, keystore));
   return tls;
 }
 

@@ -83,6 +83,8 @@ export interface ForwardManagerOptions {
   readonly allowedOrigins?: OriginAllowList;
   /** Proxy and trust for Internet upstreams, read when a forward starts (changed settings reach the next one). */
   readonly network?: () => OutboundNetwork;
+  /** Told of every path that answered 2xx/3xx (below the destination's URL, no query), for `check` (recentPaths.ts). */
+  readonly recentPaths?: { note(destination: string, path: string): void };
   readonly logger?: Logger;
 }
 
@@ -306,6 +308,10 @@ export class ForwardManager {
     this.countRefusal(id, exchange.error);
     this.update(id, exchange.bytesIn, exchange.bytesOut, failed, exchange.error);
     if (this.exchanges.hasListeners) this.exchanges.fire({ forwardId: id, exchange });
+    if (this.options.recentPaths && exchange.error === undefined && exchange.status >= 200 && exchange.status < 400) {
+      const destination = exchange.destination ?? this.entries.get(id)?.info.destination;
+      if (destination !== undefined && destination !== ALL_DESTINATIONS) this.options.recentPaths.note(destination, exchange.path);
+    }
   }
 
   private recordTcp(id: string, report: TcpConnectionReport): void {

@@ -60,7 +60,8 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
       .showWarningMessage(`${destination.name}: the way works; the ${hopLabels[warning.hop]} does not let this path through. ${warning.detail ?? ''}`.trim(), 'Check Another Path…', 'Show All Hops')
       .then(async (choice) => {
         if (choice !== 'Check Another Path…') return show(choice);
-        const exposed = warning.exposed?.[0]?.replace(/ and below$/, '');
+        // A path that worked through a forward lately is below the destination's URL already; an exposed resource is not.
+        const exposed = warning.recentPaths?.[0] ?? warning.exposed?.[0]?.replace(/ and below$/, '');
         const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: exposed ?? path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
         if (next) await checkConnection(ctx, destination, next);
       });

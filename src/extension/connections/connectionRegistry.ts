@@ -6,6 +6,7 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
 import { appAddress } from '../../core/forward/localToken';
+import { RecentPathsRecorder } from '../../core/forward/recentPaths';
 import type { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { HttpAgents } from '../../core/http/agents';
 import type { OutboundNetwork } from '../../core/http/outbound';
@@ -75,7 +76,12 @@ export class ConnectionRegistry {
     private readonly localToken?: string,
     /** Dev-server origins every HTTP forward accepts. */
     private readonly allowedOrigins?: OriginAllowList,
-  ) {}
+  ) {
+    this.recentPaths = new RecentPathsRecorder(store.directory, { logger: logger.child('recent paths') });
+  }
+
+  /** Paths that worked through any connection's forwards, in recent-paths.json next to connections.json. */
+  private readonly recentPaths: RecentPathsRecorder;
 
   /** A forward's address as apps get it (`destinations`, exports, the clipboard): with the local token if required. */
   urlForApps(info: ForwardInfo): string {
@@ -200,6 +206,7 @@ export class ConnectionRegistry {
   async dispose(): Promise<void> {
     await Promise.all([...this.live.keys()].map((name) => this.close(name)));
     await this.sandboxAgents?.close();
+    await this.recentPaths.dispose();
     this.changes.dispose();
     this.forwardChanges.dispose();
     this.userChanges.dispose();
@@ -252,6 +259,7 @@ export class ConnectionRegistry {
       ...(this.allowedOrigins ? { allowedOrigins: this.allowedOrigins } : {}),
       // The sandbox's agents add its CA for its services; destinations go out on the window's network, as it is now.
       network: () => this.agents.network,
+      recentPaths: this.recentPaths,
     };
   }
 

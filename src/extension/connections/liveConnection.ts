@@ -7,6 +7,7 @@ import { DestinationServiceClient } from '../../core/destinationService/client';
 import type { DestinationSource } from '../../core/destinationService/source';
 import { Emitter } from '../../core/events';
 import { ForwardManager, type ForwardInfo, type ForwardSpec } from '../../core/forward/forwardManager';
+import { readRecentPaths, recentPathsScopeOf, type RecentPathsRecorder } from '../../core/forward/recentPaths';
 import type { HttpAgents } from '../../core/http/agents';
 import type { OriginAllowList } from '../../core/forward/allowedOrigins';
 import type { OutboundNetwork } from '../../core/http/outbound';
@@ -39,6 +40,8 @@ export interface LiveConnectionOptions {
   readonly allowedOrigins?: OriginAllowList;
   /** The window's current network (VS Code's proxy settings) for the forwards' Internet upstreams; `agents`' by default. */
   readonly network?: () => OutboundNetwork;
+  /** Remembers paths that worked through the forwards (shared with the CLI), for Check Connection's warning. */
+  readonly recentPaths?: RecentPathsRecorder;
 }
 
 export class LiveConnection {
@@ -49,6 +52,8 @@ export class LiveConnection {
   private readonly tunnel: TunnelSupervisor | undefined;
   private readonly tunnelStates = new Emitter<TunnelState>();
   private readonly agents: HttpAgents;
+  /** Where this connection's forwards note the paths that worked, and under which key. */
+  private readonly recent: { readonly recorder: RecentPathsRecorder; readonly scope: string } | undefined;
   /** How this connection reaches the connectivity proxy (`direct` without a tunnel). */
   readonly tunnelMode: TunnelMode;
   /** The tunnel's state changed (starting, ready, reconnecting, failed, stopped). */
@@ -72,7 +77,7 @@ export class LiveConnection {
     readonly client: DestinationSource,
     /** The connectivity binding for OnPremise destinations, if the connection has one. */
     readonly connectivityBinding: ConnectivityBinding | undefined,
-    { agents, tunnelMode, logger, localToken, allowedOrigins, network }: LiveConnectionOptions,
+    { agents, tunnelMode, logger, localToken, allowedOrigins, network, recentPaths }: LiveConnectionOptions,
     user?: UserSession,
   ) {
     this.user = user;
@@ -88,6 +93,8 @@ export class LiveConnection {
       ? new ConnectivityAccess(connectivityBinding, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined, forUser?.connectivity)
       : undefined;
     const tunnel = this.tunnel;
+    const scope = this.client instanceof DestinationServiceClient ? recentPathsScopeOf(this.client.tokens.binding) : undefined;
+    if (recentPaths && scope) this.recent = { recorder: recentPaths, scope };
     const health = tunnel ? { get state(): string { return tunnel.state; }, onDidChangeState: this.tunnelStates.event } : undefined;
     this.forwards = new ForwardManager({
       client: this.client,
@@ -99,6 +106,7 @@ export class LiveConnection {
       // The current network: VS Code's proxy settings may change, and the next forward takes the new ones.
       network: network ?? (() => agents.network),
       ...(forUser ? { findOptions: forUser.findOptions } : {}),
+      ...(recentPaths && scope ? { recentPaths: { note: (destination: string, path: string) => recentPaths.note(scope, destination, path) } } : {}),
     });
   }
 
@@ -145,6 +153,9 @@ export class LiveConnection {
     }
     const userToken = await this.user?.userToken().catch(() => undefined);
     const tunnel = this.tunnel;
+    // This window's forwards may have noted paths moments ago: write them first, then read every process's.
+    await this.recent?.recorder.flush();
+    const recentPaths = this.recent ? (await readRecentPaths(this.recent.recorder.directory, this.recent.scope, destination)).map((entry) => entry.path) : [];
     return checkDestination(destination, {
       client: this.client,
       agents: this.agents,
@@ -152,6 +163,7 @@ export class LiveConnection {
       ...(tunnel && tunnel.state === 'ready' ? { proxyEndpoints: tunnelEndpoints(tunnel) } : { tunnel: this.tunnelMode }),
       ...(path ? { path } : {}),
       ...(accessControl ? { accessControl } : {}),
+      ...(recentPaths.length > 0 ? { recentPaths } : {}),
       ...(userToken ? { userToken, findOptions: { userToken } } : {}),
       logger: this.logger.child('check'),
     });

@@ -15,8 +15,8 @@ describe('sandbox listeners', () => {
     } finally {
       await sandbox.close();
     }
-    // Token ×3, destination, Internet API, proxy HTTP/SOCKS5/tunnel, on-premise ERP and line service.
-    assert.equal(opened.length, 10, JSON.stringify(opened));
+    // Token ×3, destination, Internet API (plain and mTLS), proxy HTTP/SOCKS5/tunnel, on-premise ERP and line service.
+    assert.equal(opened.length, 11, JSON.stringify(opened));
     assert.deepEqual(opened.filter((item) => item.address !== '127.0.0.1'), []);
     const ports = new Set(opened.map((item) => item.port));
     const expected = [
@@ -28,6 +28,7 @@ describe('sandbox listeners', () => {
       Number(new URL(sandbox.endpoints.tokenServiceUrl).port),
       Number(new URL(sandbox.endpoints.destinationServiceUrl).port),
       Number(new URL(sandbox.endpoints.internetApiUrl).port),
+      Number(new URL(sandbox.endpoints.mtlsApiUrl).port),
     ];
     for (const port of expected) assert.ok(ports.has(port), `port ${port} is among the listeners`);
     const left = (await listeningSocketsOfThisProcess()).filter((item) => !before.has(`${item.address}:${item.port}`));

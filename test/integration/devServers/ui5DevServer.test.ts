@@ -226,7 +226,7 @@ describe('btp-connect forward --allow-origin behind ui5 serve', () => {
     const tag = `ui5-cli-${create}`;
     const result = await runForwardUntil(
       ['onprem-erp-basic', '--allow-origin', origin, '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'],
-      { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off' } },
+      { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') } },
       async ([erp]) => {
         assert.ok(erp, 'no forward address announced');
         const server = await startDevServer('simpleproxy', erp, port);

@@ -157,7 +157,7 @@ describe('check: each failure class at its hop', () => {
     assertBrokenAt(result, 'authToken', ErrorCode.NotFound);
     assert.match(result.firstFailure?.detail ?? '', /"missing\.p12" named in KeyStoreLocation/);
     const healthy = await check('internet-client-certificate');
-    assert.equal(healthy.hops.find((hop) => hop.hop === 'authToken')?.detail, 'ClientCertificateAuthentication: key store backend-client.pem for the TLS handshake');
+    assert.equal(healthy.hops.find((hop) => hop.hop === 'authToken')?.detail, 'ClientCertificateAuthentication: key store backend-client.p12 for the TLS handshake');
   });
 
   it('auth token: PrincipalPropagation without a signed-in user', async () => {

@@ -4,6 +4,7 @@
 // passively through Node's `http.server.*` diagnostics channels.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { runResultChild, type ChildRun } from '../../support/resultChild';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -188,6 +189,7 @@ describe('SAP approuter 20.10.0 against the sandbox, unchanged', () => {
       [Number(new URL(endpoints.internetApiUrl).port), 'internet-api'],
       [connectivity.httpPort, 'connectivity-http'],
       [onPremise.erp.port, 'erp'],
+      [Number(new URL(endpoints.mtlsApiUrl).port), 'mtls-api'],
     ]);
     directory = await mkdtemp(join(tmpdir(), 'btp-connect-approuter-'));
     workingDirectory = join(directory, 'approuter');
@@ -457,6 +459,37 @@ describe('SAP approuter 20.10.0 against the sandbox, unchanged', () => {
       Array.from({ length: 2 }, () => `GET http://erp.virtual:8000/whoami (absolute form, connected to ${String(proxyHost)}:${String(proxyPort)}) -> 200`),
     );
     assert.deepEqual(logErrors(run), []);
+  });
+
+  it('approuter: unsupported certificate format, expected p12 but received pem — the PKCS#12 keystore reaches the mTLS API, the PEM one is refused', async (t) => {
+    const run = await runApprouter(t, 'client-certificate', {
+      vcap: vcapWithoutXsuaa,
+      routes: [apiRoute('internet-client-certificate'), apiRoute('internet-client-certificate-pem', '/pem')],
+      requests: [
+        { name: 'p12', path: '/api/x?a=1' },
+        { name: 'pem', path: '/pem/api/x' },
+      ],
+    });
+    const [p12, pem] = run.responses;
+    // The .p12 keystore with KeyStorePassword: the approuter presents it (pfx + passphrase), the mTLS API accepts it.
+    assert.equal(p12?.status, 200, JSON.stringify(p12));
+    const echoed = p12.json as (EchoAnswer & { clientCertificate?: { subject: string; issuer: string } }) | null;
+    assert.equal(echoed?.service, 'sandbox-mtls-api');
+    assert.equal(echoed.path, '/internet-client-certificate/x');
+    assert.deepEqual(echoed.clientCertificate, { subject: 'CN=sandbox-backend-client', issuer: `CN=${new X509Certificate(fixture.sandbox.caPem).subject.match(/CN=([^\n]+)/)?.[1] ?? ''}` });
+    assert.ok(run.log.some((text) => text.includes('Sending p12 certificate to backend')), run.log.join('\n'));
+    // The finding: the approuter takes only .p12 keystores, whatever the PEM holds.
+    assert.equal(pem?.status, 500, JSON.stringify(pem));
+    assert.ok(run.log.some((text) => text.includes('unsupported certificate format, expected p12 but received pem')), run.log.join('\n'));
+    // Both look-ups happened; only the p12 request went on to the mTLS API.
+    assert.deepEqual(
+      run.received.filter((r) => r.server === 'destination' || r.server === 'mtls-api').map((r) => `${r.server} ${r.url} -> ${r.status ?? '?'}`),
+      [
+        'destination /destination-configuration/v1/destinations/internet-client-certificate -> 200',
+        'mtls-api /internet-client-certificate/x?a=1 -> 200',
+        'destination /destination-configuration/v1/destinations/internet-client-certificate-pem -> 200',
+      ],
+    );
   });
 
   it('check 25: a destination without Type "HTTP" or with a scheme-less URL — the approuter answers 500 (the emulator must emit valid values)', async (t) => {

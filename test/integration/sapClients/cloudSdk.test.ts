@@ -267,6 +267,21 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
     assert.deepEqual(warnings(run), []);
   });
 
+  it('SDK: ClientCertificateAuthentication with the .p12 keystore (and the .pem one) reaches the mTLS API as sandbox-backend-client', async (t) => {
+    const run = await runSdk(t, 'client-certificate', [
+      { call: 'executeHttpRequest', options: { destinationName: 'internet-client-certificate' }, request: { method: 'get', url: '/x' } },
+      { call: 'executeHttpRequest', options: { destinationName: 'internet-client-certificate-pem' }, request: { method: 'get', url: '/x' } },
+    ]);
+    for (const [step, name] of [[run.steps[0], 'internet-client-certificate'], [run.steps[1], 'internet-client-certificate-pem']] as const) {
+      assert.ok(step?.ok, `${name}: ${JSON.stringify(step?.error)}`);
+      assert.equal(step.status, 200);
+      const data = step.data as EchoAnswer & { clientCertificate?: { subject: string } };
+      assert.equal(data.service, 'sandbox-mtls-api');
+      assert.equal(data.path, `/${name}/x`);
+      assert.equal(data.clientCertificate?.subject, 'CN=sandbox-backend-client');
+    }
+  });
+
   it('SDK: a name that exists at both levels resolves to the instance destination (check 5)', async (t) => {
     assert.equal(stored('shared-name').Level, 'subaccount');
     assert.equal(stored('shared-name', PROVIDER_TENANT_ID, DESTINATION_INSTANCE_ID).Level, 'instance');
