@@ -8,6 +8,7 @@ import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/f
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
+import { tenantClients } from '../../core/forward/tenantClients';
 import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
@@ -96,7 +97,7 @@ ${connectionUsage}`,
       const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity) : undefined;
       const decision = requireLocalToken(tokenMode, { env: io.env });
       const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, logger });
+      const manager = new ForwardManager({ client: opened.client, clientForTenant: tenantClients(opened.binding, opened.agents), ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
