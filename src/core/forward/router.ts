@@ -75,7 +75,7 @@ export class DestinationRouter {
     const header = req.headers[destinationNameHeader];
     const proxied = proxiedName(req);
     if (header !== undefined) delete req.headers[destinationNameHeader];
-    const contract = readContract(req.headers);
+    const contract = readContract(req.headers, req.rawHeaders);
     const addressing: Addressing = proxied !== undefined ? 'proxy' : header !== undefined ? 'header' : 'path';
     if (!contract.ok) return { ...contract, addressing };
     const request = contract.request;

@@ -75,7 +75,7 @@ export type ContractRefusal = {
  * Reads (and removes) the contract headers of `headers` other than `X-Destination-Name`. Each must be sent once,
  * in the documented form: duplicates and bad values are refused with 400, as the transparent proxy does.
  */
-export function readContract(headers: IncomingHttpHeaders): { readonly ok: true; readonly request: ContractRequest } | ContractRefusal {
+export function readContract(headers: IncomingHttpHeaders, rawHeaders: readonly string[]): { readonly ok: true; readonly request: ContractRequest } | ContractRefusal {
   const find: Record<string, unknown> = {};
   const secrets: string[] = [];
   let tenant: TokenTenant | undefined;
@@ -87,7 +87,8 @@ export function readContract(headers: IncomingHttpHeaders): { readonly ok: true;
     if (name === 'x-destination-name' || !isContractHeader(name)) continue;
     const raw = headers[name];
     delete headers[name];
-    if (Array.isArray(raw) || raw === undefined) {
+    // Node joins repeated x- headers with ", ": only the raw list shows that one was sent twice.
+    if (Array.isArray(raw) || raw === undefined || sentTwice(rawHeaders, name)) {
       refuse(400, `several ${display(name)} headers`);
       continue;
     }
@@ -125,6 +126,12 @@ export function readContract(headers: IncomingHttpHeaders): { readonly ok: true;
   const secretKey = secrets.length > 0 ? createHash('sha256').update(secrets.sort().join('\n')).digest('base64url') : '';
   const key = visible === '||' && tenantKey === '|' && secretKey === '' ? '' : `${visible}|${tenantKey}|${secretKey}`;
   return { ok: true, request: { find: find as FindOptions, ...(tenant ? { tenant } : {}), key } };
+}
+
+function sentTwice(rawHeaders: readonly string[], name: string): boolean {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) if ((rawHeaders[index] as string).toLowerCase() === name && ++count > 1) return true;
+  return false;
 }
 
 function display(name: string): string {
