@@ -127,7 +127,7 @@ describe('the transparent proxy contract on one port', () => {
 
   it('both tenant headers, duplicates and bad values are refused with 400 before any lookup', async () => {
     const before = finds.length;
-    for (const headers of [
+    const cases: Record<string, string | string[]>[] = [
       { 'X-Tenant-Id': SUBSCRIBER_TENANT_ID, 'X-Tenant-Subdomain': 'subscriber' },
       { 'X-Fragment-Name': ['a', 'b'] },
       { 'X-Fragment-Name': 'a/../b' },
@@ -135,7 +135,8 @@ describe('the transparent proxy contract on one port', () => {
       { 'X-Fragment-Optional': 'true' },
       { 'X-Fragment-Optional': 'true', 'X-Fragment-Name': 'a,b' },
       { 'X-Destination-Name': '../x' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const answer = await get('/recorder/x', headers);
       assert.equal(answer.status, 400, JSON.stringify(headers));
       assert.ok(answer.headers['x-error-message'], JSON.stringify(headers));
