@@ -236,9 +236,11 @@ export class HttpForward {
     }
     const picked = this.pick(req);
     if (!picked.ok) {
-      failResponse(res, picked.status, picked.code, picked.reason, this.options.router ? errorHeaders(picked.code, picked.reason, picked.status) : {});
+      // A name remembered as unknown is answered as its first lookup was: 502 when named by header (see below).
+      const status = picked.addressing === 'header' && picked.status === 404 ? 502 : picked.status;
+      failResponse(res, status, picked.code, picked.reason, this.options.router ? errorHeaders(picked.code, picked.reason, picked.status) : {});
       req.resume();
-      return report(picked.status, picked.code);
+      return report(status, picked.code);
     }
     const { resolver, localPrefix } = picked;
     if (this.options.router) routedTo = resolver.name;
@@ -370,7 +372,7 @@ export class HttpForward {
 
 type Picked =
   | { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string; readonly key: string; readonly addressing?: Addressing }
-  | { readonly ok: false; readonly status: 400 | 404 | 501; readonly code: ErrorCode; readonly reason: string };
+  | { readonly ok: false; readonly status: 400 | 404 | 501; readonly code: ErrorCode; readonly reason: string; readonly addressing?: Addressing };
 
 /** One request and where it goes; `localPrefix` is what the client's path had before the destination's (router). */
 interface Target {

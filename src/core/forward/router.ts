@@ -134,8 +134,15 @@ export class DestinationRouter {
       const client = request.tenant && this.options.clientForTenant ? this.options.clientForTenant(request.tenant) : this.options.client;
       const base = this.options.findOptions;
       const extra = request.find;
-      // The request's own inputs (fragment, tokens…) win over the connection's (the signed-in user's token).
-      const findOptions = key === name ? base : async (): Promise<FindOptions> => ({ ...(base ? await base() : {}), ...extra });
+      // The request's own inputs (fragment, tokens…) win over the connection's (the signed-in user's token); a
+      // token-service tenant excludes the user token (find-destination refuses X-tenant with X-user-token).
+      const findOptions =
+        key === name
+          ? base
+          : async (): Promise<FindOptions> => {
+              const { userToken, ...own } = base ? await base() : {};
+              return { ...own, ...(userToken !== undefined && extra.tenant === undefined ? { userToken } : {}), ...extra };
+            };
       resolver = new DestinationResolver({ client, name, ...(findOptions ? { findOptions } : {}) });
       this.resolvers.set(key, resolver);
     }

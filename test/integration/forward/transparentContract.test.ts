@@ -96,6 +96,10 @@ describe('the transparent proxy contract on one port', () => {
     const byHeader = await get('/x', { 'X-Destination-Name': 'no-such-destination' });
     assert.equal(byHeader.status, 502);
     assert.equal(byHeader.headers['x-internal-error-code'], '404');
+    // Again, now answered from the router's memory of the miss: the same status.
+    const again = await get('/x', { 'X-Destination-Name': 'no-such-destination' });
+    assert.equal(again.status, 502);
+    assert.match(again.text, /looked up less than/);
     assert.equal((await get('/no-such-destination-2/x')).status, 404);
   });
 
