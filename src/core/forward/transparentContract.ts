@@ -76,6 +76,15 @@ export type ContractRefusal = {
  * in the documented form: duplicates and bad values are refused with 400, as the transparent proxy does.
  */
 export function readContract(headers: IncomingHttpHeaders, rawHeaders: readonly string[]): { readonly ok: true; readonly request: ContractRequest } | ContractRefusal {
+  // Most requests carry none of these: find that out without allocating anything.
+  let any = false;
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 120 && name !== 'x-destination-name' && isContractHeader(name)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return nothingAsked;
   const find: Record<string, unknown> = {};
   const secrets: string[] = [];
   let tenant: TokenTenant | undefined;
@@ -127,6 +136,8 @@ export function readContract(headers: IncomingHttpHeaders, rawHeaders: readonly 
   const key = visible === '||' && tenantKey === '|' && secretKey === '' ? '' : `${visible}|${tenantKey}|${secretKey}`;
   return { ok: true, request: { find: find as FindOptions, ...(tenant ? { tenant } : {}), key } };
 }
+
+const nothingAsked = { ok: true, request: { find: {}, key: '' } } as const;
 
 function sentTwice(rawHeaders: readonly string[], name: string): boolean {
   let count = 0;
