@@ -94,4 +94,21 @@ describe('debug sessions through one port', () => {
       assert.equal(api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic'), ownBefore, 'no forward of its own was started');
     });
   }
+
+  it('the export for local apps writes the one-port form when asked', async () => {
+    const api = await extensionApi();
+    if (!api.ctx.sandbox.running) await vscode.commands.executeCommand('btpConnect.startSandbox');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the test workspace is open');
+    for (const form of ['path', 'proxy'] as const) {
+      const file = join(folder, `one-port-${form}-destinations.json`);
+      const written = await vscode.commands.executeCommand<string | undefined>('btpConnect.exportForLocalApps', { format: 'destinations', destinations: ['sandbox/onprem-erp-basic'], file, onePort: form });
+      assert.equal(written, file);
+      const onePort = api.ctx.registry.forwardOf('sandbox', ALL_DESTINATIONS);
+      assert.ok(onePort);
+      const url = form === 'path' ? `${api.ctx.registry.urlForApps(onePort)}/onprem-erp-basic` : 'http://onprem-erp-basic.dest';
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), [{ name: 'onprem-erp-basic', url, forwardAuthToken: false }]);
+      rmSync(file, { force: true });
+    }
+  });
 });
