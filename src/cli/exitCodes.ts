@@ -59,6 +59,8 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.ForwardBusy]: ExitCode.ServiceFailure,
   [ErrorCode.PortInUse]: ExitCode.Conflict,
   [ErrorCode.Unsupported]: ExitCode.InvalidInput,
+  [ErrorCode.PrivateLinkOnly]: ExitCode.InvalidInput,
+  [ErrorCode.RfcDestination]: ExitCode.InvalidInput,
   [ErrorCode.LocalRequestRefused]: ExitCode.InvalidInput,
   [ErrorCode.DestinationNameInvalid]: ExitCode.InvalidInput,
   [ErrorCode.LocalTokenRequired]: ExitCode.AccessDenied,

@@ -88,6 +88,9 @@ function reportError(error: unknown, json: boolean, io: CliIo): number {
   if (isBtpError(error)) {
     if (json) io.stdout(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
     io.stderr(`${errorHeadings[error.code]} [${error.code}]: ${redactText(error.message)}\n`);
+    // Text meant to be copied (e.g. an RFC destination's node-rfc settings, no secrets in it) goes to stdout.
+    const copyText = error.details?.copyText;
+    if (!json && typeof copyText === 'string') io.stdout(copyText);
     return exitCodeFor(error.code);
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -66,6 +66,10 @@ export const ErrorCode = {
   ForwardBusy: 'BTP_FORWARD_BUSY',
   /** The request asks for something BTP Connect does not do (e.g. an RFC destination over a TCP forward). */
   Unsupported: 'BTP_UNSUPPORTED',
+  /** A PrivateLink destination: its endpoint is reachable only from inside BTP (SAP Private Link), never from a laptop. */
+  PrivateLinkOnly: 'BTP_PRIVATE_LINK',
+  /** An RFC destination: RFC is no HTTP or TCP a forward could carry; `details.nodeRfc` holds the settings for node-rfc/JCo. */
+  RfcDestination: 'BTP_RFC_DESTINATION',
   /** A user must sign in (again) to the connection: nobody is signed in, or the sign-in has expired. */
   SignInRequired: 'BTP_SIGN_IN_REQUIRED',
   /** The browser sign-in did not complete: cancelled, denied, or the authorization code was refused. */

@@ -8,6 +8,12 @@ import { errorHeadings } from '../words/errorWords';
 export async function showError(action: string, error: unknown, logger: Logger, channel: vscode.LogOutputChannel): Promise<void> {
   const text = isBtpError(error) ? `${errorHeadings[error.code]}: ${error.message}` : `${action} failed: ${error instanceof Error ? error.message : String(error)}`;
   logger.error(`${action} failed`, isBtpError(error) ? `${error.code} ${error.message}` : error);
-  const choice = await vscode.window.showErrorMessage(redactText(text), 'Show Log');
+  // Some errors carry text to copy (an RFC destination's node-rfc/JCo settings; never secrets): offer it.
+  const copyText = isBtpError(error) && typeof error.details?.copyText === 'string' ? error.details.copyText : undefined;
+  const choice = await vscode.window.showErrorMessage(redactText(text), ...(copyText ? ['Copy Settings'] : []), 'Show Log');
   if (choice === 'Show Log') channel.show(true);
+  if (choice === 'Copy Settings' && copyText) {
+    await vscode.env.clipboard.writeText(copyText);
+    void vscode.window.showInformationMessage('Copied the connection settings (no password: it stays in the destination).');
+  }
 }

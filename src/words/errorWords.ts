@@ -31,6 +31,8 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.TunnelDown]: 'Tunnel down',
   [ErrorCode.ForwardBusy]: 'Forward at its connection limit',
   [ErrorCode.Unsupported]: 'Not supported',
+  [ErrorCode.PrivateLinkOnly]: 'Reachable only inside BTP (PrivateLink)',
+  [ErrorCode.RfcDestination]: 'RFC destination: use node-rfc or SAP JCo',
   [ErrorCode.SignInRequired]: 'Sign-in required',
   [ErrorCode.SignInFailed]: 'Sign-in failed',
   [ErrorCode.SignInNotConfigured]: 'Sign-in not set up',

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { request } from 'undici';
+import { ProxyAgent, request } from 'undici';
 import { ExitCode } from '../../src/cli/exitCodes';
 import { runCli, runForwardUntil } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
@@ -59,7 +59,13 @@ describe('btp-connect forward', () => {
       const named = await request(`${noauth}/x`);
       assert.equal(named.statusCode, 200);
       await named.body.dump();
+      // The same port as HTTP proxy for http://<destination>.dest.
+      const proxy = new ProxyAgent({ uri: all ?? '', proxyTunnel: false });
+      const proxied = (await (await request('http://internet-basic.dest/via-proxy', { dispatcher: proxy })).body.json()) as { path: string };
+      await proxy.close();
+      assert.equal(proxied.path, '/internet-basic/via-proxy');
     });
+    assert.match(result.stdout, /as an HTTP proxy: http_proxy=http:\/\/127\.0\.0\.1:\d+ curl http:\/\/<destination>\.dest\//);
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /→ all destinations \(HTTP, \/<destination>\/… or X-Destination-Name\) {2}ready/);
     assert.match(result.stdout, /^onprem-erp-basic: GET \/sap\/opu\/odata\/sap\/API_BUSINESS_PARTNER\/A_BusinessPartner → 200/m);

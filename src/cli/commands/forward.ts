@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
 import { RecentPathsRecorder, recentPathsScopeOf } from '../../core/forward/recentPaths';
+import { tenantClients } from '../../core/forward/tenantClients';
 import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
 import { parseSpec } from '../forwardSpec';
@@ -35,6 +36,8 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
 
   --all                       one port for every HTTP destination of the connection: the first path segment
                               names it (http://127.0.0.1:PORT/<destination>/…), or an X-Destination-Name header
+                              (with the transparent proxy's other headers: X-Fragment-Name, X-Tenant-Id…), or
+                              use the port as HTTP proxy for http://<destination>.dest/… (http_proxy=…)
   --port <port>               the local port when forwarding one destination (same as <name>:<port>) or --all
   --tunnel <mode>             how to reach the connectivity proxy from here: the tunnel \`tunnel setup\` saved for
                               the connection, else direct (the key's host and ports); cf-ssh:<app> (cf ssh through
@@ -102,7 +105,7 @@ ${connectionUsage}`,
       const scope = recentPathsScopeOf(opened.client.tokens.binding);
       const recent = scope ? new RecentPathsRecorder(defaultConfigDirectory(io.env), { logger }) : undefined;
       const recentPaths = recent && scope ? { recentPaths: { note: (destination: string, path: string) => recent.note(scope, destination, path) } } : {};
-      const manager = new ForwardManager({ client: opened.client, ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, ...recentPaths, logger });
+      const manager = new ForwardManager({ client: opened.client, clientForTenant: tenantClients(opened.binding, opened.agents), ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, ...recentPaths, logger });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
@@ -111,6 +114,11 @@ ${connectionUsage}`,
         if (user.user) line(io, `Acting for ${user.user.userName}, signed in to ${opened.source} (\`logout\` to stop).`);
         const width = Math.max(...started.map((info) => info.localAddress.length));
         for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination} (${describe(info)})  ${info.state}`);
+        const onePort = started.find((info) => info.destination === ALL_DESTINATIONS);
+        if (onePort) {
+          const address = onePort.localAddress.slice('http://'.length);
+          line(io, `  as an HTTP proxy: http_proxy=http://${token ? `btp:$(cat ${token.path})@` : ''}${address} curl http://<destination>.dest/…  (plain http://; the forward speaks TLS upstream)`);
+        }
         if (token) {
           line(io, `Forwards require a local token (${decision.reason}); it is in ${token.path}, readable only by you.`);
           line(io, `  curl -H "Proxy-Authorization: Bearer $(cat ${token.path})" ${started[0]?.localAddress ?? 'http://127.0.0.1:PORT'}/…   or   …/~$(cat ${token.path})/…`);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../errors';
 import type { OriginAllowList } from './allowedOrigins';
+import { markProxied } from './destHost';
 import { checkLocalRequest } from './localRequest';
 import { checkLocalToken } from './localToken';
 
@@ -26,11 +27,18 @@ export interface AdmissionPolicy {
   readonly allowWebSocket: boolean;
   readonly localToken?: string;
   readonly allowedOrigins?: OriginAllowList;
+  /** One-port forwards: accept `http://<destination>.dest/…` absolute-form targets (HTTP-proxy mode). */
+  readonly destProxy?: boolean;
 }
 
 export function admit(req: IncomingMessage, policy: AdmissionPolicy, upgrade: boolean): Admission {
-  const local = checkLocalRequest(req, policy.hosts, policy.allowedOrigins);
+  const local = checkLocalRequest(req, policy.hosts, policy.allowedOrigins, policy.destProxy === true);
   if (!local.ok) return local.origin === undefined ? refused(local.status, local.reason) : { ...refused(local.status, local.reason), origin: local.origin };
+  if (local.proxy) {
+    // From here on a proxy-form request is one in origin form; the router reads its destination from the mark.
+    req.url = local.proxy.path;
+    markProxied(req, local.proxy.name);
+  }
   if (upgrade) {
     if (!policy.allowWebSocket) return refused(403, 'this forward does not pass WebSocket upgrades: start it with --websocket (setting btpConnect.forwards.allowWebSocket)');
     // Only WebSocket: `h2c` or unknown protocols would hand the raw socket to something nobody checked.
@@ -43,7 +51,7 @@ export function admit(req: IncomingMessage, policy: AdmissionPolicy, upgrade: bo
         ok: false,
         status: 407,
         code: ErrorCode.LocalTokenRequired,
-        reason: 'this forward needs its local token: send Proxy-Authorization: Bearer <token> or start the path with /~<token>',
+        reason: 'this forward needs its local token: send Proxy-Authorization: Bearer <token> (as an HTTP proxy: http://btp:<token>@127.0.0.1:PORT) or start the path with /~<token>',
         headers: { 'proxy-authenticate': 'Bearer realm="btp-connect"' },
       };
     }

@@ -1,6 +1,7 @@
 import type { CertificateRecord, DestinationRecord } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { openClientKeystore } from './keystore';
+import { assertForwardable } from './notForwardable';
 
 /** What a destination's properties say about where and how to connect (spec §4), for HTTP and TCP forwards. */
 
@@ -32,6 +33,7 @@ export function locationIdOf(destination: DestinationRecord): string | undefined
 
 /** HTTP forwards go to `URL`; OnPremise URLs must be http:// (the Cloud Connector does TLS to the backend). */
 export function httpTargetOf(name: string, destination: DestinationRecord): URL {
+  assertForwardable(name, destination);
   let url: URL;
   try {
     url = new URL(destination.URL ?? '');
@@ -53,10 +55,8 @@ export function httpTargetOf(name: string, destination: DestinationRecord): URL 
 
 /** TCP forwards: `Address` (TCP), `ldap.url`, `mail.smtp.host`/`port`, or an HTTP destination's URL as raw TCP. */
 export function tcpTargetOf(name: string, destination: DestinationRecord): TcpTarget {
+  assertForwardable(name, destination);
   const type = destination.Type ?? 'HTTP';
-  if (type === 'RFC') {
-    throw new BtpError(ErrorCode.Unsupported, `Destination "${name}" is an RFC destination; RFC needs SAP JCo and cannot be forwarded as a TCP port.`, { field: 'Type' });
-  }
   if (type === 'MAIL') {
     const host = destination['mail.smtp.host'] ?? destination['mail.imap4.host'] ?? destination['mail.pop3.host'];
     if (!host) throw new BtpError(ErrorCode.InvalidInput, `MAIL destination "${name}" has no mail.smtp.host.`, { field: 'mail.smtp.host' });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { FindOptions } from '../destinationService/types';
@@ -7,6 +8,7 @@ import { checkMaxConnections, defaultMaxConnections } from './connectionLimit';
 import { Emitter, type Disposable } from '../events';
 import { silentLogger, type Logger } from '../log';
 import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
+import { assertForwardable } from './notForwardable';
 import { HttpForward, type Exchange, type ForwardTimeouts } from './httpForward';
 import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
@@ -76,6 +78,8 @@ export interface ForwardManagerOptions {
   readonly tunnel?: TunnelHealth;
   /** Extra find-destination inputs (e.g. the signed-in user's token) for every forward. */
   readonly findOptions?: () => Promise<FindOptions>;
+  /** The Destination service for a subscriber tenant (`X-Tenant-Subdomain`/`X-Tenant-Id` on one port); refused without it. */
+  readonly clientForTenant?: (tenant: TokenTenant) => Pick<DestinationServiceClient, 'find'>;
   readonly timeouts?: Partial<ForwardTimeouts>;
   /** Every HTTP forward requires this token (shared machines, AC-06); TCP forwards cannot carry one and refuse to start. */
   readonly localToken?: string;
@@ -143,6 +147,8 @@ export class ForwardManager {
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
     const destination = found.destinationConfiguration;
+    // Before the kind is chosen: RFC and PrivateLink get their own answer, not "needs a TCP forward".
+    assertForwardable(name, destination);
     const kind: ForwardKind = spec.kind ?? ((destination.Type ?? 'HTTP') === 'HTTP' ? 'http' : 'tcp');
     if (kind === 'http') httpTargetOf(name, destination);
     else tcpTargetOf(name, destination);
@@ -205,7 +211,11 @@ export class ForwardManager {
     if ((spec.kind ?? 'http') !== 'http') throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations serves HTTP only: give TCP destinations a port each.', { field: 'kind' });
     const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const id = randomUUID();
-    const router = new DestinationRouter({ client: this.options.client, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
+    const router = new DestinationRouter({
+      client: this.options.client,
+      ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}),
+      ...(this.options.clientForTenant ? { clientForTenant: this.options.clientForTenant } : {}),
+    });
     const connectivity = this.options.connectivity?.forForward(maxConnections);
     const listener = await HttpForward.listen({
       router,

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { isContractHeader } from './transparentContract';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) plus those a forward must never take from a local client: credentials
 // and routing come only from the destination, never from whoever talks to 127.0.0.1.
@@ -11,7 +12,8 @@ function isRefused(name: string): boolean {
   const first = name.charCodeAt(0);
   // Only names starting with s, x or p can be refused: most headers are decided by one comparison.
   if (first !== 115 && first !== 120 && first !== 112) return false;
-  return name.startsWith('sap-connectivity-') || name.startsWith('x-forwarded-') || name.startsWith('proxy-');
+  // The transparent proxy's request headers are the forward's business, and some carry tokens (X-Refresh-Token…).
+  return name.startsWith('sap-connectivity-') || name.startsWith('x-forwarded-') || name.startsWith('proxy-') || (first === 120 && isContractHeader(name));
 }
 
 export interface HeaderPolicy {

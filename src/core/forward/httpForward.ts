@@ -17,10 +17,11 @@ import { maskInjected } from './injected';
 import { closeServer, listenLoopback } from '../net/listen';
 import { allowedHosts } from './localRequest';
 import { onPremiseHeaders } from './onPremiseHeaders';
-import { failResponse } from './refusal';
+import { failResponse, failSocket } from './refusal';
+import { errorHeaders } from './transparentContract';
 import { responseHead } from './responseHead';
 import type { DestinationResolver } from './resolver';
-import type { DestinationRouter } from './router';
+import type { Addressing, DestinationRouter } from './router';
 import { routeOf, upstreamPath, type Route } from './route';
 import { UpstreamAgents } from './upstreamAgents';
 import { OutboundNetwork } from '../http/outbound';
@@ -116,13 +117,14 @@ export class HttpForward {
       allowWebSocket: options.allowWebSocket === true,
       ...(options.localToken !== undefined ? { localToken: options.localToken } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+      ...(options.router ? { destProxy: true } : {}),
     };
     this.warnings = new WarningLimiter(this.logger, 60_000);
     this.upgrades = new UpgradeSlots(options.maxConnections ?? defaultMaxConnections, new RefusalLog(this.logger, options.maxConnections ?? defaultMaxConnections));
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
     this.agents = new UpstreamAgents(this.upstreamMs, options.network ?? new OutboundNetwork(), options.maxConnections ?? defaultMaxConnections);
-    this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '' } : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
+    this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '', key: options.resolver.name } : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
   }
 
   static async listen(options: HttpForwardOptions): Promise<HttpForward> {
@@ -145,8 +147,14 @@ export class HttpForward {
       socket.once('close', () => forward.sockets.delete(socket));
     });
     server.on('request', (req, res) => void forward.handle(req, res));
-    // A CONNECT must not turn the forward into a general proxy: refuse it and close (AC-07).
-    server.on('connect', (_req, socket: Socket) => socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
+    // A CONNECT must not turn the forward into a general proxy: the admission refuses it (saying what to use for
+    // `.dest` targets) and the connection is closed (AC-07).
+    server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      socket.on('error', () => undefined);
+      const refusal = admit(req, forward.admission, false);
+      if (refusal.ok) socket.destroy();
+      else failSocket(socket, refusal.status, refusal.code, refusal.reason);
+    });
     server.on('upgrade', (req, socket: Socket, head: Buffer) => void handleUpgrade(forward.upgradeContext(), req, socket, head));
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -228,9 +236,11 @@ export class HttpForward {
     }
     const picked = this.pick(req);
     if (!picked.ok) {
-      failResponse(res, picked.status, picked.code, picked.reason);
+      // A name remembered as unknown is answered as its first lookup was: 502 when named by header (see below).
+      const status = picked.addressing === 'header' && picked.status === 404 ? 502 : picked.status;
+      failResponse(res, status, picked.code, picked.reason, this.options.router ? errorHeaders(picked.code, picked.reason, picked.status) : {});
       req.resume();
-      return report(picked.status, picked.code);
+      return report(status, picked.code);
     }
     const { resolver, localPrefix } = picked;
     if (this.options.router) routedTo = resolver.name;
@@ -267,7 +277,9 @@ export class HttpForward {
       // without a tunnel), whatever the errno: that error names the fix.
       const proxy = target.route?.onPremise && isConnectFailure(caught) ? this.options.connectivity?.httpProxy() : undefined;
       const error = proxy ? proxyUnreachable(proxy, caught) : timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
-      const status = statusFor(error);
+      const ownStatus = statusFor(error);
+      // The transparent proxy answers a destination (or fragment) the Destination service does not know with 502.
+      const status = picked.addressing === 'header' && ownStatus === 404 ? 502 : ownStatus;
       const code = isBtpError(error) ? error.code : ErrorCode.UpstreamFailed;
       const said = isBtpError(error) ? error.message : `the upstream failed: ${(error as Error).message}`;
       // An error text may quote what went upstream (a URL, a header): never the values the forward injected (F3).
@@ -275,14 +287,14 @@ export class HttpForward {
       const unknownName = this.options.router !== undefined && isBtpError(error, ErrorCode.NotFound);
       // A router remembers the miss for a while and keeps no resolver: random paths cannot grow its table or
       // cost a lookup each (D3).
-      if (unknownName) this.options.router?.notFound(resolver.name);
+      if (unknownName) this.options.router?.notFound(picked.key);
       if (aborted) {
         // The client went away: nothing to say.
       } else if (unknownName) this.warnings.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`, 'unknown destination');
       else this.logger.warn(`${req.method} ${pathOf(req.url)} failed: ${redactText(message)}`);
       const retryAfter = isBtpError(error, ErrorCode.ServiceUnavailable) ? error.details?.retryAfterSeconds : undefined;
       if (!res.headersSent && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
-      if (!res.headersSent) failResponse(res, status, code, message);
+      if (!res.headersSent) failResponse(res, status, code, message, this.options.router ? errorHeaders(code, message, ownStatus) : {});
       else res.destroy();
       report(status, code);
     } finally {
@@ -359,8 +371,8 @@ export class HttpForward {
 }
 
 type Picked =
-  | { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string }
-  | { readonly ok: false; readonly status: 400 | 404; readonly code: ErrorCode; readonly reason: string };
+  | { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string; readonly key: string; readonly addressing?: Addressing }
+  | { readonly ok: false; readonly status: 400 | 404 | 501; readonly code: ErrorCode; readonly reason: string; readonly addressing?: Addressing };
 
 /** One request and where it goes; `localPrefix` is what the client's path had before the destination's (router). */
 interface Target {

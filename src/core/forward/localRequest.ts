@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { OriginAllowList } from './allowedOrigins';
+import { destNameOfConnect, destTargetOf, type DestTarget } from './destHost';
 
 /**
  * Who may use a forward: only local clients addressing it by a loopback name and its exact port, and never a
@@ -7,7 +8,7 @@ import type { OriginAllowList } from './allowedOrigins';
  * compares after lower-casing: no regex on raw input, no DNS. Part of `admit`, which every request kind passes.
  */
 export type LocalCheck =
-  | { readonly ok: true }
+  | { readonly ok: true; /** Set for an accepted proxy-form request (`GET http://<name>.dest/…`). */ readonly proxy?: DestTarget }
   | {
       readonly ok: false;
       readonly status: 400 | 403 | 405;
@@ -20,9 +21,26 @@ export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
 }
 
-export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<string>, allowedOrigins?: OriginAllowList): LocalCheck {
-  if (req.method === 'CONNECT') return { ok: false, status: 405, reason: 'CONNECT is not supported: this is not a general proxy' };
-  if (!(req.url ?? '').startsWith('/')) return { ok: false, status: 400, reason: 'absolute-form request targets are refused: this is not a general proxy' };
+/**
+ * `destProxy` (one-port forwards): absolute-form targets `http://<destination>.dest/…` are accepted as HTTP-proxy
+ * mode, and then Host must name that target (and a same-origin Origin is its origin); every other absolute form
+ * and every CONNECT stays refused (AC-07).
+ */
+export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<string>, allowedOrigins?: OriginAllowList, destProxy = false): LocalCheck {
+  if (req.method === 'CONNECT') {
+    const name = destProxy ? destNameOfConnect(req) : undefined;
+    if (name !== undefined) {
+      return { ok: false, status: 405, reason: `CONNECT is not supported: use http://${name}.dest/… (plain HTTP to this proxy; the forward speaks TLS to the destination), not https://; with undici's ProxyAgent set proxyTunnel: false` };
+    }
+    return { ok: false, status: 405, reason: 'CONNECT is not supported: this is not a general proxy' };
+  }
+  let proxy: DestTarget | undefined;
+  if (!(req.url ?? '').startsWith('/')) {
+    proxy = destProxy ? destTargetOf(req.url ?? '') : undefined;
+    if (!proxy) {
+      return { ok: false, status: 400, reason: `absolute-form request targets are refused: this is not a general proxy${destProxy ? '; as an HTTP proxy it serves only http://<destination>.dest/… targets' : ''}` };
+    }
+  }
   // One pass over the raw headers: `headersDistinct` would build arrays for every header of every request.
   let host: string | undefined;
   let hostCount = 0;
@@ -40,13 +58,16 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
     }
   }
   if (hostCount !== 1) return { ok: false, status: 403, reason: 'exactly one Host header is required' };
-  if (!hosts.has((host ?? '').toLowerCase())) return { ok: false, status: 403, reason: 'the Host header does not name this local forward' };
+  if (proxy ? (host ?? '').toLowerCase() !== proxy.authority : !hosts.has((host ?? '').toLowerCase())) {
+    return { ok: false, status: 403, reason: proxy ? `the Host header must name the request's target, ${proxy.authority}` : 'the Host header does not name this local forward' };
+  }
   if (originCount > 1) return { ok: false, status: 403, reason: 'several Origin headers' };
   if (origin !== undefined) {
     const lower = origin.toLowerCase();
-    if (!lower.startsWith('http://') || !hosts.has(lower.slice('http://'.length))) {
+    const own = lower.startsWith('http://') && (proxy ? lower.slice('http://'.length) === proxy.authority : hosts.has(lower.slice('http://'.length)));
+    if (!own) {
       // A dev server's page the user allowed: its proxy passes the page's Origin (and Sec-Fetch-Site) on.
-      if (allowedOrigins?.allows(lower)) return { ok: true };
+      if (allowedOrigins?.allows(lower)) return proxy ? { ok: true, proxy } : allowed;
       const shown = origin.slice(0, 200);
       return {
         ok: false,
@@ -63,5 +84,7 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
     const site = fetchSite.toLowerCase();
     if (site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, reason: `requests with Sec-Fetch-Site: ${site === 'same-site' || site === 'cross-site' ? site : 'other'} are refused: only pages of this forward's own origin may use it` };
   }
-  return { ok: true };
+  return proxy ? { ok: true, proxy } : allowed;
 }
+
+const allowed: LocalCheck = { ok: true };

@@ -30,6 +30,8 @@ export function checkLocalToken(req: IncomingMessage, token: string): TokenVerdi
   }
   const header = req.headers['proxy-authorization'];
   if (typeof header === 'string' && header.startsWith('Bearer ') && sameSecret(header.slice('Bearer '.length).trim(), token)) return { ok: true, url };
+  // HTTP-proxy mode: clients take proxy credentials from the proxy URL (http://btp:<token>@127.0.0.1:PORT) as Basic.
+  if (typeof header === 'string' && header.startsWith('Basic ') && sameSecret(basicPassword(header.slice('Basic '.length).trim()), token)) return { ok: true, url };
   return { ok: false };
 }
 
@@ -44,6 +46,13 @@ function indexOfAny(url: string, from: number): number {
     if (char === '/' || char === '?' || char === '#') return index;
   }
   return url.length;
+}
+
+/** The password of a Basic credential (any user name); '' when it is none. */
+function basicPassword(encoded: string): string {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? '' : decoded.slice(colon + 1);
 }
 
 function sameSecret(given: string, token: string): boolean {

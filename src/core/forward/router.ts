@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { FindOptions } from '../destinationService/types';
 import { ErrorCode } from '../errors';
+import { proxiedName } from './destHost';
 import { DestinationResolver } from './resolver';
+import { destinationNamePattern, readContract, type ContractRequest } from './transparentContract';
 
 /** The `destination` of a forward that serves every destination of its connection on one port. */
 export const ALL_DESTINATIONS = '*';
@@ -11,20 +14,36 @@ export const ALL_DESTINATIONS = '*';
 export const destinationNameHeader = 'x-destination-name';
 
 /** `Name` as the Destination service allows it (spec §4.1): nothing that needs decoding or could climb a path. */
-const destinationName = /^[A-Za-z0-9_-]{1,200}$/;
+const destinationName = destinationNamePattern;
 
 /** Resolvers kept for names that were found; unknown names are forgotten, so random paths cannot grow this. */
 const maxResolvers = 1_000;
 /** Names remembered as unknown; the oldest goes first beyond this. */
 const maxUnknown = 1_000;
 
+/** How the request named its destination: path segment, `X-Destination-Name` (transparent proxy), or `http://<name>.dest` (HTTP proxy). */
+export type Addressing = 'path' | 'header' | 'proxy';
+
 export type RouterPick =
-  | { readonly ok: true; readonly resolver: DestinationResolver; readonly name: string; readonly localPrefix: string }
-  | { readonly ok: false; readonly status: 400 | 404; readonly code: typeof ErrorCode.DestinationNameInvalid | typeof ErrorCode.NotFound; readonly reason: string };
+  | {
+      readonly ok: true;
+      readonly resolver: DestinationResolver;
+      readonly name: string;
+      readonly localPrefix: string;
+      /** The resolver's key: the name, plus fragment, level, tenant and tokens when the request asked for them. */
+      readonly key: string;
+      readonly addressing: Addressing;
+    }
+  | { readonly ok: false; readonly status: 400 | 404 | 501; readonly code: ErrorCode; readonly reason: string; readonly addressing?: Addressing };
 
 export interface DestinationRouterOptions {
   readonly client: Pick<DestinationServiceClient, 'find'>;
   readonly findOptions?: () => Promise<FindOptions>;
+  /**
+   * The Destination service as a subscriber tenant sees it (`X-Tenant-Subdomain` / `X-Tenant-Id`); without it,
+   * tenant headers are refused with `BTP_UNSUPPORTED` (501).
+   */
+  readonly clientForTenant?: (tenant: TokenTenant) => Pick<DestinationServiceClient, 'find'>;
   /** How long a name the Destination service did not know is answered 404 without asking again (default 10 s). */
   readonly notFoundMs?: number;
   readonly now?: () => number;
@@ -54,54 +73,83 @@ export class DestinationRouter {
    */
   pick(req: IncomingMessage): RouterPick {
     const header = req.headers[destinationNameHeader];
-    if (header !== undefined) {
-      delete req.headers[destinationNameHeader];
-      if (Array.isArray(header)) return invalid('several X-Destination-Name headers');
-      if (!destinationName.test(header)) return invalid('X-Destination-Name is no destination name (letters, digits, "_" and "-")');
-      return this.rememberedMiss(header) ?? { ok: true, resolver: this.resolverFor(header), name: header, localPrefix: '' };
+    const proxied = proxiedName(req);
+    if (header !== undefined) delete req.headers[destinationNameHeader];
+    const contract = readContract(req.headers, req.rawHeaders);
+    const addressing: Addressing = proxied !== undefined ? 'proxy' : header !== undefined ? 'header' : 'path';
+    if (!contract.ok) return { ...contract, addressing };
+    const request = contract.request;
+    if (request.tenant && !this.options.clientForTenant) {
+      return { ok: false, status: 501, code: ErrorCode.Unsupported, reason: 'X-Tenant-Subdomain and X-Tenant-Id are not supported by this forward: it acts for the tenant of its connection only', addressing };
     }
+    if (header !== undefined) {
+      if (Array.isArray(header)) return invalid('several X-Destination-Name headers', addressing);
+      if (!destinationName.test(header)) return invalid('X-Destination-Name is no destination name (letters, digits, "_" and "-")', addressing);
+      if (proxied !== undefined && proxied !== header) return invalid(`X-Destination-Name names "${header}", the request's target ${proxied}.dest another destination`, addressing);
+      return this.found(header, '', request, addressing);
+    }
+    if (proxied !== undefined) return this.found(proxied, '', request, addressing);
     const url = req.url ?? '/';
     const end = url.slice(1).search(/[/?]/);
     const name = end < 0 ? url.slice(1) : url.slice(1, end + 1);
-    if (name === '') return invalid('name the destination as the first path segment (/<destination>/…) or in an X-Destination-Name header');
-    if (!destinationName.test(name)) return invalid('the first path segment is no destination name (letters, digits, "_" and "-")');
-    const unknown = this.rememberedMiss(name);
-    if (unknown) return unknown;
+    if (name === '') return invalid('name the destination as the first path segment (/<destination>/…) or in an X-Destination-Name header', addressing);
+    if (!destinationName.test(name)) return invalid('the first path segment is no destination name (letters, digits, "_" and "-")', addressing);
+    const picked = this.found(name, `/${name}`, request, addressing);
+    if (!picked.ok) return picked;
     const rest = end < 0 ? '/' : url.slice(end + 1);
     req.url = rest.startsWith('?') ? `/${rest}` : rest;
-    return { ok: true, resolver: this.resolverFor(name), name, localPrefix: `/${name}` };
+    return picked;
+  }
+
+  private found(name: string, localPrefix: string, request: ContractRequest, addressing: Addressing): RouterPick {
+    const key = request.key === '' ? name : `${name}\n${request.key}`;
+    const unknown = this.rememberedMiss(name, key);
+    if (unknown) return { ...unknown, addressing };
+    return { ok: true, resolver: this.resolverFor(name, key, request), name, localPrefix, key, addressing };
   }
 
   /** After a lookup found no such destination: no resolver is kept, and the name is answered 404 for a while. */
-  notFound(name: string): void {
-    this.resolvers.delete(name);
-    this.unknown.delete(name);
+  notFound(key: string): void {
+    this.resolvers.delete(key);
+    this.unknown.delete(key);
     if (this.unknown.size >= maxUnknown) this.unknown.delete(this.unknown.keys().next().value as string);
-    this.unknown.set(name, this.now() + this.notFoundMs);
+    this.unknown.set(key, this.now() + this.notFoundMs);
   }
 
-  /** The 404 for a name remembered as unknown, or undefined (also once its time is up). */
-  private rememberedMiss(name: string): RouterPick | undefined {
-    const until = this.unknown.get(name);
+  /** The 404 for a name (with its fragment…) remembered as unknown, or undefined (also once its time is up). */
+  private rememberedMiss(name: string, key: string): RouterPick | undefined {
+    const until = this.unknown.get(key);
     if (until === undefined) return undefined;
     if (this.now() >= until) {
-      this.unknown.delete(name);
+      this.unknown.delete(key);
       return undefined;
     }
-    return { ok: false, status: 404, code: ErrorCode.NotFound, reason: `no destination "${name}" (looked up less than ${Math.round(this.notFoundMs / 1000)} s ago)` };
+    return { ok: false, status: 404, code: ErrorCode.NotFound, reason: `no destination "${name}"${key === name ? '' : ' with the fragment, level or tenant asked for'} (looked up less than ${Math.round(this.notFoundMs / 1000)} s ago)` };
   }
 
-  private resolverFor(name: string): DestinationResolver {
-    let resolver = this.resolvers.get(name);
+  private resolverFor(name: string, key: string, request: ContractRequest): DestinationResolver {
+    let resolver = this.resolvers.get(key);
     if (!resolver) {
       if (this.resolvers.size >= maxResolvers) this.resolvers.delete(this.resolvers.keys().next().value as string);
-      resolver = new DestinationResolver({ client: this.options.client, name, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
-      this.resolvers.set(name, resolver);
+      const client = request.tenant && this.options.clientForTenant ? this.options.clientForTenant(request.tenant) : this.options.client;
+      const base = this.options.findOptions;
+      const extra = request.find;
+      // The request's own inputs (fragment, tokens…) win over the connection's (the signed-in user's token); a
+      // token-service tenant excludes the user token (find-destination refuses X-tenant with X-user-token).
+      const findOptions =
+        key === name
+          ? base
+          : async (): Promise<FindOptions> => {
+              const { userToken, ...own } = base ? await base() : {};
+              return { ...own, ...(userToken !== undefined && extra.tenant === undefined ? { userToken } : {}), ...extra };
+            };
+      resolver = new DestinationResolver({ client, name, ...(findOptions ? { findOptions } : {}) });
+      this.resolvers.set(key, resolver);
     }
     return resolver;
   }
 }
 
-function invalid(reason: string): RouterPick {
-  return { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason };
+function invalid(reason: string, addressing: Addressing): RouterPick {
+  return { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason, addressing };
 }

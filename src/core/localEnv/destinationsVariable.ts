@@ -23,7 +23,8 @@ export interface EnvDestination {
 export function envDestinations(forwards: readonly LocalForward[]): EnvDestination[] {
   const byName = new Map<string, EnvDestination>();
   for (const forward of forwards) {
-    if (forward.kind !== 'http' || byName.has(forward.destination)) continue;
+    // A one-port forward (`*`) has no name of its own: see `onePortDestinations`.
+    if (forward.kind !== 'http' || forward.destination === '*' || byName.has(forward.destination)) continue;
     byName.set(forward.destination, { name: forward.destination, url: forward.localAddress, forwardAuthToken: false });
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -49,4 +50,36 @@ export function mergeDestinationsVariable(existing: string | undefined, entries:
   }
   const taken = new Set(own.map((entry) => entry.name));
   return JSON.stringify([...own, ...entries.filter((entry) => !taken.has(entry.name))]);
+}
+
+/** How apps reach destinations through one port: `/<name>` below its address, or `http://<name>.dest` as an HTTP proxy. */
+export type OnePortForm = 'path' | 'proxy';
+
+/**
+ * `destinations` entries for `names` served by one port (`forward --all`): in path form each URL is the port's
+ * address (with the local token, when required) plus `/<name>`; in proxy form it is `http://<name>.dest`, and the
+ * app needs `proxyVariables` too. Absolute links of a backend survive only the proxy form.
+ */
+export function onePortDestinations(names: readonly string[], appAddress: string, form: OnePortForm): EnvDestination[] {
+  const unique = [...new Set(names)].sort((a, b) => a.localeCompare(b));
+  return unique.map((name) => ({ name, url: form === 'proxy' ? `http://${name}.dest` : `${appAddress}/${name}`, forwardAuthToken: false }));
+}
+
+/** Hosts that must never go through the forward's proxy mode (they would be refused there). */
+const noProxy = 'localhost,127.0.0.1,::1';
+
+/**
+ * The variables that make HTTP clients use a one-port forward as their proxy for `http://<name>.dest`: both
+ * spellings, since curl reads only `http_proxy` and others only `HTTP_PROXY`. With a local token it rides in the
+ * proxy URL as Basic credentials (`btp:<token>`), which curl, Python, undici and the SAP Cloud SDK all send. Only
+ * plain-HTTP traffic goes through it: HTTPS_PROXY stays untouched.
+ */
+export function proxyVariables(localAddress: string, token?: string): Record<string, string> {
+  const url = new URL(localAddress);
+  if (token !== undefined) {
+    url.username = 'btp';
+    url.password = token;
+  }
+  const proxy = url.href.replace(/\/$/, '');
+  return { http_proxy: proxy, HTTP_PROXY: proxy, no_proxy: noProxy, NO_PROXY: noProxy };
 }

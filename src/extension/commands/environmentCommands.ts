@@ -5,9 +5,9 @@ import { validateDestination } from '../../core/destinations/validate';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { AtomicJsonFile } from '../../core/fs/atomicJsonFile';
 import { mergeDefaultEnv, readDefaultEnv, withoutMovedSecrets } from '../../core/localEnv/defaultEnv';
-import { envDestinations } from '../../core/localEnv/destinationsVariable';
+import { envDestinations, onePortDestinations, type OnePortForm } from '../../core/localEnv/destinationsVariable';
 import type { Ctx } from '../ctx';
-import { forwardsFor } from '../environment/forwardsFor';
+import { forwardsFor, onePortFor } from '../environment/forwardsFor';
 import { saveConnection } from './connectionCommands';
 
 /** Export the forwards as `destinations` for local apps; import a default-env.json, its secrets into the keychain. */
@@ -19,6 +19,11 @@ export interface ExportOptions {
   /** `connection/destination` references; without them the user picks. */
   readonly destinations?: readonly string[];
   readonly file?: string;
+  /**
+   * Through the connection's one port instead of a port each: `path` (`http://127.0.0.1:PORT/<name>`) or `proxy`
+   * (`http://<name>.dest`; the app then needs `http_proxy` pointing at the port).
+   */
+  readonly onePort?: OnePortForm;
 }
 
 async function pickReferences(ctx: Ctx): Promise<string[] | undefined> {
@@ -51,8 +56,14 @@ export async function exportForLocalApps(ctx: Ctx, options: ExportOptions = {}):
   if (!format) return undefined;
   const references = options.destinations ?? (await pickReferences(ctx));
   if (!references || references.length === 0) return undefined;
-  const forwards = await forwardsFor(ctx, references);
-  const entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: ctx.registry.urlForApps(entry.info) })));
+  let entries;
+  if (options.onePort) {
+    const onePort = await onePortFor(ctx, references);
+    entries = onePortDestinations(onePort.names, ctx.registry.urlForApps(onePort.info), options.onePort);
+  } else {
+    const forwards = await forwardsFor(ctx, references);
+    entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: ctx.registry.urlForApps(entry.info) })));
+  }
   if (entries.length === 0) {
     throw new BtpError(ErrorCode.InvalidInput, 'None of the chosen destinations is forwarded over HTTP; TCP forwards have no place in the destinations format.', { field: 'destinations' });
   }
@@ -66,7 +77,10 @@ export async function exportForLocalApps(ctx: Ctx, options: ExportOptions = {}):
   await target.write(format === 'default-env' ? mergeDefaultEnv(await readJson(target), entries, basename(file)) : entries);
   ctx.logger.info(`exported ${entries.length} destination(s) to ${file}: ${entries.map((entry) => entry.name).join(', ')}`);
   void vscode.window
-    .showInformationMessage(`Wrote ${entries.length} destination${entries.length === 1 ? '' : 's'} to ${basename(file)}, pointing at local forwards (no credentials in the file). Keep the forwards running while the app runs.`, 'Open')
+    .showInformationMessage(
+      `Wrote ${entries.length} destination${entries.length === 1 ? '' : 's'} to ${basename(file)}, pointing at local forwards (no credentials in the file). Keep the forwards running while the app runs.${options.onePort === 'proxy' ? ' The app needs http_proxy set to the one port.' : ''}`,
+      'Open',
+    )
     .then((choice) => (choice ? vscode.window.showTextDocument(vscode.Uri.file(file)) : undefined));
   return file;
 }

@@ -7,11 +7,11 @@
 import * as vscode from 'vscode';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { connectivityVcapServices } from '../../core/localEnv/connectivityVcap';
-import { envDestinations, mergeDestinationsVariable } from '../../core/localEnv/destinationsVariable';
+import { envDestinations, mergeDestinationsVariable, onePortDestinations, proxyVariables, type OnePortForm } from '../../core/localEnv/destinationsVariable';
 import { Setting } from '../config';
 import type { Ctx } from '../ctx';
 import { showError } from '../notify';
-import { forwardsFor } from './forwardsFor';
+import { forwardsFor, onePortFor } from './forwardsFor';
 
 /** What a launch configuration may say under `btpConnect`. */
 interface LaunchOptions {
@@ -20,6 +20,11 @@ interface LaunchOptions {
   readonly vcapServices?: string | boolean;
   /** The app's dev-server origins (`http://localhost:8080`), accepted by every forward from now on. */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * Reach `destinations` through the connection's one port instead of a port each: `"path"` (URLs
+   * `http://127.0.0.1:PORT/<name>`) or `"proxy"` (URLs `http://<name>.dest` plus http_proxy/HTTP_PROXY/no_proxy).
+   */
+  readonly onePort?: OnePortForm;
 }
 
 const invalid = (message: string, field: string): BtpError => new BtpError(ErrorCode.InvalidInput, message, { field });
@@ -28,7 +33,9 @@ function launchOptions(config: vscode.DebugConfiguration): LaunchOptions {
   const raw: unknown = config.btpConnect;
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('"btpConnect" in a launch configuration must be an object: { "destinations": ["connection/name"], "vcapServices": true }.', 'btpConnect');
-  const { destinations, vcapServices, allowedOrigins } = raw as Record<string, unknown>;
+  const { destinations, vcapServices, allowedOrigins, onePort } = raw as Record<string, unknown>;
+  if (onePort !== undefined && onePort !== 'path' && onePort !== 'proxy') throw invalid('"btpConnect.onePort" must be "path" (http://127.0.0.1:PORT/<destination>) or "proxy" (http://<destination>.dest through HTTP_PROXY).', 'btpConnect.onePort');
+  if (onePort !== undefined && destinations === undefined) throw invalid('"btpConnect.onePort" needs "btpConnect.destinations": the names to reach through the one port.', 'btpConnect.onePort');
   if (allowedOrigins !== undefined && (!Array.isArray(allowedOrigins) || !allowedOrigins.every((entry) => typeof entry === 'string'))) {
     throw invalid('"btpConnect.allowedOrigins" must be a list of origins such as "http://localhost:8080".', 'btpConnect.allowedOrigins');
   }
@@ -42,6 +49,7 @@ function launchOptions(config: vscode.DebugConfiguration): LaunchOptions {
     ...(destinations ? { destinations: destinations as string[] } : {}),
     ...(vcapServices === undefined ? {} : { vcapServices }),
     ...(allowedOrigins ? { allowedOrigins: allowedOrigins as string[] } : {}),
+    ...(onePort ? { onePort: onePort as OnePortForm } : {}),
   };
 }
 
@@ -62,10 +70,20 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
   private async withEnvironment(config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
     const options = launchOptions(config);
     if (options.allowedOrigins) this.ctx.origins.addFromLaunch(options.allowedOrigins);
-    const named = options.destinations ? await forwardsFor(this.ctx, options.destinations) : undefined;
+    const onePort = options.onePort && options.destinations ? await onePortFor(this.ctx, options.destinations) : undefined;
+    const named = options.destinations && !onePort ? await forwardsFor(this.ctx, options.destinations) : onePort ? [{ connection: onePort.connection, info: onePort.info }] : undefined;
     const forwards = named ?? this.ctx.registry.forwards();
     const env: Record<string, string | null> = { ...(config.env as Record<string, string | null> | undefined) };
-    const entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: this.ctx.registry.urlForApps(entry.info) })));
+    let entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: this.ctx.registry.urlForApps(entry.info) })));
+    if (onePort && options.onePort) {
+      const appAddress = this.ctx.registry.urlForApps(onePort.info);
+      entries = onePortDestinations(onePort.names, appAddress, options.onePort);
+      if (options.onePort === 'proxy') {
+        // The local token, when one is required, rides in the proxy URL instead of the path.
+        const prefix = `${onePort.info.localAddress}/~`;
+        Object.assign(env, proxyVariables(onePort.info.localAddress, appAddress.startsWith(prefix) ? appAddress.slice(prefix.length) : undefined));
+      }
+    }
     if (entries.length > 0) env.destinations = mergeDestinationsVariable(env.destinations ?? undefined, entries);
     const vcapConnection = options.vcapServices === true ? named?.[0]?.connection : typeof options.vcapServices === 'string' ? options.vcapServices : undefined;
     if (options.vcapServices && vcapConnection === undefined) throw invalid('"btpConnect.vcapServices": true needs at least one destination in "btpConnect.destinations"; or name the connection instead.', 'btpConnect.vcapServices');

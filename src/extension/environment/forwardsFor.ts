@@ -3,6 +3,8 @@
  * when only one connection has it) into running forwards, starting the missing ones.
  */
 import { BtpError, ErrorCode } from '../../core/errors';
+import type { ForwardInfo } from '../../core/forward/forwardManager';
+import { ALL_DESTINATIONS } from '../../core/forward/router';
 import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from '../ctx';
 
@@ -44,4 +46,20 @@ export async function forwardsFor(ctx: Ctx, references: readonly string[]): Prom
     entries.push({ connection, info });
   }
   return entries;
+}
+
+/**
+ * The one-port forward (`forward --all`) of the connection `references` belong to, started when not running, and
+ * the destination names to reach through it. All references must name destinations of one connection.
+ */
+export async function onePortFor(ctx: Ctx, references: readonly string[]): Promise<{ connection: string; info: ForwardInfo; names: string[] }> {
+  const located = [];
+  for (const reference of references) located.push(await locate(ctx, reference));
+  const connections = [...new Set(located.map((entry) => entry.connection))];
+  const [connection] = connections;
+  if (connection === undefined || connections.length > 1) {
+    throw new BtpError(ErrorCode.InvalidInput, `"btpConnect.onePort" serves the destinations of one connection through one port; these belong to ${connections.join(' and ') || 'none'}. Split them, or drop "onePort".`, { field: 'btpConnect.onePort' });
+  }
+  const info = ctx.registry.forwardOf(connection, ALL_DESTINATIONS) ?? (await (await ctx.registry.get(connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)));
+  return { connection, info, names: located.map((entry) => entry.destination) };
 }

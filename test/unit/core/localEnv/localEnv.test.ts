@@ -4,7 +4,7 @@ import { bindingsFromVcapServices, type ConnectivityBinding } from '../../../../
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { connectivityVcapServices } from '../../../../src/core/localEnv/connectivityVcap';
 import { mergeDefaultEnv, readDefaultEnv, withoutMovedSecrets } from '../../../../src/core/localEnv/defaultEnv';
-import { envDestinations, mergeDestinationsVariable } from '../../../../src/core/localEnv/destinationsVariable';
+import { envDestinations, mergeDestinationsVariable, onePortDestinations, proxyVariables } from '../../../../src/core/localEnv/destinationsVariable';
 import { CANARY_SECRET, connectivityKey, destinationKey, vcapEntry, xsuaaKey } from '../bindings/fixtures';
 
 function codeOf(run: () => unknown): { code: string; field?: string; message: string } {
@@ -36,6 +36,27 @@ describe('envDestinations', () => {
     for (const entry of envDestinations([{ destination: 'a', kind: 'http', localAddress: 'http://127.0.0.1:1' }])) {
       for (const key of Object.keys(entry)) assert.ok(allowed.has(key), key);
     }
+  });
+});
+
+describe('one port: onePortDestinations and proxyVariables', () => {
+  it('leaves a one-port forward ("*") out of the per-port entries', () => {
+    assert.deepEqual(envDestinations([{ destination: '*', kind: 'http', localAddress: 'http://127.0.0.1:4000' }]), []);
+  });
+
+  it('path form: the port\'s address (with its token) plus /<name>; proxy form: http://<name>.dest', () => {
+    assert.deepEqual(onePortDestinations(['erp', 'crm', 'erp'], 'http://127.0.0.1:4000/~tok', 'path'), [
+      { name: 'crm', url: 'http://127.0.0.1:4000/~tok/crm', forwardAuthToken: false },
+      { name: 'erp', url: 'http://127.0.0.1:4000/~tok/erp', forwardAuthToken: false },
+    ]);
+    assert.deepEqual(onePortDestinations(['erp'], 'http://127.0.0.1:4000', 'proxy'), [{ name: 'erp', url: 'http://erp.dest', forwardAuthToken: false }]);
+  });
+
+  it('proxy variables in both spellings, loopback never proxied, the token as Basic credentials of the proxy URL', () => {
+    assert.deepEqual(proxyVariables('http://127.0.0.1:4000'), { http_proxy: 'http://127.0.0.1:4000', HTTP_PROXY: 'http://127.0.0.1:4000', no_proxy: 'localhost,127.0.0.1,::1', NO_PROXY: 'localhost,127.0.0.1,::1' });
+    const withToken = proxyVariables('http://127.0.0.1:4000', 'abc-_12');
+    assert.equal(withToken.http_proxy, 'http://btp:abc-_12@127.0.0.1:4000');
+    assert.equal(withToken.HTTP_PROXY, withToken.http_proxy);
   });
 });
 
