@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Client, InvalidCredentialsError } from 'ldapts';
@@ -127,6 +127,29 @@ describe('the sandbox LDAP directory (OpenLDAP slapd) behind the Cloud Connector
     const check = await runCli(['check', 'onprem-ldap', ...keys], { cwd: root, env });
     assert.equal(check.code, ExitCode.Ok, check.stdout);
     assert.match(check.stdout, /^✓ Cloud Connector/m);
+  });
+});
+
+describe('the sandbox LDAP directory’s lifetime', () => {
+  it('slapd starts on demand, and the sandbox’s close() ends it and removes its folder', { skip: slapdMissing || (process.platform !== 'linux' && 'needs /proc') }, async () => {
+    const f = await startSandboxFixture();
+    let pid: number | undefined;
+    let folder: string | undefined;
+    try {
+      assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined, 'no slapd before the first LDAP connection');
+      await f.sandbox.onPremise.directory.ready();
+      pid = f.sandbox.onPremise.directory.slapdPid;
+      assert.ok(pid);
+      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+      folder = dirname(argv[argv.indexOf('-f') + 1] ?? '');
+      assert.match(folder, /btp-ldap-/);
+      assert.ok(existsSync(join(folder, 'ldapi')));
+    } finally {
+      await f.close();
+    }
+    // close() resolves after the watchdog has seen slapd exit: no wait needed.
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+    assert.equal(existsSync(folder), false, `${folder} removed`);
   });
 });
 
