@@ -174,6 +174,21 @@ describe('the sandbox LDAP directory where slapd cannot run', () => {
     }
   });
 
+  it('`btp-connect sandbox --slapd <missing>` prints that one line on stderr and runs', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'btp-ldap-cli-'));
+    try {
+      const result = await runCli(['sandbox', '--dir', join(root, 'sandbox'), '--port-base', '0', '--slapd', 'no-slapd-here'], { cwd: root, env: {} });
+      assert.equal(result.code, ExitCode.Ok, result.stderr);
+      assert.deepEqual(
+        result.stderr.split('\n').filter((line) => /slapd/.test(line)),
+        [`[warn on-premise:ldap] No on-premise LDAP directory: slapd is not installed (no ${join(root, 'no-slapd-here')}). Install OpenLDAP's server (apt install slapd) and start the sandbox again; until then ldap.virtual:389 (onprem-ldap) is unreachable.`],
+      );
+      assert.match(result.stdout, /BTP Connect sandbox is running/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('a slapd that fails to start is reported with its own stderr lines, to the log and to the LDAP client', { skip: slapdMissing }, async () => {
     const root = await mkdtemp(join(tmpdir(), 'btp-ldap-broken-'));
     // The real slapd, handed a configuration it rejects: the server run (-f first) gets one line slapd does not know.

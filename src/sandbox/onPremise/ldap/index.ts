@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,10 +12,13 @@ import { startSlapd, type Slapd } from './slapd';
 
 export const defaultSlapdPath = '/usr/sbin/slapd';
 
+/** Where slapd is found without `slapdPath`: Debian, Ubuntu, Fedora and SUSE; FreeBSD; Homebrew (Apple silicon, Intel). */
+const slapdCandidates = [defaultSlapdPath, '/usr/local/libexec/slapd', '/opt/homebrew/opt/openldap/libexec/slapd', '/usr/local/opt/openldap/libexec/slapd'];
+
 export interface OnPremiseDirectoryOptions {
   readonly network: OnPremiseNetwork;
   readonly logger: Logger;
-  /** OpenLDAP's slapd; default /usr/sbin/slapd (Debian's `slapd` package). */
+  /** OpenLDAP's slapd; default the first of /usr/sbin/slapd (Debian's `slapd` package) and other usual places. */
   readonly slapdPath?: string;
   /** The sandbox folder: slapd runs in `<folder>/ldap`. Without one (in-memory sandbox) in a temporary folder. */
   readonly sandboxFolder?: string;
@@ -41,7 +44,7 @@ export interface OnPremiseDirectory {
  * Disconnection that names the way in.
  */
 export async function startOnPremiseDirectory(options: OnPremiseDirectoryOptions): Promise<OnPremiseDirectory> {
-  const slapdPath = options.slapdPath ?? defaultSlapdPath;
+  const slapdPath = options.slapdPath ?? slapdCandidates.find((path) => existsSync(path)) ?? defaultSlapdPath;
   const missing = await whyNotRunnable(slapdPath);
   if (missing) {
     const unavailable = `No on-premise LDAP directory: ${missing}. Install OpenLDAP's server (apt install slapd) and start the sandbox again; until then ldap.virtual:389 (onprem-ldap) is unreachable.`;
