@@ -14,6 +14,7 @@ import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityA
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
 import { createLogger, type Logger } from '../../../src/core/log';
 import { defaultSlapdPath } from '../../../src/sandbox/onPremise/ldap';
+import { directoryReader } from '../../../src/sandbox/onPremise/ldap/tree';
 import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { connectivityToken, socksOpen, socksReply } from '../../support/connectivityClient';
 import { listeningSocketsOfProcess } from '../../support/listeningSockets';
@@ -150,6 +151,35 @@ describe('the sandbox LDAP directory’s lifetime', () => {
     // close() resolves after the watchdog has seen slapd exit: no wait needed.
     assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
     assert.equal(existsSync(folder), false, `${folder} removed`);
+  });
+});
+
+describe('the sandbox LDAP directory after slapd dies', () => {
+  it('a killed slapd is logged, and the next LDAP connection starts a new one', { skip: slapdMissing }, async () => {
+    let crashed: (line: string) => void = () => undefined;
+    const crashLine = new Promise<string>((resolve) => (crashed = resolve));
+    const logger = createLogger((level, _prefix, message) => {
+      if (level === 'error' && /slapd ended unexpectedly/.test(message)) crashed(message);
+    });
+    const f = await startSandboxFixture({ logger });
+    const connectivity = new ConnectivityAccess(parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, f.agents);
+    const manager = new ForwardManager({ client: f.client, connectivity });
+    try {
+      const { localAddress } = await manager.start({ destination: 'onprem-ldap' });
+      const bind = () => withClient(localAddress, (client) => client.bind(directoryReader.dn, directoryReader.password).then(() => 'bound'));
+      assert.equal(await bind(), 'bound');
+      const first = f.sandbox.onPremise.directory.slapdPid;
+      assert.ok(first);
+      process.kill(first, 'SIGKILL');
+      assert.match(await crashLine, /signal SIGKILL\); the next LDAP connection starts it again/);
+      assert.equal(await bind(), 'bound');
+      const second = f.sandbox.onPremise.directory.slapdPid;
+      assert.ok(second && second !== first, `a new slapd (${first} → ${second})`);
+    } finally {
+      await manager.dispose();
+      await connectivity.close();
+      await f.close();
+    }
   });
 });
 

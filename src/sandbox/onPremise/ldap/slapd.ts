@@ -81,7 +81,7 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
   let gone = false;
   void exited.then(() => (gone = true));
   const outcome = await Promise.race([
-    started.then(() => untilAccepting(socketPath, deadline, () => gone)).then((accepting) => (accepting ? ('ready' as const) : ('timeout' as const))),
+    started.then(() => untilAccepting(socketPath, deadline, () => gone)).then((accepting) => (accepting ? ('ready' as const) : gone ? ('exited' as const) : ('timeout' as const))),
     exited.then(() => 'exited' as const),
     new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
   ]);
@@ -94,7 +94,9 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
   }
   return {
     socketPath,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
     exited,
     async stop() {
       await child.stop();
