@@ -27,6 +27,8 @@ export interface SandboxOptions {
   readonly portBase?: number;
   readonly logger?: Logger;
   readonly tokenLifetimeSeconds?: number;
+  /** OpenLDAP's slapd for the on-premise LDAP directory (default /usr/sbin/slapd); without it the sandbox has none. */
+  readonly slapdPath?: string;
 }
 
 /** Port layout relative to `portBase`; later parts of the sandbox take the gaps. */
@@ -122,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       config,
       ports: { http: port(PortOffset.connectivityHttp), socks5: port(PortOffset.connectivitySocks5), tunnel: port(PortOffset.connectorTunnel) },
       logger,
+      ldap: { ...(options.slapdPath ? { slapdPath: options.slapdPath } : {}), ...(options.directory ? { sandboxFolder: options.directory } : {}) },
     });
     connectivity = stack;
     configWatcher?.watch();

@@ -9,10 +9,15 @@ export interface Listening {
   readonly port: number;
 }
 
-export async function listeningSocketsOfThisProcess(): Promise<Listening[]> {
+export function listeningSocketsOfThisProcess(): Promise<Listening[]> {
+  return listeningSocketsOfProcess('self');
+}
+
+/** The TCP listeners of another process of ours (e.g. a server the sandbox started). */
+export async function listeningSocketsOfProcess(pid: number | 'self'): Promise<Listening[]> {
   const inodes = new Set<string>();
-  for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
     const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
     if (inode) inodes.add(inode);
   }

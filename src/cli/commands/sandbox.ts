@@ -16,12 +16,13 @@ const defaultPortBase = 8400;
 export const sandboxCommand: Command = {
   name: 'sandbox',
   summary: 'Run the emulated BTP side on loopback (token, Destination, connectivity proxy, Cloud Connector); Ctrl-C stops it',
-  usage: `Usage: btp-connect sandbox [--dir <folder>] [--port-base <port>] [--demo] [--verbose]
+  usage: `Usage: btp-connect sandbox [--dir <folder>] [--port-base <port>] [--demo] [--verbose] [--slapd <path>]
 
   --dir <folder>       state and generated files (default: $XDG_STATE_HOME/btp-connect/sandbox)
   --port-base <port>   first port of the block the sandbox listens on (default ${defaultPortBase}; 0 = any free ports)
   --demo               also forward local ports to demo destinations (ports base+10…12) and print how to use them
   --verbose            log every request to stderr
+  --slapd <path>       OpenLDAP's slapd for the on-premise LDAP directory (default /usr/sbin/slapd, if installed)
 
 Writes service keys, VCAP_SERVICES, the CA to trust and the sandbox users into the folder, so that apps
 using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everything listens on 127.0.0.1.
@@ -34,6 +35,7 @@ ${exposeUsage}`,
     'port-base': { type: 'string' },
     demo: { type: 'boolean' },
     verbose: { type: 'boolean' },
+    slapd: { type: 'string' },
     to: { type: 'string' },
     protocol: { type: 'string' },
     path: { type: 'string', multiple: true },
@@ -54,7 +56,8 @@ ${exposeUsage}`,
     const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
     let sandbox: Sandbox;
     try {
-      sandbox = await startSandbox({ directory, portBase, logger });
+      const slapdPath = stringOption(values, 'slapd');
+      sandbox = await startSandbox({ directory, portBase, logger, ...(slapdPath ? { slapdPath: resolve(io.cwd, slapdPath) } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new BtpError(ErrorCode.InvalidInput, `A sandbox port is in use already (${(error as Error).message}). Is another sandbox running? Stop it, or pick other ports with --port-base.`, { field: 'port-base', cause: error });

@@ -4,7 +4,7 @@ import { tokenEndpoint } from '../bindings/tokenEndpoint';
 import { ConnectivityAccess, type ProxyEndpoints } from '../connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../connectivity/tunnelEndpoints';
 import { socksReplyError } from '../connectivity/socksReplies';
-import type { DestinationRecord } from '../destinationService/types';
+import type { DestinationRecord, FindResult } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { locationIdOf, proxyTypeOf, tcpTargetOf, upstreamTlsOf, type TcpTarget } from '../forward/destinationTarget';
 import { connectivityProxyHeaders } from '../connectivity/proxyHeaders';
@@ -16,7 +16,7 @@ import { silentLogger } from '../log';
 import type { AccessToken } from '../oauth/tokenRequest';
 import { TunnelSupervisor } from '../tunnel/supervisor';
 import { HopRecorder, timed } from './recorder';
-import { authToken } from './authTokenStep';
+import { authToken, type AuthOutcome } from './authTokenStep';
 import { atProxy, proxyFallback, proxyHopFailure, proxyStep } from './proxyHop';
 import { SocksSteps } from './socksSteps';
 import type { CheckOptions, CheckResult } from './types';
@@ -78,7 +78,7 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   hops.ok('destinationLookup', lookup.ms, `found at ${found.level ?? 'unknown'} level: ${found.destinationConfiguration.Type ?? 'HTTP'}, ${proxyType}, ${authentication}`);
   const common = { destination: name, kind, proxyType, target: kind === 'http' ? `GET ${describeUrl(target as Route, options.path)}` : `${(target as TcpTarget).host}:${(target as TcpTarget).port}` };
 
-  const auth = await authToken(name, authentication, found, options, hops);
+  const auth = kind === 'tcp' && found.destinationConfiguration.Type === 'LDAP' ? ldapSignIn(found, authentication, hops) : await authToken(name, authentication, found, options, hops);
   if (!auth) return hops.result(common);
   logger.debug(`check ${name}: lookup done, ${kind} ${proxyType}`);
 
@@ -105,6 +105,15 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   } finally {
     await proxy.close();
   }
+}
+
+/**
+ * An LDAP client binds with `ldap.user` and `ldap.password` itself: the Destination service has no token for it (its
+ * `authTokens` follow `Authentication`, which LDAP destinations do not have), and none would go on the LDAP wire.
+ */
+function ldapSignIn(found: FindResult, authentication: string, hops: HopRecorder): AuthOutcome {
+  hops.skip('authToken', `LDAP ${authentication}: the client binds with ldap.user itself, no token to fetch`);
+  return { destination: found.destinationConfiguration, certificates: found.certificates ?? [] };
 }
 
 type Shape =

@@ -5,6 +5,8 @@ import type { SystemMapping } from './types';
 export interface OnPremiseAddresses {
   readonly erpPort: number;
   readonly linePort: number;
+  /** The LDAP directory's gate; 0 where slapd is not installed. */
+  readonly ldapPort: number;
 }
 
 /**
@@ -34,19 +36,25 @@ function defaultEntries(): MappingEntry[] {
   return [
     erpEntry('X509_GENERAL'),
     line('db.virtual', 5432, 'Line service as a database; propagates the user in a PROXY v2 header', true),
-    line('ldap.virtual', 389, 'Line service as a directory'),
+    // TCP, not LDAP: LDAP clients come through SOCKS5, which needs a TCP mapping (an LDAP mapping would serve the
+    // proxy's own LDAP port, which the sandbox does not run).
+    { virtualHost: 'ldap.virtual', virtualPort: 389, localHost: 'builtin:ldap', protocol: 'TCP', authenticationMode: 'NONE', description: 'OpenLDAP directory (slapd), dc=example,dc=com' },
     line('smtp.virtual', 25, 'Line service as a mail server'),
   ];
 }
 
 /** The default connector's mappings (location ID ""), resolved to this start's ports. */
 export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return resolveMappings(defaultEntries(), { erp: addresses.erpPort, line: addresses.linePort });
+  return resolveMappings(defaultEntries(), builtinPorts(addresses));
 }
 
 /** The `loc2` connector's mappings, resolved to this start's ports. */
 export function secondLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return resolveMappings([erpEntry('NONE')], { erp: addresses.erpPort, line: addresses.linePort });
+  return resolveMappings([erpEntry('NONE')], builtinPorts(addresses));
+}
+
+function builtinPorts(addresses: OnPremiseAddresses) {
+  return { erp: addresses.erpPort, line: addresses.linePort, ldap: addresses.ldapPort };
 }
 
 function erpEntry(authenticationMode: 'X509_GENERAL' | 'NONE'): MappingEntry {

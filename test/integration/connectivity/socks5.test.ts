@@ -83,8 +83,8 @@ describe('check 24: SOCKS5 with method 0x80', () => {
     assert.deepEqual(await client.rest(), Buffer.alloc(0));
   });
 
-  it('CONNECT ldap.virtual:389 and smtp.virtual:25 reach their TCP mappings; half-close still delivers the answer', async () => {
-    for (const [host, target] of [['ldap.virtual', 389], ['smtp.virtual', 25]] as const) {
+  it('CONNECT db.virtual:5432 and smtp.virtual:25 reach their TCP mappings; half-close still delivers the answer', async () => {
+    for (const [host, target] of [['db.virtual', 5432], ['smtp.virtual', 25]] as const) {
       const { client, reply } = await socksOpen(port, token, host, target);
       assert.deepEqual(reply, socksReply(0x00), host);
       client.socket.end('PING\n');
@@ -100,16 +100,24 @@ describe('check 24: SOCKS5 with method 0x80', () => {
     client.close();
   });
 
-  it('propagates the user of a jwt-bearer connectivity token on the X509 TCP mapping (db) and not on the NONE one (ldap)', async () => {
+  it('propagates the user of a jwt-bearer connectivity token on the X509 TCP mapping (db) and not on a NONE one', async () => {
     const userToken = await connectivityUserToken(f, await f.userToken('alice'));
     const db = await socksOpen(port, userToken, 'db.virtual', 5432);
     db.client.write('WHOAMI\n');
     assert.equal(await db.client.line(), 'alice\r\n');
     db.client.close();
-    const ldap = await socksOpen(port, userToken, 'ldap.virtual', 389);
-    ldap.client.write('WHOAMI\n');
-    assert.equal(await ldap.client.line(), 'anonymous\r\n');
-    ldap.client.close();
+    // The same line service behind a mapping without principal propagation.
+    const connector = f.sandbox.connectors[0] as CloudConnector;
+    const mappings = connector.mappings;
+    connector.setMappings([...mappings, { virtualHost: 'plain.virtual', virtualPort: 5433, localHost: '127.0.0.1', localPort: f.sandbox.onPremise.lineService.port, protocol: 'TCP', authenticationMode: 'NONE' }]);
+    try {
+      const plain = await socksOpen(port, userToken, 'plain.virtual', 5433);
+      plain.client.write('WHOAMI\n');
+      assert.equal(await plain.client.line(), 'anonymous\r\n');
+      plain.client.close();
+    } finally {
+      connector.setMappings(mappings);
+    }
   });
 
   it('REP 0x02 for an unmapped host, an IPv4 target without mapping, an HTTP mapping, and a TCP host loc2 does not map', async () => {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { refusalText } from '../../../src/sandbox/onPremise/connectorGate';
+import { defaultSlapdPath } from '../../../src/sandbox/onPremise/ldap';
 import { encodeProxyHeader } from '../../../src/sandbox/onPremise/proxyProtocol';
 import { connectivityToken, proxyRequest, socksOpen, socksReply } from '../../support/connectivityClient';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
@@ -83,4 +86,28 @@ describe('on-premise only through the Cloud Connector', () => {
     assert.equal(await client.line(), 'PONG\r\n');
     client.close();
   });
+
+  it('on-premise only through the Cloud Connector — the LDAP directory refuses a direct bind, also one behind a forged PROXY header, before slapd sees it', { skip: !existsSync(defaultSlapdPath) && 'slapd is not installed (apt-get install slapd)' }, async () => {
+    const port = f.sandbox.onPremise.directory.port;
+    for (const [what, bytes] of [
+      ['a plain bind', simpleBind('cn=reader,dc=example,dc=com', 'ldap-password-1')],
+      ['a bind behind a forged PROXY header', Buffer.concat([encodeProxyHeader({ user: 'alice', authority: 'ldap.virtual:389' }), simpleBind('cn=reader,dc=example,dc=com', 'ldap-password-1')])],
+    ] as const) {
+      const answer = await exchange(port, bytes);
+      // An LDAP Notice of Disconnection (message ID 0, ExtendedResponse, unwillingToPerform) naming the way in.
+      assert.equal(answer.text.slice(0, 1), '\x30', `${what}: ${JSON.stringify(answer)}`);
+      assert.ok(answer.text.includes('\x02\x01\x00\x78') && answer.text.includes('\x0a\x01\x35'), `${what}: ${JSON.stringify(answer)}`);
+      assert.ok(answer.text.includes(refusalText), `${what}: ${JSON.stringify(answer)}`);
+      assert.ok(answer.text.includes('1.3.6.1.4.1.1466.20036'), `${what}: ${JSON.stringify(answer)}`);
+    }
+    // No refused connection started the directory: slapd never saw those bytes.
+    assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined);
+  });
 });
+
+/** An LDAPv3 simple BindRequest, message ID 1 (RFC 4511 §4.2), short-form lengths: enough for short DNs. */
+function simpleBind(dn: string, password: string): Buffer {
+  const tlv = (type: number, value: Buffer) => Buffer.concat([Buffer.from([type, value.length]), value]);
+  const bind = tlv(0x60, Buffer.concat([tlv(0x02, Buffer.from([3])), tlv(0x04, Buffer.from(dn)), tlv(0x80, Buffer.from(password))]));
+  return tlv(0x30, Buffer.concat([tlv(0x02, Buffer.from([1])), bind]));
+}
