@@ -8,6 +8,6 @@ import { errorHeadings } from '../protocol/errorWords';
 export async function showError(action: string, error: unknown, logger: Logger, channel: vscode.LogOutputChannel): Promise<void> {
   const text = isBtpError(error) ? `${errorHeadings[error.code]}: ${error.message}` : `${action} failed: ${error instanceof Error ? error.message : String(error)}`;
   logger.error(`${action} failed`, isBtpError(error) ? `${error.code} ${error.message}` : error);
-  const choice = await vscode.window.showErrorMessage(redactText(text), 'Show Log');
-  if (choice === 'Show Log') channel.show(true);
+  const choice = await vscode.window.showErrorMessage(redactText(text), vscode.l10n.t('Show Log'));
+  if (choice === vscode.l10n.t('Show Log')) channel.show(true);
 }

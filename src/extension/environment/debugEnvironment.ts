@@ -70,7 +70,10 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
       if (config.btpConnect === undefined) return config;
       throw new BtpError(
         ErrorCode.WorkspaceUntrusted,
-        `"${config.name}" names BTP destinations ("btpConnect" in its launch configuration), but this workspace is in Restricted Mode, where launch configurations start no forwards. Trust the workspace (Workspaces: Manage Workspace Trust) if you know its origin, then start the session again.`,
+        vscode.l10n.t(
+          '"{0}" names BTP destinations ("btpConnect" in its launch configuration), but this workspace is in Restricted Mode, where launch configurations start no forwards. Trust the workspace (Workspaces: Manage Workspace Trust) if you know its origin, then start the session again.',
+          String(config.name),
+        ),
         { field: 'btpConnect' },
       );
     }
