@@ -72,6 +72,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.SshDisabledSpace]: ExitCode.AccessDenied,
   [ErrorCode.SshDisabledApp]: ExitCode.AccessDenied,
   [ErrorCode.KubeForbidden]: ExitCode.AccessDenied,
+  [ErrorCode.WorkspaceUntrusted]: ExitCode.AccessDenied,
   [ErrorCode.TunnelAppNotBound]: ExitCode.InvalidInput,
   [ErrorCode.ProxyUnreachable]: ExitCode.ServiceFailure,
   [ErrorCode.TunnelAppCrashed]: ExitCode.ServiceFailure,

@@ -111,6 +111,8 @@ export const ErrorCode = {
   KubeUnreachable: 'BTP_KUBE_UNREACHABLE',
   /** Kubernetes RBAC refused a request (`Error from server (Forbidden)`). */
   KubeForbidden: 'BTP_KUBE_FORBIDDEN',
+  /** VS Code's Restricted Mode: the workspace is not trusted, so its launch configurations may not start forwards. */
+  WorkspaceUntrusted: 'BTP_WORKSPACE_UNTRUSTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

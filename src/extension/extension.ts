@@ -106,7 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     return { ctx, activationMs, secretStoreMs: secretsChosen - started };
   } catch (error) {
     logger.error('activation failed', error);
-    void vscode.window.showErrorMessage(`BTP Connect could not start: ${error instanceof Error ? error.message : String(error)}`, 'Show Log').then((choice) => {
+    void vscode.window.showErrorMessage(vscode.l10n.t('BTP Connect could not start: {0}', error instanceof Error ? error.message : String(error)), vscode.l10n.t('Show Log')).then((choice) => {
       if (choice) channel.show();
     });
     return undefined;
@@ -120,7 +120,7 @@ async function buildNetwork(logger: Logger): Promise<OutboundNetwork> {
     process.env,
     (problem) => {
       logger.warn(problem);
-      void vscode.window.showWarningMessage(`BTP Connect: ${problem}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('BTP Connect: {0}', problem));
     },
   );
   logger.info(`network: ${network.describe()}`);

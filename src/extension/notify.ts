@@ -10,10 +10,12 @@ export async function showError(action: string, error: unknown, logger: Logger, 
   logger.error(`${action} failed`, isBtpError(error) ? `${error.code} ${error.message}` : error);
   // Some errors carry text to copy (an RFC destination's node-rfc/JCo settings; never secrets): offer it.
   const copyText = isBtpError(error) && typeof error.details?.copyText === 'string' ? error.details.copyText : undefined;
-  const choice = await vscode.window.showErrorMessage(redactText(text), ...(copyText ? ['Copy Settings'] : []), 'Show Log');
-  if (choice === 'Show Log') channel.show(true);
-  if (choice === 'Copy Settings' && copyText) {
+  const copySettings = vscode.l10n.t('Copy Settings');
+  const showLog = vscode.l10n.t('Show Log');
+  const choice = await vscode.window.showErrorMessage(redactText(text), ...(copyText ? [copySettings] : []), showLog);
+  if (choice === showLog) channel.show(true);
+  if (choice === copySettings && copyText) {
     await vscode.env.clipboard.writeText(copyText);
-    void vscode.window.showInformationMessage('Copied the connection settings (no password: it stays in the destination).');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Copied the connection settings (no password: it stays in the destination).'));
   }
 }

@@ -52,4 +52,5 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.QuotaExceeded]: 'Memory quota exceeded',
   [ErrorCode.KubeUnreachable]: 'Kubernetes cluster unreachable',
   [ErrorCode.KubeForbidden]: 'Kubernetes access denied',
+  [ErrorCode.WorkspaceUntrusted]: 'Workspace not trusted',
 };

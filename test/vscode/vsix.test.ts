@@ -28,6 +28,8 @@ describe('the .vsix', () => {
       for (const file of ['main.js', 'editor.css', 'inspector.js', 'inspector.css']) assert.match(listing, new RegExp(`extension/dist/webview/${file.replace('.', '\\.')}`), file);
       assert.match(listing, /extension\/node_modules\/@napi-rs\/keyring-linux-x64-gnu\/keyring\.linux-x64-gnu\.node/);
       assert.doesNotMatch(listing, /extension\/(src|test)\/|undici|\.map\b/, 'only bundles, the native module and docs');
+      // The manifest's texts, the runtime messages' bundle, the Marketplace icon and the walkthrough's pages.
+      for (const file of ['package.nls.json', 'l10n/bundle.l10n.json', 'media/icon.png', 'media/walkthrough/connect.md']) assert.match(listing, new RegExp(`extension/${file.replace(/\./g, '\\.')}`), file);
 
       const server = await startCodeServer({ mode: 'vsix', vsix, env: { BTP_CONNECT_CONFIG_DIR: join(out, 'config') } });
       const browser = await chromium.launchPersistentContext(join(server.tmp, 'chromium-profile'), { executablePath: chromiumPath, args: chromiumArgs });

@@ -131,6 +131,7 @@ export class InspectorApp {
             class="filter"
             placeholder="Filter: path, GET, 4xx, 500, error"
             aria-label="Filter"
+            .label=${'Filter'}
             .value=${this.view.filter}
             @input=${(event: Event) => {
               this.view.filter = (event.target as HTMLInputElement).value;

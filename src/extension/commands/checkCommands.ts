@@ -14,11 +14,11 @@ import { pickDestination } from './pickers';
  * one named with its fix. The report goes to the BTP Connect output; a notification says the verdict.
  */
 export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string): Promise<CheckResult | undefined> {
-  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, 'Check the connection to…');
+  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, vscode.l10n.t('Check the connection to…'));
   if (!destination) return undefined;
   let onSandbox = false;
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Checking ${destination.name}: token service, Destination service, proxy, Cloud Connector, backend…` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}: token service, Destination service, proxy, Cloud Connector, backend…', destination.name) },
     async () => {
       const connection = await ctx.registry.get(destination.connection);
       // On the embedded sandbox the Cloud Connector's access control is known: a refused path lists the exposed ones.
@@ -35,39 +35,39 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
   };
   if (failure) {
     // The Cloud Connector may expose only some paths of a system: the destination's own URL need not be one.
-    const otherPath = failure.code === ErrorCode.NotExposed && result.kind === 'http' ? ['Check Another Path…'] : [];
+    const otherPath = failure.code === ErrorCode.NotExposed && result.kind === 'http' ? [vscode.l10n.t('Check Another Path…')] : [];
     // On the embedded sandbox a missing mapping is fixed here: expose the system, with the check's values filled in.
     const missing = failure.code === ErrorCode.NotExposed && onSandbox ? missingMapping(result, path) : undefined;
-    const fixButton = missing ? [exposeButton] : [];
+    const fixButton = missing ? [exposeButton()] : [];
     // Real BTP without a tunnel: the proxy is out of reach from here, and the setup is one click away.
-    const tunnel = failure.code === ErrorCode.ProxyUnreachable ? ['Set Up Tunnel…'] : [];
+    const tunnel = failure.code === ErrorCode.ProxyUnreachable ? [vscode.l10n.t('Set Up Tunnel…')] : [];
     void vscode.window
-      .showErrorMessage(`${destination.name}: broken at the ${hopLabels[failure.hop]}. ${failure.detail ?? ''} ${failure.fix ?? ''}`.trim(), ...fixButton, 'Show All Hops', ...otherPath, ...tunnel)
+      .showErrorMessage(vscode.l10n.t('{0}: broken at the {1}. {2} {3}', destination.name, hopLabels[failure.hop], failure.detail ?? '', failure.fix ?? '').trim(), ...fixButton, vscode.l10n.t('Show All Hops'), ...otherPath, ...tunnel)
       .then(async (choice) => {
-        if (choice === exposeButton && missing) {
+        if (choice === exposeButton() && missing) {
           const exposed = await vscode.commands.executeCommand<{ applied: boolean } | undefined>(CommandId.exposeLocalSystem, missing);
           if (exposed?.applied) await checkConnection(ctx, destination, path);
           return;
         }
-        if (choice === 'Set Up Tunnel…') return void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection: destination.connection });
-        if (choice !== 'Check Another Path…') return show(choice);
-        const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
+        if (choice === vscode.l10n.t('Set Up Tunnel…')) return void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection: destination.connection });
+        if (choice !== vscode.l10n.t('Check Another Path…')) return show(choice);
+        const next = await vscode.window.showInputBox({ title: vscode.l10n.t('Check {0} at a path the Cloud Connector exposes', destination.name), prompt: vscode.l10n.t('A path below the destination URL'), value: path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')) });
         if (next) await checkConnection(ctx, destination, next);
       });
   } else if (result.warning) {
     const warning = result.warning;
     void vscode.window
-      .showWarningMessage(`${destination.name}: the way works; the ${hopLabels[warning.hop]} does not let this path through. ${warning.detail ?? ''}`.trim(), 'Check Another Path…', 'Show All Hops')
+      .showWarningMessage(vscode.l10n.t('{0}: the way works; the {1} does not let this path through. {2}', destination.name, hopLabels[warning.hop], warning.detail ?? '').trim(), vscode.l10n.t('Check Another Path…'), vscode.l10n.t('Show All Hops'))
       .then(async (choice) => {
-        if (choice !== 'Check Another Path…') return show(choice);
+        if (choice !== vscode.l10n.t('Check Another Path…')) return show(choice);
         // A path that worked through a forward lately is below the destination's URL already; an exposed resource is not.
         const exposed = warning.recentPaths?.[0] ?? warning.exposed?.[0]?.replace(/ and below$/, '');
-        const next = await vscode.window.showInputBox({ title: `Check ${destination.name} at a path the Cloud Connector exposes`, prompt: 'A path below the destination URL', value: exposed ?? path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"') });
+        const next = await vscode.window.showInputBox({ title: vscode.l10n.t('Check {0} at a path the Cloud Connector exposes', destination.name), prompt: vscode.l10n.t('A path below the destination URL'), value: exposed ?? path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')) });
         if (next) await checkConnection(ctx, destination, next);
       });
   } else {
     const hops = result.hops.filter((hop) => hop.status === 'ok').length;
-    void vscode.window.showInformationMessage(`${destination.name}: all ${hops} hops work (${Math.round(result.totalMs)} ms).`, 'Show All Hops').then(show);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: all {1} hops work ({2} ms).', destination.name, hops, Math.round(result.totalMs)), vscode.l10n.t('Show All Hops')).then(show);
   }
   return result;
 }
@@ -80,7 +80,7 @@ function sameOrigin(a: string, b: string): boolean {
   }
 }
 
-const exposeButton = 'Expose in the Sandbox…';
+const exposeButton = (): string => vscode.l10n.t('Expose in the Sandbox…');
 
 /** The virtual host, port, protocol and path a check was refused for, from its target (`GET http://h:p/x` or `h:p`). */
 export function missingMapping(result: CheckResult, path: string | undefined): ExposeArgs | undefined {

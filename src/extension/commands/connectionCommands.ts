@@ -14,7 +14,7 @@ export async function connect(ctx: Ctx): Promise<void> {
   const answer = await askForConnection();
   if (!answer) return;
   if (await saveConnection(ctx, answer.name, answer.bindings)) {
-    void vscode.window.showInformationMessage(`Connected "${answer.name}". Its secret is in the ${ctx.secretStorage}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Connected "{0}". Its secret is in the {1}.', answer.name, ctx.secretStorage));
   }
 }
 
@@ -25,10 +25,10 @@ export async function connect(ctx: Ctx): Promise<void> {
 export async function saveConnection(ctx: Ctx, name: string, bindings: ConnectionBindings): Promise<boolean> {
   const existing = (await ctx.registry.list()).some((entry) => entry.name === name);
   if (existing) {
-    const replace = await vscode.window.showWarningMessage(`A connection named "${name}" exists. Replace it?`, { modal: true }, 'Replace');
-    if (replace !== 'Replace') return false;
+    const replace = await vscode.window.showWarningMessage(vscode.l10n.t('A connection named "{0}" exists. Replace it?', name), { modal: true }, vscode.l10n.t('Replace'));
+    if (replace !== vscode.l10n.t('Replace')) return false;
   }
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting ${name}…` }, async () => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Connecting {0}…', name) }, async () => {
     const agents = new HttpAgents({ network: ctx.registry.network });
     try {
       await new DestinationServiceClient({ binding: bindings.destination, agents }).tokens.clientCredentials();
@@ -44,7 +44,7 @@ export async function saveConnection(ctx: Ctx, name: string, bindings: Connectio
 }
 
 export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, 'Remove which connection?', true);
+  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, vscode.l10n.t('Remove which connection?'), true);
   if (!connection) return;
   if (connection.connection === SANDBOX_CONNECTION && connection.connectionKind === 'sandbox') {
     await ctx.sandbox.stop();
@@ -52,18 +52,18 @@ export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void>
   }
   // What Set Up Tunnel… created stays in Cloud Foundry: say so before the record of it goes with the connection.
   const created = (await ctx.registry.store.tunnel(connection.connection))?.createdApp;
-  const app = created ? ` Its tunnel app "${created.app}" stays in org "${created.org}" / space "${created.space}" (Remove Tunnel App deletes it first).` : '';
+  const app = created ? vscode.l10n.t(' Its tunnel app "{0}" stays in org "{1}" / space "{2}" (Remove Tunnel App deletes it first).', created.app, created.org, created.space) : '';
   const answer = await vscode.window.showWarningMessage(
-    `Remove the connection "${connection.connection}"? Its forwards stop and its secrets are deleted from the ${ctx.secretStorage}.${app}`,
+    vscode.l10n.t('Remove the connection "{0}"? Its forwards stop and its secrets are deleted from the {1}.{2}', connection.connection, ctx.secretStorage, app),
     { modal: true },
-    'Remove',
+    vscode.l10n.t('Remove'),
   );
-  if (answer !== 'Remove') return;
+  if (answer !== vscode.l10n.t('Remove')) return;
   await ctx.registry.remove(connection.connection);
 }
 
 export async function startSandbox(ctx: Ctx): Promise<void> {
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the BTP sandbox…' }, () => ctx.sandbox.start());
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the BTP sandbox…') }, () => ctx.sandbox.start());
   await ctx.destinations.reloadConnections();
   const root = ctx.destinations.model.roots().find((candidate) => candidate.id === connectionId(SANDBOX_CONNECTION));
   if (root) await ctx.destinationsView.reveal(root, { expand: true });
@@ -79,8 +79,8 @@ export function refresh(ctx: Ctx, node?: TreeNode): void {
 
 export async function filter(ctx: Ctx): Promise<void> {
   const text = await vscode.window.showInputBox({
-    title: 'Filter destinations',
-    prompt: 'Show destinations whose name, URL or description contains this text (empty: all)',
+    title: vscode.l10n.t('Filter destinations'),
+    prompt: vscode.l10n.t('Show destinations whose name, URL or description contains this text (empty: all)'),
     value: ctx.destinations.model.filter,
   });
   if (text !== undefined) ctx.destinations.setFilter(text);
@@ -94,12 +94,12 @@ export async function revealDestination(ctx: Ctx, connectionName?: string, desti
   let node = connectionName && destinationName ? await findLoaded(ctx, connectionName, destinationName) : undefined;
   if (!node) {
     const roots = ctx.destinations.model.roots();
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Loading destinations…' }, async () => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading destinations…') }, async () => {
       for (const root of roots) await ctx.destinations.loadConnection(root.connection);
     });
     const picked = await vscode.window.showQuickPick(
       ctx.destinations.model.allDestinations().map((candidate) => ({ label: candidate.name, description: `${candidate.connection} · ${candidate.level}`, node: candidate })),
-      { title: 'Reveal destination', matchOnDescription: true },
+      { title: vscode.l10n.t('Reveal destination'), matchOnDescription: true },
     );
     node = picked?.node;
   }

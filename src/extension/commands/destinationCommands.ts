@@ -12,23 +12,23 @@ async function destinationFrom(ctx: Ctx, node: TreeNode | undefined, title: stri
 }
 
 export async function editDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const destination = await destinationFrom(ctx, node, 'Edit which destination?');
+  const destination = await destinationFrom(ctx, node, vscode.l10n.t('Edit which destination?'));
   if (!destination) return;
   const uri = destinationUri({ kind: 'existing', connection: destination.connection, level: destination.level, name: destination.name });
   await vscode.commands.executeCommand('vscode.openWith', uri, DESTINATION_EDITOR);
 }
 
 export async function newDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const connection = node && node.kind !== 'message' ? node.connection : (await pickConnection(ctx, 'Create the destination in which connection?'))?.connection;
+  const connection = node && node.kind !== 'message' ? node.connection : (await pickConnection(ctx, vscode.l10n.t('Create the destination in which connection?')))?.connection;
   if (!connection) return;
   let level = node?.kind === 'level' || node?.kind === 'destination' ? node.level : undefined;
   if (!level) {
     const picked = await vscode.window.showQuickPick(
       [
-        { label: 'Subaccount', description: 'visible to every application of the subaccount', level: 'subaccount' as const },
-        { label: 'Service instance', description: 'visible to applications bound to this Destination service instance', level: 'instance' as const },
+        { label: vscode.l10n.t('Subaccount'), description: vscode.l10n.t('visible to every application of the subaccount'), level: 'subaccount' as const },
+        { label: vscode.l10n.t('Service instance'), description: vscode.l10n.t('visible to applications bound to this Destination service instance'), level: 'instance' as const },
       ],
-      { title: `New destination in ${connection}: at which level?` },
+      { title: vscode.l10n.t('New destination in {0}: at which level?', connection) },
     );
     level = picked?.level;
   }
@@ -37,22 +37,22 @@ export async function newDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
 }
 
 export async function duplicateDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const destination = await destinationFrom(ctx, node, 'Duplicate which destination?');
+  const destination = await destinationFrom(ctx, node, vscode.l10n.t('Duplicate which destination?'));
   if (!destination) return;
   const uri = destinationUri({ kind: 'new', connection: destination.connection, level: destination.level, from: destination.name });
   await vscode.commands.executeCommand('vscode.openWith', uri, DESTINATION_EDITOR);
 }
 
 export async function deleteDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const destination = await destinationFrom(ctx, node, 'Delete which destination?');
+  const destination = await destinationFrom(ctx, node, vscode.l10n.t('Delete which destination?'));
   if (!destination) return;
   const forwarded = ctx.registry.forwardOf(destination.connection, destination.name) !== undefined;
   const answer = await vscode.window.showWarningMessage(
-    `Delete the destination "${destination.name}" from the ${destination.level} level of ${destination.connection}? Applications that use it stop working.${forwarded ? ' Its forward keeps its last settings until you stop it.' : ''}`,
+    vscode.l10n.t('Delete the destination "{0}" from the {1} level of {2}? Applications that use it stop working.{3}', destination.name, destination.level, destination.connection, forwarded ? vscode.l10n.t(' Its forward keeps its last settings until you stop it.') : ''),
     { modal: true },
-    'Delete',
+    vscode.l10n.t('Delete'),
   );
-  if (answer !== 'Delete') return;
+  if (answer !== vscode.l10n.t('Delete')) return;
   const connection = await ctx.registry.get(destination.connection);
   await connection.client.delete(destination.level, destination.name);
   ctx.destinations.refreshLevel(destination.connection, destination.level);

@@ -37,7 +37,7 @@ async function pickReferences(ctx: Ctx): Promise<string[] | undefined> {
       items.push({ label: node.name, description: `${node.connection} · ${node.level}${running.has(reference) ? ' · forwarded' : ''}`, picked: running.has(reference), reference });
     }
   }
-  const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Export which destinations? (forwards start for the ones not running)', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Export which destinations? (forwards start for the ones not running)'), matchOnDescription: true });
   return picked?.map((item) => item.reference);
 }
 
@@ -47,10 +47,10 @@ export async function exportForLocalApps(ctx: Ctx, options: ExportOptions = {}):
     (
       await vscode.window.showQuickPick(
         [
-          { label: 'default-env.json', description: 'approuter, CAP and SAP Cloud SDK projects read it for local runs', format: 'default-env' as const },
-          { label: 'destinations JSON', description: 'the value of the `destinations` variable, as a file', format: 'destinations' as const },
+          { label: vscode.l10n.t('default-env.json'), description: vscode.l10n.t('approuter, CAP and SAP Cloud SDK projects read it for local runs'), format: 'default-env' as const },
+          { label: vscode.l10n.t('destinations JSON'), description: vscode.l10n.t('the value of the `destinations` variable, as a file'), format: 'destinations' as const },
         ],
-        { title: 'Export destinations for local apps' },
+        { title: vscode.l10n.t('Export destinations for local apps') },
       )
     )?.format;
   if (!format) return undefined;
@@ -71,15 +71,18 @@ export async function exportForLocalApps(ctx: Ctx, options: ExportOptions = {}):
   const defaultName = format === 'default-env' ? 'default-env.json' : 'destinations.json';
   const file =
     options.file ??
-    (await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, defaultName) } : {}), filters: { JSON: ['json'] }, title: `Write ${defaultName}` }))?.fsPath;
+    (await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, defaultName) } : {}), filters: { JSON: ['json'] }, title: vscode.l10n.t('Write {0}', defaultName) }))?.fsPath;
   if (!file) return undefined;
   const target = new AtomicJsonFile(file);
   await target.write(format === 'default-env' ? mergeDefaultEnv(await readJson(target), entries, basename(file)) : entries);
   ctx.logger.info(`exported ${entries.length} destination(s) to ${file}: ${entries.map((entry) => entry.name).join(', ')}`);
   void vscode.window
     .showInformationMessage(
-      `Wrote ${entries.length} destination${entries.length === 1 ? '' : 's'} to ${basename(file)}, pointing at local forwards (no credentials in the file). Keep the forwards running while the app runs.${options.onePort === 'proxy' ? ' The app needs http_proxy set to the one port.' : ''}`,
-      'Open',
+      (entries.length === 1
+        ? vscode.l10n.t('Wrote 1 destination to {0}, pointing at a local forward (no credentials in the file). Keep the forward running while the app runs.', basename(file))
+        : vscode.l10n.t('Wrote {0} destinations to {1}, pointing at local forwards (no credentials in the file). Keep the forwards running while the app runs.', entries.length, basename(file))) +
+        (options.onePort === 'proxy' ? ` ${vscode.l10n.t('The app needs http_proxy set to the one port.')}` : ''),
+      vscode.l10n.t('Open'),
     )
     .then((choice) => (choice ? vscode.window.showTextDocument(vscode.Uri.file(file)) : undefined));
   return file;
@@ -111,7 +114,7 @@ export async function importDefaultEnv(ctx: Ctx, options: ImportOptions = {}): P
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const file =
     options.file ??
-    (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSON: ['json'] }, openLabel: 'Import', title: 'Import a default-env.json', ...(folder ? { defaultUri: folder } : {}) }))?.[0]?.fsPath;
+    (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSON: ['json'] }, openLabel: vscode.l10n.t('Import'), title: vscode.l10n.t('Import a default-env.json'), ...(folder ? { defaultUri: folder } : {}) }))?.[0]?.fsPath;
   if (!file) return undefined;
   let json: unknown;
   try {
@@ -130,7 +133,7 @@ export async function importDefaultEnv(ctx: Ctx, options: ImportOptions = {}): P
   let connection: string | undefined;
   if (imported.destinationBinding) {
     const suggested = basename(dirname(file)).replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64) || 'imported';
-    const name = options.connectionName ?? (await vscode.window.showInputBox({ title: 'A name for the connection in this file', value: suggested, validateInput: (value) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? undefined : 'Use 1 to 64 letters, digits, ".", "_" or "-".') }));
+    const name = options.connectionName ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('A name for the connection in this file'), value: suggested, validateInput: (value) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? undefined : vscode.l10n.t('Use 1 to 64 letters, digits, ".", "_" or "-".')) }));
     if (name && (await saveConnection(ctx, name, { destination: imported.destinationBinding, ...(imported.connectivityBinding ? { connectivity: imported.connectivityBinding } : {}) }))) connection = name;
   } else if (imported.connectivityBinding) {
     notes.push({ field: 'VCAP_SERVICES.connectivity', problem: 'unused', severity: 'warning', message: 'The connectivity binding was not imported: a connection needs a Destination service binding too.' });
@@ -146,9 +149,9 @@ export async function importDefaultEnv(ctx: Ctx, options: ImportOptions = {}): P
     const remove =
       options.removeSecrets ??
       (await vscode.window.showWarningMessage(
-        `The secrets of ${basename(file)} are now in the ${ctx.secretStorage}. Remove them from the file? Launch configurations and terminals get destinations from BTP Connect's forwards instead.`,
+        vscode.l10n.t('The secrets of {0} are now in the {1}. Remove them from the file? Launch configurations and terminals get destinations from BTP Connect\'s forwards instead.', basename(file), ctx.secretStorage),
         { modal: true },
-        'Remove Secrets from the File',
+        vscode.l10n.t('Remove Secrets from the File'),
       )) !== undefined;
     if (remove) {
       const kinds = connection ? (['destination', ...(imported.connectivityBinding ? ['connectivity' as const] : [])] as const) : [];
@@ -157,7 +160,7 @@ export async function importDefaultEnv(ctx: Ctx, options: ImportOptions = {}): P
     }
   }
   for (const note of notes) ctx.logger.warn(`import of ${basename(file)}: ${note.message}`);
-  const parts = [connection ? `connection "${connection}"` : undefined, valid.length > 0 ? `${valid.length} local destination${valid.length === 1 ? '' : 's'}` : undefined].filter(Boolean);
-  void vscode.window.showInformationMessage(`Imported ${parts.join(' and ') || 'nothing'} from ${basename(file)}${notes.length > 0 ? `; ${notes.length} item(s) not taken over (see the log)` : ''}.`);
+  const parts = [connection ? vscode.l10n.t('connection "{0}"', connection) : undefined, valid.length === 1 ? vscode.l10n.t('1 local destination') : valid.length > 0 ? vscode.l10n.t('{0} local destinations', valid.length) : undefined].filter(Boolean);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Imported {0} from {1}{2}.', parts.join(vscode.l10n.t(' and ')) || vscode.l10n.t('nothing'), basename(file), notes.length > 0 ? vscode.l10n.t('; {0} item(s) not taken over (see the log)', notes.length) : ''));
   return { ...(connection ? { connection } : {}), localDestinations: valid.map((destination) => destination.Name ?? ''), secretsRemoved };
 }

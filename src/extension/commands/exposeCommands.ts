@@ -23,7 +23,7 @@ export interface ExposeResult {
  * (what `btp-connect sandbox expose` writes), applied by the running sandbox. Asks for what `args` does not say.
  */
 export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promise<ExposeResult | undefined> {
-  const sandbox = ctx.sandbox.running ?? (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Starting the BTP sandbox…' }, () => ctx.sandbox.start()));
+  const sandbox = ctx.sandbox.running ?? (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the BTP sandbox…') }, () => ctx.sandbox.start()));
   const hostPort = (text: string) => {
     try {
       parseHostPort(text, 'the address');
@@ -33,15 +33,15 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
     }
   };
   const virtual = await vscode.window.showInputBox({
-    title: 'Expose a local system: virtual host',
-    prompt: 'The virtual host and port destinations use (their URL or Address)',
+    title: vscode.l10n.t('Expose a local system: virtual host'),
+    prompt: vscode.l10n.t('The virtual host and port destinations use (their URL or Address)'),
     value: args.virtualHost && args.virtualPort ? `${args.virtualHost}:${args.virtualPort}` : 'pg.virtual:5432',
     validateInput: hostPort,
   });
   if (!virtual) return undefined;
   const to = await vscode.window.showInputBox({
-    title: `Expose a local system: where ${virtual} really is`,
-    prompt: 'The internal host and port on this machine (e.g. 127.0.0.1:5432, localhost:3000)',
+    title: vscode.l10n.t('Expose a local system: where {0} really is', virtual),
+    prompt: vscode.l10n.t('The internal host and port on this machine (e.g. 127.0.0.1:5432, localhost:3000)'),
     value: '127.0.0.1:',
     validateInput: (text) => (text.startsWith('builtin:') ? undefined : hostPort(text)),
   });
@@ -50,8 +50,8 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
   const picked = args.protocol
     ? args.protocol
     : (await vscode.window.showQuickPick(
-        protocols.map((label) => ({ label, description: label === 'TCP' ? 'databases, TCP/LDAP/MAIL destinations (SOCKS5)' : label.startsWith('HTTP') ? 'HTTP destinations' : '' })),
-        { title: `Expose ${virtual}: protocol towards the system` },
+        protocols.map((label) => ({ label, description: label === 'TCP' ? vscode.l10n.t('databases, TCP/LDAP/MAIL destinations (SOCKS5)') : label.startsWith('HTTP') ? vscode.l10n.t('HTTP destinations') : '' })),
+        { title: vscode.l10n.t('Expose {0}: protocol towards the system', virtual) },
       ))?.label;
   if (!picked) return undefined;
   const protocol = picked as BackendProtocol;
@@ -59,10 +59,10 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
   let path: string | undefined;
   if (http) {
     path = await vscode.window.showInputBox({
-      title: `Expose ${virtual}: path`,
-      prompt: 'The path to expose, with everything below it',
+      title: vscode.l10n.t('Expose {0}: path', virtual),
+      prompt: vscode.l10n.t('The path to expose, with everything below it'),
       value: args.path ?? '/',
-      validateInput: (text) => (text.startsWith('/') ? undefined : 'Start the path with "/"'),
+      validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')),
     });
     if (!path) return undefined;
   }
@@ -82,14 +82,14 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
   try {
     validateCloudConnectorFile(next);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Cannot expose ${virtual}: ${(error as Error).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot expose {0}: {1}', virtual, (error as Error).message));
     return undefined;
   }
   const ack = await waitForAcknowledgement(directory, await writeConfigFile(directory, next));
   const applied = ack.kind === 'applied' && sandbox === ctx.sandbox.running;
   const what = `${virtual} → ${to} (${protocol}${path ? `, ${path} and below` : ''})`;
   ctx.channel.appendLine(`Exposed ${what} through the sandbox's Cloud Connector: ${ack.kind}.`);
-  if (applied) void vscode.window.showInformationMessage(`Exposed ${what} through the sandbox's Cloud Connector.`);
-  else void vscode.window.showWarningMessage(`${what} is in cloud-connector.json, but the sandbox did not confirm it (${ack.kind}${ack.kind === 'rejected' ? `: ${ack.state.error ?? ''}` : ''}).`);
+  if (applied) void vscode.window.showInformationMessage(vscode.l10n.t('Exposed {0} through the sandbox\'s Cloud Connector.', what));
+  else void vscode.window.showWarningMessage(vscode.l10n.t('{0} is in cloud-connector.json, but the sandbox did not confirm it ({1}{2}).', what, ack.kind, ack.kind === 'rejected' ? `: ${ack.state.error ?? ''}` : ''));
   return { mapping, applied };
 }

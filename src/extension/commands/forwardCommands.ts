@@ -8,37 +8,37 @@ import { pickConnection, pickDestination, pickForward } from './pickers';
 /** Start, stop, restart a forward; copy or open its local address. */
 
 export async function startForward(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, 'Forward a local port to…');
+  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, vscode.l10n.t('Forward a local port to…'));
   if (!destination) return;
   const existing = ctx.registry.forwardOf(destination.connection, destination.name);
   if (existing) {
-    void vscode.window.showInformationMessage(`${destination.name} is already forwarded at ${existing.localAddress}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is already forwarded at {1}.', destination.name, existing.localAddress));
     return;
   }
   const info = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Forwarding ${destination.name}…` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding {0}…', destination.name) },
     async () => {
       const connection = await ctx.registry.get(destination.connection);
       return connection.startForward(ctx.config.forwardSpec(destination.name));
     },
   );
-  void vscode.window.showInformationMessage(`Forwarding ${info.localAddress} → ${destination.name}`, 'Copy Address').then((choice) => {
+  void vscode.window.showInformationMessage(vscode.l10n.t('Forwarding {0} → {1}', info.localAddress, destination.name), vscode.l10n.t('Copy Address')).then((choice) => {
     if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
   });
 }
 
 /** One port for every HTTP destination of a connection: `/<destination>/…` or `X-Destination-Name` picks one. */
 export async function forwardAllDestinations(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, 'Forward all destinations of which connection?');
+  const connection = node?.kind === 'connection' ? node : await pickConnection(ctx, vscode.l10n.t('Forward all destinations of which connection?'));
   if (!connection) return;
   const existing = ctx.registry.forwardOf(connection.connection, ALL_DESTINATIONS);
   const info =
     existing ??
-    (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Forwarding all destinations of ${connection.connection}…` }, async () =>
+    (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding all destinations of {0}…', connection.connection) }, async () =>
       (await ctx.registry.get(connection.connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)),
     ));
   const address = ctx.registry.urlForApps(info);
-  void vscode.window.showInformationMessage(`All destinations of ${connection.connection} at ${address}/<destination>/…`, 'Copy Address').then((choice) => {
+  void vscode.window.showInformationMessage(vscode.l10n.t('All destinations of {0} at {1}/<destination>/…', connection.connection, address), vscode.l10n.t('Copy Address')).then((choice) => {
     if (choice) void vscode.env.clipboard.writeText(address);
   });
 }
@@ -54,33 +54,33 @@ export async function forwardFor(ctx: Ctx, target: ForwardEntry | TreeNode | und
 }
 
 export async function stopForward(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
-  const entry = await forwardFor(ctx, target, 'Stop which forward?');
+  const entry = await forwardFor(ctx, target, vscode.l10n.t('Stop which forward?'));
   if (!entry) return;
   await (await ctx.registry.get(entry.connection)).forwards.stop(entry.info.id);
 }
 
 export async function restartForward(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
-  const entry = await forwardFor(ctx, target, 'Restart which forward?');
+  const entry = await forwardFor(ctx, target, vscode.l10n.t('Restart which forward?'));
   if (!entry) return;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Restarting ${entry.info.destination}…` }, async () => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Restarting {0}…', entry.info.destination) }, async () => {
     await (await ctx.registry.get(entry.connection)).forwards.restart(entry.info.id);
   });
 }
 
 export async function copyForwardUrl(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
-  const entry = await forwardFor(ctx, target, 'Copy the address of which forward?');
+  const entry = await forwardFor(ctx, target, vscode.l10n.t('Copy the address of which forward?'));
   if (entry) await vscode.env.clipboard.writeText(ctx.registry.urlForApps(entry.info));
 }
 
 export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
-  const entry = await forwardFor(ctx, target, 'Open which forward?');
+  const entry = await forwardFor(ctx, target, vscode.l10n.t('Open which forward?'));
   if (!entry) return;
   if (entry.info.destination === ALL_DESTINATIONS) {
-    void vscode.window.showInformationMessage(`${entry.info.localAddress} serves every destination below its name: open ${entry.info.localAddress}/<destination>/….`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} serves every destination below its name: open {1}/<destination>/….', entry.info.localAddress, entry.info.localAddress));
     return;
   }
   if (entry.info.kind !== 'http') {
-    void vscode.window.showInformationMessage(`${entry.info.destination} is a TCP forward (${entry.info.localAddress}); there is nothing to open in a browser.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is a TCP forward ({1}); there is nothing to open in a browser.', entry.info.destination, entry.info.localAddress));
     return;
   }
   await vscode.env.openExternal(vscode.Uri.parse(`${ctx.registry.urlForApps(entry.info)}/`));
@@ -88,10 +88,10 @@ export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | Des
 
 /** The traffic inspector of an HTTP forward: recording starts when it opens and stops when it closes. */
 export async function inspectTraffic(ctx: Ctx, target?: ForwardEntry | DestinationNode): Promise<void> {
-  const entry = await forwardFor(ctx, target, 'Inspect the traffic of which forward?');
+  const entry = await forwardFor(ctx, target, vscode.l10n.t('Inspect the traffic of which forward?'));
   if (!entry) return;
   if (entry.info.kind !== 'http') {
-    void vscode.window.showInformationMessage(`${entry.info.destination} is a TCP forward (${entry.info.localAddress}): there are no HTTP requests to inspect.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is a TCP forward ({1}): there are no HTTP requests to inspect.', entry.info.destination, entry.info.localAddress));
     return;
   }
   await ctx.inspectors.show(entry);

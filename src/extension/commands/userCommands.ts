@@ -13,7 +13,7 @@ async function userSessionOf(ctx: Ctx, node: TreeNode | undefined, title: string
   if (!connection) return undefined;
   const live = await ctx.registry.get(connection.connection);
   if (!live.user) {
-    void vscode.window.showInformationMessage(`${connection.connection} has no Destination service of its own to sign in to: users sign in to subaccount connections and the sandbox.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no Destination service of its own to sign in to: users sign in to subaccount connections and the sandbox.', connection.connection));
     return undefined;
   }
   return { name: connection.connection, session: live.user };
@@ -29,11 +29,11 @@ async function ensureLoginKey(ctx: Ctx, name: string, canSignIn: boolean): Promi
   const choice = await vscode.window.showQuickPick(
     [
       {
-        label: '$(key) Choose an XSUAA service key for sign-in…',
-        detail: `A key of your app's xsuaa instance; its xs-security.json needs "redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]. The Destination service key cannot sign users in.`,
+        label: vscode.l10n.t('$(key) Choose an XSUAA service key for sign-in…'),
+        detail: vscode.l10n.t('A key of your app\'s xsuaa instance; its xs-security.json needs "redirect-uris": ["{0}"]. The Destination service key cannot sign users in.', SIGN_IN_REDIRECT_URI_PATTERN),
       },
     ],
-    { title: `Sign in to ${name}: the connection has no sign-in key yet`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('Sign in to {0}: the connection has no sign-in key yet', name), ignoreFocusOut: true },
   );
   if (!choice) return false;
   const login = (await askForServiceKey('xsuaa')) as XsuaaBinding | undefined;
@@ -43,11 +43,11 @@ async function ensureLoginKey(ctx: Ctx, name: string, canSignIn: boolean): Promi
 }
 
 export async function signIn(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const target = await userSessionOf(ctx, node, 'Sign in to which connection?');
+  const target = await userSessionOf(ctx, node, vscode.l10n.t('Sign in to which connection?'));
   if (!target) return;
   if (!(await ensureLoginKey(ctx, target.name, target.session.canSignIn))) return;
   const user = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Signing in to ${target.name} in your browser…`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to {0} in your browser…', target.name), cancellable: true },
     (_progress, cancellation) => {
       const abort = new AbortController();
       cancellation.onCancellationRequested(() => abort.abort());
@@ -62,12 +62,12 @@ export async function signIn(ctx: Ctx, node?: TreeNode): Promise<void> {
       });
     },
   );
-  void vscode.window.showInformationMessage(`Signed in to ${target.name} as ${user.userName}: forwards of this connection now act for you.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to {0} as {1}: forwards of this connection now act for you.', target.name, user.userName));
 }
 
 export async function signOut(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const target = await userSessionOf(ctx, node, 'Sign out of which connection?');
+  const target = await userSessionOf(ctx, node, vscode.l10n.t('Sign out of which connection?'));
   if (!target) return;
   const user = await target.session.signOut();
-  void vscode.window.showInformationMessage(user ? `${user.userName} signed out of ${target.name}.` : `Nobody was signed in to ${target.name}.`);
+  void vscode.window.showInformationMessage(user ? vscode.l10n.t('{0} signed out of {1}.', user.userName, target.name) : vscode.l10n.t('Nobody was signed in to {0}.', target.name));
 }

@@ -23,10 +23,10 @@ export async function askForConnection(suggestedName?: string): Promise<{ name: 
   if (!destination) return undefined;
   const connectivityChoice = await vscode.window.showQuickPick(
     [
-      { label: 'No connectivity key', description: 'Internet destinations only', value: false },
-      { label: 'Add a connectivity service key…', description: 'needed for OnPremise destinations (Cloud Connector)', value: true },
+      { label: vscode.l10n.t('No connectivity key'), description: vscode.l10n.t('Internet destinations only'), value: false },
+      { label: vscode.l10n.t('Add a connectivity service key…'), description: vscode.l10n.t('needed for OnPremise destinations (Cloud Connector)'), value: true },
     ],
-    { title: 'Connect a subaccount (2/3): on-premise access', ignoreFocusOut: true },
+    { title: vscode.l10n.t('Connect a subaccount (2/3): on-premise access'), ignoreFocusOut: true },
   );
   if (!connectivityChoice) return undefined;
   let connectivity: ConnectivityBinding | undefined;
@@ -36,44 +36,44 @@ export async function askForConnection(suggestedName?: string): Promise<{ name: 
   }
   const proposed = suggestedName ?? destination.identityZone ?? destination.meta?.instanceName ?? 'subaccount';
   const name = await vscode.window.showInputBox({
-    title: 'Connect a subaccount (3/3): name',
-    prompt: 'A name for this connection (the CLI uses it too: btp-connect ls --connection <name>)',
+    title: vscode.l10n.t('Connect a subaccount (3/3): name'),
+    prompt: vscode.l10n.t('A name for this connection (the CLI uses it too: btp-connect ls --connection <name>)'),
     value: proposed.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64),
     ignoreFocusOut: true,
-    validateInput: (value) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? undefined : 'Use 1 to 64 letters, digits, ".", "_" or "-".'),
+    validateInput: (value) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? undefined : vscode.l10n.t('Use 1 to 64 letters, digits, ".", "_" or "-".')),
   });
   if (!name) return undefined;
   return { name, bindings: { destination, ...(connectivity ? { connectivity } : {}) } };
 }
 
 /** Titles of the key pickers, by the service the key is for. */
-const keyTitles: Readonly<Record<ServiceKind, string>> = {
-  destination: 'Connect a subaccount (1/3): destination service key',
-  connectivity: 'Connectivity service key',
-  xsuaa: 'XSUAA service key of your app, for sign-in',
-};
+const keyTitles = (): Readonly<Record<ServiceKind, string>> => ({
+  destination: vscode.l10n.t('Connect a subaccount (1/3): destination service key'),
+  connectivity: vscode.l10n.t('Connectivity service key'),
+  xsuaa: vscode.l10n.t('XSUAA service key of your app, for sign-in'),
+});
 
 /** A service key of `kind` from a file, pasted, `cf service-key` or a Kyma secret; undefined when cancelled. */
 export async function askForServiceKey(kind: ServiceKind): Promise<ServiceBinding | undefined> {
   const [cf, kubectl] = await Promise.all([available('cf'), available('kubectl')]);
   const items: (vscode.QuickPickItem & { source: Source })[] = [
-    { label: '$(file) Service key file…', description: 'a JSON file from the BTP cockpit or `cf service-key`', source: 'file' },
-    { label: '$(clippy) Paste a service key…', description: 'JSON or the whole `cf service-key` output', source: 'paste' },
-    ...(cf ? [{ label: '$(terminal) From the cf CLI…', description: 'cf service-key <instance> <key>', source: 'cf' as const }] : []),
-    ...(kubectl ? [{ label: '$(server) From a Kyma secret…', description: 'kubectl get secret <name>', source: 'kubectl' as const }] : []),
+    { label: vscode.l10n.t('$(file) Service key file…'), description: vscode.l10n.t('a JSON file from the BTP cockpit or `cf service-key`'), source: 'file' },
+    { label: vscode.l10n.t('$(clippy) Paste a service key…'), description: vscode.l10n.t('JSON or the whole `cf service-key` output'), source: 'paste' },
+    ...(cf ? [{ label: vscode.l10n.t('$(terminal) From the cf CLI…'), description: vscode.l10n.t('cf service-key <instance> <key>'), source: 'cf' as const }] : []),
+    ...(kubectl ? [{ label: vscode.l10n.t('$(server) From a Kyma secret…'), description: vscode.l10n.t('kubectl get secret <name>'), source: 'kubectl' as const }] : []),
   ];
-  const title = keyTitles[kind];
+  const title = keyTitles()[kind];
   const choice = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
   if (!choice) return undefined;
   switch (choice.source) {
     case 'file': {
-      const [uri] = (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Service key': ['json', 'txt'], All: ['*'] } })) ?? [];
+      const [uri] = (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { [vscode.l10n.t('Service key')]: ['json', 'txt'], [vscode.l10n.t('All')]: ['*'] } })) ?? [];
       return uri ? readServiceKeyFile(uri.fsPath, { expected: kind }) : undefined;
     }
     case 'paste': {
       const text = await vscode.window.showInputBox({
         title,
-        prompt: `Paste the ${kind} service key (JSON, or the output of cf service-key). It goes to the OS keychain, not to settings.`,
+        prompt: vscode.l10n.t('Paste the {0} service key (JSON, or the output of cf service-key). It goes to the OS keychain, not to settings.', kind),
         password: true,
         ignoreFocusOut: true,
         validateInput: (value) => validationMessage(() => parseServiceKeyText(normalisePasted(value), { expected: kind })),
@@ -88,18 +88,18 @@ export async function askForServiceKey(kind: ServiceKind): Promise<ServiceBindin
 }
 
 async function fromCf(kind: ServiceKind, title: string): Promise<ServiceBinding | undefined> {
-  const instance = await vscode.window.showInputBox({ title, prompt: `The ${kind} service instance (cf services lists them)`, ignoreFocusOut: true });
+  const instance = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('The {0} service instance (cf services lists them)', kind), ignoreFocusOut: true });
   if (!instance) return undefined;
-  const key = await vscode.window.showInputBox({ title, prompt: `The service key of "${instance}" (cf service-keys ${instance})`, ignoreFocusOut: true });
+  const key = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('The service key of "{0}" (cf service-keys {1})', instance, instance), ignoreFocusOut: true });
   if (!key) return undefined;
   const output = await runTool('cf', ['service-key', instance, key], 'cf service-key');
   return parseServiceKeyText(output, { expected: kind, source: `cf service-key ${instance} ${key}` });
 }
 
 async function fromKubectl(kind: ServiceKind, title: string): Promise<ServiceBinding | undefined> {
-  const secret = await vscode.window.showInputBox({ title, prompt: `The Kubernetes secret of the ${kind} service binding`, ignoreFocusOut: true });
+  const secret = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('The Kubernetes secret of the {0} service binding', kind), ignoreFocusOut: true });
   if (!secret) return undefined;
-  const namespace = await vscode.window.showInputBox({ title, prompt: 'Namespace (empty: the current one)', ignoreFocusOut: true });
+  const namespace = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Namespace (empty: the current one)'), ignoreFocusOut: true });
   if (namespace === undefined) return undefined;
   const output = await runTool('kubectl', ['get', 'secret', secret, ...(namespace ? ['--namespace', namespace] : []), '--output', 'json'], 'kubectl get secret');
   let parsed: unknown;

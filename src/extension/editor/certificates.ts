@@ -8,20 +8,20 @@ import type { DestinationSource } from '../../core/destinationService/source';
 import type { DestinationLevel } from '../../core/destinationService/types';
 import { BtpError, ErrorCode } from '../../core/errors';
 
-const UPLOAD = '$(cloud-upload) Upload a file…';
-const CERTIFICATE_FILES = { 'Key and trust stores': ['p12', 'pfx', 'jks', 'pem', 'crt', 'cer', 'der', 'p7b'] };
+const upload = (): string => vscode.l10n.t('$(cloud-upload) Upload a file…');
+const certificateFiles = () => ({ [vscode.l10n.t('Key and trust stores')]: ['p12', 'pfx', 'jks', 'pem', 'crt', 'cer', 'der', 'p7b'] });
 /** The Destination service's certificate names: file names with these characters only (spec §3.5). */
 const CERTIFICATE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
 export async function chooseCertificate(client: DestinationSource, level: DestinationLevel, property: string): Promise<string | undefined> {
   const names = (await client.listCertificates(level)).map((certificate) => certificate.Name).sort();
-  const picked = await vscode.window.showQuickPick([...names.map((name) => ({ label: name })), { label: UPLOAD }], {
-    title: `${property}: a certificate uploaded at the ${level} level`,
-    placeHolder: names.length === 0 ? 'No certificate uploaded yet' : 'Pick one, or upload a file',
+  const picked = await vscode.window.showQuickPick([...names.map((name) => ({ label: name })), { label: upload() }], {
+    title: vscode.l10n.t('{0}: a certificate uploaded at the {1} level', property, level),
+    placeHolder: names.length === 0 ? vscode.l10n.t('No certificate uploaded yet') : vscode.l10n.t('Pick one, or upload a file'),
   });
   if (!picked) return undefined;
-  if (picked.label !== UPLOAD) return picked.label;
-  const [file] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: CERTIFICATE_FILES, openLabel: 'Upload' })) ?? [];
+  if (picked.label !== upload()) return picked.label;
+  const [file] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: certificateFiles(), openLabel: vscode.l10n.t('Upload') })) ?? [];
   if (!file) return undefined;
   return uploadCertificate(client, level, basename(file.fsPath), await vscode.workspace.fs.readFile(file), names);
 }

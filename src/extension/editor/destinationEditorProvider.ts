@@ -119,7 +119,7 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   }
 
   saveCustomDocumentAs(): Promise<void> {
-    return Promise.reject(new Error('Destinations are saved to the Destination service; use "Duplicate Destination" to save a copy under another name.'));
+    return Promise.reject(new Error(vscode.l10n.t('Destinations are saved to the Destination service; use "Duplicate Destination" to save a copy under another name.')));
   }
 
   async revertCustomDocument(document: DestinationDocument): Promise<void> {
@@ -160,6 +160,6 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
     const theirs = document.theirs;
     if (!theirs) return;
     const [left, right] = this.diff.pair(document.name, theirs, document.draft.content);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${document.name}: Destination service ↔ yours`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('{0}: Destination service ↔ yours', document.name), { preview: true });
   }
 }

@@ -3,6 +3,8 @@
  * `destinations` pointing at local forwards (the ones the configuration names are started first; without
  * names, the running ones) and, when asked, a `VCAP_SERVICES` whose connectivity binding points at the local
  * tunnel. Added when the session starts, never written to launch.json.
+ * In Restricted Mode a launch configuration is text from a workspace nobody vouched for: it starts no forward and
+ * its app gets no destinations (their forwards hold credentials); one that asks for them is refused, saying why.
  */
 import * as vscode from 'vscode';
 import { BtpError, ErrorCode } from '../../core/errors';
@@ -54,7 +56,11 @@ function launchOptions(config: vscode.DebugConfiguration): LaunchOptions {
 }
 
 export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ctx: Ctx,
+    /** Whether the workspace is trusted; read at each launch (trust can be granted while VS Code runs). */
+    private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
+  ) {}
 
   async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     try {
@@ -68,6 +74,17 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
   }
 
   private async withEnvironment(config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
+    if (!this.isTrusted()) {
+      if (config.btpConnect === undefined) return config;
+      throw new BtpError(
+        ErrorCode.WorkspaceUntrusted,
+        vscode.l10n.t(
+          '"{0}" names BTP destinations ("btpConnect" in its launch configuration), but this workspace is in Restricted Mode, where launch configurations start no forwards. Trust the workspace (Workspaces: Manage Workspace Trust) if you know its origin, then start the session again.',
+          String(config.name),
+        ),
+        { field: 'btpConnect' },
+      );
+    }
     const options = launchOptions(config);
     if (options.allowedOrigins) this.ctx.origins.addFromLaunch(options.allowedOrigins);
     const onePort = options.onePort && options.destinations ? await onePortFor(this.ctx, options.destinations) : undefined;

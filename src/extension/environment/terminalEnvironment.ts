@@ -23,7 +23,7 @@ export class TerminalEnvironment implements vscode.Disposable {
       }),
     );
     ctx.context.environmentVariableCollection.persistent = false;
-    ctx.context.environmentVariableCollection.description = 'BTP Connect: `destinations` points at the running forwards';
+    ctx.context.environmentVariableCollection.description = vscode.l10n.t('BTP Connect: `destinations` points at the running forwards');
     this.update();
   }
 

@@ -23,20 +23,20 @@ export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, 
   getTreeItem(entry: ForwardEntry): vscode.TreeItem {
     const info = entry.info;
     const all = info.destination === ALL_DESTINATIONS;
-    const item = new vscode.TreeItem(all ? 'All destinations' : info.destination, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(all ? vscode.l10n.t('All destinations') : info.destination, vscode.TreeItemCollapsibleState.None);
     item.id = `forward/${info.id}`;
-    item.description = `${info.localAddress} · ${info.state} · ${info.counters.requests} req${info.counters.errors ? ` · ${info.counters.errors} err` : ''}`;
+    item.description = vscode.l10n.t('{0} · {1} · {2} req{3}', info.localAddress, info.state, info.counters.requests, info.counters.errors ? vscode.l10n.t(' · {0} err', info.counters.errors) : '');
     item.iconPath = stateIcon(info);
     item.contextValue = `forward:${info.kind}:${info.state}`;
     item.tooltip = new vscode.MarkdownString(
       [
-        `**${all ? 'All destinations' : info.destination}** (${entry.connection})`,
-        all ? `Local: \`${info.localAddress}/<destination>/…\` or an \`X-Destination-Name\` header` : `Local: \`${info.localAddress}\` (${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''})`,
+        `**${all ? vscode.l10n.t('All destinations') : info.destination}** (${entry.connection})`,
+        all ? vscode.l10n.t('Local: `{0}/<destination>/…` or an `X-Destination-Name` header', info.localAddress) : vscode.l10n.t('Local: `{0}` ({1})', info.localAddress, `${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''}`),
         `State: ${info.state}`,
         `Requests: ${info.counters.requests}, errors: ${info.counters.errors}`,
-        ...(info.counters.refused > 0 ? [`Refused at the limit of ${info.maxConnections} connections: ${info.counters.refused}`] : []),
-        `Bytes in/out: ${info.counters.bytesIn} / ${info.counters.bytesOut}`,
-        ...(info.lastError ? [`Last error: \`${info.lastError.code}\``] : []),
+        ...(info.counters.refused > 0 ? [vscode.l10n.t('Refused at the limit of {0} connections: {1}', info.maxConnections, info.counters.refused)] : []),
+        vscode.l10n.t('Bytes in/out: {0} / {1}', info.counters.bytesIn, info.counters.bytesOut),
+        ...(info.lastError ? [vscode.l10n.t('Last error: `{0}`', info.lastError.code)] : []),
       ].join('  \n'),
     );
     return item;

@@ -11,7 +11,7 @@ export class ForwardsStatusBar implements vscode.Disposable {
     private readonly registry: ConnectionRegistry,
     private readonly secretStorage: string,
   ) {
-    this.item.name = 'BTP Connect forwards';
+    this.item.name = vscode.l10n.t('BTP Connect forwards');
     this.item.command = CommandId.focusForwards;
     this.subscription = registry.onDidChangeForward(() => this.update());
     this.update();

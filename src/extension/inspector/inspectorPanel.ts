@@ -69,7 +69,7 @@ export class InspectorPanel implements vscode.Disposable {
       const entries = this.entries(ids);
       if (entries.length === 0) return { saved: false };
       const name = target.info.destination === ALL_DESTINATIONS ? 'all-destinations' : target.info.destination;
-      const uri = await vscode.window.showSaveDialog({ title: 'Export HAR', filters: { HAR: ['har'] }, defaultUri: vscode.Uri.file(`${name}.har`) });
+      const uri = await vscode.window.showSaveDialog({ title: vscode.l10n.t('Export HAR'), filters: { HAR: ['har'] }, defaultUri: vscode.Uri.file(`${name}.har`) });
       if (!uri) return { saved: false };
       await vscode.workspace.fs.writeFile(uri, Buffer.from(toHar(entries, target.replayBase, this.version)));
       return { saved: true };

@@ -15,25 +15,25 @@ export function connectionItem(node: ConnectionNode, forwards: number, secretSto
   item.iconPath = new vscode.ThemeIcon(kind === 'sandbox' ? 'beaker' : kind === 'local' ? 'device-desktop' : 'cloud');
   // `:user` while somebody is signed in: the menus offer Sign In or Sign Out by it.
   item.contextValue = `connection:${kind}${user ? ':user' : ''}`;
-  const signedIn = user ? `\nSigned in as ${user.userName}${user.email ? ` <${user.email}>` : ''}` : '';
+  const signedIn = user ? `\n${vscode.l10n.t('Signed in as {0}', `${user.userName}${user.email ? ` <${user.email}>` : ''}`)}` : '';
   item.tooltip =
     kind === 'sandbox'
-      ? `The embedded BTP sandbox (local, offline)${signedIn}`
+      ? `${vscode.l10n.t('The embedded BTP sandbox (local, offline)')}${signedIn}`
       : kind === 'local'
-        ? `Destinations imported on this machine (no Destination service)\nSecrets: ${secretStorage}`
-        : `Subaccount connection "${node.connection}" (${node.description})\nSecrets: ${secretStorage}${signedIn}`;
-  const what = kind === 'sandbox' ? 'embedded sandbox' : kind === 'local' ? 'destinations of this machine' : `connection to ${node.description}`;
+        ? vscode.l10n.t('Destinations imported on this machine (no Destination service)\nSecrets: {0}', secretStorage)
+        : `${vscode.l10n.t('Subaccount connection "{0}" ({1})\nSecrets: {2}', node.connection, node.description ?? '', secretStorage)}${signedIn}`;
+  const what = kind === 'sandbox' ? vscode.l10n.t('embedded sandbox') : kind === 'local' ? vscode.l10n.t('destinations of this machine') : vscode.l10n.t('connection to {0}', node.description ?? '');
   item.accessibilityInformation = { label: `${node.connection}, ${what}` };
   return item;
 }
 
 export function levelItem(node: LevelNode, local = false): vscode.TreeItem {
-  const item = new vscode.TreeItem(local ? 'Destinations' : node.level === 'subaccount' ? 'Subaccount' : 'Instance', vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(local ? vscode.l10n.t('Destinations') : node.level === 'subaccount' ? vscode.l10n.t('Subaccount') : vscode.l10n.t('Instance'), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(node.level === 'subaccount' ? 'organization' : 'package');
   item.contextValue = 'level';
-  item.tooltip = node.level === 'subaccount' ? 'Destinations of the subaccount' : 'Destinations of the Destination service instance';
-  item.accessibilityInformation = { label: local ? `Destinations of ${node.connection}` : `${item.label as string} destinations of ${node.connection}` };
+  item.tooltip = node.level === 'subaccount' ? vscode.l10n.t('Destinations of the subaccount') : vscode.l10n.t('Destinations of the Destination service instance');
+  item.accessibilityInformation = { label: local ? vscode.l10n.t('Destinations of {0}', node.connection) : vscode.l10n.t('{0} destinations of {1}', item.label as string, node.connection) };
   return item;
 }
 
@@ -54,9 +54,9 @@ export function destinationItem(node: DestinationNode, forward: ForwardInfo | un
   item.iconPath = forward ? forwardIcon(forward) : new vscode.ThemeIcon(iconName(record));
   item.contextValue = `destination:${forward ? 'forwarded' : 'idle'}:${(record.Type ?? 'HTTP').toLowerCase()}`;
   item.tooltip = tooltip(record, forward);
-  item.accessibilityInformation = { label: `${node.name}, ${record.Type ?? 'HTTP'} destination${forward ? `, forwarded on port ${forward.port}` : ''}` };
+  item.accessibilityInformation = { label: vscode.l10n.t('{0}, {1} destination{2}', node.name, record.Type ?? 'HTTP', forward ? `, forwarded on port ${forward.port}` : '') };
   // Opening a destination opens its editor, as opening a file does (a preview tab while browsing).
-  item.command = { command: 'btpConnect.editDestination', title: 'Edit Destination', arguments: [node] };
+  item.command = { command: 'btpConnect.editDestination', title: vscode.l10n.t('Edit Destination'), arguments: [node] };
   return item;
 }
 
@@ -98,8 +98,8 @@ function tooltip(record: DestinationRecord, forward: ForwardInfo | undefined): v
     if (value && !isSecretProperty(name)) markdown.appendMarkdown(`${name}: \`${escape(value)}\`  \n`);
   }
   const others = Object.keys(record).filter((name) => !mainProperties.includes(name) && name !== 'Name');
-  if (others.length) markdown.appendMarkdown(`\n${others.length} more propert${others.length === 1 ? 'y' : 'ies'}\n`);
-  if (forward) markdown.appendMarkdown(`\n$(radio-tower) Forwarded at \`${forward.localAddress}\` (${forward.state})`);
+  if (others.length) markdown.appendMarkdown(`\n${others.length === 1 ? vscode.l10n.t('1 more property') : vscode.l10n.t('{0} more properties', others.length)}\n`);
+  if (forward) markdown.appendMarkdown(`\n$(radio-tower) ${vscode.l10n.t('Forwarded at {0} ({1})', `\`${forward.localAddress}\``, forward.state)}`);
   return markdown;
 }
 

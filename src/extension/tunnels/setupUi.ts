@@ -10,19 +10,19 @@ export function vscodeSetupUi(progress: vscode.Progress<{ message?: string }>, l
   return {
     async ask<T>(question: Question<T>): Promise<T | undefined> {
       const ordered = [...question.choices].sort((a, b) => Number(b.default === true) - Number(a.default === true) || Number(a.unusable !== undefined) - Number(b.unusable !== undefined));
-      const items = ordered.map((choice) => ({ label: choice.unusable ? `$(warning) ${choice.label}` : choice.label, description: choice.description, detail: choice.unusable ? `Not usable now: ${choice.unusable}` : choice.detail, choice }));
+      const items = ordered.map((choice) => ({ label: choice.unusable ? `$(warning) ${choice.label}` : choice.label, description: choice.description, detail: choice.unusable ? vscode.l10n.t('Not usable now: {0}', choice.unusable) : choice.detail, choice }));
       for (;;) {
         const picked = await vscode.window.showQuickPick(items, { title: question.title, ignoreFocusOut: true, matchOnDescription: true });
         if (!picked) return undefined;
         const choice: Choice<T> = picked.choice;
         if (!choice.unusable) return choice.value;
-        await vscode.window.showWarningMessage(`${choice.label} cannot carry a tunnel now: ${choice.unusable}`, { modal: true });
+        await vscode.window.showWarningMessage(vscode.l10n.t('{0} cannot carry a tunnel now: {1}', choice.label, choice.unusable), { modal: true });
       }
     },
     async confirm(plan: SetupPlan): Promise<boolean> {
       const [headline = '', ...rest] = describePlan(plan);
       for (const line of describePlan(plan)) log(line);
-      const button = plan.action === 'create' ? 'Create Tunnel App' : plan.action === 'remove' ? 'Remove Tunnel App' : 'Import and Use';
+      const button = plan.action === 'create' ? vscode.l10n.t('Create Tunnel App') : plan.action === 'remove' ? vscode.l10n.t('Remove Tunnel App') : vscode.l10n.t('Import and Use');
       const answer = await vscode.window.showWarningMessage(headline, { modal: true, detail: rest.join('\n') }, button);
       return answer === button;
     },

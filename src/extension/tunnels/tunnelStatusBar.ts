@@ -31,14 +31,14 @@ export class TunnelStatusBar implements vscode.Disposable {
       let item = this.items.get(entry.connection);
       if (!item) {
         item = vscode.window.createStatusBarItem(`btpConnect.tunnel.${entry.connection}`, vscode.StatusBarAlignment.Left, 49);
-        item.name = `BTP Connect tunnel of ${entry.connection}`;
+        item.name = vscode.l10n.t('BTP Connect tunnel of {0}', entry.connection);
         this.items.set(entry.connection, item);
       }
       const words = tunnelStatusText(entry);
       item.text = words.text;
       item.tooltip = words.tooltip;
       item.backgroundColor = words.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-      item.command = { title: 'Set Up Tunnel…', command: CommandId.setUpTunnel, arguments: [{ kind: 'connection', connection: entry.connection, connectionKind: 'saved' }] };
+      item.command = { title: vscode.l10n.t('Set Up Tunnel…'), command: CommandId.setUpTunnel, arguments: [{ kind: 'connection', connection: entry.connection, connectionKind: 'saved' }] };
       item.show();
     }
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { DebugEnvironmentProvider } from '../../../src/extension/environment/debugEnvironment';
 import { extensionApi, when } from './api';
 
 // A debug session of a small Node program in the workspace reaches an on-premise system of the sandbox through
@@ -49,6 +50,16 @@ describe('debug sessions and terminals', () => {
     await vscode.commands.executeCommand('btpConnect.stopSandbox');
   });
 
+  // Restricted Mode cannot be switched on inside a running test host: the provider gets the trust answer injected.
+  it('in Restricted Mode a launch configuration naming a destination is refused and starts no forward', async () => {
+    const api = await extensionApi();
+    if (!api.ctx.sandbox.running) await vscode.commands.executeCommand('btpConnect.startSandbox');
+    const untrusted = new DebugEnvironmentProvider(api.ctx, () => false);
+    const configuration = { type: 'node', request: 'launch', name: 'btp-untrusted', program: 'app.js', btpConnect: { destinations: ['sandbox/onprem-erp-basic'] } };
+    assert.equal(await untrusted.resolveDebugConfiguration(undefined, configuration), undefined, 'the launch is stopped');
+    assert.equal(api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic'), undefined, 'no forward started');
+  });
+
   it('a Node launch configuration naming a destination gets its forward started and reaches on-premise data', async () => {
     const api = await extensionApi();
     if (!api.ctx.sandbox.running) await vscode.commands.executeCommand('btpConnect.startSandbox');
@@ -72,6 +83,17 @@ describe('debug sessions and terminals', () => {
     const connection = await api.ctx.registry.get('sandbox');
     const proxy = await connection.localProxy();
     assert.equal(app.proxyHost, `${proxy?.host}:${proxy?.httpPort}`, 'VCAP_SERVICES points at the local connectivity proxy');
+  });
+
+  it('in Restricted Mode a launch configuration without "btpConnect" runs, but its app gets no destinations', async () => {
+    const api = await extensionApi();
+    assert.ok(api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic'), 'a forward is running');
+    const configuration = { type: 'node', request: 'launch', name: 'btp-plain', program: 'app.js' };
+    const untrusted = await new DebugEnvironmentProvider(api.ctx, () => false).resolveDebugConfiguration(undefined, configuration);
+    assert.deepEqual(untrusted, configuration);
+    // Control: trusted, the same configuration gets the running forward.
+    const trusted = await new DebugEnvironmentProvider(api.ctx, () => true).resolveDebugConfiguration(undefined, configuration);
+    assert.match(String((trusted?.env as Record<string, string> | undefined)?.destinations), /onprem-erp-basic/);
   });
 
   it('refuses to launch with a destination no connection has, and says which', async () => {
