@@ -33,7 +33,11 @@ const throttleMs = 2_000;
 const throttleSlice = { bytes: 6_554, everyMs: 100 };
 const rssLimit = 64 * mib;
 const warmUpBytes = 64 * mib;
-const timeLimitMs = 90_000;
+/**
+ * A watchdog against a hang, not a speed target (throughput is measured in bench/): 1 GiB through five hops took 44 s
+ * with both cores busy and over 120 s at a load average of 20 on two cores.
+ */
+const watchdogMs = 600_000;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -239,11 +243,11 @@ if (childPath) {
       ['direct', 'through a TCP forward to an Internet destination'],
       ['onpremise', 'through a TCP forward to an OnPremise destination (SOCKS5, connectivity proxy, tunnel, Cloud Connector)'],
     ] as const) {
-      it(name, { timeout: timeLimitMs + 60_000 }, async (t) => {
+      it(name, { timeout: watchdogMs + 60_000 }, async (t) => {
         const { result } = await runResultChild<ChildResult>(`soak ${path}`, path, ['--import', 'tsx', __filename], {
           env: { ...process.env, SOAK_PATH: path },
           cwd: process.cwd(),
-          timeoutMs: timeLimitMs + 30_000,
+          timeoutMs: watchdogMs,
         });
         const line = describeResult(path === 'direct' ? 'direct TCP forward' : 'on-premise TCP forward', result);
         t.diagnostic(line);
@@ -253,7 +257,6 @@ if (childPath) {
         assert.ok(result.rssGrowth < rssLimit, `RSS grew by ${(result.rssGrowth / mib).toFixed(1)} MiB after the warm-up`);
         // The warm-up itself (one process holding source, five hops and the client) is bounded too, more loosely.
         assert.ok(result.rssGrowthFromStart < 2 * rssLimit, `RSS grew by ${(result.rssGrowthFromStart / mib).toFixed(1)} MiB from the start`);
-        assert.ok(result.ms < timeLimitMs, `took ${result.ms} ms`);
         assert.ok(result.throttledBytes > 0 && result.throttledBytes <= 2 * (throttleMs / 1000) * 64 * 1024, `read ${result.throttledBytes} bytes while throttled`);
         // Everything between source and client holds a few MiB at most (socket buffers, HTTP/2 windows); more
         // would mean something reads on without regard to the stalled consumer.
