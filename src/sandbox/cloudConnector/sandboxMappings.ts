@@ -5,6 +5,7 @@ import type { SystemMapping } from './types';
 export interface OnPremiseAddresses {
   readonly erpPort: number;
   readonly linePort: number;
+  readonly mailPort: number;
 }
 
 /**
@@ -35,18 +36,18 @@ function defaultEntries(): MappingEntry[] {
     erpEntry('X509_GENERAL'),
     line('db.virtual', 5432, 'Line service as a database; propagates the user in a PROXY v2 header', true),
     line('ldap.virtual', 389, 'Line service as a directory'),
-    line('smtp.virtual', 25, 'Line service as a mail server'),
+    { virtualHost: 'smtp.virtual', virtualPort: 25, localHost: 'builtin:mail', protocol: 'TCP', authenticationMode: 'NONE', description: 'Mail server (SMTP with AUTH; mail lands in the sandbox mailbox)' },
   ];
 }
 
 /** The default connector's mappings (location ID ""), resolved to this start's ports. */
 export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return resolveMappings(defaultEntries(), { erp: addresses.erpPort, line: addresses.linePort });
+  return resolveMappings(defaultEntries(), { erp: addresses.erpPort, line: addresses.linePort, mail: addresses.mailPort });
 }
 
 /** The `loc2` connector's mappings, resolved to this start's ports. */
 export function secondLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return resolveMappings([erpEntry('NONE')], { erp: addresses.erpPort, line: addresses.linePort });
+  return resolveMappings([erpEntry('NONE')], { erp: addresses.erpPort, line: addresses.linePort, mail: addresses.mailPort });
 }
 
 function erpEntry(authenticationMode: 'X509_GENERAL' | 'NONE'): MappingEntry {

@@ -26,6 +26,8 @@ export interface ConnectivityStackOptions {
   readonly logger: Logger;
   /** The connectors and their access control (default: the built-in one, `defaultCloudConnectorFile`). */
   readonly config?: CloudConnectorFile;
+  /** Where the mail server stores what it accepts (default: memory). */
+  readonly mailboxDirectory?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
     for (const part of parts.reverse()) await part.close();
   };
   try {
-    const onPremise = await startOnPremiseSystems({ logger: logger.child('on-premise'), trustedCaPem: identity.ca.certPem });
+    const onPremise = await startOnPremiseSystems({ logger: logger.child('on-premise'), trustedCaPem: identity.ca.certPem, ...(options.mailboxDirectory ? { mailboxDirectory: options.mailboxDirectory } : {}) });
     parts.push(onPremise);
     const proxy = await startConnectivityProxy({
       world: identity.world,
@@ -51,7 +53,7 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
       logger: logger.child('connectivity'),
     });
     parts.push(proxy);
-    const ports = { erp: onPremise.erp.port, line: onPremise.lineService.port };
+    const ports = { erp: onPremise.erp.port, line: onPremise.lineService.port, mail: onPremise.mail.port };
     const connector = (locationId: string, mappings: ReturnType<typeof resolveMappings>) =>
       new CloudConnector({
         tunnelUrl: proxy.tunnelUrl,

@@ -36,7 +36,7 @@ const mapping = (file: ReturnType<typeof good>, index: number) => file.connector
 describe('cloud-connector.json validation', () => {
   it('accepts a good file and resolves builtin:<system> to this start\'s ports', () => {
     const file = validateCloudConnectorFile(good());
-    const resolved = resolveMappings(file.connectors[0]?.mappings ?? [], { erp: 40001, line: 40002 });
+    const resolved = resolveMappings(file.connectors[0]?.mappings ?? [], { erp: 40001, line: 40002, mail: 40003 });
     assert.deepEqual(resolved.map((item) => `${item.localHost}:${item.localPort}`), ['127.0.0.1:40001', '127.0.0.1:15432', '127.0.0.1:40002']);
   });
 
@@ -46,8 +46,8 @@ describe('cloud-connector.json validation', () => {
     assert.deepEqual(parsed, defaultCloudConnectorFile());
     assert.match(text, /"localHost": "builtin:erp"/);
     assert.doesNotMatch(text, /"localPort"/);
-    const mappings = resolveMappings(parsed.connectors[0]?.mappings ?? [], { erp: 1111, line: 2222 });
-    assert.deepEqual(mappings, defaultLocationMappings({ erpPort: 1111, linePort: 2222 }));
+    const mappings = resolveMappings(parsed.connectors[0]?.mappings ?? [], { erp: 1111, line: 2222, mail: 3333 });
+    assert.deepEqual(mappings, defaultLocationMappings({ erpPort: 1111, linePort: 2222, mailPort: 3333 }));
     assert.equal(checkHttpAccess(mappings, 'erp.virtual', 8000, '/sap/opu/odata/x').allowed, true);
     assert.equal(checkHttpAccess(mappings, 'erp.virtual', 8000, '/').allowed, false);
   });
