@@ -15,8 +15,8 @@ describe('sandbox listeners', () => {
     } finally {
       await sandbox.close();
     }
-    // Token ×3, destination, Internet API, proxy HTTP/SOCKS5/tunnel, on-premise ERP and line service.
-    assert.equal(opened.length, 10, JSON.stringify(opened));
+    // Token ×3, destination, Internet API, proxy HTTP/SOCKS5/tunnel, on-premise ERP, line service and mail server.
+    assert.equal(opened.length, 11, JSON.stringify(opened));
     assert.deepEqual(opened.filter((item) => item.address !== '127.0.0.1'), []);
     const ports = new Set(opened.map((item) => item.port));
     const expected = [
@@ -25,6 +25,7 @@ describe('sandbox listeners', () => {
       sandbox.connectivity.tunnelPort,
       sandbox.onPremise.erp.port,
       sandbox.onPremise.lineService.port,
+      sandbox.onPremise.mail.port,
       Number(new URL(sandbox.endpoints.tokenServiceUrl).port),
       Number(new URL(sandbox.endpoints.destinationServiceUrl).port),
       Number(new URL(sandbox.endpoints.internetApiUrl).port),

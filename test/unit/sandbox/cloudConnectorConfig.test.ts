@@ -63,7 +63,7 @@ describe('cloud-connector.json validation', () => {
       ['virtualHost', (file) => (mapping(file, 1).virtualHost = 'pg virtual'), /^connectors\[0\]\.mappings\[1\]\.virtualHost must be a host name/],
       ['virtualPort', (file) => (mapping(file, 2).virtualPort = 70000), /^connectors\[0\]\.mappings\[2\]\.virtualPort must be 1–65535$/],
       ['localHost', (file) => (mapping(file, 1).localHost = ''), /^connectors\[0\]\.mappings\[1\]\.localHost must not be empty$/],
-      ['unknown builtin', (file) => (mapping(file, 0).localHost = 'builtin:crm'), /^connectors\[0\]\.mappings\[0\]\.localHost names no built-in system \(known: builtin:erp, builtin:line\)$/],
+      ['unknown builtin', (file) => (mapping(file, 0).localHost = 'builtin:crm'), /^connectors\[0\]\.mappings\[0\]\.localHost names no built-in system \(known: builtin:erp, builtin:line, builtin:mail\)$/],
       ['localPort with builtin', (file) => (mapping(file, 0).localPort = 8000), /^connectors\[0\]\.mappings\[0\]\.localPort must be left out for builtin:erp/],
       ['localPort', (file) => (mapping(file, 1).localPort = '5432'), /^connectors\[0\]\.mappings\[1\]\.localPort must be 1–65535$/],
       ['protocol', (file) => (mapping(file, 1).protocol = 'tcp'), /^connectors\[0\]\.mappings\[1\]\.protocol must be one of HTTP, HTTPS, TCP, TCPS, LDAP, LDAPS, RFC, RFCS$/],
