@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../core/log';
 import { listenOnLoopback } from '../connectivity/loopback';
@@ -58,11 +58,8 @@ export async function startOnPremiseSmtp(options: SmtpServiceOptions): Promise<O
   // Errors of single connections (a peer that vanished mid-command) end that connection only.
   smtp.on('error', (error: Error) => logger.debug(`smtp connection: ${error.message}`));
   const gate = new ConnectorGate({ network: options.network, refusal: Buffer.from(`554 5.7.1 ${refusalText}\r\n`) });
-  const sessions = new Set<Socket>();
   const server = createServer((socket) =>
     gate.accept(socket, (admitted) => {
-      sessions.add(admitted);
-      admitted.once('close', () => sessions.delete(admitted));
       // The PROXY header's cloud-side addresses mean nothing here: the session sees the connector's loopback peer.
       smtp.connect(admitted, { remoteAddress: admitted.remoteAddress, remotePort: admitted.remotePort, localAddress: admitted.localAddress, localPort: admitted.localPort });
     }),
@@ -77,8 +74,7 @@ export async function startOnPremiseSmtp(options: SmtpServiceOptions): Promise<O
       closing ??= (async () => {
         leave();
         gate.close();
-        // A stopping sandbox does not wait for idle SMTP sessions (smtp-server would, up to its close timeout).
-        for (const socket of sessions) socket.destroy();
+        // The listener ends every session (smtp-server's own close would leave them open for up to 30 s).
         await listener.close();
         await new Promise<void>((resolve) => smtp.close(() => resolve()));
       })();
