@@ -31,6 +31,7 @@ The Cloud Connector's access control is cloud-connector.json in the folder (writ
 a first start, applied again whenever it changes).
 
 ${exposeUsage}
+
 ${mailboxUsage}`,
   options: {
     dir: { type: 'string' },

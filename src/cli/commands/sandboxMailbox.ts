@@ -4,7 +4,7 @@ import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { formatTable } from '../table';
 
-export const mailboxUsage = `       btp-connect sandbox mailbox [--dir <folder>] [--json]
+export const mailboxUsage = `Usage: btp-connect sandbox mailbox [--dir <folder>] [--json]
 
 List the mails the sandbox's on-premise mail server (smtp.virtual:25, destination onprem-mail) accepted, newest
 first: each is a raw .eml file in the mailbox folder of the sandbox folder, to open in any mail program or editor.`;
