@@ -16,6 +16,7 @@ import { startServer, type Handler, type StartedServer } from './http/server';
 import { loadOrCreateIdentity, type SandboxIdentity } from './identity';
 import type { OnPremiseSystems } from './onPremise';
 import { issueClientCertificate, issueServerCertificate } from './pki';
+import { mailboxDirectory, type Mailbox } from './mail/mailbox';
 import { seedStore } from './seed';
 import { serviceKeys, vcapServices, type SandboxEndpoints, type SandboxServiceKeys } from './serviceKeys';
 import { createTokenService, type TokenService } from './token/service';
@@ -65,6 +66,8 @@ export interface Sandbox {
   readonly cloudConnectorConfig: CloudConnectorFile;
   /** The sample on-premise systems; reach them through the proxy, their ports are internal. */
   readonly onPremise: OnPremiseSystems;
+  /** What the on-premise mail server (smtp.virtual:25) accepted: `<folder>/mailbox/*.eml`, or memory without a folder. */
+  readonly mailbox: Mailbox;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ports: { http: port(PortOffset.connectivityHttp), socks5: port(PortOffset.connectivitySocks5), tunnel: port(PortOffset.connectorTunnel) },
       logger,
       ldap: { ...(options.slapdPath ? { slapdPath: options.slapdPath } : {}), ...(options.directory ? { sandboxFolder: options.directory } : {}) },
+      ...(options.directory ? { mailboxDirectory: mailboxDirectory(options.directory) } : {}),
     });
     connectivity = stack;
     configWatcher?.watch();
@@ -172,6 +176,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return configWatcher?.config ?? config;
       },
       onPremise: stack.onPremise,
+      mailbox: stack.onPremise.mail.mailbox,
       async close() {
         await configWatcher?.close();
         await stack.close();

@@ -21,6 +21,9 @@ const keystorePassword = 'keystore-password-1';
 
 type Props = Record<string, string>;
 
+/** The account of the sandbox's on-premise mail server, as the seeded `onprem-mail` destination holds it (demo data). */
+export const ONPREM_MAIL_ACCOUNT = { user: 'mailer', password: 'mail-password-1' } as const;
+
 /**
  * Seed data: one subaccount with destinations of every type and authentication type at both levels, a fragment,
  * certificates, and a subscriber subaccount with a few of its own. Descriptions say what each one shows.
@@ -86,7 +89,7 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     onPremise('onprem-erp-loc2', 'On-premise ERP via the Cloud Connector with location ID loc2', 'NoAuthentication', { CloudConnectorLocationId: 'loc2' }),
     { Name: 'onprem-tcp-db', Type: 'TCP', Address: 'tcp://db.virtual:5432', ProxyType: 'OnPremise', Description: 'On-premise TCP service through SOCKS5' },
     { Name: 'onprem-ldap', Type: 'LDAP', 'ldap.url': 'ldap://ldap.virtual:389', 'ldap.proxyType': 'OnPremise', 'ldap.authentication': 'BasicAuthentication', 'ldap.user': 'cn=reader,dc=example,dc=com', 'ldap.password': 'ldap-password-1', 'ldap.description': 'On-premise directory' },
-    { Name: 'onprem-mail', Type: 'MAIL', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', 'mail.smtp.host': 'smtp.virtual', 'mail.smtp.port': '25', 'mail.user': 'mailer', 'mail.password': 'mail-password-1', 'mail.smtp.from': 'noreply@example.com', 'mail.transport.protocol': 'smtp', Description: 'On-premise SMTP server (SDK mail client)' },
+    { Name: 'onprem-mail', Type: 'MAIL', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', 'mail.smtp.host': 'smtp.virtual', 'mail.smtp.port': '25', 'mail.user': ONPREM_MAIL_ACCOUNT.user, 'mail.password': ONPREM_MAIL_ACCOUNT.password, 'mail.smtp.from': 'noreply@example.com', 'mail.from': 'noreply@example.com', 'mail.transport.protocol': 'smtp', Description: 'On-premise SMTP server (SDK mail client)' },
     { Name: 'onprem-rfc', Type: 'RFC', 'jco.destination.proxy_type': 'OnPremise', 'jco.client.ashost': 'erp.virtual', 'jco.client.sysnr': '00', 'jco.client.client': '100', 'jco.client.user': 'RFCUSER', 'jco.client.passwd': 'rfc-password-1', 'jco.client.lang': 'EN', 'jco.destination.description': 'On-premise ABAP system over RFC' },
   ];
   const instanceDestinations: Props[] = [

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
@@ -34,6 +34,11 @@ describe('btp-connect sandbox', () => {
         .map((line) => line.trim());
       assert.equal(lines.length, 9, sandbox.welcome);
       assert.match(sandbox.welcome, /^ {2}Cloud Connector access control {2}\S*cloud-connector\.json \(5 system mappings; .* sandbox expose --help\)$/m);
+      // The mailbox line names the folder and a listing command that works as printed (for this --dir).
+      const mailbox = /^ {2}Mailbox {8}(\S+) {3}\(what onprem-mail sends to smtp\.virtual:25; (.* sandbox mailbox --dir \S+)\)$/m.exec(sandbox.welcome);
+      assert.ok(mailbox, sandbox.welcome);
+      assert.equal(resolve(repoRoot, mailbox[1] ?? ''), join(dir, 'state', 'mailbox'));
+      assert.equal((await execFileAsync('sh', ['-c', mailbox[2] ?? ''], { cwd: repoRoot })).stdout, `${join(dir, 'state', 'mailbox')} (0 mails)\n  (empty: send mail with the onprem-mail destination, e.g. the SAP Cloud SDK mail client)\n`);
       // Run the printed lines exactly, in one shell so that TOKEN carries over; separate their outputs.
       const script = lines.map((line) => `${line}\necho; echo '-----'`).join('\n');
       const { stdout } = await execFileAsync('sh', ['-c', script], { cwd: repoRoot });

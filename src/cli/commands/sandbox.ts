@@ -9,6 +9,8 @@ import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { startDemoForwards, type DemoForwards } from './sandboxDemo';
 import { exposeUsage, runExposeCommand } from './sandboxExpose';
+import { listMailbox, mailboxUsage } from './sandboxMailbox';
+import { mailboxDirectory } from '../../sandbox/mail/mailbox';
 import { stderrLogger } from '../logger';
 
 const defaultPortBase = 8400;
@@ -29,7 +31,9 @@ using the SAP Cloud SDK or the approuter can be pointed at it unchanged. Everyth
 The Cloud Connector's access control is cloud-connector.json in the folder (written with the built-in one on
 a first start, applied again whenever it changes).
 
-${exposeUsage}`,
+${exposeUsage}
+
+${mailboxUsage}`,
   options: {
     dir: { type: 'string' },
     'port-base': { type: 'string' },
@@ -47,7 +51,8 @@ ${exposeUsage}`,
     const directory = resolve(io.cwd, stringOption(values, 'dir') ?? defaultSandboxDirectory(io));
     const [subcommand, ...args] = positionals;
     if (subcommand === 'expose' || subcommand === 'unexpose' || subcommand === 'exposed') return runExposeCommand(subcommand, values, args, directory, io);
-    if (subcommand !== undefined) throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed).`);
+    if (subcommand === 'mailbox') return listMailbox(values, directory, io);
+    if (subcommand !== undefined) throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed, mailbox).`);
     const portText = stringOption(values, 'port-base') ?? String(defaultPortBase);
     const portBase = Number(portText);
     if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65_000) {
@@ -106,6 +111,9 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io, `  VCAP_SERVICES  ${show(files.vcapServices)}     CA ${show(files.ca)}     users ${show(files.users)}`);
   const exposed = sandbox.cloudConnectorConfig.connectors.reduce((count, entry) => count + entry.mappings.length, 0);
   line(io, `  Cloud Connector access control  ${show(join(dirname(files.ca), CONFIG_FILE_NAME))} (${exposed} system mapping${exposed === 1 ? '' : 's'}; ${io.invocation} sandbox expose --help)`);
+  const folder = dirname(files.ca);
+  const dirOption = resolve(folder) === resolve(defaultSandboxDirectory(io)) ? '' : ` --dir ${show(folder) || '.'}`;
+  line(io, `  Mailbox        ${show(mailboxDirectory(folder))}   (what onprem-mail sends to smtp.virtual:25; ${io.invocation} sandbox mailbox${dirOption})`);
   line(io);
   line(io, 'Try it:');
   line(io, `  TOKEN=$(curl -s -d @${show(files.tokenRequest)} ${endpoints.tokenServiceUrl}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`);

@@ -19,7 +19,7 @@ export const exposeUsage = `Usage: btp-connect sandbox expose <virtualHost>:<por
 Put a system of this machine behind the sandbox's Cloud Connector (or take it away): writes a system mapping into
 cloud-connector.json of the sandbox folder, which a running sandbox applies at once and says so.
 
-  --to <host>:<port>    the internal address (e.g. 127.0.0.1:5432), or builtin:erp / builtin:line / builtin:ldap
+  --to <host>:<port>    the internal address (e.g. 127.0.0.1:5432), or builtin:erp / builtin:line / builtin:ldap / builtin:mail
   --protocol <p>        HTTP (default), HTTPS, TCP, TCPS, LDAP, LDAPS (SOCKS5, so forwards of TCP, LDAP and
                         MAIL destinations, needs TCP or TCPS, as in the real Cloud Connector: an LDAP mapping
                         serves the connectivity proxy's LDAP port, which the sandbox does not run)

@@ -1,5 +1,5 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './atomicWrite';
 
 /**
  * A JSON file that is replaced atomically: write a temp file, fsync it, rename it over the old one, fsync the
@@ -9,7 +9,6 @@ import { dirname } from 'node:path';
 export class AtomicJsonFile {
   private writing: Promise<void> | undefined;
   private queued: { text: string; waiters: { resolve: () => void; reject: (error: unknown) => void }[] } | undefined;
-  private sequence = 0;
 
   constructor(readonly path: string) {}
 
@@ -56,26 +55,7 @@ export class AtomicJsonFile {
     this.writing = undefined;
   }
 
-  private async replace(text: string): Promise<void> {
-    const temp = `${this.path}.${process.pid}.${++this.sequence}.tmp`;
-    try {
-      const file = await open(temp, 'w', 0o600);
-      try {
-        await file.writeFile(text);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, this.path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    const directory = await open(dirname(this.path), 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+  private replace(text: string): Promise<void> {
+    return writeFileAtomic(this.path, text);
   }
 }

@@ -7,6 +7,7 @@ export const CommandId = {
   startSandbox: 'btpConnect.startSandbox',
   stopSandbox: 'btpConnect.stopSandbox',
   exposeLocalSystem: 'btpConnect.exposeLocalSystem',
+  openSandboxMailbox: 'btpConnect.openSandboxMailbox',
   refresh: 'btpConnect.refresh',
   refreshNode: 'btpConnect.refreshNode',
   filter: 'btpConnect.filter',

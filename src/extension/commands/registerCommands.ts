@@ -8,6 +8,7 @@ import * as environment from './environmentCommands';
 import * as checks from './checkCommands';
 import * as expose from './exposeCommands';
 import * as forwards from './forwardCommands';
+import * as mailbox from './mailboxCommands';
 import * as users from './userCommands';
 import * as tunnels from '../tunnels/tunnelCommands';
 
@@ -20,6 +21,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.startSandbox]: connections.startSandbox,
   [CommandId.stopSandbox]: connections.stopSandbox,
   [CommandId.exposeLocalSystem]: expose.exposeLocalSystem,
+  [CommandId.openSandboxMailbox]: mailbox.openSandboxMailbox,
   [CommandId.refresh]: (ctx) => connections.refresh(ctx),
   [CommandId.refreshNode]: connections.refresh,
   [CommandId.filter]: connections.filter,

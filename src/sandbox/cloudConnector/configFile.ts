@@ -3,7 +3,7 @@ import type { AuthenticationMode, BackendProtocol, MappedResource, SystemMapping
 /**
  * `cloud-connector.json` in the sandbox folder: the access control of the sandbox's Cloud Connectors, one entry per
  * location ID, in the field names of the real Cloud Connector's configuration REST API (as `SystemMapping`). The one
- * difference: a built-in sample system is named `"localHost": "builtin:erp"` (or `builtin:line`, `builtin:ldap`) without a
+ * difference: a built-in sample system is named `"localHost": "builtin:erp"` (or `builtin:line`, `builtin:ldap`, `builtin:mail`) without a
  * `localPort`, because its real port is ephemeral and changes with every start.
  */
 export interface CloudConnectorFile {
@@ -22,7 +22,7 @@ export interface MappingEntry extends Omit<SystemMapping, 'localPort'> {
 }
 
 /** The sample systems a file can name as `builtin:<name>`. */
-export const BUILTIN_SYSTEMS = ['erp', 'line', 'ldap'] as const;
+export const BUILTIN_SYSTEMS = ['erp', 'line', 'ldap', 'mail'] as const;
 export type BuiltinSystem = (typeof BUILTIN_SYSTEMS)[number];
 export type BuiltinPorts = Readonly<Record<BuiltinSystem, number>>;
 

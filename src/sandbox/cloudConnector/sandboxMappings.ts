@@ -7,6 +7,8 @@ export interface OnPremiseAddresses {
   readonly linePort: number;
   /** The LDAP directory's gate; 0 where slapd is not installed. */
   readonly ldapPort: number;
+  /** The mail server (SMTP with AUTH) behind smtp.virtual:25. */
+  readonly mailPort: number;
 }
 
 /**
@@ -39,7 +41,7 @@ function defaultEntries(): MappingEntry[] {
     // TCP, not LDAP: LDAP clients come through SOCKS5, which needs a TCP mapping (an LDAP mapping would serve the
     // proxy's own LDAP port, which the sandbox does not run).
     { virtualHost: 'ldap.virtual', virtualPort: 389, localHost: 'builtin:ldap', protocol: 'TCP', authenticationMode: 'NONE', description: 'OpenLDAP directory (slapd), dc=example,dc=com' },
-    line('smtp.virtual', 25, 'Line service as a mail server'),
+    { virtualHost: 'smtp.virtual', virtualPort: 25, localHost: 'builtin:mail', protocol: 'TCP', authenticationMode: 'NONE', description: 'Mail server (SMTP with AUTH; mail lands in the sandbox mailbox)' },
   ];
 }
 
@@ -54,7 +56,7 @@ export function secondLocationMappings(addresses: OnPremiseAddresses): SystemMap
 }
 
 function builtinPorts(addresses: OnPremiseAddresses) {
-  return { erp: addresses.erpPort, line: addresses.linePort, ldap: addresses.ldapPort };
+  return { erp: addresses.erpPort, line: addresses.linePort, ldap: addresses.ldapPort, mail: addresses.mailPort };
 }
 
 function erpEntry(authenticationMode: 'X509_GENERAL' | 'NONE'): MappingEntry {

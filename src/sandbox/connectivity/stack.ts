@@ -28,6 +28,8 @@ export interface ConnectivityStackOptions {
   readonly config?: CloudConnectorFile;
   /** The on-premise LDAP directory's slapd and the sandbox folder it runs in. */
   readonly ldap?: { readonly slapdPath?: string; readonly sandboxFolder?: string };
+  /** Where the mail server stores what it accepts (default: memory). */
+  readonly mailboxDirectory?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
     for (const part of parts.reverse()) await part.close();
   };
   try {
-    const onPremise = await startOnPremiseSystems({ logger: logger.child('on-premise'), trustedCaPem: identity.ca.certPem, ...(options.ldap ? { ldap: options.ldap } : {}) });
+    const onPremise = await startOnPremiseSystems({ logger: logger.child('on-premise'), trustedCaPem: identity.ca.certPem, ...(options.ldap ? { ldap: options.ldap } : {}), ...(options.mailboxDirectory ? { mailboxDirectory: options.mailboxDirectory } : {}) });
     parts.push(onPremise);
     const proxy = await startConnectivityProxy({
       world: identity.world,
@@ -53,7 +55,7 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
       logger: logger.child('connectivity'),
     });
     parts.push(proxy);
-    const ports = { erp: onPremise.erp.port, line: onPremise.lineService.port, ldap: onPremise.directory.port };
+    const ports = { erp: onPremise.erp.port, line: onPremise.lineService.port, ldap: onPremise.directory.port, mail: onPremise.mail.port };
     const connector = (locationId: string, mappings: ReturnType<typeof resolveMappings>) =>
       new CloudConnector({
         tunnelUrl: proxy.tunnelUrl,

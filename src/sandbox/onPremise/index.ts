@@ -3,10 +3,14 @@ import { startOnPremiseHttp, type OnPremiseHttpService } from './httpService';
 import { startOnPremiseDirectory, type OnPremiseDirectory } from './ldap';
 import { startOnPremiseLineService, type OnPremiseLineService } from './lineService';
 import { OnPremiseNetwork } from './network';
+import { startOnPremiseSmtp, type OnPremiseSmtpService } from './smtpService';
+import { Mailbox } from '../mail/mailbox';
+import { ONPREM_MAIL_ACCOUNT } from '../seed';
 
 export type { OnPremiseHttpService } from './httpService';
 export type { OnPremiseDirectory } from './ldap';
 export type { OnPremiseLineService } from './lineService';
+export type { OnPremiseSmtpService } from './smtpService';
 export { OnPremiseNetwork } from './network';
 
 /**
@@ -18,6 +22,8 @@ export interface OnPremiseSystems {
   readonly lineService: OnPremiseLineService;
   /** OpenLDAP's slapd behind a gate, started at the first connection; port 0 where slapd is not installed. */
   readonly directory: OnPremiseDirectory;
+  /** The mail server behind smtp.virtual:25 and its mailbox. */
+  readonly mail: OnPremiseSmtpService;
   readonly network: OnPremiseNetwork;
   close(): Promise<void>;
 }
@@ -27,27 +33,32 @@ export interface OnPremiseSystemsOptions {
   readonly trustedCaPem?: string;
   /** The LDAP directory's slapd (default /usr/sbin/slapd) and the sandbox folder it runs in (see `ldap/`). */
   readonly ldap?: { readonly slapdPath?: string; readonly sandboxFolder?: string };
+  /** The mailbox folder (`<sandbox folder>/mailbox`); without one, received mail is kept in memory. */
+  readonly mailboxDirectory?: string;
 }
 
 export async function startOnPremiseSystems(options: OnPremiseSystemsOptions): Promise<OnPremiseSystems> {
   const network = new OnPremiseNetwork();
   const erp = await startOnPremiseHttp({ logger: options.logger.child('erp'), network, ...(options.trustedCaPem ? { trustedCaPem: options.trustedCaPem } : {}) });
-  let lineService: OnPremiseLineService | undefined;
-  let directory: OnPremiseDirectory;
+  const started: { close(): Promise<void> }[] = [erp];
   try {
-    lineService = await startOnPremiseLineService({ network });
-    directory = await startOnPremiseDirectory({ network, logger: options.logger.child('ldap'), ...options.ldap });
+    const lineService = await startOnPremiseLineService({ network });
+    started.push(lineService);
+    const directory = await startOnPremiseDirectory({ network, logger: options.logger.child('ldap'), ...options.ldap });
+    started.push(directory);
+    const mail = await startOnPremiseSmtp({ network, mailbox: new Mailbox(options.mailboxDirectory), account: ONPREM_MAIL_ACCOUNT, logger: options.logger.child('mail') });
+    return {
+      erp,
+      lineService,
+      directory,
+      mail,
+      network,
+      async close() {
+        await Promise.all([erp.close(), lineService.close(), directory.close(), mail.close()]);
+      },
+    };
   } catch (error) {
-    await Promise.all([erp.close(), lineService?.close()]);
+    await Promise.all(started.map((system) => system.close()));
     throw error;
   }
-  return {
-    erp,
-    lineService,
-    directory,
-    network,
-    async close() {
-      await Promise.all([erp.close(), lineService.close(), directory.close()]);
-    },
-  };
 }

@@ -15,10 +15,10 @@ describe('sandbox listeners', () => {
     } finally {
       await sandbox.close();
     }
-    // Token ×3, destination, Internet API (plain and mTLS), proxy HTTP/SOCKS5/tunnel, on-premise ERP and line service,
-    // and the LDAP directory's gate where slapd is installed (slapd itself listens on a Unix socket only).
+    // Token ×3, destination, Internet API (plain and mTLS), proxy HTTP/SOCKS5/tunnel, on-premise ERP, line service and
+    // mail server, and the LDAP directory's gate where slapd is installed (slapd itself listens on a Unix socket only).
     const ldapGate = sandbox.onPremise.directory.port;
-    assert.equal(opened.length, ldapGate ? 12 : 11, JSON.stringify(opened));
+    assert.equal(opened.length, ldapGate ? 13 : 12, JSON.stringify(opened));
     assert.deepEqual(opened.filter((item) => item.address !== '127.0.0.1'), []);
     const ports = new Set(opened.map((item) => item.port));
     const expected = [
@@ -28,6 +28,7 @@ describe('sandbox listeners', () => {
       sandbox.onPremise.erp.port,
       sandbox.onPremise.lineService.port,
       ...(ldapGate ? [ldapGate] : []),
+      sandbox.onPremise.mail.port,
       Number(new URL(sandbox.endpoints.tokenServiceUrl).port),
       Number(new URL(sandbox.endpoints.destinationServiceUrl).port),
       Number(new URL(sandbox.endpoints.internetApiUrl).port),

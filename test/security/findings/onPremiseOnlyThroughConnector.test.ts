@@ -103,6 +103,27 @@ describe('on-premise only through the Cloud Connector', () => {
     // No refused connection started the directory: slapd never saw those bytes.
     assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined);
   });
+
+  it('on-premise only through the Cloud Connector — the mail server refuses a direct connection (554, no greeting), also with a forged PROXY header, and stores nothing', async () => {
+    const port = f.sandbox.onPremise.mail.port;
+    const auth = Buffer.from('\0mailer\0mail-password-1').toString('base64');
+    const session = `EHLO attacker\r\nAUTH PLAIN ${auth}\r\nMAIL FROM:<x@example.com>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: direct\r\n\r\nx\r\n.\r\nQUIT\r\n`;
+    for (const [what, bytes] of [
+      ['plain SMTP', Buffer.from(session)],
+      ['a forged PROXY header', Buffer.concat([encodeProxyHeader({ authority: 'smtp.virtual:25' }), Buffer.from(session)])],
+    ] as const) {
+      const answer = await exchange(port, bytes);
+      assert.match(answer.text, /^554 5\.7\.1 only through the Cloud Connector/, `${what}: ${JSON.stringify(answer)}`);
+      assert.doesNotMatch(answer.text, /^220 |\r\n250 /m, `${what}: the mail server spoke SMTP`);
+    }
+    assert.deepEqual(await f.sandbox.mailbox.list(), []);
+
+    // Through SOCKS5 and the Cloud Connector the mail server greets.
+    const { client, reply } = await socksOpen(f.sandbox.connectivity.socks5Port, token, 'smtp.virtual', 25);
+    assert.deepEqual(reply, socksReply(0x00));
+    assert.match(await client.line(), /^220 smtp\.virtual ESMTP/);
+    client.close();
+  });
 });
 
 /** An LDAPv3 simple BindRequest, message ID 1 (RFC 4511 §4.2), short-form lengths: enough for short DNs. */

@@ -36,7 +36,7 @@ const mapping = (file: ReturnType<typeof good>, index: number) => file.connector
 describe('cloud-connector.json validation', () => {
   it('accepts a good file and resolves builtin:<system> to this start\'s ports', () => {
     const file = validateCloudConnectorFile(good());
-    const resolved = resolveMappings(file.connectors[0]?.mappings ?? [], { erp: 40001, line: 40002, ldap: 40003 });
+    const resolved = resolveMappings(file.connectors[0]?.mappings ?? [], { erp: 40001, line: 40002, ldap: 40003, mail: 40004 });
     assert.deepEqual(resolved.map((item) => `${item.localHost}:${item.localPort}`), ['127.0.0.1:40001', '127.0.0.1:15432', '127.0.0.1:40002']);
   });
 
@@ -46,10 +46,12 @@ describe('cloud-connector.json validation', () => {
     assert.deepEqual(parsed, defaultCloudConnectorFile());
     assert.match(text, /"localHost": "builtin:erp"/);
     assert.doesNotMatch(text, /"localPort"/);
-    const mappings = resolveMappings(parsed.connectors[0]?.mappings ?? [], { erp: 1111, line: 2222, ldap: 3333 });
-    assert.deepEqual(mappings, defaultLocationMappings({ erpPort: 1111, linePort: 2222, ldapPort: 3333 }));
+    const mappings = resolveMappings(parsed.connectors[0]?.mappings ?? [], { erp: 1111, line: 2222, ldap: 3333, mail: 4444 });
+    assert.deepEqual(mappings, defaultLocationMappings({ erpPort: 1111, linePort: 2222, ldapPort: 3333, mailPort: 4444 }));
     const ldap = mappings.find((item) => item.virtualHost === 'ldap.virtual');
     assert.equal(`${ldap?.protocol} ${ldap?.localHost}:${ldap?.localPort}`, 'TCP 127.0.0.1:3333', 'ldap.virtual:389 is the LDAP directory, reachable through SOCKS5');
+    const mail = mappings.find((item) => item.virtualHost === 'smtp.virtual');
+    assert.equal(`${mail?.protocol} ${mail?.localHost}:${mail?.localPort}`, 'TCP 127.0.0.1:4444', 'smtp.virtual:25 is the mail server');
     assert.equal(checkHttpAccess(mappings, 'erp.virtual', 8000, '/sap/opu/odata/x').allowed, true);
     assert.equal(checkHttpAccess(mappings, 'erp.virtual', 8000, '/').allowed, false);
   });
@@ -65,7 +67,7 @@ describe('cloud-connector.json validation', () => {
       ['virtualHost', (file) => (mapping(file, 1).virtualHost = 'pg virtual'), /^connectors\[0\]\.mappings\[1\]\.virtualHost must be a host name/],
       ['virtualPort', (file) => (mapping(file, 2).virtualPort = 70000), /^connectors\[0\]\.mappings\[2\]\.virtualPort must be 1–65535$/],
       ['localHost', (file) => (mapping(file, 1).localHost = ''), /^connectors\[0\]\.mappings\[1\]\.localHost must not be empty$/],
-      ['unknown builtin', (file) => (mapping(file, 0).localHost = 'builtin:crm'), /^connectors\[0\]\.mappings\[0\]\.localHost names no built-in system \(known: builtin:erp, builtin:line, builtin:ldap\)$/],
+      ['unknown builtin', (file) => (mapping(file, 0).localHost = 'builtin:crm'), /^connectors\[0\]\.mappings\[0\]\.localHost names no built-in system \(known: builtin:erp, builtin:line, builtin:ldap, builtin:mail\)$/],
       ['localPort with builtin', (file) => (mapping(file, 0).localPort = 8000), /^connectors\[0\]\.mappings\[0\]\.localPort must be left out for builtin:erp/],
       ['localPort', (file) => (mapping(file, 1).localPort = '5432'), /^connectors\[0\]\.mappings\[1\]\.localPort must be 1–65535$/],
       ['protocol', (file) => (mapping(file, 1).protocol = 'tcp'), /^connectors\[0\]\.mappings\[1\]\.protocol must be one of HTTP, HTTPS, TCP, TCPS, LDAP, LDAPS, RFC, RFCS$/],
