@@ -29,6 +29,7 @@ The Cloud Connector's access control is cloud-connector.json in the folder (writ
 a first start, applied again whenever it changes).
 
 ${exposeUsage}`,
+  subcommands: ['expose', 'unexpose', 'exposed'],
   options: {
     dir: { type: 'string' },
     'port-base': { type: 'string' },
