@@ -76,7 +76,7 @@ function main(): void {
     ...(wanted ? { targets: packageTargets.filter((target) => wanted.includes(target.target)), universal: false } : {}),
     build: !values['no-build'],
   });
-  for (const { target, file, bytes } of built) console.log(`${(target?.target ?? 'universal').padEnd(13)} ${(bytes / 1024 / 1024).toFixed(2).padStart(6)} MB  ${file}`);
+  for (const { target, file, bytes } of built) console.log(`${(target?.target ?? 'universal').padEnd(13)} ${(bytes / 1024 / 1024).toFixed(2).padStart(6)} MiB  ${file}`);
 }
 
 if (require.main === module) main();

@@ -53,7 +53,7 @@ describe('npm run package:all', () => {
       const manifest = openZip(file).read('extension.vsixmanifest').toString('utf8');
       const declared = /TargetPlatform="([^"]+)"/.exec(manifest)?.[1];
       assert.equal(declared, target?.target, `${file}: TargetPlatform`);
-      console.log(`# ${(target?.target ?? 'universal').padEnd(13)} ${(bytes / 1024 / 1024).toFixed(2)} MB`);
+      console.log(`# ${(target?.target ?? 'universal').padEnd(13)} ${(bytes / 1024 / 1024).toFixed(2)} MiB`);
     }
   });
 
