@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +30,7 @@ before(async () => {
   app = join(work, 'app');
   env = { ...process.env, NODE_OPTIONS: '', BTP_CONNECT_CONFIG_DIR: join(work, 'config'), XDG_STATE_HOME: join(work, 'state'), BTP_CONNECT_LOCAL_TOKEN: 'off', npm_config_update_notifier: 'false' };
   packed = packCli({ outDir: work, build: false });
-  await execFileAsync('mkdir', ['-p', app]);
+  await mkdir(app, { recursive: true });
   await writeFile(join(app, 'package.json'), '{ "name": "empty-app", "private": true }\n');
   await execFileAsync(npmCommand(), ['install', '--prefer-offline', '--no-audit', '--no-fund', packed.tarball], { cwd: app, env, shell: process.platform === 'win32' });
 });
