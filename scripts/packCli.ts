@@ -58,7 +58,7 @@ export function packCli(options: { outDir: string; build?: boolean }): PackedCli
   cpSync(join(repoRoot, 'dist', 'cli.js'), join(stage, 'cli.js'));
   chmodSync(join(stage, 'cli.js'), 0o755);
   cpSync(join(repoRoot, 'LICENSE'), join(stage, 'LICENSE'));
-  writeFileSync(join(stage, 'README.md'), cliReadme(readFileSync(join(repoRoot, 'README.md'), 'utf8')));
+  writeFileSync(join(stage, 'README.md'), cliReadme(readFileSync(join(repoRoot, 'README.md'), 'utf8'), root.version));
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const packed = JSON.parse(execFileSync(npmCommand(), ['pack', '--json', '--pack-destination', outDir], { cwd: stage, encoding: 'utf8', shell: process.platform === 'win32' })) as { filename: string; size: number }[];
   const entry = packed[0];
@@ -67,15 +67,15 @@ export function packCli(options: { outDir: string; build?: boolean }): PackedCli
 }
 
 /** The npm page: how to install and start, and the command overview of the repository README. */
-function cliReadme(readme: string): string {
-  const overview = /## The CLI\n\n(```\n[\s\S]*?\n```)/.exec(readme)?.[1] ?? '';
+function cliReadme(readme: string, version: string): string {
+  const overview = (/## The CLI\n\n(```\n[\s\S]*?\n```)/.exec(readme)?.[1] ?? '').replace(' (above)', '');
   return `# btp-connect
 
 SAP BTP destinations from the terminal, and an offline sandbox of the BTP side. The CLI of BTP Connect (also a
 VS Code extension); connections it saves are shared with the extension, their secrets live in the OS keychain.
 
 \`\`\`
-npm install -g btp-connect          # or, in a project: npm install btp-connect && npx btp-connect --help
+npm install -g ./btp-connect-${version}.tgz   # or in a project: npm install <tarball> && npx btp-connect --help
 btp-connect sandbox --demo          # the emulated BTP side on 127.0.0.1, with demo forwards
 btp-connect <command> --help        # a manual page per command
 source <(btp-connect completion bash)   # also zsh, fish, powershell
