@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'security', 'keychain', 'vscode', 'e2e'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'security', 'package', 'keychain', 'vscode', 'e2e'];
 // `security-all` (npm run test:security) is the hardening suite plus the forward, tunnel and SOCKS5 tests that carry
 // acceptance checks of docs/security.md; `npm test` runs those once, in their own suites.
 const suitePaths = {

@@ -11,6 +11,8 @@ export interface Command {
   /** Synopsis and option help printed by `btp-connect <command> --help`. */
   readonly usage: string;
   readonly options: OptionSpecs;
+  /** Words the first positional can be (`sandbox expose`, `tunnel setup`), for shell completion. */
+  readonly subcommands?: readonly string[];
   /** Resolves to the exit code. Throws `BtpError` for failures the user can act on. */
   run(values: OptionValues, positionals: string[], io: CliIo): Promise<number>;
 }

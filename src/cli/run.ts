@@ -9,13 +9,15 @@ import { forwardCommand } from './commands/forward';
 import { checkCommand } from './commands/check';
 import { loginCommand, logoutCommand } from './commands/login';
 import { tunnelCommand } from './commands/tunnel';
+import { completionCommand } from './commands/completion';
+import { manPage } from './help';
 import { version } from './version';
 import { sandboxCommand } from './commands/sandbox';
 import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
 import { line, type CliIo } from './io';
 import { errorHeadings } from '../words/errorWords';
 
-const commands: readonly Command[] = [
+export const commands: readonly Command[] = [
   sandboxCommand,
   connectCommand,
   connectionsCommand,
@@ -31,6 +33,7 @@ const commands: readonly Command[] = [
   loginCommand,
   logoutCommand,
   tunnelCommand,
+  completionCommand(() => commands),
 ];
 
 
@@ -39,7 +42,7 @@ function help(io: CliIo): string {
   return [
     `BTP Connect ${version}: SAP BTP destinations from the terminal, and a local sandbox of the BTP side.`,
     '',
-    `Usage: ${io.invocation} <command> [options]      ${io.invocation} <command> --help`,
+    `Usage: ${io.invocation} <command> [options]      ${io.invocation} <command> --help (or: help <command>)`,
     '',
     'Commands:',
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
@@ -53,6 +56,11 @@ function help(io: CliIo): string {
 /** Runs one CLI invocation; resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  const manual = name === 'help' && rest.length > 0 ? commands.find((candidate) => candidate.name === rest[0]) : undefined;
+  if (manual) {
+    line(io, manPage(manual));
+    return ExitCode.Ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     line(io, help(io));
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
@@ -74,7 +82,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return ExitCode.Usage;
   }
   if (parsed.values.help) {
-    line(io, command.usage);
+    line(io, manPage(command));
     return ExitCode.Ok;
   }
   try {

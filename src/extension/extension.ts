@@ -25,6 +25,7 @@ import { TerminalEnvironment } from './environment/terminalEnvironment';
 import { outputChannelLogger } from './log';
 import { SandboxController } from './sandboxController';
 import { chooseSecretStore } from './secretStores';
+import { SecretStoreStatusBar } from './secretStoreStatusBar';
 import { DestinationsProvider } from './tree/destinationsProvider';
 
 /** What tests and other extensions get from `activate`: the context, for assertions on real state. */
@@ -74,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       vscode.window.registerTreeDataProvider(ViewId.forwards, forwards),
       forwards,
       new ForwardsStatusBar(registry, secrets.description),
+      new SecretStoreStatusBar(secrets),
       sandbox,
       editors.register(),
       inspectors,

@@ -8,7 +8,11 @@ import type { SecretStore } from '../core/secrets/secretStore';
 export class SecretStorageStore implements SecretStore {
   readonly description = 'VS Code SecretStorage (no OS keychain reachable)';
 
-  constructor(private readonly storage: vscode.SecretStorage) {}
+  constructor(
+    private readonly storage: vscode.SecretStorage,
+    /** Why the OS keychain was not used, for the status bar. */
+    readonly reason = '',
+  ) {}
 
   async get(key: string): Promise<string | undefined> {
     return this.storage.get(`btp-connect:${key}`);
@@ -40,6 +44,6 @@ export async function chooseSecretStore(storage: vscode.SecretStorage, logger: L
   } catch (error) {
     if (!isBtpError(error, ErrorCode.KeychainUnavailable)) throw error;
     logger.warn(`OS keychain unavailable, using VS Code SecretStorage: ${error.message}`);
-    return new SecretStorageStore(storage);
+    return new SecretStorageStore(storage, error.message);
   }
 }

@@ -24,6 +24,7 @@ export const connectCommand: Command = {
       --connectivity-key <f>  also save a connectivity service key (for on-premise destinations)
       --login-key <file|->    also save an xsuaa service key of your app: users sign in with its client (\`login\`)
       --replace               overwrite a connection of the same name (all its keys)
+      --json                  report an error as JSON on standard output too
 
 The keys' "clientsecret" or X.509 "key" are stored in the OS keychain (service "btp-connect");
 the rest goes to connections.json in the config folder. Nothing secret is written to a file.`,

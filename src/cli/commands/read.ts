@@ -43,7 +43,13 @@ function target(destination: DestinationRecord): string {
 export const lsCommand: Command = {
   name: 'ls',
   summary: 'List destinations (both levels unless --level)',
-  usage: `Usage: btp-connect ls [--level subaccount|instance] [--json] [connection options]
+  usage: `Usage: btp-connect ls [--level subaccount|instance] [--show-secrets] [--json] [connection options]
+
+Lists the destinations of both levels (subaccount and service instance) in a table: name, level, type, proxy type,
+authentication and target; --json prints the records themselves, secrets masked.
+
+  --level <level>       list this level only: subaccount or instance
+  --show-secrets        with --json: passwords and client secrets instead of ${hidden}
 
 ${connectionUsage}`,
   options: { ...connectionOptions, level: { type: 'string' }, 'show-secrets': { type: 'boolean' } },

@@ -34,6 +34,7 @@ a first start, applied again whenever it changes).
 ${exposeUsage}
 
 ${mailboxUsage}`,
+  subcommands: ['expose', 'unexpose', 'exposed', 'mailbox'],
   options: {
     dir: { type: 'string' },
     'port-base': { type: 'string' },

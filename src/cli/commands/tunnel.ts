@@ -46,6 +46,7 @@ show                          print the connection's tunnel
   -c, --connection <name>     a saved connection (default: $BTP_CONNECT_CONNECTION, else the only one)
       --json                  machine-readable output
       --verbose               log every cf and kubectl command to stderr`,
+  subcommands: ['setup', 'remove', 'show'],
   options: {
     connection: { type: 'string', short: 'c' },
     json: { type: 'boolean' },

@@ -96,7 +96,7 @@ function loadKeyring(): EntryFactory {
   } catch (error) {
     throw new BtpError(
       ErrorCode.KeychainUnavailable,
-      `The OS keychain module (@napi-rs/keyring) could not be loaded on ${process.platform}-${process.arch}; reinstall BTP Connect for this platform.`,
+      `The OS keychain module (@napi-rs/keyring) could not be loaded on ${process.platform}-${process.arch}; install BTP Connect built for this platform (the .vsix for ${process.platform}-${process.arch}, or the CLI installed by npm on this machine).`,
       { cause: error },
     );
   }
