@@ -4,6 +4,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../core/log';
 import { CONFIG_FILE_NAME, ConfigError, formatCloudConnectorFile, parseCloudConnectorFile, type CloudConnectorFile } from './configFile';
+import { upgradeRetiredSamples } from './sandboxMappings';
 
 export const CONFIG_STATE_FILE_NAME = 'cloud-connector.state.json';
 
@@ -76,6 +77,16 @@ export class CloudConnectorConfigWatcher {
     if (text === undefined) {
       text = formatCloudConnectorFile(this.current);
       await writeFile(this.path, text, { mode: 0o600 });
+    }
+    try {
+      const { file, upgraded } = upgradeRetiredSamples(parseCloudConnectorFile(text));
+      if (upgraded.length > 0) {
+        text = formatCloudConnectorFile(file);
+        await writeFile(this.path, text, { mode: 0o600 });
+        this.logger.info(`${CONFIG_FILE_NAME}: ${upgraded.join(' and ')} mapped to the line service as written by an earlier version; now the sandbox's directory and mail server`);
+      }
+    } catch {
+      // An invalid file is reported below, as it is.
     }
     const sha = sha256Of(text);
     try {

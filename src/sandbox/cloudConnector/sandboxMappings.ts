@@ -45,6 +45,34 @@ function defaultEntries(): MappingEntry[] {
   ];
 }
 
+/** What earlier versions wrote for the directory and the mail server: the line service, which speaks neither. */
+const retiredSamples: ReadonlyArray<{ readonly virtualHost: string; readonly virtualPort: number; readonly description: string }> = [
+  { virtualHost: 'ldap.virtual', virtualPort: 389, description: 'Line service as a directory' },
+  { virtualHost: 'smtp.virtual', virtualPort: 25, description: 'Line service as a mail server' },
+];
+
+/**
+ * A `cloud-connector.json` written by an earlier version maps ldap.virtual:389 and smtp.virtual:25 to the line
+ * service, so `onprem-ldap` and `onprem-mail` would never reach the directory and mail server. Such an entry, exactly
+ * as it was written (a mapping the user changed stays theirs), becomes today's default; the names of the upgraded
+ * mappings are returned.
+ */
+export function upgradeRetiredSamples(file: CloudConnectorFile): { readonly file: CloudConnectorFile; readonly upgraded: readonly string[] } {
+  const upgraded: string[] = [];
+  const current = defaultEntries();
+  const connectors = file.connectors.map((connector) => ({
+    ...connector,
+    mappings: connector.mappings.map((mapping) => {
+      const retired = retiredSamples.find((sample) => sample.virtualHost === mapping.virtualHost && sample.virtualPort === mapping.virtualPort && sample.description === mapping.description);
+      const replacement = current.find((entry) => entry.virtualHost === mapping.virtualHost && entry.virtualPort === mapping.virtualPort);
+      if (!retired || !replacement || mapping.localHost !== 'builtin:line' || mapping.resources !== undefined) return mapping;
+      upgraded.push(`${mapping.virtualHost}:${mapping.virtualPort}`);
+      return replacement;
+    }),
+  }));
+  return { file: upgraded.length > 0 ? { ...file, connectors } : file, upgraded };
+}
+
 /** The default connector's mappings (location ID ""), resolved to this start's ports. */
 export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
   return resolveMappings(defaultEntries(), builtinPorts(addresses));
