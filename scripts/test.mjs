@@ -13,8 +13,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+// fileURLToPath, not .pathname: on Windows that would be "/C:/...".
+const root = fileURLToPath(new URL('..', import.meta.url));
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'security', 'package', 'keychain', 'vscode', 'e2e'];
 // `security-all` (npm run test:security) is the hardening suite plus the forward, tunnel and SOCKS5 tests that carry
 // acceptance checks of docs/security.md; `npm test` runs those once, in their own suites.
@@ -88,7 +90,8 @@ function findTests(dir) {
 }
 
 function hasCommand(name) {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+  // The keyring harness is a Linux one (D-Bus, gnome-keyring); Windows has no `sh` to ask.
+  return process.platform !== 'win32' && spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
 const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`];
@@ -102,7 +105,7 @@ for (const suite of suites) {
   // Every skipped test and suite, one JSON line each (scripts/skipReporter.mjs), next to the spec output.
   const skipLog = join(tmpdir(), `btp-connect-skips-${process.pid}-${suite.replace(/[^\w-]/g, '_')}.jsonl`);
   rmSync(skipLog, { force: true });
-  let command = [process.execPath, ...args, `--test-reporter=${join(root, 'scripts', 'skipReporter.mjs')}`, `--test-reporter-destination=${skipLog}`, ...files];
+  let command = [process.execPath, ...args, `--test-reporter=${pathToFileURL(join(root, 'scripts', 'skipReporter.mjs')).href}`, `--test-reporter-destination=${skipLog}`, ...files];
   if (keyringSuites.has(suite)) {
     const keyring = hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon');
     if (keyring) command = [join(root, 'test/support/with-keyring.sh'), ...command];

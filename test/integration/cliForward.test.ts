@@ -9,6 +9,7 @@ import { ProxyAgent, request } from 'undici';
 import { ExitCode } from '../../src/cli/exitCodes';
 import { runCli, runForwardUntil } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
+import { posixFileModes } from '../support/platform';
 
 // `btp-connect forward` in-process: ports announced, traffic flows (Internet and OnPremise), Ctrl-C stops it.
 
@@ -83,7 +84,7 @@ describe('btp-connect forward', () => {
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /Wrote 2 requests to traffic\.har\./);
     const file = join(dir, 'traffic.har');
-    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    if (posixFileModes) assert.equal((await stat(file)).mode & 0o777, 0o600);
     const text = await readFile(file, 'utf8');
     const har = JSON.parse(text) as { log: { creator: { name: string }; entries: { request: { url: string; headers: { name: string; value: string }[] } }[] } };
     assert.equal(har.log.creator.name, 'BTP Connect');

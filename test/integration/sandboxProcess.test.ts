@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { startSandbox } from '../../src/sandbox/sandbox';
 import { repoRoot, startSandboxProcess } from '../support/sandboxProcess';
+import { noPosixShell, noPosixSignals } from '../support/platform';
 
 // `btp-connect sandbox` as a real process: what it prints works, Ctrl-C stops it, its state survives restarts
 // and kill -9 in the middle of writes.
@@ -23,7 +24,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('btp-connect sandbox', () => {
+describe('btp-connect sandbox', { skip: noPosixSignals || noPosixShell }, () => {
   it('prints curl and CLI lines that work as printed (on-premise data through the demo forwards too), writes 0600 files, and stops cleanly on Ctrl-C', async () => {
     const sandbox = await startSandboxProcess(join(dir, 'state'), ['--demo']);
     try {

@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import { TunnelSupervisor, type TunnelProbe } from '../../src/core/tunnel';
 import { FaultProxy } from '../support/faultProxy';
 import { captureLogger, exchange, fakeEnv, openClient, recordStates, spawns, startEchoServer, type EchoServer, type StateLog } from '../integration/tunnel/harness';
+import { noScriptTools } from '../support/platform';
 
 const idleCutoffMs = 3_000;
 
@@ -124,7 +125,7 @@ async function setUp(keepAliveMs: number, echo: EchoServer, probe?: TunnelProbe)
 
 const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('AC-27: keep-alive through quiet tunnels', { concurrency: true }, () => {
+describe('AC-27: keep-alive through quiet tunnels', { concurrency: true, skip: noScriptTools }, () => {
   it('with keep-alive every 1 s the forward stays usable after 9 s of client idleness, without a restart', async (t) => {
     const echo = await startEchoServer('pod');
     cleanups.push(() => echo.close());

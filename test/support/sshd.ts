@@ -13,6 +13,8 @@ const sshdPath = '/usr/sbin/sshd';
 
 /** Why a real-sshd test cannot run here, or false. */
 export const sshdMissing: string | false = (() => {
+  // macOS has an sshd at that path too, but this harness is written for Debian's OpenSSH (privilege separation in /run/sshd).
+  if (process.platform !== 'linux') return `skipped: the throwaway sshd is set up for Linux's OpenSSH, not ${process.platform}'s`;
   if (!existsSync(sshdPath)) return `skipped: ${sshdPath} is missing (apt-get install openssh-server)`;
   try {
     execFileSync('sh', ['-c', 'command -v ssh && command -v ssh-keygen'], { stdio: 'ignore' });

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processGroup } from './processGroup';
 import { repoRoot } from './sandboxProcess';
+import { osEnv } from './platform';
 
 export const ui5Cli = join(repoRoot, 'node_modules', '@ui5', 'cli', 'bin', 'ui5.cjs');
 
@@ -36,8 +37,8 @@ export interface Ui5ServeOptions {
  */
 export async function startUi5Serve(options: Ui5ServeOptions): Promise<Ui5Serve> {
   const home = await mkdtemp(join(options.tempDir, 'home-'));
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, UI5_DATA_DIR: join(home, '.ui5'), NO_UPDATE_NOTIFIER: '1', NO_PROXY: '127.0.0.1,localhost', NO_COLOR: '1', ...options.env };
-  const child: ChildProcess = spawn(process.execPath, [ui5Cli, 'serve', '--config', options.config, '--port', String(options.port)], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const env: NodeJS.ProcessEnv = { ...osEnv(), PATH: process.env.PATH, HOME: home, UI5_DATA_DIR: join(home, '.ui5'), NO_UPDATE_NOTIFIER: '1', NO_PROXY: '127.0.0.1,localhost', NO_COLOR: '1', ...options.env };
+  const child: ChildProcess = spawn(process.execPath, [ui5Cli, 'serve', '--config', options.config, '--port', String(options.port)], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
   const group = processGroup(child);
   const exited = once(child, 'exit').catch(() => undefined);
   let output = '';

@@ -116,6 +116,9 @@ export class OutboundNetwork {
   private viaProxy(proxy: ProxyEndpoint, options: PoolOptions): ProxyAgent {
     return new ProxyAgent({
       uri: proxy.uri,
+      // CONNECT for http:// targets too, as undici 7 defaults to; undici 8 sends those in absolute form instead,
+      // past ProxyConnectPool's coded errors (407 → BTP_PROXY_AUTH) and to proxies that only tunnel.
+      proxyTunnel: true,
       ...(this.authorization ? { token: this.authorization } : {}),
       clientFactory: (origin, factoryOptions) => new ProxyConnectPool(origin, factoryOptions as ConstructorParameters<typeof ProxyConnectPool>[1], proxy),
       requestTls: { ...this.targetTls(options), timeout: options.connectTimeoutMs },

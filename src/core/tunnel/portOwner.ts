@@ -25,7 +25,8 @@ export async function describePortOwner(port: number): Promise<string | undefine
       for (const fd of fds) {
         const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
         if (inodes.has(link)) {
-          const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+          // The executable, not /proc/<pid>/comm: that is the main thread's name, which Node 24 sets to "MainThread".
+          const name = programName(await readlink(`/proc/${pid}/exe`).catch(() => '')) || (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
           return name ? `pid ${pid} (${name})` : `pid ${pid}`;
         }
       }
@@ -34,4 +35,9 @@ export async function describePortOwner(port: number): Promise<string | undefine
     // Only a nicer message is lost.
   }
   return undefined;
+}
+
+/** The program's file name from the target of /proc/<pid>/exe ("/usr/bin/kubectl" → "kubectl"), '' for none. */
+export function programName(exeLink: string): string {
+  return exeLink.replace(/ \(deleted\)$/, '').split('/').pop() ?? '';
 }

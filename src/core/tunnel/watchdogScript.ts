@@ -1,7 +1,8 @@
 /**
  * Source of the watchdog that sits between us and each tunnel command; it runs as `node -e <source> <config>`.
- * It starts the command in its own process group and kills that group when the pipe on its stdin closes, which
- * the kernel does for us even when our process is SIGKILLed, so a tunnel never outlives its owner. Only a
+ * It starts the command in its own process group (on Windows: its process tree) and kills that group when the pipe
+ * on its stdin closes, which the kernel does for us even when our process is SIGKILLed, so a tunnel never outlives
+ * its owner. Only a
  * SIGKILL of the watchdog itself (it runs in a session of its own) could leave the command behind.
  * It reports on fd 3, one JSON object a line: {event:'spawned',pid} | {event:'exit',code,signal} | {event:'error',code,message}.
  * Plain ES2020 CommonJS on purpose: it runs without tsx, also in VS Code's extension host (ELECTRON_RUN_AS_NODE).
@@ -18,9 +19,15 @@ const posix = process.platform !== 'win32';
 let child;
 let exited = false;
 let stopping = false;
+// Windows has no process groups: taskkill /T ends the command and what it started (its tree), and as no console
+// program there gets a graceful signal, SIGTERM and SIGKILL both end it at once. Only while the command runs: once
+// it has exited its pid may be another program's.
 const killGroup = (signal) => {
   if (!child || child.pid === undefined) return;
-  try { if (posix) process.kill(-child.pid, signal); else child.kill(signal); } catch {}
+  try {
+    if (posix) process.kill(-child.pid, signal);
+    else if (!exited) require('child_process').spawnSync('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+  } catch {}
 };
 const stop = () => {
   if (stopping) return;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeSandboxFiles, type SandboxFiles } from '../../../src/sandbox/files';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { osEnv } from '../../support/platform';
 
 // The unchanged SAP Cloud SDK (4.9.1) on the seeded OnPremise destinations: it reads the connectivity binding
 // from VCAP_SERVICES, sends absolute-form requests to the proxy port, and reaches the on-premise ERP through the
@@ -37,6 +38,7 @@ after(async () => {
 
 async function sdkRequest(scenario: string, options: Record<string, unknown>, request: Record<string, unknown>): Promise<StepResult> {
   const env = {
+    ...osEnv(),
     PATH: process.env.PATH ?? '',
     VCAP_SERVICES: vcapServices,
     NODE_EXTRA_CA_CERTS: files.ca,

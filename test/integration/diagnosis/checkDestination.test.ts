@@ -13,6 +13,7 @@ import { ErrorCode } from '../../../src/core/errors';
 import type { SystemMapping } from '../../../src/sandbox/cloudConnector/types';
 import { issueServerCertificate } from '../../../src/sandbox/pki';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { noScriptTools } from '../../support/platform';
 
 // `checkDestination` against the sandbox: every failure class provoked for real, each named at the right hop
 // with its code and fix, and healthy destinations where every hop that applies is ok.
@@ -115,7 +116,7 @@ describe('check: healthy destinations', () => {
     assert.match(result.hops.find((hop) => hop.hop === 'connectivityProxy')?.detail ?? '', /SOCKS5/);
   });
 
-  it('OnPremise through a cf-ssh tunnel: the tunnel hop is started, used and stopped', async () => {
+  it('OnPremise through a cf-ssh tunnel: the tunnel hop is started, used and stopped', { skip: noScriptTools }, async () => {
     const cfCommand = join(__dirname, '..', '..', 'support', 'fakeBin', 'cf');
     const result = await check('onprem-erp-loc2', { path: partners, tunnel: { kind: 'cf-ssh', app: 'proxy-app', cfCommand } });
     assertAllOk(result, ['tokenService', 'destinationLookup', 'tunnel', 'connectivityProxy', 'cloudConnector', 'backend', 'response']);

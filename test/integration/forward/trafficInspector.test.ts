@@ -10,6 +10,7 @@ import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forw
 import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
 import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { noPosixShell } from '../../support/platform';
 
 // The traffic inspector on real forwards: what it records, what it never holds (credentials of the destination,
 // the client's cookies and tokens), its bounds, and exports that replay through the forward.
@@ -123,7 +124,7 @@ describe('traffic inspector', () => {
     await manager.stop(all.id);
   });
 
-  it('exports: curl replays through the forward, .http and HAR hold the exchanges and no secret', async () => {
+  it('exports: curl replays through the forward, .http and HAR hold the exchanges and no secret', { skip: noPosixShell }, async () => {
     const log = manager.inspect(forward.id, { bodies: true });
     log.clear();
     const posted = await request(`${forward.localAddress}/orders?top=1`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-trace': 'abc', authorization: 'Bearer client-canary-token-1' }, body: "it's an order" });

@@ -9,6 +9,7 @@ import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
 import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { password, signInInBrowser } from '../../support/loginBrowser';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { noScriptTools } from '../../support/platform';
 
 // `btp-connect login` / `logout` in-process against the sandbox, and `forward` picking up the signed-in user:
 // the on-premise system behind a PrincipalPropagation destination sees who signed in. Users sign in with the
@@ -117,7 +118,7 @@ describe('btp-connect login / logout', () => {
     assert.match(again.stdout, /Nobody was signed in to "sb"\./);
   });
 
-  it('BTP_CONNECT_BROWSER opens the URL with the given program (the URL is its one argument)', async () => {
+  it('BTP_CONNECT_BROWSER opens the URL with the given program (the URL is its one argument)', { skip: noScriptTools }, async () => {
     const log = join(dir, 'browser.log');
     const browserEnv = {
       ...env,

@@ -16,6 +16,7 @@ import { createLogger } from '../../../src/core/log';
 import { writeSandboxFiles, type SandboxFiles } from '../../../src/sandbox/files';
 import { PROVIDER_TENANT_ID } from '../../../src/sandbox/world';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { osEnv } from '../../support/platform';
 
 const clientScript = join(import.meta.dirname, 'approuterClient.mjs');
 /** Preload for the child only: `<subdomain>.localhost` → 127.0.0.1, what a hosts entry would do (see the file). */
@@ -286,6 +287,7 @@ describe('SAP approuter 20.10.0 against the sandbox, unchanged', () => {
   async function runApprouter(t: TestContext, scenario: string, options: RunOptions): Promise<ApprouterRun> {
     // A minimal, explicit environment: no proxies, no VCAP, `destinations` or approuter settings of the developer's shell.
     const env: Record<string, string> = {
+      ...osEnv(),
       PATH: process.env.PATH ?? '',
       VCAP_SERVICES: JSON.stringify(options.vcap),
       NODE_EXTRA_CA_CERTS: files.ca,
@@ -595,7 +597,7 @@ function lookupInChild(hostname: string): Promise<{ addresses?: string[]; error?
     "require('node:dns').lookup(process.argv[1], { all: true }, (error, found) => " +
     'process.stdout.write(JSON.stringify(error ? { error: error.code } : { addresses: found.map((entry) => entry.address) })))';
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script, hostname], { env: { PATH: process.env.PATH ?? '' }, timeout: childTimeoutMs }, (error, stdout) => {
+    execFile(process.execPath, ['-e', script, hostname], { env: { ...osEnv(), PATH: process.env.PATH ?? '' }, timeout: childTimeoutMs }, (error, stdout) => {
       if (error) reject(error);
       else resolve(JSON.parse(stdout) as { addresses?: string[]; error?: string });
     });

@@ -14,6 +14,7 @@ import { writeSandboxFiles, type SandboxFiles } from '../../../src/sandbox/files
 import { DESTINATION_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
 import { runResultChild, type ChildRun } from '../../support/resultChild';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { osEnv } from '../../support/platform';
 
 const clientScript = join(import.meta.dirname, 'cloudSdkClient.mjs');
 const childTimeoutMs = 30_000;
@@ -176,6 +177,7 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
   async function runSdk(t: TestContext, scenario: string, steps: Step[], options: { trustSandboxCa?: boolean } = {}): Promise<SdkRun> {
     // A minimal, explicit environment: no proxies, no VCAP or `destinations` of the developer's shell.
     const env: Record<string, string> = {
+      ...osEnv(),
       PATH: process.env.PATH ?? '',
       VCAP_SERVICES: vcapServices,
       SDK_PLAN: JSON.stringify({ scenario, steps }),

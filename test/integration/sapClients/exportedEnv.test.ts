@@ -15,6 +15,7 @@ import { mergeDefaultEnv } from '../../../src/core/localEnv/defaultEnv';
 import { envDestinations } from '../../../src/core/localEnv/destinationsVariable';
 import { runResultChild } from '../../support/resultChild';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
+import { osEnv } from '../../support/platform';
 
 const partners = '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner';
 const erpBasic = `Basic ${Buffer.from('ERPUSER:erp-password-1').toString('base64')}`;
@@ -41,7 +42,7 @@ after(async () => {
 });
 
 /** Only what a fresh shell without BTP settings has: no VCAP_SERVICES, no proxies. */
-const bareEnv = (extra: Record<string, string>): Record<string, string> => ({ PATH: process.env.PATH ?? '', ...extra });
+const bareEnv = (extra: Record<string, string>): Record<string, string> => ({ ...osEnv(), PATH: process.env.PATH ?? '', ...extra });
 
 interface SdkStep {
   readonly call: string;

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createLogger, type Logger } from '../../../src/core/log';
 import type { TunnelState, TunnelStateDetail, TunnelSupervisor } from '../../../src/core/tunnel';
 
@@ -104,7 +104,7 @@ export async function openClient(port: number): Promise<Client> {
 
 /** Environment for a tunnel child: the fake cf and kubectl first on PATH, controlled through `dir`. */
 export function fakeEnv(dir: string, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}`, FAKE_TUNNEL_DIR: dir, ...extra };
+  return { ...process.env, PATH: `${fakeBin}${delimiter}${process.env.PATH ?? ''}`, FAKE_TUNNEL_DIR: dir, ...extra };
 }
 
 export interface SpawnRecord {

@@ -7,6 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { TunnelSupervisor, type TunnelEndpoint, type TunnelOptions } from '../../../src/core/tunnel';
 import { captureLogger, exchange, fakeEnv, isAlive, openClient, recordStates, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
+import { noScriptTools } from '../../support/platform';
 
 // A tunnel that had been ready and then breaks (AC-25, AC-26, AC-28): the child dies, prints one of kubectl's
 // fatal lines, or blackholes. Each time it is replaced with backoff; clients are refused at once meanwhile.
@@ -78,7 +79,7 @@ function greets(endpoint: TunnelEndpoint): Promise<boolean> {
 // both cores busy; each wait gets 20 s and the suite 120 s. The times themselves are printed, not bounded.
 const watchdogMs = 20_000;
 
-describe('tunnel reconnect', { timeout: 120_000 }, () => {
+describe('tunnel reconnect', { timeout: 120_000, skip: noScriptTools }, () => {
   it('kill -9 of the child mid-transfer: reconnecting within 1 s, refused at once while down, one restart after the 1 s backoff serves the next request', async (t) => {
     // Default backoff (1 s ±20 %): the down window is long enough to see the refusal.
     const { supervisor, dir, states, local } = await tunnel();

@@ -11,6 +11,7 @@ import { ExitCode } from '../../../src/cli/exitCodes';
 import { runCli, type CliResult } from '../../support/cliHarness';
 import { fakeGuid, startFakeCloud, type FakeCf, type FakeCloud } from '../../support/fakeCloudHarness';
 import { CANARY_SECRET, connectivityKey, destinationKey } from '../../unit/core/bindings/fixtures';
+import { noScriptTools } from '../../support/platform';
 
 // `btp-connect tunnel setup --cf` and `tunnel remove` against a fake cf v8 that answers like the real one and records
 // every command: the guided flow for each path, with the exact command sequence, and removal undoing exactly what
@@ -72,7 +73,7 @@ const creation = (name: string) => [
 
 const lines = () => cloud.lines().map((line) => line.replace(/-p \S+btp-connect-tunnel-app-\S+/, '-p <folder>'));
 
-describe('tunnel setup --cf', () => {
+describe('tunnel setup --cf', { skip: noScriptTools }, () => {
   it('an app bound to the Connectivity service with SSH runs already: it is chosen and saved, nothing is created', async () => {
     await cloud.setCf({ ...platform, apps: [{ name: 'approuter', state: 'STARTED', ssh: true, memoryMb: 256, bindings: ['my-connectivity', 'my-xsuaa'] }, { name: 'other', state: 'STARTED', bindings: ['my-xsuaa'] }] });
     // No --cf: the key's proxy host (connectivityproxy.internal.cf.…) says Cloud Foundry.

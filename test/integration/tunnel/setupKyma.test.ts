@@ -11,6 +11,7 @@ import { ExitCode } from '../../../src/cli/exitCodes';
 import { runCli, type CliResult } from '../../support/cliHarness';
 import { startFakeCloud, type FakeCloud, type FakeKube } from '../../support/fakeCloudHarness';
 import { CANARY_SECRET, connectivityKey, destinationKey } from '../../unit/core/bindings/fixtures';
+import { noScriptTools } from '../../support/platform';
 
 // `btp-connect tunnel setup --kyma` against a fake kubectl that answers like the real one and records every command:
 // the kube context, the connectivity-proxy module's Service found through its info ConfigMap, the proxy's own service
@@ -75,7 +76,7 @@ const discovery = (ctx = context) => [
   `kubectl get service connectivity-proxy --context=${ctx} --namespace=kyma-system -o json`,
 ];
 
-describe('tunnel setup --kyma', () => {
+describe('tunnel setup --kyma', { skip: noScriptTools }, () => {
   it('imports the proxy\'s own service key after a yes and saves kubectl:kyma-system@<context>; the secret is never printed', async () => {
     await cloud.setKube(cluster());
     const asked: string[] = [];

@@ -8,6 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { TunnelSupervisor, type TunnelOptions } from '../../../src/core/tunnel';
 import { captureLogger, exchange, fakeEnv, isAlive, portIsFree, recordStates, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
+import { noScriptTools } from '../../support/platform';
 
 // Start-up of a tunnel (AC-28): it binds its own ports first, becomes ready when the child's ports accept, and a
 // child that fails at start-up is reported with its stderr and the fix, once, without a retry loop.
@@ -40,7 +41,7 @@ async function tunnel(options: Omit<TunnelOptions, 'env'> & { env?: Record<strin
 }
 
 // A watchdog for the whole suite: it takes about 2 s, 3.7 s with both cores busy.
-describe('tunnel start-up', { timeout: 60_000 }, () => {
+describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
   it('cf ssh: binds local ports, forwards each one to its own target, and reports ready', async () => {
     const { supervisor, dir, states, lines } = await tunnel({
       mode: { kind: 'cf-ssh', app: 'proxy-app' },

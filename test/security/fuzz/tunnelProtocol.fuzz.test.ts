@@ -763,7 +763,10 @@ async function httpThroughConnector(c: ProxyCase, locationId: string, played: ()
   // So can HTTP/2 itself refuse a malformed response (content with a 205): 502 as well.
   const unwritable =
     answer.kind === 'respond' && (answer.headers.some(([, value]) => /[^\t\x20-\x7e\x80-\xff]/.test(value)) || (answer.status === 205 && answer.body.length > 0));
-  assert.ok(status === answer.status || (unwritable && status === 502), `${status} for ${JSON.stringify(c)}: ${text.slice(0, 300)}`);
+  // A reset right behind the head can overtake it: Node 22.23 and 24 report the RST_STREAM and no response when both
+  // arrive together (a HEAD's head ends the stream at once), and the proxy answers 502, as for a reset.
+  const overtaken = answer.kind === 'cut' && status === 502;
+  assert.ok(status === answer.status || (unwritable && status === 502) || overtaken, `${status} for ${JSON.stringify(c)}: ${text.slice(0, 300)}`);
   if (status === 502 && answer.status !== 502) return;
   // HTTP/1.1 allows no body with 204, 205 and 304: Node's server drops one.
   const bodyless = c.method === 'HEAD' || answer.status === 204 || answer.status === 205 || answer.status === 304;
