@@ -9,6 +9,7 @@ import { writeFileAtomic } from './atomicWrite';
 export class AtomicJsonFile {
   private writing: Promise<void> | undefined;
   private queued: { text: string; waiters: { resolve: () => void; reject: (error: unknown) => void }[] } | undefined;
+  private sequence = 0;
 
   constructor(readonly path: string) {}
 
@@ -56,6 +57,7 @@ export class AtomicJsonFile {
   }
 
   private replace(text: string): Promise<void> {
-    return writeFileAtomic(this.path, text);
+    // Numbered per file, so that a writer's temp names are known in advance (a test makes them fail that way).
+    return writeFileAtomic(this.path, text, 0o600, `${this.path}.${process.pid}.${++this.sequence}.tmp`);
   }
 }
