@@ -1,4 +1,4 @@
-import type { SystemMapping } from '../src/sandbox/cloudConnector';
+import type { SystemMapping } from '../src/sandbox/cloudConnector/types';
 import { startSandbox } from '../src/sandbox/sandbox';
 import { serveParent } from './ipc';
 import { benchVirtual } from './shared';

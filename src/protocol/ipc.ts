@@ -37,7 +37,6 @@ export interface MessageType {
 }
 
 export type ParamsOf<T> = T extends NotificationType<infer P> ? P : T extends RequestType<infer P, unknown> ? P : never;
-export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
 
 /** A failed request: the stable code and the core's message; the UI words the heading from the code. */
 export interface WireError {

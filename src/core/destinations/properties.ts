@@ -12,7 +12,7 @@ import {
 import { LDAP_PROPERTIES, MAIL_PROPERTIES, RFC_PROPERTIES, TCP_PROPERTIES } from './protocolProperties';
 import type { PropertyFamilySpec, PropertySpec } from './propertySpec';
 
-export type { PropertyFamilySpec, PropertyKind, PropertySpec } from './propertySpec';
+export type { PropertyFamilySpec, PropertySpec } from './propertySpec';
 export { PROPERTY_FAMILIES } from './httpProperties';
 
 /** Every property the model knows, by wire name. */

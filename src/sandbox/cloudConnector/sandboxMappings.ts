@@ -78,11 +78,6 @@ export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMa
   return resolveMappings(defaultEntries(), builtinPorts(addresses));
 }
 
-/** The `loc2` connector's mappings, resolved to this start's ports. */
-export function secondLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return resolveMappings([erpEntry('NONE')], builtinPorts(addresses));
-}
-
 function builtinPorts(addresses: OnPremiseAddresses) {
   return { erp: addresses.erpPort, line: addresses.linePort, ldap: addresses.ldapPort, mail: addresses.mailPort };
 }

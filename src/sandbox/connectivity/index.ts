@@ -7,7 +7,7 @@ import { createSocks5Server } from './socks5';
 import { TunnelRegistry } from './tunnelRegistry';
 import { createTunnelServer } from './tunnelServer';
 
-export { TunnelRegistry, type Tunnel } from './tunnelRegistry';
+export { TunnelRegistry } from './tunnelRegistry';
 
 export interface ConnectivityProxyOptions {
   readonly world: World;

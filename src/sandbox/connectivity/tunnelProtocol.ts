@@ -34,7 +34,7 @@ export const StreamHeader = {
 
 export const streamHeaderPrefix = 'x-scc-tunnel-';
 
-export type CloudProtocol = 'HTTP' | 'TCP';
+type CloudProtocol = 'HTTP' | 'TCP';
 
 /** The user whose identity the cloud side propagates (principal propagation). */
 export interface PropagatedUser {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../../src/core/log';
-import { CloudConnector, type CloudConnectorOptions, type ConnectorState, type ConnectorStateDetail } from '../../../src/sandbox/cloudConnector';
+import { CloudConnector, type CloudConnectorOptions, type ConnectorState, type ConnectorStateDetail } from '../../../src/sandbox/cloudConnector/connector';
 import { startOnPremiseHttp, type OnPremiseHttpService } from '../../../src/sandbox/onPremise/httpService';
 import { issueServerCertificate } from '../../../src/sandbox/pki';
 import { connectivityToken, proxyRequest } from '../../support/connectivityClient';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, checkHttpAccess, checkTcpAccess, rewriteLocation, type SystemMapping } from '../../../src/sandbox/cloudConnector';
+import { checkHttpAccess, checkTcpAccess, rewriteLocation } from '../../../src/sandbox/cloudConnector/accessControl';
+import { backoffDelay } from '../../../src/sandbox/cloudConnector/backoff';
+import type { SystemMapping } from '../../../src/sandbox/cloudConnector/types';
 import { encodeProxyHeader, parseProxyHeader } from '../../../src/sandbox/onPremise/proxyProtocol';
 
 // The pure rules behind the Cloud Connector: spec §6 matching tables, Location rewriting, backoff, PROXY v2.

@@ -7,7 +7,7 @@ import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { ConnectivityBinding } from '../../../src/core/bindings/types';
 import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { CloudConnector, type ConnectorState } from '../../../src/sandbox/cloudConnector';
+import { CloudConnector, type ConnectorState } from '../../../src/sandbox/cloudConnector/connector';
 import { FaultProxy } from '../../support/faultProxy';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { ending, forwardServer, listen, patternBlock, trackConnections, withTimeout } from './support';

@@ -13,7 +13,7 @@ import {
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CloudConnector } from '../../../src/sandbox/cloudConnector';
+import { CloudConnector } from '../../../src/sandbox/cloudConnector/connector';
 import { registerAtProxy } from '../../../src/sandbox/cloudConnector/registration';
 import type { SystemMapping } from '../../../src/sandbox/cloudConnector/types';
 import {

@@ -5,8 +5,6 @@ import { badRequest, GatewayError } from './errors';
 import { SecuritySessions } from './logon';
 import { errorResponse, ODataService, type ODataResponse } from './service';
 
-export { sessionCookieName } from './logon';
-
 /** Where SAP Gateway serves the business-partner API on the sandbox ERP. */
 export const servicePath = '/sap/opu/odata/sap/API_BUSINESS_PARTNER';
 
