@@ -34,8 +34,6 @@ export const StreamHeader = {
 
 export const streamHeaderPrefix = 'x-scc-tunnel-';
 
-type CloudProtocol = 'HTTP' | 'TCP';
-
 /** The user whose identity the cloud side propagates (principal propagation). */
 export interface PropagatedUser {
   readonly userName: string;
