@@ -7,7 +7,22 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
-const nodeTarget = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', '@napi-rs/keyring'] };
+/**
+ * smtp-server (the sandbox's mail server) carries a demo TLS key for STARTTLS as its defaults. The sandbox offers no
+ * STARTTLS, and a private key in the bundle makes vsce refuse the package (and is a key nobody should ship): the
+ * module that holds it is replaced by one that only merges the options it is given.
+ */
+const withoutSmtpDemoKey = {
+  name: 'without-smtp-demo-key',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/tls-options\.js$/ }, (args) => (/[\\/]smtp-server[\\/]/.test(args.importer) ? { path: 'smtp-tls-options', namespace: 'btp-connect' } : undefined));
+    build.onLoad({ filter: /^smtp-tls-options$/, namespace: 'btp-connect' }, () => ({
+      contents: 'module.exports = function getTLSOptions(options) { return Object.assign({ honorCipherOrder: true, requestOCSP: false }, options || {}); };',
+      loader: 'js',
+    }));
+  },
+};
+const nodeTarget = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', '@napi-rs/keyring'], plugins: [withoutSmtpDemoKey] };
 
 const builds = [
   { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
