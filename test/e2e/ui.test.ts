@@ -65,7 +65,11 @@ describe('BTP Connect in the VS Code workbench', { skip: missing, timeout: 240_0
     await workbench.answer('Paste the connectivity service key', JSON.stringify(subaccount.keys.connectivity));
     await workbench.answer('A name for this connection', 'dev');
     await workbench.treeItem(/^dev/).waitFor({ timeout: 30_000 });
-    await workbench.page.getByText(/Connected "dev"/).first().waitFor();
+    // A toast hides itself after a while (under load, before this line runs): the notification center keeps it.
+    await workbench.page.locator('.statusbar-item', { has: workbench.page.locator('.codicon-bell, .codicon-bell-dot') }).click();
+    await workbench.page.locator('.notifications-center .notification-list-item', { hasText: /Connected "dev"/ }).first().waitFor({ timeout: 30_000 });
+    // Closed again, so that the next test sees the views.
+    await workbench.page.locator('.statusbar-item', { has: workbench.page.locator('.codicon-bell, .codicon-bell-dot') }).click();
   }));
 
   it('forwards a destination from the tree, fetches through it, and sees the Forwards view count the request', () => workbench.shown('forward', async () => {
