@@ -10,6 +10,8 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 export class DelayProxy {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** When each connection was accepted (performance.now()), for the WAN report's breakdown of a cold start. */
+  readonly accepted: number[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -35,6 +37,7 @@ export class DelayProxy {
 
   private link(client: Socket, target: { host: string; port: number }, oneWayMs: number): void {
     const accepted = performance.now();
+    this.accepted.push(accepted);
     const upstream = connect({ ...target, noDelay: true, allowHalfOpen: true });
     client.setNoDelay(true);
     for (const socket of [client, upstream]) {

@@ -68,6 +68,8 @@ function timedGet(port: number, agent: Agent): Promise<number> {
 }
 
 interface ColdRun {
+  /** Connections accepted per delayed link, ms after the spawn: where a cold start spends its round trips. */
+  trace?: Record<string, number[]>;
   readonly readyMs?: number;
   readonly firstMs: number;
   readonly startToFirstMs: number;
@@ -77,7 +79,9 @@ interface ColdRun {
 /** `btp-connect forward NAME` from dist/: spawn → announcement → first 200 → warm requests. */
 async function forwardRun(name: string, vcap: string, warmRequests: number): Promise<ColdRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'forward', name, '--vcap', '--local-token', 'off'], { cwd: root, env: childEnv(vcap), stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_WAN_PROFILE=<dir>: a CPU profile of each forward process (where a cold start spends its CPU).
+  const profile = process.env.BENCH_WAN_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WAN_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, '--vcap', '--local-token', 'off'], { cwd: root, env: childEnv(vcap), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   try {
@@ -155,6 +159,7 @@ function row(id: string, label: string, runs: readonly ColdRun[], warmRequests: 
     warmP99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN,
     coldRuns: runs.length,
     warmRequests,
+    ...(runs[0]?.trace ? { trace: runs[0].trace } : {}),
   };
 }
 
@@ -228,10 +233,15 @@ export async function measureWan(input: WanInput, options: WanOptions): Promise<
     ];
     const runs = new Map<string, ColdRun[]>(clients.map((entry) => [entry.id, []]));
     // Interleaved: every client once per round.
+    const named = { token: tokenLink, destination: destinationLink, proxy: proxyLink, upstream: upstreamLink };
     for (let round = 0; round < options.coldRuns; round++) {
       for (const entry of clients) {
+        const counts = Object.fromEntries(Object.entries(named).map(([name, link]) => [name, link.accepted.length]));
+        const spawned = performance.now();
         const run = await entry.run();
+        run.trace = Object.fromEntries(Object.entries(named).map(([name, link]) => [name, link.accepted.slice(counts[name]).map((at) => Math.round(at - spawned))]));
         runs.get(entry.id)?.push(run);
+        log(`  connections (ms after start): ${Object.entries(run.trace).map(([name, times]) => `${name} [${times.join(', ')}]`).join(', ')}`);
         log(`wan round ${round + 1}/${options.coldRuns} ${entry.id.padEnd(16)} ${run.readyMs === undefined ? '' : `ready ${Math.round(run.readyMs)} ms, `}first ${Math.round(run.firstMs)} ms, start → first ${Math.round(run.startToFirstMs)} ms, warm p50 ${Math.round(spread(run.warm)?.median ?? Number.NaN)} ms`);
       }
     }

@@ -15,6 +15,8 @@ export interface WanRow {
   readonly warmP99: number;
   readonly coldRuns: number;
   readonly warmRequests: number;
+  /** Of the first cold start: connections accepted per delayed link, ms after the spawn. */
+  readonly trace?: Record<string, number[]>;
 }
 
 export interface WanResult {
