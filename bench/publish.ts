@@ -1,9 +1,9 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuTable, figuresTable, machineLine, ratioTable, targetTable, type Machine, type TargetResult } from './report';
 import type { ScenarioId } from './shared';
 import { figures, ratio, type FigureId, type Sample, type Summary } from './stats';
-import { wanTable, type WanResult } from './wanReport';
+import { roundTrips, wanTable, type WanResult } from './wanReport';
 
 // The README's figures come from a result file, never by hand: `npm run bench -- --publish` keeps the run as
 // bench/results/published.json (committed) and rewrites the blocks between the markers below; run alone
@@ -21,6 +21,8 @@ export interface BenchResult {
   readonly targets: readonly TargetResult[];
   readonly generator?: string;
   readonly wan?: WanResult;
+  /** When the WAN part was measured, if in another run than the rest. */
+  readonly wanDate?: string;
 }
 
 const fixed = (value: number | undefined, digits: number) =>
@@ -48,6 +50,21 @@ function prose(result: BenchResult): string {
   ].join(' ');
 }
 
+function wanProse(wan: WanResult): string {
+  const find = (id: string) => wan.rows.find((row) => row.id === id);
+  const trips = (value: number | undefined) => roundTrips(wan, value);
+  const internet = find('forwardInternet');
+  const onPremise = find('forwardOnPremise');
+  const sdk = find('sdkOnPremise');
+  if (!internet || !onPremise) return '';
+  return [
+    `Warm, a request through a forward costs ${trips(internet.warmP50)} (Internet) and ${trips(onPremise.warmP50)} (OnPremise) round trips: connections and lookups are reused.`,
+    `Cold, \`btp-connect forward\` announces its port ${fixed(onPremise.readyMs, 0)} ms after the command (Node alone starts in ${fixed(wan.processStartMs, 0)} ms),`,
+    `and the first OnPremise request takes ${fixed(onPremise.firstMs, 0)} ms (${trips(onPremise.firstMs)} round trips), ${fixed(onPremise.startToFirstMs, 0)} ms from the command.`,
+    sdk ? `The Cloud SDK's first OnPremise call in a fresh process takes ${fixed(sdk.firstMs, 0)} ms (${trips(sdk.firstMs)} round trips), warm ${fixed(sdk.warmP50, 0)} ms.` : '',
+  ].join(' ');
+}
+
 export function readmeBlock(result: BenchResult): string {
   const { options } = result;
   return [
@@ -62,7 +79,7 @@ export function readmeBlock(result: BenchResult): string {
     ratioTable(result.samples, result.summary),
     '',
     targetTable(result.targets),
-    ...(result.wan ? ['', wanTable(result.wan)] : []),
+    ...(result.wan ? ['', `WAN scenario${result.wanDate && result.wanDate !== result.date ? ` (run of ${result.wanDate.slice(0, 10)})` : ''}:`, '', wanTable(result.wan), '', wanProse(result.wan)] : []),
   ].join('\n');
 }
 
@@ -80,9 +97,21 @@ export function rewriteBlock(text: string, name: string, content: string): strin
   return `${text.slice(0, from + begin.length)}\n${content}\n${text.slice(to)}`;
 }
 
+/**
+ * A partial run (`--wan-only`, or `--no-wan`) replaces only its own part of the published result; the README then
+ * says which date each part is from.
+ */
+function merged(fresh: BenchResult & Record<string, unknown>): BenchResult {
+  if (!existsSync(publishedPath)) return fresh;
+  const previous = JSON.parse(readFileSync(publishedPath, 'utf8')) as BenchResult & Record<string, unknown>;
+  const throughput = fresh.samples.length > 0 ? fresh : previous;
+  const wan = fresh.wan ? { wan: fresh.wan, wanDate: fresh.date } : previous.wan ? { wan: previous.wan, wanDate: previous.wanDate ?? previous.date } : {};
+  return { ...throughput, ...wan };
+}
+
 export function publish(resultPath: string, keep: boolean): void {
-  if (keep) copyFileSync(resultPath, publishedPath);
-  const result = JSON.parse(readFileSync(resultPath, 'utf8')) as BenchResult;
+  if (keep) writeFileSync(publishedPath, `${JSON.stringify(merged(JSON.parse(readFileSync(resultPath, 'utf8')) as BenchResult & Record<string, unknown>), null, 2)}\n`);
+  const result = JSON.parse(readFileSync(keep ? publishedPath : resultPath, 'utf8')) as BenchResult;
   const readme = join(root, 'README.md');
   writeFileSync(readme, rewriteBlock(readFileSync(readme, 'utf8'), 'bench', readmeBlock(result)));
   const benchReadme = join(__dirname, 'README.md');
