@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpuTable, figuresTable, machineLine, ratioTable, targetTable, type Machine, type TargetResult } from './report';
+import { backgroundLine, cpuTable, figuresTable, machineLine, ratioTable, targetTable, type Machine, type TargetResult } from './report';
 import type { ScenarioId } from './shared';
 import { figures, ratio, type FigureId, type Sample, type Summary } from './stats';
 import { roundTrips, wanTable, type WanResult } from './wanReport';
@@ -68,7 +68,7 @@ function wanProse(wan: WanResult): string {
 export function readmeBlock(result: BenchResult): string {
   const { options } = result;
   return [
-    `Machine: ${machineLine(result.machine)}; run of ${result.date.slice(0, 10)} (\`bench/results/published.json\`). ${options.rounds} interleaved round(s) of ${options.duration} s per measurement (+${options.warmup} s warm-up); median [min–max] over rounds.`,
+    `Machine: ${machineLine(result.machine)}; run of ${result.date.slice(0, 10)} (\`bench/results/published.json\`). ${options.rounds} interleaved round(s) of ${options.duration} s per measurement (+${options.warmup} s warm-up); median [min–max] over rounds. ${backgroundLine(result.samples)}`,
     '',
     prose(result),
     '',

@@ -189,7 +189,7 @@ async function main(): Promise<number> {
   const upstream = await start<{ port: number }>('upstream', {}, options);
   const iperf = iperfAvailable() && options.workloads.includes('iperf') ? await startIperfServer() : undefined;
   iperfServer = iperf;
-  if (!iperf) log('iperf3 not found: no raw TCP figures (Debian package iperf3)');
+  if (!iperf && options.workloads.includes('iperf')) log('iperf3 not found: no raw TCP figures (Debian package iperf3)');
   log(`load generator: ${wrkAvailable() && !options.autocannon ? 'wrk' : 'autocannon (wrk not found: Debian package wrk)'}`);
   const referenceArgs = { upstreamPort: upstream.ready.port, ...(iperf ? { iperfPort: iperf.port } : {}) };
   const references = await start<ReferencePorts>('references', { ...referenceArgs, tuned: true }, options);

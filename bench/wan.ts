@@ -115,33 +115,34 @@ const { executeHttpRequest } = require('@sap-cloud-sdk/http-client');
 const plan = JSON.parse(process.env.BENCH_PLAN);
 (async () => {
   const times = [];
+  let firstAt;
   for (let index = 0; index <= plan.warm; index++) {
     const started = performance.now();
     const response = await executeHttpRequest({ destinationName: plan.destination }, { method: 'get', url: '/json' });
     if (response.status !== 200) throw new Error('status ' + response.status);
     times.push(performance.now() - started);
+    firstAt ??= performance.timeOrigin + performance.now();
   }
-  process.stdout.write('@@times ' + JSON.stringify(times) + '\\n');
+  process.stdout.write('@@times ' + JSON.stringify({ times, firstAt }) + '\\n');
 })().catch((error) => { process.stderr.write(String(error && error.stack || error)); process.exit(1); });
 `;
 
 /** The SAP Cloud SDK's executeHttpRequest, defaults (destination cache off, no user JWT), in a fresh process. */
 async function sdkRun(name: string, vcap: string, warmRequests: number): Promise<ColdRun> {
-  const started = performance.now();
+  const spawnedAt = performance.timeOrigin + performance.now();
   const env = { ...childEnv(vcap), BENCH_PLAN: JSON.stringify({ destination: name, warm: warmRequests }) };
   const child = spawn(process.execPath, ['-e', sdkScript], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  let firstAt = Number.NaN;
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const [code] = (await once(child, 'exit')) as [number | null];
   const times = /^@@times (.+)$/m.exec(stdout)?.[1];
   if (code !== 0 || !times) throw new Error(`SDK client failed (${code}): ${stderr.slice(-400)}`);
-  const [first, ...warm] = JSON.parse(times) as number[];
-  // The SDK process measures its own first call; start → first response adds its module loading.
-  firstAt = performance.now() - started - warm.reduce((sum, value) => sum + value, 0);
-  return { firstMs: first ?? Number.NaN, startToFirstMs: firstAt, warm };
+  const parsed = JSON.parse(times) as { times: number[]; firstAt: number };
+  const [first, ...warm] = parsed.times;
+  // Both clocks are epoch-based (timeOrigin + now): from the spawn here to the first response there.
+  return { firstMs: first ?? Number.NaN, startToFirstMs: parsed.firstAt - spawnedAt, warm };
 }
 
 function row(id: string, label: string, runs: readonly ColdRun[], warmRequests: number): WanRow {
