@@ -143,6 +143,9 @@ export class ForwardManager {
     // to the Destination service less before "ready". Its failure is reported after the checks below, as before.
     const resolving = resolver.get();
     resolving.catch(() => undefined);
+    // So does the connectivity token an OnPremise forward's first request needs (the kind is not known yet; the
+    // token is cached for every forward of the connection, so an Internet forward costs one token request at most).
+    this.options.connectivity?.token().catch(() => undefined);
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
     const destination = found.destinationConfiguration;
@@ -156,8 +159,6 @@ export class ForwardManager {
     if (onPremise && !this.options.connectivity) {
       throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, { field: 'connectivity' });
     }
-    // An OnPremise forward's first request needs the connectivity token: fetched (and cached) while the lookup runs.
-    if (onPremise) this.options.connectivity?.token().catch(() => undefined);
     await resolving;
     const id = randomUUID();
     const logger = this.logger.child(name);
