@@ -17,6 +17,16 @@ export interface BenchOptions {
   readonly quietCores: number;
   readonly quietWaitSeconds: number;
   readonly retries: number;
+  /** The WAN scenario: one-way delay, cold starts per client, warm requests per cold start. */
+  readonly wan: boolean;
+  readonly wanOnly: boolean;
+  readonly wanDelayMs: number;
+  readonly wanColdRuns: number;
+  readonly wanWarmRequests: number;
+  /** autocannon even where wrk is installed. */
+  readonly autocannon: boolean;
+  /** Copy the result to bench/results/published.json and rewrite the README blocks from it. */
+  readonly publish: boolean;
 }
 
 /** Bad arguments or `--help`: printed without a stack. */
@@ -32,19 +42,25 @@ export class UsageError extends Error {
 export const usage = `Usage: npm run bench -- [options]
   --rounds N           interleaved rounds (default 3)
   --duration S         seconds per measurement (default 5), after --warmup S (default 1)
-  --quick              smoke run for CI: 1 round of 1 s, 0.3 s warm-up
+  --quick              smoke run for CI: 1 round of 1 s, no warm-up
   --only a,b           scenarios: ${scenarios.map((scenario) => scenario.id).join(', ')}
   --workloads a,b      workloads: ${workloads.map((workload) => workload.id).join(', ')}
   --idle-connections N idle connections held through one forward (default 1000); --no-idle skips
   --no-cold            skip the cold-token check
+  --no-wan             skip the WAN scenario; --wan-only runs nothing else (needs \`npm run build\`: it
+                       starts dist/cli.js); --wan-delay MS one-way delay (default 20), --wan-runs N cold
+                       starts per client (default 3)
   --profile a,b        --cpu-prof for child processes: forwards, references, sandboxHost, upstream
   --quiet C            before each measurement wait (at most --quiet-wait S, default 20) until other
                        processes use < C cores (default 0.25); repeat a measurement they disturbed
                        more than that, up to --retries N times (default 2)
+  --autocannon         autocannon as the load generator even where wrk is installed
+  --publish            keep this run as bench/results/published.json and rewrite README.md's and
+                       bench/README.md's generated blocks from it
   --strict             exit 1 when a target is missed or a check fails`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const options = { rounds: 3, duration: 5, warmup: 1, scenarios: scenarios.map((scenario) => scenario.id), workloads: workloads.map((workload) => workload.id), idleConnections: 1000, idle: true, cold: true, strict: false, profile: [] as string[], quietCores: 0.25, quietWaitSeconds: 20, retries: 2 };
+  const options = { rounds: 3, duration: 5, warmup: 1, scenarios: scenarios.map((scenario) => scenario.id), workloads: workloads.map((workload) => workload.id), idleConnections: 1000, idle: true, cold: true, strict: false, profile: [] as string[], quietCores: 0.25, quietWaitSeconds: 20, retries: 2, autocannon: false, publish: false, wan: true, wanOnly: false, wanDelayMs: 20, wanColdRuns: 3, wanWarmRequests: 20 };
   const list = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] => {
     const items = (value ?? '').split(',').filter(Boolean);
     const unknown = items.filter((item) => !allowed.includes(item as T));
@@ -63,7 +79,11 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--rounds': options.rounds = Math.round(positive(value(), flag)); break;
       case '--duration': options.duration = positive(value(), flag); break;
       case '--warmup': options.warmup = Number(value() ?? 0); break;
-      case '--quick': Object.assign(options, { rounds: 1, duration: 1, warmup: 0.3, quietWaitSeconds: 2, retries: 0 }); break;
+      case '--quick': Object.assign(options, { rounds: 1, duration: 1, warmup: 0, quietWaitSeconds: 0.5, retries: 0, wanColdRuns: 1, wanWarmRequests: 5 }); break;
+      case '--no-wan': options.wan = false; break;
+      case '--wan-only': options.wanOnly = true; break;
+      case '--wan-delay': options.wanDelayMs = positive(value(), flag); break;
+      case '--wan-runs': options.wanColdRuns = Math.round(positive(value(), flag)); break;
       case '--only': options.scenarios = list(value(), scenarios.map((scenario) => scenario.id), flag); break;
       case '--workloads': options.workloads = list(value(), workloads.map((workload) => workload.id), flag); break;
       case '--idle-connections': options.idleConnections = Math.round(positive(value(), flag)); break;
@@ -74,6 +94,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--quiet-wait': options.quietWaitSeconds = Number(value() ?? 0); break;
       case '--retries': options.retries = Number(value() ?? 0); break;
       case '--strict': options.strict = true; break;
+      case '--autocannon': options.autocannon = true; break;
+      case '--publish': options.publish = true; break;
       case '--help': case '-h': throw new UsageError(usage, 0);
       default: throw new UsageError(`unknown option ${flag}\n${usage}`);
     }

@@ -28,6 +28,12 @@ export async function bundleChildren(): Promise<void> {
 
 const live = new Set<ChildProcess>();
 
+/** A process that is not a bench child (the iperf3 server) but must not outlive the bench either. */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 /** Last resort, also on an uncaught error: nothing the bench started outlives it. */
 export function killAll(): void {
   for (const child of live) child.kill('SIGKILL');

@@ -5,14 +5,16 @@ import { readFileSync } from 'node:fs';
 
 const ticksPerSecond = 100;
 
-interface Snapshot {
+export interface Snapshot {
   readonly at: number;
   readonly busy: number;
   readonly steal: number;
   readonly ours: number;
+  /** utime + stime of each watched process. */
+  readonly perPid: ReadonlyMap<number, number>;
 }
 
-function processTicks(pid: number): number {
+export function processTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
@@ -28,7 +30,8 @@ export function snapshot(pids: readonly number[]): Snapshot | undefined {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0);
-    return { at: performance.now(), busy, steal: steal ?? 0, ours: [process.pid, ...pids].reduce((sum, pid) => sum + processTicks(pid), 0) };
+    const perPid = new Map([process.pid, ...pids].map((pid) => [pid, processTicks(pid)]));
+    return { at: performance.now(), busy, steal: steal ?? 0, ours: [...perPid.values()].reduce((sum, ticks) => sum + ticks, 0), perPid };
   } catch {
     return undefined;
   }
@@ -41,11 +44,28 @@ export interface ForeignLoad {
   readonly stealCores: number;
 }
 
-export function foreignLoad(before: Snapshot | undefined, after: Snapshot | undefined): ForeignLoad | undefined {
+/**
+ * `extraCores`: CPU of our processes that /proc no longer shows at `after` (a load generator that has exited and
+ * reported its own figure).
+ */
+export function foreignLoad(before: Snapshot | undefined, after: Snapshot | undefined, extraCores = 0): ForeignLoad | undefined {
   if (!before || !after || after.at <= before.at) return undefined;
   const seconds = (after.at - before.at) / 1000;
   const cores = (ticks: number) => Math.max(0, ticks / ticksPerSecond / seconds);
-  return { foreignCores: cores(after.busy - before.busy - (after.ours - before.ours)), stealCores: cores(after.steal - before.steal) };
+  return { foreignCores: Math.max(0, cores(after.busy - before.busy - (after.ours - before.ours)) - extraCores), stealCores: cores(after.steal - before.steal) };
+}
+
+/** Cores each watched process used between two snapshots, by the name given to its pid. */
+export function coresOf(before: Snapshot | undefined, after: Snapshot | undefined, names: ReadonlyMap<number, string>): Record<string, number> {
+  const result: Record<string, number> = {};
+  if (!before || !after || after.at <= before.at) return result;
+  const seconds = (after.at - before.at) / 1000;
+  for (const [pid, name] of names) {
+    const start = before.perPid.get(pid);
+    const end = after.perPid.get(pid);
+    if (start !== undefined && end !== undefined) result[name] = (end - start) / ticksPerSecond / seconds;
+  }
+  return result;
 }
 
 /** Waits until other processes use less than `limit` cores over a 500 ms window, at most `maxMs`. */

@@ -12,14 +12,18 @@ import { benchPassword, benchUser, benchVirtual, destinationNames } from './shar
 // Our forwards, in a process of their own as `btp-connect forward` would be, wired the way sandboxDemo.ts wires
 // them: the sandbox's service keys, a core client, a ForwardManager.
 
+export type ForwardKind = 'http' | 'inspected' | 'tcp' | 'iperf' | 'tunnel';
+
 export interface ForwardsArgs {
   readonly keys: { readonly destination: unknown; readonly connectivity: unknown };
   readonly caPem: string;
   readonly upstreamPort: number;
+  /** The iperf3 server (a second TCP destination), when iperf3 is installed. */
+  readonly iperfPort?: number;
   /** Create the bench destinations (the first forwards process does; later ones reuse them). */
   readonly createDestinations: boolean;
   /** Which forwards to start; the idle-connection check starts one alone. */
-  readonly start: readonly ('http' | 'inspected' | 'tcp' | 'tunnel')[];
+  readonly start: readonly ForwardKind[];
 }
 
 // The same runtime settings as `btp-connect forward`, which this process stands for.
@@ -34,11 +38,13 @@ serveParent(async (args: ForwardsArgs) => {
     const basic = { Type: 'HTTP', Authentication: 'BasicAuthentication', User: benchUser, Password: benchPassword };
     await client.create('subaccount', { Name: destinationNames.http, URL: `http://127.0.0.1:${args.upstreamPort}`, ProxyType: 'Internet', ...basic });
     await client.create('subaccount', { Name: destinationNames.tcp, Type: 'TCP', Address: `127.0.0.1:${args.upstreamPort}`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    if (args.iperfPort !== undefined)
+      await client.create('subaccount', { Name: destinationNames.iperf, Type: 'TCP', Address: `127.0.0.1:${args.iperfPort}`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
     await client.create('subaccount', { Name: destinationNames.onPremise, URL: `http://${benchVirtual.host}:${benchVirtual.port}`, ProxyType: 'OnPremise', ...basic });
   }
   const manager = new ForwardManager({ client, connectivity });
-  const names = { http: destinationNames.http, inspected: destinationNames.http, tcp: destinationNames.tcp, tunnel: destinationNames.onPremise } as const;
-  const ports: Partial<Record<'http' | 'inspected' | 'tcp' | 'tunnel', number>> = {};
+  const names = { http: destinationNames.http, inspected: destinationNames.http, tcp: destinationNames.tcp, iperf: destinationNames.iperf, tunnel: destinationNames.onPremise } as const;
+  const ports: Partial<Record<ForwardKind, number>> = {};
   for (const which of args.start) {
     // The idle check holds 1,000 connections through one forward: above the default bound of 128 (finding D2), which
     // would reset the rest; the bench measures what a forward allowed that many costs.

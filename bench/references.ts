@@ -1,6 +1,7 @@
 import { Agent, createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import httpProxy from 'http-proxy';
+import { tuneForForwarding } from '../src/cli/runtime';
 import { serveParent } from './ipc';
 import { basicAuthorization } from './shared';
 
@@ -31,16 +32,26 @@ function httpProxyServer(upstreamPort: number, authorization: string) {
 const listen = (server: Server) =>
   new Promise<number>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve((server.address() as AddressInfo).port)));
 
-serveParent(async ({ upstreamPort }: { upstreamPort: number }) => {
+export interface ReferencesArgs {
+  readonly upstreamPort: number;
+  /** The iperf3 server, for a second pipe; absent when iperf3 is not installed. */
+  readonly iperfPort?: number;
+  /** The forwards' V8 flags (a fair comparison), or V8's defaults (what a user would run). */
+  readonly tuned: boolean;
+}
+
+serveParent(async ({ upstreamPort, iperfPort, tuned }: ReferencesArgs) => {
+  if (tuned) tuneForForwarding();
   const pipe = netPipe(upstreamPort);
   const proxy = httpProxyServer(upstreamPort, basicAuthorization);
-  const ports = { netPipe: await listen(pipe), httpProxy: await listen(proxy) };
+  const iperfPipe = iperfPort === undefined ? undefined : netPipe(iperfPort);
+  const ports = { netPipe: await listen(pipe), httpProxy: await listen(proxy), ...(iperfPipe ? { iperfPipe: await listen(iperfPipe) } : {}) };
   return {
     ready: ports,
     handlers: { rss: () => process.memoryUsage().rss },
     close: async () => {
       proxy.closeAllConnections();
-      await Promise.all([new Promise((resolve) => pipe.close(resolve)), new Promise((resolve) => proxy.close(resolve))]);
+      await Promise.all([pipe, proxy, ...(iperfPipe ? [iperfPipe] : [])].map((server) => new Promise((resolve) => server.close(resolve))));
     },
   };
 });

@@ -13,9 +13,16 @@ export interface Sample {
   readonly foreign?: ForeignLoad;
   /** 1 unless the measurement was repeated because of such load. */
   readonly attempts: number;
+  /** wrk, autocannon or iperf3. */
+  readonly generator?: string;
+  /** Cores each process of the bench used during the measurement, the load generator included (`load`). */
+  readonly cpu?: Record<string, number>;
 }
 
-export type FigureId = 'rps' | 'p50' | 'p99' | 'mbps' | 'rpsNew';
+/** A load generator above this share of one core measures itself more than the path under test. */
+export const loadCeilingCores = 0.9;
+
+export type FigureId = 'rps' | 'p50' | 'p99' | 'mbps' | 'rpsNew' | 'gbps';
 
 export interface Figure {
   readonly id: FigureId;
@@ -32,6 +39,7 @@ export const figures: readonly Figure[] = [
   { id: 'p99', label: 'p99 ms', workload: 'json', pick: (load) => load.p99, higherIsBetter: false, digits: 2 },
   { id: 'mbps', label: 'MB/s (1 MiB)', workload: 'mib', pick: (load) => load.mbPerSec, higherIsBetter: true, digits: 0 },
   { id: 'rpsNew', label: 'req/s (new conn.)', workload: 'newConn', pick: (load) => load.reqPerSec, higherIsBetter: true, digits: 0 },
+  { id: 'gbps', label: 'iperf3 Gbit/s', workload: 'iperf', pick: (load) => load.gbitPerSec, higherIsBetter: true, digits: 1 },
 ];
 
 export interface Spread {

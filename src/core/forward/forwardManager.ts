@@ -144,6 +144,14 @@ export class ForwardManager {
     if (spec.destination === ALL_DESTINATIONS) return this.startRouter(spec);
     const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const name = spec.destination;
+    const resolver = new DestinationResolver({ client: this.options.client, name, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
+    // The lookup with credentials does not depend on the one that decides the kind: both run at once, a round trip
+    // to the Destination service less before "ready". Its failure is reported after the checks below, as before.
+    const resolving = resolver.get();
+    resolving.catch(() => undefined);
+    // So does the connectivity token an OnPremise forward's first request needs (the kind is not known yet; the
+    // token is cached for every forward of the connection, so an Internet forward costs one token request at most).
+    this.options.connectivity?.token().catch(() => undefined);
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
     const destination = found.destinationConfiguration;
@@ -159,8 +167,7 @@ export class ForwardManager {
     if (onPremise && !this.options.connectivity) {
       throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, { field: 'connectivity' });
     }
-    const resolver = new DestinationResolver({ client: this.options.client, name, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
-    await resolver.get();
+    await resolving;
     const id = randomUUID();
     const logger = this.logger.child(name);
     const connectivity = kind === 'http' ? this.options.connectivity?.forForward(maxConnections) : this.options.connectivity;

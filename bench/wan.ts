@@ -1,0 +1,256 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, get } from 'node:http';
+import { join } from 'node:path';
+import { parseCredentials } from '../src/core/bindings/parseCredentials';
+import type { DestinationBinding } from '../src/core/bindings/types';
+import { DestinationServiceClient } from '../src/core/destinationService/client';
+import { HttpAgents } from '../src/core/http/agents';
+import { DelayProxy } from './delayProxy';
+import type { TargetResult } from './report';
+import { benchPassword, benchUser, benchVirtual } from './shared';
+import { spread } from './stats';
+import type { WanResult, WanRow } from './wanReport';
+
+// The WAN scenario: a fixed one-way delay on the links to the token service, the Destination service, the
+// connectivity proxy and the upstream (the Cloud Connector sits next to the on-premise system, so the tunnel and
+// its last hop stay local). Clients run as users run them, each as a fresh process: `btp-connect forward` from
+// dist/ with --vcap, and the SAP Cloud SDK's executeHttpRequest with its defaults.
+
+const root = join(__dirname, '..');
+export const wanNames = { internet: 'bench-wan-internet', onPremise: 'bench-wan-onprem' } as const;
+
+export interface WanOptions {
+  readonly oneWayMs: number;
+  readonly coldRuns: number;
+  readonly warmRequests: number;
+}
+
+export interface WanInput {
+  readonly keys: { readonly destination: Record<string, unknown>; readonly connectivity: Record<string, unknown> };
+  readonly vcapServices: Record<string, unknown[]>;
+  readonly upstreamPort: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const portOf = (url: unknown) => Number(new URL(String(url)).port);
+
+/** Replaces the sandbox's endpoints in a VCAP_SERVICES document by those of the delay proxies. */
+function delayedVcap(vcap: Record<string, unknown[]>, replace: ReadonlyMap<number, number>): string {
+  let text = JSON.stringify(vcap);
+  for (const [from, to] of replace) {
+    text = text.replaceAll(`127.0.0.1:${from}"`, `127.0.0.1:${to}"`).replaceAll(`localhost:${from}"`, `localhost:${to}"`).replaceAll(`"${from}"`, `"${to}"`);
+  }
+  return text;
+}
+
+/** A minimal environment: no proxies or VCAP of the developer's shell. */
+function childEnv(vcap: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, VCAP_SERVICES: vcap, BTP_CONNECT_LOCAL_TOKEN: 'off', NO_COLOR: '1' };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = once(child, 'exit').then(() => undefined);
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  return exited.finally(() => clearTimeout(timer));
+}
+
+function timedGet(port: number, agent: Agent): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/json', agent }, (response) => {
+      response.resume();
+      response.once('end', () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`WAN request answered ${response.statusCode}`))));
+    }).once('error', reject);
+  });
+}
+
+interface ColdRun {
+  /** Connections accepted per delayed link, ms after the spawn: where a cold start spends its round trips. */
+  trace?: Record<string, number[]>;
+  readonly readyMs?: number;
+  readonly firstMs: number;
+  readonly startToFirstMs: number;
+  readonly warm: readonly number[];
+}
+
+/** `btp-connect forward NAME` from dist/: spawn → announcement → first 200 → warm requests. */
+async function forwardRun(name: string, vcap: string, warmRequests: number): Promise<ColdRun> {
+  const started = performance.now();
+  // BENCH_WAN_PROFILE=<dir>: a CPU profile of each forward process (where a cold start spends its CPU).
+  const profile = process.env.BENCH_WAN_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WAN_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, '--vcap', '--local-token', 'off'], { cwd: root, env: childEnv(vcap), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        const match = /http:\/\/127\.0\.0\.1:(\d+)\s+→/.exec(output);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`btp-connect forward ${name} exited (${code}) before it announced a port: ${stderr.slice(-400)}`)));
+    });
+    const readyMs = performance.now() - started;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const firstMs = await timedGet(port, agent);
+      const startToFirstMs = performance.now() - started;
+      const warm: number[] = [];
+      for (let index = 0; index < warmRequests; index++) warm.push(await timedGet(port, agent));
+      return { readyMs, firstMs, startToFirstMs, warm };
+    } finally {
+      agent.destroy();
+    }
+  } finally {
+    await stop(child);
+  }
+}
+
+const sdkScript = `
+const { executeHttpRequest } = require('@sap-cloud-sdk/http-client');
+const plan = JSON.parse(process.env.BENCH_PLAN);
+(async () => {
+  const times = [];
+  let firstAt;
+  for (let index = 0; index <= plan.warm; index++) {
+    const started = performance.now();
+    const response = await executeHttpRequest({ destinationName: plan.destination }, { method: 'get', url: '/json' });
+    if (response.status !== 200) throw new Error('status ' + response.status);
+    times.push(performance.now() - started);
+    firstAt ??= performance.timeOrigin + performance.now();
+  }
+  process.stdout.write('@@times ' + JSON.stringify({ times, firstAt }) + '\\n');
+})().catch((error) => { process.stderr.write(String(error && error.stack || error)); process.exit(1); });
+`;
+
+/** The SAP Cloud SDK's executeHttpRequest, defaults (destination cache off, no user JWT), in a fresh process. */
+async function sdkRun(name: string, vcap: string, warmRequests: number): Promise<ColdRun> {
+  const spawnedAt = performance.timeOrigin + performance.now();
+  const env = { ...childEnv(vcap), BENCH_PLAN: JSON.stringify({ destination: name, warm: warmRequests }) };
+  const child = spawn(process.execPath, ['-e', sdkScript], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const times = /^@@times (.+)$/m.exec(stdout)?.[1];
+  if (code !== 0 || !times) throw new Error(`SDK client failed (${code}): ${stderr.slice(-400)}`);
+  const parsed = JSON.parse(times) as { times: number[]; firstAt: number };
+  const [first, ...warm] = parsed.times;
+  // Both clocks are epoch-based (timeOrigin + now): from the spawn here to the first response there.
+  return { firstMs: first ?? Number.NaN, startToFirstMs: parsed.firstAt - spawnedAt, warm };
+}
+
+function row(id: string, label: string, runs: readonly ColdRun[], warmRequests: number): WanRow {
+  const median = (values: readonly (number | undefined)[]) => spread(values.map((value) => value ?? Number.NaN))?.median ?? Number.NaN;
+  const warm = spread(runs.flatMap((run) => run.warm));
+  const sorted = [...(warm?.values ?? [])].sort((a, b) => a - b);
+  const readyMs = median(runs.map((run) => run.readyMs));
+  return {
+    id,
+    label,
+    ...(Number.isFinite(readyMs) ? { readyMs } : {}),
+    firstMs: median(runs.map((run) => run.firstMs)),
+    startToFirstMs: median(runs.map((run) => run.startToFirstMs)),
+    warmP50: warm?.median ?? Number.NaN,
+    warmP99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN,
+    coldRuns: runs.length,
+    warmRequests,
+    ...(runs[0]?.trace ? { trace: runs[0].trace } : {}),
+  };
+}
+
+function nodeStartMs(): number {
+  const times: number[] = [];
+  for (let index = 0; index < 3; index++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(performance.now() - started);
+  }
+  return spread(times)?.median ?? Number.NaN;
+}
+
+function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
+  const rtt = 2 * result.oneWayMs;
+  const find = (id: string) => result.rows.find((candidate) => candidate.id === id);
+  const trips = (value: number) => `${(value / rtt).toFixed(2)} round trips`;
+  const targets: TargetResult[] = [];
+  for (const id of ['forwardInternet', 'forwardOnPremise']) {
+    const forward = find(id);
+    if (!forward) continue;
+    // Round trips are counted to the nearest whole one: loopback, the delay proxies and a busy machine add
+    // milliseconds, a second round trip would add 40.
+    targets.push({ label: `${forward.label}: a warm request costs 1 round trip`, measured: `p50 ${Math.round(forward.warmP50)} ms = ${trips(forward.warmP50)}`, pass: Math.round(forward.warmP50 / rtt) <= 1, value: forward.warmP50 / rtt });
+    targets.push({
+      label: `${forward.label}: first request after "ready" ≤ warm + 1 round trip`,
+      measured: `${Math.round(forward.firstMs)} ms vs warm ${Math.round(forward.warmP50)} ms (+${trips(forward.firstMs - forward.warmP50)})`,
+      pass: Math.round((forward.firstMs - forward.warmP50) / rtt) <= 1,
+      value: (forward.firstMs - forward.warmP50) / rtt,
+    });
+  }
+  const onPremise = find('forwardOnPremise');
+  if (onPremise?.startToFirstMs !== undefined) {
+    const budget = result.processStartMs + 4 * rtt;
+    targets.push({
+      label: 'OnPremise: command → first response ≤ process start + 4 round trips',
+      measured: `${Math.round(onPremise.startToFirstMs)} ms vs ${Math.round(result.processStartMs)} ms + ${4 * rtt} ms = ${Math.round(budget)} ms`,
+      pass: onPremise.startToFirstMs <= budget,
+      value: onPremise.startToFirstMs,
+    });
+  }
+  return targets;
+}
+
+export async function measureWan(input: WanInput, options: WanOptions): Promise<WanResult> {
+  const destination = input.keys.destination;
+  const connectivity = input.keys.connectivity;
+  const tokenPort = portOf(destination.url);
+  const destinationPort = portOf(destination.uri);
+  const proxyPort = Number(connectivity.onpremise_proxy_http_port);
+  const links = await Promise.all([tokenPort, destinationPort, proxyPort, input.upstreamPort].map((port) => DelayProxy.start({ port }, options.oneWayMs)));
+  const [tokenLink, destinationLink, proxyLink, upstreamLink] = links as [DelayProxy, DelayProxy, DelayProxy, DelayProxy];
+  const agents = new HttpAgents();
+  try {
+    // Destinations are created on the undelayed link: setup, not measurement.
+    const client = new DestinationServiceClient({ binding: parseCredentials(destination, { expected: 'destination' }) as DestinationBinding, agents });
+    const basic = { Type: 'HTTP', Authentication: 'BasicAuthentication', User: benchUser, Password: benchPassword };
+    for (const [name, body] of [
+      [wanNames.internet, { URL: `http://127.0.0.1:${upstreamLink.port}`, ProxyType: 'Internet' }],
+      [wanNames.onPremise, { URL: `http://${benchVirtual.host}:${benchVirtual.port}`, ProxyType: 'OnPremise' }],
+    ] as const) {
+      await client.create('subaccount', { Name: name, ...body, ...basic }).catch(async () => client.update('subaccount', { Name: name, ...body, ...basic }));
+    }
+    const vcap = delayedVcap(input.vcapServices, new Map([[tokenPort, tokenLink.port], [destinationPort, destinationLink.port], [proxyPort, proxyLink.port]]));
+    const processStartMs = nodeStartMs();
+    const clients: { id: string; label: string; run: () => Promise<ColdRun> }[] = [
+      { id: 'forwardInternet', label: '`btp-connect forward`, Internet (Basic)', run: () => forwardRun(wanNames.internet, vcap, options.warmRequests) },
+      { id: 'forwardOnPremise', label: '`btp-connect forward`, OnPremise (Basic)', run: () => forwardRun(wanNames.onPremise, vcap, options.warmRequests) },
+      { id: 'sdkInternet', label: 'Cloud SDK `executeHttpRequest`, defaults, Internet', run: () => sdkRun(wanNames.internet, vcap, options.warmRequests) },
+      { id: 'sdkOnPremise', label: 'Cloud SDK `executeHttpRequest`, defaults, OnPremise', run: () => sdkRun(wanNames.onPremise, vcap, options.warmRequests) },
+    ];
+    const runs = new Map<string, ColdRun[]>(clients.map((entry) => [entry.id, []]));
+    // Interleaved: every client once per round.
+    const named = { token: tokenLink, destination: destinationLink, proxy: proxyLink, upstream: upstreamLink };
+    for (let round = 0; round < options.coldRuns; round++) {
+      for (const entry of clients) {
+        const counts = Object.fromEntries(Object.entries(named).map(([name, link]) => [name, link.accepted.length]));
+        const spawned = performance.now();
+        const run = await entry.run();
+        run.trace = Object.fromEntries(Object.entries(named).map(([name, link]) => [name, link.accepted.slice(counts[name]).map((at) => Math.round(at - spawned))]));
+        runs.get(entry.id)?.push(run);
+        log(`  connections (ms after start): ${Object.entries(run.trace).map(([name, times]) => `${name} [${times.join(', ')}]`).join(', ')}`);
+        log(`wan round ${round + 1}/${options.coldRuns} ${entry.id.padEnd(16)} ${run.readyMs === undefined ? '' : `ready ${Math.round(run.readyMs)} ms, `}first ${Math.round(run.firstMs)} ms, start → first ${Math.round(run.startToFirstMs)} ms, warm p50 ${Math.round(spread(run.warm)?.median ?? Number.NaN)} ms`);
+      }
+    }
+    const rows = clients.map((entry) => row(entry.id, entry.label, runs.get(entry.id) ?? [], options.warmRequests));
+    const partial = { oneWayMs: options.oneWayMs, processStartMs, rows };
+    return { ...partial, targets: wanTargets(partial) };
+  } finally {
+    await agents.close();
+    await Promise.all(links.map((link) => link.close()));
+  }
+}
