@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
-const nodeTarget = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', '@napi-rs/keyring'] };
+const nodeTarget = { ...common, platform: 'node', target: 'node22', format: 'cjs', external: ['vscode', '@napi-rs/keyring'] };
 
 const builds = [
   { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
