@@ -16,7 +16,7 @@ export async function bundleChildren(): Promise<void> {
     outdir,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     packages: 'external',
     sourcemap: 'linked',

@@ -7,22 +7,21 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
-/**
- * smtp-server (the sandbox's mail server) carries a demo TLS key for STARTTLS as its defaults. The sandbox offers no
- * STARTTLS, and a private key in the bundle makes vsce refuse the package (and is a key nobody should ship): the
- * module that holds it is replaced by one that only merges the options it is given.
- */
+// smtp-server ships a pregenerated localhost key and certificate as TLS defaults. The sandbox's mail server never
+// speaks TLS (STARTTLS disabled, not `secure`), so they would only be a known private key in our bundles, which
+// vsce 4's secret scan rightly refuses to package: the bundles get smtp-server's defaults without key and cert.
 const withoutSmtpDemoKey = {
-  name: 'without-smtp-demo-key',
+  name: 'smtp-server-without-demo-key',
   setup(build) {
-    build.onResolve({ filter: /^\.\/tls-options\.js$/ }, (args) => (/[\\/]smtp-server[\\/]/.test(args.importer) ? { path: 'smtp-tls-options', namespace: 'btp-connect' } : undefined));
-    build.onLoad({ filter: /^smtp-tls-options$/, namespace: 'btp-connect' }, () => ({
-      contents: 'module.exports = function getTLSOptions(options) { return Object.assign({ honorCipherOrder: true, requestOCSP: false }, options || {}); };',
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /[\\/]smtp-server[\\/]dist[\\/](?:cjs|esm)[\\/]tls-options\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const stripped = source.replace(/^ {4}key: (?:'[^']*'(?: \+)?\s*)+,\n/m, '').replace(/^ {4}cert: (?:'[^']*'(?: \+)?\s*)+,\n/m, '');
+      if (stripped === source || /BEGIN [A-Z ]*PRIVATE KEY/.test(stripped)) throw new Error(`${path}: smtp-server's demo key is not where the build expects it; update scripts/build.mjs`);
+      return { contents: stripped, loader: 'js' };
+    });
   },
 };
-const nodeTarget = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', '@napi-rs/keyring'], plugins: [withoutSmtpDemoKey] };
+const nodeTarget = { ...common, platform: 'node', target: 'node22', format: 'cjs', external: ['vscode', '@napi-rs/keyring'], plugins: [withoutSmtpDemoKey] };
 
 const builds = [
   { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },

@@ -30,7 +30,7 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
   if (req.method === 'CONNECT') {
     const name = destProxy ? destNameOfConnect(req) : undefined;
     if (name !== undefined) {
-      return { ok: false, status: 405, reason: `CONNECT is not supported: use http://${name}.dest/… (plain HTTP to this proxy; the forward speaks TLS to the destination), not https://; with undici's ProxyAgent set proxyTunnel: false` };
+      return { ok: false, status: 405, reason: `CONNECT is not supported: use http://${name}.dest/… (plain HTTP to this proxy; the forward speaks TLS to the destination), not https://; with undici's ProxyAgent leave proxyTunnel unset (undici 8) or false, not true` };
     }
     return { ok: false, status: 405, reason: 'CONNECT is not supported: this is not a general proxy' };
   }

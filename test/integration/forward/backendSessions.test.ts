@@ -68,7 +68,7 @@ describe('backend sessions: the forward keeps the cookies a CSRF write flow need
     assert.deepEqual(JSON.parse(stdout), { fetch: 200, post: 201, cookies: 0 });
   });
 
-  it('CAP (@sap/cds 9) with csrf: true writes through the default forward, as odata-v2 and as rest', async () => {
+  it('CAP (@sap/cds 10) with csrf: true writes through the default forward, as odata-v2 and as rest', async () => {
     const script = `
       const cds = require('@sap/cds');
       (async () => {

@@ -84,22 +84,25 @@ describe('HTTP-proxy mode: http://<destination>.dest through the one-port forwar
     assert.match(answer.headers, /\r\nlocation: http:\/\/recorder\.dest\/landing\?x=1\r?$/im);
   });
 
-  it('Node fetch through undici ProxyAgent (proxyTunnel: false) gets the same answer', async () => {
-    const dispatcher = new ProxyAgent({ uri: all.localAddress, proxyTunnel: false });
-    try {
-      const response = await fetch('http://recorder.dest/node?from=undici', { dispatcher });
-      assert.equal(response.status, 200);
-      const echo = (await response.json()) as Echo;
-      assert.equal(echo.url, '/base/node?from=undici');
-      assert.equal(echo.headers.authorization, recorderBasic);
-    } finally {
-      await dispatcher.close();
+  it('Node fetch through undici ProxyAgent gets the same answer, with undici 8\'s default and with proxyTunnel: false', async () => {
+    // undici 8 sends http:// targets in absolute form by default; undici 7 needed proxyTunnel: false for that.
+    for (const options of [{}, { proxyTunnel: false }]) {
+      const dispatcher = new ProxyAgent({ uri: all.localAddress, ...options });
+      try {
+        const response = await fetch('http://recorder.dest/node?from=undici', { dispatcher });
+        assert.equal(response.status, 200, JSON.stringify(options));
+        const echo = (await response.json()) as Echo;
+        assert.equal(echo.url, '/base/node?from=undici');
+        assert.equal(echo.headers.authorization, recorderBasic);
+      } finally {
+        await dispatcher.close();
+      }
     }
   });
 
-  it('ProxyAgent with its default CONNECT tunnel is refused, and the answer says to use http://…dest without a tunnel', async () => {
+  it('ProxyAgent forced to tunnel (proxyTunnel: true, undici 7\'s default) is refused, and the answer says to use http://…dest without a tunnel', async () => {
     const before = upstream.requests.length;
-    const dispatcher = new ProxyAgent({ uri: all.localAddress });
+    const dispatcher = new ProxyAgent({ uri: all.localAddress, proxyTunnel: true });
     try {
       await assert.rejects(fetch('http://recorder.dest/tunnel', { dispatcher }));
     } finally {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { startSandboxForward, type SandboxForward } from '../../support/sandboxForward';
 
-// CAP (@sap/cds 9, unchanged) as a remote OData V2 service (`kind: 'odata-v2'`, `csrf: true`) over a forward of
+// CAP (@sap/cds 10, unchanged) as a remote OData V2 service (`kind: 'odata-v2'`, `csrf: true`) over a forward of
 // onprem-erp-basic to the sandbox ERP's Gateway: CQL with where/columns/orderBy/expand becomes $filter/$select/
 // $orderby/$expand and returns the right rows; INSERT/UPDATE/DELETE go through Gateway's CSRF check. CAP keeps
 // global state, so it runs in a child process (capClient.mjs) with a small model of the service (the .cds here).

@@ -1,4 +1,4 @@
-// Child process of cap.test.ts: CAP (@sap/cds 9, unchanged) as a remote OData V2 service over a forward.
+// Child process of cap.test.ts: CAP (@sap/cds 10, unchanged) as a remote OData V2 service over a forward.
 // argv: <forward origin>. Prints one line `@@result <json>` with what each CQL statement returned.
 import cds from '@sap/cds';
 import { join } from 'node:path';

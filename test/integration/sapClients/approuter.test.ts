@@ -1,4 +1,4 @@
-// SAP's application router (@sap/approuter, pinned 20.10.0) run unchanged against the sandbox. The approuter reads
+// SAP's application router (@sap/approuter, pinned 21.2.0) run unchanged against the sandbox. The approuter reads
 // VCAP_SERVICES and NODE_EXTRA_CA_CERTS once at start-up, so every scenario starts it in a fresh child process
 // (approuterClient.mjs) with its own configuration; the sandbox runs here, and what it received is recorded
 // passively through Node's `http.server.*` diagnostics channels.
@@ -104,7 +104,7 @@ interface RunOptions {
 /** The route shape of spec §8 check 25; `prefix` only tells several such routes apart in one xs-app.json. */
 const apiRoute = (destination: string, prefix = ''): Route => ({ source: `^${prefix}/api/(.*)$`, target: '$1', destination });
 
-describe('SAP approuter 20.10.0 against the sandbox, unchanged', () => {
+describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
   let fixture: SandboxFixture;
   let directory: string;
   let workingDirectory: string;
@@ -281,7 +281,10 @@ describe('SAP approuter 20.10.0 against the sandbox, unchanged', () => {
   const outboundLine = (call: Outbound) =>
     `${call.method} ${call.url}${call.absoluteForm ? ` (absolute form, connected to ${call.connectedTo})` : ''} -> ${call.status ?? call.error ?? '?'}`;
   const httpsCalls = (run: ApprouterRun) => run.outbound.filter((call) => call.url.startsWith('https:')).map(outboundLine);
-  const logErrors = (run: ApprouterRun) => run.log.filter((text) => /#ERROR#|\bERROR\b/.test(text));
+  // approuter 21 logs this ERROR at every start without an IAS (identity) binding: it reads app_tid from the empty
+  // IAS options it creates itself. Nothing the VCAP could supply (we bind no IAS), so it is not ours to fail on.
+  const noIasBinding = /#ERROR#\/approuter#.*Skipping IAS identityzone population at startup: app_tid missing#$/;
+  const logErrors = (run: ApprouterRun) => run.log.filter((text) => /#ERROR#|\bERROR\b/.test(text) && !noIasBinding.test(text));
 
   /** Runs one approuter in a fresh child; records what the sandbox received meanwhile. */
   async function runApprouter(t: TestContext, scenario: string, options: RunOptions): Promise<ApprouterRun> {

@@ -1,4 +1,4 @@
-// Child process of approuter.test.ts: starts SAP's application router (@sap/approuter 20.10.0, unchanged) through
+// Child process of approuter.test.ts: starts SAP's application router (@sap/approuter 21.2.0, unchanged) through
 // its programmatic API, `require('@sap/approuter')().start({ port, xsappConfig })`, and sends requests through it.
 // The approuter reads VCAP_SERVICES, NODE_EXTRA_CA_CERTS and the rest of its configuration from this process's
 // environment.
@@ -101,7 +101,11 @@ const result = { scenario: plan.scenario, started: false, startError: null, star
 const router = approuter();
 try {
   const port = await freePort();
-  await new Promise((resolve, reject) => router.start({ port, xsappConfig: plan.xsappConfig }, (error) => (error ? reject(error) : resolve())));
+  // approuter 21's start() is async: a start-up error rejects its promise and never reaches the callback.
+  await new Promise((resolve, reject) => {
+    const starting = router.start({ port, xsappConfig: plan.xsappConfig }, (error) => (error ? reject(error) : resolve()));
+    Promise.resolve(starting).catch(reject);
+  });
   result.started = true;
   await startupTokensDone(plan.startupTokens ?? 0);
   result.startupTokenCalls = tokenCalls.started;

@@ -1,5 +1,5 @@
 // What "Export for local apps" writes, read by SAP's own clients unchanged: the `destinations` variable by the SAP
-// Cloud SDK (connectivity + http-client 4.9.1) and a default-env.json by the approuter (20.10.0), each in a child
+// Cloud SDK (connectivity + http-client 4.9.1) and a default-env.json by the approuter (21.2.0), each in a child
 // process with no VCAP_SERVICES. Both reach the sandbox's on-premise system through a local forward that injects
 // the destination's credentials; the exported entries carry none.
 import assert from 'node:assert/strict';

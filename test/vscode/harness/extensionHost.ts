@@ -15,7 +15,7 @@ export const suiteOut = join(repoRoot, 'dist-test', 'vscode');
 export async function buildSuite(): Promise<string> {
   const dir = join(repoRoot, 'test', 'vscode', 'suite');
   const entryPoints = readdirSync(dir).filter((name) => name.endsWith('.ts')).map((name) => join(dir, name));
-  await esbuild.build({ entryPoints, outdir: suiteOut, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha', '@napi-rs/keyring', 'proxy'], sourcemap: 'inline', logLevel: 'warning' });
+  await esbuild.build({ entryPoints, outdir: suiteOut, bundle: true, platform: 'node', target: 'node22', format: 'cjs', external: ['vscode', 'mocha', '@napi-rs/keyring', 'proxy'], sourcemap: 'inline', logLevel: 'warning' });
   return suiteOut;
 }
 
