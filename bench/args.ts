@@ -60,7 +60,28 @@ export const usage = `Usage: npm run bench -- [options]
   --strict             exit 1 when a target is missed or a check fails`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const options = { rounds: 3, duration: 5, warmup: 1, scenarios: scenarios.map((scenario) => scenario.id), workloads: workloads.map((workload) => workload.id), idleConnections: 1000, idle: true, cold: true, strict: false, profile: [] as string[], quietCores: 0.25, quietWaitSeconds: 20, retries: 2, autocannon: false, publish: false, wan: true, wanOnly: false, wanDelayMs: 20, wanColdRuns: 3, wanWarmRequests: 20 };
+  const options = {
+    rounds: 3,
+    duration: 5,
+    warmup: 1,
+    scenarios: scenarios.map((scenario) => scenario.id),
+    workloads: workloads.map((workload) => workload.id),
+    idleConnections: 1000,
+    idle: true,
+    cold: true,
+    strict: false,
+    profile: [] as string[],
+    quietCores: 0.25,
+    quietWaitSeconds: 20,
+    retries: 2,
+    autocannon: false,
+    publish: false,
+    wan: true,
+    wanOnly: false,
+    wanDelayMs: 20,
+    wanColdRuns: 3,
+    wanWarmRequests: 20,
+  };
   const list = <T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] => {
     const items = (value ?? '').split(',').filter(Boolean);
     const unknown = items.filter((item) => !allowed.includes(item as T));
@@ -76,28 +97,79 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     const flag = argv[index];
     const value = () => argv[++index];
     switch (flag) {
-      case '--rounds': options.rounds = Math.round(positive(value(), flag)); break;
-      case '--duration': options.duration = positive(value(), flag); break;
-      case '--warmup': options.warmup = Number(value() ?? 0); break;
-      case '--quick': Object.assign(options, { rounds: 1, duration: 1, warmup: 0, quietWaitSeconds: 0.5, retries: 0, wanColdRuns: 1, wanWarmRequests: 5 }); break;
-      case '--no-wan': options.wan = false; break;
-      case '--wan-only': options.wanOnly = true; break;
-      case '--wan-delay': options.wanDelayMs = positive(value(), flag); break;
-      case '--wan-runs': options.wanColdRuns = Math.round(positive(value(), flag)); break;
-      case '--only': options.scenarios = list(value(), scenarios.map((scenario) => scenario.id), flag); break;
-      case '--workloads': options.workloads = list(value(), workloads.map((workload) => workload.id), flag); break;
-      case '--idle-connections': options.idleConnections = Math.round(positive(value(), flag)); break;
-      case '--no-idle': options.idle = false; break;
-      case '--no-cold': options.cold = false; break;
-      case '--profile': options.profile = list(value(), ['forwards', 'references', 'sandboxHost', 'upstream'], flag); break;
-      case '--quiet': options.quietCores = positive(value(), flag); break;
-      case '--quiet-wait': options.quietWaitSeconds = Number(value() ?? 0); break;
-      case '--retries': options.retries = Number(value() ?? 0); break;
-      case '--strict': options.strict = true; break;
-      case '--autocannon': options.autocannon = true; break;
-      case '--publish': options.publish = true; break;
-      case '--help': case '-h': throw new UsageError(usage, 0);
-      default: throw new UsageError(`unknown option ${flag}\n${usage}`);
+      case '--rounds':
+        options.rounds = Math.round(positive(value(), flag));
+        break;
+      case '--duration':
+        options.duration = positive(value(), flag);
+        break;
+      case '--warmup':
+        options.warmup = Number(value() ?? 0);
+        break;
+      case '--quick':
+        Object.assign(options, { rounds: 1, duration: 1, warmup: 0, quietWaitSeconds: 0.5, retries: 0, wanColdRuns: 1, wanWarmRequests: 5 });
+        break;
+      case '--no-wan':
+        options.wan = false;
+        break;
+      case '--wan-only':
+        options.wanOnly = true;
+        break;
+      case '--wan-delay':
+        options.wanDelayMs = positive(value(), flag);
+        break;
+      case '--wan-runs':
+        options.wanColdRuns = Math.round(positive(value(), flag));
+        break;
+      case '--only':
+        options.scenarios = list(
+          value(),
+          scenarios.map((scenario) => scenario.id),
+          flag,
+        );
+        break;
+      case '--workloads':
+        options.workloads = list(
+          value(),
+          workloads.map((workload) => workload.id),
+          flag,
+        );
+        break;
+      case '--idle-connections':
+        options.idleConnections = Math.round(positive(value(), flag));
+        break;
+      case '--no-idle':
+        options.idle = false;
+        break;
+      case '--no-cold':
+        options.cold = false;
+        break;
+      case '--profile':
+        options.profile = list(value(), ['forwards', 'references', 'sandboxHost', 'upstream'], flag);
+        break;
+      case '--quiet':
+        options.quietCores = positive(value(), flag);
+        break;
+      case '--quiet-wait':
+        options.quietWaitSeconds = Number(value() ?? 0);
+        break;
+      case '--retries':
+        options.retries = Number(value() ?? 0);
+        break;
+      case '--strict':
+        options.strict = true;
+        break;
+      case '--autocannon':
+        options.autocannon = true;
+        break;
+      case '--publish':
+        options.publish = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError(usage, 0);
+      default:
+        throw new UsageError(`unknown option ${flag}\n${usage}`);
     }
   }
   return options;

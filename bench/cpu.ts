@@ -52,7 +52,10 @@ export function foreignLoad(before: Snapshot | undefined, after: Snapshot | unde
   if (!before || !after || after.at <= before.at) return undefined;
   const seconds = (after.at - before.at) / 1000;
   const cores = (ticks: number) => Math.max(0, ticks / ticksPerSecond / seconds);
-  return { foreignCores: Math.max(0, cores(after.busy - before.busy - (after.ours - before.ours)) - extraCores), stealCores: cores(after.steal - before.steal) };
+  return {
+    foreignCores: Math.max(0, cores(after.busy - before.busy - (after.ours - before.ours)) - extraCores),
+    stealCores: cores(after.steal - before.steal),
+  };
 }
 
 /** Cores each watched process used between two snapshots, by the name given to its pid. */

@@ -37,13 +37,36 @@ serveParent(async (args: ForwardsArgs) => {
   if (args.createDestinations) {
     const basic = { Type: 'HTTP', Authentication: 'BasicAuthentication', User: benchUser, Password: benchPassword };
     await client.create('subaccount', { Name: destinationNames.http, URL: `http://127.0.0.1:${args.upstreamPort}`, ProxyType: 'Internet', ...basic });
-    await client.create('subaccount', { Name: destinationNames.tcp, Type: 'TCP', Address: `127.0.0.1:${args.upstreamPort}`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    await client.create('subaccount', {
+      Name: destinationNames.tcp,
+      Type: 'TCP',
+      Address: `127.0.0.1:${args.upstreamPort}`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    });
     if (args.iperfPort !== undefined)
-      await client.create('subaccount', { Name: destinationNames.iperf, Type: 'TCP', Address: `127.0.0.1:${args.iperfPort}`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
-    await client.create('subaccount', { Name: destinationNames.onPremise, URL: `http://${benchVirtual.host}:${benchVirtual.port}`, ProxyType: 'OnPremise', ...basic });
+      await client.create('subaccount', {
+        Name: destinationNames.iperf,
+        Type: 'TCP',
+        Address: `127.0.0.1:${args.iperfPort}`,
+        ProxyType: 'Internet',
+        Authentication: 'NoAuthentication',
+      });
+    await client.create('subaccount', {
+      Name: destinationNames.onPremise,
+      URL: `http://${benchVirtual.host}:${benchVirtual.port}`,
+      ProxyType: 'OnPremise',
+      ...basic,
+    });
   }
   const manager = new ForwardManager({ client, connectivity });
-  const names = { http: destinationNames.http, inspected: destinationNames.http, tcp: destinationNames.tcp, iperf: destinationNames.iperf, tunnel: destinationNames.onPremise } as const;
+  const names = {
+    http: destinationNames.http,
+    inspected: destinationNames.http,
+    tcp: destinationNames.tcp,
+    iperf: destinationNames.iperf,
+    tunnel: destinationNames.onPremise,
+  } as const;
   const ports: Partial<Record<ForwardKind, number>> = {};
   for (const which of args.start) {
     // The idle check holds 1,000 connections through one forward: above the default bound of 128 (finding D2), which

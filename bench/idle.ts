@@ -27,7 +27,8 @@ function openOne(port: number): Promise<Socket> {
       const length = Number(/content-length:\s*(\d+)/i.exec(received.subarray(0, end).toString('latin1'))?.[1] ?? Number.NaN);
       if (received.length < end + 4 + length) return;
       socket.off('data', onData);
-      if (!received.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 200')) reject(new Error(`idle connection got ${received.subarray(0, 40).toString('latin1')}`));
+      if (!received.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 200'))
+        reject(new Error(`idle connection got ${received.subarray(0, 40).toString('latin1')}`));
       else resolve(socket);
     };
     socket.on('data', onData);
@@ -59,7 +60,15 @@ export async function measureIdle(forward: Child, which: 'http' | 'tcp', port: n
     // Let the forward settle (buffers released, sockets idle), well within its 5 s keep-alive timeout.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await forward.call<number>('rss');
-    return { forward: which, connections: count, openAtMeasurement: sockets.length - closed, rssBeforeMb: mb(before), rssAfterMb: mb(after), growthMb: mb(after - before), openSeconds };
+    return {
+      forward: which,
+      connections: count,
+      openAtMeasurement: sockets.length - closed,
+      rssBeforeMb: mb(before),
+      rssAfterMb: mb(after),
+      growthMb: mb(after - before),
+      openSeconds,
+    };
   } finally {
     for (const socket of sockets) socket.destroy();
   }

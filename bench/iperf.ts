@@ -66,7 +66,9 @@ export function runIperf(port: number, seconds: number): Promise<IperfRun> {
   const args = ['-c', '127.0.0.1', '-p', String(port), '-t', String(Math.max(1, Math.round(seconds))), '-O', '1', '-J'];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('sh', ['-c', 'iperf3 "$@"; code=$?; echo "@@stat $(cat /proc/$$/stat)"; exit $code', 'sh', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('sh', ['-c', 'iperf3 "$@"; code=$?; echo "@@stat $(cat /proc/$$/stat)"; exit $code', 'sh', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', reject);

@@ -28,7 +28,9 @@ function where(frame: Node['callFrame']): string {
     maps.set(file, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined);
   }
   const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
-  const source = entry?.originalSource ? relative(root, entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(file, '..', entry.originalSource)) : relative(root, file);
+  const source = entry?.originalSource
+    ? relative(root, entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(file, '..', entry.originalSource))
+    : relative(root, file);
   const line = entry?.originalLine !== undefined ? entry.originalLine + 1 : frame.lineNumber + 1;
   return `${frame.functionName || '(anonymous)'} ${source}:${line}`;
 }
@@ -64,7 +66,10 @@ function main(): void {
   });
   const print = (title: string, table: Map<string, number>, filter: (name: string) => boolean = () => true) => {
     console.log(`\n${title} (of ${(total / 1e6).toFixed(2)} s busy)`);
-    for (const [name, micros] of [...table].filter(([name]) => filter(name)).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    for (const [name, micros] of [...table]
+      .filter(([name]) => filter(name))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)) {
       console.log(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
     }
   };

@@ -61,7 +61,9 @@ function wanProse(wan: WanResult): string {
     `Warm, a request through a forward costs ${trips(internet.warmP50)} (Internet) and ${trips(onPremise.warmP50)} (OnPremise) round trips: connections and lookups are reused.`,
     `Cold, \`btp-connect forward\` announces its port ${fixed(onPremise.readyMs, 0)} ms after the command (Node alone starts in ${fixed(wan.processStartMs, 0)} ms),`,
     `and the first OnPremise request takes ${fixed(onPremise.firstMs, 0)} ms (${trips(onPremise.firstMs)} round trips), ${fixed(onPremise.startToFirstMs, 0)} ms from the command.`,
-    sdk ? `The Cloud SDK's first OnPremise call in a fresh process takes ${fixed(sdk.firstMs, 0)} ms (${trips(sdk.firstMs)} round trips), warm ${fixed(sdk.warmP50, 0)} ms.` : '',
+    sdk
+      ? `The Cloud SDK's first OnPremise call in a fresh process takes ${fixed(sdk.firstMs, 0)} ms (${trips(sdk.firstMs)} round trips), warm ${fixed(sdk.warmP50, 0)} ms.`
+      : '',
   ].join(' ');
 }
 
@@ -74,17 +76,28 @@ export function readmeBlock(result: BenchResult): string {
     '',
     figuresTable(result.summary),
     '',
-    'Ratios of medians, ÷ direct / ÷ `net` pipe / ÷ http-proxy (references under the forwards\' V8 flags; for latency, > 1 is slower):',
+    "Ratios of medians, ÷ direct / ÷ `net` pipe / ÷ http-proxy (references under the forwards' V8 flags; for latency, > 1 is slower):",
     '',
     ratioTable(result.samples, result.summary),
     '',
     targetTable(result.targets),
-    ...(result.wan ? ['', `WAN scenario${result.wanDate && result.wanDate !== result.date ? ` (run of ${result.wanDate.slice(0, 10)})` : ''}:`, '', wanTable(result.wan), '', wanProse(result.wan)] : []),
+    ...(result.wan
+      ? [
+          '',
+          `WAN scenario${result.wanDate && result.wanDate !== result.date ? ` (run of ${result.wanDate.slice(0, 10)})` : ''}:`,
+          '',
+          wanTable(result.wan),
+          '',
+          wanProse(result.wan),
+        ]
+      : []),
   ].join('\n');
 }
 
 export function cpuBlock(result: BenchResult): string {
-  return ['Median cores per process during each measurement (`/proc/<pid>/stat`, utime + stime; below 0.05 left out):', '', cpuTable(result.samples)].join('\n');
+  return ['Median cores per process during each measurement (`/proc/<pid>/stat`, utime + stime; below 0.05 left out):', '', cpuTable(result.samples)].join(
+    '\n',
+  );
 }
 
 /** Replaces what lies between `<!-- NAME:begin -->` and `<!-- NAME:end -->`; the markers must exist. */
@@ -110,7 +123,8 @@ function merged(fresh: BenchResult & Record<string, unknown>): BenchResult {
 }
 
 export function publish(resultPath: string, keep: boolean): void {
-  if (keep) writeFileSync(publishedPath, `${JSON.stringify(merged(JSON.parse(readFileSync(resultPath, 'utf8')) as BenchResult & Record<string, unknown>), null, 2)}\n`);
+  if (keep)
+    writeFileSync(publishedPath, `${JSON.stringify(merged(JSON.parse(readFileSync(resultPath, 'utf8')) as BenchResult & Record<string, unknown>), null, 2)}\n`);
   const result = JSON.parse(readFileSync(keep ? publishedPath : resultPath, 'utf8')) as BenchResult;
   const readme = join(root, 'README.md');
   writeFileSync(readme, rewriteBlock(readFileSync(readme, 'utf8'), 'bench', readmeBlock(result)));

@@ -55,7 +55,10 @@ export function ratioTable(samples: readonly Sample[], summary: Summary): string
   return [
     `| scenario | ${figures.map((figure) => `${figure.label} ÷ ${present.map((reference) => reference.short).join(' / ')}`).join(' | ')} |`,
     `|---|${figures.map(() => '---:').join('|')}|`,
-    ...rows.map((scenario) => `| ${scenario.label} | ${figures.map((figure) => present.map((reference) => text(ratio(samples, summary, figure, scenario.id, reference.id))).join(' / ')).join(' | ')} |`),
+    ...rows.map(
+      (scenario) =>
+        `| ${scenario.label} | ${figures.map((figure) => present.map((reference) => text(ratio(samples, summary, figure, scenario.id, reference.id))).join(' / ')).join(' | ')} |`,
+    ),
   ].join('\n');
 }
 
@@ -111,7 +114,9 @@ export function targets(samples: readonly Sample[], summary: Summary, idle: read
   const loads = samples.map((sample) => sample.cpu?.load).filter((value): value is number => Number.isFinite(value));
   results.push({
     label: `load generator below ${loadCeilingCores} core in every measurement`,
-    measured: loads.length ? `max ${number(Math.max(...loads), 2)} cores${saturated.length ? `; above in ${saturated.map((sample) => `${sample.workload} ${sample.scenario} r${sample.round + 1}`).join(', ')}` : ''}` : 'not measured',
+    measured: loads.length
+      ? `max ${number(Math.max(...loads), 2)} cores${saturated.length ? `; above in ${saturated.map((sample) => `${sample.workload} ${sample.scenario} r${sample.round + 1}`).join(', ')}` : ''}`
+      : 'not measured',
     pass: loads.length ? saturated.length === 0 : undefined,
   });
   for (const kind of ['http', 'tcp'] as const) {
@@ -129,22 +134,36 @@ export function targets(samples: readonly Sample[], summary: Summary, idle: read
     );
   }
   // A forward accepts at most maxConnectionsCeiling (4,096) connections by design (finding D2 of issue 12).
-  results.push({ label: '10,000 idle connections through one forward: RSS < 400 MB', measured: 'not measurable: one forward holds at most 4,096 connections (maxConnectionsCeiling)', pass: undefined });
+  results.push({
+    label: '10,000 idle connections through one forward: RSS < 400 MB',
+    measured: 'not measurable: one forward holds at most 4,096 connections (maxConnectionsCeiling)',
+    pass: undefined,
+  });
   const coldLabel = (what: string) => `${cold?.concurrent ?? 50} concurrent requests ${what} → 1 token request`;
   if (cold) {
     const allOk = cold.statuses['200'] === cold.concurrent * 2;
-    results.push({ label: coldLabel('on a fresh forward'), measured: `${cold.firstUse} token request(s)${allOk ? '' : `, statuses ${JSON.stringify(cold.statuses)}`}`, pass: cold.firstUse === 1 && allOk });
+    results.push({
+      label: coldLabel('on a fresh forward'),
+      measured: `${cold.firstUse} token request(s)${allOk ? '' : `, statuses ${JSON.stringify(cold.statuses)}`}`,
+      pass: cold.firstUse === 1 && allOk,
+    });
     results.push({ label: coldLabel('after the token expired'), measured: `${cold.afterExpiry} token request(s)`, pass: cold.afterExpiry === 1 && allOk });
   } else results.push({ label: coldLabel('(cold)'), measured: 'not measured', pass: undefined });
   return results;
 }
 
 export function targetLines(results: readonly TargetResult[]): string {
-  return results.map((result) => `- ${result.pass === undefined ? 'n/a   ' : result.pass ? 'MET   ' : 'MISSED'} ${result.label}: ${result.measured}`).join('\n');
+  return results
+    .map((result) => `- ${result.pass === undefined ? 'n/a   ' : result.pass ? 'MET   ' : 'MISSED'} ${result.label}: ${result.measured}`)
+    .join('\n');
 }
 
 export function targetTable(results: readonly TargetResult[]): string {
-  return ['| target | measured | |', '|---|---|---|', ...results.map((result) => `| ${result.label} | ${result.measured} | ${result.pass === undefined ? 'n/a' : result.pass ? 'met' : 'missed'} |`)].join('\n');
+  return [
+    '| target | measured | |',
+    '|---|---|---|',
+    ...results.map((result) => `| ${result.label} | ${result.measured} | ${result.pass === undefined ? 'n/a' : result.pass ? 'met' : 'missed'} |`),
+  ].join('\n');
 }
 
 /** Who did the work: median cores per process over rounds, per scenario and workload. */
@@ -161,7 +180,11 @@ export function cpuTable(samples: readonly Sample[]): string {
       .map((entry) => `${entry.name === 'load' ? (chosen[0]?.generator ?? 'load') : entry.name} ${number(entry.cores, 2)}`)
       .join(', ');
   };
-  return [`| scenario | ${workloadIds.join(' | ')} |`, `|---|${workloadIds.map(() => '---').join('|')}|`, ...rows.map((scenario) => `| ${scenario.label} | ${workloadIds.map((workload) => cell(scenario.id, workload)).join(' | ')} |`)].join('\n');
+  return [
+    `| scenario | ${workloadIds.join(' | ')} |`,
+    `|---|${workloadIds.map(() => '---').join('|')}|`,
+    ...rows.map((scenario) => `| ${scenario.label} | ${workloadIds.map((workload) => cell(scenario.id, workload)).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** Problems that make a measurement meaningless: failures, or a proxy that did not inject the header. */
@@ -176,7 +199,8 @@ export function checks(samples: readonly Sample[]): string[] {
     if (sample.workload === 'iperf') continue;
     if (upstream.total < load.ok) problems.push(`${where}: the upstream saw ${upstream.total} requests, the client ${load.ok} answers`);
     const injects = scenarios.find((scenario) => scenario.id === sample.scenario)?.injects ?? false;
-    if (injects && upstream.authorized !== upstream.total) problems.push(`${where}: ${upstream.total - upstream.authorized} of ${upstream.total} requests reached the upstream without the Basic header`);
+    if (injects && upstream.authorized !== upstream.total)
+      problems.push(`${where}: ${upstream.total - upstream.authorized} of ${upstream.total} requests reached the upstream without the Basic header`);
   }
   return problems;
 }

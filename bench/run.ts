@@ -32,7 +32,11 @@ interface Processes {
   upstream: Child<{ port: number }>;
   references: Child<ReferencePorts>;
   referencesDefault: Child<ReferencePorts>;
-  sandbox: Child<{ keys: { destination: Record<string, unknown>; connectivity: Record<string, unknown> }; vcapServices: Record<string, unknown[]>; caPem: string }>;
+  sandbox: Child<{
+    keys: { destination: Record<string, unknown>; connectivity: Record<string, unknown> };
+    vcapServices: Record<string, unknown[]>;
+    caPem: string;
+  }>;
   forwards: Child<Partial<Record<ForwardKind, number>>>;
   iperf?: IperfServer;
 }
@@ -75,14 +79,30 @@ async function rounds(options: BenchOptions, processes: Processes, ports: Ports)
         };
         const measured = await measureQuietly(options, processes, job, workload.iperf ? port : undefined, `${workload.id} ${scenario.id}`);
         const { result, upstream, foreign, attempts, generator, cpu } = measured;
-        samples.push({ round, scenario: scenario.id, workload: workload.id, load: result, upstream, ...(foreign ? { foreign } : {}), attempts, generator, cpu });
+        samples.push({
+          round,
+          scenario: scenario.id,
+          workload: workload.id,
+          load: result,
+          upstream,
+          ...(foreign ? { foreign } : {}),
+          attempts,
+          generator,
+          cpu,
+        });
         const latency = result.p99 === undefined ? '' : `, p50 ${result.p50?.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`;
-        const rate = result.gbitPerSec === undefined ? `${Math.round(result.reqPerSec).toString().padStart(6)} req/s, ${result.mbPerSec.toFixed(1)} MB/s` : `${result.gbitPerSec.toFixed(2)} Gbit/s`;
+        const rate =
+          result.gbitPerSec === undefined
+            ? `${Math.round(result.reqPerSec).toString().padStart(6)} req/s, ${result.mbPerSec.toFixed(1)} MB/s`
+            : `${result.gbitPerSec.toFixed(2)} Gbit/s`;
         const background = foreign ? `, others ${foreign.foreignCores.toFixed(2)} cores` : '';
         const loadCores = cpu.load ?? Number.NaN;
         const saturated = loadCores > loadCeilingCores ? ' LOAD GENERATOR SATURATED' : '';
-        const failures = result.errors + result.timeouts + result.non2xx ? `, ${result.errors} errors ${result.timeouts} timeouts ${result.non2xx} non-2xx` : '';
-        log(`round ${round + 1}/${options.rounds} ${workload.id.padEnd(7)} ${scenario.id.padEnd(16)} ${rate}${latency}${failures}, ${generator} ${loadCores.toFixed(2)} cores${saturated}${background}`);
+        const failures =
+          result.errors + result.timeouts + result.non2xx ? `, ${result.errors} errors ${result.timeouts} timeouts ${result.non2xx} non-2xx` : '';
+        log(
+          `round ${round + 1}/${options.rounds} ${workload.id.padEnd(7)} ${scenario.id.padEnd(16)} ${rate}${latency}${failures}, ${generator} ${loadCores.toFixed(2)} cores${saturated}${background}`,
+        );
       }
     }
   }
@@ -157,7 +177,11 @@ async function idleChecks(options: BenchOptions, processes: Processes): Promise<
   const results: IdleResult[] = [];
   for (const which of ['http', 'tcp'] as const) {
     // A fresh process with this one forward: the RSS of what a user would run, not of the bench's long-lived one.
-    const forward = await start<Partial<Record<ForwardKind, number>>>('forwards', { ...(await forwardsArgs(processes)), createDestinations: false, start: [which] }, options);
+    const forward = await start<Partial<Record<ForwardKind, number>>>(
+      'forwards',
+      { ...(await forwardsArgs(processes)), createDestinations: false, start: [which] },
+      options,
+    );
     try {
       const result = await measureIdle(forward, which, forward.ready[which] as number, options.idleConnections);
       log(`idle ${which}: ${result.openAtMeasurement}/${result.connections} open, RSS ${result.rssBeforeMb.toFixed(1)} → ${result.rssAfterMb.toFixed(1)} MB`);
@@ -170,7 +194,12 @@ async function idleChecks(options: BenchOptions, processes: Processes): Promise<
 }
 
 async function forwardsArgs(processes: Pick<Processes, 'sandbox' | 'upstream' | 'iperf'>) {
-  return { keys: processes.sandbox.ready.keys, caPem: processes.sandbox.ready.caPem, upstreamPort: processes.upstream.ready.port, ...(processes.iperf ? { iperfPort: processes.iperf.port } : {}) };
+  return {
+    keys: processes.sandbox.ready.keys,
+    caPem: processes.sandbox.ready.caPem,
+    upstreamPort: processes.upstream.ready.port,
+    ...(processes.iperf ? { iperfPort: processes.iperf.port } : {}),
+  };
 }
 
 async function main(): Promise<number> {
@@ -196,7 +225,11 @@ async function main(): Promise<number> {
   const referencesDefault = await start<ReferencePorts>('references', { ...referenceArgs, tuned: false }, options);
   const sandbox = await start<Processes['sandbox']['ready']>('sandboxHost', { upstreamPort: upstream.ready.port }, options);
   const kinds: ForwardKind[] = ['http', 'inspected', 'tcp', 'tunnel', ...(iperf ? (['iperf'] as const) : [])];
-  const forwards = await start<Partial<Record<ForwardKind, number>>>('forwards', { ...(await forwardsArgs({ upstream, sandbox, iperf })), createDestinations: true, start: kinds }, options);
+  const forwards = await start<Partial<Record<ForwardKind, number>>>(
+    'forwards',
+    { ...(await forwardsArgs({ upstream, sandbox, iperf })), createDestinations: true, start: kinds },
+    options,
+  );
   const processes: Processes = { upstream, references, referencesDefault, sandbox, forwards, ...(iperf ? { iperf } : {}) };
   const ports: Ports = {
     http: {
@@ -247,7 +280,7 @@ async function main(): Promise<number> {
     '',
     figuresTable(summary),
     '',
-    'Ratios of medians (÷ direct / net pipe / http-proxy, references under the forwards\' V8 flags; for latency > 1 is slower):',
+    "Ratios of medians (÷ direct / net pipe / http-proxy, references under the forwards' V8 flags; for latency > 1 is slower):",
     '',
     ratioTable(samples, summary),
     '',
@@ -260,13 +293,18 @@ async function main(): Promise<number> {
     targetLines(targetResults),
     '',
     ...(wan ? [wanTable(wan), ''] : []),
-    problems.length ? `CHECK FAILED:\n${problems.map((problem) => `- ${problem}`).join('\n')}` : 'Checks: no errors, no non-2xx, every request of http-proxy, HTTP forward and tunnel reached the upstream with the Basic header.',
+    problems.length
+      ? `CHECK FAILED:\n${problems.map((problem) => `- ${problem}`).join('\n')}`
+      : 'Checks: no errors, no non-2xx, every request of http-proxy, HTTP forward and tunnel reached the upstream with the Basic header.',
   ].join('\n');
   process.stdout.write(`${markdown}\n`);
   writeFileSync(join(resultsDir, 'latest.md'), `${markdown}\n`);
   const generator = wrkAvailable() && !options.autocannon ? 'wrk' : 'autocannon';
   const latest = join(resultsDir, 'latest.json');
-  writeFileSync(latest, `${JSON.stringify({ date: new Date().toISOString(), machine: info, options, generator, ports, samples, summary, targets: targetResults, idle, cold, wan, problems }, null, 2)}\n`);
+  writeFileSync(
+    latest,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: info, options, generator, ports, samples, summary, targets: targetResults, idle, cold, wan, problems }, null, 2)}\n`,
+  );
   if (options.publish) {
     publish(latest, true);
     log('kept as bench/results/published.json; README.md and bench/README.md rewritten from it');

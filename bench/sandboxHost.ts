@@ -23,7 +23,11 @@ serveParent(async ({ upstreamPort }: { upstreamPort: number }) => {
   };
   connector.setMappings([...connector.mappings, bench]);
   return {
-    ready: { keys: { destination: sandbox.keys.destination, connectivity: sandbox.keys.connectivity }, vcapServices: sandbox.vcapServices, caPem: sandbox.caPem },
+    ready: {
+      keys: { destination: sandbox.keys.destination, connectivity: sandbox.keys.connectivity },
+      vcapServices: sandbox.vcapServices,
+      caPem: sandbox.caPem,
+    },
     handlers: { rss: () => process.memoryUsage().rss, connectorStats: () => connector.stats() },
     close: () => sandbox.close(),
   };

@@ -64,7 +64,9 @@ export function summarize(samples: readonly Sample[]): Summary {
   const summary: Summary = {};
   for (const scenario of scenarios) {
     for (const figure of figures) {
-      const values = samples.filter((sample) => sample.scenario === scenario.id && sample.workload === figure.workload).map((sample) => figure.pick(sample.load) ?? Number.NaN);
+      const values = samples
+        .filter((sample) => sample.scenario === scenario.id && sample.workload === figure.workload)
+        .map((sample) => figure.pick(sample.load) ?? Number.NaN);
       const result = spread(values);
       if (result) (summary[scenario.id] ??= {})[figure.id] = result;
     }

@@ -15,7 +15,15 @@ export interface UpstreamCounters {
 }
 
 const jsonBody = Buffer.from(
-  JSON.stringify({ id: 4711, name: 'Benchmark Partner Ltd', city: 'Walldorf', country: 'DE', active: true, tags: ['bench', 'forward', 'json'], note: 'x'.repeat(64) }),
+  JSON.stringify({
+    id: 4711,
+    name: 'Benchmark Partner Ltd',
+    city: 'Walldorf',
+    country: 'DE',
+    active: true,
+    tags: ['bench', 'forward', 'json'],
+    note: 'x'.repeat(64),
+  }),
 );
 const mibBody = Buffer.alloc(1024 * 1024, 0x61);
 

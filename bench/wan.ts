@@ -62,7 +62,9 @@ function timedGet(port: number, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
     get({ host: '127.0.0.1', port, path: '/json', agent }, (response) => {
       response.resume();
-      response.once('end', () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`WAN request answered ${response.statusCode}`))));
+      response.once('end', () =>
+        response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`WAN request answered ${response.statusCode}`)),
+      );
     }).once('error', reject);
   });
 }
@@ -81,7 +83,11 @@ async function forwardRun(name: string, vcap: string, warmRequests: number): Pro
   const started = performance.now();
   // BENCH_WAN_PROFILE=<dir>: a CPU profile of each forward process (where a cold start spends its CPU).
   const profile = process.env.BENCH_WAN_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WAN_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, '--vcap', '--local-token', 'off'], { cwd: root, env: childEnv(vcap), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, '--vcap', '--local-token', 'off'], {
+    cwd: root,
+    env: childEnv(vcap),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   try {
@@ -184,7 +190,12 @@ function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
     if (!forward) continue;
     // Round trips are counted to the nearest whole one: loopback, the delay proxies and a busy machine add
     // milliseconds, a second round trip would add 40.
-    targets.push({ label: `${forward.label}: a warm request costs 1 round trip`, measured: `p50 ${Math.round(forward.warmP50)} ms = ${trips(forward.warmP50)}`, pass: Math.round(forward.warmP50 / rtt) <= 1, value: forward.warmP50 / rtt });
+    targets.push({
+      label: `${forward.label}: a warm request costs 1 round trip`,
+      measured: `p50 ${Math.round(forward.warmP50)} ms = ${trips(forward.warmP50)}`,
+      pass: Math.round(forward.warmP50 / rtt) <= 1,
+      value: forward.warmP50 / rtt,
+    });
     targets.push({
       label: `${forward.label}: first request after "ready" ≤ warm + 1 round trip`,
       measured: `${Math.round(forward.firstMs)} ms vs warm ${Math.round(forward.warmP50)} ms (+${trips(forward.firstMs - forward.warmP50)})`,
@@ -224,7 +235,14 @@ export async function measureWan(input: WanInput, options: WanOptions): Promise<
     ] as const) {
       await client.create('subaccount', { Name: name, ...body, ...basic }).catch(async () => client.update('subaccount', { Name: name, ...body, ...basic }));
     }
-    const vcap = delayedVcap(input.vcapServices, new Map([[tokenPort, tokenLink.port], [destinationPort, destinationLink.port], [proxyPort, proxyLink.port]]));
+    const vcap = delayedVcap(
+      input.vcapServices,
+      new Map([
+        [tokenPort, tokenLink.port],
+        [destinationPort, destinationLink.port],
+        [proxyPort, proxyLink.port],
+      ]),
+    );
     const processStartMs = nodeStartMs();
     const clients: { id: string; label: string; run: () => Promise<ColdRun> }[] = [
       { id: 'forwardInternet', label: '`btp-connect forward`, Internet (Basic)', run: () => forwardRun(wanNames.internet, vcap, options.warmRequests) },
@@ -240,10 +258,18 @@ export async function measureWan(input: WanInput, options: WanOptions): Promise<
         const counts = Object.fromEntries(Object.entries(named).map(([name, link]) => [name, link.accepted.length]));
         const spawned = performance.now();
         const run = await entry.run();
-        run.trace = Object.fromEntries(Object.entries(named).map(([name, link]) => [name, link.accepted.slice(counts[name]).map((at) => Math.round(at - spawned))]));
+        run.trace = Object.fromEntries(
+          Object.entries(named).map(([name, link]) => [name, link.accepted.slice(counts[name]).map((at) => Math.round(at - spawned))]),
+        );
         runs.get(entry.id)?.push(run);
-        log(`  connections (ms after start): ${Object.entries(run.trace).map(([name, times]) => `${name} [${times.join(', ')}]`).join(', ')}`);
-        log(`wan round ${round + 1}/${options.coldRuns} ${entry.id.padEnd(16)} ${run.readyMs === undefined ? '' : `ready ${Math.round(run.readyMs)} ms, `}first ${Math.round(run.firstMs)} ms, start → first ${Math.round(run.startToFirstMs)} ms, warm p50 ${Math.round(spread(run.warm)?.median ?? Number.NaN)} ms`);
+        log(
+          `  connections (ms after start): ${Object.entries(run.trace)
+            .map(([name, times]) => `${name} [${times.join(', ')}]`)
+            .join(', ')}`,
+        );
+        log(
+          `wan round ${round + 1}/${options.coldRuns} ${entry.id.padEnd(16)} ${run.readyMs === undefined ? '' : `ready ${Math.round(run.readyMs)} ms, `}first ${Math.round(run.firstMs)} ms, start → first ${Math.round(run.startToFirstMs)} ms, warm p50 ${Math.round(spread(run.warm)?.median ?? Number.NaN)} ms`,
+        );
       }
     }
     const rows = clients.map((entry) => row(entry.id, entry.label, runs.get(entry.id) ?? [], options.warmRequests));

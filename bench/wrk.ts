@@ -47,7 +47,9 @@ export function runWrk(job: LoadJob, seconds: number): Promise<WrkRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // The shell's pid is the process the bench watches; the `cat` runs after wrk was reaped.
-    const child = spawn('sh', ['-c', 'wrk "$@"; code=$?; echo "@@stat $(cat /proc/$$/stat)"; exit $code', 'sh', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('sh', ['-c', 'wrk "$@"; code=$?; echo "@@stat $(cat /proc/$$/stat)"; exit $code', 'sh', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', reject);

@@ -16,7 +16,8 @@ const withoutSmtpDemoKey = {
     build.onLoad({ filter: /[\\/]smtp-server[\\/]dist[\\/](?:cjs|esm)[\\/]tls-options\.js$/ }, ({ path }) => {
       const source = readFileSync(path, 'utf8');
       const stripped = source.replace(/^ {4}key: (?:'[^']*'(?: \+)?\s*)+,\n/m, '').replace(/^ {4}cert: (?:'[^']*'(?: \+)?\s*)+,\n/m, '');
-      if (stripped === source || /BEGIN [A-Z ]*PRIVATE KEY/.test(stripped)) throw new Error(`${path}: smtp-server's demo key is not where the build expects it; update scripts/build.mjs`);
+      if (stripped === source || /BEGIN [A-Z ]*PRIVATE KEY/.test(stripped))
+        throw new Error(`${path}: smtp-server's demo key is not where the build expects it; update scripts/build.mjs`);
       return { contents: stripped, loader: 'js' };
     });
   },

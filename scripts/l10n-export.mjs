@@ -28,7 +28,8 @@ export function l10nCalls() {
       if (ts.isCallExpression(node) && /(^|\.)l10n\.t$/.test(node.expression.getText(source))) {
         const [first, ...args] = node.arguments;
         const where = `${relative(root, file)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
-        if (!first || !(ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) calls.push({ where, problem: 'the message is not a string literal' });
+        if (!first || !(ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)))
+          calls.push({ where, problem: 'the message is not a string literal' });
         else {
           const indices = [...first.text.matchAll(/\{(\d+)\}/g)].map((match) => Number(match[1]));
           const needed = indices.length === 0 ? 0 : Math.max(...indices) + 1;
@@ -44,7 +45,13 @@ export function l10nCalls() {
 
 /** The bundle's content: each message keyed by itself, sorted (stable diffs). */
 export function bundle() {
-  const messages = [...new Set(l10nCalls().filter((call) => call.message !== undefined).map((call) => call.message))].sort();
+  const messages = [
+    ...new Set(
+      l10nCalls()
+        .filter((call) => call.message !== undefined)
+        .map((call) => call.message),
+    ),
+  ].sort();
   return Object.fromEntries(messages.map((message) => [message, message]));
 }
 

@@ -34,7 +34,8 @@ export function cliManifest(root: RootManifest, keyring: string): Record<string,
   return {
     name: 'btp-connect',
     version: root.version,
-    description: 'SAP BTP destinations from the terminal: keychain-held connections, local port-forwards (Internet and on-premise through the connectivity proxy and Cloud Connector), hop-by-hop checks, and an offline sandbox of the BTP side.',
+    description:
+      'SAP BTP destinations from the terminal: keychain-held connections, local port-forwards (Internet and on-premise through the connectivity proxy and Cloud Connector), hop-by-hop checks, and an offline sandbox of the BTP side.',
     license: root.license,
     repository: root.repository,
     keywords: root.keywords ?? [],
@@ -60,7 +61,9 @@ export function packCli(options: { outDir: string; build?: boolean }): PackedCli
   cpSync(join(repoRoot, 'LICENSE'), join(stage, 'LICENSE'));
   writeFileSync(join(stage, 'README.md'), cliReadme(readFileSync(join(repoRoot, 'README.md'), 'utf8'), root.version));
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const packed = JSON.parse(execFileSync(npmCommand(), ['pack', '--json', '--pack-destination', outDir], { cwd: stage, encoding: 'utf8', shell: process.platform === 'win32' })) as { filename: string; size: number }[];
+  const packed = JSON.parse(
+    execFileSync(npmCommand(), ['pack', '--json', '--pack-destination', outDir], { cwd: stage, encoding: 'utf8', shell: process.platform === 'win32' }),
+  ) as { filename: string; size: number }[];
   const entry = packed[0];
   if (!entry) throw new Error('npm pack reported no tarball');
   return { tarball: join(outDir, entry.filename), bytes: entry.size, manifest };

@@ -53,7 +53,10 @@ export function packageAll(options: PackageAllOptions): BuiltPackage[] {
       cpSync(fetchKeyringBinaryPackage(target.triple, keyring, cacheDir), join(modules, `keyring-${target.triple}`), { recursive: true });
     }
     const file = join(outDir, `btp-connect-${target ? `${target.target}-` : ''}${version}.vsix`);
-    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', ...(target ? ['--target', target.target] : []), '--out', file], { cwd: stage, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', ...(target ? ['--target', target.target] : []), '--out', file], {
+      cwd: stage,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     rmSync(stage, { recursive: true, force: true });
     built.push({ target, file, bytes: statSync(file).size });
   }
@@ -76,7 +79,8 @@ function main(): void {
     ...(wanted ? { targets: packageTargets.filter((target) => wanted.includes(target.target)), universal: false } : {}),
     build: !values['no-build'],
   });
-  for (const { target, file, bytes } of built) console.log(`${(target?.target ?? 'universal').padEnd(13)} ${(bytes / 1024 / 1024).toFixed(2).padStart(6)} MiB  ${file}`);
+  for (const { target, file, bytes } of built)
+    console.log(`${(target?.target ?? 'universal').padEnd(13)} ${(bytes / 1024 / 1024).toFixed(2).padStart(6)} MiB  ${file}`);
 }
 
 if (require.main === module) main();

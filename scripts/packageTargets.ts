@@ -43,7 +43,13 @@ export function fetchKeyringBinaryPackage(triple: string, version: string, cache
   if (existsSync(join(folder, 'package.json'))) return folder;
   mkdirSync(cacheDir, { recursive: true });
   const spec = `@napi-rs/keyring-${triple}@${version}`;
-  const packed = JSON.parse(execFileSync(npmCommand(), ['pack', spec, '--json', '--pack-destination', cacheDir], { cwd: cacheDir, encoding: 'utf8', shell: process.platform === 'win32' })) as { filename: string }[];
+  const packed = JSON.parse(
+    execFileSync(npmCommand(), ['pack', spec, '--json', '--pack-destination', cacheDir], {
+      cwd: cacheDir,
+      encoding: 'utf8',
+      shell: process.platform === 'win32',
+    }),
+  ) as { filename: string }[];
   const tarball = join(cacheDir, packed[0]?.filename ?? '');
   // Extract beside, then rename: an interrupted extraction never looks like a cached package.
   const partial = `${folder}.partial`;

@@ -82,11 +82,13 @@ function reportSkips(suite, skips) {
 function findTests(dir) {
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) return dir.endsWith('.test.ts') ? [dir] : [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return findTests(path);
-    return name.endsWith('.test.ts') ? [path] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return findTests(path);
+      return name.endsWith('.test.ts') ? [path] : [];
+    })
+    .sort();
 }
 
 function hasCommand(name) {
@@ -94,18 +96,34 @@ function hasCommand(name) {
   return process.platform !== 'win32' && spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
-const nodeArgs = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`];
+const nodeArgs = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+];
 let failed = false;
 for (const suite of suites) {
   const files = (suitePaths[suite] ?? [join('test', suite)]).flatMap((path) => findTests(join(root, path)));
   if (files.length === 0) continue;
   // The e2e files each drive a workbench and a Chromium: side by side on 2 cores, the editor's close dialog test
   // saw a save it never asked for (twice in about ten runs); one at a time they stay within their timing.
-  const args = suite === 'e2e' && process.env.TEST_CONCURRENCY === undefined ? nodeArgs.map((arg) => (arg.startsWith('--test-concurrency=') ? '--test-concurrency=1' : arg)) : nodeArgs;
+  const args =
+    suite === 'e2e' && process.env.TEST_CONCURRENCY === undefined
+      ? nodeArgs.map((arg) => (arg.startsWith('--test-concurrency=') ? '--test-concurrency=1' : arg))
+      : nodeArgs;
   // Every skipped test and suite, one JSON line each (scripts/skipReporter.mjs), next to the spec output.
   const skipLog = join(tmpdir(), `btp-connect-skips-${process.pid}-${suite.replace(/[^\w-]/g, '_')}.jsonl`);
   rmSync(skipLog, { force: true });
-  let command = [process.execPath, ...args, `--test-reporter=${pathToFileURL(join(root, 'scripts', 'skipReporter.mjs')).href}`, `--test-reporter-destination=${skipLog}`, ...files];
+  let command = [
+    process.execPath,
+    ...args,
+    `--test-reporter=${pathToFileURL(join(root, 'scripts', 'skipReporter.mjs')).href}`,
+    `--test-reporter-destination=${skipLog}`,
+    ...files,
+  ];
   if (keyringSuites.has(suite)) {
     const keyring = hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon');
     if (keyring) command = [join(root, 'test/support/with-keyring.sh'), ...command];

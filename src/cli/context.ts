@@ -85,7 +85,9 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
     throw new BtpError(ErrorCode.InvalidInput, 'Use only one of --connection, --key and --vcap.', { field: 'connection' });
   }
   if (args['connectivity-key'] && !args.key) {
-    throw new BtpError(ErrorCode.InvalidInput, '--connectivity-key goes with --key; saved connections and VCAP_SERVICES bring their own.', { field: 'connectivity-key' });
+    throw new BtpError(ErrorCode.InvalidInput, '--connectivity-key goes with --key; saved connections and VCAP_SERVICES bring their own.', {
+      field: 'connectivity-key',
+    });
   }
   if (args.key) {
     const binding =
@@ -93,7 +95,9 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
         ? (parseServiceKeyText(await io.readStdin(), { expected: 'destination', source: 'standard input' }) as DestinationBinding)
         : ((await readServiceKeyFile(resolve(io.cwd, args.key), { expected: 'destination' })) as DestinationBinding);
     const connectivityKey = args['connectivity-key'];
-    const connectivity = connectivityKey ? ((await readServiceKeyFile(resolve(io.cwd, connectivityKey), { expected: 'connectivity' })) as ConnectivityBinding) : undefined;
+    const connectivity = connectivityKey
+      ? ((await readServiceKeyFile(resolve(io.cwd, connectivityKey), { expected: 'connectivity' })) as ConnectivityBinding)
+      : undefined;
     return { binding, ...(connectivity ? { connectivity } : {}), source: args.key === '-' ? 'standard input' : `key ${args.key}` };
   }
   if (args.vcap) return fromEnvironment(io);

@@ -6,7 +6,11 @@ export const minimumNode = '22.19.0';
  * undici 8 fails while loading with an unrelated TypeError that tells the user nothing.
  */
 export function unsupportedNode(version: string, minimum = minimumNode): string | undefined {
-  const parse = (text: string) => text.replace(/^v/, '').split('.').map((part) => Number.parseInt(part, 10));
+  const parse = (text: string) =>
+    text
+      .replace(/^v/, '')
+      .split('.')
+      .map((part) => Number.parseInt(part, 10));
   const have = parse(version);
   const need = parse(minimum);
   for (let index = 0; index < 3; index++) {

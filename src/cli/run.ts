@@ -36,7 +36,6 @@ export const commands: readonly Command[] = [
   completionCommand(() => commands),
 ];
 
-
 function help(io: CliIo): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [

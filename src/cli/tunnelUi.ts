@@ -27,7 +27,9 @@ export function cliSetupUi(io: CliIo, options: CliUiOptions): TunnelSetupUi & { 
         io.stderr(`${question.title} → ${chosen.label}\n`);
         return chosen.value;
       }
-      const list = question.choices.map((choice) => `  ${choice.label}${choice.description ? ` (${choice.description})` : ''}${choice.unusable ? ` — not usable: ${choice.unusable}` : ''}`);
+      const list = question.choices.map(
+        (choice) => `  ${choice.label}${choice.description ? ` (${choice.description})` : ''}${choice.unusable ? ` — not usable: ${choice.unusable}` : ''}`,
+      );
       throw new BtpError(ErrorCode.InvalidInput, `${question.title} Choose with ${question.flag}:\n${list.join('\n')}`, { field: question.id });
     },
     async confirm(plan: SetupPlan): Promise<boolean> {

@@ -83,7 +83,13 @@ export class Config {
 
   /** Everything the settings say about a forward to `destination`. */
   forwardSpec(destination: string): { destination: string; port: number; allowWebSocket: boolean; passCookies: boolean; maxConnections: number } {
-    return { destination, port: this.forwardPort(destination), allowWebSocket: this.allowWebSocket(), passCookies: this.passCookies(destination), maxConnections: this.maxConnections() };
+    return {
+      destination,
+      port: this.forwardPort(destination),
+      allowWebSocket: this.allowWebSocket(),
+      passCookies: this.passCookies(destination),
+      maxConnections: this.maxConnections(),
+    };
   }
 
   /** How to reach the connectivity proxy for a connection: `direct`, `cf-ssh:<app>`, `kubectl[:<namespace>][@<context>]`. */

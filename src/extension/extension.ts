@@ -53,10 +53,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     const network = await buildNetwork(logger);
     const agents = new HttpAgents({ network });
     const store = new ConnectionStore(secrets);
-    const tokenDecision = requireLocalToken(config.localTokenMode(), { env: process.env, ...(vscode.env.remoteName ? { remoteName: vscode.env.remoteName } : {}) });
+    const tokenDecision = requireLocalToken(config.localTokenMode(), {
+      env: process.env,
+      ...(vscode.env.remoteName ? { remoteName: vscode.env.remoteName } : {}),
+    });
     if (tokenDecision.required) logger.info(`forwards require a local token: ${tokenDecision.reason}; apps get it in the forward's address (/~<token>)`);
     const origins = new DevServerOrigins(config, logger);
-    const registry = new ConnectionRegistry(store, new LocalDestinationStore(secrets, store.directory), config, agents, logger, tokenDecision.required ? createLocalToken() : undefined, origins.list);
+    const registry = new ConnectionRegistry(
+      store,
+      new LocalDestinationStore(secrets, store.directory),
+      config,
+      agents,
+      logger,
+      tokenDecision.required ? createLocalToken() : undefined,
+      origins.list,
+    );
     const destinations = new DestinationsProvider(registry, logger, secrets.description);
     const destinationsView = vscode.window.createTreeView(ViewId.destinations, { treeDataProvider: destinations, showCollapseAll: true });
     const forwards = new ForwardsProvider(registry);
@@ -67,7 +78,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     let closing: Promise<void> | undefined;
     const closeForwards = () => (closing ??= registry.dispose().then(() => agents.close()));
     teardown = closeForwards;
-    const ctx: Ctx = { context, channel, logger, config, registry, destinations, destinationsView, sandbox, editors, inspectors, origins, openExternal: (uri) => vscode.env.openExternal(uri), asExternalUri: (uri) => vscode.env.asExternalUri(uri), secretStorage: secrets.description };
+    const ctx: Ctx = {
+      context,
+      channel,
+      logger,
+      config,
+      registry,
+      destinations,
+      destinationsView,
+      sandbox,
+      editors,
+      inspectors,
+      origins,
+      openExternal: (uri) => vscode.env.openExternal(uri),
+      asExternalUri: (uri) => vscode.env.asExternalUri(uri),
+      secretStorage: secrets.description,
+    };
     context.subscriptions.push(
       origins,
       destinations,
@@ -104,13 +130,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
     );
     void autoStartForwards(ctx);
     const activationMs = performance.now() - started;
-    logger.info(`BTP Connect ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; secrets in the ${secrets.description}`);
+    logger.info(
+      `BTP Connect ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms; secrets in the ${secrets.description}`,
+    );
     return { ctx, activationMs, secretStoreMs: secretsChosen - started };
   } catch (error) {
     logger.error('activation failed', error);
-    void vscode.window.showErrorMessage(vscode.l10n.t('BTP Connect could not start: {0}', error instanceof Error ? error.message : String(error)), vscode.l10n.t('Show Log')).then((choice) => {
-      if (choice) channel.show();
-    });
+    void vscode.window
+      .showErrorMessage(vscode.l10n.t('BTP Connect could not start: {0}', error instanceof Error ? error.message : String(error)), vscode.l10n.t('Show Log'))
+      .then((choice) => {
+        if (choice) channel.show();
+      });
     return undefined;
   }
 }

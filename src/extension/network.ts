@@ -51,7 +51,9 @@ export async function extensionNetwork(read: SettingReader, env: NodeJS.ProcessE
   let config = networkConfig(read, env);
   const relative = config.caFiles?.find((file) => !isAbsolute(file.path));
   if (relative) {
-    report(`${NetworkSetting.caFile} "${relative.path}" is not an absolute path: give the full path of the PEM file (~/ works). BTP Connect goes on without it.`);
+    report(
+      `${NetworkSetting.caFile} "${relative.path}" is not an absolute path: give the full path of the PEM file (~/ works). BTP Connect goes on without it.`,
+    );
     config = { ...config, caFiles: [] };
   }
   for (let attempt = 0; attempt < 3; attempt++) {

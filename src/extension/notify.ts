@@ -6,7 +6,9 @@ import { errorHeadings } from '../words/errorWords';
 
 /** Shows a failure the way the core coded it: heading from the code, the core's message, and "Show Log". */
 export async function showError(action: string, error: unknown, logger: Logger, channel: vscode.LogOutputChannel): Promise<void> {
-  const text = isBtpError(error) ? `${errorHeadings[error.code]}: ${error.message}` : `${action} failed: ${error instanceof Error ? error.message : String(error)}`;
+  const text = isBtpError(error)
+    ? `${errorHeadings[error.code]}: ${error.message}`
+    : `${action} failed: ${error instanceof Error ? error.message : String(error)}`;
   logger.error(`${action} failed`, isBtpError(error) ? `${error.code} ${error.message}` : error);
   // Some errors carry text to copy (an RFC destination's node-rfc/JCo settings; never secrets): offer it.
   const copyText = isBtpError(error) && typeof error.details?.copyText === 'string' ? error.details.copyText : undefined;

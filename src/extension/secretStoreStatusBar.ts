@@ -17,7 +17,9 @@ export class SecretStoreStatusBar implements vscode.Disposable {
     this.item.name = 'BTP Connect secret storage';
     this.item.text = '$(key) SecretStorage';
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown('**BTP Connect** keeps secrets in VS Code SecretStorage: the OS keychain is not reachable, so the `btp-connect` CLI does not see connections made here.\n\n');
+    tooltip.appendMarkdown(
+      '**BTP Connect** keeps secrets in VS Code SecretStorage: the OS keychain is not reachable, so the `btp-connect` CLI does not see connections made here.\n\n',
+    );
     // The reason carries its own fix: install the package for this platform, or start a Secret Service.
     if (secrets.reason) tooltip.appendText(`${secrets.reason}\n\n`);
     tooltip.appendMarkdown('Click for the log.');

@@ -83,10 +83,7 @@ export const ResolveConflict = requestType<{ readonly choice: 'overwrite' | 'dis
 );
 
 /** webview → host: pick an uploaded certificate or upload a file for a key/trust store property. */
-export const ChooseCertificate = requestType<{ readonly property: string }, { readonly name?: string }>(
-  'chooseCertificate',
-  object({ property: NAME }),
-);
+export const ChooseCertificate = requestType<{ readonly property: string }, { readonly name?: string }>('chooseCertificate', object({ property: NAME }));
 
 /** Every message the host accepts from the editor webview. */
 export const EDITOR_INBOUND = [Ready, Edit, SetSecret, SecretAction, Save, Revert, ResolveConflict, ChooseCertificate] as const;

@@ -42,8 +42,7 @@ export function optional<T>(guard: Guard<T>): Guard<T | undefined> {
   return admitting((value, path) => (value === undefined ? undefined : guard(value, path)));
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a shape holds guards of any payload type
 type Shape = Readonly<Record<string, Guard<any>>>;

@@ -26,11 +26,20 @@ export async function writeSandboxFiles(sandbox: Sandbox, directory: string): Pr
   };
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   const serviceKeys: Record<string, string> = {};
-  for (const [name, key] of Object.entries({ destination: sandbox.keys.destination, 'destination-x509': sandbox.keys.destinationX509, connectivity: sandbox.keys.connectivity, xsuaa: sandbox.keys.xsuaa })) {
+  for (const [name, key] of Object.entries({
+    destination: sandbox.keys.destination,
+    'destination-x509': sandbox.keys.destinationX509,
+    connectivity: sandbox.keys.connectivity,
+    xsuaa: sandbox.keys.xsuaa,
+  })) {
     serviceKeys[name] = await write(join(keysDirectory, `${name}.json`), json(key));
   }
   const destination = sandbox.keys.destination;
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: String(destination.clientid), client_secret: String(destination.clientsecret) });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: String(destination.clientid),
+    client_secret: String(destination.clientsecret),
+  });
   const users = sandbox.identity.world.data.users.map((user) => ({
     tenant: sandbox.identity.world.tenantById(user.tenantId)?.subdomain,
     username: user.userName,

@@ -74,7 +74,15 @@ function createIdentity(): IdentityFile {
       clientCertificates[client.certificateCn] = issueClientCertificate(ca, { commonName: client.certificateCn, organization: 'BTP Connect sandbox' });
     }
   }
-  return { version: 1, world, signingKey: { kid: key.kid, pem: signingKeyToPem(key) }, ca, clientCertificates, origins: {}, connectorSecret: newConnectorSecret() };
+  return {
+    version: 1,
+    world,
+    signingKey: { kid: key.kid, pem: signingKeyToPem(key) },
+    ca,
+    clientCertificates,
+    origins: {},
+    connectorSecret: newConnectorSecret(),
+  };
 }
 
 function newConnectorSecret(): string {

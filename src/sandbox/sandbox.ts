@@ -48,7 +48,12 @@ export const PortOffset = {
 } as const;
 
 export interface Sandbox {
-  readonly endpoints: SandboxEndpoints & { readonly tokenServiceHttpsUrl: string; readonly internetApiUrl: string; readonly mtlsApiUrl: string; readonly connectorTunnelUrl: string };
+  readonly endpoints: SandboxEndpoints & {
+    readonly tokenServiceHttpsUrl: string;
+    readonly internetApiUrl: string;
+    readonly mtlsApiUrl: string;
+    readonly connectorTunnelUrl: string;
+  };
   readonly keys: SandboxServiceKeys;
   readonly vcapServices: Record<string, unknown[]>;
   readonly caPem: string;
@@ -82,7 +87,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const servers: StartedServer[] = [];
   let connectivity: ConnectivityStack | undefined;
   const configWatcher = options.directory
-    ? new CloudConnectorConfigWatcher(options.directory, (file) => (connectivity as ConnectivityStack).applyConfig(file), defaultCloudConnectorFile(), logger.child('cloud-connector'))
+    ? new CloudConnectorConfigWatcher(
+        options.directory,
+        (file) => (connectivity as ConnectivityStack).applyConfig(file),
+        defaultCloudConnectorFile(),
+        logger.child('cloud-connector'),
+      )
     : undefined;
   const agents = new HttpAgents({ extraCaPem: identity.ca.certPem, lookup: loopbackLookup, timeoutMs: 10_000 });
   try {
@@ -96,7 +106,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const tokenHttps = await startServer((req, res) => (https.handler as Handler)(req, res), { port: port(PortOffset.tokenHttps), logger: tokenLogger, tls });
     servers.push(tokenHttps);
     const uaaDomain = `localhost:${tokenHttps.port}`;
-    const tokenService = createTokenService({ world: identity.world, key: identity.signingKey, uaaDomain, lifetimeSeconds: options.tokenLifetimeSeconds, logger: tokenLogger });
+    const tokenService = createTokenService({
+      world: identity.world,
+      key: identity.signingKey,
+      uaaDomain,
+      lifetimeSeconds: options.tokenLifetimeSeconds,
+      logger: tokenLogger,
+    });
     https.handler = tokenService.handler('https');
     const tokenHttp = await startServer(tokenService.handler('http'), { port: port(PortOffset.tokenHttp), logger: tokenLogger });
     servers.push(tokenHttp);
@@ -119,7 +135,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const internetApi = await startServer(createEchoApi(), { port: port(PortOffset.internetApi), logger: logger.child('internet-api') });
     servers.push(internetApi);
     // Asks for a client certificate but lets the handler refuse (401 naming why) rather than the handshake.
-    const mtlsApi = await startServer(createEchoApi({ clientCertificates: true }), { port: port(PortOffset.mtlsApi), logger: logger.child('mtls-api'), tls: mtls });
+    const mtlsApi = await startServer(createEchoApi({ clientCertificates: true }), {
+      port: port(PortOffset.mtlsApi),
+      logger: logger.child('mtls-api'),
+      tls: mtls,
+    });
     servers.push(mtlsApi);
     const config = (await configWatcher?.load()) ?? defaultCloudConnectorFile();
     const stack = await startConnectivityStack({
@@ -134,7 +154,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     configWatcher?.watch();
     const proxy = stack.proxy;
 
-    const origins = { tokenService: `http://localhost:${tokenHttp.port}`, internetApi: `http://localhost:${internetApi.port}`, mtlsApi: `https://localhost:${mtlsApi.port}` };
+    const origins = {
+      tokenService: `http://localhost:${tokenHttp.port}`,
+      internetApi: `http://localhost:${internetApi.port}`,
+      mtlsApi: `https://localhost:${mtlsApi.port}`,
+    };
     if (store.isEmpty) {
       const backendCertificate = issueClientCertificate(identity.ca, { commonName: 'sandbox-backend-client' });
       await seedStore(store, identity.world, { ...origins, caPem: identity.ca.certPem, backendClientCertificate: backendCertificate });
@@ -159,7 +183,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     await configWatcher?.announce(endpoints.destinationServiceUrl);
     const keys = serviceKeys(identity, endpoints);
-    logger.info(`sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}, connectivity proxy http ${proxy.httpPort} socks5 ${proxy.socks5Port}`);
+    logger.info(
+      `sandbox up: token ${endpoints.tokenServiceUrl}, destination ${endpoints.destinationServiceUrl}, connectivity proxy http ${proxy.httpPort} socks5 ${proxy.socks5Port}`,
+    );
     return {
       endpoints,
       keys,

@@ -37,7 +37,13 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
   const alice = world.user(PROVIDER_TENANT_ID, 'alice');
   const api = origins.internetApi;
   const tokenUrl = `${origins.tokenService}/oauth/token`;
-  const oauth = (extra: Props): Props => ({ clientId: backend.clientId, clientSecret: backend.secret ?? '', tokenServiceURL: tokenUrl, tokenServiceURLType: 'Dedicated', ...extra });
+  const oauth = (extra: Props): Props => ({
+    clientId: backend.clientId,
+    clientSecret: backend.secret ?? '',
+    tokenServiceURL: tokenUrl,
+    tokenServiceURLType: 'Dedicated',
+    ...extra,
+  });
   const http = (name: string, description: string, authentication: string, extra: Props = {}, path = ''): Props => ({
     Name: name,
     Type: 'HTTP',
@@ -62,7 +68,12 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     http('internet-noauth', 'Public API, no authentication', 'NoAuthentication', { 'URL.headers.X-Api-Version': '2', 'URL.queries.format': 'json' }),
     http('internet-basic', 'Basic authentication', 'BasicAuthentication', { User: 'demo', Password: 'demo-password-1' }),
     http('internet-oauth-cc', 'OAuth client credentials (Dedicated token URL)', 'OAuth2ClientCredentials', oauth({ scope: 'sandbox-backend!t102.Read' })),
-    http('internet-oauth-cc-common', 'OAuth client credentials with a Common token URL ({tenant})', 'OAuth2ClientCredentials', oauth({ tokenServiceURL: tokenUrl.replace('//localhost', '//{tenant}.localhost'), tokenServiceURLType: 'Common' })),
+    http(
+      'internet-oauth-cc-common',
+      'OAuth client credentials with a Common token URL ({tenant})',
+      'OAuth2ClientCredentials',
+      oauth({ tokenServiceURL: tokenUrl.replace('//localhost', '//{tenant}.localhost'), tokenServiceURLType: 'Common' }),
+    ),
     http('internet-oauth-password', 'OAuth password grant as alice', 'OAuth2Password', oauth({ User: 'alice', Password: alice?.password ?? '' })),
     http('internet-user-exchange', 'OAuth user token exchange (needs a user)', 'OAuth2UserTokenExchange', oauth({})),
     http('internet-jwt-bearer', 'OAuth JWT bearer (needs a user)', 'OAuth2JWTBearer', oauth({})),
@@ -70,7 +81,10 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     http('internet-authorization-code', 'OAuth authorization code (send X-code)', 'OAuth2AuthorizationCode', oauth({})),
     http('internet-token-exchange', 'OAuth 2.0 token exchange (send X-subject-token)', 'OAuth2TokenExchange', oauth({})),
     http('internet-technical-user', 'OAuth technical user propagation', 'OAuth2TechnicalUserPropagation', oauth({})),
-    http('internet-saml-assertion', 'SAML assertion for the user', 'SAMLAssertion', { audience: 'https://sandbox-backend.example', authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession' }),
+    http('internet-saml-assertion', 'SAML assertion for the user', 'SAMLAssertion', {
+      audience: 'https://sandbox-backend.example',
+      authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession',
+    }),
     http('internet-saml-bearer', 'OAuth SAML bearer assertion', 'OAuth2SAMLBearerAssertion', {
       audience: 'https://sandbox-backend.example',
       clientKey: backend.clientId,
@@ -80,17 +94,65 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
       authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PreviousSession',
     }),
     // A real subaccount holds both keystore formats; SAP's approuter takes only .p12, other clients also .pem.
-    { ...http('internet-client-certificate', 'Client certificate from a PKCS#12 keystore (mTLS API)', 'ClientCertificateAuthentication', { KeyStoreLocation: 'backend-client.p12', KeyStorePassword: keystorePassword, TrustStoreLocation: 'truststore.pem' }), URL: `${origins.mtlsApi}/internet-client-certificate` },
-    { ...http('internet-client-certificate-pem', 'Client certificate from a PEM keystore (mTLS API; not for the approuter)', 'ClientCertificateAuthentication', { KeyStoreLocation: 'backend-client.pem', TrustStoreLocation: 'truststore.pem' }), URL: `${origins.mtlsApi}/internet-client-certificate-pem` },
+    {
+      ...http('internet-client-certificate', 'Client certificate from a PKCS#12 keystore (mTLS API)', 'ClientCertificateAuthentication', {
+        KeyStoreLocation: 'backend-client.p12',
+        KeyStorePassword: keystorePassword,
+        TrustStoreLocation: 'truststore.pem',
+      }),
+      URL: `${origins.mtlsApi}/internet-client-certificate`,
+    },
+    {
+      ...http(
+        'internet-client-certificate-pem',
+        'Client certificate from a PEM keystore (mTLS API; not for the approuter)',
+        'ClientCertificateAuthentication',
+        { KeyStoreLocation: 'backend-client.pem', TrustStoreLocation: 'truststore.pem' },
+      ),
+      URL: `${origins.mtlsApi}/internet-client-certificate-pem`,
+    },
     http('internet-truststore', 'Custom trust store (the sandbox CA)', 'NoAuthentication', { TrustStoreLocation: 'truststore.pem' }),
     http('shared-name', 'Subaccount copy: the instance-level one wins in find-destination', 'NoAuthentication', { Level: 'subaccount' }),
     onPremise('onprem-erp-basic', 'On-premise ERP through the Cloud Connector, Basic', 'BasicAuthentication', { User: 'ERPUSER', Password: 'erp-password-1' }),
     onPremise('onprem-erp-principal', 'On-premise ERP with principal propagation', 'PrincipalPropagation'),
     onPremise('onprem-erp-loc2', 'On-premise ERP via the Cloud Connector with location ID loc2', 'NoAuthentication', { CloudConnectorLocationId: 'loc2' }),
     { Name: 'onprem-tcp-db', Type: 'TCP', Address: 'tcp://db.virtual:5432', ProxyType: 'OnPremise', Description: 'On-premise TCP service through SOCKS5' },
-    { Name: 'onprem-ldap', Type: 'LDAP', 'ldap.url': 'ldap://ldap.virtual:389', 'ldap.proxyType': 'OnPremise', 'ldap.authentication': 'BasicAuthentication', 'ldap.user': 'cn=reader,dc=example,dc=com', 'ldap.password': 'ldap-password-1', 'ldap.description': 'On-premise directory' },
-    { Name: 'onprem-mail', Type: 'MAIL', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', 'mail.smtp.host': 'smtp.virtual', 'mail.smtp.port': '25', 'mail.user': ONPREM_MAIL_ACCOUNT.user, 'mail.password': ONPREM_MAIL_ACCOUNT.password, 'mail.smtp.from': 'noreply@example.com', 'mail.from': 'noreply@example.com', 'mail.transport.protocol': 'smtp', Description: 'On-premise SMTP server (SDK mail client)' },
-    { Name: 'onprem-rfc', Type: 'RFC', 'jco.destination.proxy_type': 'OnPremise', 'jco.client.ashost': 'erp.virtual', 'jco.client.sysnr': '00', 'jco.client.client': '100', 'jco.client.user': 'RFCUSER', 'jco.client.passwd': 'rfc-password-1', 'jco.client.lang': 'EN', 'jco.destination.description': 'On-premise ABAP system over RFC' },
+    {
+      Name: 'onprem-ldap',
+      Type: 'LDAP',
+      'ldap.url': 'ldap://ldap.virtual:389',
+      'ldap.proxyType': 'OnPremise',
+      'ldap.authentication': 'BasicAuthentication',
+      'ldap.user': 'cn=reader,dc=example,dc=com',
+      'ldap.password': 'ldap-password-1',
+      'ldap.description': 'On-premise directory',
+    },
+    {
+      Name: 'onprem-mail',
+      Type: 'MAIL',
+      ProxyType: 'OnPremise',
+      Authentication: 'BasicAuthentication',
+      'mail.smtp.host': 'smtp.virtual',
+      'mail.smtp.port': '25',
+      'mail.user': ONPREM_MAIL_ACCOUNT.user,
+      'mail.password': ONPREM_MAIL_ACCOUNT.password,
+      'mail.smtp.from': 'noreply@example.com',
+      'mail.from': 'noreply@example.com',
+      'mail.transport.protocol': 'smtp',
+      Description: 'On-premise SMTP server (SDK mail client)',
+    },
+    {
+      Name: 'onprem-rfc',
+      Type: 'RFC',
+      'jco.destination.proxy_type': 'OnPremise',
+      'jco.client.ashost': 'erp.virtual',
+      'jco.client.sysnr': '00',
+      'jco.client.client': '100',
+      'jco.client.user': 'RFCUSER',
+      'jco.client.passwd': 'rfc-password-1',
+      'jco.client.lang': 'EN',
+      'jco.destination.description': 'On-premise ABAP system over RFC',
+    },
   ];
   const instanceDestinations: Props[] = [
     http('instance-api', 'Instance-level destination', 'NoAuthentication'),
@@ -104,7 +166,16 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
   const certificates = [
     { Name: 'truststore.pem', Type: 'CERTIFICATE', Content: Buffer.from(origins.caPem).toString('base64') },
     { Name: 'backend-client.pem', Type: 'CERTIFICATE', Content: Buffer.from(`${client.certPem}${client.keyPem}`).toString('base64') },
-    { Name: 'backend-client.p12', Type: 'CERTIFICATE', Content: encodePkcs12({ certPem: `${client.certPem}${origins.caPem}`, keyPem: client.keyPem, password: keystorePassword, friendlyName: 'sandbox-backend-client' }).toString('base64') },
+    {
+      Name: 'backend-client.p12',
+      Type: 'CERTIFICATE',
+      Content: encodePkcs12({
+        certPem: `${client.certPem}${origins.caPem}`,
+        keyPem: client.keyPem,
+        password: keystorePassword,
+        friendlyName: 'sandbox-backend-client',
+      }).toString('base64'),
+    },
   ];
   const fragment = { FragmentName: 'slow-backend', 'HTML5.Timeout': '60000', 'URL.headers.X-Fragment': 'slow-backend' };
 

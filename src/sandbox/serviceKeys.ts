@@ -112,8 +112,12 @@ export function vcapServices(keys: SandboxServiceKeys, identity: SandboxIdentity
     volume_mounts: [],
   });
   return {
-    destination: [binding('destination', 'lite', ['destination', 'conn', 'connsvc'], world.clientOfKind('destination'), keys.destination, 'sandbox-destination')],
-    connectivity: [binding('connectivity', 'lite', ['connectivity', 'conn', 'connsvc'], world.clientOfKind('connectivity'), keys.connectivity, 'sandbox-connectivity')],
+    destination: [
+      binding('destination', 'lite', ['destination', 'conn', 'connsvc'], world.clientOfKind('destination'), keys.destination, 'sandbox-destination'),
+    ],
+    connectivity: [
+      binding('connectivity', 'lite', ['connectivity', 'conn', 'connsvc'], world.clientOfKind('connectivity'), keys.connectivity, 'sandbox-connectivity'),
+    ],
     xsuaa: [binding('xsuaa', 'application', ['xsuaa'], world.clientOfKind('application'), keys.xsuaa, 'sandbox-xsuaa')],
   };
 }

@@ -32,7 +32,9 @@ export function checkReport(result: CheckResult): string[] {
   const failure = result.firstFailure;
   const warning = result.warning;
   if (!failure && warning) {
-    lines.push(`OK with a warning: the way works; the ${hopLabels[warning.hop]} does not let this path through [${warning.code ?? 'warning'}] (${formatMs(result.totalMs)} ms).`);
+    lines.push(
+      `OK with a warning: the way works; the ${hopLabels[warning.hop]} does not let this path through [${warning.code ?? 'warning'}] (${formatMs(result.totalMs)} ms).`,
+    );
     if (warning.fix) lines.push(`Hint: ${warning.fix}`);
     return lines;
   }

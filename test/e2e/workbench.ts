@@ -23,7 +23,11 @@ export class Workbench {
     // Text typed by a test lands as typed: no brackets or quotes closed, no lines indented by the editor.
     const typing = { 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never', 'editor.autoIndent': 'none' };
     const server = await startCodeServer({ mode: 'dev', env, settings: typing });
-    const browser = await chromium.launchPersistentContext(join(server.tmp, 'chromium-profile'), { executablePath: chromiumPath, args: chromiumArgs, viewport });
+    const browser = await chromium.launchPersistentContext(join(server.tmp, 'chromium-profile'), {
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+      viewport,
+    });
     const page = browser.pages()[0] ?? (await browser.newPage());
     const cspViolations: string[] = [];
     page.on('console', (message) => {
@@ -40,7 +44,10 @@ export class Workbench {
   }
 
   async showView(): Promise<void> {
-    await this.page.locator('.activitybar').getByRole('tab', { name: /BTP Connect/ }).click();
+    await this.page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /BTP Connect/ })
+      .click();
   }
 
   treeItem(name: string | RegExp): Locator {
@@ -148,7 +155,10 @@ export function fileHolds(path: string, text: string): Promise<void> {
     const watcher = watch(dirname(path), () => {
       if (holds()) done();
     });
-    const timer = setTimeout(() => done(new Error(`${path} did not come to hold ${JSON.stringify(text)}: it holds ${JSON.stringify(readFileSync(path, 'utf8'))}`)), 30_000);
+    const timer = setTimeout(
+      () => done(new Error(`${path} did not come to hold ${JSON.stringify(text)}: it holds ${JSON.stringify(readFileSync(path, 'utf8'))}`)),
+      30_000,
+    );
     function done(error?: Error): void {
       clearTimeout(timer);
       watcher.close();

@@ -33,7 +33,8 @@ describe('btp-connect: help and usage', () => {
   it('--help lists the commands and the exit codes; an unknown command or option is a usage error', async () => {
     const help = await cli('--help');
     assert.equal(help.code, ExitCode.Ok);
-    for (const command of ['sandbox', 'connect', 'ls', 'get', 'create', 'update', 'delete', 'rename']) assert.match(help.stdout, new RegExp(`\\n  ${command} `));
+    for (const command of ['sandbox', 'connect', 'ls', 'get', 'create', 'update', 'delete', 'rename'])
+      assert.match(help.stdout, new RegExp(`\\n  ${command} `));
     assert.match(help.stdout, /Exit codes:[\s\S]*8 {2}no OS keychain available/);
     assert.equal((await cli('frobnicate')).code, ExitCode.Usage);
     const badOption = await cli('ls', '--nope');
@@ -55,7 +56,12 @@ describe('btp-connect: destinations with a key file', () => {
     assert.equal(basic?.level, 'subaccount');
     assert.equal(basic?.Password, '******');
     assert.doesNotMatch(json.stdout, /demo-password-1/);
-    assert.equal(JSON.parse((await cli('ls', '--key', 'destination.json', '--json', '--show-secrets')).stdout).find((row: Record<string, string>) => row.Name === 'internet-basic').Password, 'demo-password-1');
+    assert.equal(
+      JSON.parse((await cli('ls', '--key', 'destination.json', '--json', '--show-secrets')).stdout).find(
+        (row: Record<string, string>) => row.Name === 'internet-basic',
+      ).Password,
+      'demo-password-1',
+    );
   });
 
   it('get resolves the level like find-destination, prints the ETag, and --find shows the auth token masked', async () => {
@@ -76,7 +82,15 @@ describe('btp-connect: destinations with a key file', () => {
   });
 
   it('create validates everything first, update keeps secrets the file omits and detects concurrent changes, rename and delete work', async () => {
-    const destination = { Name: 'cli-made', Type: 'HTTP', URL: 'https://api.example.com', ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'u', Password: 'cli-secret-1' };
+    const destination = {
+      Name: 'cli-made',
+      Type: 'HTTP',
+      URL: 'https://api.example.com',
+      ProxyType: 'Internet',
+      Authentication: 'BasicAuthentication',
+      User: 'u',
+      Password: 'cli-secret-1',
+    };
     await writeFile(join(dir, 'batch.json'), JSON.stringify([destination, { ...destination, Name: 'bad name', URL: 'nope' }]));
     const invalid = await cli('create', 'batch.json', '--key', 'destination.json');
     assert.equal(invalid.code, ExitCode.InvalidInput);
@@ -127,7 +141,10 @@ describe('btp-connect: saved connections', () => {
     assert.equal(await secrets.get('connection/sandbox/destination/clientsecret'), destinationSecret);
 
     const listed = await cli('connections', '--json');
-    assert.deepEqual((JSON.parse(listed.stdout) as { name: string; hasConnectivity: boolean }[]).map((c) => [c.name, c.hasConnectivity]), [['sandbox', true]]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { name: string; hasConnectivity: boolean }[]).map((c) => [c.name, c.hasConnectivity]),
+      [['sandbox', true]],
+    );
     const ls = await cli('ls', '--level', 'instance');
     assert.equal(ls.code, ExitCode.Ok, ls.stderr);
     assert.match(ls.stdout, /^instance-api /m);

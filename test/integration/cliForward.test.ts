@@ -35,14 +35,17 @@ function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
 
 describe('btp-connect forward', () => {
   it('announces each forward and carries Internet and OnPremise traffic until stopped', async () => {
-    const result = await forward(['internet-basic', 'onprem-erp-basic', 'onprem-tcp-db', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'], async ([internet, erp, tcp]) => {
-      const echoed = (await (await request(`${internet}/hi`)).body.json()) as { headers: Record<string, string> };
-      assert.match(echoed.headers.authorization ?? '', /^Basic /);
-      const partners = await request(`${erp}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
-      assert.equal(partners.statusCode, 200);
-      await partners.body.dump();
-      assert.match(tcp ?? '', /^127\.0\.0\.1:\d+$/);
-    });
+    const result = await forward(
+      ['internet-basic', 'onprem-erp-basic', 'onprem-tcp-db', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'],
+      async ([internet, erp, tcp]) => {
+        const echoed = (await (await request(`${internet}/hi`)).body.json()) as { headers: Record<string, string> };
+        assert.match(echoed.headers.authorization ?? '', /^Basic /);
+        const partners = await request(`${erp}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
+        assert.equal(partners.statusCode, 200);
+        await partners.body.dump();
+        assert.match(tcp ?? '', /^127\.0\.0\.1:\d+$/);
+      },
+    );
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /→ onprem-erp-basic \(HTTP, OnPremise via the connectivity proxy\) {2}ready/);
     assert.match(result.stdout, /→ onprem-tcp-db \(TCP, OnPremise via the connectivity proxy\) {2}ready/);
@@ -50,22 +53,25 @@ describe('btp-connect forward', () => {
   });
 
   it('--all: one port for every destination, next to named forwards', async () => {
-    const result = await forward(['--all', 'internet-noauth', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'], async ([all, noauth]) => {
-      const basic = (await (await request(`${all}/internet-basic/hi`)).body.json()) as { path: string; headers: Record<string, string> };
-      assert.equal(basic.path, '/internet-basic/hi');
-      assert.match(basic.headers.authorization ?? '', /^Basic /);
-      const partners = await request(`${all}/onprem-erp-basic/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
-      assert.equal(partners.statusCode, 200);
-      await partners.body.dump();
-      const named = await request(`${noauth}/x`);
-      assert.equal(named.statusCode, 200);
-      await named.body.dump();
-      // The same port as HTTP proxy for http://<destination>.dest.
-      const proxy = new ProxyAgent({ uri: all ?? '', proxyTunnel: false });
-      const proxied = (await (await request('http://internet-basic.dest/via-proxy', { dispatcher: proxy })).body.json()) as { path: string };
-      await proxy.close();
-      assert.equal(proxied.path, '/internet-basic/via-proxy');
-    });
+    const result = await forward(
+      ['--all', 'internet-noauth', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'],
+      async ([all, noauth]) => {
+        const basic = (await (await request(`${all}/internet-basic/hi`)).body.json()) as { path: string; headers: Record<string, string> };
+        assert.equal(basic.path, '/internet-basic/hi');
+        assert.match(basic.headers.authorization ?? '', /^Basic /);
+        const partners = await request(`${all}/onprem-erp-basic/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
+        assert.equal(partners.statusCode, 200);
+        await partners.body.dump();
+        const named = await request(`${noauth}/x`);
+        assert.equal(named.statusCode, 200);
+        await named.body.dump();
+        // The same port as HTTP proxy for http://<destination>.dest.
+        const proxy = new ProxyAgent({ uri: all ?? '', proxyTunnel: false });
+        const proxied = (await (await request('http://internet-basic.dest/via-proxy', { dispatcher: proxy })).body.json()) as { path: string };
+        await proxy.close();
+        assert.equal(proxied.path, '/internet-basic/via-proxy');
+      },
+    );
     assert.match(result.stdout, /as an HTTP proxy: http_proxy=http:\/\/127\.0\.0\.1:\d+ curl http:\/\/<destination>\.dest\//);
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /→ all destinations \(HTTP, \/<destination>\/… or X-Destination-Name\) {2}ready/);
@@ -88,23 +94,33 @@ describe('btp-connect forward', () => {
     const text = await readFile(file, 'utf8');
     const har = JSON.parse(text) as { log: { creator: { name: string }; entries: { request: { url: string; headers: { name: string; value: string }[] } }[] } };
     assert.equal(har.log.creator.name, 'BTP Connect');
-    assert.deepEqual(har.log.entries.map((entry) => new URL(entry.request.url).pathname), ['/first', '/second']);
-    assert.deepEqual(har.log.entries[0]?.request.headers.find((header) => header.name === 'authorization'), { name: 'authorization', value: 'Bearer ******' });
-    for (const secret of ['typed-1', 'client-token-1', 'demo-password-1', Buffer.from('demo:demo-password-1').toString('base64')]) assert.equal(text.includes(secret), false, secret);
+    assert.deepEqual(
+      har.log.entries.map((entry) => new URL(entry.request.url).pathname),
+      ['/first', '/second'],
+    );
+    assert.deepEqual(
+      har.log.entries[0]?.request.headers.find((header) => header.name === 'authorization'),
+      { name: 'authorization', value: 'Bearer ******' },
+    );
+    for (const secret of ['typed-1', 'client-token-1', 'demo-password-1', Buffer.from('demo:demo-password-1').toString('base64')])
+      assert.equal(text.includes(secret), false, secret);
   });
 
   it('--max-connections: each forward holds that many connections and resets the next one at once', async () => {
-    const result = await forward(['onprem-tcp-db', '--max-connections', '1', '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], async ([address]) => {
-      const port = Number(address?.split(':')[1]);
-      const first = connect(port, '127.0.0.1');
-      first.write('PING\r\n');
-      const [pong] = (await once(first, 'data')) as [Buffer];
-      assert.equal(pong.toString(), 'PONG\r\n');
-      const second = connect(port, '127.0.0.1');
-      const [error] = (await once(second, 'error')) as [NodeJS.ErrnoException];
-      assert.equal(error.code, 'ECONNRESET');
-      first.destroy();
-    });
+    const result = await forward(
+      ['onprem-tcp-db', '--max-connections', '1', '--key', 'destination.json', '--connectivity-key', 'connectivity.json'],
+      async ([address]) => {
+        const port = Number(address?.split(':')[1]);
+        const first = connect(port, '127.0.0.1');
+        first.write('PING\r\n');
+        const [pong] = (await once(first, 'data')) as [Buffer];
+        assert.equal(pong.toString(), 'PONG\r\n');
+        const second = connect(port, '127.0.0.1');
+        const [error] = (await once(second, 'error')) as [NodeJS.ErrnoException];
+        assert.equal(error.code, 'ECONNRESET');
+        first.destroy();
+      },
+    );
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /→ onprem-tcp-db \(TCP, OnPremise via the connectivity proxy, at most 1 connection\) {2}ready/);
     assert.match(result.stderr, /BTP_FORWARD_BUSY: refused a connection: this forward holds its maximum of 1 connection upstream/);

@@ -21,7 +21,8 @@ after(async () => {
 });
 
 const cli = (...argv: string[]) => runCli(argv, { cwd: dir });
-const longOptions = (name: string) => [...Object.keys(commands.find((command) => command.name === name)!.options).map((option) => `--${option}`), '--help'].sort();
+const longOptions = (name: string) =>
+  [...Object.keys(commands.find((command) => command.name === name)!.options).map((option) => `--${option}`), '--help'].sort();
 
 async function script(shell: string): Promise<string> {
   const result = await cli('completion', shell);
@@ -64,11 +65,18 @@ describe('btp-connect completion', () => {
   /** What bash's completion function offers for the words typed so far (the last one being completed). */
   function bashComplete(file: string, ...typed: string[]): string[] {
     const words = ['btp-connect', ...typed].map((word) => `'${word}'`).join(' ');
-    const out = execFileSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words}); COMP_CWORD=${typed.length}; _btp_connect; printf '%s\\n' "\${COMPREPLY[@]}"`], { cwd: dir, encoding: 'utf8' });
-    return out.split('\n').filter((line) => line !== '').sort();
+    const out = execFileSync(
+      'bash',
+      ['-c', `source '${file}'; COMP_WORDS=(${words}); COMP_CWORD=${typed.length}; _btp_connect; printf '%s\\n' "\${COMPREPLY[@]}"`],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    return out
+      .split('\n')
+      .filter((line) => line !== '')
+      .sort();
   }
 
-  it('bash: commands, every command\'s options, subcommands and file names for option values', { skip: noShell('bash') }, async () => {
+  it("bash: commands, every command's options, subcommands and file names for option values", { skip: noShell('bash') }, async () => {
     const file = await script('bash');
     assert.deepEqual(bashComplete(file, 'sa'), ['sandbox']);
     assert.deepEqual(bashComplete(file, 'co'), ['completion', 'connect', 'connections']);
@@ -91,14 +99,22 @@ describe('btp-connect completion', () => {
         .filter((entry) => entry !== '')
         .sort();
     assert.deepEqual(complete('btp-connect sa'), [`sandbox\t${commands.find((command) => command.name === 'sandbox')!.summary}`]);
-    for (const command of commands) assert.deepEqual(complete(`btp-connect ${command.name} --`).map((entry) => entry.split('\t')[0]), longOptions(command.name), command.name);
+    for (const command of commands)
+      assert.deepEqual(
+        complete(`btp-connect ${command.name} --`).map((entry) => entry.split('\t')[0]),
+        longOptions(command.name),
+        command.name,
+      );
     assert.deepEqual(complete('btp-connect tunnel '), ['remove', 'setup', 'show']);
   });
 
   it('zsh: parses, and registers its function for btp-connect with compinit', { skip: noShell('zsh') }, async () => {
     const file = await script('zsh');
     execFileSync('zsh', ['-n', file]);
-    const registered = execFileSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source '${file}' && print -r -- $_comps[btp-connect]`], { cwd: dir, encoding: 'utf8' });
+    const registered = execFileSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source '${file}' && print -r -- $_comps[btp-connect]`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     assert.equal(registered.trim(), '_btp_connect');
   });
 
@@ -106,11 +122,17 @@ describe('btp-connect completion', () => {
     const text = (await cli('completion', 'powershell')).stdout;
     assert.match(text, /^Register-ArgumentCompleter -Native -CommandName btp-connect /m);
     for (const command of commands) {
-      const entry = new RegExp(`^ {4}'${command.name}' = @\\{ Summary = '[^\\n]*'; Options = @\\(([^)]*)\\); Subcommands = @\\(([^)]*)\\) \\}$`, 'm').exec(text);
+      const entry = new RegExp(`^ {4}'${command.name}' = @\\{ Summary = '[^\\n]*'; Options = @\\(([^)]*)\\); Subcommands = @\\(([^)]*)\\) \\}$`, 'm').exec(
+        text,
+      );
       assert.ok(entry, command.name);
       const options = [...(entry[1] ?? '').matchAll(/'(--[^']+)'/g)].map((match) => match[1]).sort();
       assert.deepEqual(options, longOptions(command.name), command.name);
-      assert.deepEqual([...(entry[2] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1]), [...(command.subcommands ?? [])], command.name);
+      assert.deepEqual(
+        [...(entry[2] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1]),
+        [...(command.subcommands ?? [])],
+        command.name,
+      );
     }
   });
 });

@@ -83,35 +83,80 @@ describe('DestinationServiceClient: reading', () => {
 });
 
 describe('DestinationServiceClient: find-destination for every authentication type', () => {
-  const bearerFor = (claims: (c: Record<string, unknown>) => void) => (token: { type: string; value: string; http_header?: { key: string; value: string } }) => {
-    assert.equal(token.type, 'Bearer');
-    assert.equal(token.http_header?.value, `Bearer ${token.value}`);
-    claims(decodeClaims(token.value));
-  };
-  const cases: { name: string; options?: () => Promise<Record<string, string>>; check: (token: { type: string; value: string; http_header?: { key: string; value: string }; error?: string } | undefined, result: unknown) => void }[] = [
+  const bearerFor =
+    (claims: (c: Record<string, unknown>) => void) => (token: { type: string; value: string; http_header?: { key: string; value: string } }) => {
+      assert.equal(token.type, 'Bearer');
+      assert.equal(token.http_header?.value, `Bearer ${token.value}`);
+      claims(decodeClaims(token.value));
+    };
+  const cases: {
+    name: string;
+    options?: () => Promise<Record<string, string>>;
+    check: (token: { type: string; value: string; http_header?: { key: string; value: string }; error?: string } | undefined, result: unknown) => void;
+  }[] = [
     { name: 'internet-noauth', check: (token) => assert.equal(token, undefined) },
     { name: 'internet-basic', check: (token) => assert.equal(token?.http_header?.value, `Basic ${Buffer.from('demo:demo-password-1').toString('base64')}`) },
     { name: 'internet-oauth-cc', check: (token) => bearerFor((claims) => assert.equal(claims.client_id, 'sandbox-backend-client'))(token as never) },
-    { name: 'internet-oauth-cc-common', options: async () => ({ tenant: 'subscriber' }), check: (token) => bearerFor((claims) => assert.equal(claims.zid, SUBSCRIBER_TENANT_ID))(token as never) },
+    {
+      name: 'internet-oauth-cc-common',
+      options: async () => ({ tenant: 'subscriber' }),
+      check: (token) => bearerFor((claims) => assert.equal(claims.zid, SUBSCRIBER_TENANT_ID))(token as never),
+    },
     { name: 'internet-oauth-password', check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'alice'))(token as never) },
-    { name: 'internet-user-exchange', options: async () => ({ userToken: await f.userToken('bob') }), check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'bob'))(token as never) },
-    { name: 'internet-jwt-bearer', options: async () => ({ userToken: await f.userToken('carol', 'subscriber') }), check: (token) => bearerFor((claims) => assert.equal(claims.zid, SUBSCRIBER_TENANT_ID))(token as never) },
+    {
+      name: 'internet-user-exchange',
+      options: async () => ({ userToken: await f.userToken('bob') }),
+      check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'bob'))(token as never),
+    },
+    {
+      name: 'internet-jwt-bearer',
+      options: async () => ({ userToken: await f.userToken('carol', 'subscriber') }),
+      check: (token) => bearerFor((claims) => assert.equal(claims.zid, SUBSCRIBER_TENANT_ID))(token as never),
+    },
     { name: 'internet-technical-user', check: (token) => bearerFor((claims) => assert.equal(claims.grant_type, 'client_credentials'))(token as never) },
-    { name: 'internet-token-exchange', options: async () => ({ subjectToken: await f.userToken('alice'), subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt' }), check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'alice'))(token as never) },
-    { name: 'internet-saml-assertion', options: async () => ({ userToken: await f.userToken('alice') }), check: (token) => {
-      assert.equal(token?.type, 'SAML2.0');
-      assert.match(Buffer.from(token?.value ?? '', 'base64').toString(), /<saml2:NameID[^>]*>alice</);
-    } },
-    { name: 'internet-saml-bearer', options: async () => ({ userToken: await f.userToken('alice') }), check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'alice'))(token as never) },
-    { name: 'internet-authorization-code', options: async () => ({ code: 'not-issued' }), check: (token) => assert.match(token?.error ?? '', /Invalid authorization code/) },
-    { name: 'internet-client-certificate', check: (token, result) => {
-      assert.equal(token, undefined);
-      assert.deepEqual((result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name), ['backend-client.p12', 'truststore.pem']);
-    } },
-    { name: 'internet-client-certificate-pem', check: (token, result) => {
-      assert.equal(token, undefined);
-      assert.deepEqual((result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name), ['backend-client.pem', 'truststore.pem']);
-    } },
+    {
+      name: 'internet-token-exchange',
+      options: async () => ({ subjectToken: await f.userToken('alice'), subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt' }),
+      check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'alice'))(token as never),
+    },
+    {
+      name: 'internet-saml-assertion',
+      options: async () => ({ userToken: await f.userToken('alice') }),
+      check: (token) => {
+        assert.equal(token?.type, 'SAML2.0');
+        assert.match(Buffer.from(token?.value ?? '', 'base64').toString(), /<saml2:NameID[^>]*>alice</);
+      },
+    },
+    {
+      name: 'internet-saml-bearer',
+      options: async () => ({ userToken: await f.userToken('alice') }),
+      check: (token) => bearerFor((claims) => assert.equal(claims.user_name, 'alice'))(token as never),
+    },
+    {
+      name: 'internet-authorization-code',
+      options: async () => ({ code: 'not-issued' }),
+      check: (token) => assert.match(token?.error ?? '', /Invalid authorization code/),
+    },
+    {
+      name: 'internet-client-certificate',
+      check: (token, result) => {
+        assert.equal(token, undefined);
+        assert.deepEqual(
+          (result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name),
+          ['backend-client.p12', 'truststore.pem'],
+        );
+      },
+    },
+    {
+      name: 'internet-client-certificate-pem',
+      check: (token, result) => {
+        assert.equal(token, undefined);
+        assert.deepEqual(
+          (result as { certificates?: { Name: string }[] }).certificates?.map((certificate) => certificate.Name),
+          ['backend-client.pem', 'truststore.pem'],
+        );
+      },
+    },
     { name: 'onprem-erp-principal', check: (token) => assert.equal(token, undefined) },
   ];
   for (const testCase of cases) {
@@ -124,7 +169,12 @@ describe('DestinationServiceClient: find-destination for every authentication ty
   }
 
   it('OAuth2TechnicalUserPropagation on an OnPremise destination puts the token in SAP-Connectivity-Technical-Authentication', async () => {
-    const destination = { ...(await f.client.get('subaccount', 'internet-technical-user')).value, Name: 'onprem-technical-user', ProxyType: 'OnPremise', URL: 'http://erp.virtual:8000' };
+    const destination = {
+      ...(await f.client.get('subaccount', 'internet-technical-user')).value,
+      Name: 'onprem-technical-user',
+      ProxyType: 'OnPremise',
+      URL: 'http://erp.virtual:8000',
+    };
     await f.client.create('subaccount', destination);
     const result = await f.client.find('onprem-technical-user');
     assert.equal(result?.authTokens?.[0]?.http_header?.key, 'SAP-Connectivity-Technical-Authentication');
@@ -155,9 +205,15 @@ describe('DestinationServiceClient: writing', () => {
     await f.client.create('instance', http('move-me', { Description: 'v1' }));
     await f.client.create('instance', http('taken'));
     const read = await f.client.get('instance', 'move-me');
-    await rejects(f.client.renameAndUpdate('instance', 'move-me', { ...read.value, Name: 'taken', Description: 'v2' }, { etag: read.etag }), ErrorCode.AlreadyExists);
+    await rejects(
+      f.client.renameAndUpdate('instance', 'move-me', { ...read.value, Name: 'taken', Description: 'v2' }, { etag: read.etag }),
+      ErrorCode.AlreadyExists,
+    );
     await f.client.update('instance', { ...read.value, Description: 'someone else' });
-    await rejects(f.client.renameAndUpdate('instance', 'move-me', { ...read.value, Name: 'moved', Description: 'v2' }, { etag: read.etag }), ErrorCode.Conflict);
+    await rejects(
+      f.client.renameAndUpdate('instance', 'move-me', { ...read.value, Name: 'moved', Description: 'v2' }, { etag: read.etag }),
+      ErrorCode.Conflict,
+    );
     await rejects(f.client.get('instance', 'moved'), ErrorCode.NotFound);
     const fresh = await f.client.get('instance', 'move-me');
     await f.client.renameAndUpdate('instance', 'move-me', { ...fresh.value, Name: 'moved', Description: 'v2' }, { etag: fresh.etag });
@@ -168,21 +224,33 @@ describe('DestinationServiceClient: writing', () => {
 
   it('refuses an invalid destination before sending anything, naming the field', async () => {
     const before = await f.client.listNames('subaccount');
-    const error = await rejects(f.client.create('subaccount', { Name: 'bad name!', Type: 'HTTP', URL: 'not a url', Authentication: 'NoAuthentication' }), ErrorCode.InvalidInput);
+    const error = await rejects(
+      f.client.create('subaccount', { Name: 'bad name!', Type: 'HTTP', URL: 'not a url', Authentication: 'NoAuthentication' }),
+      ErrorCode.InvalidInput,
+    );
     assert.deepEqual(error.issues.map((issue) => issue.field).sort(), ['Name', 'URL']);
     assert.deepEqual(await f.client.listNames('subaccount'), before);
   });
 
   it('bulk-creates with per-item results (207 when one already exists)', async () => {
     const results = await f.client.bulk('POST', 'subaccount', [http('bulk-a'), http('internet-basic')]);
-    assert.deepEqual(results.map((result) => [result.name, result.status]), [['bulk-a', 201], ['internet-basic', 409]]);
+    assert.deepEqual(
+      results.map((result) => [result.name, result.status]),
+      [
+        ['bulk-a', 201],
+        ['internet-basic', 409],
+      ],
+    );
   });
 
   it('uploads, reads, lists and deletes certificates', async () => {
     const content = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
     await f.client.createCertificate('instance', { Name: 'extra.pem', Type: 'CERTIFICATE', Content: content });
     assert.equal((await f.client.getCertificate('instance', 'extra.pem')).Content, content);
-    assert.deepEqual((await f.client.listCertificates('instance')).map((certificate) => certificate.Name), ['extra.pem']);
+    assert.deepEqual(
+      (await f.client.listCertificates('instance')).map((certificate) => certificate.Name),
+      ['extra.pem'],
+    );
     await f.client.deleteCertificate('instance', 'extra.pem');
     await rejects(f.client.getCertificate('instance', 'extra.pem'), ErrorCode.NotFound);
     const keys = await f.client.getCertificatePublicKeys('subaccount', 'truststore.pem');
@@ -190,7 +258,10 @@ describe('DestinationServiceClient: writing', () => {
   });
 
   it('creates, reads, replaces and deletes fragments, and find merges the stored fragment', async () => {
-    assert.deepEqual((await f.client.listFragments('subaccount')).map((fragment) => fragment.FragmentName), ['slow-backend']);
+    assert.deepEqual(
+      (await f.client.listFragments('subaccount')).map((fragment) => fragment.FragmentName),
+      ['slow-backend'],
+    );
     await f.client.saveFragment('subaccount', { FragmentName: 'proxy-headers', 'URL.headers.X-From': 'fragment' });
     await rejects(f.client.saveFragment('subaccount', { FragmentName: 'proxy-headers' }), ErrorCode.AlreadyExists);
     const stored = await f.client.getFragment('subaccount', 'proxy-headers');

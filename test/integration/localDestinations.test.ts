@@ -10,7 +10,15 @@ import { MemorySecretStore } from '../../src/core/secrets/secretStore';
 
 const SECRET = 'CANARY-local-password-Zx81';
 
-const basic = (name: string, password = SECRET) => ({ Name: name, Type: 'HTTP', URL: 'https://backend.example', ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'alice', Password: password });
+const basic = (name: string, password = SECRET) => ({
+  Name: name,
+  Type: 'HTTP',
+  URL: 'https://backend.example',
+  ProxyType: 'Internet',
+  Authentication: 'BasicAuthentication',
+  User: 'alice',
+  Password: password,
+});
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
   try {
@@ -62,7 +70,16 @@ describe('LocalDestinationStore (a file for properties, the secret store for sec
     await store.create('subaccount', basic('backend'));
     const found = await store.find('backend');
     assert.equal(found?.authTokens?.[0]?.http_header?.value, `Basic ${Buffer.from(`alice:${SECRET}`).toString('base64')}`);
-    await store.create('subaccount', { Name: 'oauth', Type: 'HTTP', URL: 'https://o.example', ProxyType: 'Internet', Authentication: 'OAuth2ClientCredentials', clientId: 'c', clientSecret: 's', tokenServiceURL: 'https://t.example/oauth/token' });
+    await store.create('subaccount', {
+      Name: 'oauth',
+      Type: 'HTTP',
+      URL: 'https://o.example',
+      ProxyType: 'Internet',
+      Authentication: 'OAuth2ClientCredentials',
+      clientId: 'c',
+      clientSecret: 's',
+      tokenServiceURL: 'https://t.example/oauth/token',
+    });
     assert.match((await store.find('oauth'))?.authTokens?.[0]?.error ?? '', /NoAuthentication and BasicAuthentication, not OAuth2ClientCredentials/);
     await rejectsWith(store.find('missing'), ErrorCode.NotFound);
   });

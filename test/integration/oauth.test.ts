@@ -139,7 +139,9 @@ describe('OAuth grants against the sandbox token service', () => {
     assert.ok(login.refreshToken);
     const refreshed = await requestToken(client, { type: 'refresh_token', refreshToken: login.refreshToken ?? '' }, { agents: f.agents });
     assert.equal(decodeClaims(refreshed.accessToken).user_name, 'alice');
-    await assert.rejects(requestToken(client, { type: 'password', username: 'alice', password: 'wrong' }, { agents: f.agents }), (error: unknown) => isBtpError(error, ErrorCode.TokenRejected));
+    await assert.rejects(requestToken(client, { type: 'password', username: 'alice', password: 'wrong' }, { agents: f.agents }), (error: unknown) =>
+      isBtpError(error, ErrorCode.TokenRejected),
+    );
 
     const carol = await f.userToken('carol', 'subscriber');
     const exchanged = await new ServiceTokens(f.binding, f.agents).exchangeUserToken(carol);
@@ -154,7 +156,13 @@ describe('OAuth grants against the sandbox token service', () => {
     const token = await new ServiceTokens(binding, f.agents).clientCredentials();
     assert.equal(decodeClaims(token.accessToken).client_id, binding.clientId);
     if (binding.auth.kind !== 'x509') assert.fail('expected an X.509 binding');
-    const withoutCertificate: TokenClient = { tokenUrl: `${binding.auth.certUrl}/oauth/token`, clientId: binding.clientId, auth: { kind: 'secret', clientSecret: 'none' } };
-    await assert.rejects(requestToken(withoutCertificate, { type: 'client_credentials' }, { agents: f.agents }), (error: unknown) => isBtpError(error, ErrorCode.TokenRejected));
+    const withoutCertificate: TokenClient = {
+      tokenUrl: `${binding.auth.certUrl}/oauth/token`,
+      clientId: binding.clientId,
+      auth: { kind: 'secret', clientSecret: 'none' },
+    };
+    await assert.rejects(requestToken(withoutCertificate, { type: 'client_credentials' }, { agents: f.agents }), (error: unknown) =>
+      isBtpError(error, ErrorCode.TokenRejected),
+    );
   });
 });

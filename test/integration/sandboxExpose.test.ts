@@ -32,14 +32,30 @@ describe('btp-connect sandbox expose / unexpose / exposed', () => {
   it('expose adds a TCP mapping the running sandbox applies and says so', async () => {
     const result = await cli('expose', 'pg.virtual:5432', '--to', '127.0.0.1:15432', '--protocol', 'tcp', '--dir', directory);
     assert.equal(result.code, ExitCode.Ok, result.stderr + result.stdout);
-    assert.match(result.stdout, /^Exposed pg\.virtual:5432 → 127\.0\.0\.1:15432 \(TCP\) at the connector without location ID in .*cloud-connector\.json\.\nThe running sandbox \(pid \d+\) applied it\.\n$/);
+    assert.match(
+      result.stdout,
+      /^Exposed pg\.virtual:5432 → 127\.0\.0\.1:15432 \(TCP\) at the connector without location ID in .*cloud-connector\.json\.\nThe running sandbox \(pid \d+\) applied it\.\n$/,
+    );
     const mappings = sandbox.connectors[0]?.mappings ?? [];
     assert.equal(checkTcpAccess(mappings, 'pg.virtual', 5432).allowed, true);
     assert.equal(mappings.find((mapping) => mapping.virtualHost === 'pg.virtual')?.localPort, 15432);
   });
 
   it('expose of an HTTP system with paths, at a new location ID, starts a connector there', async () => {
-    const result = await cli('expose', 'mock.virtual:80', '--to', 'localhost:3000', '--path', '/api', '--path', '/health', '--location', 'dev', '--dir', directory);
+    const result = await cli(
+      'expose',
+      'mock.virtual:80',
+      '--to',
+      'localhost:3000',
+      '--path',
+      '/api',
+      '--path',
+      '/health',
+      '--location',
+      'dev',
+      '--dir',
+      directory,
+    );
     assert.equal(result.code, ExitCode.Ok, result.stderr + result.stdout);
     assert.match(result.stdout, /Exposed mock\.virtual:80 → localhost:3000 \(HTTP, \/api, \/health\) at location ID "dev"/);
     const dev = sandbox.connectors.find((connector) => connector.locationId === 'dev');
@@ -101,7 +117,10 @@ describe('btp-connect sandbox expose / unexpose / exposed', () => {
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /No sandbox is running on this folder; it applies the change when it starts\.\n$/);
     const file = JSON.parse(await readFile(join(idle, CONFIG_FILE_NAME), 'utf8')) as CloudConnectorFile;
-    assert.deepEqual(file.connectors.map((entry) => entry.mappings.map((mapping) => mapping.virtualHost)), [['erp.virtual', 'db.virtual', 'ldap.virtual', 'smtp.virtual', 'pg.virtual'], ['erp.virtual']]);
+    assert.deepEqual(
+      file.connectors.map((entry) => entry.mappings.map((mapping) => mapping.virtualHost)),
+      [['erp.virtual', 'db.virtual', 'ldap.virtual', 'smtp.virtual', 'pg.virtual'], ['erp.virtual']],
+    );
     const started = await startSandbox({ directory: idle });
     try {
       assert.equal(checkTcpAccess(started.connectors[0]?.mappings ?? [], 'pg.virtual', 5432).allowed, true);
@@ -117,33 +136,49 @@ describe('btp-connect sandbox expose / unexpose / exposed', () => {
 describe('btp-connect check on a destination of the sandbox running on the default folder', () => {
   let home: string;
   let fixture: SandboxFixture;
-  const check = (...argv: string[]) => runCli(['check', ...argv, '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], { cwd: home, env: { XDG_STATE_HOME: join(home, 'xdg') } });
+  const check = (...argv: string[]) =>
+    runCli(['check', ...argv, '--key', 'destination.json', '--connectivity-key', 'connectivity.json'], {
+      cwd: home,
+      env: { XDG_STATE_HOME: join(home, 'xdg') },
+    });
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'btp-expose-check-'));
     fixture = await startSandboxFixture({ directory: join(home, 'xdg', 'btp-connect', 'sandbox') });
     await writeFile(join(home, 'destination.json'), JSON.stringify(fixture.sandbox.keys.destination));
     await writeFile(join(home, 'connectivity.json'), JSON.stringify(fixture.sandbox.keys.connectivity));
-    await fixture.client.create('subaccount', { Name: 'mock-http', Type: 'HTTP', URL: 'http://mock.virtual:80', ProxyType: 'OnPremise', Authentication: 'NoAuthentication' });
+    await fixture.client.create('subaccount', {
+      Name: 'mock-http',
+      Type: 'HTTP',
+      URL: 'http://mock.virtual:80',
+      ProxyType: 'OnPremise',
+      Authentication: 'NoAuthentication',
+    });
   });
   after(async () => {
     await fixture.close();
     await rm(home, { recursive: true, force: true });
   });
 
-  it('the demo\'s first check (onprem-erp-basic at /) is green with a warning that lists the exposed paths', async () => {
+  it("the demo's first check (onprem-erp-basic at /) is green with a warning that lists the exposed paths", async () => {
     const result = await check('onprem-erp-basic');
     assert.equal(result.code, ExitCode.Ok, result.stdout + result.stderr);
-    assert.match(result.stdout, /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Exposed for erp\.virtual:8000: \/sap\/opu\/odata\/ and below, \/whoami and below, \/redirect, \/echo and below, \/ws\.$/m);
+    assert.match(
+      result.stdout,
+      /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Exposed for erp\.virtual:8000: \/sap\/opu\/odata\/ and below, \/whoami and below, \/redirect, \/echo and below, \/ws\.$/m,
+    );
     assert.match(result.stdout, /^Hint: Check a path that is exposed \(--path\), e\.g\. \/sap\/opu\/odata\/, or expose this one/m);
   });
 
-  it('a system the sandbox\'s access control does not map at all stays broken, and is green once exposed', async () => {
+  it("a system the sandbox's access control does not map at all stays broken, and is green once exposed", async () => {
     const broken = await check('mock-http');
     assert.equal(broken.code, ExitCode.ServiceFailure, broken.stdout);
     assert.match(broken.stdout, /^Broken at the Cloud Connector: Not exposed by the Cloud Connector \[BTP_NOT_EXPOSED\]/m);
     assert.match(broken.stdout, /add virtual host "mock\.virtual", port 80, protocol HTTP \(or HTTPS\) and a resource "\/"/);
-    const exposed = await runCli(['sandbox', 'expose', 'mock.virtual:80', '--to', 'builtin:erp', '--path', '/whoami'], { cwd: home, env: { XDG_STATE_HOME: join(home, 'xdg') } });
+    const exposed = await runCli(['sandbox', 'expose', 'mock.virtual:80', '--to', 'builtin:erp', '--path', '/whoami'], {
+      cwd: home,
+      env: { XDG_STATE_HOME: join(home, 'xdg') },
+    });
     assert.match(exposed.stdout, /applied it/);
     const warned = await check('mock-http');
     assert.equal(warned.code, ExitCode.Ok, warned.stdout);

@@ -32,7 +32,12 @@ describe('btp-connect sandbox mailbox', () => {
     const mailbox = new Mailbox(mailboxDirectory(directory));
     const delivered: MailEntry[] = [];
     for (const subject of ['first', '=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=']) {
-      delivered.push(await mailbox.deliver(Buffer.from(`From: app@example.com\r\nTo: dev@example.com\r\nSubject: ${subject}\r\n\r\nbody\r\n`), { from: 'app@example.com', to: ['dev@example.com'] }));
+      delivered.push(
+        await mailbox.deliver(Buffer.from(`From: app@example.com\r\nTo: dev@example.com\r\nSubject: ${subject}\r\n\r\nbody\r\n`), {
+          from: 'app@example.com',
+          to: ['dev@example.com'],
+        }),
+      );
     }
     const result = await cli('--dir', directory);
     assert.equal(result.code, ExitCode.Ok, result.stderr);
@@ -40,8 +45,14 @@ describe('btp-connect sandbox mailbox', () => {
     assert.equal(heading, `${mailboxDirectory(directory)} (2 mails)`);
     assert.match(header ?? '', /^RECEIVED +FROM +TO +SUBJECT +FILE$/);
     const newestFirst = [...delivered].sort((a, b) => b.file.localeCompare(a.file));
-    assert.deepEqual(rows.map((row) => row.split(/ {2,}/).slice(1)), newestFirst.map((entry) => ['app@example.com', 'dev@example.com', entry.subject, entry.file]));
-    assert.ok(rows.some((row) => row.includes('Grüße')), 'the encoded subject is shown decoded');
+    assert.deepEqual(
+      rows.map((row) => row.split(/ {2,}/).slice(1)),
+      newestFirst.map((entry) => ['app@example.com', 'dev@example.com', entry.subject, entry.file]),
+    );
+    assert.ok(
+      rows.some((row) => row.includes('Grüße')),
+      'the encoded subject is shown decoded',
+    );
 
     const json = JSON.parse((await cli('--json', '--dir', directory)).stdout) as MailEntry[];
     assert.deepEqual(json, newestFirst);

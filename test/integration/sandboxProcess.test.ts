@@ -39,7 +39,10 @@ describe('btp-connect sandbox', { skip: noPosixSignals || noPosixShell }, () => 
       const mailbox = /^ {2}Mailbox {8}(\S+) {3}\(what onprem-mail sends to smtp\.virtual:25; (.* sandbox mailbox --dir \S+)\)$/m.exec(sandbox.welcome);
       assert.ok(mailbox, sandbox.welcome);
       assert.equal(resolve(repoRoot, mailbox[1] ?? ''), join(dir, 'state', 'mailbox'));
-      assert.equal((await execFileAsync('sh', ['-c', mailbox[2] ?? ''], { cwd: repoRoot })).stdout, `${join(dir, 'state', 'mailbox')} (0 mails)\n  (empty: send mail with the onprem-mail destination, e.g. the SAP Cloud SDK mail client)\n`);
+      assert.equal(
+        (await execFileAsync('sh', ['-c', mailbox[2] ?? ''], { cwd: repoRoot })).stdout,
+        `${join(dir, 'state', 'mailbox')} (0 mails)\n  (empty: send mail with the onprem-mail destination, e.g. the SAP Cloud SDK mail client)\n`,
+      );
       // Run the printed lines exactly, in one shell so that TOKEN carries over; separate their outputs.
       const script = lines.map((line) => `${line}\necho; echo '-----'`).join('\n');
       const { stdout } = await execFileAsync('sh', ['-c', script], { cwd: repoRoot });
@@ -67,7 +70,15 @@ describe('btp-connect sandbox', { skip: noPosixSignals || noPosixShell }, () => 
     const first = await startSandbox({ directory: state, portBase: 0 });
     const secret = first.keys.destination.clientsecret;
     const firstApi = first.endpoints.internetApiUrl.replace('127.0.0.1', 'localhost');
-    await first.store.apply([{ kind: 'create', scope: { tenantId: first.identity.world.provider.id }, collection: 'destinations', name: 'kept', value: { Name: 'kept', Type: 'HTTP', URL: `${firstApi}/kept`, Authentication: 'NoAuthentication' } }]);
+    await first.store.apply([
+      {
+        kind: 'create',
+        scope: { tenantId: first.identity.world.provider.id },
+        collection: 'destinations',
+        name: 'kept',
+        value: { Name: 'kept', Type: 'HTTP', URL: `${firstApi}/kept`, Authentication: 'NoAuthentication' },
+      },
+    ]);
     await first.close();
 
     const second = await startSandbox({ directory: state, portBase: 0 });

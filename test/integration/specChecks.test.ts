@@ -151,7 +151,16 @@ describe('spec §8 checks 8–12: authTokens per authentication type', () => {
   });
 
   it('check 10: a failing token retrieval answers 200 with an authToken that has type "", value "" and error', async () => {
-    const destination = { Name: 'bad-secret', Type: 'HTTP', URL: 'http://localhost:1/x', ProxyType: 'Internet', Authentication: 'OAuth2ClientCredentials', clientId: 'sandbox-backend-client', clientSecret: 'wrong', tokenServiceURL: `${f.sandbox.endpoints.tokenServiceUrl}/oauth/token` };
+    const destination = {
+      Name: 'bad-secret',
+      Type: 'HTTP',
+      URL: 'http://localhost:1/x',
+      ProxyType: 'Internet',
+      Authentication: 'OAuth2ClientCredentials',
+      clientId: 'sandbox-backend-client',
+      clientSecret: 'wrong',
+      tokenServiceURL: `${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`,
+    };
     assert.equal((await f.api('/v1/subaccountDestinations', { method: 'POST', body: destination })).status, 201);
     const response = await f.api('/v1/destinations/bad-secret');
     assert.equal(response.status, 200);
@@ -195,7 +204,9 @@ describe('spec §8 checks 8–12: authTokens per authentication type', () => {
 
 describe('spec §8 checks 13–15: fragments, credentials, ETags', () => {
   it('check 13: X-fragment-name merges the fragment (fragment wins) and adds FragmentName; a missing fragment is 404 unless optional', async () => {
-    const merged = (await f.api('/v1/destinations/internet-noauth?$skipTokenRetrieval=true', { headers: { 'x-fragment-name': 'slow-backend' } })).json<FindBody>();
+    const merged = (
+      await f.api('/v1/destinations/internet-noauth?$skipTokenRetrieval=true', { headers: { 'x-fragment-name': 'slow-backend' } })
+    ).json<FindBody>();
     assert.equal(merged.destinationConfiguration.FragmentName, 'slow-backend');
     assert.equal(merged.destinationConfiguration['HTML5.Timeout'], '60000');
     assert.equal(merged.destinationConfiguration['URL.headers.X-Fragment'], 'slow-backend');
@@ -208,7 +219,12 @@ describe('spec §8 checks 13–15: fragments, credentials, ETags', () => {
   });
 
   it('check 14: $skipCredentials leaves out Password, clientSecret, tokenServicePassword and KeyStorePassword', async () => {
-    for (const [name, secret] of [['internet-basic', 'Password'], ['internet-oauth-cc', 'clientSecret'], ['internet-saml-bearer', 'tokenServicePassword'], ['internet-client-certificate', 'KeyStorePassword']] as const) {
+    for (const [name, secret] of [
+      ['internet-basic', 'Password'],
+      ['internet-oauth-cc', 'clientSecret'],
+      ['internet-saml-bearer', 'tokenServicePassword'],
+      ['internet-client-certificate', 'KeyStorePassword'],
+    ] as const) {
       const withSecrets = (await f.api(`/v1/destinations/${name}?$skipTokenRetrieval=true`)).json<FindBody>();
       assert.equal(typeof withSecrets.destinationConfiguration[secret], 'string', `${name} has ${secret}`);
       const without = (await f.api(`/v1/destinations/${name}?$skipTokenRetrieval=true&$skipCredentials=true`)).json<FindBody>();
@@ -263,9 +279,15 @@ describe('spec §8 checks 16–18: CRUD, certificates, authorisation', () => {
     assert.equal((await f.api("/v1/subaccountDestinations?$page=1&$filter=Name%20in%20('a')")).status, 400);
 
     const inList = (await f.api("/v1/subaccountDestinations?$filter=Name%20in%20('internet-basic','internet-noauth')")).json<Record<string, string>[]>();
-    assert.deepEqual(inList.map((item) => item.Name), ['internet-basic', 'internet-noauth']);
+    assert.deepEqual(
+      inList.map((item) => item.Name),
+      ['internet-basic', 'internet-noauth'],
+    );
     const prefixed = (await f.api("/v1/subaccountDestinations?$filter=startswith(Name,'onprem-erp')")).json<Record<string, string>[]>();
-    assert.deepEqual(prefixed.map((item) => item.Name), ['onprem-erp-basic', 'onprem-erp-loc2', 'onprem-erp-principal']);
+    assert.deepEqual(
+      prefixed.map((item) => item.Name),
+      ['onprem-erp-basic', 'onprem-erp-loc2', 'onprem-erp-principal'],
+    );
   });
 
   it('check 17: certificates: GET by name returns {Name, Type, Content}; a missing one is 404 at both levels', async () => {
@@ -292,7 +314,11 @@ describe('spec §8 checks 16–18: CRUD, certificates, authorisation', () => {
     assert.equal(expiredResponse.status, 401);
     assert.match(expiredResponse.text, /expired/);
     const app = f.sandbox.keys.xsuaa as Record<string, string>;
-    const appToken = await f.tokenRequest(`${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`, { grant_type: 'client_credentials', client_id: app.clientid ?? '', client_secret: app.clientsecret ?? '' });
+    const appToken = await f.tokenRequest(`${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`, {
+      grant_type: 'client_credentials',
+      client_id: app.clientid ?? '',
+      client_secret: app.clientsecret ?? '',
+    });
     assert.equal((await f.api('/v1/subaccountDestinations', { token: appToken.json<{ access_token: string }>().access_token })).status, 403);
   });
 });

@@ -28,11 +28,22 @@ before(async () => {
   assert.ok(existsSync(join(repoRoot, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build` first');
   work = await mkdtemp(join(tmpdir(), 'btp-cli-package-'));
   app = join(work, 'app');
-  env = { ...process.env, NODE_OPTIONS: '', BTP_CONNECT_CONFIG_DIR: join(work, 'config'), XDG_STATE_HOME: join(work, 'state'), BTP_CONNECT_LOCAL_TOKEN: 'off', npm_config_update_notifier: 'false' };
+  env = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    BTP_CONNECT_CONFIG_DIR: join(work, 'config'),
+    XDG_STATE_HOME: join(work, 'state'),
+    BTP_CONNECT_LOCAL_TOKEN: 'off',
+    npm_config_update_notifier: 'false',
+  };
   packed = packCli({ outDir: work, build: false });
   await mkdir(app, { recursive: true });
   await writeFile(join(app, 'package.json'), '{ "name": "empty-app", "private": true }\n');
-  await execFileAsync(npmCommand(), ['install', '--prefer-offline', '--no-audit', '--no-fund', packed.tarball], { cwd: app, env, shell: process.platform === 'win32' });
+  await execFileAsync(npmCommand(), ['install', '--prefer-offline', '--no-audit', '--no-fund', packed.tarball], {
+    cwd: app,
+    env,
+    shell: process.platform === 'win32',
+  });
 });
 after(async () => {
   await rm(work, { recursive: true, force: true });
@@ -83,7 +94,14 @@ async function start(command: string, args: string[]): Promise<Running> {
 
 describe('the CLI npm package', () => {
   it('packs the bundle, its README and licence, with bin, files, engines and the keyring as its only dependency, and no scripts', async () => {
-    const manifest = packed.manifest as { bin: Record<string, string>; files: string[]; engines: { node: string }; dependencies: Record<string, string>; scripts?: unknown; devDependencies?: unknown };
+    const manifest = packed.manifest as {
+      bin: Record<string, string>;
+      files: string[];
+      engines: { node: string };
+      dependencies: Record<string, string>;
+      scripts?: unknown;
+      devDependencies?: unknown;
+    };
     const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
     assert.deepEqual(manifest.bin, { 'btp-connect': 'cli.js' });
     assert.deepEqual(manifest.files, ['cli.js', 'README.md', 'LICENSE']);
@@ -95,13 +113,17 @@ describe('the CLI npm package', () => {
     console.log(`# ${packed.tarball.split(/[\\/]/).pop()}: ${(packed.bytes / 1024).toFixed(0)} KB`);
   });
 
-  it('installs into an empty folder as the CLI, the keyring loader and this platform\'s keyring binary only', async () => {
+  it("installs into an empty folder as the CLI, the keyring loader and this platform's keyring binary only", async () => {
     const scoped = readdirSync(join(app, 'node_modules', '@napi-rs'));
     const top = readdirSync(join(app, 'node_modules')).filter((name) => !name.startsWith('.') && name !== '@napi-rs');
     assert.deepEqual(top, ['btp-connect'], 'no other dependencies');
     assert.equal(scoped.length, 2, scoped.join(', '));
     assert.ok(scoped.includes('keyring'));
-    assert.match(scoped.find((name) => name !== 'keyring') ?? '', new RegExp(`^keyring-${process.platform}-${process.arch}`), 'the binary package of this machine');
+    assert.match(
+      scoped.find((name) => name !== 'keyring') ?? '',
+      new RegExp(`^keyring-${process.platform}-${process.arch}`),
+      'the binary package of this machine',
+    );
     // The loader finds it: the keychain is reachable by the installed CLI (whether a Secret Service runs is another matter).
     await execFileAsync(process.execPath, ['-e', "require('@napi-rs/keyring')"], { cwd: app, env });
   });
@@ -131,7 +153,7 @@ describe('the CLI npm package', () => {
         assert.equal(response.statusCode, 200);
         const echoed = (await response.body.json()) as { path: string; headers: Record<string, string> };
         assert.equal(echoed.path, '/internet-basic/hello', 'the destination URL and the request path');
-        assert.match(echoed.headers.authorization ?? '', /^Basic /, 'the forward injected the destination\'s credentials');
+        assert.match(echoed.headers.authorization ?? '', /^Basic /, "the forward injected the destination's credentials");
       } finally {
         stopped = await forward.stop();
       }

@@ -83,7 +83,10 @@ describe('npm run package:all', () => {
 
   it('universal: no binary and no keyring loader (the extension falls back to SecretStorage)', () => {
     const zip = openZip(built.at(-1)!.file);
-    assert.deepEqual(zip.names.filter((name) => name.endsWith('.node') || name.includes('node_modules/')), []);
+    assert.deepEqual(
+      zip.names.filter((name) => name.endsWith('.node') || name.includes('node_modules/')),
+      [],
+    );
     assert.ok(zip.has(extensionMain));
     assert.ok(zip.has('extension/dist/webview/main.js'));
   });

@@ -70,7 +70,9 @@ describe('AC-18: circuit breaker state machine (fake clock)', () => {
   it('counts only outages: unreachable, timeouts and 5xx; 4xx answers and our own cancels reset the count', async () => {
     const outages = [
       unreachable(),
-      new BtpError(ErrorCode.Timeout, 'The token service at http://x did not answer in time (UND_ERR_HEADERS_TIMEOUT).', { details: { code: 'UND_ERR_HEADERS_TIMEOUT' } }),
+      new BtpError(ErrorCode.Timeout, 'The token service at http://x did not answer in time (UND_ERR_HEADERS_TIMEOUT).', {
+        details: { code: 'UND_ERR_HEADERS_TIMEOUT' },
+      }),
       new BtpError(ErrorCode.TokenFailed, 'The token service at http://x answered 503.', { status: 503 }),
       new BtpError(ErrorCode.ServiceError, 'The Destination service failed while finding destination "a" (502).', { status: 502 }),
     ];
@@ -142,7 +144,13 @@ describe('AC-18: circuit breaker state machine (fake clock)', () => {
     assert.equal(breaker.state, 'closed');
     assert.deepEqual(
       lines.map((line) => line.replace(/ for .*?:/, ':').split(' (')[0]),
-      ['warn circuit breaker: open for 500 ms after 2 outages in a row', 'info circuit breaker: half-open, one trial call goes through', 'warn circuit breaker: open for 500 ms after 3 outages in a row', 'info circuit breaker: half-open, one trial call goes through', 'info circuit breaker: closed, the service answers again'],
+      [
+        'warn circuit breaker: open for 500 ms after 2 outages in a row',
+        'info circuit breaker: half-open, one trial call goes through',
+        'warn circuit breaker: open for 500 ms after 3 outages in a row',
+        'info circuit breaker: half-open, one trial call goes through',
+        'info circuit breaker: closed, the service answers again',
+      ],
     );
   });
 
@@ -214,7 +222,10 @@ describe('AC-18: forwards while the token service / Destination service is down 
     const text = await response.body.text();
     const ms = performance.now() - started;
     // The forward's own failures (404 for a destination that is gone, 5xx) come as JSON with a stable code.
-    const error = response.statusCode >= 400 && response.headers['content-type'] === 'application/json' ? (JSON.parse(text) as { error: { code: string; message: string } }).error : undefined;
+    const error =
+      response.statusCode >= 400 && response.headers['content-type'] === 'application/json'
+        ? (JSON.parse(text) as { error: { code: string; message: string } }).error
+        : undefined;
     return { status: response.statusCode, ms, error };
   }
 
@@ -232,7 +243,13 @@ describe('AC-18: forwards while the token service / Destination service is down 
     client = new DestinationServiceClient({ binding, agents: f.agents });
     const logger = createLogger((level, _prefix, message) => logLines.push(`${level} ${message}`));
     breaker = sharedBreaker(client, { now: () => Date.now() + skew, logger });
-    await f.client.create('subaccount', { Name: 'breaker-api', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    await f.client.create('subaccount', {
+      Name: 'breaker-api',
+      Type: 'HTTP',
+      URL: `${upstream.url}/base`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    });
     manager = new ForwardManager({ client });
     info = await manager.start({ destination: 'breaker-api' });
   });
@@ -284,7 +301,9 @@ describe('AC-18: forwards while the token service / Destination service is down 
     assert.ok(burst.every((result) => result.status === 503));
     fast.sort((a, b) => a - b);
     // Printed, not bounded: "fast" is that nobody is contacted (below); the time is the machine's.
-    t.diagnostic(`fast-fail 503: median ${fast[10]?.toFixed(2)} ms, max ${fast[19]?.toFixed(2)} ms over 20 sequential requests; 50 concurrent: max ${Math.max(...burst.map((r) => r.ms)).toFixed(2)} ms`);
+    t.diagnostic(
+      `fast-fail 503: median ${fast[10]?.toFixed(2)} ms, max ${fast[19]?.toFixed(2)} ms over 20 sequential requests; 50 concurrent: max ${Math.max(...burst.map((r) => r.ms)).toFixed(2)} ms`,
+    );
     assert.equal(retryAts.size, 1, `one reset time while open: ${[...retryAts].join(', ')}`);
     assert.equal(tokenProxy.stats.connections, tokenBefore, 'no connection attempt to the token service while open');
     assert.equal(destinationProxy.stats.connections, destinationBefore, 'nor to the Destination service');
@@ -307,7 +326,11 @@ describe('AC-18: forwards while the token service / Destination service is down 
     assert.equal(tokenRequests() - tokensBefore, 1, 'AC-17 holds through the trial: one token request');
     assert.equal(breaker.state, 'closed');
     assert.equal((await call('/after')).status, 200);
-    assert.ok(logLines.some((line) => line.startsWith('warn circuit breaker for the Destination service or its token service: open for 30000 ms after 5 outages in a row')));
+    assert.ok(
+      logLines.some((line) =>
+        line.startsWith('warn circuit breaker for the Destination service or its token service: open for 30000 ms after 5 outages in a row'),
+      ),
+    );
     assert.ok(logLines.some((line) => line.includes('half-open')));
     assert.ok(logLines.some((line) => line.includes('closed, the service answers again')));
   });

@@ -59,9 +59,26 @@ describe('secret canaries (AC-31, AC-35)', () => {
     addCanary('OAuth client secret', oauthSecret);
     addCanary('local destination password', localPassword, 'local-user');
     const echo = f.sandbox.endpoints.internetApiUrl;
-    await f.client.create('subaccount', { Name: 'canary-basic', Type: 'HTTP', URL: `${echo}/canary-basic`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'canary-user', Password: basicPassword });
+    await f.client.create('subaccount', {
+      Name: 'canary-basic',
+      Type: 'HTTP',
+      URL: `${echo}/canary-basic`,
+      ProxyType: 'Internet',
+      Authentication: 'BasicAuthentication',
+      User: 'canary-user',
+      Password: basicPassword,
+    });
     // A client secret the token service refuses: the failure path must not echo it either.
-    await f.client.create('subaccount', { Name: 'canary-oauth', Type: 'HTTP', URL: `${echo}/canary-oauth`, ProxyType: 'Internet', Authentication: 'OAuth2ClientCredentials', clientId: 'canary-client', clientSecret: oauthSecret, tokenServiceURL: `${f.sandbox.endpoints.tokenServiceUrl}/oauth/token` });
+    await f.client.create('subaccount', {
+      Name: 'canary-oauth',
+      Type: 'HTTP',
+      URL: `${echo}/canary-oauth`,
+      ProxyType: 'Internet',
+      Authentication: 'OAuth2ClientCredentials',
+      clientId: 'canary-client',
+      clientSecret: oauthSecret,
+      tokenServiceURL: `${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`,
+    });
 
     // The CLI: connect from key files (which are the user's own input and are deleted afterwards), list, get, find.
     const config = join(dir, 'config');
@@ -73,19 +90,35 @@ describe('secret canaries (AC-31, AC-35)', () => {
     const env = { BTP_CONNECT_CONFIG_DIR: config };
     const cli = async (...argv: string[]) => {
       const result = await runCli(argv, { cwd: dir, env, secrets });
-      said.push({ where: `btp-connect ${argv.join(' ')} (stdout)`, text: result.stdout }, { where: `btp-connect ${argv.join(' ')} (stderr)`, text: result.stderr });
+      said.push(
+        { where: `btp-connect ${argv.join(' ')} (stdout)`, text: result.stdout },
+        { where: `btp-connect ${argv.join(' ')} (stderr)`, text: result.stderr },
+      );
       return result;
     };
     assert.equal((await cli('connect', 'dev', '--key', keyFiles.destination, '--connectivity-key', keyFiles.connectivity)).code, 0);
     await rm(keyFiles.destination);
     await rm(keyFiles.connectivity);
-    for (const argv of [['ls', '--json'], ['get', 'canary-basic'], ['get', 'canary-basic', '--json'], ['get', 'canary-basic', '--find'], ['get', 'canary-oauth', '--find', '--json'], ['connections', '--json'], ['get', 'no-such-destination']]) {
+    for (const argv of [
+      ['ls', '--json'],
+      ['get', 'canary-basic'],
+      ['get', 'canary-basic', '--json'],
+      ['get', 'canary-basic', '--find'],
+      ['get', 'canary-oauth', '--find', '--json'],
+      ['connections', '--json'],
+      ['get', 'no-such-destination'],
+    ]) {
       await cli(...argv, ...(argv[0] === 'connections' ? [] : ['--connection', 'dev']));
     }
     assert.ok(secrets.keys().length > 0, 'the connection secrets went to the secret store');
 
     // Forwards with a logger at debug level: a good request, a refused token, an upstream that is gone.
-    const logger = createLogger((level, prefix, message, args) => said.push({ where: `log ${level} ${prefix}`, text: `${message} ${args.map((arg) => (arg instanceof Error ? `${arg.message} ${arg.stack ?? ''}` : JSON.stringify(arg))).join(' ')}` }));
+    const logger = createLogger((level, prefix, message, args) =>
+      said.push({
+        where: `log ${level} ${prefix}`,
+        text: `${message} ${args.map((arg) => (arg instanceof Error ? `${arg.message} ${arg.stack ?? ''}` : JSON.stringify(arg))).join(' ')}`,
+      }),
+    );
     const manager = new ForwardManager({ client: f.client, logger });
     try {
       const basic = await manager.start({ destination: 'canary-basic' });
@@ -108,7 +141,15 @@ describe('secret canaries (AC-31, AC-35)', () => {
 
       // Local destinations: properties in the config folder, the password in the secret store.
       const local = new LocalDestinationStore(secrets, config);
-      await local.create('subaccount', { Name: 'canary-local', Type: 'HTTP', URL: `${echo}/canary-local`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'local-user', Password: localPassword });
+      await local.create('subaccount', {
+        Name: 'canary-local',
+        Type: 'HTTP',
+        URL: `${echo}/canary-local`,
+        ProxyType: 'Internet',
+        Authentication: 'BasicAuthentication',
+        User: 'local-user',
+        Password: localPassword,
+      });
       const localManager = new ForwardManager({ client: local, logger });
       const localForward = await localManager.start({ destination: 'canary-local' });
       const localOk = await request(`${localForward.localAddress}/x`);
@@ -117,11 +158,31 @@ describe('secret canaries (AC-31, AC-35)', () => {
       // Export for local apps into the workspace.
       await rm(workspace, { recursive: true, force: true });
       await mkdir(workspace, { recursive: true });
-      await writeFile(join(workspace, 'default-env.json'), JSON.stringify(mergeDefaultEnv(undefined, envDestinations([{ destination: 'canary-basic', kind: 'http', localAddress: basic.localAddress }, { destination: 'canary-local', kind: 'http', localAddress: localForward.localAddress }]), 'default-env.json')));
+      await writeFile(
+        join(workspace, 'default-env.json'),
+        JSON.stringify(
+          mergeDefaultEnv(
+            undefined,
+            envDestinations([
+              { destination: 'canary-basic', kind: 'http', localAddress: basic.localAddress },
+              { destination: 'canary-local', kind: 'http', localAddress: localForward.localAddress },
+            ]),
+            'default-env.json',
+          ),
+        ),
+      );
       await localManager.dispose();
 
       // The upstream is gone: the 502 body and the log line must not carry the credentials either.
-      await f.client.update('subaccount', { Name: 'canary-basic', Type: 'HTTP', URL: 'http://127.0.0.1:9/gone', ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'canary-user', Password: basicPassword });
+      await f.client.update('subaccount', {
+        Name: 'canary-basic',
+        Type: 'HTTP',
+        URL: 'http://127.0.0.1:9/gone',
+        ProxyType: 'Internet',
+        Authentication: 'BasicAuthentication',
+        User: 'canary-user',
+        Password: basicPassword,
+      });
       await manager.restart(basic.id);
       const restarted = manager.list().find((info) => info.destination === 'canary-basic');
       assert.ok(restarted);
@@ -133,7 +194,12 @@ describe('secret canaries (AC-31, AC-35)', () => {
     }
 
     const files = [...(await filesUnder(config)), ...(await filesUnder(workspace))];
-    assert.ok(files.some((file) => file.endsWith('connections.json')) && files.some((file) => file.endsWith('local-destinations.json')) && files.some((file) => file.endsWith('default-env.json')), files.join('\n'));
+    assert.ok(
+      files.some((file) => file.endsWith('connections.json')) &&
+        files.some((file) => file.endsWith('local-destinations.json')) &&
+        files.some((file) => file.endsWith('default-env.json')),
+      files.join('\n'),
+    );
     const findings: string[] = [];
     for (const file of files) {
       if (!(await stat(file)).isFile()) continue;

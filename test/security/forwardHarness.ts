@@ -20,7 +20,9 @@ export interface ForwardHarness {
   close(): Promise<void>;
 }
 
-export async function startForwardHarness(options: { responder?: Responder; timeouts?: ForwardManagerOptions['timeouts']; localToken?: string } = {}): Promise<ForwardHarness> {
+export async function startForwardHarness(
+  options: { responder?: Responder; timeouts?: ForwardManagerOptions['timeouts']; localToken?: string } = {},
+): Promise<ForwardHarness> {
   const upstream = await startRecordingServer(options.responder);
   const destinations = new Map<string, FindResult>();
   const logLines: string[] = [];
@@ -28,13 +30,25 @@ export async function startForwardHarness(options: { responder?: Responder; time
   const client: Pick<DestinationServiceClient, 'find'> = {
     find: async (name) => destinations.get(name),
   };
-  const manager = new ForwardManager({ client, logger, ...(options.timeouts ? { timeouts: options.timeouts } : {}), ...(options.localToken ? { localToken: options.localToken } : {}) });
+  const manager = new ForwardManager({
+    client,
+    logger,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.localToken ? { localToken: options.localToken } : {}),
+  });
   return {
     manager,
     upstream,
     logLines,
     define(name, properties = {}, authTokens = []) {
-      const destinationConfiguration: DestinationRecord = { Name: name, Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'NoAuthentication', ...properties } as DestinationRecord;
+      const destinationConfiguration: DestinationRecord = {
+        Name: name,
+        Type: 'HTTP',
+        URL: `${upstream.url}/base`,
+        ProxyType: 'Internet',
+        Authentication: 'NoAuthentication',
+        ...properties,
+      } as DestinationRecord;
       destinations.set(name, { destinationConfiguration, authTokens });
     },
     start: (spec) => manager.start(spec),

@@ -48,7 +48,11 @@ describe('AC-09: request smuggling is refused at the forward', () => {
       const { text, closedByServer } = await rawExchange(port, build());
       const status = statusOf(text);
       assert.ok(status === 400 || (status === 0 && closedByServer), `${name}: ${text.slice(0, 200)}`);
-      assert.deepEqual({ requests: h.upstream.requests.length, connections: h.upstream.connections() }, before, `${name} reached the upstream: ${JSON.stringify(h.upstream.requests.slice(before.requests))}`);
+      assert.deepEqual(
+        { requests: h.upstream.requests.length, connections: h.upstream.connections() },
+        before,
+        `${name} reached the upstream: ${JSON.stringify(h.upstream.requests.slice(before.requests))}`,
+      );
     });
   }
 
@@ -62,7 +66,7 @@ describe('AC-09: request smuggling is refused at the forward', () => {
     }
   });
 
-  it('no code of ours turns on Node\'s lenient parser', () => {
+  it("no code of ours turns on Node's lenient parser", () => {
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
@@ -78,10 +82,28 @@ describe('AC-09: request smuggling is refused at the forward', () => {
 
 describe('AC-10: line breaks in stored values never become headers', () => {
   it('the validator refuses CR, LF and NUL in headers, user, password, location ID and URL, naming the field', () => {
-    const base = { Name: 'd', Type: 'HTTP', URL: 'https://api.example', ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'u', Password: 'p' };
-    for (const [field, value] of [['URL.headers.X-Test', 'a\r\nX-Evil: 1'], ['User', 'u\nX-Evil: 1'], ['Password', 'p\r\n'], ['CloudConnectorLocationId', 'loc\r\nX'], ['URL', 'https://api.example/\r\nX-Evil: 1'], ['sap-client', '100\0']] as const) {
+    const base = {
+      Name: 'd',
+      Type: 'HTTP',
+      URL: 'https://api.example',
+      ProxyType: 'Internet',
+      Authentication: 'BasicAuthentication',
+      User: 'u',
+      Password: 'p',
+    };
+    for (const [field, value] of [
+      ['URL.headers.X-Test', 'a\r\nX-Evil: 1'],
+      ['User', 'u\nX-Evil: 1'],
+      ['Password', 'p\r\n'],
+      ['CloudConnectorLocationId', 'loc\r\nX'],
+      ['URL', 'https://api.example/\r\nX-Evil: 1'],
+      ['sap-client', '100\0'],
+    ] as const) {
       const issues = validateDestination({ ...base, [field]: value }).filter((issue) => issue.severity === 'error');
-      assert.ok(issues.some((issue) => issue.field === field), `${field}: ${JSON.stringify(issues)}`);
+      assert.ok(
+        issues.some((issue) => issue.field === field),
+        `${field}: ${JSON.stringify(issues)}`,
+      );
     }
   });
 
@@ -95,7 +117,17 @@ describe('AC-10: line breaks in stored values never become headers', () => {
         const { text } = await rawExchange(info.port, request(['GET /x HTTP/1.1', `Host: 127.0.0.1:${info.port}`, 'Connection: close']));
         assert.equal(statusOf(text), 502, text);
         assert.doesNotMatch(text, /CANARY|X-Evil/i);
-        const upgrade = await rawExchange(info.port, request(['GET /ws HTTP/1.1', `Host: 127.0.0.1:${info.port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']));
+        const upgrade = await rawExchange(
+          info.port,
+          request([
+            'GET /ws HTTP/1.1',
+            `Host: 127.0.0.1:${info.port}`,
+            'Upgrade: websocket',
+            'Connection: Upgrade',
+            'Sec-WebSocket-Version: 13',
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          ]),
+        );
         assert.equal(statusOf(upgrade.text), 502, upgrade.text);
         assert.equal(upgrade.closedByServer, true, 'the forward closed the refused upgrade');
         assert.doesNotMatch(upgrade.text, /CANARY|X-Evil/i);
@@ -146,7 +178,7 @@ describe('AC-12: slow clients', () => {
   const nodeSweepMs = 30_000;
   const cutBoundMs = 20_000;
 
-  it('a client dripping its headers gets 408 after headersTimeout, long before Node\'s 30 s sweep; 500 of them do not delay a normal request', async (t) => {
+  it("a client dripping its headers gets 408 after headersTimeout, long before Node's 30 s sweep; 500 of them do not delay a normal request", async (t) => {
     const headersMs = 1_000;
     const h = await startForwardHarness({ timeouts: { headersMs } });
     // A second forward with the default headersTimeout (20 s): its 500 slow clients are all still connected when the
@@ -191,7 +223,9 @@ describe('AC-12: slow clients', () => {
       assert.equal(normal.statusCode, 200);
       assert.equal(heldClosed, 0, 'answered while all 500 slow clients still held their connections');
       const slow = await cut;
-      t.diagnostic(`normal request next to 500 slow clients: ${normalMs.toFixed(0)} ms; the slowloris client cut after ${slow.ms.toFixed(0)} ms (headersTimeout ${headersMs} ms)`);
+      t.diagnostic(
+        `normal request next to 500 slow clients: ${normalMs.toFixed(0)} ms; the slowloris client cut after ${slow.ms.toFixed(0)} ms (headersTimeout ${headersMs} ms)`,
+      );
       assert.equal(statusOf(slow.answer), 408, slow.answer);
       assert.ok(slow.ms >= headersMs, `the slow client was cut after ${slow.ms.toFixed(0)} ms, before its ${headersMs} ms`);
       assert.ok(slow.ms < cutBoundMs && cutBoundMs < nodeSweepMs, `the slow client was cut after ${slow.ms.toFixed(0)} ms`);
@@ -217,7 +251,21 @@ describe('AC-14: client headers cannot spoof credentials or routing; cookies onl
       h.define('session', {}, [basicToken('configured', 'secret')]);
       const plain = await h.start({ destination: 'api' });
       const sessions = await h.start({ destination: 'session', passCookies: true });
-      const spoof = ['Authorization: Basic Q0FOQVJZOkNBTkFSWQ==', 'Proxy-Authorization: Bearer CANARY', 'SAP-Connectivity-Authentication: Bearer CANARY', 'SAP-Connectivity-SCC-Location_ID: CANARY', 'X-Forwarded-For: CANARY', 'X-Forwarded-Host: CANARY', 'Cookie: JSESSIONID=CANARY', 'Keep-Alive: CANARY', 'TE: trailers', 'Trailer: CANARY', 'Proxy-Connection: CANARY', 'Connection: close, x-canary', 'X-Canary: CANARY'];
+      const spoof = [
+        'Authorization: Basic Q0FOQVJZOkNBTkFSWQ==',
+        'Proxy-Authorization: Bearer CANARY',
+        'SAP-Connectivity-Authentication: Bearer CANARY',
+        'SAP-Connectivity-SCC-Location_ID: CANARY',
+        'X-Forwarded-For: CANARY',
+        'X-Forwarded-Host: CANARY',
+        'Cookie: JSESSIONID=CANARY',
+        'Keep-Alive: CANARY',
+        'TE: trailers',
+        'Trailer: CANARY',
+        'Proxy-Connection: CANARY',
+        'Connection: close, x-canary',
+        'X-Canary: CANARY',
+      ];
       const answer = await rawExchange(plain.port, request(['GET /x HTTP/1.1', `Host: 127.0.0.1:${plain.port}`, ...spoof]));
       assert.equal(statusOf(answer.text), 200);
       assert.doesNotMatch(answer.text, /set-cookie/i);
@@ -227,7 +275,10 @@ describe('AC-14: client headers cannot spoof credentials or routing; cookies onl
       assert.equal(seen.headers.authorization, `Basic ${Buffer.from('configured:secret').toString('base64')}`);
       assert.equal(seen.headers['sap-connectivity-scc-location_id'], undefined, 'an empty location ID is no header');
 
-      const withCookies = await rawExchange(sessions.port, request(['GET /x HTTP/1.1', `Host: 127.0.0.1:${sessions.port}`, 'Cookie: JSESSIONID=mine', 'Connection: close']));
+      const withCookies = await rawExchange(
+        sessions.port,
+        request(['GET /x HTTP/1.1', `Host: 127.0.0.1:${sessions.port}`, 'Cookie: JSESSIONID=mine', 'Connection: close']),
+      );
       assert.match(withCookies.text, /set-cookie: SAP_SESSIONID=CANARY-session/i);
       assert.equal(h.upstream.requests.at(-1)?.headers.cookie, 'JSESSIONID=mine');
     } finally {

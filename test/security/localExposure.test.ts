@@ -96,8 +96,21 @@ describe('AC-03: cross-origin requests never reach the upstream', () => {
 
   it('a foreign Origin gets 403 before forwarding: simple POSTs, preflights, null and IP-literal origins', async () => {
     const body = 'a=1';
-    for (const origin of ['https://evil.example', 'null', 'http://192.168.1.5:8080', `http://127.0.0.1:${forward.port + 1}`, `https://127.0.0.1:${forward.port}`, 'http://localhost', `http://evil.example:${forward.port}`]) {
-      await refused(request(['POST /x HTTP/1.1', host(), `Origin: ${origin}`, 'Content-Type: text/plain', `Content-Length: ${body.length}`, 'Connection: close']).concat(body), 403);
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      'http://192.168.1.5:8080',
+      `http://127.0.0.1:${forward.port + 1}`,
+      `https://127.0.0.1:${forward.port}`,
+      'http://localhost',
+      `http://evil.example:${forward.port}`,
+    ]) {
+      await refused(
+        request(['POST /x HTTP/1.1', host(), `Origin: ${origin}`, 'Content-Type: text/plain', `Content-Length: ${body.length}`, 'Connection: close']).concat(
+          body,
+        ),
+        403,
+      );
       await refused(request(['OPTIONS /x HTTP/1.1', host(), `Origin: ${origin}`, 'Access-Control-Request-Method: DELETE', 'Connection: close']), 403);
     }
   });
@@ -116,7 +129,10 @@ describe('AC-03: cross-origin requests never reach the upstream', () => {
     try {
       cors.define('cors');
       const info = await cors.start({ destination: 'cors' });
-      const { text } = await rawExchange(info.port, request(['GET /x HTTP/1.1', `Host: 127.0.0.1:${info.port}`, `Origin: http://127.0.0.1:${info.port}`, 'Connection: close']));
+      const { text } = await rawExchange(
+        info.port,
+        request(['GET /x HTTP/1.1', `Host: 127.0.0.1:${info.port}`, `Origin: http://127.0.0.1:${info.port}`, 'Connection: close']),
+      );
       assert.equal(statusOf(text), 200);
       assert.doesNotMatch(text, /access-control-allow-/i);
     } finally {
@@ -201,7 +217,16 @@ describe('AC-07: not an open proxy', () => {
 
   it('the upstream comes only from the destination: X-Forwarded-Host and the query cannot choose it', async () => {
     const before = h.upstream.requests.length;
-    const { text } = await rawExchange(forward.port, request([`GET /x?url=http://evil.example/&host=evil.example HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'X-Forwarded-Host: evil.example', 'Forwarded: host=evil.example', 'Connection: close']));
+    const { text } = await rawExchange(
+      forward.port,
+      request([
+        `GET /x?url=http://evil.example/&host=evil.example HTTP/1.1`,
+        `Host: 127.0.0.1:${forward.port}`,
+        'X-Forwarded-Host: evil.example',
+        'Forwarded: host=evil.example',
+        'Connection: close',
+      ]),
+    );
     assert.equal(statusOf(text), 200);
     const seen = h.upstream.requests[before];
     assert.ok(seen);
@@ -212,14 +237,33 @@ describe('AC-07: not an open proxy', () => {
   });
 });
 
-describe('AC-08: no escape from the destination\'s base path', () => {
+describe("AC-08: no escape from the destination's base path", () => {
   it('refuses dot segments in every spelling with 400', async () => {
-    const paths = ['/..', '/../admin', '/a/../../admin', '/%2e%2e/admin', '/%2E%2E/admin', '/..%2fadmin', '/..%2Fadmin', '/a/%2e%2e%2f%2e%2e%2fadmin', '/.%2e/admin', '/%2e./admin', '/..%5cadmin', '/a/./b', '/%2e/b'];
+    const paths = [
+      '/..',
+      '/../admin',
+      '/a/../../admin',
+      '/%2e%2e/admin',
+      '/%2E%2E/admin',
+      '/..%2fadmin',
+      '/..%2Fadmin',
+      '/a/%2e%2e%2f%2e%2e%2fadmin',
+      '/.%2e/admin',
+      '/%2e./admin',
+      '/..%5cadmin',
+      '/a/./b',
+      '/%2e/b',
+    ];
     for (const path of paths) await refused(request([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'Connection: close']), 400);
   });
 
   it('keeps everything below the base: encoded slashes and double slashes stay inside it', async () => {
-    for (const [path, expected] of [['/a%2fb', '/base/a%2fb'], ['//double', '/base//double'], ['/a;b=..', '/base/a;b=..'], ['/...', '/base/...']] as const) {
+    for (const [path, expected] of [
+      ['/a%2fb', '/base/a%2fb'],
+      ['//double', '/base//double'],
+      ['/a;b=..', '/base/a;b=..'],
+      ['/...', '/base/...'],
+    ] as const) {
       const before = h.upstream.requests.length;
       const { text } = await rawExchange(forward.port, request([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'Connection: close']));
       assert.equal(statusOf(text), 200, path);

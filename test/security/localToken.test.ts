@@ -51,7 +51,10 @@ describe('the local token of a forward (AC-06)', () => {
       const viaPath = await request(`${h.manager.urlForApps(info)}/y?z=1`);
       await viaPath.body.dump();
       assert.equal(viaPath.statusCode, 200);
-      assert.deepEqual(h.upstream.requests.map((seen) => seen.url), ['/base/x', '/base/y?z=1']);
+      assert.deepEqual(
+        h.upstream.requests.map((seen) => seen.url),
+        ['/base/x', '/base/y?z=1'],
+      );
       for (const seen of h.upstream.requests) {
         assert.ok(!JSON.stringify(seen.headers).includes(token), 'the token is not sent upstream');
         assert.equal(seen.headers.authorization, `Basic ${Buffer.from('configured:secret').toString('base64')}`);
@@ -66,7 +69,10 @@ describe('the local token of a forward (AC-06)', () => {
     const h = await startForwardHarness({ localToken: createLocalToken() });
     try {
       h.define('db', { Type: 'TCP', Address: '127.0.0.1:5432' });
-      await assert.rejects(h.start({ destination: 'db' }), (error: unknown) => isBtpError(error, ErrorCode.Unsupported) && /cannot check the local token/.test(error.message));
+      await assert.rejects(
+        h.start({ destination: 'db' }),
+        (error: unknown) => isBtpError(error, ErrorCode.Unsupported) && /cannot check the local token/.test(error.message),
+      );
     } finally {
       await h.close();
     }

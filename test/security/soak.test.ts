@@ -174,7 +174,15 @@ async function soak(port: number, source: Source): Promise<SoakResult> {
     socket.destroy();
   }
   peak = Math.max(peak, process.memoryUsage.rss());
-  return { received, digest: hash.digest('hex'), ms: performance.now() - started, rssGrowth: peak - (warm ?? baseline), rssGrowthFromStart: peak - baseline, sentDuringStall, throttledBytes };
+  return {
+    received,
+    digest: hash.digest('hex'),
+    ms: performance.now() - started,
+    rssGrowth: peak - (warm ?? baseline),
+    rssGrowthFromStart: peak - baseline,
+    sentDuringStall,
+    throttledBytes,
+  };
 }
 
 function describeResult(name: string, result: SoakResult): string {
@@ -194,7 +202,9 @@ type ChildResult = SoakResult & { scenario: SoakPath; sentDigest: string };
 async function runPath(path: SoakPath): Promise<ChildResult> {
   const source = await startSource();
   if (path === 'direct') {
-    const destinations = new Map<string, FindResult>([['bulk', { destinationConfiguration: { Name: 'bulk', Type: 'TCP', Address: `127.0.0.1:${source.port}`, ProxyType: 'Internet' } }]]);
+    const destinations = new Map<string, FindResult>([
+      ['bulk', { destinationConfiguration: { Name: 'bulk', Type: 'TCP', Address: `127.0.0.1:${source.port}`, ProxyType: 'Internet' } }],
+    ]);
     const client: Pick<DestinationServiceClient, 'find'> = { find: async (name) => destinations.get(name) };
     const manager = new ForwardManager({ client });
     try {
@@ -213,7 +223,10 @@ async function runPath(path: SoakPath): Promise<ChildResult> {
     const [primary] = f.sandbox.connectors;
     assert.ok(primary);
     // The source is an on-premise system the sandbox's Cloud Connector exposes as bulk.virtual:9000.
-    primary.setMappings([...primary.mappings, { virtualHost: 'bulk.virtual', virtualPort: 9000, localHost: '127.0.0.1', localPort: source.port, protocol: 'TCP' }]);
+    primary.setMappings([
+      ...primary.mappings,
+      { virtualHost: 'bulk.virtual', virtualPort: 9000, localHost: '127.0.0.1', localPort: source.port, protocol: 'TCP' },
+    ]);
     await f.client.create('subaccount', { Name: 'onprem-bulk', Type: 'TCP', Address: 'bulk.virtual:9000', ProxyType: 'OnPremise' });
     const info = await manager.start({ destination: 'onprem-bulk' });
     assert.equal(info.onPremise, true);
@@ -275,13 +288,19 @@ if (childPath) {
         assert.ok(result.rssGrowth < rssLimit, `RSS grew by ${(result.rssGrowth / mib).toFixed(1)} MiB after the warm-up`);
         // The warm-up itself (one process holding source, five hops and the client) is bounded too, more loosely.
         assert.ok(result.rssGrowthFromStart < 2 * rssLimit, `RSS grew by ${(result.rssGrowthFromStart / mib).toFixed(1)} MiB from the start`);
-        assert.ok(result.throttledBytes > 0 && result.throttledBytes <= 2 * (throttleMs / 1000) * 64 * 1024, `read ${result.throttledBytes} bytes while throttled`);
+        assert.ok(
+          result.throttledBytes > 0 && result.throttledBytes <= 2 * (throttleMs / 1000) * 64 * 1024,
+          `read ${result.throttledBytes} bytes while throttled`,
+        );
         // Everything between source and client holds only what the kernel's socket buffers (which Linux grows up to
         // tcp_rmem/tcp_wmem's maximum on a fast link: 12 MiB in one run, 42 MiB in another) and one HTTP/2 stream
         // window can; more would mean something reads on without regard to the stalled consumer (in 3 s at these
         // speeds that is hundreds of MiB).
         const bound = inFlightBound(path === 'direct' ? 2 : 4);
-        assert.ok(result.sentDuringStall < bound, `the source sent ${(result.sentDuringStall / mib).toFixed(1)} MiB while the client read nothing (bound ${(bound / mib).toFixed(0)} MiB)`);
+        assert.ok(
+          result.sentDuringStall < bound,
+          `the source sent ${(result.sentDuringStall / mib).toFixed(1)} MiB while the client read nothing (bound ${(bound / mib).toFixed(0)} MiB)`,
+        );
       });
     }
   });

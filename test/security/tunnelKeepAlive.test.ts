@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TunnelSupervisor, type TunnelProbe } from '../../src/core/tunnel';
 import { FaultProxy } from '../support/faultProxy';
-import { captureLogger, exchange, fakeEnv, openClient, recordStates, spawns, startEchoServer, type EchoServer, type StateLog } from '../integration/tunnel/harness';
+import {
+  captureLogger,
+  exchange,
+  fakeEnv,
+  openClient,
+  recordStates,
+  spawns,
+  startEchoServer,
+  type EchoServer,
+  type StateLog,
+} from '../integration/tunnel/harness';
 import { noScriptTools } from '../support/platform';
 
 const idleCutoffMs = 3_000;
@@ -166,7 +176,10 @@ describe('AC-27: keep-alive through quiet tunnels', { concurrency: true, skip: n
     assert.ok(keepAlives >= 3 && keepAlives <= 10, `${keepAlives} keep-alives in 9 s`);
     assert.equal(setup.cutoff.stats.cuts, 0, 'the idle cutoff never fired');
     assert.equal(spawns(setup.dir).length, 1, 'no restart');
-    assert.deepEqual(setup.states.entries.map((entry) => entry.state), ['starting', 'ready']);
+    assert.deepEqual(
+      setup.states.entries.map((entry) => entry.state),
+      ['starting', 'ready'],
+    );
     assert.equal(setup.supervisor.state, 'ready');
   });
 

@@ -34,7 +34,10 @@ export interface BasicAuthProxy {
 }
 
 /** `hosts`: `<name>.btp.test` → loopback port; a CONNECT to `<name>.btp.test:<any>` goes to 127.0.0.1:<that port>. */
-export async function startBasicAuthProxy(options: { users: Readonly<Record<string, string>>; hosts: Readonly<Record<string, number>> }): Promise<BasicAuthProxy> {
+export async function startBasicAuthProxy(options: {
+  users: Readonly<Record<string, string>>;
+  hosts: Readonly<Record<string, number>>;
+}): Promise<BasicAuthProxy> {
   const log: ProxyLogEntry[] = [];
   const sockets = new Set<Socket>();
   const server = createProxy(createServer()) as Server & { authenticate?: (req: IncomingMessage) => boolean };
@@ -60,9 +63,11 @@ export async function startBasicAuthProxy(options: { users: Readonly<Record<stri
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: (credentials) => (credentials ? `http://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}` : `http://127.0.0.1:${port}`),
+    url: (credentials) =>
+      credentials ? `http://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}` : `http://127.0.0.1:${port}`,
     log,
-    count: (host, user) => log.filter((entry) => entry.allowed && entry.target.replace(/:\d+$/, '') === host && (user === undefined || entry.user === user)).length,
+    count: (host, user) =>
+      log.filter((entry) => entry.allowed && entry.target.replace(/:\d+$/, '') === host && (user === undefined || entry.user === user)).length,
     refused: () => log.filter((entry) => !entry.allowed).length,
     async close() {
       for (const socket of sockets) socket.destroy();

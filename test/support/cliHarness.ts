@@ -47,7 +47,11 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
  * Runs `btp-connect forward …` until `use` has finished with the addresses it announced, then "presses Ctrl-C".
  * The addresses are those of the announcement lines (`<address>  → <destination> …`), in order.
  */
-export async function runForwardUntil(args: readonly string[], options: Omit<CliOptions, 'stopped' | 'onStdout'>, use: (addresses: string[]) => Promise<void>): Promise<CliResult> {
+export async function runForwardUntil(
+  args: readonly string[],
+  options: Omit<CliOptions, 'stopped' | 'onStdout'>,
+  use: (addresses: string[]) => Promise<void>,
+): Promise<CliResult> {
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let output = '';

@@ -151,7 +151,13 @@ export function socksConnectDomain(host: string, port: number, command = 0x01): 
 }
 
 /** Greeting, sub-negotiation and CONNECT in one go; returns the client and the 10-byte reply. */
-export async function socksOpen(port: number, token: string, host: string, targetPort: number, locationId = ''): Promise<{ client: ByteClient; reply: Buffer }> {
+export async function socksOpen(
+  port: number,
+  token: string,
+  host: string,
+  targetPort: number,
+  locationId = '',
+): Promise<{ client: ByteClient; reply: Buffer }> {
   const client = await ByteClient.open(port);
   client.write(Buffer.from([0x05, 0x02, 0x00, 0x80]));
   const method = await client.read(2);

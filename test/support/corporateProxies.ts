@@ -43,8 +43,13 @@ export async function startInspectingProxy(options: { hosts: Readonly<Record<str
     return (listener.address() as AddressInfo).port;
   };
   await server.start();
-  const replacements: [RegExp, string][] = Object.entries(options.hosts).map(([name, port]) => [new RegExp(`^${name}\\.${TEST_DOMAIN.replace('.', '\\.')}(:\\d+)?$`), `127.0.0.1:${port}`]);
-  const endpoint: MockedEndpoint = await server.forAnyRequest().thenPassThrough({ transformRequest: { matchReplaceHost: { replacements, updateHostHeader: false }, setProtocol: 'http' } });
+  const replacements: [RegExp, string][] = Object.entries(options.hosts).map(([name, port]) => [
+    new RegExp(`^${name}\\.${TEST_DOMAIN.replace('.', '\\.')}(:\\d+)?$`),
+    `127.0.0.1:${port}`,
+  ]);
+  const endpoint: MockedEndpoint = await server
+    .forAnyRequest()
+    .thenPassThrough({ transformRequest: { matchReplaceHost: { replacements, updateHostHeader: false }, setProtocol: 'http' } });
   return {
     port: server.port,
     url: `http://127.0.0.1:${server.port}`,

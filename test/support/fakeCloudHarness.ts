@@ -26,7 +26,10 @@ export interface FakeKube {
   contexts: string[];
   current: string | null;
   user?: string;
-  clusters: Record<string, { server?: string; reachable?: boolean; loggedIn?: boolean; forbidden?: string[]; objects?: Record<string, Record<string, Record<string, unknown>>> }>;
+  clusters: Record<
+    string,
+    { server?: string; reachable?: boolean; loggedIn?: boolean; forbidden?: string[]; objects?: Record<string, Record<string, Record<string, unknown>>> }
+  >;
 }
 
 export interface Command {

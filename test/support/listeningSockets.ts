@@ -22,7 +22,10 @@ export async function listeningSocketsOfProcess(pid: number | 'self'): Promise<L
     if (inode) inodes.add(inode);
   }
   const found: Listening[] = [];
-  for (const [file, ipv6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, ipv6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     if (!existsSync(file)) continue;
     for (const line of (await readFile(file, 'utf8')).split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);

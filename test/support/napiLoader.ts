@@ -31,7 +31,13 @@ export function loaderRequests(source: string, target: LoaderPlatform): string[]
   const module = { exports: {} };
   const fakeProcess = { platform: target.platform, arch: target.arch, env: {}, config: { variables: {} }, versions: { node: '22.0.0' } };
   try {
-    runInNewContext(source, { require: fakeRequire, module, exports: module.exports, process: fakeProcess, console: { warn: () => undefined, error: () => undefined } });
+    runInNewContext(source, {
+      require: fakeRequire,
+      module,
+      exports: module.exports,
+      process: fakeProcess,
+      console: { warn: () => undefined, error: () => undefined },
+    });
   } catch {
     // With nothing found, the loader ends by throwing: expected, the requests are what counts.
   }
@@ -62,7 +68,12 @@ export function resolveIn(files: ReadonlySet<string>, readJson: (path: string) =
 }
 
 /** The first of the loader's requests that resolves in the package: the binary it loads on that target. */
-export function loadedBinary(files: ReadonlySet<string>, readJson: (path: string) => { main?: string }, loaderFile: string, requests: readonly string[]): string | undefined {
+export function loadedBinary(
+  files: ReadonlySet<string>,
+  readJson: (path: string) => { main?: string },
+  loaderFile: string,
+  requests: readonly string[],
+): string | undefined {
   for (const request of requests) {
     if (request.endsWith('/package.json')) continue;
     const resolved = resolveIn(files, readJson, loaderFile, request);

@@ -25,6 +25,20 @@ export const posixFileModes = !windows;
  */
 export function osEnv(): Record<string, string> {
   if (!windows) return {};
-  const names = ['SystemRoot', 'SYSTEMROOT', 'windir', 'SystemDrive', 'ComSpec', 'PATHEXT', 'TEMP', 'TMP', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'ProgramData', 'ProgramFiles'];
+  const names = [
+    'SystemRoot',
+    'SYSTEMROOT',
+    'windir',
+    'SystemDrive',
+    'ComSpec',
+    'PATHEXT',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'ProgramData',
+    'ProgramFiles',
+  ];
   return Object.fromEntries(names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
 }

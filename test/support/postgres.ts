@@ -23,7 +23,9 @@ export interface Postgres {
 export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((name) => existsSync(join(root, name, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((name) => existsSync(join(root, name, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -37,7 +39,20 @@ export async function startPostgres(bin: string): Promise<Postgres> {
   const data = join(directory, 'data');
   await promisify(execFile)(...command('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '--no-instructions']), { cwd: directory });
   const port = await freePort();
-  const [program, args] = command('postgres', ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', directory, '-c', 'fsync=off', '-c', 'logging_collector=off']);
+  const [program, args] = command('postgres', [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-h',
+    '127.0.0.1',
+    '-k',
+    directory,
+    '-c',
+    'fsync=off',
+    '-c',
+    'logging_collector=off',
+  ]);
   const child: ChildProcess = spawn(program, args, { cwd: directory, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
@@ -50,9 +65,13 @@ export async function startPostgres(bin: string): Promise<Postgres> {
   return {
     port,
     async psql(host, psqlPort, sql) {
-      const { stdout } = await promisify(execFile)('psql', ['-h', host, '-p', String(psqlPort), '-U', 'postgres', '-d', 'postgres', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-        env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'disable' },
-      });
+      const { stdout } = await promisify(execFile)(
+        'psql',
+        ['-h', host, '-p', String(psqlPort), '-U', 'postgres', '-d', 'postgres', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+        {
+          env: { ...process.env, PGCONNECT_TIMEOUT: '10', PGSSLMODE: 'disable' },
+        },
+      );
       return stdout;
     },
     async stop() {

@@ -76,7 +76,12 @@ export async function startSandboxFixture(options: SandboxOptions = {}): Promise
       const token = init.token === undefined ? await serviceToken() : init.token;
       const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers };
       if (init.body !== undefined) headers['content-type'] = 'application/json';
-      return raw(`${sandbox.endpoints.destinationServiceUrl}/destination-configuration${path}`, init.method ?? 'GET', headers, init.body === undefined ? undefined : JSON.stringify(init.body));
+      return raw(
+        `${sandbox.endpoints.destinationServiceUrl}/destination-configuration${path}`,
+        init.method ?? 'GET',
+        headers,
+        init.body === undefined ? undefined : JSON.stringify(init.body),
+      );
     },
     tokenRequest,
     async close() {

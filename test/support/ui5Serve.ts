@@ -37,8 +37,22 @@ export interface Ui5ServeOptions {
  */
 export async function startUi5Serve(options: Ui5ServeOptions): Promise<Ui5Serve> {
   const home = await mkdtemp(join(options.tempDir, 'home-'));
-  const env: NodeJS.ProcessEnv = { ...osEnv(), PATH: process.env.PATH, HOME: home, UI5_DATA_DIR: join(home, '.ui5'), NO_UPDATE_NOTIFIER: '1', NO_PROXY: '127.0.0.1,localhost', NO_COLOR: '1', ...options.env };
-  const child: ChildProcess = spawn(process.execPath, [ui5Cli, 'serve', '--config', options.config, '--port', String(options.port)], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  const env: NodeJS.ProcessEnv = {
+    ...osEnv(),
+    PATH: process.env.PATH,
+    HOME: home,
+    UI5_DATA_DIR: join(home, '.ui5'),
+    NO_UPDATE_NOTIFIER: '1',
+    NO_PROXY: '127.0.0.1,localhost',
+    NO_COLOR: '1',
+    ...options.env,
+  };
+  const child: ChildProcess = spawn(process.execPath, [ui5Cli, 'serve', '--config', options.config, '--port', String(options.port)], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
   const group = processGroup(child);
   const exited = once(child, 'exit').catch(() => undefined);
   let output = '';
@@ -63,7 +77,10 @@ export async function startUi5Serve(options: Ui5ServeOptions): Promise<Ui5Serve>
       child.stdout?.on('data', collect);
       child.stderr?.on('data', collect);
       child.once('exit', (code, signal) => reject(new Error(`ui5 serve (${options.label}) exited with ${code ?? signal} before "${ready}":\n${output}`)));
-      watchdog = setTimeout(() => reject(new Error(`ui5 serve (${options.label}) did not print "${ready}" within ${startWatchdogMs} ms:\n${output}`)), startWatchdogMs);
+      watchdog = setTimeout(
+        () => reject(new Error(`ui5 serve (${options.label}) did not print "${ready}" within ${startWatchdogMs} ms:\n${output}`)),
+        startWatchdogMs,
+      );
     });
   } catch (error) {
     await stop();

@@ -69,7 +69,12 @@ export class WebSocketConnection {
   send(opcode: number, payload: Buffer | string, fin = true): void {
     const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     const mask = randomBytes(4);
-    const size = data.length < 126 ? Buffer.from([data.length | 0x80]) : data.length < 65536 ? Buffer.from([126 | 0x80, data.length >> 8, data.length & 0xff]) : longLength(data.length);
+    const size =
+      data.length < 126
+        ? Buffer.from([data.length | 0x80])
+        : data.length < 65536
+          ? Buffer.from([126 | 0x80, data.length >> 8, data.length & 0xff])
+          : longLength(data.length);
     const masked = Buffer.from(data.map((byte, index) => byte ^ (mask[index % 4] as number)));
     this.socket.write(Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode]), size, mask, masked]));
   }

@@ -30,7 +30,9 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 
 /** The npm scripts a job's `run:` steps call: `npm run <name>` and `npm test`. */
 function npmScriptsRun(job: Job): string[] {
-  return job.steps.flatMap((step) => [...(step.run ?? '').matchAll(/\bnpm (?:run(?:-script)? ([\w:.-]+)|(test)\b)/g)].map((match) => match[1] ?? match[2] ?? ''));
+  return job.steps.flatMap((step) =>
+    [...(step.run ?? '').matchAll(/\bnpm (?:run(?:-script)? ([\w:.-]+)|(test)\b)/g)].map((match) => match[1] ?? match[2] ?? ''),
+  );
 }
 
 describe('.github/workflows/ci.yml', () => {
@@ -88,7 +90,10 @@ describe('.github/workflows/ci.yml', () => {
 
   it('every job installs with npm ci and pins its actions to a major version', () => {
     for (const [name, job] of Object.entries(workflow.jobs)) {
-      assert.ok(job.steps.some((step) => /^npm ci\b/.test(step.run ?? '')), `job ${name} installs with npm ci`);
+      assert.ok(
+        job.steps.some((step) => /^npm ci\b/.test(step.run ?? '')),
+        `job ${name} installs with npm ci`,
+      );
       for (const step of job.steps) if (step.uses) assert.match(step.uses, /^actions\/[\w-]+@v\d+$/, `job ${name}`);
     }
   });
@@ -96,7 +101,10 @@ describe('.github/workflows/ci.yml', () => {
 
 describe('npmScriptsRun', () => {
   it('finds `npm run x`, `npm run-script x` and `npm test`, not `npm ci` or `npx`', () => {
-    const job: Job = { 'runs-on': 'x', steps: [{ run: 'npm ci && npm run a:b' }, { run: 'npm run-script c\nnpm test\nnpx d' }, { uses: 'actions/checkout@v4' }] };
+    const job: Job = {
+      'runs-on': 'x',
+      steps: [{ run: 'npm ci && npm run a:b' }, { run: 'npm run-script c\nnpm test\nnpx d' }, { uses: 'actions/checkout@v4' }],
+    };
     assert.deepEqual(npmScriptsRun(job), ['a:b', 'c', 'test']);
   });
 });

@@ -13,11 +13,17 @@ describe('lint: vscode imports', () => {
   for (const folder of ['src/core', 'src/sandbox', 'src/protocol', 'src/cli', 'webview/src']) {
     it(`refuses a vscode import in ${folder}`, async () => {
       const [result] = await eslint.lintText(source, { filePath: join(root, folder, 'probe.ts') });
-      assert.ok(result?.messages.some((message) => message.ruleId === 'no-restricted-imports'), JSON.stringify(result?.messages));
+      assert.ok(
+        result?.messages.some((message) => message.ruleId === 'no-restricted-imports'),
+        JSON.stringify(result?.messages),
+      );
     });
   }
   it('allows it in src/extension', async () => {
     const [result] = await eslint.lintText(source, { filePath: join(root, 'src/extension/probe.ts') });
-    assert.deepEqual(result?.messages.filter((message) => message.ruleId === 'no-restricted-imports'), []);
+    assert.deepEqual(
+      result?.messages.filter((message) => message.ruleId === 'no-restricted-imports'),
+      [],
+    );
   });
 });

@@ -8,7 +8,12 @@ import { repoRoot } from './harness/codeServer';
 
 async function main(): Promise<void> {
   const extensionTestsPath = await buildSuite();
-  await runTests({ version: process.argv[2] ?? 'stable', extensionDevelopmentPath: repoRoot, extensionTestsPath, launchArgs: ['--disable-extensions', '--disable-workspace-trust'] });
+  await runTests({
+    version: process.argv[2] ?? 'stable',
+    extensionDevelopmentPath: repoRoot,
+    extensionTestsPath,
+    launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
+  });
 }
 
 main().catch((error: unknown) => {

@@ -41,7 +41,10 @@ async function installAndStart(vsix: string, secretStorage: boolean): Promise<st
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
-    await page.locator('.activitybar').getByRole('tab', { name: /BTP Connect/ }).click({ timeout: 60_000 });
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /BTP Connect/ })
+      .click({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Start the Sandbox' }).filter({ hasText: 'Start the Sandbox' }).click({ timeout: 60_000 });
     // Only an activated extension (secret store chosen, sandbox started) can show this item.
     await page.getByRole('treeitem', { name: /^sandbox, embedded sandbox/ }).waitFor({ timeout: 60_000 });
@@ -63,25 +66,38 @@ function extensionLog(dir: string): string {
 }
 
 describe('the .vsix packages', () => {
-  it('the linux-x64 package installs into code-server offline, activates and uses the OS keychain through its own binary', { skip: missing ?? (!here && 'no linux-x64 target'), timeout: 240_000 }, async () => {
-    const vsix = built.find((entry) => entry.target === here)!.file;
-    const listing = openZip(vsix).names;
-    assert.ok(listing.includes('extension/dist/extension.js'));
-    // Both webviews with their stylesheets: the CSP allows styles from the extension's files only.
-    for (const file of ['main.js', 'editor.css', 'inspector.js', 'inspector.css']) assert.ok(listing.includes(`extension/dist/webview/${file}`), file);
-    assert.ok(listing.includes('extension/dist/node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node'));
-    assert.deepEqual(listing.filter((name) => /extension\/(src|test)\/|undici|\.map$/.test(name)), [], 'only bundles, the native module and docs');
-    // The manifest's texts, the runtime messages' bundle, the Marketplace icon and the walkthrough's pages.
-    for (const file of ['package.nls.json', 'l10n/bundle.l10n.json', 'media/icon.png', 'media/walkthrough/connect.md']) assert.ok(listing.includes(`extension/${file}`), file);
+  it(
+    'the linux-x64 package installs into code-server offline, activates and uses the OS keychain through its own binary',
+    { skip: missing ?? (!here && 'no linux-x64 target'), timeout: 240_000 },
+    async () => {
+      const vsix = built.find((entry) => entry.target === here)!.file;
+      const listing = openZip(vsix).names;
+      assert.ok(listing.includes('extension/dist/extension.js'));
+      // Both webviews with their stylesheets: the CSP allows styles from the extension's files only.
+      for (const file of ['main.js', 'editor.css', 'inspector.js', 'inspector.css']) assert.ok(listing.includes(`extension/dist/webview/${file}`), file);
+      assert.ok(listing.includes('extension/dist/node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node'));
+      assert.deepEqual(
+        listing.filter((name) => /extension\/(src|test)\/|undici|\.map$/.test(name)),
+        [],
+        'only bundles, the native module and docs',
+      );
+      // The manifest's texts, the runtime messages' bundle, the Marketplace icon and the walkthrough's pages.
+      for (const file of ['package.nls.json', 'l10n/bundle.l10n.json', 'media/icon.png', 'media/walkthrough/connect.md'])
+        assert.ok(listing.includes(`extension/${file}`), file);
 
-    const log = await installAndStart(vsix, !hasKeychain);
-    assert.match(log, hasKeychain ? /secrets in the OS keychain/ : /secrets in the VS Code SecretStorage/, log);
-  });
+      const log = await installAndStart(vsix, !hasKeychain);
+      assert.match(log, hasKeychain ? /secrets in the OS keychain/ : /secrets in the VS Code SecretStorage/, log);
+    },
+  );
 
-  it('the universal package, without a keyring binary, activates with VS Code SecretStorage and says so in the status bar', { skip: missing, timeout: 240_000 }, async () => {
-    const vsix = built.find((entry) => entry.target === undefined)!.file;
-    const log = await installAndStart(vsix, true);
-    assert.match(log, /OS keychain unavailable, using VS Code SecretStorage: The OS keychain module \(@napi-rs\/keyring\) could not be loaded/, log);
-    assert.match(log, /secrets in the VS Code SecretStorage/);
-  });
+  it(
+    'the universal package, without a keyring binary, activates with VS Code SecretStorage and says so in the status bar',
+    { skip: missing, timeout: 240_000 },
+    async () => {
+      const vsix = built.find((entry) => entry.target === undefined)!.file;
+      const log = await installAndStart(vsix, true);
+      assert.match(log, /OS keychain unavailable, using VS Code SecretStorage: The OS keychain module \(@napi-rs\/keyring\) could not be loaded/, log);
+      assert.match(log, /secrets in the VS Code SecretStorage/);
+    },
+  );
 });

@@ -21,7 +21,10 @@ export class HostChannel {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: HostError) => void }>();
   private readonly handlers = new Map<string, (params: unknown) => void>();
 
-  constructor(private readonly api: VsCodeApi, target: Window) {
+  constructor(
+    private readonly api: VsCodeApi,
+    target: Window,
+  ) {
     target.addEventListener('message', (event: MessageEvent<unknown>) => this.receive(event.data as Envelope));
   }
 

@@ -106,10 +106,11 @@ export class EditorApp {
       set: (name, value) => (value === undefined ? this.edit({}, [name]) : this.edit({ [name]: value }, [])),
       setSecret: (name, value) => this.channel.notify(SetSecret, { name, value }),
       secretAction: (name, action) => this.channel.notify(SecretAction, { name, action }),
-      chooseCertificate: (name) => void this.call(async () => {
-        const chosen = await this.channel.request(ChooseCertificate, { property: name });
-        if (chosen.name !== undefined) this.edit({ [name]: chosen.name }, []);
-      }),
+      chooseCertificate: (name) =>
+        void this.call(async () => {
+          const chosen = await this.channel.request(ChooseCertificate, { property: name });
+          if (chosen.name !== undefined) this.edit({ [name]: chosen.name }, []);
+        }),
       replacing: (name) => this.view.replacing.includes(name),
       startReplacing: (name, on) => {
         this.view.replacing = on ? [...new Set([...this.view.replacing, name])] : this.view.replacing.filter((n) => n !== name);
@@ -153,9 +154,13 @@ export class EditorApp {
     const fields = section.fields.map((field) => fieldTemplate(field, this.actions));
     if (!section.optional) {
       return html`<section class="fields" data-section=${section.id} aria-labelledby=${`title-${section.id}`}>
-        <h2 id=${`title-${section.id}`}>${section.title}</h2>${fields}</section>`;
+        <h2 id=${`title-${section.id}`}>${section.title}</h2>
+        ${fields}
+      </section>`;
     }
-    const used = section.fields.some((field) => field.value !== undefined || (field.secret !== undefined && field.secret !== 'empty') || field.issues.length > 0);
+    const used = section.fields.some(
+      (field) => field.value !== undefined || (field.secret !== undefined && field.secret !== 'empty') || field.issues.length > 0,
+    );
     const open = used || this.view.opened.includes(section.id);
     const toggle = (event: Event): void => {
       const isOpen = (event.target as HTMLElement & { open: boolean }).open;
@@ -163,7 +168,8 @@ export class EditorApp {
       this.saveView();
     };
     return html`<vscode-collapsible data-section=${section.id} title=${section.title} ?open=${open} @vsc-collapsible-toggle=${toggle}>
-      <div class="fields">${fields}</div></vscode-collapsible>`;
+      <div class="fields">${fields}</div></vscode-collapsible
+    >`;
   }
 
   private template(): TemplateResult {
@@ -177,16 +183,19 @@ export class EditorApp {
     const save = (): void => void this.call(() => this.channel.request(Save, {}));
     const revert = (): void => void this.call(() => this.channel.request(Revert, {}));
     const stateWithLocalError = this.localError ? { ...state, error: this.localError } : state;
-    return html`
-      <header>
+    return html` <header>
         <div class="title">
           <h1>${title}</h1>
           <span class="where">${state.connection} · ${state.level === 'subaccount' ? 'subaccount' : 'service instance'} destination</span>
           ${state.dirty ? html`<span class="dirty" title="Unsaved changes">● Unsaved changes</span>` : nothing}
         </div>
         <div class="toolbar">
-          <span class="counts" aria-live="polite">${form.errors > 0 ? `${form.errors} ${form.errors === 1 ? 'problem' : 'problems'} to fix` : 'Ready to save'}${form.warnings > 0 ? ` · ${form.warnings} ${form.warnings === 1 ? 'warning' : 'warnings'}` : ''}</span>
-          <vscode-button id="save" ?disabled=${busy || form.errors > 0 || !state.dirty} @click=${save}>${state.busy === 'saving' ? 'Saving…' : 'Save'}</vscode-button>
+          <span class="counts" aria-live="polite"
+            >${form.errors > 0 ? `${form.errors} ${form.errors === 1 ? 'problem' : 'problems'} to fix` : 'Ready to save'}${form.warnings > 0 ? ` · ${form.warnings} ${form.warnings === 1 ? 'warning' : 'warnings'}` : ''}</span
+          >
+          <vscode-button id="save" ?disabled=${busy || form.errors > 0 || !state.dirty} @click=${save}
+            >${state.busy === 'saving' ? 'Saving…' : 'Save'}</vscode-button
+          >
           ${state.mode === 'edit' ? html`<vscode-button id="revert" secondary ?disabled=${busy || !state.dirty} @click=${revert}>Revert</vscode-button>` : nothing}
         </div>
       </header>
@@ -198,8 +207,7 @@ export class EditorApp {
       })}
       ${issueList(form.general)}
       <form @submit=${(event: Event) => event.preventDefault()}>
-        ${form.sections.map((section) => this.section(section))}
-        ${additionalTable(form.additional, this.actions)}
+        ${form.sections.map((section) => this.section(section))} ${additionalTable(form.additional, this.actions)}
       </form>`;
   }
 

@@ -152,14 +152,19 @@ export class InspectorApp {
             }}
             >Record bodies</vscode-checkbox
           >
-          <vscode-button secondary ?disabled=${ids.length === 0} @click=${() => void this.run(() => this.channel.request(OpenAsHttp, { ids }))}>Open as .http</vscode-button>
-          <vscode-button secondary ?disabled=${ids.length === 0} @click=${() => void this.run(() => this.channel.request(ExportHar, { ids }), 'HAR saved.')}>Export HAR</vscode-button>
+          <vscode-button secondary ?disabled=${ids.length === 0} @click=${() => void this.run(() => this.channel.request(OpenAsHttp, { ids }))}
+            >Open as .http</vscode-button
+          >
+          <vscode-button secondary ?disabled=${ids.length === 0} @click=${() => void this.run(() => this.channel.request(ExportHar, { ids }), 'HAR saved.')}
+            >Export HAR</vscode-button
+          >
           <vscode-button secondary @click=${() => this.channel.notify(ClearLog, {})}>Clear</vscode-button>
         </div>
       </header>
       <p class="counts">
-        ${rows.length === this.rows.length ? `${rows.length} exchanges` : `${rows.length} of ${this.rows.length} exchanges`} · keeps the last ${snapshot.capacity}; credentials, cookies and
-        tokens are masked${snapshot.bodies ? '; bodies up to 64 KiB each' : ''}${this.notice ? html` · <span class="notice">${this.notice}</span>` : nothing}
+        ${rows.length === this.rows.length ? `${rows.length} exchanges` : `${rows.length} of ${this.rows.length} exchanges`} · keeps the last
+        ${snapshot.capacity}; credentials, cookies and tokens are
+        masked${snapshot.bodies ? '; bodies up to 64 KiB each' : ''}${this.notice ? html` · <span class="notice">${this.notice}</span>` : nothing}
       </p>
       <div class="layout">
         <table class="exchanges" aria-label="Exchanges">
@@ -216,15 +221,25 @@ export class InspectorApp {
       <dl>
         <dt>Destination</dt>
         <dd>${entry.destination}</dd>
-        ${entry.upstreamUrl ? html`<dt>Upstream</dt><dd>${entry.upstreamUrl}</dd>` : nothing}
+        ${
+          entry.upstreamUrl
+            ? html`<dt>Upstream</dt>
+                <dd>${entry.upstreamUrl}</dd>`
+            : nothing
+        }
         <dt>Duration</dt>
         <dd>${entry.durationMs.toFixed(1)} ms, ${size(entry.bytesIn)} in, ${size(entry.bytesOut)} out</dd>
-        ${entry.error ? html`<dt>Error</dt><dd class="code">${entry.error}</dd>` : nothing}
+        ${
+          entry.error
+            ? html`<dt>Error</dt>
+                <dd class="code">${entry.error}</dd>`
+            : nothing
+        }
       </dl>
       ${headerTable('Request headers (from the client)', entry.requestHeaders)}
       ${entry.upstreamHeaders ? headerTable('Sent upstream (credentials injected, masked here)', entry.upstreamHeaders) : nothing}
-      ${entry.responseHeaders ? headerTable('Response headers', entry.responseHeaders) : nothing}
-      ${bodyTemplate('Request body', entry.requestBody)} ${bodyTemplate('Response body', entry.responseBody)}
+      ${entry.responseHeaders ? headerTable('Response headers', entry.responseHeaders) : nothing} ${bodyTemplate('Request body', entry.requestBody)}
+      ${bodyTemplate('Response body', entry.responseBody)}
     </section>`;
   }
 }
@@ -232,7 +247,13 @@ export class InspectorApp {
 function headerTable(title: string, headers: HeaderList): TemplateResult {
   return html`<h3>${title}</h3>
     <table class="headers">
-      ${headers.map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`)}
+      ${headers.map(
+        ([name, value]) =>
+          html`<tr>
+            <th>${name}</th>
+            <td>${value}</td>
+          </tr>`,
+      )}
     </table>`;
 }
 

@@ -53,7 +53,8 @@ ${connectionUsage}`,
       const user = await forwardUser(opened, io, logger);
       // A destination of the sandbox running on the default folder: its access control names the exposed paths.
       const binding = opened.client.tokens.binding;
-      const accessControl = binding.kind === 'destination' ? await sandboxAccessControl(defaultSandboxDirectory(io), binding.uri).catch(() => undefined) : undefined;
+      const accessControl =
+        binding.kind === 'destination' ? await sandboxAccessControl(defaultSandboxDirectory(io), binding.uri).catch(() => undefined) : undefined;
       // Paths that worked through this destination's forwards (any process) name exposed alternatives.
       const scope = recentPathsScopeOf(binding);
       const recentPaths = scope ? (await readRecentPaths(defaultConfigDirectory(io.env), scope, name)).map((entry) => entry.path) : [];
@@ -78,9 +79,9 @@ ${connectionUsage}`,
       if (values.json) line(io, JSON.stringify(result, null, 2));
       else for (const text of checkReport(result)) line(io, text);
       const code = result.firstFailure?.code;
-      if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json) line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);
+      if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json)
+        line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);
       return code ? exitCodeFor(code) : ExitCode.Ok;
     });
   },
 };
-

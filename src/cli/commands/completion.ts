@@ -21,7 +21,11 @@ names). Load it once per shell:
     async run(_values, positionals, io) {
       const [shell, ...extra] = positionals;
       if (!completionShells.includes(shell as CompletionShell) || extra.length > 0) {
-        throw new BtpError(ErrorCode.InvalidInput, `Name one shell: btp-connect completion ${completionShells.join('|')}${shell ? ` (not "${positionals.join(' ')}")` : ''}.`, { field: 'shell' });
+        throw new BtpError(
+          ErrorCode.InvalidInput,
+          `Name one shell: btp-connect completion ${completionShells.join('|')}${shell ? ` (not "${positionals.join(' ')}")` : ''}.`,
+          { field: 'shell' },
+        );
       }
       io.stdout(completionScript(shell as CompletionShell, list()));
       return ExitCode.Ok;

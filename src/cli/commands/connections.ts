@@ -71,7 +71,11 @@ export async function readLoginKey(spec: string, io: CliIo): Promise<XsuaaBindin
   }
 }
 
-async function readBindings(values: OptionValues, cfKeyName: string | undefined, io: CliIo): Promise<{ destination: DestinationBinding; connectivity?: ConnectivityBinding }> {
+async function readBindings(
+  values: OptionValues,
+  cfKeyName: string | undefined,
+  io: CliIo,
+): Promise<{ destination: DestinationBinding; connectivity?: ConnectivityBinding }> {
   const key = stringOption(values, 'key');
   const fromCf = stringOption(values, 'from-cf');
   if ([key, fromCf, values.vcap ? 'vcap' : undefined].filter(Boolean).length !== 1) {
@@ -84,12 +88,17 @@ async function readBindings(values: OptionValues, cfKeyName: string | undefined,
   if (values.vcap) {
     const bindings = await loadBindingsFromEnv(io.env);
     const destination = selectBinding(bindings, 'destination', undefined, 'VCAP_SERVICES / SERVICE_BINDING_ROOT');
-    const fromEnv = bindings.some((binding) => binding.kind === 'connectivity') ? selectBinding(bindings, 'connectivity', undefined, 'VCAP_SERVICES') : undefined;
-    return { destination, ...(connectivity ?? fromEnv ? { connectivity: connectivity ?? fromEnv } : {}) };
+    const fromEnv = bindings.some((binding) => binding.kind === 'connectivity')
+      ? selectBinding(bindings, 'connectivity', undefined, 'VCAP_SERVICES')
+      : undefined;
+    return { destination, ...((connectivity ?? fromEnv) ? { connectivity: connectivity ?? fromEnv } : {}) };
   }
   let destination: DestinationBinding;
   if (fromCf) {
-    if (!cfKeyName) throw new BtpError(ErrorCode.InvalidInput, '--from-cf needs the service key name too: `connect dev --from-cf my-destination my-key`.', { field: 'from-cf' });
+    if (!cfKeyName)
+      throw new BtpError(ErrorCode.InvalidInput, '--from-cf needs the service key name too: `connect dev --from-cf my-destination my-key`.', {
+        field: 'from-cf',
+      });
     const output = await runCf(['service-key', fromCf, cfKeyName], io);
     destination = parseServiceKeyText(output, { expected: 'destination', source: `cf service-key ${fromCf} ${cfKeyName}` }) as DestinationBinding;
   } else if (key === '-') {
@@ -109,12 +118,25 @@ function runCf(args: string[], io: CliIo): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new BtpError(ErrorCode.NotFound, error.code === 'ENOENT' ? 'The cf CLI is not installed or not on PATH; install it or use --key with a key file.' : `cf could not run: ${error.message}`, { cause: error })),
+      reject(
+        new BtpError(
+          ErrorCode.NotFound,
+          error.code === 'ENOENT'
+            ? 'The cf CLI is not installed or not on PATH; install it or use --key with a key file.'
+            : `cf could not run: ${error.message}`,
+          { cause: error },
+        ),
+      ),
     );
     child.on('close', (code) => {
       if (code === 0) return resolvePromise(stdout);
       const detail = redactText(`${stdout}\n${stderr}`).trim().split('\n').slice(-3).join(' ');
-      reject(new BtpError(ErrorCode.BindingNotFound, `cf service-key failed (exit ${code}): ${detail} Log in with \`cf login\` and target the space of the instance.`));
+      reject(
+        new BtpError(
+          ErrorCode.BindingNotFound,
+          `cf service-key failed (exit ${code}): ${detail} Log in with \`cf login\` and target the space of the instance.`,
+        ),
+      );
     });
   });
 }
@@ -156,7 +178,11 @@ export const disconnectCommand: Command = {
     if (!(await store.remove(name))) throw new BtpError(ErrorCode.ConnectionNotFound, `There is no connection named "${name}".`, { field: 'name' });
     line(io, `Removed connection "${name}" and its secrets.`);
     // The record of what `tunnel setup` created goes with the connection; the app itself stays in Cloud Foundry.
-    if (created) line(io, `Its tunnel app "${created.app}" stays in org "${created.org}" / space "${created.space}": delete it with \`cf delete ${created.app} -f\` (\`btp-connect tunnel remove\` does that before a disconnect).`);
+    if (created)
+      line(
+        io,
+        `Its tunnel app "${created.app}" stays in org "${created.org}" / space "${created.space}": delete it with \`cf delete ${created.app} -f\` (\`btp-connect tunnel remove\` does that before a disconnect).`,
+      );
     return ExitCode.Ok;
   },
 };

@@ -65,24 +65,52 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, all: { type: 'boolean' }, port: { type: 'string' }, tunnel: { type: 'string' }, tcp: { type: 'boolean' }, websocket: { type: 'boolean' }, cookies: { type: 'boolean' }, 'allow-origin': { type: 'string', multiple: true }, 'local-token': { type: 'string' }, 'max-connections': { type: 'string' }, verbose: { type: 'boolean' }, har: { type: 'string' }, 'connectivity-key': { type: 'string' } },
+  options: {
+    ...connectionOptions,
+    all: { type: 'boolean' },
+    port: { type: 'string' },
+    tunnel: { type: 'string' },
+    tcp: { type: 'boolean' },
+    websocket: { type: 'boolean' },
+    cookies: { type: 'boolean' },
+    'allow-origin': { type: 'string', multiple: true },
+    'local-token': { type: 'string' },
+    'max-connections': { type: 'string' },
+    verbose: { type: 'boolean' },
+    har: { type: 'string' },
+    'connectivity-key': { type: 'string' },
+  },
   async run(values, positionals, io) {
     const all = values.all === true;
-    if (positionals.length === 0 && !all) throw new BtpError(ErrorCode.InvalidInput, 'Name at least one destination to forward, e.g. `forward my-api:8080`, or use --all for one port that serves them all.', { field: 'name' });
-    if (all && values.tcp) throw new BtpError(ErrorCode.InvalidInput, '--all serves HTTP destinations only; forward TCP destinations by name, each on a port of its own.', { field: 'tcp' });
+    if (positionals.length === 0 && !all)
+      throw new BtpError(
+        ErrorCode.InvalidInput,
+        'Name at least one destination to forward, e.g. `forward my-api:8080`, or use --all for one port that serves them all.',
+        { field: 'name' },
+      );
+    if (all && values.tcp)
+      throw new BtpError(ErrorCode.InvalidInput, '--all serves HTTP destinations only; forward TCP destinations by name, each on a port of its own.', {
+        field: 'tcp',
+      });
     const specs = positionals.map(parseSpec);
     const port = stringOption(values, 'port');
     if (all) specs.unshift(parseSpec(`${ALL_DESTINATIONS}:${port ?? 0}`));
     else if (port !== undefined) {
       const [only] = specs;
-      if (specs.length !== 1 || !only || only.port) throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
+      if (specs.length !== 1 || !only || only.port)
+        throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
       specs[0] = parseSpec(`${only.name}:${port}`);
     }
     const explicitTunnel = stringOption(values, 'tunnel');
     const chosenMode = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const tokenMode = parseTokenMode(stringOption(values, 'local-token') ?? io.env.BTP_CONNECT_LOCAL_TOKEN ?? 'auto');
     const originOption = values['allow-origin'];
-    const allowedOrigins = Array.isArray(originOption) ? new OriginAllowList(originOption.filter((entry): entry is string => typeof entry === 'string'), 'allow-origin') : undefined;
+    const allowedOrigins = Array.isArray(originOption)
+      ? new OriginAllowList(
+          originOption.filter((entry): entry is string => typeof entry === 'string'),
+          'allow-origin',
+        )
+      : undefined;
     const maxText = stringOption(values, 'max-connections');
     const maxConnections = maxText === undefined ? undefined : checkMaxConnections(maxText, 'max-connections', '--max-connections');
     return withClient(values, io, async (opened) => {
@@ -90,7 +118,8 @@ ${connectionUsage}`,
       logger.debug(`network: ${opened.agents.network.describe()}`);
       // The tunnel `tunnel setup` saved for the connection, unless --tunnel names another (or direct).
       const mode = chosenMode ?? opened.savedTunnel ?? { kind: 'direct' as const };
-      if (!chosenMode && opened.savedTunnel && opened.connectivity) line(io, `Tunnel: ${formatTunnelMode(mode)}, saved for ${opened.source} (--tunnel direct goes without it).`);
+      if (!chosenMode && opened.savedTunnel && opened.connectivity)
+        line(io, `Tunnel: ${formatTunnelMode(mode)}, saved for ${opened.source} (--tunnel direct goes without it).`);
       let tunnel: TunnelSupervisor | undefined;
       if (opened.connectivity && mode.kind !== 'direct') {
         tunnel = new TunnelSupervisor(connectivityTunnelOptions(opened.connectivity, mode, { logger: logger.child('tunnel'), env: io.env }));
@@ -98,39 +127,80 @@ ${connectionUsage}`,
         await tunnel.start();
       }
       const user = await forwardUser(opened, io, logger);
-      const connectivity = opened.connectivity ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity) : undefined;
+      const connectivity = opened.connectivity
+        ? new ConnectivityAccess(opened.connectivity, opened.agents, tunnel ? tunnelEndpoints(tunnel) : undefined, user.connectivity)
+        : undefined;
       const decision = requireLocalToken(tokenMode, { env: io.env });
       const token = decision.required ? await LocalTokenFile.create(defaultConfigDirectory(io.env)) : undefined;
       // Paths that answer 2xx/3xx are remembered for `check` (recent-paths.json, paths only).
       const scope = recentPathsScopeOf(opened.client.tokens.binding);
       const recent = scope ? new RecentPathsRecorder(defaultConfigDirectory(io.env), { logger }) : undefined;
       const recentPaths = recent && scope ? { recentPaths: { note: (destination: string, path: string) => recent.note(scope, destination, path) } } : {};
-      const manager = new ForwardManager({ client: opened.client, clientForTenant: tenantClients(opened.binding, opened.agents), ...(connectivity ? { connectivity } : {}), ...(tunnel ? { tunnel } : {}), ...(token ? { localToken: token.value } : {}), ...(allowedOrigins ? { allowedOrigins } : {}), network: () => opened.agents.network, ...user.manager, ...recentPaths, logger });
+      const manager = new ForwardManager({
+        client: opened.client,
+        clientForTenant: tenantClients(opened.binding, opened.agents),
+        ...(connectivity ? { connectivity } : {}),
+        ...(tunnel ? { tunnel } : {}),
+        ...(token ? { localToken: token.value } : {}),
+        ...(allowedOrigins ? { allowedOrigins } : {}),
+        network: () => opened.agents.network,
+        ...user.manager,
+        ...recentPaths,
+        logger,
+      });
       try {
         const started: ForwardInfo[] = [];
         for (const spec of specs) {
-          started.push(await manager.start({ destination: spec.name, port: spec.port, allowWebSocket: values.websocket === true, passCookies: values.cookies === true, ...(maxConnections === undefined ? {} : { maxConnections }), ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}) }));
+          started.push(
+            await manager.start({
+              destination: spec.name,
+              port: spec.port,
+              allowWebSocket: values.websocket === true,
+              passCookies: values.cookies === true,
+              ...(maxConnections === undefined ? {} : { maxConnections }),
+              ...(values.tcp ? { kind: 'tcp' as ForwardKind } : {}),
+            }),
+          );
         }
         if (user.user) line(io, `Acting for ${user.user.userName}, signed in to ${opened.source} (\`logout\` to stop).`);
         const width = Math.max(...started.map((info) => info.localAddress.length));
-        for (const info of started) line(io, `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination} (${describe(info)})  ${info.state}`);
+        for (const info of started)
+          line(
+            io,
+            `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination} (${describe(info)})  ${info.state}`,
+          );
         const onePort = started.find((info) => info.destination === ALL_DESTINATIONS);
         if (onePort) {
           const address = onePort.localAddress.slice('http://'.length);
-          line(io, `  as an HTTP proxy: http_proxy=http://${token ? `btp:$(cat ${token.path})@` : ''}${address} curl http://<destination>.dest/…  (plain http://; the forward speaks TLS upstream)`);
+          line(
+            io,
+            `  as an HTTP proxy: http_proxy=http://${token ? `btp:$(cat ${token.path})@` : ''}${address} curl http://<destination>.dest/…  (plain http://; the forward speaks TLS upstream)`,
+          );
         }
         if (token) {
           line(io, `Forwards require a local token (${decision.reason}); it is in ${token.path}, readable only by you.`);
-          line(io, `  curl -H "Proxy-Authorization: Bearer $(cat ${token.path})" ${started[0]?.localAddress ?? 'http://127.0.0.1:PORT'}/…   or   …/~$(cat ${token.path})/…`);
+          line(
+            io,
+            `  curl -H "Proxy-Authorization: Bearer $(cat ${token.path})" ${started[0]?.localAddress ?? 'http://127.0.0.1:PORT'}/…   or   …/~$(cat ${token.path})/…`,
+          );
         }
         const har = stringOption(values, 'har');
-        const recorded = har === undefined ? [] : started.filter((info) => info.kind === 'http').map((info) => ({ log: manager.inspect(info.id), base: manager.urlForApps(info) }));
+        const recorded =
+          har === undefined
+            ? []
+            : started.filter((info) => info.kind === 'http').map((info) => ({ log: manager.inspect(info.id), base: manager.urlForApps(info) }));
         line(io, 'Press Ctrl-C to stop.');
-        const hint = mode.kind === 'direct' ? `The connectivity proxy cannot be reached from here. Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}` : undefined;
+        const hint =
+          mode.kind === 'direct'
+            ? `The connectivity proxy cannot be reached from here. Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`
+            : undefined;
         watch(manager, io, values.verbose === true, hint);
         await io.untilStopped();
         if (har !== undefined) {
-          const text = toHarOf(recorded.map(({ log, base }) => ({ entries: log.all(), base })), version);
+          const text = toHarOf(
+            recorded.map(({ log, base }) => ({ entries: log.all(), base })),
+            version,
+          );
           await writeFile(resolvePath(io.cwd, har), text, { mode: 0o600 });
           line(io, `Wrote ${recorded.reduce((sum, { log }) => sum + log.size, 0)} requests to ${har}.`);
         }
@@ -147,7 +217,6 @@ ${connectionUsage}`,
   },
 };
 
-
 function parseTokenMode(text: string): LocalTokenMode {
   if (text === 'auto' || text === 'on' || text === 'off') return text;
   throw new BtpError(ErrorCode.InvalidInput, `--local-token "${text}" is not auto, on or off.`, { field: 'local-token' });
@@ -155,7 +224,8 @@ function parseTokenMode(text: string): LocalTokenMode {
 
 function describe(info: ForwardInfo): string {
   const limit = info.maxConnections === defaultMaxConnections ? '' : `, at most ${info.maxConnections} connection${info.maxConnections === 1 ? '' : 's'}`;
-  if (info.destination === ALL_DESTINATIONS) return `HTTP, /<destination>/… or X-Destination-Name${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}${limit}`;
+  if (info.destination === ALL_DESTINATIONS)
+    return `HTTP, /<destination>/… or X-Destination-Name${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}${limit}`;
   const route = info.onPremise ? 'OnPremise via the connectivity proxy' : 'Internet';
   return `${info.kind.toUpperCase()}, ${route}${info.allowWebSocket ? ', WebSocket' : ''}${info.passCookies ? ', cookies' : ''}${limit}`;
 }
@@ -176,13 +246,17 @@ function watch(manager: ForwardManager, io: CliIo, verbose: boolean, proxyHint: 
     hint(info.lastError?.code);
     const previous = states.get(info.id);
     states.set(info.id, info.state);
-    if (previous !== undefined && previous !== info.state) line(io, `${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination}: ${info.state}`);
+    if (previous !== undefined && previous !== info.state)
+      line(io, `${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination}: ${info.state}`);
   });
   manager.onExchange(({ forwardId, exchange }) => {
     const forward = manager.get(forwardId)?.destination ?? forwardId;
     const name = exchange.destination ?? (forward === ALL_DESTINATIONS ? 'all destinations' : forward);
     if (verbose || exchange.error) {
-      line(io, `${name}: ${exchange.method} ${exchange.path} → ${exchange.status} ${Math.round(exchange.durationMs)} ms${exchange.error ? ` (${exchange.error})` : ''}`);
+      line(
+        io,
+        `${name}: ${exchange.method} ${exchange.path} → ${exchange.status} ${Math.round(exchange.durationMs)} ms${exchange.error ? ` (${exchange.error})` : ''}`,
+      );
     }
     hint(exchange.error);
   });

@@ -42,7 +42,14 @@ The token requests honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as every command 
 
 BTP_CONNECT_BROWSER names the program that opens the URL (it gets the URL as its one argument); without it
 the system's default browser opens (xdg-open, open, rundll32).`,
-  options: { 'login-key': { type: 'string' }, 'no-browser': { type: 'boolean' }, 'login-hint': { type: 'string' }, timeout: { type: 'string' }, ca: { type: 'string' }, 'no-system-ca': { type: 'boolean' } },
+  options: {
+    'login-key': { type: 'string' },
+    'no-browser': { type: 'boolean' },
+    'login-hint': { type: 'string' },
+    timeout: { type: 'string' },
+    ca: { type: 'string' },
+    'no-system-ca': { type: 'boolean' },
+  },
   async run(values, positionals, io) {
     const name = onlyConnection(positionals, 'login');
     const timeout = stringOption(values, 'timeout');
@@ -69,7 +76,10 @@ the system's default browser opens (xdg-open, open, rundll32).`,
         timeoutMs: timeoutSeconds * 1000,
         ...(loginHint ? { loginHint } : {}),
         openBrowser: async (url) => {
-          line(io, printOnly ? `Open this URL in a browser to sign in to "${name}":` : `Signing in to "${name}" in your browser. If none opens, open this URL:`);
+          line(
+            io,
+            printOnly ? `Open this URL in a browser to sign in to "${name}":` : `Signing in to "${name}" in your browser. If none opens, open this URL:`,
+          );
           line(io, `  ${url}`);
           if (!printOnly) await openBrowser(url, io);
           line(io, `Waiting for the browser (up to ${describeSeconds(timeoutSeconds)})…`);
@@ -99,7 +109,12 @@ for nobody: PrincipalPropagation destinations fail until you sign in again.`,
     const session = new UserSession({ connection: name, ...(bindings.login ? { binding: bindings.login } : {}), agents, secrets: io.secretStore() });
     try {
       const user = await session.signOut();
-      line(io, user ? `Signed ${user.userName} out of "${name}"; the tokens are deleted from the ${io.secretStore().description}.` : `Nobody was signed in to "${name}".`);
+      line(
+        io,
+        user
+          ? `Signed ${user.userName} out of "${name}"; the tokens are deleted from the ${io.secretStore().description}.`
+          : `Nobody was signed in to "${name}".`,
+      );
       return ExitCode.Ok;
     } finally {
       session.dispose();
@@ -117,9 +132,20 @@ export async function forwardUser(
   opened: OpenClient,
   io: CliIo,
   logger: Logger,
-): Promise<{ readonly user?: SignedInUser; readonly connectivity: ConnectivityAccessOptions; readonly manager: Pick<ForwardManagerOptions, 'findOptions'>; dispose(): void }> {
+): Promise<{
+  readonly user?: SignedInUser;
+  readonly connectivity: ConnectivityAccessOptions;
+  readonly manager: Pick<ForwardManagerOptions, 'findOptions'>;
+  dispose(): void;
+}> {
   if (!opened.connection) return { connectivity: {}, manager: {}, dispose: () => undefined };
-  const session = new UserSession({ connection: opened.connection, ...(opened.login ? { binding: opened.login } : {}), agents: opened.agents, secrets: io.secretStore(), logger: logger.child('user') });
+  const session = new UserSession({
+    connection: opened.connection,
+    ...(opened.login ? { binding: opened.login } : {}),
+    agents: opened.agents,
+    secrets: io.secretStore(),
+    logger: logger.child('user'),
+  });
   // A token service that is down now must not stop forwards that need no user; user lookups try again later.
   const user = await session.load().catch((error: unknown) => {
     logger.warn(`could not read the signed-in user of ${opened.source}: ${isBtpError(error) ? error.message : String(error)}`);

@@ -62,7 +62,14 @@ ${connectionUsage}`,
       }
       if (values.json) {
         const show = values['show-secrets'] === true;
-        line(io, JSON.stringify(rows.map((row) => ({ level: row.level, ...maskSecrets(row.destination, show) })), null, 2));
+        line(
+          io,
+          JSON.stringify(
+            rows.map((row) => ({ level: row.level, ...maskSecrets(row.destination, show) })),
+            null,
+            2,
+          ),
+        );
         return ExitCode.Ok;
       }
       if (rows.length === 0) {
@@ -133,7 +140,12 @@ async function printFind(client: DestinationServiceClient, name: string, values:
   }
   printProperties(io, output.destinationConfiguration, `found at ${result.level ?? 'unknown'} level`);
   for (const token of authTokens) {
-    line(io, token.error !== undefined ? `authToken: error: ${token.error}` : `authToken: ${token.type} → header ${token.http_header.key}: ${token.http_header.value}${token.expires_in ? ` (expires in ${token.expires_in} s)` : ''}`);
+    line(
+      io,
+      token.error !== undefined
+        ? `authToken: error: ${token.error}`
+        : `authToken: ${token.type} → header ${token.http_header.key}: ${token.http_header.value}${token.expires_in ? ` (expires in ${token.expires_in} s)` : ''}`,
+    );
   }
   for (const certificate of result.certificates ?? []) line(io, `certificate: ${certificate.Name} (${certificate.Type ?? 'unknown type'})`);
   return authTokens.some((token) => token.error) ? ExitCode.ServiceFailure : ExitCode.Ok;

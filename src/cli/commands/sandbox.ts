@@ -53,7 +53,8 @@ ${mailboxUsage}`,
     const [subcommand, ...args] = positionals;
     if (subcommand === 'expose' || subcommand === 'unexpose' || subcommand === 'exposed') return runExposeCommand(subcommand, values, args, directory, io);
     if (subcommand === 'mailbox') return listMailbox(values, directory, io);
-    if (subcommand !== undefined) throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed, mailbox).`);
+    if (subcommand !== undefined)
+      throw new BtpError(ErrorCode.InvalidInput, `Unknown sandbox subcommand "${subcommand}" (expose, unexpose, exposed, mailbox).`);
     const portText = stringOption(values, 'port-base') ?? String(defaultPortBase);
     const portBase = Number(portText);
     if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65_000) {
@@ -66,7 +67,11 @@ ${mailboxUsage}`,
       sandbox = await startSandbox({ directory, portBase, logger, ...(slapdPath ? { slapdPath: resolve(io.cwd, slapdPath) } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new BtpError(ErrorCode.InvalidInput, `A sandbox port is in use already (${(error as Error).message}). Is another sandbox running? Stop it, or pick other ports with --port-base.`, { field: 'port-base', cause: error });
+        throw new BtpError(
+          ErrorCode.InvalidInput,
+          `A sandbox port is in use already (${(error as Error).message}). Is another sandbox running? Stop it, or pick other ports with --port-base.`,
+          { field: 'port-base', cause: error },
+        );
       }
       throw error;
     }
@@ -96,7 +101,11 @@ ${mailboxUsage}`,
 export function defaultSandboxDirectory(io: Pick<CliIo, 'env'>, platform: NodeJS.Platform = process.platform, home = homedir()): string {
   const base =
     io.env.XDG_STATE_HOME ??
-    (platform === 'win32' ? (io.env.LOCALAPPDATA ?? join(home, 'AppData', 'Local')) : platform === 'darwin' ? join(home, 'Library', 'Application Support') : join(home, '.local', 'state'));
+    (platform === 'win32'
+      ? (io.env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'))
+      : platform === 'darwin'
+        ? join(home, 'Library', 'Application Support')
+        : join(home, '.local', 'state'));
   return join(base, 'btp-connect', 'sandbox');
 }
 
@@ -112,13 +121,19 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io);
   line(io, `  Token service        ${endpoints.tokenServiceUrl}   (HTTPS ${endpoints.tokenServiceHttpsUrl}, mTLS ${endpoints.certUrl})`);
   line(io, `  Destination service  ${endpoints.destinationServiceUrl}`);
-  line(io, `  Connectivity proxy   http 127.0.0.1:${endpoints.connectivity.httpPort}, socks5 127.0.0.1:${endpoints.connectivity.socks5Port}   (Cloud Connectors: ${sandbox.connectors.length} connected)`);
+  line(
+    io,
+    `  Connectivity proxy   http 127.0.0.1:${endpoints.connectivity.httpPort}, socks5 127.0.0.1:${endpoints.connectivity.socks5Port}   (Cloud Connectors: ${sandbox.connectors.length} connected)`,
+  );
   line(io, `  Sample Internet API  ${endpoints.internetApiUrl}   (mTLS ${endpoints.mtlsApiUrl}, for the client-certificate destinations)`);
   line(io);
   line(io, `  Service keys   ${Object.values(files.serviceKeys).map(show).join(', ')}`);
   line(io, `  VCAP_SERVICES  ${show(files.vcapServices)}     CA ${show(files.ca)}     users ${show(files.users)}`);
   const exposed = sandbox.cloudConnectorConfig.connectors.reduce((count, entry) => count + entry.mappings.length, 0);
-  line(io, `  Cloud Connector access control  ${show(join(dirname(files.ca), CONFIG_FILE_NAME))} (${exposed} system mapping${exposed === 1 ? '' : 's'}; ${io.invocation} sandbox expose --help)`);
+  line(
+    io,
+    `  Cloud Connector access control  ${show(join(dirname(files.ca), CONFIG_FILE_NAME))} (${exposed} system mapping${exposed === 1 ? '' : 's'}; ${io.invocation} sandbox expose --help)`,
+  );
   const folder = dirname(files.ca);
   const dirOption = resolve(folder) === resolve(defaultSandboxDirectory(io)) ? '' : ` --dir ${show(folder) || '.'}`;
   line(io, `  Mailbox        ${show(mailboxDirectory(folder))}   (what onprem-mail sends to smtp.virtual:25; ${io.invocation} sandbox mailbox${dirOption})`);
@@ -131,7 +146,10 @@ function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   line(io, `  ${io.invocation} get internet-basic --find --key ${keyFile}`);
   line(io);
   line(io, "Sign in as a sandbox user (users.json) with the demo app's xsuaa key, for principal propagation:");
-  line(io, `  ${io.invocation} connect sandbox --key ${keyFile} --connectivity-key ${show(files.serviceKeys.connectivity ?? '')} --login-key ${show(files.serviceKeys.xsuaa ?? '')}`);
+  line(
+    io,
+    `  ${io.invocation} connect sandbox --key ${keyFile} --connectivity-key ${show(files.serviceKeys.connectivity ?? '')} --login-key ${show(files.serviceKeys.xsuaa ?? '')}`,
+  );
   line(io, `  ${io.invocation} login sandbox`);
   line(io);
   line(io, 'Point an app that uses the SAP Cloud SDK or the approuter at it:');
@@ -153,7 +171,10 @@ function printDemo(io: CliIo, demo: DemoForwards): void {
     line(io, `  curl -s ${erp.localAddress}${partners}`);
     // SAP Gateway wants a CSRF token for writes: fetched first, its session cookie kept by the forward.
     const token = `$(curl -s -o /dev/null -D - -H 'X-CSRF-Token: Fetch' ${erp.localAddress}${partners} | grep -i '^x-csrf-token:' | cut -d' ' -f2 | tr -d '\\r')`;
-    line(io, `  curl -s -X POST -H "X-CSRF-Token: ${token}" -H 'content-type: application/json' -d '{"BusinessPartner":"1000099","BusinessPartnerFullName":"Demo Ltd"}' ${erp.localAddress}${partners}`);
+    line(
+      io,
+      `  curl -s -X POST -H "X-CSRF-Token: ${token}" -H 'content-type: application/json' -d '{"BusinessPartner":"1000099","BusinessPartnerFullName":"Demo Ltd"}' ${erp.localAddress}${partners}`,
+    );
   }
   if (tcp) line(io, `  printf 'PING\\r\\nECHO hello on-premise\\r\\nQUIT\\r\\n' | curl -s telnet://${tcp.localAddress}`);
   if (internet) line(io, `  curl -s ${internet.localAddress}/hello`);

@@ -33,7 +33,11 @@ export async function startDemoForwards(sandbox: Sandbox, portBase: number, logg
   try {
     const forwards = [];
     for (const demo of demoForwards) {
-      const info = await manager.start({ destination: demo.destination, port: portBase ? portBase + demo.offset : 0, allowWebSocket: demo.destination === 'onprem-erp-basic' });
+      const info = await manager.start({
+        destination: demo.destination,
+        port: portBase ? portBase + demo.offset : 0,
+        allowWebSocket: demo.destination === 'onprem-erp-basic',
+      });
       forwards.push({ ...info, what: demo.what });
     }
     return { forwards, close };

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { BtpError, ErrorCode } from '../../core/errors';
-import { readConfigFile, parseHostPort, waitForAcknowledgement, withMapping, writeConfigFile, type Acknowledgement } from '../../sandbox/cloudConnector/configClient';
+import {
+  readConfigFile,
+  parseHostPort,
+  waitForAcknowledgement,
+  withMapping,
+  writeConfigFile,
+  type Acknowledgement,
+} from '../../sandbox/cloudConnector/configClient';
 import { CONFIG_FILE_NAME, ConfigError, validateCloudConnectorFile, type CloudConnectorFile, type MappingEntry } from '../../sandbox/cloudConnector/configFile';
 import type { BackendProtocol } from '../../sandbox/cloudConnector/types';
 import { stringOption, type OptionValues } from '../command';
@@ -48,9 +55,16 @@ export async function runExposeCommand(subcommand: string, values: OptionValues,
     const entry = file.connectors.find((item) => item.locationId === locationId);
     const key = (mapping: MappingEntry) => `${mapping.virtualHost.toLowerCase()}:${mapping.virtualPort}`;
     if (!entry?.mappings.some((mapping) => key(mapping) === `${virtual.host.toLowerCase()}:${virtual.port}`)) {
-      throw new BtpError(ErrorCode.NotFound, `${virtual.host}:${virtual.port} is not exposed at ${location(locationId)} (see \`sandbox exposed --dir ${directory}\`).`);
+      throw new BtpError(
+        ErrorCode.NotFound,
+        `${virtual.host}:${virtual.port} is not exposed at ${location(locationId)} (see \`sandbox exposed --dir ${directory}\`).`,
+      );
     }
-    next = { connectors: file.connectors.map((item) => (item === entry ? { ...item, mappings: item.mappings.filter((mapping) => key(mapping) !== `${virtual.host.toLowerCase()}:${virtual.port}`) } : item)) };
+    next = {
+      connectors: file.connectors.map((item) =>
+        item === entry ? { ...item, mappings: item.mappings.filter((mapping) => key(mapping) !== `${virtual.host.toLowerCase()}:${virtual.port}`) } : item,
+      ),
+    };
     what = `Unexposed ${virtual.host}:${virtual.port} at ${location(locationId)}`;
   }
   const sha = await writeConfigFile(directory, next);
@@ -86,9 +100,15 @@ async function listExposed(values: OptionValues, directory: string, io: CliIo): 
     line(io, `${location(entry.locationId)}:`);
     if (entry.mappings.length === 0) line(io, '  (nothing exposed)');
     for (const mapping of entry.mappings) {
-      line(io, `  ${`${mapping.virtualHost}:${mapping.virtualPort}`.padEnd(22)} → ${describeInternal(mapping).padEnd(22)} ${mapping.protocol}${mapping.authenticationMode && mapping.authenticationMode !== 'NONE' ? `, principal ${mapping.authenticationMode}` : ''}`);
+      line(
+        io,
+        `  ${`${mapping.virtualHost}:${mapping.virtualPort}`.padEnd(22)} → ${describeInternal(mapping).padEnd(22)} ${mapping.protocol}${mapping.authenticationMode && mapping.authenticationMode !== 'NONE' ? `, principal ${mapping.authenticationMode}` : ''}`,
+      );
       for (const resource of mapping.resources ?? []) {
-        line(io, `      ${resource.id}${resource.exactMatchOnly ? '' : ' (and sub-paths)'}${resource.enabled === true ? '' : ' [disabled]'}${resource.websocketUpgradeAllowed ? ' [WebSocket]' : ''}`);
+        line(
+          io,
+          `      ${resource.id}${resource.exactMatchOnly ? '' : ' (and sub-paths)'}${resource.enabled === true ? '' : ' [disabled]'}${resource.websocketUpgradeAllowed ? ' [WebSocket]' : ''}`,
+        );
       }
     }
   }
@@ -105,8 +125,20 @@ function mappingFrom(values: OptionValues, virtual: { host: string; port: number
   const paths = (Array.isArray(pathValue) ? pathValue : pathValue === undefined ? [] : [pathValue]).map(String);
   const http = protocol === 'HTTP' || protocol === 'HTTPS';
   if (!http && (paths.length > 0 || values.subpaths)) throw new ConfigError('--path', `applies to HTTP and HTTPS only, not ${protocol}`);
-  const resources = http ? (paths.length > 0 ? paths.map((id) => ({ id, enabled: true, exactMatchOnly: values.subpaths !== true })) : [{ id: '/', enabled: true, exactMatchOnly: false }]) : undefined;
-  return { virtualHost: virtual.host, virtualPort: virtual.port, ...internal, protocol, ...(http ? { hostInHeader: 'virtual' as const } : {}), authenticationMode: 'NONE', ...(resources ? { resources } : {}) };
+  const resources = http
+    ? paths.length > 0
+      ? paths.map((id) => ({ id, enabled: true, exactMatchOnly: values.subpaths !== true }))
+      : [{ id: '/', enabled: true, exactMatchOnly: false }]
+    : undefined;
+  return {
+    virtualHost: virtual.host,
+    virtualPort: virtual.port,
+    ...internal,
+    protocol,
+    ...(http ? { hostInHeader: 'virtual' as const } : {}),
+    authenticationMode: 'NONE',
+    ...(resources ? { resources } : {}),
+  };
 }
 
 function describeInternal(mapping: MappingEntry): string {
@@ -121,7 +153,8 @@ async function readConfigFileOrFail(directory: string): ReturnType<typeof readCo
   try {
     return await readConfigFile(directory);
   } catch (error) {
-    if (error instanceof ConfigError) throw new BtpError(ErrorCode.InvalidInput, `${join(directory, CONFIG_FILE_NAME)}: ${error.message}. Correct the file first.`, { field: error.field });
+    if (error instanceof ConfigError)
+      throw new BtpError(ErrorCode.InvalidInput, `${join(directory, CONFIG_FILE_NAME)}: ${error.message}. Correct the file first.`, { field: error.field });
     throw error;
   }
 }

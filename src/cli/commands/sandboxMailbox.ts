@@ -22,7 +22,13 @@ export async function listMailbox(values: OptionValues, directory: string, io: C
     line(io, '  (empty: send mail with the onprem-mail destination, e.g. the SAP Cloud SDK mail client)');
     return ExitCode.Ok;
   }
-  const rows = mails.map((mail) => [mail.receivedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), mail.from ?? '', mail.to ?? '', mail.subject ?? '(no subject)', mail.file]);
+  const rows = mails.map((mail) => [
+    mail.receivedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    mail.from ?? '',
+    mail.to ?? '',
+    mail.subject ?? '(no subject)',
+    mail.file,
+  ]);
   line(io, formatTable(['RECEIVED', 'FROM', 'TO', 'SUBJECT', 'FILE'], rows));
   return ExitCode.Ok;
 }

@@ -67,7 +67,8 @@ show                          print the connection's tunnel
     if (!action || !['setup', 'remove', 'show'].includes(action) || extra.length > 0) {
       throw new BtpError(ErrorCode.InvalidInput, 'Say what to do: `tunnel setup`, `tunnel remove` or `tunnel show` (see --help).', { field: 'action' });
     }
-    if (values.yes && values['dry-run']) throw new BtpError(ErrorCode.InvalidInput, '--yes and --dry-run contradict each other: choose one.', { field: 'dry-run' });
+    if (values.yes && values['dry-run'])
+      throw new BtpError(ErrorCode.InvalidInput, '--yes and --dry-run contradict each other: choose one.', { field: 'dry-run' });
     const connection = await savedConnectionName(stringOption(values, 'connection'), io);
     const store = connectionStore(io);
     if (action === 'show') return show(connection, io, values.json === true);
@@ -85,7 +86,8 @@ show                          print the connection's tunnel
 };
 
 function setupOptions(values: OptionValues): Parameters<typeof setUpTunnel>[1] {
-  if (values.cf && values.kyma) throw new BtpError(ErrorCode.InvalidInput, '--cf and --kyma exclude each other: the proxy runs in one of them.', { field: 'kyma' });
+  if (values.cf && values.kyma)
+    throw new BtpError(ErrorCode.InvalidInput, '--cf and --kyma exclude each other: the proxy runs in one of them.', { field: 'kyma' });
   const platform: Platform | undefined = values.cf ? 'cf' : values.kyma ? 'kyma' : undefined;
   const app = stringOption(values, 'app');
   const service = stringOption(values, 'service');
@@ -101,10 +103,22 @@ function setupOptions(values: OptionValues): Parameters<typeof setUpTunnel>[1] {
 async function show(connection: string, io: CliIo, json: boolean): Promise<number> {
   const saved = await connectionStore(io).tunnel(connection);
   if (json) {
-    line(io, JSON.stringify({ connection, tunnel: saved?.mode ? formatTunnelMode(saved.mode) : null, mode: saved?.mode ?? null, createdApp: saved?.createdApp ?? null }, null, 2));
+    line(
+      io,
+      JSON.stringify(
+        { connection, tunnel: saved?.mode ? formatTunnelMode(saved.mode) : null, mode: saved?.mode ?? null, createdApp: saved?.createdApp ?? null },
+        null,
+        2,
+      ),
+    );
     return ExitCode.Ok;
   }
-  line(io, saved?.mode ? `Tunnel of connection "${connection}": ${formatTunnelMode(saved.mode)} (saved ${saved.savedAt}).` : `Connection "${connection}" has no tunnel: the connectivity proxy is used as its key names it.`);
+  line(
+    io,
+    saved?.mode
+      ? `Tunnel of connection "${connection}": ${formatTunnelMode(saved.mode)} (saved ${saved.savedAt}).`
+      : `Connection "${connection}" has no tunnel: the connectivity proxy is used as its key names it.`,
+  );
   if (saved?.createdApp) line(io, created(saved.createdApp, connection));
   return ExitCode.Ok;
 }
@@ -116,12 +130,29 @@ function created(app: CreatedCfApp, connection: string): string {
 function report(outcome: SetupOutcome | RemoveOutcome, connection: string, io: CliIo, json: boolean, lackedYes: boolean): number {
   const plan = 'plan' in outcome ? outcome.plan : undefined;
   if (json) {
-    line(io, JSON.stringify({ connection, outcome: outcome.kind, ...('mode' in outcome ? { tunnel: formatTunnelMode(outcome.mode), mode: outcome.mode } : {}), ...('created' in outcome && outcome.created ? { createdApp: outcome.created } : {}), ...('app' in outcome ? { app: outcome.app } : {}), ...(plan ? { plan: planJson(plan) } : {}) }, null, 2));
+    line(
+      io,
+      JSON.stringify(
+        {
+          connection,
+          outcome: outcome.kind,
+          ...('mode' in outcome ? { tunnel: formatTunnelMode(outcome.mode), mode: outcome.mode } : {}),
+          ...('created' in outcome && outcome.created ? { createdApp: outcome.created } : {}),
+          ...('app' in outcome ? { app: outcome.app } : {}),
+          ...(plan ? { plan: planJson(plan) } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   }
   switch (outcome.kind) {
     case 'saved':
       if (!json) {
-        line(io, `Tunnel of connection "${connection}": ${formatTunnelMode(outcome.mode)}.${outcome.importedCredentials ? ' Its connectivity key is now the connectivity proxy\'s own, from the cluster.' : ''}`);
+        line(
+          io,
+          `Tunnel of connection "${connection}": ${formatTunnelMode(outcome.mode)}.${outcome.importedCredentials ? " Its connectivity key is now the connectivity proxy's own, from the cluster." : ''}`,
+        );
         if (outcome.created) line(io, created(outcome.created, connection));
         line(io, `Forwards and checks of "${connection}" go through it: btp-connect forward <destination> --connection ${connection}`);
       }
@@ -143,13 +174,21 @@ function report(outcome: SetupOutcome | RemoveOutcome, connection: string, io: C
       if (!json) line(io, 'Cancelled: nothing was changed.');
       return ExitCode.Ok;
     case 'removed':
-      if (!json) line(io, `Deleted app "${outcome.app}" and its service binding; connection "${connection}" ${outcome.plan.mode ? `keeps tunnel ${formatTunnelMode(outcome.plan.mode)}` : 'has no tunnel any more'}.`);
+      if (!json)
+        line(
+          io,
+          `Deleted app "${outcome.app}" and its service binding; connection "${connection}" ${outcome.plan.mode ? `keeps tunnel ${formatTunnelMode(outcome.plan.mode)}` : 'has no tunnel any more'}.`,
+        );
       return ExitCode.Ok;
     case 'gone':
       if (!json) line(io, `App "${outcome.app}" does not exist any more; the record of it is gone too.`);
       return ExitCode.Ok;
     case 'not-ours':
-      if (!json) line(io, `The app named "${outcome.app}" in the space is not the one BTP Connect created (another GUID): it was left alone, and the record of the created one forgotten.`);
+      if (!json)
+        line(
+          io,
+          `The app named "${outcome.app}" in the space is not the one BTP Connect created (another GUID): it was left alone, and the record of the created one forgotten.`,
+        );
       return ExitCode.Ok;
     case 'forgotten':
       if (!json) line(io, `BTP Connect created nothing for connection "${connection}"; its saved tunnel is forgotten.`);
@@ -161,5 +200,12 @@ function report(outcome: SetupOutcome | RemoveOutcome, connection: string, io: C
 }
 
 function planJson(plan: SetupPlan): Record<string, unknown> {
-  return { action: plan.action, where: plan.where, commands: plan.commands.map(commandLine), ...(plan.cost ? { cost: plan.cost } : {}), ...(plan.imports ? { imports: plan.imports } : {}), ...(plan.mode ? { tunnel: formatTunnelMode(plan.mode) } : {}) };
+  return {
+    action: plan.action,
+    where: plan.where,
+    commands: plan.commands.map(commandLine),
+    ...(plan.cost ? { cost: plan.cost } : {}),
+    ...(plan.imports ? { imports: plan.imports } : {}),
+    ...(plan.mode ? { tunnel: formatTunnelMode(plan.mode) } : {}),
+  };
 }

@@ -32,7 +32,9 @@ async function readDestinations(argument: string | undefined, io: CliIo): Promis
 /** Validates every item before anything is changed: one bad item must not leave the others half-applied. */
 function validateAll(items: readonly unknown[], label: string, io: CliIo): void {
   const issues: ValidationIssue[] = items.flatMap((item, index) =>
-    validateDestination(item).map((issue) => (items.length > 1 ? { ...issue, field: `[${index}].${issue.field}`, message: `[${index}] ${issue.message}` } : issue)),
+    validateDestination(item).map((issue) =>
+      items.length > 1 ? { ...issue, field: `[${index}].${issue.field}`, message: `[${index}] ${issue.message}` } : issue,
+    ),
   );
   const errors = issues.filter((issue) => issue.severity !== 'warning');
   if (errors.length > 0) throw validationError(label, errors);
@@ -65,7 +67,8 @@ ${connectionUsage}`,
         return ExitCode.Ok;
       }
       const results = await opened.client.bulk('POST', level, destinations);
-      for (const result of results) line(io, `${result.name}: ${Number(result.status) < 300 ? 'created' : `failed (${result.status}${result.cause ? `: ${result.cause}` : ''})`}`);
+      for (const result of results)
+        line(io, `${result.name}: ${Number(result.status) < 300 ? 'created' : `failed (${result.status}${result.cause ? `: ${result.cause}` : ''})`}`);
       return results.every((result) => Number(result.status) < 300) ? ExitCode.Ok : ExitCode.Conflict;
     });
   },

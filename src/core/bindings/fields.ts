@@ -168,9 +168,7 @@ export function readHost(
   const raw = readString(credentials, field, issues, options);
   if (raw === undefined) return undefined;
   const value = raw.trim();
-  const pattern = options.allowPort
-    ? /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/
-    : /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+  const pattern = options.allowPort ? /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/ : /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
   if (!pattern.test(value)) {
     issues.add(
       field,

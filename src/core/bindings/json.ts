@@ -47,9 +47,7 @@ function jsonError(json: string, error: unknown, context: JsonContext): BtpError
   const fullText = context.fullText ?? json;
   const absolute = Math.min((context.offset ?? 0) + position, fullText.length);
   const { line, column } = lineAndColumn(fullText, absolute);
-  const control = /control character/i.test(reason)
-    ? ' A string holds a raw line break or tab; inside JSON strings it must be written as \\n or \\t.'
-    : '';
+  const control = /control character/i.test(reason) ? ' A string holds a raw line break or tab; inside JSON strings it must be written as \\n or \\t.' : '';
   const message = `${context.subject} is not valid JSON: ${reason} at line ${line}, column ${column} (character ${absolute + 1}).${control} ${context.hint ?? JSON_HINT}`;
   return new BtpError(ErrorCode.BindingInvalid, message, {
     issues: [{ field: 'json', problem: 'invalid_json', message }],

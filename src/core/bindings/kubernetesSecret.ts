@@ -16,7 +16,12 @@ export function bindingFromKubernetesSecret(secret: unknown, expected: ServiceKi
   for (const [key, value] of Object.entries(secret.data)) {
     if (typeof value === 'string') files.set(key, Buffer.from(value, 'base64').toString('utf8'));
   }
-  const binding = bindingFromFiles(files, name, { source: `Kubernetes secret "${name}"`, file: (key) => `Key "${key}" of Kubernetes secret "${name}"` }, expected);
+  const binding = bindingFromFiles(
+    files,
+    name,
+    { source: `Kubernetes secret "${name}"`, file: (key) => `Key "${key}" of Kubernetes secret "${name}"` },
+    expected,
+  );
   if (!binding || binding.kind !== expected) {
     throw new BtpError(ErrorCode.BindingInvalid, `Kubernetes secret "${name}" is not a ${expected} binding.`, { field: 'type' });
   }

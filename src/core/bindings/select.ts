@@ -42,11 +42,9 @@ export function pickBinding(bindings: readonly ServiceBinding[], options: PickOp
     const exact = named.filter((binding) => binding.meta?.name === name);
     const chosen = exact.length === 1 ? exact : named;
     if (chosen.length === 0) {
-      throw new BtpError(
-        ErrorCode.BindingNotFound,
-        `No ${what} named "${name}" in ${where}. The ${what}s there are: ${candidates.map(describe).join(', ')}.`,
-        { details: { kind, name, where, choices: candidates.map(label) } },
-      );
+      throw new BtpError(ErrorCode.BindingNotFound, `No ${what} named "${name}" in ${where}. The ${what}s there are: ${candidates.map(describe).join(', ')}.`, {
+        details: { kind, name, where, choices: candidates.map(label) },
+      });
     }
     if (chosen.length > 1) throw ambiguous(chosen, what, where, `named "${name}"`);
     return chosen[0] as ServiceBinding;

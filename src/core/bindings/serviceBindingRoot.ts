@@ -82,11 +82,11 @@ const METADATA_HINT = 'A .metadata file is JSON like {"credentialProperties": [{
 
 function properties(value: unknown): Property[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(isPlainObject).flatMap((item) =>
-    typeof item.name === 'string'
-      ? [{ name: item.name, format: item.format === 'json' ? 'json' : 'text', container: item.container === true } as const]
-      : [],
-  );
+  return value
+    .filter(isPlainObject)
+    .flatMap((item) =>
+      typeof item.name === 'string' ? [{ name: item.name, format: item.format === 'json' ? 'json' : 'text', container: item.container === true } as const] : [],
+    );
 }
 
 /** Values of the listed files; a `container` JSON file contributes its properties instead of itself. */
@@ -116,7 +116,10 @@ function singleJsonObject(credentials: Record<string, unknown>): Record<string, 
 }
 
 /** Splits a secretRootKey object into credentials and metadata; unwraps a nested `{"credentials": "{...}"}`. */
-function splitRootKey(all: Record<string, unknown>, described: Record<string, unknown>): {
+function splitRootKey(
+  all: Record<string, unknown>,
+  described: Record<string, unknown>,
+): {
   credentials: Record<string, unknown>;
   described: Record<string, unknown>;
 } {
@@ -126,7 +129,7 @@ function splitRootKey(all: Record<string, unknown>, described: Record<string, un
     if (isMetadataFile(name)) meta[name] = name === 'tags' && typeof value === 'string' ? tagsFromText(value) : value;
     else credentials[name] = value;
   }
-  const nested = credentials.clientid === undefined ? singleJsonObject(credentials) ?? onlyObject(credentials) : undefined;
+  const nested = credentials.clientid === undefined ? (singleJsonObject(credentials) ?? onlyObject(credentials)) : undefined;
   return { credentials: nested ?? credentials, described: meta };
 }
 
@@ -162,7 +165,10 @@ function tagsFromText(text: string): string[] {
       // fall through to the comma list
     }
   }
-  return trimmed.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  return trimmed
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
 }
 
 /** Kubernetes writes each secret value as the whole file; a hand-made file often ends in one newline. */

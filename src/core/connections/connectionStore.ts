@@ -139,7 +139,11 @@ export class ConnectionStore {
   async setLogin(name: string, login: XsuaaBinding | undefined): Promise<void> {
     const data = await this.read();
     const connection = data.connections.find((candidate) => candidate.name === name);
-    if (!connection) throw this.notFound(name, (await this.list()).map((summary) => summary.name));
+    if (!connection)
+      throw this.notFound(
+        name,
+        (await this.list()).map((summary) => summary.name),
+      );
     const previousClient = connection.bindings.login?.credentials.clientid;
     const signOut = async () => {
       if (previousClient === login?.clientId) return;
@@ -157,7 +161,8 @@ export class ConnectionStore {
     try {
       connection.bindings.login = await this.storeSecrets(name, 'login', login, []);
       // A secret field the new key lacks (X.509 after secret, or the reverse) must not linger.
-      for (const field of SECRET_CREDENTIAL_FIELDS) if (typeof login.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, 'login', field));
+      for (const field of SECRET_CREDENTIAL_FIELDS)
+        if (typeof login.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, 'login', field));
       await this.write(data);
     } catch (error) {
       for (const [field, value] of previous) {
@@ -171,7 +176,11 @@ export class ConnectionStore {
 
   async load(name: string): Promise<ConnectionBindings> {
     const connection = (await this.read()).connections.find((candidate) => candidate.name === name);
-    if (!connection) throw this.notFound(name, (await this.list()).map((summary) => summary.name));
+    if (!connection)
+      throw this.notFound(
+        name,
+        (await this.list()).map((summary) => summary.name),
+      );
     const destination = await this.rehydrate(connection, 'destination');
     const connectivity = connection.bindings.connectivity ? await this.rehydrate(connection, 'connectivity') : undefined;
     const login = connection.bindings.login ? await this.rehydrate(connection, 'login') : undefined;
@@ -193,7 +202,11 @@ export class ConnectionStore {
     const data = await this.read();
     const connection = data.connections.find((candidate) => candidate.name === name);
     if (!connection) {
-      throw new BtpError(ErrorCode.ConnectionNotFound, `There is no connection named "${name}" to save a tunnel for. Add one with \`btp-connect connect ${name} --key <file>\`.`, { field: 'connection' });
+      throw new BtpError(
+        ErrorCode.ConnectionNotFound,
+        `There is no connection named "${name}" to save a tunnel for. Add one with \`btp-connect connect ${name} --key <file>\`.`,
+        { field: 'connection' },
+      );
     }
     const { tunnel: _previous, ...rest } = connection;
     const updated: StoredConnection = tunnel ? { ...rest, tunnel } : rest;
@@ -213,7 +226,12 @@ export class ConnectionStore {
   }
 
   /** Writes the binding's secret fields to the secret store (recording their keys) and returns the rest. */
-  private async storeSecrets(name: string, part: ConnectionPart, binding: NonNullable<ConnectionBindings[ConnectionPart]>, written: SecretKey[]): Promise<StoredBinding> {
+  private async storeSecrets(
+    name: string,
+    part: ConnectionPart,
+    binding: NonNullable<ConnectionBindings[ConnectionPart]>,
+    written: SecretKey[],
+  ): Promise<StoredBinding> {
     const publicPart: Record<string, unknown> = { ...binding.credentials };
     for (const field of SECRET_CREDENTIAL_FIELDS) {
       const value = binding.credentials[field];
@@ -235,8 +253,13 @@ export class ConnectionStore {
       if (value !== undefined) credentials[field] = value;
       else if (field === authKind) {
         const what = part === 'login' ? 'xsuaa (sign-in)' : part;
-        const fix = part === 'login' ? `add the key again with \`btp-connect login ${connection.name} --login-key <file>\`` : 'connect it again with its service key';
-        throw new BtpError(ErrorCode.ConnectionNotFound, `The ${what} secret of connection "${connection.name}" is missing from the ${this.secrets.description}; ${fix}.`, { field });
+        const fix =
+          part === 'login' ? `add the key again with \`btp-connect login ${connection.name} --login-key <file>\`` : 'connect it again with its service key';
+        throw new BtpError(
+          ErrorCode.ConnectionNotFound,
+          `The ${what} secret of connection "${connection.name}" is missing from the ${this.secrets.description}; ${fix}.`,
+          { field },
+        );
       }
     }
     return parseCredentials(credentials, { expected: PART_KIND[part], source: `connection "${connection.name}"` });
@@ -279,4 +302,3 @@ function subaccountOf(credentials: Record<string, unknown> | undefined): { subac
   const id = credentials?.subaccountid ?? credentials?.tenantid;
   return typeof id === 'string' ? { subaccount: id } : {};
 }
-

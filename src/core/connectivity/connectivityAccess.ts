@@ -58,7 +58,10 @@ export class ConnectivityAccess {
     const origin = `http://${endpoint.host}:${endpoint.port}`;
     if (this.pool?.origin !== origin) {
       void this.pool?.pool.close();
-      this.pool = { origin, pool: new Pool(origin, { connections: this.poolConnections, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 300_000 }) };
+      this.pool = {
+        origin,
+        pool: new Pool(origin, { connections: this.poolConnections, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 300_000 }),
+      };
     }
     return this.pool.pool;
   }
@@ -110,9 +113,13 @@ export function bindingEndpoints(binding: ConnectivityBinding): ProxyEndpoints {
     http: () => ({ host: binding.proxyHost, port: binding.httpPort }),
     socks5: () => {
       if (binding.socks5Port === undefined) {
-        throw new BtpError(ErrorCode.BindingInvalid, 'The connectivity service key has no "onpremise_socks5_proxy_port": TCP forwards to on-premise systems need it.', {
-          field: 'onpremise_socks5_proxy_port',
-        });
+        throw new BtpError(
+          ErrorCode.BindingInvalid,
+          'The connectivity service key has no "onpremise_socks5_proxy_port": TCP forwards to on-premise systems need it.',
+          {
+            field: 'onpremise_socks5_proxy_port',
+          },
+        );
       }
       return { host: binding.proxyHost, port: binding.socks5Port };
     },

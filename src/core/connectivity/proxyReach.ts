@@ -1,7 +1,16 @@
 import { BtpError, ErrorCode } from '../errors';
 
 /** Errors of a TCP connect that never got through: the name does not resolve, nobody answers, no route. */
-const connectFailureCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const connectFailureCodes = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export function errnoCode(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -26,9 +35,20 @@ export function proxyUnreachableFix(portField = 'onpremise_proxy_http_port'): st
  */
 export function proxyUnreachable(endpoint: { readonly host: string; readonly port: number }, cause: unknown, portField?: string): BtpError {
   const code = errnoCode(cause);
-  const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `${endpoint.host} does not resolve here` : code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'the connection timed out' : (code ?? 'no connection');
-  return new BtpError(ErrorCode.ProxyUnreachable, `The connectivity proxy at ${endpoint.host}:${endpoint.port} cannot be reached from this machine (${why}). ${proxyUnreachableFix(portField)}`, {
-    cause,
-    details: { host: endpoint.host, port: endpoint.port, ...(code ? { errno: code } : {}) },
-  });
+  const why =
+    code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `${endpoint.host} does not resolve here`
+      : code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? 'the connection timed out'
+          : (code ?? 'no connection');
+  return new BtpError(
+    ErrorCode.ProxyUnreachable,
+    `The connectivity proxy at ${endpoint.host}:${endpoint.port} cannot be reached from this machine (${why}). ${proxyUnreachableFix(portField)}`,
+    {
+      cause,
+      details: { host: endpoint.host, port: endpoint.port, ...(code ? { errno: code } : {}) },
+    },
+  );
 }

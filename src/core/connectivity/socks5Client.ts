@@ -51,7 +51,7 @@ export async function connectSocks5(options: Socks5Options): Promise<Socket> {
     const head = await reader.read(4);
     if (head[0] !== 0x05) throw new BtpError(ErrorCode.ProtocolError, `${reader.peer} answered the SOCKS5 CONNECT with version ${head[0]}.`);
     const reply = head[1] ?? 0x01;
-    const addressLength = head[3] === 0x01 ? 4 : head[3] === 0x04 ? 16 : head[3] === 0x03 ? (await reader.read(1))[0] ?? 0 : -1;
+    const addressLength = head[3] === 0x01 ? 4 : head[3] === 0x04 ? 16 : head[3] === 0x03 ? ((await reader.read(1))[0] ?? 0) : -1;
     if (addressLength < 0) throw new BtpError(ErrorCode.ProtocolError, `${reader.peer} answered with an unknown address type ${head[3]}.`);
     await reader.read(addressLength + 2);
     if (reply !== 0x00) throw socksReplyError(reply, options.target, options.locationId);
@@ -77,7 +77,9 @@ export function authenticationRequest(token: string, locationId: string): Buffer
   const jwt = Buffer.from(token, 'ascii');
   const location = locationId ? Buffer.from(Buffer.from(locationId, 'utf8').toString('base64'), 'ascii') : Buffer.alloc(0);
   if (location.length > 255) {
-    throw new BtpError(ErrorCode.InvalidInput, 'The Cloud Connector location ID is too long for SOCKS5 (at most 189 bytes).', { field: 'CloudConnectorLocationId' });
+    throw new BtpError(ErrorCode.InvalidInput, 'The Cloud Connector location ID is too long for SOCKS5 (at most 189 bytes).', {
+      field: 'CloudConnectorLocationId',
+    });
   }
   const length = Buffer.alloc(4);
   length.writeUInt32BE(jwt.length);
@@ -86,13 +88,15 @@ export function authenticationRequest(token: string, locationId: string): Buffer
 
 /** `05 01 00 ATYP DST.ADDR DST.PORT`: IPv4 literals as 0x01, names as 0x03 (virtual hosts). */
 export function connectRequest(host: string, port: number): Buffer {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new BtpError(ErrorCode.InvalidInput, `The port ${port} cannot be sent over SOCKS5 (1 to 65535).`, { field: 'port' });
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new BtpError(ErrorCode.InvalidInput, `The port ${port} cannot be sent over SOCKS5 (1 to 65535).`, { field: 'port' });
   const portBytes = Buffer.alloc(2);
   portBytes.writeUInt16BE(port);
   if (isIPv4(host)) return Buffer.concat([Buffer.from([0x05, 0x01, 0x00, 0x01]), Buffer.from(host.split('.').map(Number)), portBytes]);
   const name = Buffer.from(host, 'ascii');
   // 'ascii' keeps only the low byte of each character: a non-ASCII name would go out as another name.
-  if (name.length === 0 || name.length > 255 || /[\u0080-\uffff]/.test(host)) throw new BtpError(ErrorCode.InvalidInput, `The host name "${host}" cannot be sent over SOCKS5.`, { field: 'host' });
+  if (name.length === 0 || name.length > 255 || /[\u0080-\uffff]/.test(host))
+    throw new BtpError(ErrorCode.InvalidInput, `The host name "${host}" cannot be sent over SOCKS5.`, { field: 'host' });
   return Buffer.concat([Buffer.from([0x05, 0x01, 0x00, 0x03, name.length]), name, portBytes]);
 }
 

@@ -33,8 +33,14 @@ export function socksReplyError(reply: number, target: { host: string; port: num
     case 0x07:
       return new BtpError(ErrorCode.ProtocolError, 'The connectivity proxy supports only SOCKS5 CONNECT (reply 0x07).', { details });
     case 0x08:
-      return new BtpError(ErrorCode.ProtocolError, `The connectivity proxy supports only IPv4 addresses and host names, not ${target.host} (reply 0x08).`, { details });
+      return new BtpError(ErrorCode.ProtocolError, `The connectivity proxy supports only IPv4 addresses and host names, not ${target.host} (reply 0x08).`, {
+        details,
+      });
     default:
-      return new BtpError(ErrorCode.BackendUnreachable, `The connectivity proxy failed to open ${system} (SOCKS5 reply 0x${reply.toString(16).padStart(2, '0')}).`, { details });
+      return new BtpError(
+        ErrorCode.BackendUnreachable,
+        `The connectivity proxy failed to open ${system} (SOCKS5 reply 0x${reply.toString(16).padStart(2, '0')}).`,
+        { details },
+      );
   }
 }

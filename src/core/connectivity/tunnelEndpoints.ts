@@ -15,7 +15,9 @@ export function connectivityTunnelOptions(binding: ConnectivityBinding, mode: Tu
 export function tunnelEndpoints(tunnel: TunnelSupervisor): ProxyEndpoints {
   const endpoint = (index: number, what: string) => {
     if (tunnel.state !== 'ready') {
-      throw new BtpError(ErrorCode.TunnelDown, `The tunnel to the connectivity proxy is ${tunnel.state}; requests fail fast until it is back.`, { details: { state: tunnel.state } });
+      throw new BtpError(ErrorCode.TunnelDown, `The tunnel to the connectivity proxy is ${tunnel.state}; requests fail fast until it is back.`, {
+        details: { state: tunnel.state },
+      });
     }
     const found = tunnel.endpoints[index];
     if (!found) {

@@ -63,9 +63,7 @@ export class DestinationServiceClient {
     const query = new URLSearchParams();
     if (options.skipTokenRetrieval) query.set('$skipTokenRetrieval', 'true');
     if (options.skipCredentials) query.set('$skipCredentials', 'true');
-    const path = options.level
-      ? `/v2/destinations/${encodeURIComponent(name)}@${options.level}`
-      : `/v1/destinations/${encodeURIComponent(name)}`;
+    const path = options.level ? `/v2/destinations/${encodeURIComponent(name)}@${options.level}` : `/v1/destinations/${encodeURIComponent(name)}`;
     const operation = { action: 'finding', subject: `destination "${name}"` };
     const response = await this.call('GET', `${path}${query.size ? `?${query.toString().replace(/%24/g, '$')}` : ''}`, operation, findHeaders(options)).catch(
       (error: unknown) => {
@@ -127,17 +125,26 @@ export class DestinationServiceClient {
     return this.move(level, from, () => valid, options);
   }
 
-  private async move(level: DestinationLevel, from: string, content: (current: DestinationRecord) => unknown, options: { etag?: string }): Promise<{ etag?: string }> {
+  private async move(
+    level: DestinationLevel,
+    from: string,
+    content: (current: DestinationRecord) => unknown,
+    options: { etag?: string },
+  ): Promise<{ etag?: string }> {
     const current = await this.get(level, from);
     if (options.etag && current.etag && options.etag !== current.etag) {
-      throw new BtpError(ErrorCode.Conflict, `Destination "${from}" was changed by someone else since it was read; reload it before renaming.`, { status: 412 });
+      throw new BtpError(ErrorCode.Conflict, `Destination "${from}" was changed by someone else since it was read; reload it before renaming.`, {
+        status: 412,
+      });
     }
     const next = assertValidDestination(content(current.value));
     const created = await this.create(level, next);
     try {
       await this.delete(level, from, current.etag ? { etag: current.etag } : {});
     } catch (error) {
-      await this.delete(level, next.Name ?? '').catch((cleanupError: unknown) => this.logger.error(`rename rollback of "${next.Name ?? ''}" failed`, cleanupError));
+      await this.delete(level, next.Name ?? '').catch((cleanupError: unknown) =>
+        this.logger.error(`rename rollback of "${next.Name ?? ''}" failed`, cleanupError),
+      );
       throw error;
     }
     return created;
@@ -146,7 +153,13 @@ export class DestinationServiceClient {
   /** Bulk create or update (one request); resolves to the per-item results, also on 207. */
   async bulk(method: 'POST' | 'PUT', level: DestinationLevel, destinations: readonly unknown[]): Promise<BulkItemResult[]> {
     const valid = destinations.map((destination) => assertValidDestination(destination));
-    const response = await this.call(method, `/v1/${level}Destinations`, { action: method === 'POST' ? 'creating' : 'updating', subject: `${valid.length} ${level} destinations` }, {}, valid);
+    const response = await this.call(
+      method,
+      `/v1/${level}Destinations`,
+      { action: method === 'POST' ? 'creating' : 'updating', subject: `${valid.length} ${level} destinations` },
+      {},
+      valid,
+    );
     return parseJson<BulkItemResult[]>(response);
   }
 
@@ -155,21 +168,36 @@ export class DestinationServiceClient {
   }
 
   async getCertificate(level: DestinationLevel, name: string): Promise<CertificateRecord> {
-    const response = await this.call('GET', `/v1/${level}Certificates/${encodeURIComponent(name)}`, { action: 'reading', subject: `certificate "${name}" at ${level} level` });
+    const response = await this.call('GET', `/v1/${level}Certificates/${encodeURIComponent(name)}`, {
+      action: 'reading',
+      subject: `certificate "${name}" at ${level} level`,
+    });
     return parseJson<CertificateRecord>(response);
   }
 
   async createCertificate(level: DestinationLevel, certificate: CertificateRecord): Promise<void> {
-    await this.call('POST', `/v1/${level}Certificates`, { action: 'uploading', subject: `certificate "${certificate.Name}" at ${level} level` }, {}, certificate);
+    await this.call(
+      'POST',
+      `/v1/${level}Certificates`,
+      { action: 'uploading', subject: `certificate "${certificate.Name}" at ${level} level` },
+      {},
+      certificate,
+    );
   }
 
   async deleteCertificate(level: DestinationLevel, name: string): Promise<void> {
-    await this.call('DELETE', `/v1/${level}Certificates/${encodeURIComponent(name)}`, { action: 'deleting', subject: `certificate "${name}" at ${level} level` });
+    await this.call('DELETE', `/v1/${level}Certificates/${encodeURIComponent(name)}`, {
+      action: 'deleting',
+      subject: `certificate "${name}" at ${level} level`,
+    });
   }
 
   /** The public keys (PEM) and subject DNs of a PEM certificate; empty for keystores. */
   async getCertificatePublicKeys(level: DestinationLevel, name: string): Promise<{ Content: string; SubjectDN: string; Alias?: string }[]> {
-    const response = await this.call('GET', `/v1/${level}Certificates/${encodeURIComponent(name)}/publicKeys`, { action: 'reading', subject: `the public keys of certificate "${name}" at ${level} level` });
+    const response = await this.call('GET', `/v1/${level}Certificates/${encodeURIComponent(name)}/publicKeys`, {
+      action: 'reading',
+      subject: `the public keys of certificate "${name}" at ${level} level`,
+    });
     return parseJson(response);
   }
 
@@ -189,7 +217,13 @@ export class DestinationServiceClient {
       throw new BtpError(ErrorCode.InvalidInput, 'FragmentName is required and may contain only letters, digits, "_" and "-".', { field: 'FragmentName' });
     }
     const headers: Record<string, string> = options.etag ? { 'if-match': options.etag } : {};
-    await this.call(options.update ? 'PUT' : 'POST', `/v1/${level}DestinationFragments`, fragmentOperation(options.update ? 'updating' : 'creating', level, name), headers, fragment);
+    await this.call(
+      options.update ? 'PUT' : 'POST',
+      `/v1/${level}DestinationFragments`,
+      fragmentOperation(options.update ? 'updating' : 'creating', level, name),
+      headers,
+      fragment,
+    );
   }
 
   async deleteFragment(level: DestinationLevel, name: string): Promise<void> {
@@ -287,6 +321,9 @@ function parseJson<T>(response: HttpResponse): T {
   try {
     return JSON.parse(response.text) as T;
   } catch (error) {
-    throw new BtpError(ErrorCode.ServiceError, `The Destination service answered ${response.status} with a body that is not JSON.`, { status: response.status, cause: error });
+    throw new BtpError(ErrorCode.ServiceError, `The Destination service answered ${response.status} with a body that is not JSON.`, {
+      status: response.status,
+      cause: error,
+    });
   }
 }

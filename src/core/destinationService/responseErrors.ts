@@ -32,15 +32,31 @@ export function responseError(response: HttpResponse, operation: Operation): Btp
     case 400:
       return new BtpError(ErrorCode.BadRequest, `The Destination service refused ${what} as malformed (400).${said}`, options);
     case 401:
-      return new BtpError(ErrorCode.Unauthorized, `The Destination service did not accept the token while ${what} (401). The service key may have been deleted or rotated: connect again with a fresh key.${said}`, options);
+      return new BtpError(
+        ErrorCode.Unauthorized,
+        `The Destination service did not accept the token while ${what} (401). The service key may have been deleted or rotated: connect again with a fresh key.${said}`,
+        options,
+      );
     case 403:
-      return new BtpError(ErrorCode.Forbidden, `The token has no access to ${operation.subject} (403): the service key must belong to a Destination service instance of this subaccount.${said}`, options);
+      return new BtpError(
+        ErrorCode.Forbidden,
+        `The token has no access to ${operation.subject} (403): the service key must belong to a Destination service instance of this subaccount.${said}`,
+        options,
+      );
     case 404:
       return new BtpError(ErrorCode.NotFound, `${capitalise(operation.subject)} was not found (404).${said}`, options);
     case 409:
-      return new BtpError(ErrorCode.AlreadyExists, `${capitalise(operation.subject)} exists already (409); update it instead, or pick another name.${said}`, options);
+      return new BtpError(
+        ErrorCode.AlreadyExists,
+        `${capitalise(operation.subject)} exists already (409); update it instead, or pick another name.${said}`,
+        options,
+      );
     case 412:
-      return new BtpError(ErrorCode.Conflict, `${capitalise(operation.subject)} was changed by someone else since it was read (412); reload it and apply your change again.${said}`, options);
+      return new BtpError(
+        ErrorCode.Conflict,
+        `${capitalise(operation.subject)} was changed by someone else since it was read (412); reload it and apply your change again.${said}`,
+        options,
+      );
     default:
       return new BtpError(ErrorCode.ServiceError, `The Destination service failed while ${what} (${status}).${said}`, options);
   }

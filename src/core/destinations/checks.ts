@@ -74,7 +74,8 @@ export function urlProblem(value: string, schemes: readonly string[]): UrlProble
 /** Why a Cloud Connector location id is unusable; undefined = fine (the empty string is the default location). */
 export function locationIdProblem(value: string): string | undefined {
   if (!/^[\x20-\x7e]*$/.test(value)) return 'may contain printable ASCII characters only';
-  if (value.length > LOCATION_ID_MAX_BYTES) return `is longer than ${LOCATION_ID_MAX_BYTES} characters (its base64 must fit the one-byte length of the SOCKS5 handshake)`;
+  if (value.length > LOCATION_ID_MAX_BYTES)
+    return `is longer than ${LOCATION_ID_MAX_BYTES} characters (its base64 must fit the one-byte length of the SOCKS5 handshake)`;
   return undefined;
 }
 

@@ -52,10 +52,13 @@ export const OAUTH_PROPERTIES: readonly PropertySpec[] = [
   prop('clientId', 'Client ID'),
   prop('clientSecret', 'Client secret'),
   prop('tokenServiceURL', 'Token service URL', 'url', { description: 'Absolute URL of the OAuth token endpoint.' }),
-  oneOf('tokenServiceURLType', 'Token service URL type', ['Dedicated', 'Common'],
-    'Common: {tenant} in the URL (or a subdomain prefix) is replaced by the caller\'s subdomain.'),
-  oneOf('tokenServiceURL.ProxyType', 'Token service proxy type', ['Internet', 'OnPremise', 'PrivateLink'],
-    'Proxy type for the token service only.'),
+  oneOf(
+    'tokenServiceURLType',
+    'Token service URL type',
+    ['Dedicated', 'Common'],
+    "Common: {tenant} in the URL (or a subdomain prefix) is replaced by the caller's subdomain.",
+  ),
+  oneOf('tokenServiceURL.ProxyType', 'Token service proxy type', ['Internet', 'OnPremise', 'PrivateLink'], 'Proxy type for the token service only.'),
   prop('tokenServiceUser', 'Token service user', 'text', { description: 'Basic-auth user at the token service, if it needs one.' }),
   prop('tokenServicePassword', 'Token service password'),
   prop('tokenService.KeyStoreLocation', 'Token service key store', 'text', { description: 'Client certificate for mTLS to the token service.' }),
@@ -86,8 +89,12 @@ const samlShared: readonly PropertySpec[] = [
 
 export const SAML_PROPERTIES: readonly PropertySpec[] = [
   ...samlShared,
-  oneOf('SAMLAssertionProvider', 'SAML assertion provider', ['DestinationServiceGenerated', 'ClientProvided'],
-    'ClientProvided: the caller supplies the assertion. Default: DestinationServiceGenerated.'),
+  oneOf(
+    'SAMLAssertionProvider',
+    'SAML assertion provider',
+    ['DestinationServiceGenerated', 'ClientProvided'],
+    'ClientProvided: the caller supplies the assertion. Default: DestinationServiceGenerated.',
+  ),
   prop('SystemUser', 'System user', 'text', {
     deprecated: 'SystemUser is deprecated (SAP removes it by end of September 2026); use OAuth2ClientCredentials or named users instead',
   }),

@@ -51,13 +51,11 @@ export const DESTINATION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
  */
 export const LOCATION_ID_MAX_BYTES = 189;
 
-const has = <T extends string>(list: readonly T[], value: unknown): value is T =>
-  typeof value === 'string' && (list as readonly string[]).includes(value);
+const has = <T extends string>(list: readonly T[], value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
 
 export const isDestinationType = (value: unknown): value is DestinationType => has(DESTINATION_TYPES, value);
 export const isProxyType = (value: unknown): value is ProxyType => has(PROXY_TYPES, value);
-export const isAuthenticationType = (value: unknown): value is AuthenticationType =>
-  has(AUTHENTICATION_TYPES, value);
+export const isAuthenticationType = (value: unknown): value is AuthenticationType => has(AUTHENTICATION_TYPES, value);
 
 /**
  * Properties whose value is a credential. Matched case-insensitively (a user who writes `password` still

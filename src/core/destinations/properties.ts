@@ -2,13 +2,7 @@
  * The whole property catalogue and look-ups over it: by exact name, by family prefix (`URL.headers.<h>`) and
  * case-insensitively (for "did you mean ProxyType?").
  */
-import {
-  COMMON_PROPERTIES,
-  OAUTH_PROPERTIES,
-  PROPERTY_FAMILIES,
-  SAML_PROPERTIES,
-  SAP_ASSERTION_SSO_PROPERTIES,
-} from './httpProperties';
+import { COMMON_PROPERTIES, OAUTH_PROPERTIES, PROPERTY_FAMILIES, SAML_PROPERTIES, SAP_ASSERTION_SSO_PROPERTIES } from './httpProperties';
 import { LDAP_PROPERTIES, MAIL_PROPERTIES, RFC_PROPERTIES, TCP_PROPERTIES } from './protocolProperties';
 import type { PropertyFamilySpec, PropertySpec } from './propertySpec';
 

@@ -10,14 +10,18 @@ const digits = (count: number, example: string) => ({ regex: new RegExp(`^\\d{${
 
 export const RFC_PROPERTIES: readonly PropertySpec[] = [
   prop('jco.destination.description', 'Description'),
-  oneOf('jco.destination.proxy_type', 'Proxy type', ['Internet', 'OnPremise', 'Local'],
-    'OnPremise: through the Cloud Connector; Internet: WebSocket RFC; Local: Edge Integration Cell.'),
+  oneOf(
+    'jco.destination.proxy_type',
+    'Proxy type',
+    ['Internet', 'OnPremise', 'Local'],
+    'OnPremise: through the Cloud Connector; Internet: WebSocket RFC; Local: Edge Integration Cell.',
+  ),
   prop('jco.client.cloud_connector_location_id', 'Location ID', 'text', {
     description: 'Selects the Cloud Connector when several are connected to the subaccount (OnPremise only).',
   }),
   prop('jco.client.client', 'Client', 'text', { description: 'ABAP client.', pattern: digits(3, '000') }),
   prop('jco.client.lang', 'Logon language', 'text', {
-    description: 'Two-letter ISO code or one-character SAP code. Default: the user\'s or system\'s language.',
+    description: "Two-letter ISO code or one-character SAP code. Default: the user's or system's language.",
     pattern: { regex: /^[A-Za-z0-9]{1,2}$/, hint: 'a two-letter ISO or one-character SAP language code, e.g. "EN"' },
   }),
   prop('jco.client.user', 'User', 'text', { description: 'At most 12 characters.', pattern: { regex: /^.{1,12}$/, hint: 'at most 12 characters' } }),
@@ -26,10 +30,19 @@ export const RFC_PROPERTIES: readonly PropertySpec[] = [
     pattern: { regex: /^.{1,40}$/, hint: 'at most 40 characters' },
   }),
   prop('jco.client.passwd', 'Password'),
-  oneOf('jco.client.tls_client_certificate_logon', 'Certificate logon', ['0', '1'],
-    '1: log on with the key store\'s client certificate instead of user and password (WebSocket RFC only).'),
-  oneOf('jco.destination.auth_type', 'Authentication', ['CONFIGURED_USER', 'PrincipalPropagation', 'TechnicalUserPropagation'],
-    'Default: CONFIGURED_USER (user and password of this destination).', { lenientValues: true }),
+  oneOf(
+    'jco.client.tls_client_certificate_logon',
+    'Certificate logon',
+    ['0', '1'],
+    "1: log on with the key store's client certificate instead of user and password (WebSocket RFC only).",
+  ),
+  oneOf(
+    'jco.destination.auth_type',
+    'Authentication',
+    ['CONFIGURED_USER', 'PrincipalPropagation', 'TechnicalUserPropagation'],
+    'Default: CONFIGURED_USER (user and password of this destination).',
+    { lenientValues: true },
+  ),
   prop('jco.destination.repository.user', 'Repository user', 'text', { description: 'User for metadata lookups.' }),
   prop('jco.destination.repository.passwd', 'Repository password'),
   prop('jco.client.tech_user_id', 'Technical user client ID', 'text', { description: 'For TechnicalUserPropagation.' }),

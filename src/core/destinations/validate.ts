@@ -5,16 +5,7 @@
  * form). Browser-safe: ECMAScript globals and ../errors only.
  */
 import { validationError, type ValidationIssue } from '../errors';
-import {
-  DestinationProblem,
-  DestinationView,
-  FORBIDDEN_CHARS,
-  HEADER_NAME,
-  IssueList,
-  locationIdProblem,
-  printableName,
-  urlProblem,
-} from './checks';
+import { DestinationProblem, DestinationView, FORBIDDEN_CHARS, HEADER_NAME, IssueList, locationIdProblem, printableName, urlProblem } from './checks';
 import { DESTINATION_TYPE_SPECS, type DestinationTypeSpec } from './destinationTypes';
 import {
   DESTINATION_NAME_PATTERN,
@@ -85,7 +76,8 @@ function checkValue(out: IssueList, spec: PropertySpec, value: string): void {
   } else if (spec.kind === 'url' && !TYPE_OWNED_URLS.has(name)) {
     const bad = urlProblem(value, ['http', 'https']);
     if (bad !== undefined) {
-      const fix = bad.problem === DestinationProblem.UrlCredentials ? 'remove the credentials from the URL' : 'set an absolute https:// (or http://) URL with a host';
+      const fix =
+        bad.problem === DestinationProblem.UrlCredentials ? 'remove the credentials from the URL' : 'set an absolute https:// (or http://) URL with a host';
       out.error(name, bad.problem, `${name} ${bad.why}; ${fix}.`);
     }
   }
@@ -93,19 +85,27 @@ function checkValue(out: IssueList, spec: PropertySpec, value: string): void {
     out.error(name, DestinationProblem.InvalidFormat, `${name} must be ${spec.pattern.hint}; fix the value.`);
   }
   const locationWhy = LOCATION_ID_PROPERTIES.has(name) ? locationIdProblem(value) : undefined;
-  if (locationWhy !== undefined) out.error(name, DestinationProblem.InvalidLocationId, `${name} ${locationWhy}; use the location ID configured in the Cloud Connector.`);
+  if (locationWhy !== undefined)
+    out.error(name, DestinationProblem.InvalidLocationId, `${name} ${locationWhy}; use the location ID configured in the Cloud Connector.`);
 }
 
 function checkFamilyMember(out: IssueList, name: string, family: PropertyFamilySpec): void {
   const member = name.slice(family.prefix.length);
   const shown = printableName(name);
   if (member === '') {
-    out.error(shown, DestinationProblem.InvalidFormat, `${shown} has nothing after ${family.prefix}; append the ${family.label.toLowerCase()} name, e.g. ${family.prefix}name.`);
+    out.error(
+      shown,
+      DestinationProblem.InvalidFormat,
+      `${shown} has nothing after ${family.prefix}; append the ${family.label.toLowerCase()} name, e.g. ${family.prefix}name.`,
+    );
     return;
   }
   if (family.member !== 'header' || HEADER_NAME.test(member)) return;
-  out.error(shown, DestinationProblem.InvalidHeaderName,
-    `${shown}: the part after ${family.prefix} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~; no spaces or colons); rename the property.`);
+  out.error(
+    shown,
+    DestinationProblem.InvalidHeaderName,
+    `${shown}: the part after ${family.prefix} must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~; no spaces or colons); rename the property.`,
+  );
 }
 
 function checkName(view: DestinationView, out: IssueList): void {
@@ -130,24 +130,37 @@ function checkType(view: DestinationView, out: IssueList, ts: DestinationTypeSpe
     if (isProxyType(rawProxy) && ts.proxyTypes.includes(rawProxy)) proxyType = rawProxy;
     else {
       proxyType = undefined;
-      out.error(ts.proxyTypeProperty, DestinationProblem.UnknownValue,
-        unknownValueMessage(ts.proxyTypeProperty, rawProxy, ts.proxyTypes, ` (the proxy types of ${ts.type} destinations)`));
+      out.error(
+        ts.proxyTypeProperty,
+        DestinationProblem.UnknownValue,
+        unknownValueMessage(ts.proxyTypeProperty, rawProxy, ts.proxyTypes, ` (the proxy types of ${ts.type} destinations)`),
+      );
     }
   }
   if (view.get(ts.locationIdProperty) !== undefined && proxyType !== undefined && proxyType !== 'OnPremise') {
     const current = rawProxy === undefined ? `not set (${proxyType})` : proxyType;
-    out.warn(ts.locationIdProperty, DestinationProblem.LocationIdIgnored,
-      `${ts.locationIdProperty} only applies to OnPremise destinations, but ${ts.proxyTypeProperty} is ${current}; remove it or set ${ts.proxyTypeProperty} to OnPremise.`);
+    out.warn(
+      ts.locationIdProperty,
+      DestinationProblem.LocationIdIgnored,
+      `${ts.locationIdProperty} only applies to OnPremise destinations, but ${ts.proxyTypeProperty} is ${current}; remove it or set ${ts.proxyTypeProperty} to OnPremise.`,
+    );
   }
 
   const authentication = ts.authenticationProperty === 'Authentication' ? view.get('Authentication') : undefined;
   if (isAuthenticationType(authentication) && !ts.authentications.includes(authentication)) {
-    out.warn('Authentication', DestinationProblem.Unsupported,
-      `Authentication ${authentication} is not documented for ${ts.type} destinations; use ${ts.authentications.join(' or ')}.`);
+    out.warn(
+      'Authentication',
+      DestinationProblem.Unsupported,
+      `Authentication ${authentication} is not documented for ${ts.type} destinations; use ${ts.authentications.join(' or ')}.`,
+    );
   }
   for (const [wrong, right] of Object.entries(ts.misplaced)) {
     if (view.present(wrong)) {
-      out.warn(wrong, DestinationProblem.Misplaced, `${wrong} is not read for ${ts.type} destinations, which use ${right} instead; rename ${wrong} to ${right}.`);
+      out.warn(
+        wrong,
+        DestinationProblem.Misplaced,
+        `${wrong} is not read for ${ts.type} destinations, which use ${right} instead; rename ${wrong} to ${right}.`,
+      );
     }
   }
 
@@ -162,8 +175,11 @@ function checkType(view: DestinationView, out: IssueList, ts: DestinationTypeSpe
 export function validateDestination(input: unknown): ValidationIssue[] {
   const out = new IssueList();
   if (!isJsonObject(input)) {
-    out.error(ROOT_FIELD, DestinationProblem.NotObject,
-      'The destination must be a JSON object mapping property names to string values, e.g. {"Name": "backend", "Type": "HTTP", …}; pass such an object.');
+    out.error(
+      ROOT_FIELD,
+      DestinationProblem.NotObject,
+      'The destination must be a JSON object mapping property names to string values, e.g. {"Name": "backend", "Type": "HTTP", …}; pass such an object.',
+    );
     return out.issues;
   }
 
@@ -173,14 +189,22 @@ export function validateDestination(input: unknown): ValidationIssue[] {
     const shown = printableName(name);
     if (name === '') out.error('', DestinationProblem.EmptyName, 'A property has an empty name; remove it or give it a name.');
     if (FORBIDDEN_CHARS.test(name)) {
-      out.error(shown, DestinationProblem.ForbiddenChar, `Property name "${shown}" contains a line break (CR or LF) or NUL character; rename the property without them.`);
+      out.error(
+        shown,
+        DestinationProblem.ForbiddenChar,
+        `Property name "${shown}" contains a line break (CR or LF) or NUL character; rename the property without them.`,
+      );
     }
     if (typeof value !== 'string') {
       unusable.add(name);
       out.error(shown, DestinationProblem.NotString, notStringMessage(name, shown, value));
     } else if (FORBIDDEN_CHARS.test(value)) {
       unusable.add(name);
-      out.error(shown, DestinationProblem.ForbiddenChar, `${shown} has a line break (CR or LF) or NUL character in its value; remove it, destination values must be a single line.`);
+      out.error(
+        shown,
+        DestinationProblem.ForbiddenChar,
+        `${shown} has a line break (CR or LF) or NUL character in its value; remove it, destination values must be a single line.`,
+      );
     }
   }
 
@@ -209,8 +233,11 @@ export function validateDestination(input: unknown): ValidationIssue[] {
     const suggestion = caseInsensitiveMatch(name);
     if (suggestion !== undefined) {
       const shown = printableName(name);
-      out.warn(shown, DestinationProblem.DidYouMean,
-        `${shown} is not a known property; did you mean ${suggestion}? Names are case-sensitive: rename it to ${suggestion} unless it is meant for your own application.`);
+      out.warn(
+        shown,
+        DestinationProblem.DidYouMean,
+        `${shown} is not a known property; did you mean ${suggestion}? Names are case-sensitive: rename it to ${suggestion} unless it is meant for your own application.`,
+      );
     }
   }
 

@@ -17,7 +17,13 @@ export interface AuthOutcome {
 }
 
 /** The destination's own credential: a second find-destination with token retrieval, as the SDK does (spec §3.4). */
-export async function authToken(name: string, authentication: string, found: FindResult, options: CheckOptions, hops: HopRecorder): Promise<AuthOutcome | undefined> {
+export async function authToken(
+  name: string,
+  authentication: string,
+  found: FindResult,
+  options: CheckOptions,
+  hops: HopRecorder,
+): Promise<AuthOutcome | undefined> {
   const base = { destination: found.destinationConfiguration, certificates: found.certificates ?? [] };
   if (authentication === 'PrincipalPropagation') {
     if (!options.userToken) {
@@ -28,7 +34,7 @@ export async function authToken(name: string, authentication: string, found: Fin
       });
       return undefined;
     }
-    hops.ok('authToken', 0, 'PrincipalPropagation: the signed-in user\'s token goes to the proxy as SAP-Connectivity-Authentication');
+    hops.ok('authToken', 0, "PrincipalPropagation: the signed-in user's token goes to the proxy as SAP-Connectivity-Authentication");
     return { ...base, propagation: `Bearer ${options.userToken}` };
   }
   const spec = isAuthenticationType(authentication) ? AUTHENTICATIONS[authentication] : undefined;
@@ -50,7 +56,9 @@ export async function authToken(name: string, authentication: string, found: Fin
     if (!keyStore || !certificates.some((certificate) => certificate.Name === keyStore)) {
       hops.fail('authToken', full.ms, {
         code: ErrorCode.NotFound,
-        detail: keyStore ? `The key store "${keyStore}" named in KeyStoreLocation is not among the certificates the Destination service returned.` : 'ClientCertificateAuthentication without a KeyStoreLocation.',
+        detail: keyStore
+          ? `The key store "${keyStore}" named in KeyStoreLocation is not among the certificates the Destination service returned.`
+          : 'ClientCertificateAuthentication without a KeyStoreLocation.',
         fix: `Upload the client key store (.p12 or .pem) as a certificate of the Destination service and name it in KeyStoreLocation of destination "${name}".`,
       });
       return undefined;
@@ -63,9 +71,10 @@ export async function authToken(name: string, authentication: string, found: Fin
       hops.fail('authToken', full.ms, {
         code: error.code,
         detail: error.message,
-        fix: field === 'KeyStorePassword'
-          ? `Set KeyStorePassword of destination "${name}" to the password of the key store "${keyStore}".`
-          : `Upload the key store "${keyStore}" again (PKCS#12 .p12, or PEM with certificate and key) and keep KeyStoreLocation of destination "${name}" naming it.`,
+        fix:
+          field === 'KeyStorePassword'
+            ? `Set KeyStorePassword of destination "${name}" to the password of the key store "${keyStore}".`
+            : `Upload the key store "${keyStore}" again (PKCS#12 .p12, or PEM with certificate and key) and keep KeyStoreLocation of destination "${name}" naming it.`,
       });
       return undefined;
     }

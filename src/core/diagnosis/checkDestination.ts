@@ -63,10 +63,15 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
 
   const lookup = await timed(() => client.find(name, { ...options.findOptions, skipTokenRetrieval: true }));
   const binding = client.tokens.binding;
-  if (binding.kind === 'destination' && proxyStep(hops, options.agents, binding.uri, lookup, 'the Destination service request')) return hops.result({ destination: name });
+  if (binding.kind === 'destination' && proxyStep(hops, options.agents, binding.uri, lookup, 'the Destination service request'))
+    return hops.result({ destination: name });
   const found = lookup.ok ? lookup.value : undefined;
   if (!lookup.ok || !found) {
-    hops.fail('destinationLookup', lookup.ms, lookupFailure(lookup.ok ? new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`) : lookup.error, name));
+    hops.fail(
+      'destinationLookup',
+      lookup.ms,
+      lookupFailure(lookup.ok ? new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`) : lookup.error, name),
+    );
     return hops.result({ destination: name });
   }
   const shape = shapeOf(name, found.destinationConfiguration);
@@ -75,16 +80,35 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
     return hops.result({ destination: name });
   }
   const { kind, proxyType, authentication, target } = shape;
-  hops.ok('destinationLookup', lookup.ms, `found at ${found.level ?? 'unknown'} level: ${found.destinationConfiguration.Type ?? 'HTTP'}, ${proxyType}, ${authentication}`);
-  const common = { destination: name, kind, proxyType, target: kind === 'http' ? `GET ${describeUrl(target as Route, options.path)}` : `${(target as TcpTarget).host}:${(target as TcpTarget).port}` };
+  hops.ok(
+    'destinationLookup',
+    lookup.ms,
+    `found at ${found.level ?? 'unknown'} level: ${found.destinationConfiguration.Type ?? 'HTTP'}, ${proxyType}, ${authentication}`,
+  );
+  const common = {
+    destination: name,
+    kind,
+    proxyType,
+    target: kind === 'http' ? `GET ${describeUrl(target as Route, options.path)}` : `${(target as TcpTarget).host}:${(target as TcpTarget).port}`,
+  };
 
-  const auth = kind === 'tcp' && found.destinationConfiguration.Type === 'LDAP' ? ldapSignIn(found, authentication, hops) : await authToken(name, authentication, found, options, hops);
+  const auth =
+    kind === 'tcp' && found.destinationConfiguration.Type === 'LDAP'
+      ? ldapSignIn(found, authentication, hops)
+      : await authToken(name, authentication, found, options, hops);
   if (!auth) return hops.result(common);
   logger.debug(`check ${name}: lookup done, ${kind} ${proxyType}`);
 
-  const resolved: Resolved = { name, destination: auth.destination, certificates: auth.certificates, ...(auth.header ? { authHeader: auth.header } : {}), refreshAt: 0 };
+  const resolved: Resolved = {
+    name,
+    destination: auth.destination,
+    certificates: auth.certificates,
+    ...(auth.header ? { authHeader: auth.header } : {}),
+    refreshAt: 0,
+  };
   if (proxyType !== 'OnPremise') {
-    for (const hop of ['tunnel', 'connectivityProxy', 'cloudConnector'] as const) hops.skip(hop, `${proxyType} destination: connected directly, no connectivity proxy`);
+    for (const hop of ['tunnel', 'connectivityProxy', 'cloudConnector'] as const)
+      hops.skip(hop, `${proxyType} destination: connected directly, no connectivity proxy`);
     if (kind === 'tcp') {
       await directTcp(target as TcpTarget, options, hops);
       return hops.result(common);
@@ -161,7 +185,12 @@ async function reachProxy(name: string, options: CheckOptions, hops: HopRecorder
   if (endpoints) hops.ok('tunnel', 0, 'the running tunnel to the connectivity proxy');
   else if (mode.kind === 'direct') hops.skip('tunnel', `direct: the connectivity proxy at ${binding.proxyHost}:${binding.httpPort} as the key names it`);
   else {
-    const started = new TunnelSupervisor(connectivityTunnelOptions(binding, mode, { ...(options.logger ? { logger: options.logger.child('tunnel') } : {}), ...(options.tunnelEnv ? { env: options.tunnelEnv } : {}) }));
+    const started = new TunnelSupervisor(
+      connectivityTunnelOptions(binding, mode, {
+        ...(options.logger ? { logger: options.logger.child('tunnel') } : {}),
+        ...(options.tunnelEnv ? { env: options.tunnelEnv } : {}),
+      }),
+    );
     const run = await timed(() => started.start());
     if (!run.ok) {
       await started.stop();
@@ -196,7 +225,13 @@ async function reachProxy(name: string, options: CheckOptions, hops: HopRecorder
   return { access, token: token.value, tokenMs: token.ms, close };
 }
 
-async function onPremiseHttp(resolved: Resolved, propagation: string | undefined, proxy: ProxyAccess, options: CheckOptions, hops: HopRecorder): Promise<number | undefined> {
+async function onPremiseHttp(
+  resolved: Resolved,
+  propagation: string | undefined,
+  proxy: ProxyAccess,
+  options: CheckOptions,
+  hops: HopRecorder,
+): Promise<number | undefined> {
   const timeoutMs = options.stepTimeoutMs ?? 15_000;
   const route = routeOf(resolved);
   const endpoint = await timed(async () => proxy.access.httpProxy());
@@ -225,9 +260,17 @@ async function onPremiseHttp(resolved: Resolved, propagation: string | undefined
     const code = errnoOf(answer.error);
     if (code === 'ETIMEDOUT') {
       hops.ok('connectivityProxy', proxyMs, 'connected; the request went in');
-      hops.fail('backend', answer.ms, { code: ErrorCode.Timeout, detail: `No answer through the connectivity proxy within ${timeoutMs} ms.`, fix: `The Cloud Connector or the system behind ${virtual.host}:${virtual.port} is slow or hangs: check the system, and the Cloud Connector's log.` });
+      hops.fail('backend', answer.ms, {
+        code: ErrorCode.Timeout,
+        detail: `No answer through the connectivity proxy within ${timeoutMs} ms.`,
+        fix: `The Cloud Connector or the system behind ${virtual.host}:${virtual.port} is slow or hangs: check the system, and the Cloud Connector's log.`,
+      });
     } else {
-      hops.fail('connectivityProxy', proxyMs + answer.ms, { code: ErrorCode.ProtocolError, detail: `The connectivity proxy closed the connection without an answer (${code ?? (answer.error as Error).message}).`, fix: `Check that ${endpoint.value.host}:${endpoint.value.port} is the HTTP port (onpremise_proxy_http_port) of the connectivity proxy.` });
+      hops.fail('connectivityProxy', proxyMs + answer.ms, {
+        code: ErrorCode.ProtocolError,
+        detail: `The connectivity proxy closed the connection without an answer (${code ?? (answer.error as Error).message}).`,
+        fix: `Check that ${endpoint.value.host}:${endpoint.value.port} is the HTTP port (onpremise_proxy_http_port) of the connectivity proxy.`,
+      });
     }
     return undefined;
   }
@@ -256,7 +299,11 @@ async function onPremiseHttp(resolved: Resolved, propagation: string | undefined
     }
     return status;
   }
-  hops.ok('cloudConnector', answer.ms, `${route.locationId ? `location ID "${route.locationId}"` : 'no location ID'}: connected, ${virtual.host}:${virtual.port}${path.split('?')[0]} exposed`);
+  hops.ok(
+    'cloudConnector',
+    answer.ms,
+    `${route.locationId ? `location ID "${route.locationId}"` : 'no location ID'}: connected, ${virtual.host}:${virtual.port}${path.split('?')[0]} exposed`,
+  );
   if (status === 502) {
     hops.fail('backend', answer.ms, backendBehindConnector(virtual, 'HTTP 502', /cloud connector/i.test(said ?? '') ? said : undefined));
     return status;
@@ -272,7 +319,10 @@ async function onPremiseTcp(target: TcpTarget, locationId: string | undefined, p
   const endpoint = await timed(async () => proxy.access.socks5Proxy());
   if (!endpoint.ok) {
     const failure = fromError(endpoint.error);
-    hops.fail('connectivityProxy', proxy.tokenMs, { ...failure, fix: 'Use a connectivity service key with "onpremise_socks5_proxy_port": TCP destinations go through the SOCKS5 port.' });
+    hops.fail('connectivityProxy', proxy.tokenMs, {
+      ...failure,
+      fix: 'Use a connectivity service key with "onpremise_socks5_proxy_port": TCP destinations go through the SOCKS5 port.',
+    });
     return;
   }
   const connected = await timed(() => openTcp(endpoint.value.host, endpoint.value.port, timeoutMs));
@@ -308,7 +358,11 @@ async function onPremiseTcp(target: TcpTarget, locationId: string | undefined, p
     }
     hops.ok('connectivityProxy', proxyMs, `connectivity token accepted at SOCKS5 ${endpoint.value.host}:${endpoint.value.port}`);
     if (!reply.ok) {
-      hops.fail('cloudConnector', reply.ms, { code: ErrorCode.ProtocolError, detail: `The SOCKS5 CONNECT to ${target.host}:${target.port} got no answer (${(reply.error as Error).message}).`, fix: 'Run the check again; if it persists, look at the Cloud Connector\'s log.' });
+      hops.fail('cloudConnector', reply.ms, {
+        code: ErrorCode.ProtocolError,
+        detail: `The SOCKS5 CONNECT to ${target.host}:${target.port} got no answer (${(reply.error as Error).message}).`,
+        fix: "Run the check again; if it persists, look at the Cloud Connector's log.",
+      });
       return;
     }
     const how = `SOCKS5 reply 0x${reply.value.toString(16).padStart(2, '0')}`;
@@ -322,18 +376,22 @@ async function onPremiseTcp(target: TcpTarget, locationId: string | undefined, p
         hops.fail('cloudConnector', reply.ms, notExposed(target, 'TCP', undefined, how));
         return;
       case 0x04:
-        hops.ok('cloudConnector', reply.ms, `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`);
+        hops.ok(
+          'cloudConnector',
+          reply.ms,
+          `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`,
+        );
         hops.fail('backend', reply.ms, backendBehindConnector(target, how));
         return;
       default: {
         const error = socksReplyError(reply.value, target, locationId);
-        hops.fail('cloudConnector', reply.ms, { code: error.code, detail: error.message, fix: 'Look at the Cloud Connector\'s log for this connection.' });
+        hops.fail('cloudConnector', reply.ms, { code: error.code, detail: error.message, fix: "Look at the Cloud Connector's log for this connection." });
         return;
       }
     }
     hops.ok('cloudConnector', reply.ms, `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`);
     hops.ok('backend', reply.ms, `the system behind ${target.host}:${target.port} accepted the connection`);
-    hops.skip('tls', 'TCP: TLS, if any, is the client\'s (or TCPS in the Cloud Connector)');
+    hops.skip('tls', "TCP: TLS, if any, is the client's (or TCPS in the Cloud Connector)");
     hops.skip('response', 'TCP: the connection stands; what is spoken on it is not checked');
   } finally {
     socket.destroy();
@@ -348,7 +406,7 @@ async function directTcp(target: TcpTarget, options: CheckOptions, hops: HopReco
   }
   connected.value.destroy();
   hops.ok('backend', connected.ms, `${target.host}:${target.port} accepted the connection`);
-  hops.skip('tls', 'TCP: TLS, if any, is the client\'s');
+  hops.skip('tls', "TCP: TLS, if any, is the client's");
   hops.skip('response', 'TCP: the connection stands; what is spoken on it is not checked');
 }
 
@@ -361,10 +419,16 @@ async function directHttp(resolved: Resolved, options: CheckOptions, hops: HopRe
   const network = options.agents.network;
   const proxy = network.route(route.target);
   // Through this machine's proxy, as the forward goes: a CONNECT tunnel instead of the TCP connection.
-  const connected = await timed(async () => (proxy ? (await network.tunnel(route.target, timeoutMs))?.socket : undefined) ?? openTcp(endpoint.host, endpoint.port, timeoutMs));
+  const connected = await timed(
+    async () => (proxy ? (await network.tunnel(route.target, timeoutMs))?.socket : undefined) ?? openTcp(endpoint.host, endpoint.port, timeoutMs),
+  );
   if (proxy && proxyStep(hops, options.agents, route.target.href, connected, `CONNECT ${endpoint.host}:${endpoint.port}`)) return undefined;
   if (!connected.ok) {
-    hops.fail('backend', connected.ms, proxy && atProxy(connected.error) ? proxyHopFailure(connected.error, proxy) : connectFailure(connected.error, endpoint, 'backend'));
+    hops.fail(
+      'backend',
+      connected.ms,
+      proxy && atProxy(connected.error) ? proxyHopFailure(connected.error, proxy) : connectFailure(connected.error, endpoint, 'backend'),
+    );
     return undefined;
   }
   hops.ok('backend', connected.ms, `${endpoint.host}:${endpoint.port} accepted the connection${proxy ? ` through ${proxy.display}` : ''}`);
@@ -382,7 +446,11 @@ async function directHttp(resolved: Resolved, options: CheckOptions, hops: HopRe
       }
       socket = handshake.value.socket;
       const { verifyError, certificate } = handshake.value;
-      const trust = resolved.destination.TrustStoreLocation ? `TrustStoreLocation ${resolved.destination.TrustStoreLocation}` : extras.length > 0 ? "this machine's CAs" : 'the default CAs';
+      const trust = resolved.destination.TrustStoreLocation
+        ? `TrustStoreLocation ${resolved.destination.TrustStoreLocation}`
+        : extras.length > 0
+          ? "this machine's CAs"
+          : 'the default CAs';
       if (verifyError && tls.rejectUnauthorized) {
         hops.fail('tls', handshake.ms, tlsFailure(verifyError, host, certificate, undefined, proxy?.hostPort));
         return undefined;
@@ -395,13 +463,31 @@ async function directHttp(resolved: Resolved, options: CheckOptions, hops: HopRe
           : `${handshake.value.protocol ?? 'TLS'}, certificate${certificate?.subject ? ` ${certificate.subject}` : ''} verified against ${trust}`,
       );
     } else hops.skip('tls', 'http:// URL: no TLS');
-    const headers = upstreamHeaders({}, { defaults: { accept: '*/*', 'user-agent': userAgent, ...route.defaults }, overrides: { host: route.target.host, ...(route.auth ? { [route.auth[0]]: route.auth[1] } : {}) } });
+    const headers = upstreamHeaders(
+      {},
+      {
+        defaults: { accept: '*/*', 'user-agent': userAgent, ...route.defaults },
+        overrides: { host: route.target.host, ...(route.auth ? { [route.auth[0]]: route.auth[1] } : {}) },
+      },
+    );
     const answer = await timed(() => exchange(socket, { method: 'GET', path: pathFor(route, options.path), headers }, timeoutMs));
     if (!answer.ok) {
       const code = errnoOf(answer.error);
-      hops.fail('response', answer.ms, code === 'ETIMEDOUT'
-        ? { code: ErrorCode.Timeout, detail: `${endpoint.host}:${endpoint.port} did not answer within ${timeoutMs} ms.`, fix: 'The system is slow or hangs: check it; the path to it works.' }
-        : { code: ErrorCode.ProtocolError, detail: `${endpoint.host}:${endpoint.port} closed the connection without an HTTP answer (${code ?? (answer.error as Error).message}).`, fix: `Check that the URL's scheme fits the port (${https ? 'https' : 'http'}:// on ${endpoint.port}).` });
+      hops.fail(
+        'response',
+        answer.ms,
+        code === 'ETIMEDOUT'
+          ? {
+              code: ErrorCode.Timeout,
+              detail: `${endpoint.host}:${endpoint.port} did not answer within ${timeoutMs} ms.`,
+              fix: 'The system is slow or hangs: check it; the path to it works.',
+            }
+          : {
+              code: ErrorCode.ProtocolError,
+              detail: `${endpoint.host}:${endpoint.port} closed the connection without an HTTP answer (${code ?? (answer.error as Error).message}).`,
+              fix: `Check that the URL's scheme fits the port (${https ? 'https' : 'http'}:// on ${endpoint.port}).`,
+            },
+      );
       return undefined;
     }
     recordResponse(answer.value.status, answer.ms, resolved, hops);

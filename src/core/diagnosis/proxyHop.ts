@@ -55,7 +55,11 @@ export function proxyHopFailure(error: unknown, proxy: ProxyEndpoint): HopFailur
 }
 
 function credentialsOf(proxy: ProxyEndpoint): string {
-  return proxy.credentials === 'url' ? 'credentials from the proxy URL' : proxy.credentials === 'authorization' ? 'credentials from http.proxyAuthorization' : 'no credentials';
+  return proxy.credentials === 'url'
+    ? 'credentials from the proxy URL'
+    : proxy.credentials === 'authorization'
+      ? 'credentials from http.proxyAuthorization'
+      : 'no credentials';
 }
 
 function safeRoute(agents: HttpAgents, url: string): ProxyEndpoint | undefined {

@@ -57,7 +57,11 @@ export class HopRecorder {
   }
 
   result(fields: Omit<CheckResult, 'hops' | 'firstFailure' | 'warning' | 'totalMs'>): CheckResult {
-    const notReached = this.failure ? 'not reached: an earlier hop failed' : this.warning ? `not reached: the ${this.warning.hop === 'cloudConnector' ? 'Cloud Connector' : this.warning.hop} did not let this path through` : 'does not apply';
+    const notReached = this.failure
+      ? 'not reached: an earlier hop failed'
+      : this.warning
+        ? `not reached: the ${this.warning.hop === 'cloudConnector' ? 'Cloud Connector' : this.warning.hop} did not let this path through`
+        : 'does not apply';
     const hops = HOP_IDS.map((hop) => this.hops.get(hop) ?? this.fallbacks.get(hop) ?? { hop, status: 'skipped' as const, ms: 0, detail: notReached });
     const verdict = this.failure ? { firstFailure: this.failure } : this.warning ? { warning: this.warning } : {};
     return { ...fields, hops, ...verdict, totalMs: round(performance.now() - this.started) };

@@ -12,7 +12,18 @@ import type { TunnelMode } from '../tunnel/types';
  * `--json` output and the extension match on them. `httpProxy` is this machine's outbound proxy (HTTPS_PROXY,
  * http.proxy), which the services' requests and an Internet destination's connection pass first.
  */
-export const HOP_IDS = ['httpProxy', 'tokenService', 'destinationLookup', 'authToken', 'tunnel', 'connectivityProxy', 'cloudConnector', 'backend', 'tls', 'response'] as const;
+export const HOP_IDS = [
+  'httpProxy',
+  'tokenService',
+  'destinationLookup',
+  'authToken',
+  'tunnel',
+  'connectivityProxy',
+  'cloudConnector',
+  'backend',
+  'tls',
+  'response',
+] as const;
 
 export type HopId = (typeof HOP_IDS)[number];
 
@@ -85,7 +96,11 @@ export interface CheckOptions {
    * `undefined` = unknown; `mapped: false` = no system mapping for the virtual host and port (a failure);
    * otherwise the resources exposed for it, named for people.
    */
-  readonly accessControl?: (virtualHost: string, virtualPort: number, locationId: string | undefined) => { readonly mapped: false } | { readonly mapped: true; readonly exposed: readonly string[] } | undefined;
+  readonly accessControl?: (
+    virtualHost: string,
+    virtualPort: number,
+    locationId: string | undefined,
+  ) => { readonly mapped: false } | { readonly mapped: true; readonly exposed: readonly string[] } | undefined;
   /**
    * Paths below the destination's URL that answered 2xx/3xx through its forwards recently, newest first
    * (`recent-paths.json`, see core/forward/recentPaths): named when the Cloud Connector refuses the checked path.

@@ -18,7 +18,10 @@ export function tokenServiceFailure(error: unknown): HopFailure {
   const failure = fromError(error);
   switch (failure.code) {
     case ErrorCode.TokenRejected:
-      return { ...failure, fix: 'Check "clientid" and "clientsecret" of the Destination service key: a deleted and re-created key has new credentials. Connect again with the current key.' };
+      return {
+        ...failure,
+        fix: 'Check "clientid" and "clientsecret" of the Destination service key: a deleted and re-created key has new credentials. Connect again with the current key.',
+      };
     case ErrorCode.Unreachable:
     case ErrorCode.Timeout:
       return {
@@ -37,10 +40,16 @@ export function lookupFailure(error: unknown, name: string): HopFailure {
   const failure = fromError(error);
   switch (failure.code) {
     case ErrorCode.NotFound:
-      return { ...failure, fix: `Create destination "${name}" at the subaccount or instance level of this Destination service, or correct the name (it is case-sensitive); \`btp-connect ls\` lists the names.` };
+      return {
+        ...failure,
+        fix: `Create destination "${name}" at the subaccount or instance level of this Destination service, or correct the name (it is case-sensitive); \`btp-connect ls\` lists the names.`,
+      };
     case ErrorCode.Unauthorized:
     case ErrorCode.Forbidden:
-      return { ...failure, fix: 'The Destination service key must belong to a Destination service instance of the subaccount that holds the destination; connect again with a current key.' };
+      return {
+        ...failure,
+        fix: 'The Destination service key must belong to a Destination service instance of the subaccount that holds the destination; connect again with a current key.',
+      };
     case ErrorCode.Unreachable:
     case ErrorCode.Timeout:
       return {
@@ -88,8 +97,8 @@ export function connectFailure(error: unknown, endpoint: Endpoint, role: 'backen
       detail: `${where} could not be reached: ${why}.`,
       fix:
         code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-          ? 'Check the host in the destination\'s URL (or Address); a system inside a corporate network needs ProxyType OnPremise and a Cloud Connector.'
-          : 'Check host and port in the destination\'s URL (or Address), and that the system is up and reachable from this machine (firewall, VPN, HTTPS_PROXY).',
+          ? "Check the host in the destination's URL (or Address); a system inside a corporate network needs ProxyType OnPremise and a Cloud Connector."
+          : "Check host and port in the destination's URL (or Address), and that the system is up and reachable from this machine (firewall, VPN, HTTPS_PROXY).",
     };
   }
   const port = role === 'socks5' ? 'onpremise_socks5_proxy_port' : 'onpremise_proxy_http_port';
@@ -105,7 +114,10 @@ export function connectFailure(error: unknown, endpoint: Endpoint, role: 'backen
 export function connectivityTokenFailure(error: unknown): HopFailure {
   const failure = fromError(error);
   if (failure.code === ErrorCode.TokenRejected) {
-    return { ...failure, fix: 'Check "clientid" and "clientsecret" of the connectivity service key (--connectivity-key, or the connection\'s): a re-created key has new credentials.' };
+    return {
+      ...failure,
+      fix: 'Check "clientid" and "clientsecret" of the connectivity service key (--connectivity-key, or the connection\'s): a re-created key has new credentials.',
+    };
   }
   if (failure.code === ErrorCode.TunnelDown) return { ...failure, fix: 'The tunnel to the connectivity proxy went down during the check; run it again.' };
   return { ...failure, fix: 'Check "url" of the connectivity service key; the token service may be failing, try again later.' };
@@ -127,7 +139,7 @@ export function noCloudConnector(locationId: string | undefined, how: string): H
     detail: `No Cloud Connector is connected to the subaccount with ${location} (${how}).`,
     fix: locationId
       ? `Connect a Cloud Connector to this subaccount with location ID "${locationId}", or set the destination's CloudConnectorLocationId to the location ID of a connected one.`
-      : 'Connect a Cloud Connector to this subaccount without a location ID, or set the destination\'s CloudConnectorLocationId to the location ID of a connected one.',
+      : "Connect a Cloud Connector to this subaccount without a location ID, or set the destination's CloudConnectorLocationId to the location ID of a connected one.",
   };
 }
 
@@ -136,7 +148,7 @@ export function notExposed(target: Endpoint, protocol: 'HTTP' | 'TCP', path: str
   const resource = protocol === 'HTTP' ? ` and a resource "${path ?? '/'}" ("Path and all sub-paths" covers what is below it)` : '';
   return {
     code: ErrorCode.NotExposed,
-    detail: `The Cloud Connector does not expose ${system}${protocol === 'HTTP' ? path ?? '' : ''} (${how}).`,
+    detail: `The Cloud Connector does not expose ${system}${protocol === 'HTTP' ? (path ?? '') : ''} (${how}).`,
     fix: `In the Cloud Connector, Cloud To On-Premise > Access Control: add virtual host "${target.host}", port ${target.port}, protocol ${protocol}${protocol === 'HTTP' ? ' (or HTTPS)' : ''}${resource}.${protocol === 'HTTP' ? ' Or check a path that is exposed (--path).' : ''}`,
   };
 }
@@ -146,7 +158,13 @@ export function notExposed(target: Endpoint, protocol: 'HTTP' | 'TCP', path: str
  * (a warning). `exposed`: the system's exposed resources where the check can know them; `recent`: paths below the
  * destination's URL that worked through its forwards lately (so exposed).
  */
-export function pathNotExposed(target: Endpoint, path: string, how: string, exposed: readonly string[] | undefined, recent: readonly string[] = []): HopFailure {
+export function pathNotExposed(
+  target: Endpoint,
+  path: string,
+  how: string,
+  exposed: readonly string[] | undefined,
+  recent: readonly string[] = [],
+): HopFailure {
   const system = `${target.host}:${target.port}`;
   const known = exposed && exposed.length > 0 ? ` Exposed for ${system}: ${exposed.join(', ')}.` : exposed ? ` Nothing is exposed for ${system} yet.` : '';
   const worked = recent.length > 0 ? ` Worked recently through a forward of this destination: ${recent.join(', ')}.` : '';
@@ -188,13 +206,21 @@ export function isCertificateError(code: string | undefined): boolean {
  * The certificate of an HTTPS backend was refused (verification) or the handshake failed. `proxy` (host:port): the
  * connection went through this machine's proxy, whose TLS inspection re-signs certificates with its own CA.
  */
-export function tlsFailure(code: string | undefined, host: string, certificate?: { subject?: string; issuer?: string; validTo?: string }, message?: string, proxy?: string): HopFailure {
-  const about = certificate ? ` (${[certificate.subject && `subject ${certificate.subject}`, certificate.issuer && `issuer ${certificate.issuer}`, certificate.validTo && `valid to ${certificate.validTo}`].filter(Boolean).join(', ')})` : '';
+export function tlsFailure(
+  code: string | undefined,
+  host: string,
+  certificate?: { subject?: string; issuer?: string; validTo?: string },
+  message?: string,
+  proxy?: string,
+): HopFailure {
+  const about = certificate
+    ? ` (${[certificate.subject && `subject ${certificate.subject}`, certificate.issuer && `issuer ${certificate.issuer}`, certificate.validTo && `valid to ${certificate.validTo}`].filter(Boolean).join(', ')})`
+    : '';
   if (!isCertificateError(code)) {
     return {
       code: ErrorCode.Unreachable,
       detail: `The TLS handshake with ${host} failed (${code ?? message ?? 'unknown error'}).`,
-      fix: 'Check that the destination\'s URL scheme matches the port: https:// for a TLS port, http:// for a plain one.',
+      fix: "Check that the destination's URL scheme matches the port: https:// for a TLS port, http:// for a plain one.",
     };
   }
   const reason = tlsReasons[code ?? ''] ?? `it failed verification (${code})`;
@@ -205,7 +231,7 @@ export function tlsFailure(code: string | undefined, host: string, certificate?:
         ? 'The server must present a currently valid certificate; TrustAll=true skips the check (testing only).'
         : proxy
           ? `The proxy at ${proxy} may inspect TLS and sign with its own CA${certificate?.issuer ? ` (${certificate.issuer})` : ''}: trust that CA on this machine with --ca <file>, NODE_EXTRA_CA_CERTS=<file> or btpConnect.http.caFile. Otherwise upload the issuing CA to the Destination service and name it in the destination's TrustStoreLocation, or set TrustAll=true (testing only).`
-          : 'Upload the issuing CA as a .pem certificate to the Destination service and name it in the destination\'s TrustStoreLocation, or set TrustAll=true (testing only); forwards and checks on this machine also trust a CA given with --ca <file>, NODE_EXTRA_CA_CERTS or btpConnect.http.caFile.';
+          : "Upload the issuing CA as a .pem certificate to the Destination service and name it in the destination's TrustStoreLocation, or set TrustAll=true (testing only); forwards and checks on this machine also trust a CA given with --ca <file>, NODE_EXTRA_CA_CERTS or btpConnect.http.caFile.";
   return { code: ErrorCode.Unreachable, detail: `The certificate of ${host} is not accepted: ${reason} [${code}]${about}.`, fix };
 }
 
@@ -219,12 +245,22 @@ export function responseVerdict(status: number, authentication: string, name: st
         : authentication === 'BasicAuthentication'
           ? `Check "User" and "Password" of destination "${name}"${status === 403 ? ', and that this user has the authorisations the path needs' : ''}.`
           : authentication === 'PrincipalPropagation'
-            ? 'The system refused the propagated user: check the Cloud Connector\'s principal type and the user mapping in the system.'
+            ? "The system refused the propagated user: check the Cloud Connector's principal type and the user mapping in the system."
             : `Check the credentials of destination "${name}" (${authentication}): the system refused what the Destination service issued${status === 403 ? ', or the user lacks authorisation for this path' : ''}.`;
-    return { ok: false, failure: { code: status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, detail: `The system answered ${phrase}.`, fix: credentials } };
+    return {
+      ok: false,
+      failure: { code: status === 401 ? ErrorCode.Unauthorized : ErrorCode.Forbidden, detail: `The system answered ${phrase}.`, fix: credentials },
+    };
   }
   if (status >= 500) {
-    return { ok: false, failure: { code: ErrorCode.ServiceError, detail: `The system answered ${phrase}.`, fix: 'The system itself is failing: see its logs; the path to it works.' } };
+    return {
+      ok: false,
+      failure: {
+        code: ErrorCode.ServiceError,
+        detail: `The system answered ${phrase}.`,
+        fix: 'The system itself is failing: see its logs; the path to it works.',
+      },
+    };
   }
   if (status >= 400) return { ok: true, detail: `${phrase}: the system answers, though not with success for this path (check the URL or --path).` };
   return { ok: true, detail: phrase };

@@ -42,7 +42,12 @@ export interface TlsOutcome {
  * by Node, so that a refused certificate can be described (subject, issuer, expiry); nothing is sent before the
  * caller has looked at `verifyError`.
  */
-export function startTls(socket: Socket, host: string, tls: Omit<UpstreamTls, 'ca'> & { readonly ca?: string | readonly string[] }, timeoutMs: number): Promise<TlsOutcome> {
+export function startTls(
+  socket: Socket,
+  host: string,
+  tls: Omit<UpstreamTls, 'ca'> & { readonly ca?: string | readonly string[] },
+  timeoutMs: number,
+): Promise<TlsOutcome> {
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,
@@ -63,7 +68,12 @@ export function startTls(socket: Socket, host: string, tls: Omit<UpstreamTls, 'c
       secure.on('error', () => undefined);
       const peer = secure.getPeerCertificate();
       const error = secure.authorized ? undefined : String(secure.authorizationError ?? 'UNKNOWN');
-      resolve({ socket: secure, ...(error ? { verifyError: error } : {}), ...(peer && Object.keys(peer).length > 0 ? { certificate: describeCertificate(peer) } : {}), ...(secure.getProtocol() ? { protocol: secure.getProtocol() ?? '' } : {}) });
+      resolve({
+        socket: secure,
+        ...(error ? { verifyError: error } : {}),
+        ...(peer && Object.keys(peer).length > 0 ? { certificate: describeCertificate(peer) } : {}),
+        ...(secure.getProtocol() ? { protocol: secure.getProtocol() ?? '' } : {}),
+      });
     });
     secure.once('error', (error) => {
       clearTimeout(timer);
@@ -86,7 +96,11 @@ const maxBodyBytes = 4096;
  * `node:http`: VS Code's extension host patches `http.request` for its proxy support and would send an
  * absolute-form request (the connectivity proxy's) somewhere else instead of on this socket.
  */
-export async function exchange(socket: Socket, options: { method: string; path: string; headers: Record<string, string | string[]> }, timeoutMs: number): Promise<HttpAnswer> {
+export async function exchange(
+  socket: Socket,
+  options: { method: string; path: string; headers: Record<string, string | string[]> },
+  timeoutMs: number,
+): Promise<HttpAnswer> {
   const client = new Client('http://diagnosis.invalid', {
     // undici takes the socket only in a later tick: called back at once, it waits forever.
     connect: (_options, callback) => queueMicrotask(() => callback(null, socket)),
@@ -94,7 +108,11 @@ export async function exchange(socket: Socket, options: { method: string; path: 
     bodyTimeout: timeoutMs,
   });
   try {
-    const { statusCode, headers, body } = await client.request({ method: options.method as Dispatcher.HttpMethod, path: options.path, headers: options.headers });
+    const { statusCode, headers, body } = await client.request({
+      method: options.method as Dispatcher.HttpMethod,
+      path: options.path,
+      headers: options.headers,
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     try {
@@ -110,7 +128,8 @@ export async function exchange(socket: Socket, options: { method: string; path: 
   } catch (error) {
     const code = (error as { code?: string }).code;
     // undici's own timeout codes, as the callers know them from sockets.
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+      throw Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
     if (code === 'UND_ERR_SOCKET') throw Object.assign(new Error((error as Error).message), { code: errnoOfCause(error) ?? 'ECONNRESET' });
     throw error;
   } finally {
@@ -124,7 +143,14 @@ function errnoOfCause(error: unknown): string | undefined {
 }
 
 function describeCertificate(peer: PeerCertificate): { subject?: string; issuer?: string; validTo?: string } {
-  const name = (entity: PeerCertificate['subject'] | undefined) => (entity ? (entity.CN ? `CN=${String(entity.CN)}` : Object.entries(entity).map(([key, value]) => `${key}=${String(value)}`).join(', ')) : undefined);
+  const name = (entity: PeerCertificate['subject'] | undefined) =>
+    entity
+      ? entity.CN
+        ? `CN=${String(entity.CN)}`
+        : Object.entries(entity)
+            .map(([key, value]) => `${key}=${String(value)}`)
+            .join(', ')
+      : undefined;
   const subject = name(peer.subject);
   const issuer = name(peer.issuer);
   return { ...(subject ? { subject } : {}), ...(issuer ? { issuer } : {}), ...(peer.valid_to ? { validTo: peer.valid_to } : {}) };

@@ -40,7 +40,8 @@ export function admit(req: IncomingMessage, policy: AdmissionPolicy, upgrade: bo
     markProxied(req, local.proxy.name);
   }
   if (upgrade) {
-    if (!policy.allowWebSocket) return refused(403, 'this forward does not pass WebSocket upgrades: start it with --websocket (setting btpConnect.forwards.allowWebSocket)');
+    if (!policy.allowWebSocket)
+      return refused(403, 'this forward does not pass WebSocket upgrades: start it with --websocket (setting btpConnect.forwards.allowWebSocket)');
     // Only WebSocket: `h2c` or unknown protocols would hand the raw socket to something nobody checked.
     if ((req.headers.upgrade ?? '').trim().toLowerCase() !== 'websocket') return refused(400, 'only "Upgrade: websocket" is forwarded');
   }
@@ -51,7 +52,8 @@ export function admit(req: IncomingMessage, policy: AdmissionPolicy, upgrade: bo
         ok: false,
         status: 407,
         code: ErrorCode.LocalTokenRequired,
-        reason: 'this forward needs its local token: send Proxy-Authorization: Bearer <token> (as an HTTP proxy: http://btp:<token>@127.0.0.1:PORT) or start the path with /~<token>',
+        reason:
+          'this forward needs its local token: send Proxy-Authorization: Bearer <token> (as an HTTP proxy: http://btp:<token>@127.0.0.1:PORT) or start the path with /~<token>',
         headers: { 'proxy-authenticate': 'Bearer realm="btp-connect"' },
       };
     }
@@ -75,7 +77,10 @@ function refused(status: 400 | 403 | 405, reason: string): Refusal {
  */
 export function hasDotSegment(url: string): boolean {
   if (!url.includes('.') && !url.includes('%') && !url.includes('\\')) return false;
-  const path = (url.split(/[?#]/, 1)[0] ?? '').replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/').replace(/%3b/gi, ';');
+  const path = (url.split(/[?#]/, 1)[0] ?? '')
+    .replace(/%2e/gi, '.')
+    .replace(/%2f|%5c|\\/gi, '/')
+    .replace(/%3b/gi, ';');
   return path.split('/').some((segment) => {
     const parameters = segment.indexOf(';');
     const name = parameters < 0 ? segment : segment.slice(0, parameters);

@@ -59,7 +59,11 @@ export function parseAllowedOrigin(entry: string, field: string): { readonly ori
     throw new BtpError(ErrorCode.InvalidInput, `${field}: "${entry}" is no http(s) origin; ${fix}.`, { field });
   }
   if (text.includes('*')) {
-    throw new BtpError(ErrorCode.InvalidInput, `${field}: "${entry}" has a wildcard; only a loopback host may take any port ("http://localhost:*"), other origins must be exact.`, { field });
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      `${field}: "${entry}" has a wildcard; only a loopback host may take any port ("http://localhost:*"), other origins must be exact.`,
+      { field },
+    );
   }
   if (url.origin !== text.replace(/\/$/, '') || url.username || url.password) {
     throw new BtpError(ErrorCode.InvalidInput, `${field}: "${entry}" is not an origin (no path, query or user): ${fix}.`, { field });

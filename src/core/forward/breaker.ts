@@ -105,10 +105,19 @@ export class CircuitBreaker {
     const seconds = Math.max(0, Math.ceil((retryAt - this.now()) / 1000));
     const next = this.trialRunning ? 'a trial call is running now' : `the next try is at ${new Date(retryAt).toISOString()} (in ${seconds} s)`;
     const last = this.lastError ? ` Last error: ${this.lastError.message}` : '';
-    return new BtpError(ErrorCode.ServiceUnavailable, `Calls to ${this.service} fail fast: ${this.failures} in a row failed (unreachable, timed out or 5xx); ${next}.${last}`, {
-      cause: this.lastError,
-      details: { service: this.service, retryAt: new Date(retryAt).toISOString(), retryAfterSeconds: seconds, ...(this.lastError ? { lastCode: this.lastError.code } : {}) },
-    });
+    return new BtpError(
+      ErrorCode.ServiceUnavailable,
+      `Calls to ${this.service} fail fast: ${this.failures} in a row failed (unreachable, timed out or 5xx); ${next}.${last}`,
+      {
+        cause: this.lastError,
+        details: {
+          service: this.service,
+          retryAt: new Date(retryAt).toISOString(),
+          retryAfterSeconds: seconds,
+          ...(this.lastError ? { lastCode: this.lastError.code } : {}),
+        },
+      },
+    );
   }
 }
 

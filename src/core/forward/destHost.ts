@@ -39,7 +39,9 @@ export function destTargetOf(url: string): DestTarget | undefined {
 export function destNameOfConnect(req: IncomingMessage): string | undefined {
   const target = (req.url ?? '').toLowerCase();
   const host = target.replace(/:\d{1,5}$/, '');
-  return host.endsWith(suffix) && destinationNamePattern.test(host.slice(0, -suffix.length)) ? (req.url ?? '').slice(0, host.length - suffix.length) : undefined;
+  return host.endsWith(suffix) && destinationNamePattern.test(host.slice(0, -suffix.length))
+    ? (req.url ?? '').slice(0, host.length - suffix.length)
+    : undefined;
 }
 
 function firstOf(url: string, from: number): number {

@@ -144,7 +144,11 @@ export class ForwardManager {
     if (spec.destination === ALL_DESTINATIONS) return this.startRouter(spec);
     const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const name = spec.destination;
-    const resolver = new DestinationResolver({ client: this.options.client, name, ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}) });
+    const resolver = new DestinationResolver({
+      client: this.options.client,
+      name,
+      ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}),
+    });
     // The lookup with credentials does not depend on the one that decides the kind: both run at once, a round trip
     // to the Destination service less before "ready". Its failure is reported after the checks below, as before.
     const resolving = resolver.get();
@@ -161,11 +165,17 @@ export class ForwardManager {
     if (kind === 'http') httpTargetOf(name, destination);
     else tcpTargetOf(name, destination);
     if (kind === 'tcp' && this.options.localToken !== undefined) {
-      throw new BtpError(ErrorCode.Unsupported, `"${name}" needs a TCP forward, and a TCP forward cannot check the local token this machine requires (it is shared by several users); forward it on a machine of your own.`, { field: 'requireLocalToken' });
+      throw new BtpError(
+        ErrorCode.Unsupported,
+        `"${name}" needs a TCP forward, and a TCP forward cannot check the local token this machine requires (it is shared by several users); forward it on a machine of your own.`,
+        { field: 'requireLocalToken' },
+      );
     }
     const onPremise = proxyTypeOf(destination) === 'OnPremise';
     if (onPremise && !this.options.connectivity) {
-      throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, { field: 'connectivity' });
+      throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, {
+        field: 'connectivity',
+      });
     }
     await resolving;
     const id = randomUUID();
@@ -188,7 +198,14 @@ export class ForwardManager {
             onExchange: (exchange) => this.record(id, exchange),
             traffic: () => this.entries.get(id)?.traffic,
           })
-        : await TcpForward.listen({ resolver, connectivity, port: spec.port ?? 0, maxConnections, logger, onConnection: (report) => this.recordTcp(id, report) });
+        : await TcpForward.listen({
+            resolver,
+            connectivity,
+            port: spec.port ?? 0,
+            maxConnections,
+            logger,
+            onConnection: (report) => this.recordTcp(id, report),
+          });
     const info: ForwardInfo = {
       id,
       destination: name,
@@ -215,7 +232,8 @@ export class ForwardManager {
    * header picks it per request, like the transparent proxy's dynamic lookup. Nothing is looked up at start.
    */
   private async startRouter(spec: ForwardSpec): Promise<ForwardInfo> {
-    if ((spec.kind ?? 'http') !== 'http') throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations serves HTTP only: give TCP destinations a port each.', { field: 'kind' });
+    if ((spec.kind ?? 'http') !== 'http')
+      throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations serves HTTP only: give TCP destinations a port each.', { field: 'kind' });
     const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const id = randomUUID();
     const router = new DestinationRouter({
@@ -278,7 +296,8 @@ export class ForwardManager {
   inspect(id: string, options: TrafficLogOptions = {}): TrafficLog {
     const entry = this.entries.get(id);
     if (!entry) throw new BtpError(ErrorCode.NotFound, 'That forward is not running.');
-    if (entry.info.kind !== 'http') throw new BtpError(ErrorCode.Unsupported, `${entry.info.destination} is a TCP forward: there are no HTTP requests to inspect.`, { field: 'kind' });
+    if (entry.info.kind !== 'http')
+      throw new BtpError(ErrorCode.Unsupported, `${entry.info.destination} is a TCP forward: there are no HTTP requests to inspect.`, { field: 'kind' });
     if (entry.traffic) {
       if (options.bodies !== undefined) entry.traffic.setBodies(options.bodies);
       return entry.traffic;

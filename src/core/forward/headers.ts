@@ -40,7 +40,8 @@ export function upstreamHeaders(client: IncomingHttpHeaders, additions: HeaderAd
   const dropCookie = policy.passCookies !== true;
   // Headers named in `Connection` are hop-by-hop too; `keep-alive` and `close` name none worth a split.
   const connection = client.connection;
-  const named = connection && connection !== 'keep-alive' && connection !== 'close' ? connection.split(',').map((token) => token.trim().toLowerCase()) : undefined;
+  const named =
+    connection && connection !== 'keep-alive' && connection !== 'close' ? connection.split(',').map((token) => token.trim().toLowerCase()) : undefined;
   const out: Record<string, string | string[]> = {};
   for (const name in client) {
     const value = client[name];
@@ -61,7 +62,8 @@ export function downstreamHeaders(upstream: Record<string, string | string[] | u
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream)) {
     // CORS grants are meaningless here (only same-origin requests pass) and would widen what a page may read (AC-03).
-    if (value === undefined || hopByHop.includes(name) || named.includes(name) || (dropCookie && name === 'set-cookie') || name.startsWith('access-control-')) continue;
+    if (value === undefined || hopByHop.includes(name) || named.includes(name) || (dropCookie && name === 'set-cookie') || name.startsWith('access-control-'))
+      continue;
     out[name] = value;
   }
   return out;

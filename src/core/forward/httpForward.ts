@@ -120,11 +120,16 @@ export class HttpForward {
       ...(options.router ? { destProxy: true } : {}),
     };
     this.warnings = new WarningLimiter(this.logger, 60_000);
-    this.upgrades = new UpgradeSlots(options.maxConnections ?? defaultMaxConnections, new RefusalLog(this.logger, options.maxConnections ?? defaultMaxConnections));
+    this.upgrades = new UpgradeSlots(
+      options.maxConnections ?? defaultMaxConnections,
+      new RefusalLog(this.logger, options.maxConnections ?? defaultMaxConnections),
+    );
     this.headerPolicy = { passCookies: options.passCookies === true };
     this.upstreamMs = options.timeouts?.upstreamMs ?? 60_000;
     this.agents = new UpstreamAgents(this.upstreamMs, options.network ?? new OutboundNetwork(), options.maxConnections ?? defaultMaxConnections);
-    this.ownDestination = options.resolver ? { ok: true, resolver: options.resolver, localPrefix: '', key: options.resolver.name } : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
+    this.ownDestination = options.resolver
+      ? { ok: true, resolver: options.resolver, localPrefix: '', key: options.resolver.name }
+      : { ok: false, status: 400, code: ErrorCode.DestinationNameInvalid, reason: 'no destination' };
   }
 
   static async listen(options: HttpForwardOptions): Promise<HttpForward> {
@@ -215,7 +220,18 @@ export class HttpForward {
     const log = this.options.traffic?.();
     const capture = log ? new ExchangeCapture(log, req, this.options.resolver?.name ?? '*') : undefined;
     const report = (status: number, error?: string) => {
-      capture?.finish(maskLocalToken(req.url ?? '/'), { method: req.method ?? 'GET', status, durationMs: performance.now() - started, bytesIn: requestBodyBytes(req), bytesOut: socket.bytesWritten - writtenBefore, ...(error ? { error } : {}) }, routedTo);
+      capture?.finish(
+        maskLocalToken(req.url ?? '/'),
+        {
+          method: req.method ?? 'GET',
+          status,
+          durationMs: performance.now() - started,
+          bytesIn: requestBodyBytes(req),
+          bytesOut: socket.bytesWritten - writtenBefore,
+          ...(error ? { error } : {}),
+        },
+        routedTo,
+      );
       this.options.onExchange?.({
         method: req.method ?? 'GET',
         path: pathOf(req.url),
@@ -276,7 +292,11 @@ export class HttpForward {
       // A connect to the connectivity proxy that never got through means it is out of reach from here (real BTP
       // without a tunnel), whatever the errno: that error names the fix.
       const proxy = target.route?.onPremise && isConnectFailure(caught) ? this.options.connectivity?.httpProxy() : undefined;
-      const error = proxy ? proxyUnreachable(proxy, caught) : timedOut || isUpstreamTimeout(caught) ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`) : caught;
+      const error = proxy
+        ? proxyUnreachable(proxy, caught)
+        : timedOut || isUpstreamTimeout(caught)
+          ? new BtpError(ErrorCode.Timeout, `the upstream did not answer within ${this.upstreamMs} ms`)
+          : caught;
       const ownStatus = statusFor(error);
       // The transparent proxy answers a destination (or fragment) the Destination service does not know with 502.
       const status = picked.addressing === 'header' && ownStatus === 404 ? 502 : ownStatus;
@@ -326,17 +346,32 @@ export class HttpForward {
     if (route.onPremise) {
       const connectivity = this.options.connectivity;
       if (!connectivity) {
-        throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
+        throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, {
+          field: 'connectivity',
+        });
       }
       dispatcher = connectivity.httpPool();
       const proxy = await onPremiseHeaders(connectivity, resolved, route);
       token = proxy.token;
       Object.assign(overrides, proxy.headers);
       // Absolute form, as the connectivity proxy expects (spec §5.1).
-      requestOptions = { method, body, signal: abort, path: `${route.target.origin}${path}`, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
+      requestOptions = {
+        method,
+        body,
+        signal: abort,
+        path: `${route.target.origin}${path}`,
+        headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy),
+      };
     } else {
       dispatcher = this.agents.forResolved(resolved);
-      requestOptions = { method, body, signal: abort, origin: route.target.origin, path, headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy) };
+      requestOptions = {
+        method,
+        body,
+        signal: abort,
+        origin: route.target.origin,
+        path,
+        headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy),
+      };
     }
     capture?.upstream(`${route.target.origin}${path}`, requestOptions.headers as Record<string, string | string[]>, route.injectedMask);
     let outcome = 0;
@@ -345,7 +380,11 @@ export class HttpForward {
       if (statusCode === 403 && String(headers['x-csrf-token']).toLowerCase() === 'required') this.csrfRequired(req, jar !== undefined);
       if (route.onPremise && statusCode === 407 && token) {
         this.options.connectivity?.invalidate(token);
-        if (!retryable) throw new BtpError(ErrorCode.ConnectivityAuthRejected, 'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.');
+        if (!retryable)
+          throw new BtpError(
+            ErrorCode.ConnectivityAuthRejected,
+            'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.',
+          );
       }
       if (statusCode === 401) resolver.invalidate(resolved);
       if (retryable && (statusCode === 401 || (route.onPremise && statusCode === 407))) {
@@ -355,7 +394,14 @@ export class HttpForward {
       outcome = statusCode;
       headArrived();
       capture?.response(headers as Record<string, string | string[] | undefined>);
-      res.writeHead(statusCode, responseHead(headers as Record<string, string | string[] | undefined>, route, { policy: this.headerPolicy, localBase: `${req.headers.host ?? ''}${localPrefix}`, onePort: this.options.router !== undefined }));
+      res.writeHead(
+        statusCode,
+        responseHead(headers as Record<string, string | string[] | undefined>, route, {
+          policy: this.headerPolicy,
+          localBase: `${req.headers.host ?? ''}${localPrefix}`,
+          onePort: this.options.router !== undefined,
+        }),
+      );
       return capture?.responseBody ? teeInto(res, capture.responseBody) : res;
     });
     return outcome;

@@ -40,12 +40,17 @@ const minimumLength = 4;
 
 export const noInjectedValues: InjectedValues = { values: [], headerNames: new Set(), queryNames: new Set() };
 
-export function injectedValuesOf(auth: readonly [string, string] | undefined, headers: Readonly<Record<string, string>>, queries: readonly (readonly [string, string])[]): InjectedValues {
+export function injectedValuesOf(
+  auth: readonly [string, string] | undefined,
+  headers: Readonly<Record<string, string>>,
+  queries: readonly (readonly [string, string])[],
+): InjectedValues {
   const values = new Set<string>();
   const headerNames = new Set<string>();
   const queryNames = new Set<string>();
   const add = (value: string) => {
-    for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) if (form.length >= minimumLength) values.add(form);
+    for (const form of [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)])
+      if (form.length >= minimumLength) values.add(form);
   };
   if (auth) {
     headerNames.add(auth[0]);

@@ -4,7 +4,8 @@ import type { CertificateRecord, DestinationRecord } from '../destinationService
 import { BtpError, ErrorCode } from '../errors';
 
 /** A client keystore ready for Node's TLS options: PKCS#12 as `pfx`, PEM as `cert` + `key`. */
-export type ClientKeystore = { readonly pfx: Buffer; readonly passphrase?: string } | { readonly cert: string; readonly key: string; readonly passphrase?: string };
+export type ClientKeystore =
+  { readonly pfx: Buffer; readonly passphrase?: string } | { readonly cert: string; readonly key: string; readonly passphrase?: string };
 
 /**
  * Key stores (by content and password) that opened already: a PKCS#12 costs about 10 ms of key derivation, and
@@ -24,8 +25,16 @@ export function openClientKeystore(destination: DestinationRecord, keystore: Cer
   const content = Buffer.from(keystore.Content, 'base64');
   const passphrase = destination.KeyStorePassword || undefined;
   const pkcs12 = /\.(p12|pfx)$/i.test(keystore.Name);
-  const options: ClientKeystore = pkcs12 ? { pfx: content, ...(passphrase ? { passphrase } : {}) } : { cert: content.toString('utf8'), key: content.toString('utf8'), ...(passphrase ? { passphrase } : {}) };
-  const digest = createHash('sha256').update(keystore.Name).update('\0').update(content).update('\0').update(passphrase ?? '').digest('hex');
+  const options: ClientKeystore = pkcs12
+    ? { pfx: content, ...(passphrase ? { passphrase } : {}) }
+    : { cert: content.toString('utf8'), key: content.toString('utf8'), ...(passphrase ? { passphrase } : {}) };
+  const digest = createHash('sha256')
+    .update(keystore.Name)
+    .update('\0')
+    .update(content)
+    .update('\0')
+    .update(passphrase ?? '')
+    .digest('hex');
   if (openedBefore.has(digest)) return options;
   try {
     createSecureContext(options);

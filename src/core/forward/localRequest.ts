@@ -30,7 +30,11 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
   if (req.method === 'CONNECT') {
     const name = destProxy ? destNameOfConnect(req) : undefined;
     if (name !== undefined) {
-      return { ok: false, status: 405, reason: `CONNECT is not supported: use http://${name}.dest/… (plain HTTP to this proxy; the forward speaks TLS to the destination), not https://; with undici's ProxyAgent leave proxyTunnel unset (undici 8) or false, not true` };
+      return {
+        ok: false,
+        status: 405,
+        reason: `CONNECT is not supported: use http://${name}.dest/… (plain HTTP to this proxy; the forward speaks TLS to the destination), not https://; with undici's ProxyAgent leave proxyTunnel unset (undici 8) or false, not true`,
+      };
     }
     return { ok: false, status: 405, reason: 'CONNECT is not supported: this is not a general proxy' };
   }
@@ -38,7 +42,11 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
   if (!(req.url ?? '').startsWith('/')) {
     proxy = destProxy ? destTargetOf(req.url ?? '') : undefined;
     if (!proxy) {
-      return { ok: false, status: 400, reason: `absolute-form request targets are refused: this is not a general proxy${destProxy ? '; as an HTTP proxy it serves only http://<destination>.dest/… targets' : ''}` };
+      return {
+        ok: false,
+        status: 400,
+        reason: `absolute-form request targets are refused: this is not a general proxy${destProxy ? '; as an HTTP proxy it serves only http://<destination>.dest/… targets' : ''}`,
+      };
     }
   }
   // One pass over the raw headers: `headersDistinct` would build arrays for every header of every request.
@@ -59,7 +67,11 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
   }
   if (hostCount !== 1) return { ok: false, status: 403, reason: 'exactly one Host header is required' };
   if (proxy ? (host ?? '').toLowerCase() !== proxy.authority : !hosts.has((host ?? '').toLowerCase())) {
-    return { ok: false, status: 403, reason: proxy ? `the Host header must name the request's target, ${proxy.authority}` : 'the Host header does not name this local forward' };
+    return {
+      ok: false,
+      status: 403,
+      reason: proxy ? `the Host header must name the request's target, ${proxy.authority}` : 'the Host header does not name this local forward',
+    };
   }
   if (originCount > 1) return { ok: false, status: 403, reason: 'several Origin headers' };
   if (origin !== undefined) {
@@ -82,7 +94,12 @@ export function checkLocalRequest(req: IncomingMessage, hosts: ReadonlySet<strin
   const fetchSite = req.headers['sec-fetch-site'];
   if (fetchSite !== undefined) {
     const site = fetchSite.toLowerCase();
-    if (site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, reason: `requests with Sec-Fetch-Site: ${site === 'same-site' || site === 'cross-site' ? site : 'other'} are refused: only pages of this forward's own origin may use it` };
+    if (site !== 'same-origin' && site !== 'none')
+      return {
+        ok: false,
+        status: 403,
+        reason: `requests with Sec-Fetch-Site: ${site === 'same-site' || site === 'cross-site' ? site : 'other'} are refused: only pages of this forward's own origin may use it`,
+      };
   }
   return proxy ? { ok: true, proxy } : allowed;
 }

@@ -12,9 +12,7 @@ export function createLocalToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export type TokenVerdict =
-  | { readonly ok: true; /** The request URL without the token prefix. */ readonly url: string }
-  | { readonly ok: false };
+export type TokenVerdict = { readonly ok: true; /** The request URL without the token prefix. */ readonly url: string } | { readonly ok: false };
 
 const PREFIX = '/~';
 
@@ -31,7 +29,8 @@ export function checkLocalToken(req: IncomingMessage, token: string): TokenVerdi
   const header = req.headers['proxy-authorization'];
   if (typeof header === 'string' && header.startsWith('Bearer ') && sameSecret(header.slice('Bearer '.length).trim(), token)) return { ok: true, url };
   // HTTP-proxy mode: clients take proxy credentials from the proxy URL (http://btp:<token>@127.0.0.1:PORT) as Basic.
-  if (typeof header === 'string' && header.startsWith('Basic ') && sameSecret(basicPassword(header.slice('Basic '.length).trim()), token)) return { ok: true, url };
+  if (typeof header === 'string' && header.startsWith('Basic ') && sameSecret(basicPassword(header.slice('Basic '.length).trim()), token))
+    return { ok: true, url };
   return { ok: false };
 }
 

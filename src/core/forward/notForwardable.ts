@@ -54,7 +54,9 @@ const hidden = '<not shown: take it from the destination>';
  */
 export function rfcSettingsText(name: string, destination: DestinationRecord): string {
   const virtualHost = onPremise(destination);
-  const entries = nodeRfcNames.filter(([jco]) => destination[jco] !== undefined && destination[jco] !== '').map(([jco, rfc]) => [rfc, destination[jco] ?? ''] as const);
+  const entries = nodeRfcNames
+    .filter(([jco]) => destination[jco] !== undefined && destination[jco] !== '')
+    .map(([jco, rfc]) => [rfc, destination[jco] ?? ''] as const);
   // Lookups without credentials ($skipCredentials) drop the password itself; a user still needs one.
   const hasPassword = destination['jco.client.passwd'] !== undefined || destination['jco.client.user'] !== undefined;
   const jco: DestinationRecord = { ...destination, ...(hasPassword ? { 'jco.client.passwd': hidden } : {}) };
@@ -64,7 +66,7 @@ export function rfcSettingsText(name: string, destination: DestinationRecord): s
     "const { Client } = require('node-rfc');",
     'const client = new Client({',
     ...entries.map(([key, value]) => `  ${key}: ${JSON.stringify(value)},`),
-    ...(hasPassword ? ['  passwd: process.env.RFC_PASSWORD, // the destination\'s jco.client.passwd (not shown here)'] : []),
+    ...(hasPassword ? ["  passwd: process.env.RFC_PASSWORD, // the destination's jco.client.passwd (not shown here)"] : []),
     '});',
     '',
     `# SAP JCo (${name}.jcoDestination)`,

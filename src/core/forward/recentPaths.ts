@@ -32,7 +32,10 @@ interface FileShape {
 
 /** The stable, non-identifying key of one Destination service (instance): a hash of its URI and client ID. */
 export function recentPathsScope(destinationServiceUri: string, clientId: string): string {
-  return createHash('sha256').update(`${destinationServiceUri.replace(/\/+$/, '')}\n${clientId}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${destinationServiceUri.replace(/\/+$/, '')}\n${clientId}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The scope of a connection's Destination service binding; undefined for anything else (local destinations). */
@@ -56,7 +59,8 @@ function keyOf(scope: string, destination: string): string {
 async function readShape(file: AtomicJsonFile): Promise<FileShape> {
   try {
     const value = (await file.read()) as Partial<FileShape> | undefined;
-    if (value && value.version === 1 && value.destinations && typeof value.destinations === 'object') return { version: 1, destinations: { ...value.destinations } };
+    if (value && value.version === 1 && value.destinations && typeof value.destinations === 'object')
+      return { version: 1, destinations: { ...value.destinations } };
   } catch {
     // A damaged record is only a lost hint: start afresh rather than fail a forward or a check.
   }
@@ -67,14 +71,19 @@ async function readShape(file: AtomicJsonFile): Promise<FileShape> {
 export async function readRecentPaths(directory: string, scope: string, destination: string): Promise<RecentPath[]> {
   const shape = await readShape(new AtomicJsonFile(join(directory, RECENT_PATHS_FILE)));
   const entries = shape.destinations[keyOf(scope, destination)];
-  return Array.isArray(entries) ? entries.filter((entry) => typeof entry?.path === 'string' && typeof entry.at === 'string' && cleanPath(entry.path) === entry.path) : [];
+  return Array.isArray(entries)
+    ? entries.filter((entry) => typeof entry?.path === 'string' && typeof entry.at === 'string' && cleanPath(entry.path) === entry.path)
+    : [];
 }
 
 /** Newest first, one entry per path, at most `MAX_PATHS`. */
 function merged(...lists: readonly (readonly RecentPath[])[]): RecentPath[] {
   const latest = new Map<string, string>();
   for (const list of lists) for (const { path, at } of list) if (!latest.has(path) || (latest.get(path) as string) < at) latest.set(path, at);
-  return [...latest].map(([path, at]) => ({ path, at })).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, MAX_PATHS);
+  return [...latest]
+    .map(([path, at]) => ({ path, at }))
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+    .slice(0, MAX_PATHS);
 }
 
 export interface RecentPathsOptions {
@@ -145,7 +154,9 @@ export class RecentPathsRecorder {
         const shape = await readShape(this.file);
         for (const [key, list] of batch) shape.destinations[key] = merged(shape.destinations[key] ?? [], list);
         const newest = (entries: readonly RecentPath[]) => entries[0]?.at ?? '';
-        const kept = Object.entries(shape.destinations).sort(([, a], [, b]) => (newest(a) < newest(b) ? 1 : -1)).slice(0, MAX_DESTINATIONS);
+        const kept = Object.entries(shape.destinations)
+          .sort(([, a], [, b]) => (newest(a) < newest(b) ? 1 : -1))
+          .slice(0, MAX_DESTINATIONS);
         await this.file.write({ version: 1, destinations: Object.fromEntries(kept) } satisfies FileShape);
       } catch (error) {
         this.logger.debug(`recent paths not saved: ${(error as Error).message}`);

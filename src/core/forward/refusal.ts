@@ -19,6 +19,12 @@ export function failResponse(res: ServerResponse, status: number, code: string, 
 
 export function failSocket(socket: Socket, status: number, code: string, message: string, headers: Readonly<Record<string, string>> = {}): void {
   const body = failureBody(code, message);
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+  ];
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }

@@ -80,12 +80,19 @@ export class DestinationRouter {
     if (!contract.ok) return { ...contract, addressing };
     const request = contract.request;
     if (request.tenant && !this.options.clientForTenant) {
-      return { ok: false, status: 501, code: ErrorCode.Unsupported, reason: 'X-Tenant-Subdomain and X-Tenant-Id are not supported by this forward: it acts for the tenant of its connection only', addressing };
+      return {
+        ok: false,
+        status: 501,
+        code: ErrorCode.Unsupported,
+        reason: 'X-Tenant-Subdomain and X-Tenant-Id are not supported by this forward: it acts for the tenant of its connection only',
+        addressing,
+      };
     }
     if (header !== undefined) {
       if (Array.isArray(header)) return invalid('several X-Destination-Name headers', addressing);
       if (!destinationName.test(header)) return invalid('X-Destination-Name is no destination name (letters, digits, "_" and "-")', addressing);
-      if (proxied !== undefined && proxied !== header) return invalid(`X-Destination-Name names "${header}", the request's target ${proxied}.dest another destination`, addressing);
+      if (proxied !== undefined && proxied !== header)
+        return invalid(`X-Destination-Name names "${header}", the request's target ${proxied}.dest another destination`, addressing);
       return this.found(header, '', request, addressing);
     }
     if (proxied !== undefined) return this.found(proxied, '', request, addressing);
@@ -124,7 +131,12 @@ export class DestinationRouter {
       this.unknown.delete(key);
       return undefined;
     }
-    return { ok: false, status: 404, code: ErrorCode.NotFound, reason: `no destination "${name}"${key === name ? '' : ' with the fragment, level or tenant asked for'} (looked up less than ${Math.round(this.notFoundMs / 1000)} s ago)` };
+    return {
+      ok: false,
+      status: 404,
+      code: ErrorCode.NotFound,
+      reason: `no destination "${name}"${key === name ? '' : ' with the fragment, level or tenant asked for'} (looked up less than ${Math.round(this.notFoundMs / 1000)} s ago)`,
+    };
   }
 
   private resolverFor(name: string, key: string, request: ContractRequest): DestinationResolver {

@@ -92,7 +92,12 @@ export class TcpForward {
       this.logger.warn(`TCP connection failed: ${redactText(message)}`);
       // A reset, not a FIN: the client must not mistake the refusal for an empty answer.
       client.resetAndDestroy();
-      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: 0, bytesOut: 0, error: isBtpError(error) ? error.code : ErrorCode.UpstreamFailed });
+      this.options.onConnection?.({
+        durationMs: performance.now() - started,
+        bytesIn: 0,
+        bytesOut: 0,
+        error: isBtpError(error) ? error.code : ErrorCode.UpstreamFailed,
+      });
       return;
     }
     // The slot is free again only when the upstream is gone, not when the client is: a client that connects and
@@ -114,7 +119,12 @@ export class TcpForward {
     upstream.on('close', () => {
       if (!client.writableEnded) client.end();
       // The sockets count their own bytes: no per-chunk listener on the hot path.
-      this.options.onConnection?.({ durationMs: performance.now() - started, bytesIn: client.bytesRead, bytesOut: client.bytesWritten, ...(failure ? { error: failure } : {}) });
+      this.options.onConnection?.({
+        durationMs: performance.now() - started,
+        bytesIn: client.bytesRead,
+        bytesOut: client.bytesWritten,
+        ...(failure ? { error: failure } : {}),
+      });
     });
     upstream.pipe(client);
     client.pipe(upstream);
@@ -129,13 +139,21 @@ export class TcpForward {
         const socket = connect({ host: target.host, port: target.port, allowHalfOpen: true });
         socket.once('connect', () => resolve(socket));
         socket.once('error', (error: NodeJS.ErrnoException) =>
-          reject(new BtpError(ErrorCode.BackendUnreachable, `${target.host}:${target.port} of destination "${resolved.name}" could not be reached (${error.code ?? error.message}).`, { cause: error })),
+          reject(
+            new BtpError(
+              ErrorCode.BackendUnreachable,
+              `${target.host}:${target.port} of destination "${resolved.name}" could not be reached (${error.code ?? error.message}).`,
+              { cause: error },
+            ),
+          ),
         );
       });
     }
     const connectivity = this.options.connectivity;
     if (!connectivity) {
-      throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
+      throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, {
+        field: 'connectivity',
+      });
     }
     const token = await connectivity.token();
     const locationId = locationIdOf(resolved.destination);

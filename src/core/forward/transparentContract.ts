@@ -75,7 +75,10 @@ export type ContractRefusal = {
  * Reads (and removes) the contract headers of `headers` other than `X-Destination-Name`. Each must be sent once,
  * in the documented form: duplicates and bad values are refused with 400, as the transparent proxy does.
  */
-export function readContract(headers: IncomingHttpHeaders, rawHeaders: readonly string[]): { readonly ok: true; readonly request: ContractRequest } | ContractRefusal {
+export function readContract(
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[],
+): { readonly ok: true; readonly request: ContractRequest } | ContractRefusal {
   // Most requests carry none of these: find that out without allocating anything.
   let any = false;
   for (const name in headers) {
@@ -106,7 +109,8 @@ export function readContract(headers: IncomingHttpHeaders, rawHeaders: readonly 
     if (unsupported !== undefined) refuse(501, `${display(name)} is not supported: ${unsupported}`);
     else if (name === 'x-fragment-name') {
       const names = value.split(',').map((part) => part.trim());
-      if (!names.every((part) => destinationNamePattern.test(part))) refuse(400, 'X-Fragment-Name is no list of fragment names (letters, digits, "_" and "-", separated by ",")');
+      if (!names.every((part) => destinationNamePattern.test(part)))
+        refuse(400, 'X-Fragment-Name is no list of fragment names (letters, digits, "_" and "-", separated by ",")');
       else find.fragmentName = names.join(',');
     } else if (name === 'x-fragment-optional') {
       if (value !== 'true' && value !== 'false') refuse(400, 'X-Fragment-Optional must be "true" or "false"');
@@ -125,9 +129,15 @@ export function readContract(headers: IncomingHttpHeaders, rawHeaders: readonly 
     }
   }
   if (refusal) return refusal;
-  if (find.fragmentOptional !== undefined && find.fragmentName === undefined) return { ok: false, status: 400, code: ErrorCode.LocalRequestRefused, reason: 'X-Fragment-Optional needs an X-Fragment-Name' };
+  if (find.fragmentOptional !== undefined && find.fragmentName === undefined)
+    return { ok: false, status: 400, code: ErrorCode.LocalRequestRefused, reason: 'X-Fragment-Optional needs an X-Fragment-Name' };
   if (find.fragmentOptional !== undefined && String(find.fragmentName).includes(',')) {
-    return { ok: false, status: 400, code: ErrorCode.LocalRequestRefused, reason: 'X-Fragment-Optional goes with one fragment only: with several in X-Fragment-Name every one must exist' };
+    return {
+      ok: false,
+      status: 400,
+      code: ErrorCode.LocalRequestRefused,
+      reason: 'X-Fragment-Optional goes with one fragment only: with several in X-Fragment-Name every one must exist',
+    };
   }
   const visible = ['fragmentName', 'fragmentOptional', 'level'].map((field) => String(find[field] ?? '')).join('|');
   const tenantKey = tenant ? `${tenant.zid ?? ''}|${tenant.subdomain ?? ''}` : '|';
@@ -152,7 +162,14 @@ function display(name: string): string {
 /** Where an answer of the forward comes from, in the transparent proxy's `x-error-origin` words. */
 export function errorOrigin(code: string): string {
   if (code === ErrorCode.NotFound || code === ErrorCode.TokenFailed || code === ErrorCode.ServiceUnavailable) return 'Destination Service';
-  if (code === ErrorCode.ConnectivityAuthRejected || code === ErrorCode.NoCloudConnector || code === ErrorCode.NotExposed || code === ErrorCode.BackendUnreachable || code === ErrorCode.ProxyUnreachable || code === ErrorCode.TunnelDown) {
+  if (
+    code === ErrorCode.ConnectivityAuthRejected ||
+    code === ErrorCode.NoCloudConnector ||
+    code === ErrorCode.NotExposed ||
+    code === ErrorCode.BackendUnreachable ||
+    code === ErrorCode.ProxyUnreachable ||
+    code === ErrorCode.TunnelDown
+  ) {
     return 'Connectivity Proxy';
   }
   return 'Transparent Proxy';
@@ -164,7 +181,9 @@ export function errorOrigin(code: string): string {
  */
 export function errorHeaders(code: string, message: string, internalStatus: number): Record<string, string> {
   return {
-    'x-error-message': redactText(message).replace(/[^\x20-\x7e]/g, ' ').slice(0, 1_000),
+    'x-error-message': redactText(message)
+      .replace(/[^\x20-\x7e]/g, ' ')
+      .slice(0, 1_000),
     'x-error-origin': errorOrigin(code),
     'x-internal-error-code': String(internalStatus),
   };

@@ -50,7 +50,14 @@ export class UpstreamAgents {
     const key = fingerprint(tls);
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = this.network.dispatcher({ tls, connectTimeoutMs: 15_000, connections: this.connections, keepAliveTimeout: 10_000, headersTimeout: this.headersTimeoutMs, bodyTimeout: 300_000 });
+      agent = this.network.dispatcher({
+        tls,
+        connectTimeoutMs: 15_000,
+        connections: this.connections,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.headersTimeoutMs,
+        bodyTimeout: 300_000,
+      });
       this.agents.set(key, agent);
     }
     this.byResolved.set(resolved, agent);

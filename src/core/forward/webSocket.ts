@@ -33,7 +33,11 @@ export interface UpgradeContext {
   /** The backend session of the request's client (see sessionCookies.ts); undefined when cookies pass through. */
   readonly jarFor: (req: IncomingMessage, destination: string) => SessionJar | undefined;
   /** The destination of the upgrade request (the router may rewrite `req.url`). */
-  readonly pick: (req: IncomingMessage) => { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string } | { readonly ok: false; readonly status: number; readonly code: string; readonly reason: string };
+  readonly pick: (
+    req: IncomingMessage,
+  ) =>
+    | { readonly ok: true; readonly resolver: DestinationResolver; readonly localPrefix: string }
+    | { readonly ok: false; readonly status: number; readonly code: string; readonly reason: string };
 }
 
 /**
@@ -53,8 +57,22 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
   // Each upgrade holds its upstream connection (for OnPremise a stream of the shared tunnel) as long as it lives.
   const slot = context.upgrades.take();
   if (!slot) {
-    context.options.onExchange?.({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', status: 503, durationMs: 0, bytesIn: 0, bytesOut: 0, error: ErrorCode.ForwardBusy });
-    return failSocket(client, 503, ErrorCode.ForwardBusy, `this forward holds its maximum of ${context.upgrades.limit} WebSocket connections; close some, or raise --max-connections (setting btpConnect.forwards.maxConnections)`, { 'retry-after': '1' });
+    context.options.onExchange?.({
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      status: 503,
+      durationMs: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      error: ErrorCode.ForwardBusy,
+    });
+    return failSocket(
+      client,
+      503,
+      ErrorCode.ForwardBusy,
+      `this forward holds its maximum of ${context.upgrades.limit} WebSocket connections; close some, or raise --max-connections (setting btpConnect.forwards.maxConnections)`,
+      { 'retry-after': '1' },
+    );
   }
   client.once('close', slot);
   let upstream: Socket | undefined;
@@ -66,7 +84,9 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     const overrides: Record<string, string> = route.auth ? { [route.auth[0]]: route.auth[1] } : {};
     const connectivity = route.onPremise ? context.options.connectivity : undefined;
     if (route.onPremise && !connectivity) {
-      throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, { field: 'connectivity' });
+      throw new BtpError(ErrorCode.InvalidInput, `Destination "${resolved.name}" is OnPremise: connect a connectivity service key to reach it.`, {
+        field: 'connectivity',
+      });
     }
     Object.assign(overrides, connectivity ? (await onPremiseHeaders(connectivity, resolved, route)).headers : { host: target.host });
     // The forward names the protocol itself: the client's Connection may list headers, its Upgrade was checked.
@@ -110,7 +130,11 @@ export async function handleUpgrade(context: UpgradeContext, req: IncomingMessag
     const answer = await readUpgradeAnswer(upstream);
     jar?.store(answer.headers['set-cookie'], sessionUrl);
     const switched = answer.status === 101;
-    const filtered = responseHead(answer.headers, route, { policy: context.headerPolicy, localBase: `${req.headers.host ?? ''}${picked.localPrefix}`, onePort: context.options.router !== undefined });
+    const filtered = responseHead(answer.headers, route, {
+      policy: context.headerPolicy,
+      localBase: `${req.headers.host ?? ''}${picked.localPrefix}`,
+      onePort: context.options.router !== undefined,
+    });
     if (switched) {
       filtered.connection = 'Upgrade';
       filtered.upgrade = 'websocket';

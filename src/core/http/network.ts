@@ -41,17 +41,26 @@ export async function loadNetwork(config: NetworkConfig): Promise<OutboundNetwor
     );
   }
   for (const file of config.caFiles ?? []) extra.push(await readCaFile(file));
-  return new OutboundNetwork({ ...(config.proxy ? { proxy: config.proxy } : {}), trust: new Trust({ extra, systemCa: config.systemCa === true, env: config.env }) });
+  return new OutboundNetwork({
+    ...(config.proxy ? { proxy: config.proxy } : {}),
+    trust: new Trust({ extra, systemCa: config.systemCa === true, env: config.env }),
+  });
 }
 
 /** A PEM file of CA certificates, each checked, for `--ca` and `btpConnect.http.caFile`. */
 export async function readCaFile({ path, field, label }: CaFileSetting): Promise<CaSource> {
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
-    throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${path} (${label}): ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, { field });
+    throw new BtpError(ErrorCode.InvalidInput, `Cannot read the CA file ${path} (${label}): ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {
+      field,
+    });
   });
   const pems = splitPem(text);
   if (pems.length === 0) {
-    throw new BtpError(ErrorCode.InvalidInput, `The CA file ${path} (${label}) holds no PEM certificate: it needs "-----BEGIN CERTIFICATE-----" blocks (convert DER with \`openssl x509 -inform der -in ca.cer -out ca.pem\`).`, { field });
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      `The CA file ${path} (${label}) holds no PEM certificate: it needs "-----BEGIN CERTIFICATE-----" blocks (convert DER with \`openssl x509 -inform der -in ca.cer -out ca.pem\`).`,
+      { field },
+    );
   }
   for (const [index, pem] of pems.entries()) {
     try {

@@ -11,7 +11,10 @@ export class NoProxyList {
   private readonly entries: readonly { readonly host: string; readonly port: number }[];
 
   constructor(readonly text: string) {
-    const items = text.split(/[,\s]+/).map((item) => item.trim().toLowerCase()).filter((item) => item !== '');
+    const items = text
+      .split(/[,\s]+/)
+      .map((item) => item.trim().toLowerCase())
+      .filter((item) => item !== '');
     this.all = items.includes('*');
     this.entries = items.filter((item) => item !== '*').map(parseEntry);
   }

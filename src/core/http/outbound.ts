@@ -80,7 +80,12 @@ export class OutboundNetwork {
   /** One line for logs: proxies without credentials, NO_PROXY, and where trust comes from. */
   describe(): string {
     const proxies = this.proxied
-      ? [this.httpsProxy && `https → ${this.httpsProxy.display} (${this.httpsProxy.source})`, this.httpProxy && `http → ${this.httpProxy.display} (${this.httpProxy.source})`].filter(Boolean).join(', ')
+      ? [
+          this.httpsProxy && `https → ${this.httpsProxy.display} (${this.httpsProxy.source})`,
+          this.httpProxy && `http → ${this.httpProxy.display} (${this.httpProxy.source})`,
+        ]
+          .filter(Boolean)
+          .join(', ')
       : 'no proxy';
     const noProxy = this.noProxy.isEmpty ? '' : `; NO_PROXY ${redactProxyUrl(this.noProxy.text)}`;
     return `${proxies}${noProxy}; trust: ${this.trust.describe()}`;
@@ -88,7 +93,12 @@ export class OutboundNetwork {
 
   /** A keep-alive dispatcher for any origin: through the proxy where `route` says so, else directly. */
   dispatcher(options: PoolOptions): Dispatcher {
-    const dispatcher = this.proxied ? new RoutingDispatcher((origin) => this.route(origin), (proxy) => (proxy ? this.viaProxy(proxy, options) : this.direct(options))) : this.direct(options);
+    const dispatcher = this.proxied
+      ? new RoutingDispatcher(
+          (origin) => this.route(origin),
+          (proxy) => (proxy ? this.viaProxy(proxy, options) : this.direct(options)),
+        )
+      : this.direct(options);
     owners.set(dispatcher, this);
     return dispatcher;
   }

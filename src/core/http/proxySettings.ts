@@ -84,5 +84,9 @@ export function redactProxyUrl(text: string): string {
 }
 
 function invalid(setting: Setting, problem: string): BtpError {
-  return new BtpError(ErrorCode.InvalidInput, `${setting.name} "${redactProxyUrl(setting.value)}" ${problem}: use http://host:port, with user:password@ before the host when the proxy wants credentials.`, { field: setting.name });
+  return new BtpError(
+    ErrorCode.InvalidInput,
+    `${setting.name} "${redactProxyUrl(setting.value)}" ${problem}: use http://host:port, with user:password@ before the host when the proxy wants credentials.`,
+    { field: setting.name },
+  );
 }

@@ -20,7 +20,10 @@ export class ProxyConnectPool extends Pool {
 
   override connect(options: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData>;
   override connect(options: Dispatcher.ConnectOptions, callback: (error: Error | null, data: Dispatcher.ConnectData) => void): void;
-  override connect(options: Dispatcher.ConnectOptions, callback?: (error: Error | null, data: Dispatcher.ConnectData) => void): Promise<Dispatcher.ConnectData> | void {
+  override connect(
+    options: Dispatcher.ConnectOptions,
+    callback?: (error: Error | null, data: Dispatcher.ConnectData) => void,
+  ): Promise<Dispatcher.ConnectData> | void {
     if (callback) return super.connect(options, callback);
     return super.connect(options).then(
       (data) => {
@@ -36,7 +39,13 @@ export class ProxyConnectPool extends Pool {
 }
 
 /** Opens a CONNECT tunnel to `host:port` through `proxy` on its own connection (checks, certificate look-ups). */
-export async function openTunnel(proxy: ProxyEndpoint, proxyHeaders: Readonly<Record<string, string>>, connect: Pool.Options['connect'], target: string, timeoutMs: number): Promise<Socket> {
+export async function openTunnel(
+  proxy: ProxyEndpoint,
+  proxyHeaders: Readonly<Record<string, string>>,
+  connect: Pool.Options['connect'],
+  target: string,
+  timeoutMs: number,
+): Promise<Socket> {
   const origin = new URL(proxy.uri).origin;
   const pool = new ProxyConnectPool(origin, { connections: 1, ...(connect ? { connect } : {}), headersTimeout: timeoutMs }, proxy);
   const signal = AbortSignal.timeout(timeoutMs);
@@ -45,7 +54,10 @@ export async function openTunnel(proxy: ProxyEndpoint, proxyHeaders: Readonly<Re
     return socket as Socket;
   } catch (error) {
     if (!signal.aborted || isBtpError(error)) throw error;
-    throw new BtpError(ErrorCode.Timeout, `The proxy at ${proxy.hostPort} (${proxy.source}) did not open a tunnel to ${target} within ${timeoutMs} ms.`, { cause: error, details: { proxy: proxy.hostPort, at: 'proxy', target } });
+    throw new BtpError(ErrorCode.Timeout, `The proxy at ${proxy.hostPort} (${proxy.source}) did not open a tunnel to ${target} within ${timeoutMs} ms.`, {
+      cause: error,
+      details: { proxy: proxy.hostPort, at: 'proxy', target },
+    });
   } finally {
     // The tunnel's socket belongs to the caller now; the pool has nothing else open.
     void pool.close().catch(() => undefined);

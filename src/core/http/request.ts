@@ -75,14 +75,24 @@ export function headerValue(headers: HttpResponse['headers'], name: string): str
 
 const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 /** The chain does not end at a trusted CA: the one case where naming that CA is the fix. */
-const untrustedChainCodes = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
-const trustHint = 'To trust that CA, pass --ca <file> (CLI), set NODE_EXTRA_CA_CERTS=<file>, or set btpConnect.http.caFile (VS Code) to a PEM file with it; for the sandbox that is its ca.pem.';
+const untrustedChainCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+const trustHint =
+  'To trust that CA, pass --ca <file> (CLI), set NODE_EXTRA_CA_CERTS=<file>, or set btpConnect.http.caFile (VS Code) to a PEM file with it; for the sandbox that is its ca.pem.';
 
 async function transportError(error: unknown, options: SendOptions, url: string, origin: string): Promise<BtpError> {
   const { service } = options;
   // A refusal by the outbound proxy, already coded where the CONNECT failed: keep its code and fix, add who asked.
   if (isBtpError(error)) {
-    return new BtpError(error.code, `${service} at ${origin}: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`, { cause: error, ...(error.details ? { details: error.details } : {}) });
+    return new BtpError(error.code, `${service} at ${origin}: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`, {
+      cause: error,
+      ...(error.details ? { details: error.details } : {}),
+    });
   }
   const code = errorCode(error);
   if (code && timeoutCodes.has(code)) {
@@ -102,9 +112,10 @@ async function transportError(error: unknown, options: SendOptions, url: string,
   } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     hint = ' Its TLS certificate is not trusted for this host name: it is issued for other names. Check the host in the URL.';
   } else if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    hint = ' Its TLS certificate is not trusted: it is outside its validity period (check this machine\'s clock).';
+    hint = " Its TLS certificate is not trusted: it is outside its validity period (check this machine's clock).";
   } else if (code === 'ECONNREFUSED') hint = ' Nothing listens there: is the service (or the sandbox) running?';
-  else if (code === 'ENOTFOUND') hint = ` The host name does not resolve: check the URL in the service key${network?.proxied ? ', and NO_PROXY: hosts listed there are reached directly' : ', and whether this network needs a proxy (HTTPS_PROXY)'}.`;
+  else if (code === 'ENOTFOUND')
+    hint = ` The host name does not resolve: check the URL in the service key${network?.proxied ? ', and NO_PROXY: hosts listed there are reached directly' : ', and whether this network needs a proxy (HTTPS_PROXY)'}.`;
   return new BtpError(ErrorCode.Unreachable, `${service} at ${origin} could not be reached${via} (${code ?? 'network error'}).${hint}`, {
     cause: error,
     details: { code, ...(proxy ? { proxy: proxy.hostPort } : {}) },

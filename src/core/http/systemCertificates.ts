@@ -27,7 +27,8 @@ export function readSystemCertificates(env: NodeJS.ProcessEnv, platform: NodeJS.
       return { pems: [], source: `OS trust store unreadable (${(error as Error).message})`, available: false };
     }
   }
-  if (platform !== 'linux') return { pems: [], source: `no OS trust store on Node ${process.versions.node} for ${platform} (Node 22.15 or later reads it)`, available: false };
+  if (platform !== 'linux')
+    return { pems: [], source: `no OS trust store on Node ${process.versions.node} for ${platform} (Node 22.15 or later reads it)`, available: false };
   for (const path of [env.SSL_CERT_FILE, ...LINUX_BUNDLES]) {
     if (!path) continue;
     try {

@@ -16,7 +16,11 @@ export function maskSecretHeaderValue(name: string, value: string): string {
   if (!isSecretHeader(name)) return value;
   // Which cookies a session holds helps when a CSRF flow fails; their values are the session itself.
   const lower = name.toLowerCase();
-  if (lower === 'cookie') return value.split(';').map((pair) => `${pair.split('=', 1)[0]?.trim() ?? ''}=${MASK}`).join('; ');
+  if (lower === 'cookie')
+    return value
+      .split(';')
+      .map((pair) => `${pair.split('=', 1)[0]?.trim() ?? ''}=${MASK}`)
+      .join('; ');
   if (lower === 'set-cookie') {
     const [pair = '', ...attributes] = value.split(';');
     return [`${pair.split('=', 1)[0]?.trim() ?? ''}=${MASK}`, ...attributes.map((attribute) => attribute.trim())].join('; ');

@@ -70,7 +70,9 @@ export class LocalDestinationStore {
     const valid = this.validLevel(level, destination);
     const data = await this.read();
     if (data.destinations.some((stored) => stored.properties.Name === valid.Name)) {
-      throw new BtpError(ErrorCode.AlreadyExists, `Local destination "${valid.Name ?? ''}" exists already; update it instead, or pick another name.`, { field: 'Name' });
+      throw new BtpError(ErrorCode.AlreadyExists, `Local destination "${valid.Name ?? ''}" exists already; update it instead, or pick another name.`, {
+        field: 'Name',
+      });
     }
     return { etag: etagOf(await this.writeWithSecrets(valid, 1, data.destinations)) };
   }
@@ -112,7 +114,10 @@ export class LocalDestinationStore {
   }
 
   async createCertificate(): Promise<void> {
-    throw new BtpError(ErrorCode.Unsupported, 'Local destinations have no certificate store; upload certificates to a subaccount\'s Destination service instead.');
+    throw new BtpError(
+      ErrorCode.Unsupported,
+      "Local destinations have no certificate store; upload certificates to a subaccount's Destination service instead.",
+    );
   }
 
   /** A find-destination answer computed here: the configuration, and an Authorization header where possible. */
@@ -127,7 +132,13 @@ export class LocalDestinationStore {
     }
     return {
       ...base,
-      authTokens: [{ type: '', value: '', error: `Local destinations support NoAuthentication and BasicAuthentication, not ${authentication}; create "${name}" in a subaccount's Destination service instead.` }],
+      authTokens: [
+        {
+          type: '',
+          value: '',
+          error: `Local destinations support NoAuthentication and BasicAuthentication, not ${authentication}; create "${name}" in a subaccount's Destination service instead.`,
+        },
+      ],
     };
   }
 
@@ -162,7 +173,11 @@ export class LocalDestinationStore {
 
   private assertUnchanged(stored: StoredDestination, etag: string | undefined): void {
     if (etag !== undefined && etag !== etagOf(stored)) {
-      throw new BtpError(ErrorCode.Conflict, `Local destination "${stored.properties.Name ?? ''}" was changed since it was read (by another window or the CLI); reload it and apply your change again.`, { status: 412 });
+      throw new BtpError(
+        ErrorCode.Conflict,
+        `Local destination "${stored.properties.Name ?? ''}" was changed since it was read (by another window or the CLI); reload it and apply your change again.`,
+        { status: 412 },
+      );
     }
   }
 
@@ -195,7 +210,11 @@ export class LocalDestinationStore {
     const name = stored.properties.Name ?? '';
     const text = await this.secrets.get(localSecretKey(name));
     if (text === undefined) {
-      throw new BtpError(ErrorCode.KeychainUnavailable, `The secrets of local destination "${name}" (${stored.secretNames.join(', ')}) are missing from the ${this.secrets.description}; import it again or enter them in the editor.`, { field: stored.secretNames[0] ?? 'Password' });
+      throw new BtpError(
+        ErrorCode.KeychainUnavailable,
+        `The secrets of local destination "${name}" (${stored.secretNames.join(', ')}) are missing from the ${this.secrets.description}; import it again or enter them in the editor.`,
+        { field: stored.secretNames[0] ?? 'Password' },
+      );
     }
     return { ...stored.properties, ...(JSON.parse(text) as Record<string, string>) };
   }
@@ -209,7 +228,8 @@ export class LocalDestinationStore {
     }
     if (data === undefined) return { version: 1, destinations: [] };
     const file = data as LocalDestinationsFile;
-    if (file.version !== 1 || !Array.isArray(file.destinations)) throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} was not written by this version of BTP Connect.`);
+    if (file.version !== 1 || !Array.isArray(file.destinations))
+      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} was not written by this version of BTP Connect.`);
     return file;
   }
 

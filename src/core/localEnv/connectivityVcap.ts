@@ -23,6 +23,8 @@ export function connectivityVcapServices(binding: ConnectivityBinding, proxy: Lo
   if (proxy.socks5Port === undefined) delete credentials.onpremise_socks5_proxy_port;
   else credentials.onpremise_socks5_proxy_port = String(proxy.socks5Port);
   return {
-    connectivity: [{ name: binding.meta?.name ?? 'connectivity', label: 'connectivity', plan: 'connectivity_proxy', tags: ['connectivity', 'conn', 'connsvc'], credentials }],
+    connectivity: [
+      { name: binding.meta?.name ?? 'connectivity', label: 'connectivity', plan: 'connectivity_proxy', tags: ['connectivity', 'conn', 'connsvc'], credentials },
+    ],
   };
 }

@@ -60,18 +60,33 @@ export function entryToDestination(entry: Record<string, unknown>, index: number
       continue;
     }
     if (key === 'proxyHost' || key === 'proxyPort') {
-      notes.push({ field: field(key), problem: 'unsupported', severity: 'warning', message: `${field(key)} (an explicit proxy) is not taken over; OnPremise destinations go through the connectivity proxy of a connection.` });
+      notes.push({
+        field: field(key),
+        problem: 'unsupported',
+        severity: 'warning',
+        message: `${field(key)} (an explicit proxy) is not taken over; OnPremise destinations go through the connectivity proxy of a connection.`,
+      });
       continue;
     }
     if (property === undefined || (typeof value !== 'string' && typeof value !== 'boolean' && typeof value !== 'number')) {
-      notes.push({ field: field(key), problem: 'unknown', severity: 'warning', message: `${field(key)} is not a destination setting BTP Connect knows; it was left out.` });
+      notes.push({
+        field: field(key),
+        problem: 'unknown',
+        severity: 'warning',
+        message: `${field(key)} is not a destination setting BTP Connect knows; it was left out.`,
+      });
       continue;
     }
     properties[property] = String(value);
   }
   properties.Authentication ??= properties.User !== undefined ? 'BasicAuthentication' : 'NoAuthentication';
   if (properties.Name === undefined || !DESTINATION_NAME_PATTERN.test(properties.Name) || properties.URL === undefined) {
-    notes.push({ field: field('name'), problem: 'invalid', severity: 'error', message: `${field('name')}: an entry needs a "name" of letters, digits, "_" and "-", and a "url"; it was skipped.` });
+    notes.push({
+      field: field('name'),
+      problem: 'invalid',
+      severity: 'error',
+      message: `${field('name')}: an entry needs a "name" of letters, digits, "_" and "-", and a "url"; it was skipped.`,
+    });
     return undefined;
   }
   return properties;
@@ -79,7 +94,9 @@ export function entryToDestination(entry: Record<string, unknown>, index: number
 
 export function readDefaultEnv(json: unknown, source: string): ImportedDefaultEnv {
   if (!isObject(json)) {
-    throw new BtpError(ErrorCode.InvalidInput, `${source} is not a JSON object like {"VCAP_SERVICES": {...}, "destinations": [...]}; check the file.`, { field: source });
+    throw new BtpError(ErrorCode.InvalidInput, `${source} is not a JSON object like {"VCAP_SERVICES": {...}, "destinations": [...]}; check the file.`, {
+      field: source,
+    });
   }
   const notes: ValidationIssue[] = [];
   const bindings = json.VCAP_SERVICES === undefined ? [] : bindingsFromVcapServices(json.VCAP_SERVICES as object, { source: `VCAP_SERVICES of ${source}` });
@@ -87,18 +104,29 @@ export function readDefaultEnv(json: unknown, source: string): ImportedDefaultEn
   const connectivityBinding = bindings.find((binding): binding is ConnectivityBinding => binding.kind === 'connectivity');
   const entries = json.destinations === undefined ? [] : json.destinations;
   if (!Array.isArray(entries)) {
-    throw new BtpError(ErrorCode.InvalidInput, `"destinations" in ${source} must be a list of {"name", "url"} entries; fix the file.`, { field: 'destinations' });
+    throw new BtpError(ErrorCode.InvalidInput, `"destinations" in ${source} must be a list of {"name", "url"} entries; fix the file.`, {
+      field: 'destinations',
+    });
   }
   const destinations = entries.flatMap((entry: unknown, index) => {
     if (!isObject(entry)) {
-      notes.push({ field: `destinations[${index}]`, problem: 'invalid', severity: 'error', message: `destinations[${index}] is not an object; it was skipped.` });
+      notes.push({
+        field: `destinations[${index}]`,
+        problem: 'invalid',
+        severity: 'error',
+        message: `destinations[${index}] is not an object; it was skipped.`,
+      });
       return [];
     }
     const properties = entryToDestination(entry, index, notes);
     return properties ? [properties] : [];
   });
   if (!destinationBinding && !connectivityBinding && destinations.length === 0) {
-    throw new BtpError(ErrorCode.InvalidInput, `${source} has neither a destination or connectivity binding in VCAP_SERVICES nor "destinations"; nothing to import.`, { field: source });
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      `${source} has neither a destination or connectivity binding in VCAP_SERVICES nor "destinations"; nothing to import.`,
+      { field: source },
+    );
   }
   return { ...(destinationBinding ? { destinationBinding } : {}), ...(connectivityBinding ? { connectivityBinding } : {}), destinations, notes };
 }
@@ -108,7 +136,10 @@ export function readDefaultEnv(json: unknown, source: string): ImportedDefaultEn
  * connectivity bindings, and the `password` (and other secret keys) of `destinations` entries. Other bindings
  * (xsuaa…) are left as they are: their secrets were not moved.
  */
-export function withoutMovedSecrets(json: Record<string, unknown>, moved: { readonly bindings: readonly ('destination' | 'connectivity')[] }): Record<string, unknown> {
+export function withoutMovedSecrets(
+  json: Record<string, unknown>,
+  moved: { readonly bindings: readonly ('destination' | 'connectivity')[] },
+): Record<string, unknown> {
   const copy = structuredClone(json);
   const vcap = copy.VCAP_SERVICES;
   if (isObject(vcap)) {

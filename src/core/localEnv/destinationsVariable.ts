@@ -44,7 +44,11 @@ export function mergeDestinationsVariable(existing: string | undefined, entries:
       parsed = undefined;
     }
     if (!Array.isArray(parsed)) {
-      throw new BtpError(ErrorCode.InvalidInput, 'The launch configuration sets env.destinations, but not to a JSON array of {"name", "url"} entries; fix it or remove it to use the forwards.', { field: 'env.destinations' });
+      throw new BtpError(
+        ErrorCode.InvalidInput,
+        'The launch configuration sets env.destinations, but not to a JSON array of {"name", "url"} entries; fix it or remove it to use the forwards.',
+        { field: 'env.destinations' },
+      );
     }
     own = parsed as { name?: unknown }[];
   }

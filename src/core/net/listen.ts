@@ -7,7 +7,10 @@ export function listenLoopback(server: Server, port: number, host = '127.0.0.1')
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new BtpError(ErrorCode.PortInUse, `Port ${port} on ${host} is in use by another program; pick another port or stop that program.`, { cause: error, details: { port } })
+          ? new BtpError(ErrorCode.PortInUse, `Port ${port} on ${host} is in use by another program; pick another port or stop that program.`, {
+              cause: error,
+              details: { port },
+            })
           : error,
       );
     };

@@ -118,14 +118,24 @@ export class LoopbackRedirect {
     if (url.pathname !== this.path) return refuse(404, 'Not found', 'This is not the sign-in callback.');
     const params = url.searchParams;
     if (params.getAll('state').length !== 1 || !sameText(params.get('state') ?? '', this.options.state)) {
-      return refuse(400, 'Sign-in not recognised', 'This answer does not belong to the sign-in BTP Connect started (its state differs). Start the sign-in again.');
+      return refuse(
+        400,
+        'Sign-in not recognised',
+        'This answer does not belong to the sign-in BTP Connect started (its state differs). Start the sign-in again.',
+      );
     }
     const error = params.get('error');
     if (error !== null) {
       const description = params.get('error_description');
       const detail = redactText(`${error}${description ? `: ${description}` : ''}`).slice(0, 300);
       this.done = sendPage(res, 200, 'Sign-in failed', `The sign-in did not complete (${detail}). You can close this tab.`).then(() => this.closeServer());
-      return this.fail(new BtpError(ErrorCode.SignInFailed, `The token service ended the sign-in with "${detail}"; sign in again, or check that the user may use this application.`, { serviceMessage: detail }));
+      return this.fail(
+        new BtpError(
+          ErrorCode.SignInFailed,
+          `The token service ended the sign-in with "${detail}"; sign in again, or check that the user may use this application.`,
+          { serviceMessage: detail },
+        ),
+      );
     }
     const code = params.get('code');
     if (!code || params.getAll('code').length !== 1) return refuse(400, 'No code', 'The sign-in answer carries no authorization code.');

@@ -36,11 +36,9 @@ export class ServiceTokens {
   private fetch(tenant: TokenTenant, grant: TokenGrant, grantKey: string): Promise<AccessToken> {
     return this.cache.get(this.cacheKey(tenant, grantKey), () => {
       const endpoint = tokenEndpoint(this.binding, tenant);
-      return requestToken(
-        { tokenUrl: endpoint.url, clientId: this.binding.clientId, auth: this.binding.auth, headers: endpoint.headers },
-        grant,
-        { agents: this.agents },
-      );
+      return requestToken({ tokenUrl: endpoint.url, clientId: this.binding.clientId, auth: this.binding.auth, headers: endpoint.headers }, grant, {
+        agents: this.agents,
+      });
     });
   }
 

@@ -23,7 +23,10 @@ export const SIGN_IN_REDIRECT_URI_PATTERN = 'http://localhost:*/btp-connect/call
 
 /** What to do about a missing or refused sign-in client; ends every `SignInNotConfigured` message. */
 export function signInClientFix(connection?: string): string {
-  const command = connection === undefined ? '`btp-connect login <connection> --login-key <xsuaa-key.json>`' : `\`btp-connect login ${connection} --login-key <xsuaa-key.json>\``;
+  const command =
+    connection === undefined
+      ? '`btp-connect login <connection> --login-key <xsuaa-key.json>`'
+      : `\`btp-connect login ${connection} --login-key <xsuaa-key.json>\``;
   return (
     `Use an xsuaa service key of your own application whose xs-security.json allows the browser sign-in: ` +
     `"oauth2-configuration": {"redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]} (and, if it lists "grant-types", "authorization_code" and "refresh_token"); ` +
@@ -31,7 +34,11 @@ export function signInClientFix(connection?: string): string {
   );
 }
 
-export function signInNotConfigured(message: string, connection: string | undefined, options: { status?: number; serviceMessage?: string; cause?: unknown } = {}): BtpError {
+export function signInNotConfigured(
+  message: string,
+  connection: string | undefined,
+  options: { status?: number; serviceMessage?: string; cause?: unknown } = {},
+): BtpError {
   return new BtpError(ErrorCode.SignInNotConfigured, `${message} ${signInClientFix(connection)}`, {
     ...options,
     ...(connection === undefined ? {} : { details: { connection } }),

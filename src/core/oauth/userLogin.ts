@@ -82,8 +82,18 @@ export async function signInUser(options: UserLoginOptions): Promise<AccessToken
       redirectUri = await options.externalRedirectUri(redirectUri);
       listener.allowHost(new URL(redirectUri).host);
     }
-    const url = authorizationUrl(options.binding, { clientId: options.binding.clientId, redirectUri, state, codeChallenge: pkce.challenge, ...optional('loginHint', options.loginHint) });
-    await checkAuthorizationRequest(url, { clientId: options.binding.clientId, ...optional('connection', options.connection) }, { agents: options.agents, ...optional('signal', options.signal) });
+    const url = authorizationUrl(options.binding, {
+      clientId: options.binding.clientId,
+      redirectUri,
+      state,
+      codeChallenge: pkce.challenge,
+      ...optional('loginHint', options.loginHint),
+    });
+    await checkAuthorizationRequest(
+      url,
+      { clientId: options.binding.clientId, ...optional('connection', options.connection) },
+      { agents: options.agents, ...optional('signal', options.signal) },
+    );
     logger.debug(`sign-in: waiting for the browser on ${listener.redirectUri}`);
     await options.openBrowser(url);
     const { code } = await listener.result;
@@ -98,12 +108,20 @@ export async function signInUser(options: UserLoginOptions): Promise<AccessToken
       // UAA answers a grant the client lacks with 401 invalid_client "Unauthorized grant type" (AbstractTokenGranter).
       if (/unauthorized grant type|unauthorized_client/i.test(error.serviceMessage ?? '')) {
         const detail = redactText(error.serviceMessage ?? '');
-        throw signInNotConfigured(`The token service does not let client "${options.binding.clientId}" sign users in (${detail}).`, options.connection, { status: error.status ?? 401, serviceMessage: detail, cause: error });
+        throw signInNotConfigured(`The token service does not let client "${options.binding.clientId}" sign users in (${detail}).`, options.connection, {
+          status: error.status ?? 401,
+          serviceMessage: detail,
+          cause: error,
+        });
       }
       if (error.status !== 400) throw error;
       // 400 is the grant (code, redirect URI, verifier), not the client: say so instead of "check the client secret".
       const detail = redactText(error.serviceMessage ?? 'invalid_grant');
-      throw new BtpError(ErrorCode.SignInFailed, `The token service refused the sign-in code (${detail}); sign in again.`, { status: 400, serviceMessage: detail, cause: error });
+      throw new BtpError(ErrorCode.SignInFailed, `The token service refused the sign-in code (${detail}); sign in again.`, {
+        status: 400,
+        serviceMessage: detail,
+        cause: error,
+      });
     }
   } finally {
     await listener.close();

@@ -187,7 +187,11 @@ export class UserSession {
     if (!binding) throw this.signInRequired('the sign-in has expired and the connection has no xsuaa service key to refresh it with');
     let token: AccessToken;
     try {
-      token = await requestToken(userTokenClient(binding), { type: 'refresh_token', refreshToken: current.refreshToken }, { agents: this.options.agents, ...(this.options.now ? { now: this.options.now } : {}) });
+      token = await requestToken(
+        userTokenClient(binding),
+        { type: 'refresh_token', refreshToken: current.refreshToken },
+        { agents: this.options.agents, ...(this.options.now ? { now: this.options.now } : {}) },
+      );
     } catch (error) {
       if (!isBtpError(error, ErrorCode.TokenRejected)) throw error;
       // The refresh token is expired or revoked: it will never work again.
@@ -217,7 +221,12 @@ export class UserSession {
     const exp = typeof claims?.exp === 'number' ? claims.exp * 1000 : 0;
     const iat = typeof claims?.iat === 'number' ? claims.iat * 1000 : exp;
     // Without a readable access token ('' , expired at 0) the first use refreshes.
-    this.tokens = { accessToken: exp > 0 && accessToken ? accessToken : '', ...(refreshToken ? { refreshToken } : {}), expiresAt: exp, lifetimeMs: Math.max(0, exp - iat) };
+    this.tokens = {
+      accessToken: exp > 0 && accessToken ? accessToken : '',
+      ...(refreshToken ? { refreshToken } : {}),
+      expiresAt: exp,
+      lifetimeMs: Math.max(0, exp - iat),
+    };
   }
 
   private async store(tokens: Tokens): Promise<void> {

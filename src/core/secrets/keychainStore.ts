@@ -42,7 +42,10 @@ export class KeychainSecretStore implements SecretStore {
     for (let index = 0; index < count; index++) {
       const part = await this.call('read', () => this.entry(`${key}#${index}`).getPassword());
       if (part === null) {
-        throw new BtpError(ErrorCode.KeychainUnavailable, `The keychain entry "${key}" is incomplete (part ${index + 1} of ${count} is missing); store the secret again.`);
+        throw new BtpError(
+          ErrorCode.KeychainUnavailable,
+          `The keychain entry "${key}" is incomplete (part ${index + 1} of ${count} is missing); store the secret again.`,
+        );
       }
       parts.push(part);
     }
@@ -109,7 +112,11 @@ function keychainError(action: string, error: unknown): BtpError {
     process.platform === 'linux'
       ? ' On Linux a Secret Service must run and be unlocked (gnome-keyring or KWallet in a desktop session; headless: dbus-run-session with gnome-keyring-daemon --unlock).'
       : '';
-  return new BtpError(ErrorCode.KeychainUnavailable, `Could not ${action} the OS keychain: ${detail}.${linuxHint} Secrets are never written to a file instead.`, {
-    cause: error,
-  });
+  return new BtpError(
+    ErrorCode.KeychainUnavailable,
+    `Could not ${action} the OS keychain: ${detail}.${linuxHint} Secrets are never written to a file instead.`,
+    {
+      cause: error,
+    },
+  );
 }

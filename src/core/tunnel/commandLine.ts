@@ -17,7 +17,13 @@ export function buildCommandLine(mode: Exclude<TunnelMode, { kind: 'direct' }>, 
     case 'cf-ssh':
       return {
         command: mode.cfCommand ?? 'cf',
-        args: ['ssh', mode.app, '-N', '-T', ...targets.flatMap((target, index) => ['-L', `127.0.0.1:${childPort(childPorts, index)}:${target.host}:${target.port}`])],
+        args: [
+          'ssh',
+          mode.app,
+          '-N',
+          '-T',
+          ...targets.flatMap((target, index) => ['-L', `127.0.0.1:${childPort(childPorts, index)}:${target.host}:${target.port}`]),
+        ],
       };
     case 'kubectl':
       return {

@@ -14,7 +14,10 @@ export function isFatalTunnelLine(line: string): boolean {
 export class OutputTail {
   private readonly lines: string[] = [];
 
-  constructor(private readonly maxLines = 12, private readonly maxChars = 1500) {}
+  constructor(
+    private readonly maxLines = 12,
+    private readonly maxChars = 1500,
+  ) {}
 
   add(line: string): string {
     const clean = redactText(line).trimEnd();

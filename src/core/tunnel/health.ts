@@ -16,7 +16,14 @@ export async function checkHealth(
   const closed = accepting.indexOf(false);
   if (closed >= 0) return `port ${ports[closed]} for target ${closed} stopped accepting connections`;
   if (!probe) return undefined;
-  const verdicts = await Promise.all(ports.map((port, index) => withTimeout(Promise.resolve().then(() => probe({ host: '127.0.0.1', port }, targets[index] as TunnelTarget, index)), timeoutMs)));
+  const verdicts = await Promise.all(
+    ports.map((port, index) =>
+      withTimeout(
+        Promise.resolve().then(() => probe({ host: '127.0.0.1', port }, targets[index] as TunnelTarget, index)),
+        timeoutMs,
+      ),
+    ),
+  );
   for (const [index, verdict] of verdicts.entries()) {
     if (verdict === true) continue;
     const target = targets[index] as TunnelTarget;

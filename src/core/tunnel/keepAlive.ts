@@ -56,10 +56,20 @@ export class KeepAlive {
  * the far side's sessions busy), else a TCP connect, which makes the child open a stream or channel upstream.
  * Returns what did not answer; judging the tunnel stays with the health probe.
  */
-export async function sendKeepAlive(ports: readonly number[], targets: readonly TunnelTarget[], probe: TunnelProbe | undefined, timeoutMs: number): Promise<string[]> {
+export async function sendKeepAlive(
+  ports: readonly number[],
+  targets: readonly TunnelTarget[],
+  probe: TunnelProbe | undefined,
+  timeoutMs: number,
+): Promise<string[]> {
   const verdicts = await Promise.all(
     ports.map((port, index) =>
-      probe ? withTimeout(Promise.resolve().then(() => probe({ host: '127.0.0.1', port }, targets[index] as TunnelTarget, index)), timeoutMs) : tcpProbe(port, timeoutMs),
+      probe
+        ? withTimeout(
+            Promise.resolve().then(() => probe({ host: '127.0.0.1', port }, targets[index] as TunnelTarget, index)),
+            timeoutMs,
+          )
+        : tcpProbe(port, timeoutMs),
     ),
   );
   return ports.flatMap((port, index) => (verdicts[index] === true ? [] : [`port ${port}: ${String(verdicts[index])}`]));

@@ -9,9 +9,13 @@ import type { ChildExit } from './watchedChild';
 /** A start-up failure: not retried, so the message carries the child's last output and what to do about it. */
 export function startupFailure(mode: TunnelMode, reason: string, output: string): BtpError {
   const cause = knownCause(mode, output);
-  return new BtpError(ErrorCode.TunnelFailed, `The tunnel did not start: ${reason}.${outputBlock(output)}\n${cause ? `${cause.message}\n` : ''}${startupHint(mode)}`, {
-    details: { mode: mode.kind, ...(output ? { output } : {}), ...(cause ? { cause: cause.code } : {}) },
-  });
+  return new BtpError(
+    ErrorCode.TunnelFailed,
+    `The tunnel did not start: ${reason}.${outputBlock(output)}\n${cause ? `${cause.message}\n` : ''}${startupHint(mode)}`,
+    {
+      details: { mode: mode.kind, ...(output ? { output } : {}), ...(cause ? { cause: cause.code } : {}) },
+    },
+  );
 }
 
 /**
@@ -26,7 +30,9 @@ function knownCause(mode: TunnelMode, output: string): BtpError | undefined {
 }
 
 export function gaveUp(maxRestarts: number, reason: string): BtpError {
-  return new BtpError(ErrorCode.TunnelFailed, `The tunnel gave up after ${maxRestarts} restarts. Last problem: ${reason}`, { details: { restarts: maxRestarts } });
+  return new BtpError(ErrorCode.TunnelFailed, `The tunnel gave up after ${maxRestarts} restarts. Last problem: ${reason}`, {
+    details: { restarts: maxRestarts },
+  });
 }
 
 export function tunnelDown(reason: string, attempt: number, maxRestarts: number, delayMs: number): BtpError {

@@ -79,11 +79,13 @@ export function resolveTunnelOptions(options: TunnelOptions): ResolvedTunnelOpti
 
 function checkMode(mode: TunnelMode, targetCount: number, problem: (field: string, code: string, message: string) => void): void {
   const name = (field: string, value: string | undefined) => {
-    if (value !== undefined && !namePattern.test(value)) problem(`mode.${field}`, 'invalid_name', `mode.${field} "${value}" must not be empty or start with "-".`);
+    if (value !== undefined && !namePattern.test(value))
+      problem(`mode.${field}`, 'invalid_name', `mode.${field} "${value}" must not be empty or start with "-".`);
   };
   // Programs may be given by absolute path; they only must not look like an option.
   const program = (field: string, value: string | undefined) => {
-    if (value !== undefined && (value.trim() === '' || value.startsWith('-'))) problem(`mode.${field}`, 'invalid_name', `mode.${field} must name a program and not start with "-".`);
+    if (value !== undefined && (value.trim() === '' || value.startsWith('-')))
+      problem(`mode.${field}`, 'invalid_name', `mode.${field} must name a program and not start with "-".`);
   };
   switch (mode.kind) {
     case 'direct':
@@ -109,7 +111,8 @@ function checkMode(mode: TunnelMode, targetCount: number, problem: (field: strin
         }
       }
       for (let index = 0; index < targetCount; index++) {
-        if (!used.has(index)) problem('mode.args', 'missing_placeholder', `mode.args must forward {childPort${index}}: the tunnel listens there for target ${index}.`);
+        if (!used.has(index))
+          problem('mode.args', 'missing_placeholder', `mode.args must forward {childPort${index}}: the tunnel listens there for target ${index}.`);
       }
       return;
     }

@@ -39,5 +39,10 @@ export async function describePortOwner(port: number): Promise<string | undefine
 
 /** The program's file name from the target of /proc/<pid>/exe ("/usr/bin/kubectl" → "kubectl"), '' for none. */
 export function programName(exeLink: string): string {
-  return exeLink.replace(/ \(deleted\)$/, '').split('/').pop() ?? '';
+  return (
+    exeLink
+      .replace(/ \(deleted\)$/, '')
+      .split('/')
+      .pop() ?? ''
+  );
 }

@@ -133,7 +133,9 @@ export class TunnelSupervisor {
     this.run = run;
     this.spawns += 1;
     if (this.spawns === 1) this.firstSpawnAt = Date.now();
-    this.log.info(`started ${command} (spawn ${this.spawns}) forwarding ${ports.map((port, index) => `127.0.0.1:${port} → ${describeTarget(this.options, index)}`).join(', ')}`);
+    this.log.info(
+      `started ${command} (spawn ${this.spawns}) forwarding ${ports.map((port, index) => `127.0.0.1:${port} → ${describeTarget(this.options, index)}`).join(', ')}`,
+    );
     void child.exited.then((exit) => this.onExit(run, exit));
 
     const childGone = new AbortController();
@@ -141,7 +143,8 @@ export class TunnelSupervisor {
     const outcome = await waitUntilAccepting(ports, this.options.readyTimeoutMs, AbortSignal.any([this.lifetime.signal, childGone.signal]));
     if (this.closing) return { ok: false, run, reason: 'stopped', stopped: true };
     if (outcome === 'ready' && !child.hasExited) return { ok: true, run };
-    if (outcome === 'timeout') return { ok: false, run, reason: `${command} did not accept connections on its port(s) within ${this.options.readyTimeoutMs} ms` };
+    if (outcome === 'timeout')
+      return { ok: false, run, reason: `${command} did not accept connections on its port(s) within ${this.options.readyTimeoutMs} ms` };
     const exit = await child.exited;
     // The last lines may still be in the pipe when the exit is reported.
     await Promise.race([child.outputDone, delay(500)]);

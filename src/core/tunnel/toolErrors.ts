@@ -18,7 +18,8 @@ const cfRules = (app?: string): Rule[] => [
   {
     pattern: /Not logged in|No API endpoint set|No api endpoint set/i,
     code: ErrorCode.CliNotLoggedIn,
-    message: (said) => `The cf CLI is not logged in (${said}). Log in with \`cf login --sso\` (or \`cf login -a https://api.cf.<region>.hana.ondemand.com --sso\`), target the space with \`cf target -o <org> -s <space>\`, then run the setup again.`,
+    message: (said) =>
+      `The cf CLI is not logged in (${said}). Log in with \`cf login --sso\` (or \`cf login -a https://api.cf.<region>.hana.ondemand.com --sso\`), target the space with \`cf target -o <org> -s <space>\`, then run the setup again.`,
   },
   {
     pattern: /token expired|was revoked|token ID is incorrect|Invalid Auth Token|CF-InvalidAuthToken|invalid_token/i,
@@ -28,27 +29,33 @@ const cfRules = (app?: string): Rule[] => [
   {
     pattern: /No org or space targeted|No space targeted|No org targeted/i,
     code: ErrorCode.CfNoTarget,
-    message: (said) => `The cf CLI targets no space (${said}). Choose the space of the Connectivity service with \`cf target -o <org> -s <space>\`, then run the setup again.`,
+    message: (said) =>
+      `The cf CLI targets no space (${said}). Choose the space of the Connectivity service with \`cf target -o <org> -s <space>\`, then run the setup again.`,
   },
   {
     pattern: /quota_exceeded|memory limit exceeded|exceeded your (?:organization|space)'s memory limit|exceeded the instance memory limit/i,
     code: ErrorCode.QuotaExceeded,
-    message: (said) => `Cloud Foundry refused the memory the tunnel app needs (${said}). Free memory in the space or org (\`cf apps\`; \`cf stop\` or \`cf scale -m\` an app you do not need), or ask an org manager for more quota, then run the setup again.`,
+    message: (said) =>
+      `Cloud Foundry refused the memory the tunnel app needs (${said}). Free memory in the space or org (\`cf apps\`; \`cf stop\` or \`cf scale -m\` an app you do not need), or ask an org manager for more quota, then run the setup again.`,
   },
   {
     pattern: /Error opening SSH connection/i,
     code: ErrorCode.SshDisabledApp,
-    message: (said) => `Cloud Foundry refused the SSH connection to ${app ? `app "${app}"` : 'the app'} (${said}): SSH is disabled for the app or for its space. Enable it: \`cf enable-ssh ${app ?? '<app>'}\` and \`cf restart ${app ?? '<app>'}\` (for the space a space manager runs \`cf allow-space-ssh <space>\`).`,
+    message: (said) =>
+      `Cloud Foundry refused the SSH connection to ${app ? `app "${app}"` : 'the app'} (${said}): SSH is disabled for the app or for its space. Enable it: \`cf enable-ssh ${app ?? '<app>'}\` and \`cf restart ${app ?? '<app>'}\` (for the space a space manager runs \`cf allow-space-ssh <space>\`).`,
   },
   {
-    pattern: /Start unsuccessful|All instances crashed|Start app timeout|Error staging application|is not in the STARTED state|Instance \d+ of process \S+ not running/i,
+    pattern:
+      /Start unsuccessful|All instances crashed|Start app timeout|Error staging application|is not in the STARTED state|Instance \d+ of process \S+ not running/i,
     code: ErrorCode.TunnelAppCrashed,
-    message: (said) => `${app ? `App "${app}"` : 'The app'} does not run (${said}). See why with \`cf logs ${app ?? '<app>'} --recent\`; start it with \`cf start ${app ?? '<app>'}\`.`,
+    message: (said) =>
+      `${app ? `App "${app}"` : 'The app'} does not run (${said}). See why with \`cf logs ${app ?? '<app>'} --recent\`; start it with \`cf start ${app ?? '<app>'}\`.`,
   },
   {
     pattern: /not authorized to perform the requested action|CF-NotAuthorized/i,
     code: ErrorCode.Forbidden,
-    message: (said) => `Cloud Foundry refused the request (${said}): creating and changing apps needs the Space Developer role in the targeted space. Ask a space manager for it, or target a space where you have it.`,
+    message: (said) =>
+      `Cloud Foundry refused the request (${said}): creating and changing apps needs the Space Developer role in the targeted space. Ask a space manager for it, or target a space where you have it.`,
   },
   {
     pattern: /App '[^']*' not found|not found/i,
@@ -64,7 +71,8 @@ const kubectlRules = (context?: string, namespace?: string): Rule[] => {
     {
       pattern: /You must be logged in to the server|\(Unauthorized\)|Unauthorized/,
       code: ErrorCode.CliNotLoggedIn,
-      message: (said) => `kubectl is not logged in to the cluster${inContext} (${said}). Log in again: a Kyma kubeconfig signs in through the browser on the next kubectl command (\`kubectl get namespaces${context ? ` --context=${context}` : ''}\`), or download a fresh kubeconfig from the Kyma environment in the BTP cockpit.`,
+      message: (said) =>
+        `kubectl is not logged in to the cluster${inContext} (${said}). Log in again: a Kyma kubeconfig signs in through the browser on the next kubectl command (\`kubectl get namespaces${context ? ` --context=${context}` : ''}\`), or download a fresh kubeconfig from the Kyma environment in the BTP cockpit.`,
     },
     {
       pattern: /context "[^"]*" does not exist|no context exists with the name|current-context is not set/i,
@@ -74,12 +82,14 @@ const kubectlRules = (context?: string, namespace?: string): Rule[] => {
     {
       pattern: /Unable to connect to the server|dial tcp|no such host|connection refused|i\/o timeout|TLS handshake timeout|context deadline exceeded/i,
       code: ErrorCode.KubeUnreachable,
-      message: (said) => `The cluster${inContext} cannot be reached (${said}). Check the network and VPN, and that the cluster still exists; for Kyma, a fresh kubeconfig comes from the Kyma environment in the BTP cockpit.`,
+      message: (said) =>
+        `The cluster${inContext} cannot be reached (${said}). Check the network and VPN, and that the cluster still exists; for Kyma, a fresh kubeconfig comes from the Kyma environment in the BTP cockpit.`,
     },
     {
       pattern: /Error from server \(Forbidden\)|is forbidden: User/i,
       code: ErrorCode.KubeForbidden,
-      message: (said) => `Kubernetes RBAC refused the request${inContext} (${said}). The tunnel needs to get configmaps, services and secrets and to create pods/portforward in namespace "${ns}"; ask a cluster administrator for a Role and RoleBinding with these verbs there (Kyma gives its creator cluster-admin).`,
+      message: (said) =>
+        `Kubernetes RBAC refused the request${inContext} (${said}). The tunnel needs to get configmaps, services and secrets and to create pods/portforward in namespace "${ns}"; ask a cluster administrator for a Role and RoleBinding with these verbs there (Kyma gives its creator cluster-admin).`,
     },
     {
       pattern: /Error from server \(NotFound\)|NotFound/,
@@ -103,7 +113,11 @@ export function kubectlFailure(command: string, result: ToolResult, context?: st
 export function ccFailure(path: string, errors: readonly { title?: unknown; detail?: unknown; code?: unknown }[], app?: string): BtpError {
   const said = errors.map((error) => `${String(error.title ?? '')}: ${String(error.detail ?? '')}`).join('; ');
   const rules = [
-    { pattern: /CF-NotAuthenticated|CF-InvalidAuthToken/, code: ErrorCode.CliLoginExpired, message: (text: string) => `Cloud Foundry did not accept the cf CLI's login (${text}). Log in again with \`cf login --sso\`, then run the setup again.` },
+    {
+      pattern: /CF-NotAuthenticated|CF-InvalidAuthToken/,
+      code: ErrorCode.CliLoginExpired,
+      message: (text: string) => `Cloud Foundry did not accept the cf CLI's login (${text}). Log in again with \`cf login --sso\`, then run the setup again.`,
+    },
     ...cfRules(app),
   ];
   return classify('cf', `curl ${path}`, { code: 0, stdout: '', stderr: said }, rules);

@@ -65,13 +65,25 @@ export function processToolRunner(options: ProcessToolRunnerOptions): ToolRunner
           child.kill('SIGTERM');
           killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
         };
-        const timer = setTimeout(() => end(new BtpError(ErrorCode.Timeout, `\`${tool} ${args[0] ?? ''}\` did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`, { details: { tool } })), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            end(
+              new BtpError(ErrorCode.Timeout, `\`${tool} ${args[0] ?? ''}\` did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`, {
+                details: { tool },
+              }),
+            ),
+          timeoutMs,
+        );
         const onAbort = () => end(cancelled(tool, args));
         options.signal?.addEventListener('abort', onAbort, { once: true });
         child.once('error', (error: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
-          reject(error.code === 'ENOENT' ? missing(tool, program) : new BtpError(ErrorCode.ToolMissing, `${program} could not be started: ${error.message}`, { details: { tool }, cause: error }));
+          reject(
+            error.code === 'ENOENT'
+              ? missing(tool, program)
+              : new BtpError(ErrorCode.ToolMissing, `${program} could not be started: ${error.message}`, { details: { tool }, cause: error }),
+          );
         });
         // 'close', not 'exit': the output is complete only once both pipes have closed.
         child.once('close', (code) => {
@@ -87,7 +99,10 @@ export function processToolRunner(options: ProcessToolRunnerOptions): ToolRunner
 }
 
 export function missing(tool: Tool, program: string = tool): BtpError {
-  const how = tool === 'cf' ? 'install the Cloud Foundry CLI v8 (https://github.com/cloudfoundry/cli#downloads), then `cf login --sso`' : 'install kubectl (https://kubernetes.io/docs/tasks/tools/) and the kubeconfig of your cluster (Kyma: the "KubeconfigURL" of the Kyma environment in the BTP cockpit)';
+  const how =
+    tool === 'cf'
+      ? 'install the Cloud Foundry CLI v8 (https://github.com/cloudfoundry/cli#downloads), then `cf login --sso`'
+      : 'install kubectl (https://kubernetes.io/docs/tasks/tools/) and the kubeconfig of your cluster (Kyma: the "KubeconfigURL" of the Kyma environment in the BTP cockpit)';
   return new BtpError(ErrorCode.ToolMissing, `"${program}" was not found: ${how}.`, { details: { tool } });
 }
 

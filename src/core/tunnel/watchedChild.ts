@@ -58,7 +58,9 @@ export class WatchedChild {
     });
     // Writes to a dead watchdog's stdin fail with EPIPE; its exit is what we act on.
     this.watchdog.stdin?.on('error', () => undefined);
-    this.watchdog.on('error', (error) => this.finish({ code: null, signal: null, spawnError: { code: (error as NodeJS.ErrnoException).code, message: error.message } }));
+    this.watchdog.on('error', (error) =>
+      this.finish({ code: null, signal: null, spawnError: { code: (error as NodeJS.ErrnoException).code, message: error.message } }),
+    );
     this.outputDone = Promise.all([
       readLines(this.watchdog.stdout, (line) => onLine('stdout', line)),
       readLines(this.watchdog.stderr, (line) => onLine('stderr', line)),
@@ -109,9 +111,14 @@ export class WatchedChild {
       return;
     }
     if (message.event === 'spawned' && typeof message.pid === 'number') this.commandPid = message.pid;
-    if (message.event === 'exit') this.finish({ code: typeof message.code === 'number' ? message.code : null, signal: typeof message.signal === 'string' ? message.signal : null });
+    if (message.event === 'exit')
+      this.finish({ code: typeof message.code === 'number' ? message.code : null, signal: typeof message.signal === 'string' ? message.signal : null });
     if (message.event === 'error') {
-      this.finish({ code: null, signal: null, spawnError: { code: typeof message.code === 'string' ? message.code : undefined, message: String(message.message) } });
+      this.finish({
+        code: null,
+        signal: null,
+        spawnError: { code: typeof message.code === 'string' ? message.code : undefined, message: String(message.message) },
+      });
     }
   }
 

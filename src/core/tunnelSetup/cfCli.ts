@@ -30,7 +30,11 @@ export class CfCli {
     const version = /version (\d+)\.(\d+)\.(\d+)\S*/.exec(result.stdout);
     if (result.code !== 0 || !version) throw cfFailure('version', result);
     if (Number(version[1]) < 7) {
-      throw new BtpError(ErrorCode.ToolMissing, `The cf CLI is version ${version[0].slice('version '.length)}; the tunnel setup needs v7 or later (v8 recommended): ${missing('cf').message.replace(/^"cf" was not found: /, '')}`, { details: { tool: 'cf' } });
+      throw new BtpError(
+        ErrorCode.ToolMissing,
+        `The cf CLI is version ${version[0].slice('version '.length)}; the tunnel setup needs v7 or later (v8 recommended): ${missing('cf').message.replace(/^"cf" was not found: /, '')}`,
+        { details: { tool: 'cf' } },
+      );
     }
     return version[0].slice('version '.length);
   }

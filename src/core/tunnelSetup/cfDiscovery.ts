@@ -49,7 +49,8 @@ export async function discoverCf(cf: CfCli, target: CfTarget, spaceGuid: string)
   for (const instance of instancesPage.resources ?? []) {
     const plan = plans.get(String(instance.relationships?.service_plan?.data?.guid));
     const offeringGuid = (plan?.relationships as { service_offering?: { data?: { guid?: string } } } | undefined)?.service_offering?.data?.guid;
-    if (offerings.get(String(offeringGuid)) === CONNECTIVITY_OFFERING) instances.push({ guid: instance.guid, name: instance.name, plan: String(plan?.name ?? '') });
+    if (offerings.get(String(offeringGuid)) === CONNECTIVITY_OFFERING)
+      instances.push({ guid: instance.guid, name: instance.name, plan: String(plan?.name ?? '') });
   }
   const apps: BoundApp[] = [];
   if (instances.length > 0) {
@@ -64,7 +65,14 @@ export async function discoverCf(cf: CfCli, target: CfTarget, spaceGuid: string)
       if (!app || !instance || seen.has(String(app.guid))) continue;
       seen.add(String(app.guid));
       const ssh = await cf.get<{ enabled?: boolean; reason?: string }>(`/v3/apps/${String(app.guid)}/ssh_enabled`, String(app.name));
-      apps.push({ guid: String(app.guid), name: String(app.name), state: String(app.state), instance: instance.name, sshEnabled: ssh.enabled === true, sshReason: ssh.reason ?? '' });
+      apps.push({
+        guid: String(app.guid),
+        name: String(app.name),
+        state: String(app.state),
+        instance: instance.name,
+        sshEnabled: ssh.enabled === true,
+        sshReason: ssh.reason ?? '',
+      });
     }
   }
   return { target, spaceGuid, spaceSsh: feature.enabled === true, instances, apps: apps.sort((a, b) => a.name.localeCompare(b.name)) };

@@ -98,25 +98,45 @@ async function chooseApp(ctx: SetupContext, cf: CfCli, discovery: CfDiscovery, o
 function refuseUnusable(app: BoundApp, space: string): void {
   if (!app.sshEnabled) throw sshDisabled(app.name, app.sshReason, space);
   if (app.state !== 'STARTED') {
-    throw new BtpError(ErrorCode.TunnelAppCrashed, `App "${app.name}" is ${app.state.toLowerCase()}: \`cf ssh\` needs a running instance. Start it with \`cf start ${app.name}\` (\`cf logs ${app.name} --recent\` says why it stopped).`, { details: { app: app.name } });
+    throw new BtpError(
+      ErrorCode.TunnelAppCrashed,
+      `App "${app.name}" is ${app.state.toLowerCase()}: \`cf ssh\` needs a running instance. Start it with \`cf start ${app.name}\` (\`cf logs ${app.name} --recent\` says why it stopped).`,
+      { details: { app: app.name } },
+    );
   }
 }
 
 function unusableFix(app: BoundApp): string {
-  if (!app.sshEnabled) return /space/i.test(app.sshReason) ? 'a space manager runs `cf allow-space-ssh <space>`' : `\`cf enable-ssh ${app.name}\`, then \`cf restart ${app.name}\``;
+  if (!app.sshEnabled)
+    return /space/i.test(app.sshReason)
+      ? 'a space manager runs `cf allow-space-ssh <space>`'
+      : `\`cf enable-ssh ${app.name}\`, then \`cf restart ${app.name}\``;
   return `\`cf start ${app.name}\``;
 }
 
 async function useExisting(ctx: SetupContext, discovery: CfDiscovery, app: BoundApp, saved: SavedTunnel | undefined): Promise<SetupOutcome> {
   const { target } = discovery;
   const mode = { kind: 'cf-ssh' as const, app: app.name };
-  const plan: SetupPlan = { action: 'use', connection: ctx.connection, where: `app "${app.name}" (bound to ${app.instance}) in org "${target.org}" / space "${target.space}"`, commands: [], mode };
+  const plan: SetupPlan = {
+    action: 'use',
+    connection: ctx.connection,
+    where: `app "${app.name}" (bound to ${app.instance}) in org "${target.org}" / space "${target.space}"`,
+    commands: [],
+    mode,
+  };
   if (ctx.dryRun) return { kind: 'dry-run', plan };
   await ctx.store.setTunnel(ctx.connection, { mode, ...(saved?.createdApp ? { createdApp: saved.createdApp } : {}), savedAt: new Date().toISOString() });
   return { kind: 'saved', mode, plan };
 }
 
-async function createNew(ctx: SetupContext, cf: CfCli, discovery: CfDiscovery, name: string, options: CfSetupOptions, saved: SavedTunnel | undefined): Promise<SetupOutcome> {
+async function createNew(
+  ctx: SetupContext,
+  cf: CfCli,
+  discovery: CfDiscovery,
+  name: string,
+  options: CfSetupOptions,
+  saved: SavedTunnel | undefined,
+): Promise<SetupOutcome> {
   if (saved?.createdApp) {
     const created = saved.createdApp;
     throw new BtpError(
@@ -126,30 +146,49 @@ async function createNew(ctx: SetupContext, cf: CfCli, discovery: CfDiscovery, n
     );
   }
   if (await cf.app(name, discovery.spaceGuid)) {
-    throw new BtpError(ErrorCode.AlreadyExists, `Space "${discovery.target.space}" has an app "${name}" already, not bound to a Connectivity service instance. Name another one with --app <name>.`, { field: 'app' });
+    throw new BtpError(
+      ErrorCode.AlreadyExists,
+      `Space "${discovery.target.space}" has an app "${name}" already, not bound to a Connectivity service instance. Name another one with --app <name>.`,
+      { field: 'app' },
+    );
   }
   const instance = await chooseInstance(ctx, discovery.instances, options.service);
   if (!instance) return { kind: 'cancelled' };
   const plan = planTunnelApp(ctx.connection, discovery, name, instance);
   if (ctx.dryRun) return { kind: 'dry-run', plan };
   if (!(await ctx.ui.confirm(plan))) return { kind: 'declined', plan };
-  const record = (createdApp: NonNullable<SavedTunnel['createdApp']>) => ctx.store.setTunnel(ctx.connection, { ...(saved?.mode ? { mode: saved.mode } : {}), createdApp, savedAt: new Date().toISOString() });
+  const record = (createdApp: NonNullable<SavedTunnel['createdApp']>) =>
+    ctx.store.setTunnel(ctx.connection, { ...(saved?.mode ? { mode: saved.mode } : {}), createdApp, savedAt: new Date().toISOString() });
   const created = await createTunnelApp(cf, plan, discovery, instance, record, (message) => ctx.ui.progress(message));
   const mode = { kind: 'cf-ssh' as const, app: name };
   await ctx.store.setTunnel(ctx.connection, { mode, createdApp: created, savedAt: new Date().toISOString() });
   return { kind: 'saved', mode, plan, created };
 }
 
-async function chooseInstance(ctx: SetupContext, instances: readonly ConnectivityInstance[], wanted: string | undefined): Promise<ConnectivityInstance | undefined> {
+async function chooseInstance(
+  ctx: SetupContext,
+  instances: readonly ConnectivityInstance[],
+  wanted: string | undefined,
+): Promise<ConnectivityInstance | undefined> {
   if (wanted) {
     const found = instances.find((instance) => instance.name === wanted);
-    if (!found) throw new BtpError(ErrorCode.NotFound, `There is no Connectivity service instance "${wanted}" in the space (there are: ${instances.map((instance) => instance.name).join(', ')}).`, { field: 'service' });
+    if (!found)
+      throw new BtpError(
+        ErrorCode.NotFound,
+        `There is no Connectivity service instance "${wanted}" in the space (there are: ${instances.map((instance) => instance.name).join(', ')}).`,
+        { field: 'service' },
+      );
     return found;
   }
   return ctx.ui.ask({
     id: 'service',
     title: 'Bind the tunnel app to which Connectivity service instance?',
-    choices: instances.map((instance) => ({ label: instance.name, description: `plan ${instance.plan}`, value: instance, ...(instances.length === 1 ? { default: true } : {}) })),
+    choices: instances.map((instance) => ({
+      label: instance.name,
+      description: `plan ${instance.plan}`,
+      value: instance,
+      ...(instances.length === 1 ? { default: true } : {}),
+    })),
     flag: '--service <instance>',
   });
 }

@@ -25,7 +25,25 @@ export function planTunnelApp(connection: string, discovery: CfDiscovery, app: s
   const commands: PlannedCommand[] = [
     {
       tool: 'cf',
-      args: ['push', app, '--no-manifest', '--no-route', '--no-start', '-m', `${TUNNEL_APP.memoryMb}M`, '-k', `${TUNNEL_APP.diskMb}M`, '-b', TUNNEL_APP.buildpack, '-u', 'process', '-c', TUNNEL_APP.command, '-p', folderPlaceholder],
+      args: [
+        'push',
+        app,
+        '--no-manifest',
+        '--no-route',
+        '--no-start',
+        '-m',
+        `${TUNNEL_APP.memoryMb}M`,
+        '-k',
+        `${TUNNEL_APP.diskMb}M`,
+        '-b',
+        TUNNEL_APP.buildpack,
+        '-u',
+        'process',
+        '-c',
+        TUNNEL_APP.command,
+        '-p',
+        folderPlaceholder,
+      ],
       why: 'create the app from a folder with one README: no route, not started yet',
     },
     { tool: 'cf', args: ['bind-service', app, instance.name], why: 'bind it to the Connectivity service' },
@@ -46,19 +64,37 @@ export function planTunnelApp(connection: string, discovery: CfDiscovery, app: s
  * Runs a creation plan. `record` is called as soon as the app exists (and again once its GUID is known), so that a
  * failure in a later step leaves a record that `tunnel remove` can undo; the error then says so.
  */
-export async function createTunnelApp(cf: CfCli, plan: SetupPlan, discovery: CfDiscovery, instance: ConnectivityInstance, record: (created: CreatedCfApp) => Promise<void>, progress: (message: string) => void): Promise<CreatedCfApp> {
+export async function createTunnelApp(
+  cf: CfCli,
+  plan: SetupPlan,
+  discovery: CfDiscovery,
+  instance: ConnectivityInstance,
+  record: (created: CreatedCfApp) => Promise<void>,
+  progress: (message: string) => void,
+): Promise<CreatedCfApp> {
   const app = plan.mode?.kind === 'cf-ssh' ? plan.mode.app : TUNNEL_APP.defaultName;
   const { target, spaceGuid } = discovery;
   let created: CreatedCfApp | undefined;
   const folder = await mkdtemp(join(tmpdir(), 'btp-connect-tunnel-app-'));
   try {
-    await writeFile(join(folder, 'README.txt'), 'The tunnel app of BTP Connect: it runs `sleep infinity` so that `cf ssh -L` can reach the connectivity proxy.\n');
+    await writeFile(
+      join(folder, 'README.txt'),
+      'The tunnel app of BTP Connect: it runs `sleep infinity` so that `cf ssh -L` can reach the connectivity proxy.\n',
+    );
     for (const command of plan.commands) {
       const args = command.args.map((arg) => (arg === folderPlaceholder ? folder : arg));
       progress(`cf ${command.args.slice(0, 2).join(' ')}: ${command.why}…`);
       await cf.run(args, { app, timeoutMs: args[0] === 'push' || args[0] === 'start' ? pushTimeoutMs : 60_000 });
       if (args[0] === 'push') {
-        created = { api: target.api, org: target.org, space: target.space, spaceGuid, app, serviceInstance: instance.name, createdAt: new Date().toISOString() };
+        created = {
+          api: target.api,
+          org: target.org,
+          space: target.space,
+          spaceGuid,
+          app,
+          serviceInstance: instance.name,
+          createdAt: new Date().toISOString(),
+        };
         await record(created);
         const guid = (await cf.app(app, spaceGuid))?.guid;
         if (guid) {
@@ -73,10 +109,14 @@ export async function createTunnelApp(cf: CfCli, plan: SetupPlan, discovery: CfD
   } catch (error) {
     if (!created || !isBtpError(error)) throw error;
     // The app exists: name it and the one command that removes it, whatever went wrong.
-    throw new BtpError(error.code, `${error.message} App "${app}" was created in space "${target.space}" and is left as it is: \`btp-connect tunnel remove --connection ${plan.connection}\` deletes it.`, {
-      ...(error.details ? { details: error.details } : {}),
-      cause: error,
-    });
+    throw new BtpError(
+      error.code,
+      `${error.message} App "${app}" was created in space "${target.space}" and is left as it is: \`btp-connect tunnel remove --connection ${plan.connection}\` deletes it.`,
+      {
+        ...(error.details ? { details: error.details } : {}),
+        cause: error,
+      },
+    );
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -86,7 +126,10 @@ export async function createTunnelApp(cf: CfCli, plan: SetupPlan, discovery: CfD
 export async function verifyRunning(cf: CfCli, app: string, guid: string): Promise<void> {
   const current = await cf.get<{ state?: string }>(`/v3/apps/${guid}`, app);
   if (current.state !== 'STARTED') {
-    throw new BtpError(ErrorCode.TunnelAppCrashed, `App "${app}" is ${String(current.state ?? 'not started').toLowerCase()}. See why with \`cf logs ${app} --recent\`; start it with \`cf start ${app}\`.`);
+    throw new BtpError(
+      ErrorCode.TunnelAppCrashed,
+      `App "${app}" is ${String(current.state ?? 'not started').toLowerCase()}. See why with \`cf logs ${app} --recent\`; start it with \`cf start ${app}\`.`,
+    );
   }
   const ssh = await cf.get<{ enabled?: boolean; reason?: string }>(`/v3/apps/${guid}/ssh_enabled`, app);
   if (ssh.enabled !== true) throw sshDisabled(app, ssh.reason ?? '', '');
@@ -95,12 +138,24 @@ export async function verifyRunning(cf: CfCli, app: string, guid: string): Promi
 /** SSH is off for the app, its space or the platform (Cloud Controller's `reason`), with the fix for that level. */
 export function sshDisabled(app: string, reason: string, space: string): BtpError {
   if (/space/i.test(reason)) {
-    return new BtpError(ErrorCode.SshDisabledSpace, `SSH is disabled for space "${space || reason.replace(/.*'(.*)'.*/, '$1')}" (${reason}), so no app there can carry a tunnel. A space manager enables it with \`cf allow-space-ssh ${space || '<space>'}\`; then run the setup again.`, { details: { reason } });
+    return new BtpError(
+      ErrorCode.SshDisabledSpace,
+      `SSH is disabled for space "${space || reason.replace(/.*'(.*)'.*/, '$1')}" (${reason}), so no app there can carry a tunnel. A space manager enables it with \`cf allow-space-ssh ${space || '<space>'}\`; then run the setup again.`,
+      { details: { reason } },
+    );
   }
   if (/global/i.test(reason)) {
-    return new BtpError(ErrorCode.SshDisabledSpace, `SSH is disabled for the whole Cloud Foundry installation (${reason}); no app can carry a tunnel. Use the Kyma path (\`btp-connect tunnel setup --kyma\`) or ask the platform operators.`, { details: { reason } });
+    return new BtpError(
+      ErrorCode.SshDisabledSpace,
+      `SSH is disabled for the whole Cloud Foundry installation (${reason}); no app can carry a tunnel. Use the Kyma path (\`btp-connect tunnel setup --kyma\`) or ask the platform operators.`,
+      { details: { reason } },
+    );
   }
-  return new BtpError(ErrorCode.SshDisabledApp, `SSH is disabled for app "${app}"${reason ? ` (${reason})` : ''}. Enable it with \`cf enable-ssh ${app}\` and \`cf restart ${app}\`, or let the setup create an app of its own.`, { details: { reason } });
+  return new BtpError(
+    ErrorCode.SshDisabledApp,
+    `SSH is disabled for app "${app}"${reason ? ` (${reason})` : ''}. Enable it with \`cf enable-ssh ${app}\` and \`cf restart ${app}\`, or let the setup create an app of its own.`,
+    { details: { reason } },
+  );
 }
 
 /** The one command that undoes a creation: deleting the app deletes its service binding too; it never had a route. */

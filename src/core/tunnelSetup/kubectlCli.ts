@@ -16,7 +16,10 @@ export class KubectlCli {
   async contexts(): Promise<string[]> {
     const result = await this.runner.run('kubectl', ['config', 'get-contexts', '-o', 'name']);
     if (result.code !== 0) throw kubectlFailure('config get-contexts -o name', result);
-    return result.stdout.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+    return result.stdout
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
   }
 
   /** The current context, or undefined where kubectl says "error: current-context is not set". */

@@ -73,16 +73,23 @@ interface Secret {
 export async function readProxyCredentials(kubectl: KubectlCli, proxy: KymaProxy, secretNamespace: string): Promise<ConnectivityBinding> {
   const secret = await kubectl.get<Secret>('secret', KYMA_PROXY.serviceKeySecret, proxy.context, secretNamespace);
   if (!secret?.data) {
-    throw new BtpError(ErrorCode.BindingNotFound, `Secret "${KYMA_PROXY.serviceKeySecret}" is missing in namespace "${secretNamespace}" of context "${proxy.context}": is the connectivity-proxy module ready? Or connect the connection again with a connectivity service key of the subaccount.`, {
-      details: { context: proxy.context, namespace: secretNamespace },
-    });
+    throw new BtpError(
+      ErrorCode.BindingNotFound,
+      `Secret "${KYMA_PROXY.serviceKeySecret}" is missing in namespace "${secretNamespace}" of context "${proxy.context}": is the connectivity-proxy module ready? Or connect the connection again with a connectivity service key of the subaccount.`,
+      {
+        details: { context: proxy.context, namespace: secretNamespace },
+      },
+    );
   }
   const fields = Object.fromEntries(Object.entries(secret.data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
   const whole = fields[KYMA_PROXY.serviceKeyField];
   const credentials: Record<string, unknown> = whole === undefined ? decodeFields(fields) : parseWhole(whole);
   for (const [key, value] of Object.entries(proxy.info)) if (key.startsWith('onpremise_') && credentials[key] === undefined) credentials[key] = value;
   if (credentials.onpremise_proxy_host === undefined) credentials.onpremise_proxy_host = `${proxy.service}.${proxy.namespace}.svc.cluster.local`;
-  return parseCredentials(credentials, { expected: 'connectivity', source: `Kubernetes secret "${secretNamespace}/${KYMA_PROXY.serviceKeySecret}"` }) as ConnectivityBinding;
+  return parseCredentials(credentials, {
+    expected: 'connectivity',
+    source: `Kubernetes secret "${secretNamespace}/${KYMA_PROXY.serviceKeySecret}"`,
+  }) as ConnectivityBinding;
 }
 
 function parseWhole(text: string): Record<string, unknown> {
@@ -95,7 +102,9 @@ function parseWhole(text: string): Record<string, unknown> {
   } catch {
     // Reported below without the text: it is a secret.
   }
-  throw new BtpError(ErrorCode.BindingInvalid, `Key "${KYMA_PROXY.serviceKeyField}" of secret "${KYMA_PROXY.serviceKeySecret}" is not a JSON service key.`, { field: KYMA_PROXY.serviceKeyField });
+  throw new BtpError(ErrorCode.BindingInvalid, `Key "${KYMA_PROXY.serviceKeyField}" of secret "${KYMA_PROXY.serviceKeySecret}" is not a JSON service key.`, {
+    field: KYMA_PROXY.serviceKeyField,
+  });
 }
 
 /** One field per key, as the BTP operator writes them; JSON-valued fields (e.g. `token-type`) are parsed back. */

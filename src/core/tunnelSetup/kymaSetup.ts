@@ -26,7 +26,11 @@ export async function setUpKymaTunnel(ctx: SetupContext, options: KymaSetupOptio
   await kubectl.checkInstalled();
   const contexts = await kubectl.contexts();
   if (contexts.length === 0) {
-    throw new BtpError(ErrorCode.InvalidInput, 'kubectl has no context: download the kubeconfig of the Kyma environment (BTP cockpit → the subaccount → Kyma Environment → KubeconfigURL) and point KUBECONFIG at it.', { field: 'context' });
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      'kubectl has no context: download the kubeconfig of the Kyma environment (BTP cockpit → the subaccount → Kyma Environment → KubeconfigURL) and point KUBECONFIG at it.',
+      { field: 'context' },
+    );
   }
   if (options.context && !contexts.includes(options.context)) {
     throw new BtpError(ErrorCode.InvalidInput, `kubectl has no context "${options.context}" (it has: ${contexts.join(', ')}).`, { field: 'context' });
@@ -37,7 +41,9 @@ export async function setUpKymaTunnel(ctx: SetupContext, options: KymaSetupOptio
     (await ctx.ui.ask({
       id: 'context',
       title: 'Which Kubernetes cluster (kube context) runs the connectivity proxy?',
-      choices: [...contexts].sort((a, b) => Number(b === current) - Number(a === current)).map((name) => ({ label: name, ...(name === current ? { description: 'current context', default: true } : {}), value: name })),
+      choices: [...contexts]
+        .sort((a, b) => Number(b === current) - Number(a === current))
+        .map((name) => ({ label: name, ...(name === current ? { description: 'current context', default: true } : {}), value: name })),
       flag: '--context <name>',
     }));
   if (!context) return { kind: 'cancelled' };
@@ -54,7 +60,12 @@ export async function setUpKymaTunnel(ctx: SetupContext, options: KymaSetupOptio
     if (!answer) return { kind: 'cancelled' };
     importCredentials = true;
   }
-  const mode: SavedTunnelMode = { kind: 'kubectl', namespace: proxy.namespace, context, ...(proxy.service === KYMA_PROXY.service ? {} : { target: `svc/${proxy.service}` }) };
+  const mode: SavedTunnelMode = {
+    kind: 'kubectl',
+    namespace: proxy.namespace,
+    context,
+    ...(proxy.service === KYMA_PROXY.service ? {} : { target: `svc/${proxy.service}` }),
+  };
   const plan: SetupPlan = {
     action: 'use',
     connection: ctx.connection,
@@ -70,7 +81,10 @@ export async function setUpKymaTunnel(ctx: SetupContext, options: KymaSetupOptio
     const connectivity = await readProxyCredentials(kubectl, proxy, proxy.namespace);
     const missing = missingPorts(connectivity, proxy);
     if (missing.length > 0) {
-      throw new BtpError(ErrorCode.BindingInvalid, `The connectivity proxy's info names port(s) ${missing.join(', ')}, which its Service does not have (${proxy.ports.join(', ')}); check ConfigMap "${proxy.namespace}/${KYMA_PROXY.infoConfigMap}".`);
+      throw new BtpError(
+        ErrorCode.BindingInvalid,
+        `The connectivity proxy's info names port(s) ${missing.join(', ')}, which its Service does not have (${proxy.ports.join(', ')}); check ConfigMap "${proxy.namespace}/${KYMA_PROXY.infoConfigMap}".`,
+      );
     }
     await ctx.store.add(ctx.connection, { destination: bindings.destination, connectivity }, { replace: true });
   }

@@ -22,8 +22,18 @@ export async function setUpTunnel(ctx: SetupContext, options: SetupOptions = {})
       id: 'platform',
       title: `Where does the connectivity proxy of connection "${ctx.connection}" run?`,
       choices: [
-        { label: 'Cloud Foundry', description: 'cf ssh through an app bound to the Connectivity service', value: 'cf', ...(likely === 'cf' ? { default: true } : {}) },
-        { label: 'Kyma / Kubernetes', description: 'kubectl port-forward to the connectivity-proxy Service', value: 'kyma', ...(likely === 'kyma' ? { default: true } : {}) },
+        {
+          label: 'Cloud Foundry',
+          description: 'cf ssh through an app bound to the Connectivity service',
+          value: 'cf',
+          ...(likely === 'cf' ? { default: true } : {}),
+        },
+        {
+          label: 'Kyma / Kubernetes',
+          description: 'kubectl port-forward to the connectivity-proxy Service',
+          value: 'kyma',
+          ...(likely === 'kyma' ? { default: true } : {}),
+        },
       ],
       flag: '--cf or --kyma',
     }));

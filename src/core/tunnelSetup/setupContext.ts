@@ -15,7 +15,13 @@ export interface SetupContext {
 }
 
 export type SetupOutcome =
-  | { readonly kind: 'saved'; readonly mode: SavedTunnelMode; readonly plan: SetupPlan; readonly created?: CreatedCfApp; readonly importedCredentials?: boolean }
+  | {
+      readonly kind: 'saved';
+      readonly mode: SavedTunnelMode;
+      readonly plan: SetupPlan;
+      readonly created?: CreatedCfApp;
+      readonly importedCredentials?: boolean;
+    }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'declined'; readonly plan: SetupPlan }
   | { readonly kind: 'dry-run'; readonly plan: SetupPlan };

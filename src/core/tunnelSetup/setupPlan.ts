@@ -48,7 +48,10 @@ export function describePlan(plan: SetupPlan): string[] {
       `It costs ${plan.cost.memoryMb} MB of memory and ${plan.cost.diskMb} MB of disk of the space's quota while it runs (one instance, no route); staging it counts the platform's minimum staging memory for a moment.`,
     );
   }
-  if (plan.imports) lines.push(`Reads secret "${plan.imports.secret}" in namespace "${plan.imports.namespace}" (the connectivity proxy's service key) and stores it in the keychain as the connection's connectivity key.`);
+  if (plan.imports)
+    lines.push(
+      `Reads secret "${plan.imports.secret}" in namespace "${plan.imports.namespace}" (the connectivity proxy's service key) and stores it in the keychain as the connection's connectivity key.`,
+    );
   if (plan.mode) lines.push(`Then connection "${plan.connection}" reaches the connectivity proxy through tunnel ${formatTunnelMode(plan.mode)}.`);
   else if (plan.action === 'remove') lines.push(`Then connection "${plan.connection}" has no tunnel any more.`);
   return lines;

@@ -18,13 +18,23 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
   if (!destination) return undefined;
   let onSandbox = false;
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}: token service, Destination service, proxy, Cloud Connector, backend…', destination.name) },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Checking {0}: token service, Destination service, proxy, Cloud Connector, backend…', destination.name),
+    },
     async () => {
       const connection = await ctx.registry.get(destination.connection);
       // On the embedded sandbox the Cloud Connector's access control is known: a refused path lists the exposed ones.
       const sandbox = ctx.sandbox.running;
-      onSandbox = sandbox !== undefined && connection.destinationServiceUrl !== undefined && sameOrigin(connection.destinationServiceUrl, sandbox.endpoints.destinationServiceUrl);
-      return connection.check(destination.name, path, onSandbox && sandbox ? (host, port, location) => accessFor(sandbox.cloudConnectorConfig, host, port, location) : undefined);
+      onSandbox =
+        sandbox !== undefined &&
+        connection.destinationServiceUrl !== undefined &&
+        sameOrigin(connection.destinationServiceUrl, sandbox.endpoints.destinationServiceUrl);
+      return connection.check(
+        destination.name,
+        path,
+        onSandbox && sandbox ? (host, port, location) => accessFor(sandbox.cloudConnectorConfig, host, port, location) : undefined,
+      );
     },
   );
   ctx.channel.appendLine(`Check Connection, ${destination.connection}${path ? `, path ${path}` : ''}:`);
@@ -42,32 +52,58 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
     // Real BTP without a tunnel: the proxy is out of reach from here, and the setup is one click away.
     const tunnel = failure.code === ErrorCode.ProxyUnreachable ? [vscode.l10n.t('Set Up Tunnel…')] : [];
     void vscode.window
-      .showErrorMessage(vscode.l10n.t('{0}: broken at the {1}. {2} {3}', destination.name, hopLabels[failure.hop], failure.detail ?? '', failure.fix ?? '').trim(), ...fixButton, vscode.l10n.t('Show All Hops'), ...otherPath, ...tunnel)
+      .showErrorMessage(
+        vscode.l10n.t('{0}: broken at the {1}. {2} {3}', destination.name, hopLabels[failure.hop], failure.detail ?? '', failure.fix ?? '').trim(),
+        ...fixButton,
+        vscode.l10n.t('Show All Hops'),
+        ...otherPath,
+        ...tunnel,
+      )
       .then(async (choice) => {
         if (choice === exposeButton() && missing) {
           const exposed = await vscode.commands.executeCommand<{ applied: boolean } | undefined>(CommandId.exposeLocalSystem, missing);
           if (exposed?.applied) await checkConnection(ctx, destination, path);
           return;
         }
-        if (choice === vscode.l10n.t('Set Up Tunnel…')) return void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection: destination.connection });
+        if (choice === vscode.l10n.t('Set Up Tunnel…'))
+          return void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection: destination.connection });
         if (choice !== vscode.l10n.t('Check Another Path…')) return show(choice);
-        const next = await vscode.window.showInputBox({ title: vscode.l10n.t('Check {0} at a path the Cloud Connector exposes', destination.name), prompt: vscode.l10n.t('A path below the destination URL'), value: path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')) });
+        const next = await vscode.window.showInputBox({
+          title: vscode.l10n.t('Check {0} at a path the Cloud Connector exposes', destination.name),
+          prompt: vscode.l10n.t('A path below the destination URL'),
+          value: path ?? '/',
+          validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')),
+        });
         if (next) await checkConnection(ctx, destination, next);
       });
   } else if (result.warning) {
     const warning = result.warning;
     void vscode.window
-      .showWarningMessage(vscode.l10n.t('{0}: the way works; the {1} does not let this path through. {2}', destination.name, hopLabels[warning.hop], warning.detail ?? '').trim(), vscode.l10n.t('Check Another Path…'), vscode.l10n.t('Show All Hops'))
+      .showWarningMessage(
+        vscode.l10n.t('{0}: the way works; the {1} does not let this path through. {2}', destination.name, hopLabels[warning.hop], warning.detail ?? '').trim(),
+        vscode.l10n.t('Check Another Path…'),
+        vscode.l10n.t('Show All Hops'),
+      )
       .then(async (choice) => {
         if (choice !== vscode.l10n.t('Check Another Path…')) return show(choice);
         // A path that worked through a forward lately is below the destination's URL already; an exposed resource is not.
         const exposed = warning.recentPaths?.[0] ?? warning.exposed?.[0]?.replace(/ and below$/, '');
-        const next = await vscode.window.showInputBox({ title: vscode.l10n.t('Check {0} at a path the Cloud Connector exposes', destination.name), prompt: vscode.l10n.t('A path below the destination URL'), value: exposed ?? path ?? '/', validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')) });
+        const next = await vscode.window.showInputBox({
+          title: vscode.l10n.t('Check {0} at a path the Cloud Connector exposes', destination.name),
+          prompt: vscode.l10n.t('A path below the destination URL'),
+          value: exposed ?? path ?? '/',
+          validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')),
+        });
         if (next) await checkConnection(ctx, destination, next);
       });
   } else {
     const hops = result.hops.filter((hop) => hop.status === 'ok').length;
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: all {1} hops work ({2} ms).', destination.name, hops, Math.round(result.totalMs)), vscode.l10n.t('Show All Hops')).then(show);
+    void vscode.window
+      .showInformationMessage(
+        vscode.l10n.t('{0}: all {1} hops work ({2} ms).', destination.name, hops, Math.round(result.totalMs)),
+        vscode.l10n.t('Show All Hops'),
+      )
+      .then(show);
   }
   return result;
 }

@@ -25,7 +25,11 @@ export async function connect(ctx: Ctx): Promise<void> {
 export async function saveConnection(ctx: Ctx, name: string, bindings: ConnectionBindings): Promise<boolean> {
   const existing = (await ctx.registry.list()).some((entry) => entry.name === name);
   if (existing) {
-    const replace = await vscode.window.showWarningMessage(vscode.l10n.t('A connection named "{0}" exists. Replace it?', name), { modal: true }, vscode.l10n.t('Replace'));
+    const replace = await vscode.window.showWarningMessage(
+      vscode.l10n.t('A connection named "{0}" exists. Replace it?', name),
+      { modal: true },
+      vscode.l10n.t('Replace'),
+    );
     if (replace !== vscode.l10n.t('Replace')) return false;
   }
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Connecting {0}…', name) }, async () => {
@@ -52,7 +56,9 @@ export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void>
   }
   // What Set Up Tunnel… created stays in Cloud Foundry: say so before the record of it goes with the connection.
   const created = (await ctx.registry.store.tunnel(connection.connection))?.createdApp;
-  const app = created ? vscode.l10n.t(' Its tunnel app "{0}" stays in org "{1}" / space "{2}" (Remove Tunnel App deletes it first).', created.app, created.org, created.space) : '';
+  const app = created
+    ? vscode.l10n.t(' Its tunnel app "{0}" stays in org "{1}" / space "{2}" (Remove Tunnel App deletes it first).', created.app, created.org, created.space)
+    : '';
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t('Remove the connection "{0}"? Its forwards stop and its secrets are deleted from the {1}.{2}', connection.connection, ctx.secretStorage, app),
     { modal: true },
@@ -63,7 +69,9 @@ export async function removeConnection(ctx: Ctx, node?: TreeNode): Promise<void>
 }
 
 export async function startSandbox(ctx: Ctx): Promise<void> {
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the BTP sandbox…') }, () => ctx.sandbox.start());
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the BTP sandbox…') }, () =>
+    ctx.sandbox.start(),
+  );
   await ctx.destinations.reloadConnections();
   const root = ctx.destinations.model.roots().find((candidate) => candidate.id === connectionId(SANDBOX_CONNECTION));
   if (root) await ctx.destinationsView.reveal(root, { expand: true });
@@ -98,7 +106,9 @@ export async function revealDestination(ctx: Ctx, connectionName?: string, desti
       for (const root of roots) await ctx.destinations.loadConnection(root.connection);
     });
     const picked = await vscode.window.showQuickPick(
-      ctx.destinations.model.allDestinations().map((candidate) => ({ label: candidate.name, description: `${candidate.connection} · ${candidate.level}`, node: candidate })),
+      ctx.destinations.model
+        .allDestinations()
+        .map((candidate) => ({ label: candidate.name, description: `${candidate.connection} · ${candidate.level}`, node: candidate })),
       { title: vscode.l10n.t('Reveal destination'), matchOnDescription: true },
     );
     node = picked?.node;

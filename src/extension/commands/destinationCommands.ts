@@ -19,14 +19,19 @@ export async function editDestination(ctx: Ctx, node?: TreeNode): Promise<void> 
 }
 
 export async function newDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const connection = node && node.kind !== 'message' ? node.connection : (await pickConnection(ctx, vscode.l10n.t('Create the destination in which connection?')))?.connection;
+  const connection =
+    node && node.kind !== 'message' ? node.connection : (await pickConnection(ctx, vscode.l10n.t('Create the destination in which connection?')))?.connection;
   if (!connection) return;
   let level = node?.kind === 'level' || node?.kind === 'destination' ? node.level : undefined;
   if (!level) {
     const picked = await vscode.window.showQuickPick(
       [
         { label: vscode.l10n.t('Subaccount'), description: vscode.l10n.t('visible to every application of the subaccount'), level: 'subaccount' as const },
-        { label: vscode.l10n.t('Service instance'), description: vscode.l10n.t('visible to applications bound to this Destination service instance'), level: 'instance' as const },
+        {
+          label: vscode.l10n.t('Service instance'),
+          description: vscode.l10n.t('visible to applications bound to this Destination service instance'),
+          level: 'instance' as const,
+        },
       ],
       { title: vscode.l10n.t('New destination in {0}: at which level?', connection) },
     );
@@ -48,7 +53,13 @@ export async function deleteDestination(ctx: Ctx, node?: TreeNode): Promise<void
   if (!destination) return;
   const forwarded = ctx.registry.forwardOf(destination.connection, destination.name) !== undefined;
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Delete the destination "{0}" from the {1} level of {2}? Applications that use it stop working.{3}', destination.name, destination.level, destination.connection, forwarded ? vscode.l10n.t(' Its forward keeps its last settings until you stop it.') : ''),
+    vscode.l10n.t(
+      'Delete the destination "{0}" from the {1} level of {2}? Applications that use it stop working.{3}',
+      destination.name,
+      destination.level,
+      destination.connection,
+      forwarded ? vscode.l10n.t(' Its forward keeps its last settings until you stop it.') : '',
+    ),
     { modal: true },
     vscode.l10n.t('Delete'),
   );

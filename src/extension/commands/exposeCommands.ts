@@ -23,7 +23,11 @@ export interface ExposeResult {
  * (what `btp-connect sandbox expose` writes), applied by the running sandbox. Asks for what `args` does not say.
  */
 export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promise<ExposeResult | undefined> {
-  const sandbox = ctx.sandbox.running ?? (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the BTP sandbox…') }, () => ctx.sandbox.start()));
+  const sandbox =
+    ctx.sandbox.running ??
+    (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the BTP sandbox…') }, () =>
+      ctx.sandbox.start(),
+    ));
   const hostPort = (text: string) => {
     try {
       parseHostPort(text, 'the address');
@@ -49,10 +53,20 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
   const protocols: BackendProtocol[] = ['HTTP', 'HTTPS', 'TCP', 'LDAP'];
   const picked = args.protocol
     ? args.protocol
-    : (await vscode.window.showQuickPick(
-        protocols.map((label) => ({ label, description: label === 'TCP' ? vscode.l10n.t('databases, TCP/LDAP/MAIL destinations (SOCKS5)') : label.startsWith('HTTP') ? vscode.l10n.t('HTTP destinations') : '' })),
-        { title: vscode.l10n.t('Expose {0}: protocol towards the system', virtual) },
-      ))?.label;
+    : (
+        await vscode.window.showQuickPick(
+          protocols.map((label) => ({
+            label,
+            description:
+              label === 'TCP'
+                ? vscode.l10n.t('databases, TCP/LDAP/MAIL destinations (SOCKS5)')
+                : label.startsWith('HTTP')
+                  ? vscode.l10n.t('HTTP destinations')
+                  : '',
+          })),
+          { title: vscode.l10n.t('Expose {0}: protocol towards the system', virtual) },
+        )
+      )?.label;
   if (!picked) return undefined;
   const protocol = picked as BackendProtocol;
   const http = protocol === 'HTTP' || protocol === 'HTTPS';
@@ -67,7 +81,9 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
     if (!path) return undefined;
   }
   const target = parseHostPort(virtual, 'the virtual host');
-  const internal = to.startsWith('builtin:') ? { localHost: to } : (({ host, port }) => ({ localHost: host, localPort: port }))(parseHostPort(to, 'the internal host'));
+  const internal = to.startsWith('builtin:')
+    ? { localHost: to }
+    : (({ host, port }) => ({ localHost: host, localPort: port }))(parseHostPort(to, 'the internal host'));
   const mapping: MappingEntry = {
     virtualHost: target.host,
     virtualPort: target.port,
@@ -89,7 +105,15 @@ export async function exposeLocalSystem(ctx: Ctx, args: ExposeArgs = {}): Promis
   const applied = ack.kind === 'applied' && sandbox === ctx.sandbox.running;
   const what = `${virtual} → ${to} (${protocol}${path ? `, ${path} and below` : ''})`;
   ctx.channel.appendLine(`Exposed ${what} through the sandbox's Cloud Connector: ${ack.kind}.`);
-  if (applied) void vscode.window.showInformationMessage(vscode.l10n.t('Exposed {0} through the sandbox\'s Cloud Connector.', what));
-  else void vscode.window.showWarningMessage(vscode.l10n.t('{0} is in cloud-connector.json, but the sandbox did not confirm it ({1}{2}).', what, ack.kind, ack.kind === 'rejected' ? `: ${ack.state.error ?? ''}` : ''));
+  if (applied) void vscode.window.showInformationMessage(vscode.l10n.t("Exposed {0} through the sandbox's Cloud Connector.", what));
+  else
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        '{0} is in cloud-connector.json, but the sandbox did not confirm it ({1}{2}).',
+        what,
+        ack.kind,
+        ack.kind === 'rejected' ? `: ${ack.state.error ?? ''}` : '',
+      ),
+    );
   return { mapping, applied };
 }

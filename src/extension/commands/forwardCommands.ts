@@ -22,9 +22,11 @@ export async function startForward(ctx: Ctx, node?: TreeNode): Promise<void> {
       return connection.startForward(ctx.config.forwardSpec(destination.name));
     },
   );
-  void vscode.window.showInformationMessage(vscode.l10n.t('Forwarding {0} → {1}', info.localAddress, destination.name), vscode.l10n.t('Copy Address')).then((choice) => {
-    if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
-  });
+  void vscode.window
+    .showInformationMessage(vscode.l10n.t('Forwarding {0} → {1}', info.localAddress, destination.name), vscode.l10n.t('Copy Address'))
+    .then((choice) => {
+      if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
+    });
 }
 
 /** One port for every HTTP destination of a connection: `/<destination>/…` or `X-Destination-Name` picks one. */
@@ -34,13 +36,16 @@ export async function forwardAllDestinations(ctx: Ctx, node?: TreeNode): Promise
   const existing = ctx.registry.forwardOf(connection.connection, ALL_DESTINATIONS);
   const info =
     existing ??
-    (await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding all destinations of {0}…', connection.connection) }, async () =>
-      (await ctx.registry.get(connection.connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)),
+    (await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding all destinations of {0}…', connection.connection) },
+      async () => (await ctx.registry.get(connection.connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)),
     ));
   const address = ctx.registry.urlForApps(info);
-  void vscode.window.showInformationMessage(vscode.l10n.t('All destinations of {0} at {1}/<destination>/…', connection.connection, address), vscode.l10n.t('Copy Address')).then((choice) => {
-    if (choice) void vscode.env.clipboard.writeText(address);
-  });
+  void vscode.window
+    .showInformationMessage(vscode.l10n.t('All destinations of {0} at {1}/<destination>/…', connection.connection, address), vscode.l10n.t('Copy Address'))
+    .then((choice) => {
+      if (choice) void vscode.env.clipboard.writeText(address);
+    });
 }
 
 /** The forward a command is about: a Forwards view item, a forwarded destination, or one picked from the list. */
@@ -76,11 +81,15 @@ export async function openForwardInBrowser(ctx: Ctx, target?: ForwardEntry | Des
   const entry = await forwardFor(ctx, target, vscode.l10n.t('Open which forward?'));
   if (!entry) return;
   if (entry.info.destination === ALL_DESTINATIONS) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} serves every destination below its name: open {1}/<destination>/….', entry.info.localAddress, entry.info.localAddress));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} serves every destination below its name: open {1}/<destination>/….', entry.info.localAddress, entry.info.localAddress),
+    );
     return;
   }
   if (entry.info.kind !== 'http') {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is a TCP forward ({1}); there is nothing to open in a browser.', entry.info.destination, entry.info.localAddress));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} is a TCP forward ({1}); there is nothing to open in a browser.', entry.info.destination, entry.info.localAddress),
+    );
     return;
   }
   await vscode.env.openExternal(vscode.Uri.parse(`${ctx.registry.urlForApps(entry.info)}/`));
@@ -91,7 +100,9 @@ export async function inspectTraffic(ctx: Ctx, target?: ForwardEntry | Destinati
   const entry = await forwardFor(ctx, target, vscode.l10n.t('Inspect the traffic of which forward?'));
   if (!entry) return;
   if (entry.info.kind !== 'http') {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is a TCP forward ({1}): there are no HTTP requests to inspect.', entry.info.destination, entry.info.localAddress));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} is a TCP forward ({1}): there are no HTTP requests to inspect.', entry.info.destination, entry.info.localAddress),
+    );
     return;
   }
   await ctx.inspectors.show(entry);

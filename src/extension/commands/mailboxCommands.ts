@@ -11,7 +11,12 @@ export async function openSandboxMailbox(ctx: Ctx): Promise<MailEntry | undefine
   const folder = mailboxDirectory(ctx.sandbox.directory);
   const mails = await listMailboxFolder(folder);
   if (mails.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('The sandbox mailbox is empty. Mail sent with the onprem-mail destination (smtp.virtual:25, e.g. by the SAP Cloud SDK mail client) is stored in {0}.', folder));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'The sandbox mailbox is empty. Mail sent with the onprem-mail destination (smtp.virtual:25, e.g. by the SAP Cloud SDK mail client) is stored in {0}.',
+        folder,
+      ),
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(mailboxItems(mails), {

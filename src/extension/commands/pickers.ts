@@ -9,7 +9,9 @@ export async function pickConnection(ctx: Ctx, title: string, savedOnly = false)
   await ctx.destinations.reloadConnections();
   const roots = ctx.destinations.model.roots().filter((root) => !savedOnly || root.connectionKind === 'saved');
   if (roots.length === 0) {
-    void vscode.window.showInformationMessage(savedOnly ? vscode.l10n.t('There is no saved connection.') : vscode.l10n.t('Connect a subaccount or start the sandbox first.'));
+    void vscode.window.showInformationMessage(
+      savedOnly ? vscode.l10n.t('There is no saved connection.') : vscode.l10n.t('Connect a subaccount or start the sandbox first.'),
+    );
     return undefined;
   }
   if (roots.length === 1) return roots[0];
@@ -23,10 +25,13 @@ export async function pickConnection(ctx: Ctx, title: string, savedOnly = false)
 export async function pickDestination(ctx: Ctx, title: string): Promise<DestinationNode | undefined> {
   const connection = await pickConnection(ctx, title);
   if (!connection) return undefined;
-  const destinations = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading destinations of {0}…', connection.connection) }, async () => {
-    await ctx.destinations.loadConnection(connection.connection);
-    return ctx.destinations.model.allDestinations().filter((node) => node.connection === connection.connection);
-  });
+  const destinations = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading destinations of {0}…', connection.connection) },
+    async () => {
+      await ctx.destinations.loadConnection(connection.connection);
+      return ctx.destinations.model.allDestinations().filter((node) => node.connection === connection.connection);
+    },
+  );
   const picked = await vscode.window.showQuickPick(
     destinations.map((node) => ({ label: node.name, description: `${node.level} · ${targetOf(node.record)}`, node })),
     { title, matchOnDescription: true },

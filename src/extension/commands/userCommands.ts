@@ -13,7 +13,9 @@ async function userSessionOf(ctx: Ctx, node: TreeNode | undefined, title: string
   if (!connection) return undefined;
   const live = await ctx.registry.get(connection.connection);
   if (!live.user) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no Destination service of its own to sign in to: users sign in to subaccount connections and the sandbox.', connection.connection));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} has no Destination service of its own to sign in to: users sign in to subaccount connections and the sandbox.', connection.connection),
+    );
     return undefined;
   }
   return { name: connection.connection, session: live.user };
@@ -30,7 +32,10 @@ async function ensureLoginKey(ctx: Ctx, name: string, canSignIn: boolean): Promi
     [
       {
         label: vscode.l10n.t('$(key) Choose an XSUAA service key for sign-in…'),
-        detail: vscode.l10n.t('A key of your app\'s xsuaa instance; its xs-security.json needs "redirect-uris": ["{0}"]. The Destination service key cannot sign users in.', SIGN_IN_REDIRECT_URI_PATTERN),
+        detail: vscode.l10n.t(
+          'A key of your app\'s xsuaa instance; its xs-security.json needs "redirect-uris": ["{0}"]. The Destination service key cannot sign users in.',
+          SIGN_IN_REDIRECT_URI_PATTERN,
+        ),
       },
     ],
     { title: vscode.l10n.t('Sign in to {0}: the connection has no sign-in key yet', name), ignoreFocusOut: true },
@@ -69,5 +74,7 @@ export async function signOut(ctx: Ctx, node?: TreeNode): Promise<void> {
   const target = await userSessionOf(ctx, node, vscode.l10n.t('Sign out of which connection?'));
   if (!target) return;
   const user = await target.session.signOut();
-  void vscode.window.showInformationMessage(user ? vscode.l10n.t('{0} signed out of {1}.', user.userName, target.name) : vscode.l10n.t('Nobody was signed in to {0}.', target.name));
+  void vscode.window.showInformationMessage(
+    user ? vscode.l10n.t('{0} signed out of {1}.', user.userName, target.name) : vscode.l10n.t('Nobody was signed in to {0}.', target.name),
+  );
 }

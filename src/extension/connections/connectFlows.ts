@@ -24,7 +24,11 @@ export async function askForConnection(suggestedName?: string): Promise<{ name: 
   const connectivityChoice = await vscode.window.showQuickPick(
     [
       { label: vscode.l10n.t('No connectivity key'), description: vscode.l10n.t('Internet destinations only'), value: false },
-      { label: vscode.l10n.t('Add a connectivity service key…'), description: vscode.l10n.t('needed for OnPremise destinations (Cloud Connector)'), value: true },
+      {
+        label: vscode.l10n.t('Add a connectivity service key…'),
+        description: vscode.l10n.t('needed for OnPremise destinations (Cloud Connector)'),
+        value: true,
+      },
     ],
     { title: vscode.l10n.t('Connect a subaccount (2/3): on-premise access'), ignoreFocusOut: true },
   );
@@ -59,15 +63,24 @@ export async function askForServiceKey(kind: ServiceKind): Promise<ServiceBindin
   const items: (vscode.QuickPickItem & { source: Source })[] = [
     { label: vscode.l10n.t('$(file) Service key file…'), description: vscode.l10n.t('a JSON file from the BTP cockpit or `cf service-key`'), source: 'file' },
     { label: vscode.l10n.t('$(clippy) Paste a service key…'), description: vscode.l10n.t('JSON or the whole `cf service-key` output'), source: 'paste' },
-    ...(cf ? [{ label: vscode.l10n.t('$(terminal) From the cf CLI…'), description: vscode.l10n.t('cf service-key <instance> <key>'), source: 'cf' as const }] : []),
-    ...(kubectl ? [{ label: vscode.l10n.t('$(server) From a Kyma secret…'), description: vscode.l10n.t('kubectl get secret <name>'), source: 'kubectl' as const }] : []),
+    ...(cf
+      ? [{ label: vscode.l10n.t('$(terminal) From the cf CLI…'), description: vscode.l10n.t('cf service-key <instance> <key>'), source: 'cf' as const }]
+      : []),
+    ...(kubectl
+      ? [{ label: vscode.l10n.t('$(server) From a Kyma secret…'), description: vscode.l10n.t('kubectl get secret <name>'), source: 'kubectl' as const }]
+      : []),
   ];
   const title = keyTitles()[kind];
   const choice = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
   if (!choice) return undefined;
   switch (choice.source) {
     case 'file': {
-      const [uri] = (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { [vscode.l10n.t('Service key')]: ['json', 'txt'], [vscode.l10n.t('All')]: ['*'] } })) ?? [];
+      const [uri] =
+        (await vscode.window.showOpenDialog({
+          title,
+          canSelectMany: false,
+          filters: { [vscode.l10n.t('Service key')]: ['json', 'txt'], [vscode.l10n.t('All')]: ['*'] },
+        })) ?? [];
       return uri ? readServiceKeyFile(uri.fsPath, { expected: kind }) : undefined;
     }
     case 'paste': {
@@ -88,20 +101,36 @@ export async function askForServiceKey(kind: ServiceKind): Promise<ServiceBindin
 }
 
 async function fromCf(kind: ServiceKind, title: string): Promise<ServiceBinding | undefined> {
-  const instance = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('The {0} service instance (cf services lists them)', kind), ignoreFocusOut: true });
+  const instance = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t('The {0} service instance (cf services lists them)', kind),
+    ignoreFocusOut: true,
+  });
   if (!instance) return undefined;
-  const key = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('The service key of "{0}" (cf service-keys {1})', instance, instance), ignoreFocusOut: true });
+  const key = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t('The service key of "{0}" (cf service-keys {1})', instance, instance),
+    ignoreFocusOut: true,
+  });
   if (!key) return undefined;
   const output = await runTool('cf', ['service-key', instance, key], 'cf service-key');
   return parseServiceKeyText(output, { expected: kind, source: `cf service-key ${instance} ${key}` });
 }
 
 async function fromKubectl(kind: ServiceKind, title: string): Promise<ServiceBinding | undefined> {
-  const secret = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('The Kubernetes secret of the {0} service binding', kind), ignoreFocusOut: true });
+  const secret = await vscode.window.showInputBox({
+    title,
+    prompt: vscode.l10n.t('The Kubernetes secret of the {0} service binding', kind),
+    ignoreFocusOut: true,
+  });
   if (!secret) return undefined;
   const namespace = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Namespace (empty: the current one)'), ignoreFocusOut: true });
   if (namespace === undefined) return undefined;
-  const output = await runTool('kubectl', ['get', 'secret', secret, ...(namespace ? ['--namespace', namespace] : []), '--output', 'json'], 'kubectl get secret');
+  const output = await runTool(
+    'kubectl',
+    ['get', 'secret', secret, ...(namespace ? ['--namespace', namespace] : []), '--output', 'json'],
+    'kubectl get secret',
+  );
   let parsed: unknown;
   try {
     parsed = JSON.parse(output);
@@ -117,7 +146,11 @@ async function runTool(tool: string, args: string[], what: string): Promise<stri
     return (await run(tool, args, { timeout: 30_000, maxBuffer: 4 * 1024 * 1024 })).stdout;
   } catch (error) {
     const details = error as { stdout?: string; stderr?: string; code?: unknown };
-    const text = redactText(`${details.stdout ?? ''} ${details.stderr ?? ''}`).trim().split('\n').slice(-3).join(' ');
+    const text = redactText(`${details.stdout ?? ''} ${details.stderr ?? ''}`)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' ');
     throw new BtpError(ErrorCode.BindingNotFound, `${what} failed${text ? `: ${text}` : ''}. Log in with the tool and check the names.`, { cause: error });
   }
 }

@@ -89,7 +89,11 @@ export class ConnectionRegistry {
   }
 
   async list(): Promise<ConnectionEntry[]> {
-    const saved: ConnectionEntry[] = (await this.store.list()).map((summary) => ({ name: summary.name, kind: 'saved', description: hostOf(summary.destinationServiceUrl) }));
+    const saved: ConnectionEntry[] = (await this.store.list()).map((summary) => ({
+      name: summary.name,
+      kind: 'saved',
+      description: hostOf(summary.destinationServiceUrl),
+    }));
     const local: ConnectionEntry[] = (await this.local.names()).length > 0 ? [{ name: LOCAL_CONNECTION, kind: 'local', description: 'this machine' }] : [];
     const sandbox: ConnectionEntry[] = this.sandbox ? [{ name: SANDBOX_CONNECTION, kind: 'sandbox', description: 'local sandbox' }] : [];
     return [...sandbox, ...local, ...saved];
@@ -107,7 +111,11 @@ export class ConnectionRegistry {
 
   async add(name: string, bindings: ConnectionBindings, replace = false): Promise<void> {
     if (name === SANDBOX_CONNECTION || name === LOCAL_CONNECTION) {
-      throw new BtpError(ErrorCode.InvalidInput, `"${name}" is the name of ${name === SANDBOX_CONNECTION ? 'the embedded sandbox' : 'the local destinations'}; choose another name.`, { field: 'name' });
+      throw new BtpError(
+        ErrorCode.InvalidInput,
+        `"${name}" is the name of ${name === SANDBOX_CONNECTION ? 'the embedded sandbox' : 'the local destinations'}; choose another name.`,
+        { field: 'name' },
+      );
     }
     await this.store.add(name, bindings, { replace });
     await this.close(name);
@@ -120,7 +128,11 @@ export class ConnectionRegistry {
    */
   async setLogin(name: string, login: XsuaaBinding): Promise<void> {
     if (name === SANDBOX_CONNECTION || name === LOCAL_CONNECTION) {
-      throw new BtpError(ErrorCode.Unsupported, `"${name}" takes no sign-in key: ${name === SANDBOX_CONNECTION ? 'the sandbox signs in with its demo app' : 'local destinations have no users'}.`, { field: 'connection' });
+      throw new BtpError(
+        ErrorCode.Unsupported,
+        `"${name}" takes no sign-in key: ${name === SANDBOX_CONNECTION ? 'the sandbox signs in with its demo app' : 'local destinations have no users'}.`,
+        { field: 'connection' },
+      );
     }
     await this.store.setLogin(name, login);
     const live = this.live.get(name);
@@ -173,7 +185,8 @@ export class ConnectionRegistry {
     const entries: TunnelEntry[] = [];
     for (const [name, pending] of this.live) {
       const connection = await pending.catch(() => undefined);
-      if (connection && connection.tunnelMode.kind !== 'direct' && connection.hasConnectivity) entries.push({ connection: name, mode: connection.tunnelMode, state: connection.tunnelState ?? 'idle' });
+      if (connection && connection.tunnelMode.kind !== 'direct' && connection.hasConnectivity)
+        entries.push({ connection: name, mode: connection.tunnelMode, state: connection.tunnelState ?? 'idle' });
     }
     return entries.sort((a, b) => a.connection.localeCompare(b.connection));
   }
@@ -190,7 +203,13 @@ export class ConnectionRegistry {
     let restarted = 0;
     for (const info of running) {
       try {
-        await connection.startForward({ destination: info.destination, port: info.port, kind: info.kind, allowWebSocket: info.allowWebSocket, passCookies: info.passCookies });
+        await connection.startForward({
+          destination: info.destination,
+          port: info.port,
+          kind: info.kind,
+          allowWebSocket: info.allowWebSocket,
+          passCookies: info.passCookies,
+        });
         restarted++;
       } catch (error) {
         this.logger.warn(`${name}/${info.destination} did not restart after its tunnel changed`, error instanceof Error ? error.message : error);
@@ -223,13 +242,19 @@ export class ConnectionRegistry {
         // Users sign in with the demo app's xsuaa client: the Destination service's client registers no redirect URI.
         login: parseCredentials(this.sandbox.keys.xsuaa, { expected: 'xsuaa' }) as XsuaaBinding,
       };
-      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, { ...this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger), userSecrets: this.store.secretStore });
+      connection = LiveConnection.fromBindings(name, 'sandbox', bindings, {
+        ...this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger),
+        userSecrets: this.store.secretStore,
+      });
     } else if (name === LOCAL_CONNECTION) {
       connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
       // The setting wins over the tunnel Set Up Tunnel… (or the CLI's `tunnel setup`) saved for the connection.
       const tunnelMode = this.config.tunnelSetting(name) ?? (await this.store.tunnel(name))?.mode ?? { kind: 'direct' };
-      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), { ...this.connectionOptions(this.agents, tunnelMode, logger), userSecrets: this.store.secretStore });
+      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), {
+        ...this.connectionOptions(this.agents, tunnelMode, logger),
+        userSecrets: this.store.secretStore,
+      });
     }
     connection.onDidChangeTunnelState(() => this.tunnelChanges.fire(name));
     if (connection.tunnelMode.kind !== 'direct') this.tunnelChanges.fire(name);

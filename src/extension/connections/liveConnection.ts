@@ -65,7 +65,13 @@ export class LiveConnection {
     const client = new DestinationServiceClient({ binding: bindings.destination, agents: options.agents, logger: options.logger.child('destinations') });
     // The user signs in with the connection's xsuaa key; without one, Sign In offers to choose it (`setLogin`).
     const user = options.userSecrets
-      ? new UserSession({ connection: name, ...(bindings.login ? { binding: bindings.login } : {}), agents: options.agents, secrets: options.userSecrets, logger: options.logger.child('user') })
+      ? new UserSession({
+          connection: name,
+          ...(bindings.login ? { binding: bindings.login } : {}),
+          agents: options.agents,
+          secrets: options.userSecrets,
+          logger: options.logger.child('user'),
+        })
       : undefined;
     return new LiveConnection(name, kind, client, bindings.connectivity, options, user);
   }
@@ -95,7 +101,14 @@ export class LiveConnection {
     const tunnel = this.tunnel;
     const scope = this.client instanceof DestinationServiceClient ? recentPathsScopeOf(this.client.tokens.binding) : undefined;
     if (recentPaths && scope) this.recent = { recorder: recentPaths, scope };
-    const health = tunnel ? { get state(): string { return tunnel.state; }, onDidChangeState: this.tunnelStates.event } : undefined;
+    const health = tunnel
+      ? {
+          get state(): string {
+            return tunnel.state;
+          },
+          onDidChangeState: this.tunnelStates.event,
+        }
+      : undefined;
     this.forwards = new ForwardManager({
       client: this.client,
       ...(this.connectivity ? { connectivity: this.connectivity } : {}),
@@ -125,7 +138,8 @@ export class LiveConnection {
   async localProxy(): Promise<LocalProxyEndpoints | undefined> {
     const binding = this.connectivityBinding;
     if (!binding) return undefined;
-    if (!this.tunnel) return { host: binding.proxyHost, httpPort: binding.httpPort, ...(binding.socks5Port === undefined ? {} : { socks5Port: binding.socks5Port }) };
+    if (!this.tunnel)
+      return { host: binding.proxyHost, httpPort: binding.httpPort, ...(binding.socks5Port === undefined ? {} : { socks5Port: binding.socks5Port }) };
     if (this.tunnel.state === 'idle') await this.tunnel.start();
     const [http, socks5] = this.tunnel.endpoints;
     if (!http) return undefined;
@@ -149,7 +163,11 @@ export class LiveConnection {
    */
   async check(destination: string, path?: string, accessControl?: CheckOptions['accessControl']): Promise<CheckResult> {
     if (!(this.client instanceof DestinationServiceClient)) {
-      throw new BtpError(ErrorCode.Unsupported, `"${destination}" is a destination of this machine: there is no Destination service or Cloud Connector on its way to check.`, { field: 'connection' });
+      throw new BtpError(
+        ErrorCode.Unsupported,
+        `"${destination}" is a destination of this machine: there is no Destination service or Cloud Connector on its way to check.`,
+        { field: 'connection' },
+      );
     }
     const userToken = await this.user?.userToken().catch(() => undefined);
     const tunnel = this.tunnel;

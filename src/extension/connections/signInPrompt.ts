@@ -19,9 +19,11 @@ export class SignInPrompt implements vscode.Disposable {
         if (info.lastError?.code !== ErrorCode.SignInRequired || this.asked.has(connection)) return;
         this.asked.add(connection);
         const what = info.destination === ALL_DESTINATIONS ? 'A destination' : `"${info.destination}"`;
-        void vscode.window.showWarningMessage(vscode.l10n.t('{0} needs a signed-in user of {1} (principal propagation).', what, connection), vscode.l10n.t('Sign In')).then((choice) => {
-          if (choice) void vscode.commands.executeCommand(CommandId.signIn, { kind: 'connection', connection });
-        });
+        void vscode.window
+          .showWarningMessage(vscode.l10n.t('{0} needs a signed-in user of {1} (principal propagation).', what, connection), vscode.l10n.t('Sign In'))
+          .then((choice) => {
+            if (choice) void vscode.commands.executeCommand(CommandId.signIn, { kind: 'connection', connection });
+          });
       }),
       registry.onDidChangeUser((connection) => this.asked.delete(connection)),
     );

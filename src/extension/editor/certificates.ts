@@ -27,12 +27,26 @@ export async function chooseCertificate(client: DestinationSource, level: Destin
 }
 
 /** Uploads `content` as certificate `name`; refuses names the service would reject and names already taken. */
-export async function uploadCertificate(client: DestinationSource, level: DestinationLevel, name: string, content: Uint8Array, existing: readonly string[]): Promise<string> {
+export async function uploadCertificate(
+  client: DestinationSource,
+  level: DestinationLevel,
+  name: string,
+  content: Uint8Array,
+  existing: readonly string[],
+): Promise<string> {
   if (!CERTIFICATE_NAME.test(name)) {
-    throw new BtpError(ErrorCode.InvalidInput, `The file name "${name}" cannot be a certificate name: use letters, digits, ".", "_" and "-" only; rename the file and upload it again.`, { field: 'Name' });
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      `The file name "${name}" cannot be a certificate name: use letters, digits, ".", "_" and "-" only; rename the file and upload it again.`,
+      { field: 'Name' },
+    );
   }
   if (existing.includes(name)) {
-    throw new BtpError(ErrorCode.AlreadyExists, `A certificate named "${name}" is uploaded already at the ${level} level; pick it from the list, or rename the file to upload a new one.`, { field: 'Name' });
+    throw new BtpError(
+      ErrorCode.AlreadyExists,
+      `A certificate named "${name}" is uploaded already at the ${level} level; pick it from the list, or rename the file to upload a new one.`,
+      { field: 'Name' },
+    );
   }
   await client.createCertificate(level, { Name: name, Content: Buffer.from(content).toString('base64') });
   return name;

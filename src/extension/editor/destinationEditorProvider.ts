@@ -43,7 +43,10 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
 
   register(): vscode.Disposable {
     this.disposables.push(
-      vscode.window.registerCustomEditorProvider(DESTINATION_EDITOR, this, { supportsMultipleEditorsPerDocument: true, webviewOptions: { enableFindWidget: true } }),
+      vscode.window.registerCustomEditorProvider(DESTINATION_EDITOR, this, {
+        supportsMultipleEditorsPerDocument: true,
+        webviewOptions: { enableFindWidget: true },
+      }),
       vscode.workspace.registerTextDocumentContentProvider(DiffContent.scheme, this.diff),
     );
     return this;
@@ -119,7 +122,9 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   }
 
   saveCustomDocumentAs(): Promise<void> {
-    return Promise.reject(new Error(vscode.l10n.t('Destinations are saved to the Destination service; use "Duplicate Destination" to save a copy under another name.')));
+    return Promise.reject(
+      new Error(vscode.l10n.t('Destinations are saved to the Destination service; use "Duplicate Destination" to save a copy under another name.')),
+    );
   }
 
   async revertCustomDocument(document: DestinationDocument): Promise<void> {

@@ -42,7 +42,9 @@ export function parseDestinationUri(uri: vscode.Uri): DestinationAddress {
   const [connection, level, file, ...rest] = uri.path.split('/').slice(1);
   const name = file?.endsWith(DESTINATION_EXTENSION) ? file.slice(0, -DESTINATION_EXTENSION.length) : undefined;
   if (uri.scheme !== DESTINATION_SCHEME || rest.length > 0 || !connection || (level !== 'subaccount' && level !== 'instance') || !name) {
-    throw new BtpError(ErrorCode.InvalidInput, `"${uri.toString()}" is not a destination address; open destinations from the BTP Connect view.`, { field: 'uri' });
+    throw new BtpError(ErrorCode.InvalidInput, `"${uri.toString()}" is not a destination address; open destinations from the BTP Connect view.`, {
+      field: 'uri',
+    });
   }
   const query = new URLSearchParams(uri.query);
   if (!query.has('new')) return { kind: 'existing', connection, level, name };

@@ -11,7 +11,10 @@ import { envelopeProblem, type Envelope, type NotificationType, type RequestType
 type Handler = (params: unknown) => unknown;
 
 export class WebviewChannel implements vscode.Disposable {
-  private readonly handlers = new Map<string, { kind: 'notification' | 'request'; guard: (value: unknown, path: string) => string | undefined; run: Handler }>();
+  private readonly handlers = new Map<
+    string,
+    { kind: 'notification' | 'request'; guard: (value: unknown, path: string) => string | undefined; run: Handler }
+  >();
   private readonly subscription: vscode.Disposable;
 
   constructor(
@@ -49,10 +52,19 @@ export class WebviewChannel implements vscode.Disposable {
     const envelope = message as Envelope;
     if (envelope.kind === 'response') return;
     const handler = this.handlers.get(envelope.method);
-    const refusal = handler === undefined ? `unknown method "${envelope.method}"` : handler.kind !== envelope.kind ? `"${envelope.method}" is a ${handler.kind}` : handler.guard(envelope.params, 'params');
+    const refusal =
+      handler === undefined
+        ? `unknown method "${envelope.method}"`
+        : handler.kind !== envelope.kind
+          ? `"${envelope.method}" is a ${handler.kind}`
+          : handler.guard(envelope.params, 'params');
     if (refusal !== undefined || handler === undefined) {
       this.logger.warn(`${this.page} webview message refused: ${refusal ?? 'no handler'}`);
-      if (envelope.kind === 'request') this.respond(envelope.id, undefined, { code: ErrorCode.InvalidInput, message: `The ${this.page} sent a message the extension does not accept (${refusal ?? 'no handler'}); reopen the ${this.page}.` });
+      if (envelope.kind === 'request')
+        this.respond(envelope.id, undefined, {
+          code: ErrorCode.InvalidInput,
+          message: `The ${this.page} sent a message the extension does not accept (${refusal ?? 'no handler'}); reopen the ${this.page}.`,
+        });
       return;
     }
     if (envelope.kind === 'notification') {

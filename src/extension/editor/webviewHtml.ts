@@ -8,7 +8,11 @@ export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
 }
 
 /** A page of ours (script and stylesheet under `dist/webview`), with a fresh nonce from the OS random source. */
-export function webviewPageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { readonly script: string; readonly style: string; readonly title: string }): string {
+export function webviewPageHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  page: { readonly script: string; readonly style: string; readonly title: string },
+): string {
   const root = webviewRoot(extensionUri);
   return editorPage({
     cspSource: webview.cspSource,

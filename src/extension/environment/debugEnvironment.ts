@@ -34,10 +34,16 @@ const invalid = (message: string, field: string): BtpError => new BtpError(Error
 function launchOptions(config: vscode.DebugConfiguration): LaunchOptions {
   const raw: unknown = config.btpConnect;
   if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('"btpConnect" in a launch configuration must be an object: { "destinations": ["connection/name"], "vcapServices": true }.', 'btpConnect');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalid('"btpConnect" in a launch configuration must be an object: { "destinations": ["connection/name"], "vcapServices": true }.', 'btpConnect');
   const { destinations, vcapServices, allowedOrigins, onePort } = raw as Record<string, unknown>;
-  if (onePort !== undefined && onePort !== 'path' && onePort !== 'proxy') throw invalid('"btpConnect.onePort" must be "path" (http://127.0.0.1:PORT/<destination>) or "proxy" (http://<destination>.dest through HTTP_PROXY).', 'btpConnect.onePort');
-  if (onePort !== undefined && destinations === undefined) throw invalid('"btpConnect.onePort" needs "btpConnect.destinations": the names to reach through the one port.', 'btpConnect.onePort');
+  if (onePort !== undefined && onePort !== 'path' && onePort !== 'proxy')
+    throw invalid(
+      '"btpConnect.onePort" must be "path" (http://127.0.0.1:PORT/<destination>) or "proxy" (http://<destination>.dest through HTTP_PROXY).',
+      'btpConnect.onePort',
+    );
+  if (onePort !== undefined && destinations === undefined)
+    throw invalid('"btpConnect.onePort" needs "btpConnect.destinations": the names to reach through the one port.', 'btpConnect.onePort');
   if (allowedOrigins !== undefined && (!Array.isArray(allowedOrigins) || !allowedOrigins.every((entry) => typeof entry === 'string'))) {
     throw invalid('"btpConnect.allowedOrigins" must be a list of origins such as "http://localhost:8080".', 'btpConnect.allowedOrigins');
   }
@@ -62,7 +68,10 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
     private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
   ) {}
 
-  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+  async resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
     try {
       return await this.withEnvironment(config);
     } catch (error) {
@@ -88,7 +97,12 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
     const options = launchOptions(config);
     if (options.allowedOrigins) this.ctx.origins.addFromLaunch(options.allowedOrigins);
     const onePort = options.onePort && options.destinations ? await onePortFor(this.ctx, options.destinations) : undefined;
-    const named = options.destinations && !onePort ? await forwardsFor(this.ctx, options.destinations) : onePort ? [{ connection: onePort.connection, info: onePort.info }] : undefined;
+    const named =
+      options.destinations && !onePort
+        ? await forwardsFor(this.ctx, options.destinations)
+        : onePort
+          ? [{ connection: onePort.connection, info: onePort.info }]
+          : undefined;
     const forwards = named ?? this.ctx.registry.forwards();
     const env: Record<string, string | null> = { ...(config.env as Record<string, string | null> | undefined) };
     let entries = envDestinations(forwards.map((entry) => ({ ...entry.info, localAddress: this.ctx.registry.urlForApps(entry.info) })));
@@ -103,12 +117,20 @@ export class DebugEnvironmentProvider implements vscode.DebugConfigurationProvid
     }
     if (entries.length > 0) env.destinations = mergeDestinationsVariable(env.destinations ?? undefined, entries);
     const vcapConnection = options.vcapServices === true ? named?.[0]?.connection : typeof options.vcapServices === 'string' ? options.vcapServices : undefined;
-    if (options.vcapServices && vcapConnection === undefined) throw invalid('"btpConnect.vcapServices": true needs at least one destination in "btpConnect.destinations"; or name the connection instead.', 'btpConnect.vcapServices');
+    if (options.vcapServices && vcapConnection === undefined)
+      throw invalid(
+        '"btpConnect.vcapServices": true needs at least one destination in "btpConnect.destinations"; or name the connection instead.',
+        'btpConnect.vcapServices',
+      );
     if (vcapConnection !== undefined) {
       const live = await this.ctx.registry.get(vcapConnection);
       const proxy = await live.localProxy();
       const binding = live.connectivityBinding;
-      if (!binding || !proxy) throw invalid(`"btpConnect.vcapServices": the connection "${vcapConnection}" has no connectivity service key; add one with "Connect a Subaccount…".`, 'btpConnect.vcapServices');
+      if (!binding || !proxy)
+        throw invalid(
+          `"btpConnect.vcapServices": the connection "${vcapConnection}" has no connectivity service key; add one with "Connect a Subaccount…".`,
+          'btpConnect.vcapServices',
+        );
       env.VCAP_SERVICES = JSON.stringify(connectivityVcapServices(binding, proxy));
     }
     if (entries.length === 0 && vcapConnection === undefined) return config;

@@ -14,7 +14,9 @@ async function locate(ctx: Ctx, reference: string): Promise<{ connection: string
   const match = REFERENCE.exec(reference);
   const destination = match?.[2];
   if (!match || !destination) {
-    throw new BtpError(ErrorCode.InvalidInput, `"${reference}" is not a destination reference; write "<connection>/<destination>" or a destination name.`, { field: 'btpConnect.destinations' });
+    throw new BtpError(ErrorCode.InvalidInput, `"${reference}" is not a destination reference; write "<connection>/<destination>" or a destination name.`, {
+      field: 'btpConnect.destinations',
+    });
   }
   if (match[1]) return { connection: match[1], destination };
   const running = ctx.registry.forwards().filter((entry) => entry.info.destination === destination);
@@ -26,9 +28,13 @@ async function locate(ctx: Ctx, reference: string): Promise<{ connection: string
   }
   if (owners.length === 1 && owners[0]) return { connection: owners[0], destination };
   if (owners.length === 0) {
-    throw new BtpError(ErrorCode.NotFound, `No connection has a destination "${destination}"; check the name, or connect the subaccount that has it.`, { field: 'btpConnect.destinations' });
+    throw new BtpError(ErrorCode.NotFound, `No connection has a destination "${destination}"; check the name, or connect the subaccount that has it.`, {
+      field: 'btpConnect.destinations',
+    });
   }
-  throw new BtpError(ErrorCode.InvalidInput, `"${destination}" exists in ${owners.join(' and ')}; write it as "${owners[0] ?? ''}/${destination}".`, { field: 'btpConnect.destinations' });
+  throw new BtpError(ErrorCode.InvalidInput, `"${destination}" exists in ${owners.join(' and ')}; write it as "${owners[0] ?? ''}/${destination}".`, {
+    field: 'btpConnect.destinations',
+  });
 }
 
 /** The forwards for `references`, started where not running yet, in the order given. */
@@ -58,8 +64,13 @@ export async function onePortFor(ctx: Ctx, references: readonly string[]): Promi
   const connections = [...new Set(located.map((entry) => entry.connection))];
   const [connection] = connections;
   if (connection === undefined || connections.length > 1) {
-    throw new BtpError(ErrorCode.InvalidInput, `"btpConnect.onePort" serves the destinations of one connection through one port; these belong to ${connections.join(' and ') || 'none'}. Split them, or drop "onePort".`, { field: 'btpConnect.onePort' });
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      `"btpConnect.onePort" serves the destinations of one connection through one port; these belong to ${connections.join(' and ') || 'none'}. Split them, or drop "onePort".`,
+      { field: 'btpConnect.onePort' },
+    );
   }
-  const info = ctx.registry.forwardOf(connection, ALL_DESTINATIONS) ?? (await (await ctx.registry.get(connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)));
+  const info =
+    ctx.registry.forwardOf(connection, ALL_DESTINATIONS) ?? (await (await ctx.registry.get(connection)).startForward(ctx.config.forwardSpec(ALL_DESTINATIONS)));
   return { connection, info, names: located.map((entry) => entry.destination) };
 }

@@ -25,13 +25,21 @@ export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, 
     const all = info.destination === ALL_DESTINATIONS;
     const item = new vscode.TreeItem(all ? vscode.l10n.t('All destinations') : info.destination, vscode.TreeItemCollapsibleState.None);
     item.id = `forward/${info.id}`;
-    item.description = vscode.l10n.t('{0} · {1} · {2} req{3}', info.localAddress, info.state, info.counters.requests, info.counters.errors ? vscode.l10n.t(' · {0} err', info.counters.errors) : '');
+    item.description = vscode.l10n.t(
+      '{0} · {1} · {2} req{3}',
+      info.localAddress,
+      info.state,
+      info.counters.requests,
+      info.counters.errors ? vscode.l10n.t(' · {0} err', info.counters.errors) : '',
+    );
     item.iconPath = stateIcon(info);
     item.contextValue = `forward:${info.kind}:${info.state}`;
     item.tooltip = new vscode.MarkdownString(
       [
         `**${all ? vscode.l10n.t('All destinations') : info.destination}** (${entry.connection})`,
-        all ? vscode.l10n.t('Local: `{0}/<destination>/…` or an `X-Destination-Name` header', info.localAddress) : vscode.l10n.t('Local: `{0}` ({1})', info.localAddress, `${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''}`),
+        all
+          ? vscode.l10n.t('Local: `{0}/<destination>/…` or an `X-Destination-Name` header', info.localAddress)
+          : vscode.l10n.t('Local: `{0}` ({1})', info.localAddress, `${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''}`),
         `State: ${info.state}`,
         `Requests: ${info.counters.requests}, errors: ${info.counters.errors}`,
         ...(info.counters.refused > 0 ? [vscode.l10n.t('Refused at the limit of {0} connections: {1}', info.maxConnections, info.counters.refused)] : []),
@@ -57,7 +65,10 @@ export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, 
 function stateIcon(info: ForwardInfo): vscode.ThemeIcon {
   switch (info.state) {
     case 'ready':
-      return new vscode.ThemeIcon(info.counters.errors > 0 ? 'warning' : 'pass', new vscode.ThemeColor(info.counters.errors > 0 ? 'list.warningForeground' : 'charts.green'));
+      return new vscode.ThemeIcon(
+        info.counters.errors > 0 ? 'warning' : 'pass',
+        new vscode.ThemeColor(info.counters.errors > 0 ? 'list.warningForeground' : 'charts.green'),
+      );
     case 'failed':
       return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     case 'starting':

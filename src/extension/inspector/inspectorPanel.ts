@@ -5,7 +5,19 @@ import { toCurl, toHar, toHttpFile } from '../../core/inspect/exportFormats';
 import type { TrafficLog } from '../../core/inspect/trafficLog';
 import type { TrafficEntry, TrafficSummary } from '../../core/inspect/types';
 import type { Logger } from '../../core/log';
-import { Added, Cleared, ClearLog, CopyAsCurl, ExportHar, ForwardStopped, GetDetails, InspectorReady, OpenAsHttp, SetBodies, Snapshot } from '../../protocol/inspectorProtocol';
+import {
+  Added,
+  Cleared,
+  ClearLog,
+  CopyAsCurl,
+  ExportHar,
+  ForwardStopped,
+  GetDetails,
+  InspectorReady,
+  OpenAsHttp,
+  SetBodies,
+  Snapshot,
+} from '../../protocol/inspectorProtocol';
 import { WebviewChannel } from '../editor/webviewChannel';
 import { webviewPageHtml, webviewRoot } from '../editor/webviewHtml';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
@@ -69,7 +81,11 @@ export class InspectorPanel implements vscode.Disposable {
       const entries = this.entries(ids);
       if (entries.length === 0) return { saved: false };
       const name = target.info.destination === ALL_DESTINATIONS ? 'all-destinations' : target.info.destination;
-      const uri = await vscode.window.showSaveDialog({ title: vscode.l10n.t('Export HAR'), filters: { HAR: ['har'] }, defaultUri: vscode.Uri.file(`${name}.har`) });
+      const uri = await vscode.window.showSaveDialog({
+        title: vscode.l10n.t('Export HAR'),
+        filters: { HAR: ['har'] },
+        defaultUri: vscode.Uri.file(`${name}.har`),
+      });
       if (!uri) return { saved: false };
       await vscode.workspace.fs.writeFile(uri, Buffer.from(toHar(entries, target.replayBase, this.version)));
       return { saved: true };

@@ -26,7 +26,13 @@ export class InspectorPanels implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel('btpConnect.trafficInspector', `Traffic: ${name}`, vscode.ViewColumn.Active, { enableScripts: true });
     const inspector = new InspectorPanel(
       panel,
-      { connection: entry.connection, info: entry.info, manager: connection.forwards, replayBase: this.registry.urlForApps(entry.info), onDidChangeForward: this.registry.onDidChangeForward },
+      {
+        connection: entry.connection,
+        info: entry.info,
+        manager: connection.forwards,
+        replayBase: this.registry.urlForApps(entry.info),
+        onDidChangeForward: this.registry.onDidChangeForward,
+      },
       this.extensionUri,
       this.logger.child('inspector'),
       this.version,

@@ -22,18 +22,29 @@ export function connectionItem(node: ConnectionNode, forwards: number, secretSto
       : kind === 'local'
         ? vscode.l10n.t('Destinations imported on this machine (no Destination service)\nSecrets: {0}', secretStorage)
         : `${vscode.l10n.t('Subaccount connection "{0}" ({1})\nSecrets: {2}', node.connection, node.description ?? '', secretStorage)}${signedIn}`;
-  const what = kind === 'sandbox' ? vscode.l10n.t('embedded sandbox') : kind === 'local' ? vscode.l10n.t('destinations of this machine') : vscode.l10n.t('connection to {0}', node.description ?? '');
+  const what =
+    kind === 'sandbox'
+      ? vscode.l10n.t('embedded sandbox')
+      : kind === 'local'
+        ? vscode.l10n.t('destinations of this machine')
+        : vscode.l10n.t('connection to {0}', node.description ?? '');
   item.accessibilityInformation = { label: `${node.connection}, ${what}` };
   return item;
 }
 
 export function levelItem(node: LevelNode, local = false): vscode.TreeItem {
-  const item = new vscode.TreeItem(local ? vscode.l10n.t('Destinations') : node.level === 'subaccount' ? vscode.l10n.t('Subaccount') : vscode.l10n.t('Instance'), vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(
+    local ? vscode.l10n.t('Destinations') : node.level === 'subaccount' ? vscode.l10n.t('Subaccount') : vscode.l10n.t('Instance'),
+    vscode.TreeItemCollapsibleState.Collapsed,
+  );
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(node.level === 'subaccount' ? 'organization' : 'package');
   item.contextValue = 'level';
-  item.tooltip = node.level === 'subaccount' ? vscode.l10n.t('Destinations of the subaccount') : vscode.l10n.t('Destinations of the Destination service instance');
-  item.accessibilityInformation = { label: local ? vscode.l10n.t('Destinations of {0}', node.connection) : vscode.l10n.t('{0} destinations of {1}', item.label as string, node.connection) };
+  item.tooltip =
+    node.level === 'subaccount' ? vscode.l10n.t('Destinations of the subaccount') : vscode.l10n.t('Destinations of the Destination service instance');
+  item.accessibilityInformation = {
+    label: local ? vscode.l10n.t('Destinations of {0}', node.connection) : vscode.l10n.t('{0} destinations of {1}', item.label as string, node.connection),
+  };
   return item;
 }
 
@@ -54,7 +65,9 @@ export function destinationItem(node: DestinationNode, forward: ForwardInfo | un
   item.iconPath = forward ? forwardIcon(forward) : new vscode.ThemeIcon(iconName(record));
   item.contextValue = `destination:${forward ? 'forwarded' : 'idle'}:${(record.Type ?? 'HTTP').toLowerCase()}`;
   item.tooltip = tooltip(record, forward);
-  item.accessibilityInformation = { label: vscode.l10n.t('{0}, {1} destination{2}', node.name, record.Type ?? 'HTTP', forward ? `, forwarded on port ${forward.port}` : '') };
+  item.accessibilityInformation = {
+    label: vscode.l10n.t('{0}, {1} destination{2}', node.name, record.Type ?? 'HTTP', forward ? `, forwarded on port ${forward.port}` : ''),
+  };
   // Opening a destination opens its editor, as opening a file does (a preview tab while browsing).
   item.command = { command: 'btpConnect.editDestination', title: vscode.l10n.t('Edit Destination'), arguments: [node] };
   return item;
@@ -98,7 +111,8 @@ function tooltip(record: DestinationRecord, forward: ForwardInfo | undefined): v
     if (value && !isSecretProperty(name)) markdown.appendMarkdown(`${name}: \`${escape(value)}\`  \n`);
   }
   const others = Object.keys(record).filter((name) => !mainProperties.includes(name) && name !== 'Name');
-  if (others.length) markdown.appendMarkdown(`\n${others.length === 1 ? vscode.l10n.t('1 more property') : vscode.l10n.t('{0} more properties', others.length)}\n`);
+  if (others.length)
+    markdown.appendMarkdown(`\n${others.length === 1 ? vscode.l10n.t('1 more property') : vscode.l10n.t('{0} more properties', others.length)}\n`);
   if (forward) markdown.appendMarkdown(`\n$(radio-tower) ${vscode.l10n.t('Forwarded at {0} ({1})', `\`${forward.localAddress}\``, forward.state)}`);
   return markdown;
 }

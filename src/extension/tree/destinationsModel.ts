@@ -62,7 +62,13 @@ export class DestinationsModel {
   setConnections(entries: readonly { name: string; kind: ConnectionNode['connectionKind']; description: string }[]): void {
     const names = new Set(entries.map((entry) => entry.name));
     for (const id of [...this.contents.keys()]) if (!names.has(id.split('/')[1] ?? '')) this.contents.delete(id);
-    this.connections = entries.map((entry) => ({ kind: 'connection', id: connectionId(entry.name), connection: entry.name, connectionKind: entry.kind, description: entry.description }));
+    this.connections = entries.map((entry) => ({
+      kind: 'connection',
+      id: connectionId(entry.name),
+      connection: entry.name,
+      connectionKind: entry.kind,
+      description: entry.description,
+    }));
   }
 
   roots(): readonly ConnectionNode[] {
@@ -93,7 +99,14 @@ export class DestinationsModel {
   setDestinations(connection: string, level: DestinationLevel, records: readonly DestinationRecord[]): void {
     const destinations = records
       .filter((record) => typeof record.Name === 'string')
-      .map((record): DestinationNode => ({ kind: 'destination', id: destinationId(connection, level, record.Name as string), connection, level, name: record.Name as string, record }))
+      .map((record): DestinationNode => ({
+        kind: 'destination',
+        id: destinationId(connection, level, record.Name as string),
+        connection,
+        level,
+        name: record.Name as string,
+        record,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
     this.contents.set(levelId(connection, level), { destinations });
   }

@@ -72,9 +72,17 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'connection':
-        return connectionItem(node, this.registry.forwards().filter((entry) => entry.connection === node.connection).length, this.secretStorage, this.registry.signedInUser(node.connection));
+        return connectionItem(
+          node,
+          this.registry.forwards().filter((entry) => entry.connection === node.connection).length,
+          this.secretStorage,
+          this.registry.signedInUser(node.connection),
+        );
       case 'level':
-        return levelItem(node, this.model.roots().some((root) => root.connection === node.connection && root.connectionKind === 'local'));
+        return levelItem(
+          node,
+          this.model.roots().some((root) => root.connection === node.connection && root.connectionKind === 'local'),
+        );
       case 'destination':
         return destinationItem(node, this.registry.forwardOf(node.connection, node.name));
       case 'message':

@@ -9,8 +9,15 @@ import type { Choice, Question, TunnelSetupUi } from '../../core/tunnelSetup/set
 export function vscodeSetupUi(progress: vscode.Progress<{ message?: string }>, log: (line: string) => void): TunnelSetupUi {
   return {
     async ask<T>(question: Question<T>): Promise<T | undefined> {
-      const ordered = [...question.choices].sort((a, b) => Number(b.default === true) - Number(a.default === true) || Number(a.unusable !== undefined) - Number(b.unusable !== undefined));
-      const items = ordered.map((choice) => ({ label: choice.unusable ? `$(warning) ${choice.label}` : choice.label, description: choice.description, detail: choice.unusable ? vscode.l10n.t('Not usable now: {0}', choice.unusable) : choice.detail, choice }));
+      const ordered = [...question.choices].sort(
+        (a, b) => Number(b.default === true) - Number(a.default === true) || Number(a.unusable !== undefined) - Number(b.unusable !== undefined),
+      );
+      const items = ordered.map((choice) => ({
+        label: choice.unusable ? `$(warning) ${choice.label}` : choice.label,
+        description: choice.description,
+        detail: choice.unusable ? vscode.l10n.t('Not usable now: {0}', choice.unusable) : choice.detail,
+        choice,
+      }));
       for (;;) {
         const picked = await vscode.window.showQuickPick(items, { title: question.title, ignoreFocusOut: true, matchOnDescription: true });
         if (!picked) return undefined;
@@ -22,7 +29,12 @@ export function vscodeSetupUi(progress: vscode.Progress<{ message?: string }>, l
     async confirm(plan: SetupPlan): Promise<boolean> {
       const [headline = '', ...rest] = describePlan(plan);
       for (const line of describePlan(plan)) log(line);
-      const button = plan.action === 'create' ? vscode.l10n.t('Create Tunnel App') : plan.action === 'remove' ? vscode.l10n.t('Remove Tunnel App') : vscode.l10n.t('Import and Use');
+      const button =
+        plan.action === 'create'
+          ? vscode.l10n.t('Create Tunnel App')
+          : plan.action === 'remove'
+            ? vscode.l10n.t('Remove Tunnel App')
+            : vscode.l10n.t('Import and Use');
       const answer = await vscode.window.showWarningMessage(headline, { modal: true, detail: rest.join('\n') }, button);
       return answer === button;
     },

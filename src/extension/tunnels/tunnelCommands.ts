@@ -26,9 +26,27 @@ export async function setUpTunnel(ctx: Ctx, node?: ConnectionArgument): Promise<
   }
   if (outcome.kind !== 'saved') return;
   const restarted = await ctx.registry.reopen(connection);
-  const created = outcome.created ? vscode.l10n.t(' App "{0}" was created in org "{1}" / space "{2}"; Remove Tunnel App deletes it.', outcome.created.app, outcome.created.org, outcome.created.space) : '';
-  const overridden = ctx.config.tunnelSetting(connection) ? vscode.l10n.t(' Note: the setting btpConnect.tunnels names a tunnel for {0} and overrides this one.', connection) : '';
-  void vscode.window.showInformationMessage(vscode.l10n.t('{0} reaches the connectivity proxy through {1}{2}.{3}{4}', connection, formatTunnelMode(outcome.mode), restarted === 1 ? vscode.l10n.t('; 1 forward restarted through it') : restarted ? vscode.l10n.t('; {0} forwards restarted through it', restarted) : '', created, overridden));
+  const created = outcome.created
+    ? vscode.l10n.t(
+        ' App "{0}" was created in org "{1}" / space "{2}"; Remove Tunnel App deletes it.',
+        outcome.created.app,
+        outcome.created.org,
+        outcome.created.space,
+      )
+    : '';
+  const overridden = ctx.config.tunnelSetting(connection)
+    ? vscode.l10n.t(' Note: the setting btpConnect.tunnels names a tunnel for {0} and overrides this one.', connection)
+    : '';
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      '{0} reaches the connectivity proxy through {1}{2}.{3}{4}',
+      connection,
+      formatTunnelMode(outcome.mode),
+      restarted === 1 ? vscode.l10n.t('; 1 forward restarted through it') : restarted ? vscode.l10n.t('; {0} forwards restarted through it', restarted) : '',
+      created,
+      overridden,
+    ),
+  );
 }
 
 export async function removeTunnelApp(ctx: Ctx, node?: ConnectionArgument): Promise<void> {
@@ -36,21 +54,30 @@ export async function removeTunnelApp(ctx: Ctx, node?: ConnectionArgument): Prom
   if (!connection) return;
   const outcome = await withFlow(ctx, vscode.l10n.t('Remove Tunnel App of {0}', connection), connection, (flow) => removeFlow(flow));
   const messages: Partial<Record<typeof outcome.kind, string>> = {
-    removed: vscode.l10n.t('Deleted app "{0}" and its service binding; {1} has no tunnel through it any more.', 'app' in outcome ? outcome.app : '', connection),
+    removed: vscode.l10n.t(
+      'Deleted app "{0}" and its service binding; {1} has no tunnel through it any more.',
+      'app' in outcome ? outcome.app : '',
+      connection,
+    ),
     gone: vscode.l10n.t('The tunnel app of {0} does not exist any more; its record is gone too.', connection),
     'not-ours': vscode.l10n.t('The app of that name is not the one BTP Connect created: it was left alone, and the record forgotten.'),
     forgotten: vscode.l10n.t('BTP Connect created nothing for {0}; its saved tunnel is forgotten.', connection),
     nothing: vscode.l10n.t('{0} has no tunnel app created by BTP Connect.', connection),
     declined: vscode.l10n.t('Nothing was removed.'),
   };
-  if (outcome.kind === 'removed' || outcome.kind === 'gone' || outcome.kind === 'not-ours' || outcome.kind === 'forgotten') await ctx.registry.reopen(connection);
+  if (outcome.kind === 'removed' || outcome.kind === 'gone' || outcome.kind === 'not-ours' || outcome.kind === 'forgotten')
+    await ctx.registry.reopen(connection);
   const message = messages[outcome.kind];
   if (message) void vscode.window.showInformationMessage(message);
 }
 
 async function savedConnection(ctx: Ctx, node: ConnectionArgument | undefined, title: string): Promise<string | undefined> {
   if (node?.kind === 'connection' && node.connectionKind !== undefined && node.connectionKind !== 'saved') {
-    void vscode.window.showInformationMessage(node.connectionKind === 'sandbox' ? vscode.l10n.t('{0} is the sandbox: its connectivity proxy runs on this machine and needs no tunnel.', node.connection) : vscode.l10n.t('{0} is this machine\'s destinations and needs no tunnel.', node.connection));
+    void vscode.window.showInformationMessage(
+      node.connectionKind === 'sandbox'
+        ? vscode.l10n.t('{0} is the sandbox: its connectivity proxy runs on this machine and needs no tunnel.', node.connection)
+        : vscode.l10n.t("{0} is this machine's destinations and needs no tunnel.", node.connection),
+    );
     return undefined;
   }
   if (node?.kind === 'connection') return node.connection;

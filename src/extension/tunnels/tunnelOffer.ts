@@ -20,7 +20,14 @@ export class TunnelOffer implements vscode.Disposable {
         this.offered.add(connection);
         const what = info.destination === ALL_DESTINATIONS ? 'A destination' : `"${info.destination}"`;
         void vscode.window
-          .showWarningMessage(vscode.l10n.t('{0} cannot reach the connectivity proxy of {1}: on real BTP it answers only inside Cloud Foundry or Kyma. A tunnel through an app or the cluster makes it reachable.', what, connection), vscode.l10n.t('Set Up Tunnel…'))
+          .showWarningMessage(
+            vscode.l10n.t(
+              '{0} cannot reach the connectivity proxy of {1}: on real BTP it answers only inside Cloud Foundry or Kyma. A tunnel through an app or the cluster makes it reachable.',
+              what,
+              connection,
+            ),
+            vscode.l10n.t('Set Up Tunnel…'),
+          )
           .then((choice) => {
             if (choice) void vscode.commands.executeCommand(CommandId.setUpTunnel, { kind: 'connection', connection, connectionKind: 'saved' });
           });

@@ -38,7 +38,11 @@ export class TunnelStatusBar implements vscode.Disposable {
       item.text = words.text;
       item.tooltip = words.tooltip;
       item.backgroundColor = words.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-      item.command = { title: vscode.l10n.t('Set Up Tunnel…'), command: CommandId.setUpTunnel, arguments: [{ kind: 'connection', connection: entry.connection, connectionKind: 'saved' }] };
+      item.command = {
+        title: vscode.l10n.t('Set Up Tunnel…'),
+        command: CommandId.setUpTunnel,
+        arguments: [{ kind: 'connection', connection: entry.connection, connectionKind: 'saved' }],
+      };
       item.show();
     }
   }

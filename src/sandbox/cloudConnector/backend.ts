@@ -30,7 +30,10 @@ export class BackendAccess {
     if (network) {
       // One introduction for every pooled connection: it carries the proof and nothing about any request.
       const introduction = network.introduce();
-      this.networkAgents = { http: new IntroducingHttpAgent(introduction, { keepAlive: true, maxSockets: 256 }), https: new IntroducingHttpsAgent(introduction, { keepAlive: true, maxSockets: 256, ...ca }) };
+      this.networkAgents = {
+        http: new IntroducingHttpAgent(introduction, { keepAlive: true, maxSockets: 256 }),
+        https: new IntroducingHttpsAgent(introduction, { keepAlive: true, maxSockets: 256, ...ca }),
+      };
     }
   }
 
@@ -61,7 +64,9 @@ export class BackendAccess {
       raw.write(this.network.introduce(introduction));
       socket = tls ? connectTls({ socket: raw, ...tlsOptions }) : raw;
     } else {
-      socket = tls ? connectTls({ host: mapping.localHost, port: mapping.localPort, ...tlsOptions }) : connectTcp({ host: mapping.localHost, port: mapping.localPort, allowHalfOpen: true });
+      socket = tls
+        ? connectTls({ host: mapping.localHost, port: mapping.localPort, ...tlsOptions })
+        : connectTcp({ host: mapping.localHost, port: mapping.localPort, allowHalfOpen: true });
     }
     socket.setTimeout(this.connectTimeoutMs, () => socket.destroy(new Error(`connect to ${mapping.localHost}:${mapping.localPort} timed out`)));
     return socket;

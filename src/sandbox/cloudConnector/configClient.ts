@@ -108,7 +108,10 @@ export type KnownAccess = { readonly mapped: false } | { readonly mapped: true; 
  * The access control of the sandbox running on `directory` if `destinationServiceUri` is its Destination service
  * (the state file names it), else undefined: a check of a sandbox destination can then list the exposed paths.
  */
-export async function sandboxAccessControl(directory: string, destinationServiceUri: string): Promise<((virtualHost: string, virtualPort: number, locationId: string | undefined) => KnownAccess) | undefined> {
+export async function sandboxAccessControl(
+  directory: string,
+  destinationServiceUri: string,
+): Promise<((virtualHost: string, virtualPort: number, locationId: string | undefined) => KnownAccess) | undefined> {
   const state = await readConfigState(directory);
   if (!state?.destinationServiceUrl || originOf(state.destinationServiceUrl) !== originOf(destinationServiceUri)) return undefined;
   return (virtualHost, virtualPort, locationId) => accessFor(state.config, virtualHost, virtualPort, locationId);
@@ -118,7 +121,12 @@ export function accessFor(config: CloudConnectorFile, virtualHost: string, virtu
   const entry = config.connectors.find((item) => item.locationId === (locationId ?? ''));
   const mapping = entry?.mappings.find((item) => item.virtualHost.toLowerCase() === virtualHost.toLowerCase() && item.virtualPort === virtualPort);
   if (!mapping || (mapping.protocol !== 'HTTP' && mapping.protocol !== 'HTTPS')) return { mapped: false };
-  return { mapped: true, exposed: (mapping.resources ?? []).filter((resource) => resource.enabled === true).map((resource) => (resource.exactMatchOnly === true ? resource.id : `${resource.id} and below`)) };
+  return {
+    mapped: true,
+    exposed: (mapping.resources ?? [])
+      .filter((resource) => resource.enabled === true)
+      .map((resource) => (resource.exactMatchOnly === true ? resource.id : `${resource.id} and below`)),
+  };
 }
 
 function originOf(url: string): string {

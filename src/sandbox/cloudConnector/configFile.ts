@@ -30,7 +30,17 @@ export const CONFIG_FILE_NAME = 'cloud-connector.json';
 
 const protocols: readonly BackendProtocol[] = ['HTTP', 'HTTPS', 'TCP', 'TCPS', 'LDAP', 'LDAPS', 'RFC', 'RFCS'];
 const authenticationModes: readonly AuthenticationMode[] = ['NONE', 'NONE_RESTRICTED', 'X509_GENERAL', 'X509_RESTRICTED', 'KERBEROS'];
-const mappingFields = new Set(['virtualHost', 'virtualPort', 'localHost', 'localPort', 'protocol', 'hostInHeader', 'authenticationMode', 'resources', 'description']);
+const mappingFields = new Set([
+  'virtualHost',
+  'virtualPort',
+  'localHost',
+  'localPort',
+  'protocol',
+  'hostInHeader',
+  'authenticationMode',
+  'resources',
+  'description',
+]);
 const resourceFields = new Set(['id', 'enabled', 'exactMatchOnly', 'websocketUpgradeAllowed', 'description']);
 
 /** A problem in the file, named by its field path (`connectors[0].mappings[2].virtualPort`). */
@@ -81,20 +91,23 @@ export function validateCloudConnectorFile(value: unknown): CloudConnectorFile {
 
 function validateMapping(value: unknown, at: string): MappingEntry {
   const entry = object(value, at);
-  for (const key of Object.keys(entry)) if (!mappingFields.has(key)) throw new ConfigError(`${at}.${key}`, `is not a mapping field (known: ${[...mappingFields].join(', ')})`);
+  for (const key of Object.keys(entry))
+    if (!mappingFields.has(key)) throw new ConfigError(`${at}.${key}`, `is not a mapping field (known: ${[...mappingFields].join(', ')})`);
   const virtualHost = hostName(entry.virtualHost, `${at}.virtualHost`);
   const virtualPort = port(entry.virtualPort, `${at}.virtualPort`);
   const localHost = string(entry.localHost, `${at}.localHost`);
   if (localHost === '') throw new ConfigError(`${at}.localHost`, 'must not be empty');
   const builtin = builtinName(localHost);
-  if (localHost.startsWith('builtin:') && !builtin) throw new ConfigError(`${at}.localHost`, `names no built-in system (known: ${BUILTIN_SYSTEMS.map((name) => `builtin:${name}`).join(', ')})`);
+  if (localHost.startsWith('builtin:') && !builtin)
+    throw new ConfigError(`${at}.localHost`, `names no built-in system (known: ${BUILTIN_SYSTEMS.map((name) => `builtin:${name}`).join(', ')})`);
   let localPort: number | undefined;
   if (builtin) {
     if (entry.localPort !== undefined) throw new ConfigError(`${at}.localPort`, `must be left out for ${localHost} (its port changes with every start)`);
   } else localPort = port(entry.localPort, `${at}.localPort`);
   const protocol = oneOf(entry.protocol, protocols, `${at}.protocol`);
   const hostInHeader = entry.hostInHeader === undefined ? undefined : oneOf(entry.hostInHeader, ['virtual', 'internal'] as const, `${at}.hostInHeader`);
-  const authenticationMode = entry.authenticationMode === undefined ? undefined : oneOf(entry.authenticationMode, authenticationModes, `${at}.authenticationMode`);
+  const authenticationMode =
+    entry.authenticationMode === undefined ? undefined : oneOf(entry.authenticationMode, authenticationModes, `${at}.authenticationMode`);
   const description = entry.description === undefined ? undefined : string(entry.description, `${at}.description`);
   let resources: MappedResource[] | undefined;
   if (entry.resources !== undefined) {
@@ -116,7 +129,8 @@ function validateMapping(value: unknown, at: string): MappingEntry {
 
 function validateResource(value: unknown, at: string): MappedResource {
   const entry = object(value, at);
-  for (const key of Object.keys(entry)) if (!resourceFields.has(key)) throw new ConfigError(`${at}.${key}`, `is not a resource field (known: ${[...resourceFields].join(', ')})`);
+  for (const key of Object.keys(entry))
+    if (!resourceFields.has(key)) throw new ConfigError(`${at}.${key}`, `is not a resource field (known: ${[...resourceFields].join(', ')})`);
   const id = string(entry.id, `${at}.id`);
   if (!id.startsWith('/')) throw new ConfigError(`${at}.id`, `must be a URL path starting with "/", not "${id}"`);
   const flag = (name: string) => (entry[name] === undefined ? undefined : boolean(entry[name], `${at}.${name}`));
@@ -180,7 +194,8 @@ function port(value: unknown, at: string): number {
 
 function hostName(value: unknown, at: string): string {
   const host = string(value, at);
-  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)) throw new ConfigError(at, `must be a host name (letters, digits, "-" and "."), not "${host}"`);
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host))
+    throw new ConfigError(at, `must be a host name (letters, digits, "-" and "."), not "${host}"`);
   return host;
 }
 

@@ -83,7 +83,9 @@ export class CloudConnectorConfigWatcher {
       if (upgraded.length > 0) {
         text = formatCloudConnectorFile(file);
         await writeFile(this.path, text, { mode: 0o600 });
-        this.logger.info(`${CONFIG_FILE_NAME}: ${upgraded.join(' and ')} mapped to the line service as written by an earlier version; now the sandbox's directory and mail server`);
+        this.logger.info(
+          `${CONFIG_FILE_NAME}: ${upgraded.join(' and ')} mapped to the line service as written by an earlier version; now the sandbox's directory and mail server`,
+        );
       }
     } catch {
       // An invalid file is reported below, as it is.
@@ -158,14 +160,21 @@ export class CloudConnectorConfigWatcher {
     }
     await this.apply(parsed);
     this.current = parsed;
-    this.logger.info(`${CONFIG_FILE_NAME} applied: ${parsed.connectors.map((item) => `${item.locationId || '(no location ID)'} ${item.mappings.length} mapping(s)`).join(', ')}`);
+    this.logger.info(
+      `${CONFIG_FILE_NAME} applied: ${parsed.connectors.map((item) => `${item.locationId || '(no location ID)'} ${item.mappings.length} mapping(s)`).join(', ')}`,
+    );
     await this.writeState({ sha256: sha, status: 'applied' });
   }
 
   private async writeState(state: Omit<ConfigState, 'pid' | 'config'>): Promise<void> {
     if (this.closed) return;
     this.lastState = state;
-    const full: ConfigState = { pid: process.pid, ...state, config: this.current, ...(this.destinationServiceUrl ? { destinationServiceUrl: this.destinationServiceUrl } : {}) };
+    const full: ConfigState = {
+      pid: process.pid,
+      ...state,
+      config: this.current,
+      ...(this.destinationServiceUrl ? { destinationServiceUrl: this.destinationServiceUrl } : {}),
+    };
     const temporary = `${this.statePath}.${process.pid}.tmp`;
     await writeFile(temporary, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });
     await rename(temporary, this.statePath);

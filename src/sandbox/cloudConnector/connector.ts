@@ -71,7 +71,11 @@ export class CloudConnector extends EventEmitter<{ state: [state: ConnectorState
   private socket: Socket | undefined;
   private session: ServerHttp2Session | undefined;
   private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  private readonly h2 = createHttp2Server({ settings: { initialWindowSize: 1024 * 1024, maxConcurrentStreams: 1000 }, maxHeaderListPairs: 1024, maxSessionMemory: 64 });
+  private readonly h2 = createHttp2Server({
+    settings: { initialWindowSize: 1024 * 1024, maxConcurrentStreams: 1000 },
+    maxHeaderListPairs: 1024,
+    maxSessionMemory: 64,
+  });
   private readonly backend: BackendAccess;
   private readonly backendSockets = new Set<Socket>();
   private readonly logger: Logger;
@@ -83,7 +87,12 @@ export class CloudConnector extends EventEmitter<{ state: [state: ConnectorState
     this.locationId = options.locationId ?? '';
     this.mappingList = options.mappings;
     this.logger = options.logger ?? silentLogger;
-    this.backend = new BackendAccess(options.trustedCaPem, new PrincipalCertificates(options.certificateAuthority), options.connectTimeoutMs ?? 10_000, options.network);
+    this.backend = new BackendAccess(
+      options.trustedCaPem,
+      new PrincipalCertificates(options.certificateAuthority),
+      options.connectTimeoutMs ?? 10_000,
+      options.network,
+    );
     const context: StreamContext = { mappings: () => this.mappingList, backend: this.backend, logger: this.logger };
     this.h2.on('session', (session) => this.attached(session));
     this.h2.on('stream', (stream, headers) => {

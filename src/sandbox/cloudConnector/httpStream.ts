@@ -43,7 +43,10 @@ export function serveHttpStream(stream: ServerHttp2Stream, headers: IncomingHttp
       headers: backend.requestHeaders(mapping, headers, decodeUser(headers[StreamHeader.user])),
       timeout: idleTimeoutMs,
     };
-    outgoing = mapping.protocol === 'HTTPS' ? httpsRequest({ ...options, agent: backend.agentFor(mapping) }) : httpRequest({ ...options, agent: backend.agentFor(mapping) });
+    outgoing =
+      mapping.protocol === 'HTTPS'
+        ? httpsRequest({ ...options, agent: backend.agentFor(mapping) })
+        : httpRequest({ ...options, agent: backend.agentFor(mapping) });
   } catch (error) {
     respondText(stream, 502, `The Cloud Connector could not build the request for ${virtualHost}:${virtualPort}: ${(error as Error).message}`);
     stream.resume();

@@ -40,8 +40,22 @@ function defaultEntries(): MappingEntry[] {
     line('db.virtual', 5432, 'Line service as a database; propagates the user in a PROXY v2 header', true),
     // TCP, not LDAP: LDAP clients come through SOCKS5, which needs a TCP mapping (an LDAP mapping would serve the
     // proxy's own LDAP port, which the sandbox does not run).
-    { virtualHost: 'ldap.virtual', virtualPort: 389, localHost: 'builtin:ldap', protocol: 'TCP', authenticationMode: 'NONE', description: 'OpenLDAP directory (slapd), dc=example,dc=com' },
-    { virtualHost: 'smtp.virtual', virtualPort: 25, localHost: 'builtin:mail', protocol: 'TCP', authenticationMode: 'NONE', description: 'Mail server (SMTP with AUTH; mail lands in the sandbox mailbox)' },
+    {
+      virtualHost: 'ldap.virtual',
+      virtualPort: 389,
+      localHost: 'builtin:ldap',
+      protocol: 'TCP',
+      authenticationMode: 'NONE',
+      description: 'OpenLDAP directory (slapd), dc=example,dc=com',
+    },
+    {
+      virtualHost: 'smtp.virtual',
+      virtualPort: 25,
+      localHost: 'builtin:mail',
+      protocol: 'TCP',
+      authenticationMode: 'NONE',
+      description: 'Mail server (SMTP with AUTH; mail lands in the sandbox mailbox)',
+    },
   ];
 }
 
@@ -63,7 +77,9 @@ export function upgradeRetiredSamples(file: CloudConnectorFile): { readonly file
   const connectors = file.connectors.map((connector) => ({
     ...connector,
     mappings: connector.mappings.map((mapping) => {
-      const retired = retiredSamples.find((sample) => sample.virtualHost === mapping.virtualHost && sample.virtualPort === mapping.virtualPort && sample.description === mapping.description);
+      const retired = retiredSamples.find(
+        (sample) => sample.virtualHost === mapping.virtualHost && sample.virtualPort === mapping.virtualPort && sample.description === mapping.description,
+      );
       const replacement = current.find((entry) => entry.virtualHost === mapping.virtualHost && entry.virtualPort === mapping.virtualPort);
       if (!retired || !replacement || mapping.localHost !== 'builtin:line' || mapping.resources !== undefined) return mapping;
       upgraded.push(`${mapping.virtualHost}:${mapping.virtualPort}`);

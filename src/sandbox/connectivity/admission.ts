@@ -56,9 +56,11 @@ export function admit(req: IncomingMessage, context: AdmissionContext): Admitted
   let user = caller.user;
   const userHeader = req.headers['sap-connectivity-authentication'];
   if (userHeader !== undefined) {
-    if (caller.user) return { ok: false, status: 400, message: 'SAP-Connectivity-Authentication must not be combined with a user token in Proxy-Authorization.' };
+    if (caller.user)
+      return { ok: false, status: 400, message: 'SAP-Connectivity-Authentication must not be combined with a user token in Proxy-Authorization.' };
     const verified = verifyUserToken(context.key, bearerValue(userHeader) ?? '', caller.tenant.id);
-    if (!verified.ok) return { ok: false, status: 407, message: `Principal propagation failed: ${verified.message}.`, headers: { 'Proxy-Authenticate': 'Bearer' } };
+    if (!verified.ok)
+      return { ok: false, status: 407, message: `Principal propagation failed: ${verified.message}.`, headers: { 'Proxy-Authenticate': 'Bearer' } };
     user = verified.user;
   }
 
@@ -79,9 +81,18 @@ export function admit(req: IncomingMessage, context: AdmissionContext): Admitted
 function parseTarget(requestTarget: string): { ok: true; target: ProxyTarget } | Refused {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(requestTarget)?.[1]?.toLowerCase();
   if (scheme === 'https') {
-    return { ok: false, status: 405, message: 'The connectivity proxy accepts http:// targets only; TLS to the backend is set per system mapping in the Cloud Connector (protocol HTTPS).' };
+    return {
+      ok: false,
+      status: 405,
+      message: 'The connectivity proxy accepts http:// targets only; TLS to the backend is set per system mapping in the Cloud Connector (protocol HTTPS).',
+    };
   }
-  if (scheme !== 'http') return { ok: false, status: 400, message: 'The connectivity proxy accepts absolute-form requests only (GET http://<virtual host>:<port>/<path> HTTP/1.1).' };
+  if (scheme !== 'http')
+    return {
+      ok: false,
+      status: 400,
+      message: 'The connectivity proxy accepts absolute-form requests only (GET http://<virtual host>:<port>/<path> HTTP/1.1).',
+    };
   let url: URL;
   try {
     url = new URL(requestTarget);
@@ -93,7 +104,8 @@ function parseTarget(requestTarget: string): { ok: true; target: ProxyTarget } |
   // WHATWG URLs allow hosts like `whoami{` or `a"b` (http:///whoami{ parses). Such a name is no valid HTTP/2
   // authority: the connector would refuse the stream as an invalid frame, and after a thousand of those Node ends
   // its whole session (maxSessionInvalidFrames), cutting the tunnel for everybody behind that Cloud Connector.
-  if (!/^[a-z0-9._~!$&'()*+,;=-]+$/.test(virtualHost) && !isIPv6(virtualHost)) return { ok: false, status: 400, message: 'The request target names no valid host.' };
+  if (!/^[a-z0-9._~!$&'()*+,;=-]+$/.test(virtualHost) && !isIPv6(virtualHost))
+    return { ok: false, status: 400, message: 'The request target names no valid host.' };
   return { ok: true, target: { virtualHost, virtualPort: url.port === '' ? 80 : Number(url.port), path: `${url.pathname}${url.search}` } };
 }
 

@@ -36,7 +36,11 @@ export function createHttpProxyServer(options: HttpProxyOptions): Server {
   server.keepAliveTimeout = 5_000;
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
-    writeRawResponse(socket, 405, 'CONNECT is not offered by the connectivity proxy; use an http:// URL (TLS to the backend is set in the Cloud Connector) or SOCKS5.');
+    writeRawResponse(
+      socket,
+      405,
+      'CONNECT is not offered by the connectivity proxy; use an http:// URL (TLS to the backend is set in the Cloud Connector) or SOCKS5.',
+    );
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());

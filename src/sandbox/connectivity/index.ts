@@ -39,7 +39,10 @@ export async function startConnectivityProxy(options: ConnectivityProxyOptions):
   };
   try {
     const context = { world, key, tunnels };
-    const tunnel = await listenOnLoopback(createTunnelServer({ world, connectorSecret: options.connectorSecret, registry: tunnels, logger: logger.child('tunnel') }), options.ports.tunnel);
+    const tunnel = await listenOnLoopback(
+      createTunnelServer({ world, connectorSecret: options.connectorSecret, registry: tunnels, logger: logger.child('tunnel') }),
+      options.ports.tunnel,
+    );
     listeners.push(tunnel);
     const http = await listenOnLoopback(createHttpProxyServer({ ...context, logger: logger.child('http') }), options.ports.http);
     listeners.push(http);

@@ -18,8 +18,7 @@ export interface ConnectivityCaller {
  * one the connectivity service accepts (another client's token, unknown tenant).
  */
 export type CallerCheck =
-  | { readonly ok: true; readonly caller: ConnectivityCaller }
-  | { readonly ok: false; readonly failure: 'invalid' | 'forbidden'; readonly message: string };
+  { readonly ok: true; readonly caller: ConnectivityCaller } | { readonly ok: false; readonly failure: 'invalid' | 'forbidden'; readonly message: string };
 
 /** Verifies a connectivity token: signed by the sandbox key, unexpired, issued to a `connectivity` client. */
 export function verifyConnectivityToken(world: World, key: SigningKey, token: string): CallerCheck {
@@ -41,7 +40,8 @@ export function verifyConnectivityToken(world: World, key: SigningKey, token: st
 export function verifyUserToken(key: SigningKey, token: string, tenantId: string): { ok: true; user: PropagatedUser } | { ok: false; message: string } {
   if (token === '' || token.length > maxTokenBytes) return { ok: false, message: 'The user token is missing or too large' };
   const verified = verifyJwt(key, token);
-  if (!verified.ok) return { ok: false, message: `The user token in SAP-Connectivity-Authentication is ${verified.reason === 'expired' ? 'expired' : 'invalid'}` };
+  if (!verified.ok)
+    return { ok: false, message: `The user token in SAP-Connectivity-Authentication is ${verified.reason === 'expired' ? 'expired' : 'invalid'}` };
   const user = userOf(verified.payload, String(verified.payload.zid ?? ''));
   if (!user) return { ok: false, message: 'The token in SAP-Connectivity-Authentication carries no user' };
   if (user.tenantId !== tenantId) return { ok: false, message: 'The user token belongs to another subaccount than the connectivity token' };

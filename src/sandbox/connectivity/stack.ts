@@ -45,7 +45,12 @@ export async function startConnectivityStack(options: ConnectivityStackOptions):
     for (const part of parts.reverse()) await part.close();
   };
   try {
-    const onPremise = await startOnPremiseSystems({ logger: logger.child('on-premise'), trustedCaPem: identity.ca.certPem, ...(options.ldap ? { ldap: options.ldap } : {}), ...(options.mailboxDirectory ? { mailboxDirectory: options.mailboxDirectory } : {}) });
+    const onPremise = await startOnPremiseSystems({
+      logger: logger.child('on-premise'),
+      trustedCaPem: identity.ca.certPem,
+      ...(options.ldap ? { ldap: options.ldap } : {}),
+      ...(options.mailboxDirectory ? { mailboxDirectory: options.mailboxDirectory } : {}),
+    });
     parts.push(onPremise);
     const proxy = await startConnectivityProxy({
       world: identity.world,

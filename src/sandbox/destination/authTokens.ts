@@ -13,8 +13,10 @@ export interface CallerUser {
 }
 
 /** What a find-destination request brings for token flows: the headers the client sends (spec §3.2), read. */
-export interface TokenInputs
-  extends Pick<FindOptions, 'refreshToken' | 'code' | 'redirectUri' | 'codeVerifier' | 'subjectToken' | 'subjectTokenType' | 'actorToken' | 'actorTokenType'> {
+export interface TokenInputs extends Pick<
+  FindOptions,
+  'refreshToken' | 'code' | 'redirectUri' | 'codeVerifier' | 'subjectToken' | 'subjectTokenType' | 'actorToken' | 'actorTokenType'
+> {
   readonly user?: CallerUser;
   /** Set when `X-user-token` was sent but is not a valid user token of this sandbox. */
   readonly userTokenError?: string;

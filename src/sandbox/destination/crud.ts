@@ -18,9 +18,27 @@ interface CollectionSpec {
 }
 
 const specs: Record<CollectionKind, CollectionSpec> = {
-  Destinations: { collection: 'destinations', nameField: 'Name', rules: destinationRules, filters: ['in', 'startswith', 'endswith', 'modifiedwithin'], notFound: notFoundBody },
-  Certificates: { collection: 'certificates', nameField: 'Name', rules: certificateRules, filters: ['in'], notFound: errorBody('Certificate with the specified name was not found') },
-  DestinationFragments: { collection: 'fragments', nameField: 'FragmentName', rules: fragmentRules, filters: ['in', 'startswith', 'endswith'], notFound: errorBody('Fragment with the specified name was not found') },
+  Destinations: {
+    collection: 'destinations',
+    nameField: 'Name',
+    rules: destinationRules,
+    filters: ['in', 'startswith', 'endswith', 'modifiedwithin'],
+    notFound: notFoundBody,
+  },
+  Certificates: {
+    collection: 'certificates',
+    nameField: 'Name',
+    rules: certificateRules,
+    filters: ['in'],
+    notFound: errorBody('Certificate with the specified name was not found'),
+  },
+  DestinationFragments: {
+    collection: 'fragments',
+    nameField: 'FragmentName',
+    rules: fragmentRules,
+    filters: ['in', 'startswith', 'endswith'],
+    notFound: errorBody('Fragment with the specified name was not found'),
+  },
 };
 
 export interface CollectionRequest {
@@ -37,7 +55,8 @@ export interface CollectionRequest {
 /** CRUD on `/v1/{subaccount|instance}{Destinations|Certificates|DestinationFragments}[/{name}]` (spec §3.1). */
 export async function handleCollection(req: IncomingMessage, res: ServerResponse, request: CollectionRequest, store: DestinationStore): Promise<void> {
   const spec = specs[request.kind];
-  const scope: Scope = request.level === 'instance' ? { tenantId: request.caller.tenant.id, instanceId: request.caller.instanceId } : { tenantId: request.caller.tenant.id };
+  const scope: Scope =
+    request.level === 'instance' ? { tenantId: request.caller.tenant.id, instanceId: request.caller.instanceId } : { tenantId: request.caller.tenant.id };
   const method = req.method ?? 'GET';
   if (request.name !== undefined) {
     if (method === 'GET') return getOne(req, res, store, scope, spec, request);
@@ -57,7 +76,8 @@ function getOne(req: IncomingMessage, res: ServerResponse, store: DestinationSto
   const ifNoneMatch = header(req, 'if-none-match');
   if (ifNoneMatch && etagMatches(ifNoneMatch, entry.etag)) return sendEmpty(res, 304, { etag: entry.etag });
   const ifMatch = header(req, 'if-match');
-  if (ifMatch && !etagMatches(ifMatch, entry.etag)) return sendJson(res, 412, errorBody('The ETag does not match: the resource was changed'), { etag: entry.etag });
+  if (ifMatch && !etagMatches(ifMatch, entry.etag))
+    return sendJson(res, 412, errorBody('The ETag does not match: the resource was changed'), { etag: entry.etag });
   sendJson(res, 200, entry.value, { etag: entry.etag });
 }
 
@@ -73,7 +93,12 @@ function list(res: ServerResponse, store: DestinationStore, scope: Scope, spec: 
   if (!parsed.ok) return sendJson(res, 400, errorBody(parsed.error));
   const query = parsed.value;
   const entries = store.list(scope, spec.collection);
-  if (query.mode === 'select') return sendJson(res, 200, entries.map(([name]) => ({ [spec.nameField]: name })));
+  if (query.mode === 'select')
+    return sendJson(
+      res,
+      200,
+      entries.map(([name]) => ({ [spec.nameField]: name })),
+    );
   if (query.mode === 'page') {
     const pageCount = Math.max(1, Math.ceil(entries.length / query.pageSize));
     const slice = entries.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
@@ -84,7 +109,12 @@ function list(res: ServerResponse, store: DestinationStore, scope: Scope, spec: 
       ...(query.entityCount ? { 'entity-count': String(entries.length) } : {}),
       ...(links.length > 0 ? { link: links.join(', ') } : {}),
     };
-    return sendJson(res, 200, slice.map(([, entry]) => entry.value), headers);
+    return sendJson(
+      res,
+      200,
+      slice.map(([, entry]) => entry.value),
+      headers,
+    );
   }
   const now = Date.now();
   const body = entries
@@ -99,7 +129,14 @@ function list(res: ServerResponse, store: DestinationStore, scope: Scope, spec: 
   sendJson(res, 200, body);
 }
 
-async function write(req: IncomingMessage, res: ServerResponse, store: DestinationStore, scope: Scope, spec: CollectionSpec, method: 'POST' | 'PUT'): Promise<void> {
+async function write(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: DestinationStore,
+  scope: Scope,
+  spec: CollectionSpec,
+  method: 'POST' | 'PUT',
+): Promise<void> {
   let body: unknown;
   try {
     body = JSON.parse(await readBody(req));
@@ -131,7 +168,8 @@ async function write(req: IncomingMessage, res: ServerResponse, store: Destinati
   const results = await store.apply(operations);
   if (!bulk) {
     const outcome = results[0]?.outcome;
-    if (outcome === 'exists') return sendJson(res, 409, errorBody(`${spec.nameField === 'Name' ? 'Configuration' : 'Fragment'} with the specified name already exists`));
+    if (outcome === 'exists')
+      return sendJson(res, 409, errorBody(`${spec.nameField === 'Name' ? 'Configuration' : 'Fragment'} with the specified name already exists`));
     if (outcome === 'not_found') return sendJson(res, 404, spec.notFound);
     if (outcome === 'precondition_failed') return sendJson(res, 412, errorBody('The ETag does not match: the resource was changed'));
     const etag = results[0]?.etag ?? '';

@@ -99,8 +99,7 @@ function lookup(deps: FindDeps, caller: Caller, name: string, level: Level | und
   const tenantId = level?.startsWith('provider_') ? deps.world.provider.id : caller.tenant.id;
   const instanceScope: Scope = { tenantId, instanceId: caller.instanceId };
   const subaccountScope: Scope = { tenantId };
-  const order: Scope[] =
-    level === undefined ? [instanceScope, subaccountScope] : level.endsWith('instance') ? [instanceScope] : [subaccountScope];
+  const order: Scope[] = level === undefined ? [instanceScope, subaccountScope] : level.endsWith('instance') ? [instanceScope] : [subaccountScope];
   for (const scope of order) {
     const entry = deps.store.get(scope, 'destinations', name);
     if (entry) return { entry, scope };

@@ -18,7 +18,14 @@ export interface Entry {
 }
 
 export type StoreOperation =
-  | { readonly kind: 'create' | 'update'; readonly scope: Scope; readonly collection: Collection; readonly name: string; readonly value: Record<string, string>; readonly ifMatch?: string }
+  | {
+      readonly kind: 'create' | 'update';
+      readonly scope: Scope;
+      readonly collection: Collection;
+      readonly name: string;
+      readonly value: Record<string, string>;
+      readonly ifMatch?: string;
+    }
   | { readonly kind: 'delete'; readonly scope: Scope; readonly collection: Collection; readonly name: string; readonly ifMatch?: string };
 
 export type OperationOutcome = 'created' | 'updated' | 'deleted' | 'exists' | 'not_found' | 'precondition_failed';

@@ -25,7 +25,13 @@ export function parseMailHeaders(raw: Buffer | string): MailHeaders {
   }
   const pick = (name: string) => fields.get(name);
   const result: Record<string, string> = {};
-  for (const [key, name] of [['from', 'from'], ['to', 'to'], ['subject', 'subject'], ['date', 'date'], ['messageId', 'message-id']] as const) {
+  for (const [key, name] of [
+    ['from', 'from'],
+    ['to', 'to'],
+    ['subject', 'subject'],
+    ['date', 'date'],
+    ['messageId', 'message-id'],
+  ] as const) {
     const value = pick(name);
     if (value !== undefined) result[key] = value;
   }
@@ -36,14 +42,16 @@ export function parseMailHeaders(raw: Buffer | string): MailHeaders {
 export function decodeWords(value: string): string {
   // Header bytes were read as latin1: bring 8-bit UTF-8 text (RFC 6532) back first.
   const text = /[\x80-\xff]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
-  return text.replace(/(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)/g, '$1').replace(/=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g, (word, charset: string, encoding: string, encoded: string) => {
-    const bytes = encoding.toUpperCase() === 'B' ? Buffer.from(encoded, 'base64') : qBytes(encoded);
-    try {
-      return new TextDecoder(charset.replace(/\*.*$/, '').toLowerCase(), { fatal: true }).decode(bytes);
-    } catch {
-      return word;
-    }
-  });
+  return text
+    .replace(/(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)/g, '$1')
+    .replace(/=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g, (word, charset: string, encoding: string, encoded: string) => {
+      const bytes = encoding.toUpperCase() === 'B' ? Buffer.from(encoded, 'base64') : qBytes(encoded);
+      try {
+        return new TextDecoder(charset.replace(/\*.*$/, '').toLowerCase(), { fatal: true }).decode(bytes);
+      } catch {
+        return word;
+      }
+    });
 }
 
 function qBytes(encoded: string): Buffer {

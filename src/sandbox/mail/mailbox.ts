@@ -84,7 +84,10 @@ export async function listMailboxFolder(directory: string): Promise<MailEntry[]>
     throw error;
   }
   const entries: MailEntry[] = [];
-  for (const name of names.filter((item) => item.endsWith('.eml')).sort().reverse()) {
+  for (const name of names
+    .filter((item) => item.endsWith('.eml'))
+    .sort()
+    .reverse()) {
     const path = join(directory, name);
     try {
       entries.push(await readEntry(path, name));
@@ -104,7 +107,13 @@ async function readEntry(path: string, file: string): Promise<MailEntry> {
     const info = await handle.stat();
     const stamp = fileName.exec(file)?.[1];
     const receivedAt = stamp ? new Date(stamp.replace(/T(\d{2})(\d{2})(\d{2})/, 'T$1:$2:$3')) : info.mtime;
-    return { file, path, receivedAt: (Number.isNaN(receivedAt.getTime()) ? info.mtime : receivedAt).toISOString(), size: info.size, ...parseMailHeaders(buffer.subarray(0, bytesRead)) };
+    return {
+      file,
+      path,
+      receivedAt: (Number.isNaN(receivedAt.getTime()) ? info.mtime : receivedAt).toISOString(),
+      size: info.size,
+      ...parseMailHeaders(buffer.subarray(0, bytesRead)),
+    };
   } finally {
     await handle.close();
   }

@@ -18,7 +18,8 @@ export type Admitted = (socket: Socket, info: ProxyHeaderInfo) => void;
 const headerTimeoutMs = 10_000;
 
 /** The sentence every refusal of a sandbox on-premise system carries. */
-export const refusalText = 'only through the Cloud Connector: this sandbox on-premise system takes connections from the sandbox Cloud Connector alone. Use a forward (btp-connect forward) or the connectivity proxy.';
+export const refusalText =
+  'only through the Cloud Connector: this sandbox on-premise system takes connections from the sandbox Cloud Connector alone. Use a forward (btp-connect forward) or the connectivity proxy.';
 
 /**
  * The door of a sandbox on-premise system: reads the PROXY v2 header every connection must start with and lets it

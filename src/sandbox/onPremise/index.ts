@@ -39,14 +39,23 @@ export interface OnPremiseSystemsOptions {
 
 export async function startOnPremiseSystems(options: OnPremiseSystemsOptions): Promise<OnPremiseSystems> {
   const network = new OnPremiseNetwork();
-  const erp = await startOnPremiseHttp({ logger: options.logger.child('erp'), network, ...(options.trustedCaPem ? { trustedCaPem: options.trustedCaPem } : {}) });
+  const erp = await startOnPremiseHttp({
+    logger: options.logger.child('erp'),
+    network,
+    ...(options.trustedCaPem ? { trustedCaPem: options.trustedCaPem } : {}),
+  });
   const started: { close(): Promise<void> }[] = [erp];
   try {
     const lineService = await startOnPremiseLineService({ network });
     started.push(lineService);
     const directory = await startOnPremiseDirectory({ network, logger: options.logger.child('ldap'), ...options.ldap });
     started.push(directory);
-    const mail = await startOnPremiseSmtp({ network, mailbox: new Mailbox(options.mailboxDirectory), account: ONPREM_MAIL_ACCOUNT, logger: options.logger.child('mail') });
+    const mail = await startOnPremiseSmtp({
+      network,
+      mailbox: new Mailbox(options.mailboxDirectory),
+      account: ONPREM_MAIL_ACCOUNT,
+      logger: options.logger.child('mail'),
+    });
     return {
       erp,
       lineService,

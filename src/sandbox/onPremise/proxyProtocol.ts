@@ -75,5 +75,9 @@ export function parseProxyHeader(data: Buffer): ProxyHeaderParse {
     if (type === tlvConnectorProof) proof = Buffer.from(value);
     offset += 3 + size;
   }
-  return { kind: 'header', length, info: { ...(user !== undefined ? { user } : {}), ...(authority !== undefined ? { authority } : {}), ...(proof !== undefined ? { proof } : {}) } };
+  return {
+    kind: 'header',
+    length,
+    info: { ...(user !== undefined ? { user } : {}), ...(authority !== undefined ? { authority } : {}), ...(proof !== undefined ? { proof } : {}) },
+  };
 }

@@ -54,9 +54,18 @@ export async function startOnPremiseSmtp(options: SmtpServiceOptions): Promise<O
     size: maxMessageBytes,
     onAuth: (auth, _session, callback) => {
       if (accepts(auth, options.account)) callback(null, { user: auth.username });
-      else callback(Object.assign(new Error('5.7.8 Authentication credentials invalid (user or password of the MAIL destination: mail.user, mail.password)'), { responseCode: 535 }));
+      else
+        callback(
+          Object.assign(new Error('5.7.8 Authentication credentials invalid (user or password of the MAIL destination: mail.user, mail.password)'), {
+            responseCode: 535,
+          }),
+        );
     },
-    onData: (stream, session, callback) => receive(stream, session, mailbox, logger).then((text) => callback(null, text), (error: Error) => callback(error)),
+    onData: (stream, session, callback) =>
+      receive(stream, session, mailbox, logger).then(
+        (text) => callback(null, text),
+        (error: Error) => callback(error),
+      ),
   });
   // Errors of single connections (a peer that vanished mid-command) end that connection only.
   smtp.on('error', (error: Error) => logger.debug(`smtp connection: ${error.message}`));
@@ -64,7 +73,12 @@ export async function startOnPremiseSmtp(options: SmtpServiceOptions): Promise<O
   const server = createServer((socket) =>
     gate.accept(socket, (admitted) => {
       // The PROXY header's cloud-side addresses mean nothing here: the session sees the connector's loopback peer.
-      smtp.connect(admitted, { remoteAddress: admitted.remoteAddress, remotePort: admitted.remotePort, localAddress: admitted.localAddress, localPort: admitted.localPort });
+      smtp.connect(admitted, {
+        remoteAddress: admitted.remoteAddress,
+        remotePort: admitted.remotePort,
+        localAddress: admitted.localAddress,
+        localPort: admitted.localPort,
+      });
     }),
   );
   const listener = await listenOnLoopback(server, 0);
@@ -99,7 +113,8 @@ function sameSecret(given: string, expected: string): boolean {
 async function receive(stream: SMTPServerDataStream, session: SMTPServerSession, mailbox: Mailbox, logger: Logger): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
-  if (stream.sizeExceeded) throw Object.assign(new Error(`5.3.4 Message exceeds the fixed maximum message size (${maxMessageBytes} bytes)`), { responseCode: 552 });
+  if (stream.sizeExceeded)
+    throw Object.assign(new Error(`5.3.4 Message exceeds the fixed maximum message size (${maxMessageBytes} bytes)`), { responseCode: 552 });
   const envelope = {
     ...(session.envelope.mailFrom ? { from: session.envelope.mailFrom.address } : {}),
     to: session.envelope.rcptTo.map((recipient) => recipient.address),

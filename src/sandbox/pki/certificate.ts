@@ -20,9 +20,7 @@ const attributeOids: Record<NameAttribute['type'], string> = {
  * all values UTF8String as RFC 5280 §4.1.2.6 asks of new certificates.
  */
 export function encodeName(attributes: readonly NameAttribute[]): Buffer {
-  return der.sequence(
-    ...attributes.map(({ type, value }) => der.set(der.sequence(der.objectIdentifier(attributeOids[type]), der.utf8String(value)))),
-  );
+  return der.sequence(...attributes.map(({ type, value }) => der.set(der.sequence(der.objectIdentifier(attributeOids[type]), der.utf8String(value)))));
 }
 
 /**

@@ -39,7 +39,7 @@ export function readElement(der: Uint8Array, offset = 0, limit = der.length): De
 /** The elements directly inside a constructed element. */
 export function childrenOf(der: Uint8Array, parent: DerElement): DerElement[] {
   const children: DerElement[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
+  for (let offset = parent.contentStart; offset < parent.end;) {
     const child = readElement(der, offset, parent.end);
     children.push(child);
     offset = child.end;

@@ -38,7 +38,10 @@ export function sequence(...items: readonly Uint8Array[]): Buffer {
 
 /** DER orders the members of a SET OF by their encodings, so equal input always gives equal bytes. */
 export function set(...items: readonly Uint8Array[]): Buffer {
-  return tlv(Tag.Set, [...items].sort((a, b) => Buffer.compare(a, b)));
+  return tlv(
+    Tag.Set,
+    [...items].sort((a, b) => Buffer.compare(a, b)),
+  );
 }
 
 /**
@@ -107,7 +110,7 @@ export function namedBitString(bits: readonly number[]): Buffer {
   if (bits.length === 0) return bitString(Buffer.alloc(0));
   const highest = Math.max(...bits);
   const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[Math.floor(bit / 8)] = (bytes[Math.floor(bit / 8)] ?? 0) | (0x80 >> bit % 8);
+  for (const bit of bits) bytes[Math.floor(bit / 8)] = (bytes[Math.floor(bit / 8)] ?? 0) | (0x80 >> (bit % 8));
   return bitString(bytes, 7 - (highest % 8));
 }
 

@@ -54,7 +54,10 @@ export function createCertificateAuthority(opts: { commonName: string; organizat
     ...validDaysIssues(opts.validDays),
   ]);
   const { publicKey, privateKey } = newKeyPair();
-  const name = encodeName([...(opts.organization === undefined ? [] : [{ type: 'O', value: opts.organization } as const]), { type: 'CN', value: opts.commonName }]);
+  const name = encodeName([
+    ...(opts.organization === undefined ? [] : [{ type: 'O', value: opts.organization } as const]),
+    { type: 'CN', value: opts.commonName },
+  ]);
   const certDer = signCertificate({
     subject: name,
     issuer: name,

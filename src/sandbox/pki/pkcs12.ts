@@ -108,8 +108,10 @@ function dataContentInfo(content: Buffer): Buffer {
 export function encodePkcs12(input: Pkcs12Input): Buffer {
   const iterations = input.iterations ?? defaultIterations;
   const issues: ValidationIssue[] = [];
-  if (typeof input.password !== 'string' || input.password.length === 0) issues.push({ field: 'password', problem: 'missing', message: 'password is empty; a PKCS#12 keystore needs one (it becomes KeyStorePassword).' });
-  if (!Number.isSafeInteger(iterations) || iterations < 1) issues.push({ field: 'iterations', problem: 'invalid', message: `iterations must be a positive integer, not ${String(iterations)}.` });
+  if (typeof input.password !== 'string' || input.password.length === 0)
+    issues.push({ field: 'password', problem: 'missing', message: 'password is empty; a PKCS#12 keystore needs one (it becomes KeyStorePassword).' });
+  if (!Number.isSafeInteger(iterations) || iterations < 1)
+    issues.push({ field: 'iterations', problem: 'invalid', message: `iterations must be a positive integer, not ${String(iterations)}.` });
   if (issues.length > 0) fail(issues);
   const certificates = certificatesOf(input.certPem);
   let key: KeyObject;
@@ -119,7 +121,8 @@ export function encodePkcs12(input: Pkcs12Input): Buffer {
     fail([{ field: 'keyPem', problem: 'invalid_key', message: `keyPem is not an unencrypted PEM private key (${(cause as Error).message}).` }]);
   }
   const leaf = certificates[0] as X509Certificate;
-  if (!leaf.checkPrivateKey(key)) fail([{ field: 'keyPem', problem: 'key_mismatch', message: 'keyPem is not the private key of the first certificate in certPem.' }]);
+  if (!leaf.checkPrivateKey(key))
+    fail([{ field: 'keyPem', problem: 'key_mismatch', message: 'keyPem is not the private key of the first certificate in certPem.' }]);
 
   // localKeyId pairs the key with its certificate; OpenSSL uses the certificate's SHA-1 the same way.
   const localKeyId = createHash('sha1').update(leaf.raw).digest();

@@ -46,11 +46,19 @@ const dnsLabel = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/i;
 export function dnsNameIssues(field: string, value: unknown): ValidationIssue[] {
   if (typeof value !== 'string' || value === '') return [issue(field, 'required', `${field} must be a non-empty host name.`)];
   if (isIP(value) !== 0) {
-    return [issue(field, 'ip_as_dns_name', `${field} "${value}" is an IP address; list it under ipAddresses, since TLS clients never match IPs against DNS names.`)];
+    return [
+      issue(field, 'ip_as_dns_name', `${field} "${value}" is an IP address; list it under ipAddresses, since TLS clients never match IPs against DNS names.`),
+    ];
   }
   const labels = (value.startsWith('*.') ? value.slice(2) : value).split('.');
   if (value.length > 253 || !labels.every((label) => dnsLabel.test(label))) {
-    return [issue(field, 'invalid_dns_name', `${field} "${value}" is not a valid DNS name (ASCII letters, digits, "-" and "_" per label; internationalized names must be given in punycode).`)];
+    return [
+      issue(
+        field,
+        'invalid_dns_name',
+        `${field} "${value}" is not a valid DNS name (ASCII letters, digits, "-" and "_" per label; internationalized names must be given in punycode).`,
+      ),
+    ];
   }
   return [];
 }
@@ -66,5 +74,7 @@ export function subjectAltNameIssues(dnsNames: unknown, ipAddresses: unknown): V
   const dnsCount = Array.isArray(dnsNames) ? dnsNames.length : 0;
   const ipCount = Array.isArray(ipAddresses) ? ipAddresses.length : 0;
   if (dnsCount + ipCount > 0) return [];
-  return [issue('dnsNames', 'required', 'A server certificate needs at least one entry in dnsNames or ipAddresses: TLS clients match hosts only against them.')];
+  return [
+    issue('dnsNames', 'required', 'A server certificate needs at least one entry in dnsNames or ipAddresses: TLS clients match hosts only against them.'),
+  ];
 }

@@ -62,13 +62,18 @@ export class AuthorizeEndpoint {
     const redirectUri = matchRedirectUri(configuration, requested);
     if (!redirectUri) {
       // UAA's text (UaaAuthorizationEndpoint); XSUAA's page may say "The redirect_uri has an invalid domain".
-      return sendPage(res, 400, errorPage('Invalid redirect', `Invalid redirect ${(requested ?? '(none)').slice(0, 200)} did not match one of the registered values. ${clientHint}`));
+      return sendPage(
+        res,
+        400,
+        errorPage('Invalid redirect', `Invalid redirect ${(requested ?? '(none)').slice(0, 200)} did not match one of the registered values. ${clientHint}`),
+      );
     }
     if (!configuration.grantTypes.includes(GrantType.AuthorizationCode)) {
       return sendPage(res, 400, errorPage('Invalid grant', `A redirect_uri can only be used by implicit or authorization_code grant types. ${clientHint}`));
     }
     const state = query.get('state') ?? undefined;
-    if (query.get('response_type') !== 'code') return redirectError(res, redirectUri, state, 'unsupported_response_type', 'Only response_type=code is supported');
+    if (query.get('response_type') !== 'code')
+      return redirectError(res, redirectUri, state, 'unsupported_response_type', 'Only response_type=code is supported');
     const challenge = query.get('code_challenge') ?? '';
     if (!challengePattern.test(challenge) || query.get('code_challenge_method') !== 'S256') {
       return redirectError(res, redirectUri, state, 'invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
@@ -109,7 +114,8 @@ export class AuthorizeEndpoint {
         this.pending.delete(formId);
         return redirectError(res, login.redirectUri, login.state, 'access_denied', 'Too many failed sign-in attempts');
       }
-      const page = tenant && client ? loginPage(formId, client, tenant, login, userName, 'Wrong user name or password.') : errorPage('Sign-in failed', 'Start again.');
+      const page =
+        tenant && client ? loginPage(formId, client, tenant, login, userName, 'Wrong user name or password.') : errorPage('Sign-in failed', 'Start again.');
       return sendPage(res, 200, page, login.redirectUri);
     }
     this.pending.delete(formId);

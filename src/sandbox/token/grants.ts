@@ -65,7 +65,10 @@ export class Grants {
       case GrantType.JwtBearer:
         return this.userAssertion(client, grantType, required(form, 'assertion'));
       case GrantType.TokenExchange:
-        return { ...this.userAssertion(client, grantType, required(form, 'subject_token')), issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' };
+        return {
+          ...this.userAssertion(client, grantType, required(form, 'subject_token')),
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        };
       case GrantType.Saml2Bearer:
         return this.saml(client, required(form, 'assertion'));
       case GrantType.AuthorizationCode:

@@ -38,9 +38,7 @@ export function issueToken(key: SigningKey, uaaDomain: string, request: IssueReq
   const { client, tenant, user } = request;
   const now = Math.floor(Date.now() / 1000);
   const jti = randomUUID().replace(/-/g, '');
-  const audiences = [...new Set([...client.scopes.map((scope) => scope.split('.')[0] ?? scope), client.clientId])].filter(
-    (audience) => audience !== 'openid',
-  );
+  const audiences = [...new Set([...client.scopes.map((scope) => scope.split('.')[0] ?? scope), client.clientId])].filter((audience) => audience !== 'openid');
   const payload: Record<string, unknown> = {
     jti,
     ext_attr: {

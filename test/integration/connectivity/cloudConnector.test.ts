@@ -22,7 +22,11 @@ before(async () => {
   const ca = f.sandbox.identity.ca;
   const certificate = issueServerCertificate(ca, { commonName: 'erp-internal', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
   // A system of the sandbox's on-premise network: it takes connections from connectors that have `network` alone.
-  tlsErp = await startOnPremiseHttp({ logger: silentLogger, network: f.sandbox.onPremise.network, tls: { cert: certificate.certPem, key: certificate.keyPem } });
+  tlsErp = await startOnPremiseHttp({
+    logger: silentLogger,
+    network: f.sandbox.onPremise.network,
+    tls: { cert: certificate.certPem, key: certificate.keyPem },
+  });
 });
 after(async () => {
   await Promise.all(extra.map((connector) => connector.close()));
@@ -106,7 +110,10 @@ describe('Cloud Connector lifecycle', () => {
     await sixWaits;
     await refused.close();
     assert.equal(refused.state, 'closed');
-    assert.ok(delays.every((delay) => delay >= 0 && delay <= 40), delays.join());
+    assert.ok(
+      delays.every((delay) => delay >= 0 && delay <= 40),
+      delays.join(),
+    );
     assert.ok((delays[0] ?? 99) <= 5 && (delays[5] ?? 0) >= 32, delays.join());
     assert.match(errors[0] ?? '', /401: The connector secret is missing or wrong/);
     assert.equal(f.sandbox.connectivity.tunnels.get(f.sandbox.identity.world.provider.id, 'refused'), undefined);
@@ -132,43 +139,55 @@ describe('Cloud Connector tunnel', () => {
     const count = 50;
     // Every request keeps its body open until all have their response headers: all streams are open at once.
     const open = await Promise.all(
-      Array.from({ length: count }, (_, index) =>
-        new Promise<{ finish: () => Promise<string> }>((resolve, reject) => {
-          const req = request({
-            host: '127.0.0.1',
-            port: f.sandbox.connectivity.httpPort,
-            method: 'POST',
-            path: 'http://erp.virtual:8000/echo',
-            agent: false,
-            headers: { host: 'erp.virtual:8000', 'proxy-authorization': `Bearer ${token}`, 'content-type': 'text/plain' },
-          });
-          req.on('response', (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (text += chunk));
-            const done = once(res, 'end').then(() => text);
-            resolve({
-              finish: () => {
-                req.end(`-${index}`);
-                return done;
-              },
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new Promise<{ finish: () => Promise<string> }>((resolve, reject) => {
+            const req = request({
+              host: '127.0.0.1',
+              port: f.sandbox.connectivity.httpPort,
+              method: 'POST',
+              path: 'http://erp.virtual:8000/echo',
+              agent: false,
+              headers: { host: 'erp.virtual:8000', 'proxy-authorization': `Bearer ${token}`, 'content-type': 'text/plain' },
             });
-          });
-          req.on('error', reject);
-          req.write(`stream`);
-          req.flushHeaders();
-        }),
+            req.on('response', (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => (text += chunk));
+              const done = once(res, 'end').then(() => text);
+              resolve({
+                finish: () => {
+                  req.end(`-${index}`);
+                  return done;
+                },
+              });
+            });
+            req.on('error', reject);
+            req.write(`stream`);
+            req.flushHeaders();
+          }),
       ),
     );
     assert.ok(primary.stats().activeStreams >= count, JSON.stringify(primary.stats()));
     const bodies = await Promise.all(open.map((item) => item.finish()));
-    assert.deepEqual(bodies, Array.from({ length: count }, (_, index) => `stream-${index}`));
+    assert.deepEqual(
+      bodies,
+      Array.from({ length: count }, (_, index) => `stream-${index}`),
+    );
     assert.equal(primary.stats().connections, connections);
     assert.equal(f.sandbox.connectivity.tunnels.accepted, accepted);
   });
 
   it('HTTPS mapping: TLS to the backend with the trusted CA, hostInHeader internal, Location rewritten from https', async () => {
-    const mapping = { virtualHost: 'erp-tls.virtual', virtualPort: 443, localHost: '127.0.0.1', localPort: tlsErp.port, protocol: 'HTTPS' as const, hostInHeader: 'internal' as const };
+    const mapping = {
+      virtualHost: 'erp-tls.virtual',
+      virtualPort: 443,
+      localHost: '127.0.0.1',
+      localPort: tlsErp.port,
+      protocol: 'HTTPS' as const,
+      hostInHeader: 'internal' as const,
+    };
     const trusted = connector({ locationId: 'tls', trustedCaPem: f.sandbox.caPem, mappings: [{ ...mapping, resources: [{ id: '/', enabled: true }] }] });
     await trusted.connect();
     const headers = { 'SAP-Connectivity-SCC-Location_ID': 'tls' };
@@ -191,13 +210,22 @@ describe('Cloud Connector tunnel', () => {
     const erpPort = f.sandbox.onPremise.erp.port;
     const down = connector({
       locationId: 'down-http',
-      mappings: [{ virtualHost: 'down.virtual', virtualPort: 80, localHost: '127.0.0.1', localPort: 1, protocol: 'HTTP', resources: [{ id: '/', enabled: true }] }],
+      mappings: [
+        { virtualHost: 'down.virtual', virtualPort: 80, localHost: '127.0.0.1', localPort: 1, protocol: 'HTTP', resources: [{ id: '/', enabled: true }] },
+      ],
     });
     await down.connect();
     const headers = { 'SAP-Connectivity-SCC-Location_ID': 'down-http' };
     const response = await proxyRequest(f, 'http://down.virtual/whoami', { token, headers });
     assert.equal(response.status, 502);
-    const disabled = { virtualHost: 'erp.virtual', virtualPort: 8000, localHost: '127.0.0.1', localPort: erpPort, protocol: 'HTTP' as const, resources: [{ id: '/whoami', enabled: false }] };
+    const disabled = {
+      virtualHost: 'erp.virtual',
+      virtualPort: 8000,
+      localHost: '127.0.0.1',
+      localPort: erpPort,
+      protocol: 'HTTP' as const,
+      resources: [{ id: '/whoami', enabled: false }],
+    };
     down.setMappings([disabled]);
     assert.equal((await proxyRequest(f, whoami, { token, headers })).status, 403);
     down.setMappings([{ ...disabled, resources: [{ id: '/whoami', enabled: true }] }]);

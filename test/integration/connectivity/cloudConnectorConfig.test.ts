@@ -35,19 +35,27 @@ describe('cloud-connector.json in the sandbox folder', () => {
     assert.equal(state?.status, 'applied');
     assert.equal(state?.sha256, sha256Of(text));
     assert.equal(state?.pid, process.pid);
-    assert.deepEqual(sandbox.connectors.map((connector) => connector.locationId), ['', 'loc2']);
+    assert.deepEqual(
+      sandbox.connectors.map((connector) => connector.locationId),
+      ['', 'loc2'],
+    );
   });
 
   it('applies a valid change while running (a mapping added, a location added, one removed)', async () => {
     const { file } = await readConfigFile(directory);
     const changed = withPg(file);
-    const next: CloudConnectorFile = { connectors: [...changed.connectors.filter((entry) => entry.locationId !== 'loc2'), { locationId: 'loc3', mappings: [pg] }] };
+    const next: CloudConnectorFile = {
+      connectors: [...changed.connectors.filter((entry) => entry.locationId !== 'loc2'), { locationId: 'loc3', mappings: [pg] }],
+    };
     const ack = await waitForAcknowledgement(directory, await writeConfigFile(directory, next));
     assert.equal(ack.kind, 'applied');
-    assert.deepEqual(sandbox.connectors.map((connector) => connector.locationId), ['', 'loc3']);
+    assert.deepEqual(
+      sandbox.connectors.map((connector) => connector.locationId),
+      ['', 'loc3'],
+    );
     const primary = sandbox.connectors[0];
     assert.ok(primary?.mappings.some((mapping) => mapping.virtualHost === 'pg.virtual' && mapping.localPort === 15432));
-    assert.equal(primary?.mappings[0]?.localPort, sandbox.onPremise.erp.port, 'builtin:erp resolved to the ERP\'s port of this start');
+    assert.equal(primary?.mappings[0]?.localPort, sandbox.onPremise.erp.port, "builtin:erp resolved to the ERP's port of this start");
     assert.equal(sandbox.connectors[1]?.state, 'connected');
     assert.deepEqual(sandbox.cloudConnectorConfig, next);
   });
@@ -74,7 +82,10 @@ describe('cloud-connector.json in the sandbox folder', () => {
     await writeFile(temporary, fixedText);
     await rename(temporary, join(directory, CONFIG_FILE_NAME));
     assert.equal((await waitForAcknowledgement(directory, sha256Of(fixedText))).kind, 'applied');
-    assert.deepEqual(sandbox.connectors.map((connector) => connector.locationId), ['', 'loc2']);
+    assert.deepEqual(
+      sandbox.connectors.map((connector) => connector.locationId),
+      ['', 'loc2'],
+    );
   });
 
   it('keeps the file across restarts; a stopped sandbox answers no more', async () => {
@@ -91,16 +102,20 @@ describe('cloud-connector.json in the sandbox folder', () => {
   it('an invalid file at start: the built-in access control runs, the state names the field', async () => {
     const other = await mkdtemp(join(tmpdir(), 'btp-cc-bad-'));
     try {
-      const text = '{ "connectors": [ { "locationId": "", "mappings": [ { "virtualHost": "x.virtual", "virtualPort": 80, "localHost": "127.0.0.1", "localPort": 99999, "protocol": "TCP" } ] } ] }\n';
+      const text =
+        '{ "connectors": [ { "locationId": "", "mappings": [ { "virtualHost": "x.virtual", "virtualPort": 80, "localHost": "127.0.0.1", "localPort": 99999, "protocol": "TCP" } ] } ] }\n';
       await writeFile(join(other, CONFIG_FILE_NAME), text);
       const started = await startSandbox({ directory: other });
       try {
         assert.deepEqual(started.cloudConnectorConfig, defaultCloudConnectorFile());
-        assert.deepEqual(started.connectors.map((connector) => connector.locationId), ['', 'loc2']);
+        assert.deepEqual(
+          started.connectors.map((connector) => connector.locationId),
+          ['', 'loc2'],
+        );
         const state = await readConfigState(other);
         assert.equal(state?.status, 'rejected');
         assert.equal(state?.field, 'connectors[0].mappings[0].localPort');
-        assert.equal(await readFile(join(other, CONFIG_FILE_NAME), 'utf8'), text, 'the user\'s file is left as it is');
+        assert.equal(await readFile(join(other, CONFIG_FILE_NAME), 'utf8'), text, "the user's file is left as it is");
       } finally {
         await started.close();
       }

@@ -72,7 +72,11 @@ describe('SAP Cloud SDK on OnPremise destinations through the sandbox proxy', ()
     const loc2 = f.sandbox.connectors.find((connector) => connector.locationId === 'loc2');
     assert.ok(loc2);
     const streams = loc2.stats().totalStreams;
-    const step = await sdkRequest('loc2', { destinationName: 'onprem-erp-loc2' }, { method: 'get', url: '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner' });
+    const step = await sdkRequest(
+      'loc2',
+      { destinationName: 'onprem-erp-loc2' },
+      { method: 'get', url: '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner' },
+    );
     assert.ok(step.ok, JSON.stringify(step.error));
     assert.equal(step.status, 200);
     assert.equal(loc2.stats().totalStreams, streams + 1);

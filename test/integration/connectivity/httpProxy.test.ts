@@ -74,7 +74,10 @@ describe('check 20: HTTP proxy reaches the internal host with the virtual Host h
     const seen = response.json<WhoAmI>();
     assert.equal(seen.user, null);
     assert.equal(seen.clientCertificate, null);
-    assert.deepEqual(Object.keys(seen.headers).filter((name) => /^(x-scc-|ssl_client_cert|x-emulated-user)/.test(name)), []);
+    assert.deepEqual(
+      Object.keys(seen.headers).filter((name) => /^(x-scc-|ssl_client_cert|x-emulated-user)/.test(name)),
+      [],
+    );
   });
 });
 
@@ -121,7 +124,12 @@ describe('check 22: Cloud Connector routing and access control', () => {
     const subscriberToken = await connectivityToken(f, SUBSCRIBER_TENANT_ID);
     const subscriber = await proxyRequest(f, `${erp}/whoami`, { token: subscriberToken });
     assert.equal(subscriber.status, 503);
-    assert.match(subscriber.text, new RegExp(`There is no SAP Cloud Connector \\(SCC\\) connected to your subaccount matching the requested tunnel for subaccount '${SUBSCRIBER_TENANT_ID}' and SCC location ID ''`));
+    assert.match(
+      subscriber.text,
+      new RegExp(
+        `There is no SAP Cloud Connector \\(SCC\\) connected to your subaccount matching the requested tunnel for subaccount '${SUBSCRIBER_TENANT_ID}' and SCC location ID ''`,
+      ),
+    );
     const wrongLocation = await proxyRequest(f, `${erp}/whoami`, { token, headers: { 'SAP-Connectivity-SCC-Location_ID': 'LOC2' } });
     assert.equal(wrongLocation.status, 503);
     assert.match(wrongLocation.text, /SCC location ID 'LOC2'/);
@@ -134,7 +142,11 @@ describe('check 22: Cloud Connector routing and access control', () => {
       const response = await proxyRequest(f, url, { token });
       assert.equal(response.status, 403, url);
       const { host, port } = new URL(url);
-      assert.match(response.text, new RegExp(`^Access denied to system ${host.split(':')[0]}:${port || 80}\\. .*expose the system correctly in your cloud connector`), url);
+      assert.match(
+        response.text,
+        new RegExp(`^Access denied to system ${host.split(':')[0]}:${port || 80}\\. .*expose the system correctly in your cloud connector`),
+        url,
+      );
     }
     // loc2 exposes erp.virtual only: the same path that works on the default location is denied there for TCP hosts.
     const loc2 = await proxyRequest(f, 'http://db.virtual:5432/', { token, headers: { 'SAP-Connectivity-SCC-Location_ID': 'loc2' } });
@@ -159,7 +171,9 @@ describe('check 22: Cloud Connector routing and access control', () => {
   });
 
   it('resolves dot segments before matching: /whoami/../secret is /secret and denied', async () => {
-    const { text } = await rawExchange(`GET ${erp}/whoami/../secret HTTP/1.1\r\nHost: erp.virtual:8000\r\nProxy-Authorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    const { text } = await rawExchange(
+      `GET ${erp}/whoami/../secret HTTP/1.1\r\nHost: erp.virtual:8000\r\nProxy-Authorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+    );
     assert.match(text, /^HTTP\/1\.1 403 /);
   });
 

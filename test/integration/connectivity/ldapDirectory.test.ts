@@ -76,26 +76,37 @@ describe('the sandbox LDAP directory (OpenLDAP slapd) behind the Cloud Connector
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it('ldapts binds with the destination’s ldap.user and ldap.password and searches the seeded tree through an OnPremise forward', { skip: slapdMissing }, async () => {
-    await withClient(forwardAddress, async (client) => {
-      await client.bind(reader.dn, reader.password);
-      const people = await client.search(suffix, { filter: '(objectClass=inetOrgPerson)', attributes: ['uid', 'mail', 'title'] });
-      assert.deepEqual(
-        people.searchEntries.map((entry) => `${String(entry.uid)} ${String(entry.mail)} ${String(entry.title)}`).sort(),
-        ['alice alice@example.com Developer', 'bob bob@example.com Developer', 'carol carol@example.com Sales Manager'],
-      );
-      const groups = await client.search(`ou=groups,${suffix}`, { filter: `(member=uid=alice,ou=people,${suffix})`, attributes: ['cn'] });
-      assert.deepEqual(groups.searchEntries.map((entry) => entry.dn), [`cn=developers,ou=groups,${suffix}`]);
-      // The directory's access control holds: the reader binds with a password but never reads one.
-      const self = await client.search(reader.dn, { scope: 'base', attributes: ['userPassword', 'cn'] });
-      assert.deepEqual(self.searchEntries.map((entry) => [entry.cn, [entry.userPassword ?? []].flat().length]), [['reader', 0]]);
-    });
-    // slapd runs in the sandbox folder and listens on no TCP port: its only listener is the Unix socket there.
-    const pid = f.sandbox.onPremise.directory.slapdPid;
-    assert.ok(pid, 'slapd runs');
-    assert.deepEqual(await listeningSocketsOfProcess(pid), []);
-    assert.ok(existsSync(join(directory, 'ldap', 'ldapi')), 'the socket is in <sandbox>/ldap');
-  });
+  it(
+    'ldapts binds with the destination’s ldap.user and ldap.password and searches the seeded tree through an OnPremise forward',
+    { skip: slapdMissing },
+    async () => {
+      await withClient(forwardAddress, async (client) => {
+        await client.bind(reader.dn, reader.password);
+        const people = await client.search(suffix, { filter: '(objectClass=inetOrgPerson)', attributes: ['uid', 'mail', 'title'] });
+        assert.deepEqual(people.searchEntries.map((entry) => `${String(entry.uid)} ${String(entry.mail)} ${String(entry.title)}`).sort(), [
+          'alice alice@example.com Developer',
+          'bob bob@example.com Developer',
+          'carol carol@example.com Sales Manager',
+        ]);
+        const groups = await client.search(`ou=groups,${suffix}`, { filter: `(member=uid=alice,ou=people,${suffix})`, attributes: ['cn'] });
+        assert.deepEqual(
+          groups.searchEntries.map((entry) => entry.dn),
+          [`cn=developers,ou=groups,${suffix}`],
+        );
+        // The directory's access control holds: the reader binds with a password but never reads one.
+        const self = await client.search(reader.dn, { scope: 'base', attributes: ['userPassword', 'cn'] });
+        assert.deepEqual(
+          self.searchEntries.map((entry) => [entry.cn, [entry.userPassword ?? []].flat().length]),
+          [['reader', 0]],
+        );
+      });
+      // slapd runs in the sandbox folder and listens on no TCP port: its only listener is the Unix socket there.
+      const pid = f.sandbox.onPremise.directory.slapdPid;
+      assert.ok(pid, 'slapd runs');
+      assert.deepEqual(await listeningSocketsOfProcess(pid), []);
+      assert.ok(existsSync(join(directory, 'ldap', 'ldapi')), 'the socket is in <sandbox>/ldap');
+    },
+  );
 
   it('a wrong password gets invalidCredentials (49) from slapd', { skip: slapdMissing }, async () => {
     await withClient(forwardAddress, async (client) => {
@@ -116,9 +127,15 @@ describe('the sandbox LDAP directory (OpenLDAP slapd) behind the Cloud Connector
     await writeFile(passwordFile, reader.password, { mode: 0o600 });
     const forward = await runForwardUntil(['onprem-ldap', ...keys], { cwd: root, env }, async ([address]) => {
       // The password from a file (-y), never in argv.
-      const { stdout } = await exec('ldapsearch', ['-x', '-LLL', '-H', `ldap://${address}`, '-D', reader.dn, '-y', passwordFile, '-b', `ou=people,${suffix}`, '(uid=carol)', 'cn', 'mail'], { timeout: 30_000 });
+      const { stdout } = await exec(
+        'ldapsearch',
+        ['-x', '-LLL', '-H', `ldap://${address}`, '-D', reader.dn, '-y', passwordFile, '-b', `ou=people,${suffix}`, '(uid=carol)', 'cn', 'mail'],
+        { timeout: 30_000 },
+      );
       assert.equal(stdout, `dn: uid=carol,ou=people,${suffix}\ncn: Carol Clark\nmail: carol@example.com\n\n`);
-      const wrong = await exec('ldapsearch', ['-x', '-LLL', '-H', `ldap://${address}`, '-D', reader.dn, '-w', 'not-the-password', '-b', suffix], { timeout: 30_000 }).catch((error: { code?: number; stderr?: string }) => error);
+      const wrong = await exec('ldapsearch', ['-x', '-LLL', '-H', `ldap://${address}`, '-D', reader.dn, '-w', 'not-the-password', '-b', suffix], {
+        timeout: 30_000,
+      }).catch((error: { code?: number; stderr?: string }) => error);
       assert.equal((wrong as { code?: number }).code, 49, JSON.stringify(wrong));
       assert.match(String((wrong as { stderr?: string }).stderr), /Invalid credentials \(49\)/);
     });
@@ -132,26 +149,30 @@ describe('the sandbox LDAP directory (OpenLDAP slapd) behind the Cloud Connector
 });
 
 describe('the sandbox LDAP directory’s lifetime', () => {
-  it('slapd starts on demand, and the sandbox’s close() ends it and removes its folder', { skip: slapdMissing || (process.platform !== 'linux' && 'needs /proc') }, async () => {
-    const f = await startSandboxFixture();
-    let pid: number | undefined;
-    let folder: string | undefined;
-    try {
-      assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined, 'no slapd before the first LDAP connection');
-      await f.sandbox.onPremise.directory.ready();
-      pid = f.sandbox.onPremise.directory.slapdPid;
-      assert.ok(pid);
-      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-      folder = dirname(argv[argv.indexOf('-f') + 1] ?? '');
-      assert.match(folder, /btp-ldap-/);
-      assert.ok(existsSync(join(folder, 'ldapi')));
-    } finally {
-      await f.close();
-    }
-    // close() resolves after the watchdog has seen slapd exit: no wait needed.
-    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
-    assert.equal(existsSync(folder), false, `${folder} removed`);
-  });
+  it(
+    'slapd starts on demand, and the sandbox’s close() ends it and removes its folder',
+    { skip: slapdMissing || (process.platform !== 'linux' && 'needs /proc') },
+    async () => {
+      const f = await startSandboxFixture();
+      let pid: number | undefined;
+      let folder: string | undefined;
+      try {
+        assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined, 'no slapd before the first LDAP connection');
+        await f.sandbox.onPremise.directory.ready();
+        pid = f.sandbox.onPremise.directory.slapdPid;
+        assert.ok(pid);
+        const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+        folder = dirname(argv[argv.indexOf('-f') + 1] ?? '');
+        assert.match(folder, /btp-ldap-/);
+        assert.ok(existsSync(join(folder, 'ldapi')));
+      } finally {
+        await f.close();
+      }
+      // close() resolves after the watchdog has seen slapd exit: no wait needed.
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+      assert.equal(existsSync(folder), false, `${folder} removed`);
+    },
+  );
 });
 
 describe('the sandbox LDAP directory after slapd dies', () => {
@@ -192,7 +213,10 @@ describe('the sandbox LDAP directory where slapd cannot run', () => {
       const said = lines.filter((line) => /slapd/.test(line.text));
       assert.equal(said.length, 1, JSON.stringify(lines));
       assert.equal(said[0]?.level, 'warn');
-      assert.match(said[0]?.text ?? '', /No on-premise LDAP directory: slapd is not installed \(no .*no-slapd-here\)\. Install OpenLDAP's server \(apt install slapd\) and start the sandbox again; until then ldap\.virtual:389 \(onprem-ldap\) is unreachable\./);
+      assert.match(
+        said[0]?.text ?? '',
+        /No on-premise LDAP directory: slapd is not installed \(no .*no-slapd-here\)\. Install OpenLDAP's server \(apt install slapd\) and start the sandbox again; until then ldap\.virtual:389 \(onprem-ldap\) is unreachable\./,
+      );
       assert.equal(f.sandbox.onPremise.directory.port, 0);
       // As a backend that is down: SOCKS5 REP 0x04 (host unreachable), not "no mapping" (0x02).
       const { client, reply } = await socksOpen(f.sandbox.connectivity.socks5Port, await connectivityToken(f), 'ldap.virtual', 389);
@@ -211,7 +235,9 @@ describe('the sandbox LDAP directory where slapd cannot run', () => {
       assert.equal(result.code, ExitCode.Ok, result.stderr);
       assert.deepEqual(
         result.stderr.split('\n').filter((line) => /slapd/.test(line)),
-        [`[warn on-premise:ldap] No on-premise LDAP directory: slapd is not installed (no ${join(root, 'no-slapd-here')}). Install OpenLDAP's server (apt install slapd) and start the sandbox again; until then ldap.virtual:389 (onprem-ldap) is unreachable.`],
+        [
+          `[warn on-premise:ldap] No on-premise LDAP directory: slapd is not installed (no ${join(root, 'no-slapd-here')}). Install OpenLDAP's server (apt install slapd) and start the sandbox again; until then ldap.virtual:389 (onprem-ldap) is unreachable.`,
+        ],
       );
       assert.match(result.stdout, /BTP Connect sandbox is running/);
     } finally {
@@ -231,7 +257,12 @@ describe('the sandbox LDAP directory where slapd cannot run', () => {
     const manager = new ForwardManager({ client: f.client, connectivity });
     try {
       const forward = await manager.start({ destination: 'onprem-ldap' });
-      const bind = await withClient(forward.localAddress, (client) => client.bind('cn=reader,dc=example,dc=com', 'ldap-password-1').then(() => 'bound', (error: Error) => error.message));
+      const bind = await withClient(forward.localAddress, (client) =>
+        client.bind('cn=reader,dc=example,dc=com', 'ldap-password-1').then(
+          () => 'bound',
+          (error: Error) => error.message,
+        ),
+      );
       assert.notEqual(bind, 'bound');
       const failure = lines.find((line) => line.level === 'error' && /could not start/.test(line.text));
       assert.ok(failure, JSON.stringify(lines));

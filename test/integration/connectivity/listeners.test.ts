@@ -19,7 +19,10 @@ describe('sandbox listeners', () => {
     // mail server, and the LDAP directory's gate where slapd is installed (slapd itself listens on a Unix socket only).
     const ldapGate = sandbox.onPremise.directory.port;
     assert.equal(opened.length, ldapGate ? 13 : 12, JSON.stringify(opened));
-    assert.deepEqual(opened.filter((item) => item.address !== '127.0.0.1'), []);
+    assert.deepEqual(
+      opened.filter((item) => item.address !== '127.0.0.1'),
+      [],
+    );
     const ports = new Set(opened.map((item) => item.port));
     const expected = [
       sandbox.connectivity.httpPort,

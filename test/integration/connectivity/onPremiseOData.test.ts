@@ -32,11 +32,17 @@ describe('on-premise OData through the Cloud Connector', () => {
     const all = await call(set);
     assert.equal(all.status, 200, all.text);
     const results = all.json<{ d: { results: Partner[] } }>().d.results;
-    assert.deepEqual(results.map((partner) => partner.BusinessPartner), ['1000001', '1000002', '1000003', '1000004']);
+    assert.deepEqual(
+      results.map((partner) => partner.BusinessPartner),
+      ['1000001', '1000002', '1000003', '1000004'],
+    );
     assert.equal(results[0]?.__metadata?.uri, `${set}('1000001')`);
     const page = await call(`${set}?$top=2&$skip=1&$inlinecount=allpages`);
     const body = page.json<{ d: { __count: string; results: Partner[] } }>().d;
-    assert.deepEqual(body.results.map((partner) => partner.BusinessPartner), ['1000002', '1000003']);
+    assert.deepEqual(
+      body.results.map((partner) => partner.BusinessPartner),
+      ['1000002', '1000003'],
+    );
     assert.equal(body.__count, '4');
     assert.equal((await call(`${set}?$top=-1`)).status, 400);
   });
@@ -52,7 +58,10 @@ describe('on-premise OData through the Cloud Connector', () => {
 
   it('creates (201 + Location), updates (PATCH 204), and deletes (204) a partner, with a CSRF token and its session', async () => {
     const fetched = await call(base, { headers: { 'x-csrf-token': 'Fetch' } });
-    const cookie = ([] as string[]).concat(fetched.headers['set-cookie'] ?? []).map((value) => value.split(';')[0]).join('; ');
+    const cookie = ([] as string[])
+      .concat(fetched.headers['set-cookie'] ?? [])
+      .map((value) => value.split(';')[0])
+      .join('; ');
     const csrf = { 'x-csrf-token': String(fetched.headers['x-csrf-token']), cookie };
     const write = (url: string, init: Parameters<typeof call>[1]) => call(url, { ...init, headers: { ...csrf, ...init?.headers } });
     assert.equal((await call(set, { method: 'POST', json: {} })).status, 403, 'no token');

@@ -22,7 +22,7 @@ let directory: string;
 const keys = ['--key', 'destination.json', '--connectivity-key', 'connectivity.json'];
 const cli = (...argv: string[]) => runCli(argv, { cwd: root, env: { BTP_CONNECT_LOCAL_TOKEN: 'off' } });
 
-describe('PostgreSQL behind the sandbox\'s Cloud Connector', { skip: bin ? false : 'PostgreSQL is not installed (apt-get install postgresql)' }, () => {
+describe("PostgreSQL behind the sandbox's Cloud Connector", { skip: bin ? false : 'PostgreSQL is not installed (apt-get install postgresql)' }, () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'btp-pg-sandbox-'));
     directory = join(root, 'sandbox');
@@ -57,7 +57,11 @@ describe('PostgreSQL behind the sandbox\'s Cloud Connector', { skip: bin ? false
       const [host, port] = (address ?? '').split(/:(?=\d+$)/);
       assert.equal(await pg.psql(host as string, Number(port), "select 'through the Cloud Connector', 6 * 7"), 'through the Cloud Connector|42\n');
       // A second session, with a table: several round trips on one connection.
-      const rows = await pg.psql(host as string, Number(port), 'create temp table t(n int); insert into t select generate_series(1, 1000); select count(*), sum(n) from t');
+      const rows = await pg.psql(
+        host as string,
+        Number(port),
+        'create temp table t(n int); insert into t select generate_series(1, 1000); select count(*), sum(n) from t',
+      );
       assert.equal(rows.trim().split('\n').at(-1), '1000|500500');
     });
     assert.equal(forward.code, ExitCode.Ok, forward.stderr);

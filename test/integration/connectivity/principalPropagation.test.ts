@@ -100,7 +100,10 @@ describe('check 23: principal propagation', () => {
 
   it('a subscriber user with the subscriber connectivity token gets 503: no Cloud Connector serves that subaccount', async () => {
     const carol = await f.userToken('carol', 'subscriber');
-    const response = await proxyRequest(f, whoami, { token: await connectivityToken(f, SUBSCRIBER_TENANT_ID), headers: { 'SAP-Connectivity-Authentication': `Bearer ${carol}` } });
+    const response = await proxyRequest(f, whoami, {
+      token: await connectivityToken(f, SUBSCRIBER_TENANT_ID),
+      headers: { 'SAP-Connectivity-Authentication': `Bearer ${carol}` },
+    });
     assert.equal(response.status, 503);
   });
 });

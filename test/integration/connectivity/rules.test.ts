@@ -58,8 +58,14 @@ describe('Cloud Connector rules', () => {
 
   it('backs off by doubling from initialMs, capped at maxMs, with at most 20 % jitter', () => {
     const policy = { initialMs: 100, maxMs: 1_000 };
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 50].map((attempt) => backoffDelay(attempt, policy, () => 0)), [100, 200, 400, 800, 1000, 1000, 1000]);
-    assert.deepEqual([0, 4].map((attempt) => backoffDelay(attempt, policy, () => 1)), [80, 800]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 50].map((attempt) => backoffDelay(attempt, policy, () => 0)),
+      [100, 200, 400, 800, 1000, 1000, 1000],
+    );
+    assert.deepEqual(
+      [0, 4].map((attempt) => backoffDelay(attempt, policy, () => 1)),
+      [80, 800],
+    );
   });
 
   it('PROXY v2 header round trip, with incomplete, absent and invalid input', () => {

@@ -114,7 +114,17 @@ describe('check 24: SOCKS5 with method 0x80', () => {
     // The same line service behind a mapping without principal propagation.
     const connector = f.sandbox.connectors[0] as CloudConnector;
     const mappings = connector.mappings;
-    connector.setMappings([...mappings, { virtualHost: 'plain.virtual', virtualPort: 5433, localHost: '127.0.0.1', localPort: f.sandbox.onPremise.lineService.port, protocol: 'TCP', authenticationMode: 'NONE' }]);
+    connector.setMappings([
+      ...mappings,
+      {
+        virtualHost: 'plain.virtual',
+        virtualPort: 5433,
+        localHost: '127.0.0.1',
+        localPort: f.sandbox.onPremise.lineService.port,
+        protocol: 'TCP',
+        authenticationMode: 'NONE',
+      },
+    ]);
     try {
       const plain = await socksOpen(port, userToken, 'plain.virtual', 5433);
       plain.client.write('WHOAMI\n');

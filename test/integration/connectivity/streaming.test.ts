@@ -82,7 +82,10 @@ describe('WebSocket through the connectivity proxy', () => {
 
   it('the upgrade request reaches the backend with the virtual Host and the propagated user', async () => {
     const alice = await f.userToken('alice');
-    const result = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', { ...headers(), 'SAP-Connectivity-Authentication': `Bearer ${alice}` });
+    const result = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', {
+      ...headers(),
+      'SAP-Connectivity-Authentication': `Bearer ${alice}`,
+    });
     assert.ok(result.upgraded);
     result.socket.send(0x1, 'WHOAMI');
     assert.deepEqual(JSON.parse((await result.socket.next()).data.toString()), { user: 'alice', host: 'erp.virtual:8000' });
@@ -96,7 +99,10 @@ describe('WebSocket through the connectivity proxy', () => {
     assert.match(!denied.upgraded ? denied.text : '', /Access denied to system erp\.virtual:8000/);
     const anonymous = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', {});
     assert.equal(!anonymous.upgraded && anonymous.status, 407);
-    const nowhere = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', { ...headers(), 'SAP-Connectivity-SCC-Location_ID': 'nowhere' });
+    const nowhere = await openWebSocket(f.sandbox.connectivity.httpPort, 'http://erp.virtual:8000/ws', {
+      ...headers(),
+      'SAP-Connectivity-SCC-Location_ID': 'nowhere',
+    });
     assert.equal(!nowhere.upgraded && nowhere.status, 503);
   });
 });

@@ -53,7 +53,8 @@ async function counted<T>(work: () => Promise<T>): Promise<{ value: T; allowed: 
   const value = await work();
   const entries = proxy.log.slice(start);
   const allowed: Record<string, number> = {};
-  for (const entry of entries.filter((item) => item.allowed)) allowed[entry.target.replace(/:\d+$/, '')] = (allowed[entry.target.replace(/:\d+$/, '')] ?? 0) + 1;
+  for (const entry of entries.filter((item) => item.allowed))
+    allowed[entry.target.replace(/:\d+$/, '')] = (allowed[entry.target.replace(/:\d+$/, '')] ?? 0) + 1;
   return { value, allowed, refused: entries.filter((item) => !item.allowed).length };
 }
 
@@ -61,15 +62,44 @@ before(async () => {
   f = await startSandboxFixture();
   const { endpoints } = f.sandbox;
   echo = await startWebSocketEcho();
-  proxy = await startBasicAuthProxy({ users, hosts: { uaa: portOf(endpoints.tokenServiceUrl), destination: portOf(endpoints.destinationServiceUrl), api: portOf(endpoints.internetApiUrl), ws: echo.port } });
+  proxy = await startBasicAuthProxy({
+    users,
+    hosts: {
+      uaa: portOf(endpoints.tokenServiceUrl),
+      destination: portOf(endpoints.destinationServiceUrl),
+      api: portOf(endpoints.internetApiUrl),
+      ws: echo.port,
+    },
+  });
   dir = await mkdtemp(join(tmpdir(), 'btp-corp-proxy-'));
-  proxiedKey = { ...f.sandbox.keys.destination, url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}`, uri: `http://destination.btp.test:${portOf(endpoints.destinationServiceUrl)}` };
+  proxiedKey = {
+    ...f.sandbox.keys.destination,
+    url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}`,
+    uri: `http://destination.btp.test:${portOf(endpoints.destinationServiceUrl)}`,
+  };
   await writeFile(join(dir, 'proxied.json'), JSON.stringify(proxiedKey));
   // The sign-in key: the xsuaa key of the demo app, its token service named through the proxy as well.
-  await writeFile(join(dir, 'proxied-xsuaa.json'), JSON.stringify({ ...f.sandbox.keys.xsuaa, url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}` }));
+  await writeFile(
+    join(dir, 'proxied-xsuaa.json'),
+    JSON.stringify({ ...f.sandbox.keys.xsuaa, url: `http://uaa.btp.test:${portOf(endpoints.tokenServiceUrl)}` }),
+  );
   await writeFile(join(dir, 'loopback.json'), JSON.stringify(f.sandbox.keys.destination));
-  await f.client.create('subaccount', { Name: 'corp-api', Type: 'HTTP', URL: `http://api.btp.test:${portOf(endpoints.internetApiUrl)}/v1`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
-  await f.client.create('subaccount', { Name: 'corp-ws', Type: 'HTTP', URL: `http://ws.btp.test:${echo.port}/socket`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'ws', Password: 'ws-password-2' });
+  await f.client.create('subaccount', {
+    Name: 'corp-api',
+    Type: 'HTTP',
+    URL: `http://api.btp.test:${portOf(endpoints.internetApiUrl)}/v1`,
+    ProxyType: 'Internet',
+    Authentication: 'NoAuthentication',
+  });
+  await f.client.create('subaccount', {
+    Name: 'corp-ws',
+    Type: 'HTTP',
+    URL: `http://ws.btp.test:${echo.port}/socket`,
+    ProxyType: 'Internet',
+    Authentication: 'BasicAuthentication',
+    User: 'ws',
+    Password: 'ws-password-2',
+  });
 });
 after(async () => {
   console.log(`proxy log per scenario:\n  ${figures.join('\n  ')}`);
@@ -101,11 +131,15 @@ describe('through an authenticating corporate proxy', () => {
   it('forward: the upstream request of an Internet destination goes through the proxy', async () => {
     let body: Record<string, unknown> = {};
     const run = await counted(() =>
-      runForwardUntil(['corp-api', '--key', 'proxied.json'], { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: cliPassword })), secrets }, async ([address]) => {
-        const response = await request(`${address}/items?top=1`);
-        assert.equal(response.statusCode, 200);
-        body = (await response.body.json()) as Record<string, unknown>;
-      }),
+      runForwardUntil(
+        ['corp-api', '--key', 'proxied.json'],
+        { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: cliPassword })), secrets },
+        async ([address]) => {
+          const response = await request(`${address}/items?top=1`);
+          assert.equal(response.statusCode, 200);
+          body = (await response.body.json()) as Record<string, unknown>;
+        },
+      ),
     );
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
     assert.equal(body.service, 'sandbox-internet-api');
@@ -117,15 +151,19 @@ describe('through an authenticating corporate proxy', () => {
 
   it('forward --websocket: the upgrade of an Internet destination goes through the proxy, credentials injected', async () => {
     const run = await counted(() =>
-      runForwardUntil(['corp-ws', '--websocket', '--key', 'proxied.json'], { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: cliPassword })), secrets }, async ([address]) => {
-        const port = Number(new URL(address ?? '').port);
-        const { status, socket } = await upgradeRequest(port, {});
-        assert.equal(status, 'HTTP/1.1 101 Switching Protocols');
-        socket.write('through-the-proxy');
-        const [chunk] = (await once(socket, 'data')) as [Buffer];
-        assert.equal(chunk.toString(), 'through-the-proxy');
-        socket.destroy();
-      }),
+      runForwardUntil(
+        ['corp-ws', '--websocket', '--key', 'proxied.json'],
+        { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: cliPassword })), secrets },
+        async ([address]) => {
+          const port = Number(new URL(address ?? '').port);
+          const { status, socket } = await upgradeRequest(port, {});
+          assert.equal(status, 'HTTP/1.1 101 Switching Protocols');
+          socket.write('through-the-proxy');
+          const [chunk] = (await once(socket, 'data')) as [Buffer];
+          assert.equal(chunk.toString(), 'through-the-proxy');
+          socket.destroy();
+        },
+      ),
     );
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
     assert.equal(run.allowed['ws.btp.test'], 1);
@@ -136,8 +174,17 @@ describe('through an authenticating corporate proxy', () => {
   it('check: names the proxy hop that carried the requests, and reaches the backend through it', async () => {
     const run = await counted(() => cli(proxyEnv(proxy.url({ user: 'cli', password: cliPassword })), 'check', 'corp-api', '--key', 'proxied.json'));
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
-    assert.match(run.value.stdout, new RegExp(`^✓ HTTP proxy +\\d+(\\.\\d)? ms {2}http://127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY; credentials from the proxy URL\\) carried the token service request$`, 'm'));
-    assert.match(run.value.stdout, new RegExp(`^✓ backend +\\d+(\\.\\d)? ms {2}api\\.btp\\.test:\\d+ accepted the connection through http://127\\.0\\.0\\.1:${proxy.port}$`, 'm'));
+    assert.match(
+      run.value.stdout,
+      new RegExp(
+        `^✓ HTTP proxy +\\d+(\\.\\d)? ms {2}http://127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY; credentials from the proxy URL\\) carried the token service request$`,
+        'm',
+      ),
+    );
+    assert.match(
+      run.value.stdout,
+      new RegExp(`^✓ backend +\\d+(\\.\\d)? ms {2}api\\.btp\\.test:\\d+ accepted the connection through http://127\\.0\\.0\\.1:${proxy.port}$`, 'm'),
+    );
     assert.deepEqual(Object.keys(run.allowed).sort(), ['api.btp.test', 'destination.btp.test', 'uaa.btp.test']);
     figures.push(`check corp-api: ${JSON.stringify(run.allowed)}`);
   });
@@ -148,7 +195,13 @@ describe('through an authenticating corporate proxy', () => {
     assert.match(run.value.stdout, /^✗ HTTP proxy /m);
     assert.match(run.value.stdout, /^– token service +not reached: an earlier hop failed$/m);
     assert.match(run.value.stdout, /^Broken at the HTTP proxy: Proxy refused the credentials \[BTP_PROXY_AUTH\]/m);
-    assert.match(run.value.stdout, new RegExp(`^Fix: Give the proxy's user and password in HTTP_PROXY as user:password@127\\.0\\.0\\.1:${proxy.port} after http:// \\(percent-encode special characters\\), or in VS Code set http\\.proxyAuthorization\\.$`, 'm'));
+    assert.match(
+      run.value.stdout,
+      new RegExp(
+        `^Fix: Give the proxy's user and password in HTTP_PROXY as user:password@127\\.0\\.0\\.1:${proxy.port} after http:// \\(percent-encode special characters\\), or in VS Code set http\\.proxyAuthorization\\.$`,
+        'm',
+      ),
+    );
     assert.doesNotMatch(output(run.value), /wrong-secret/);
     assert.equal(run.refused, 1);
   });
@@ -184,16 +237,28 @@ describe('through an authenticating corporate proxy', () => {
 
 describe('around the proxy', () => {
   it('NO_PROXY: a listed host is reached directly (here: it does not resolve, so the direct attempt shows)', async () => {
-    const run = await counted(() => cli(proxyEnv(proxy.url({ user: 'cli', password: cliPassword }), { NO_PROXY: 'destination.btp.test' }), 'ls', '--key', 'proxied.json'));
+    const run = await counted(() =>
+      cli(proxyEnv(proxy.url({ user: 'cli', password: cliPassword }), { NO_PROXY: 'destination.btp.test' }), 'ls', '--key', 'proxied.json'),
+    );
     assert.equal(run.value.code, ExitCode.ServiceFailure, output(run.value));
-    assert.match(run.value.stderr, /The Destination service at http:\/\/destination\.btp\.test:\d+ could not be reached \(ENOTFOUND\)\. The host name does not resolve: check the URL in the service key, and NO_PROXY/);
+    assert.match(
+      run.value.stderr,
+      /The Destination service at http:\/\/destination\.btp\.test:\d+ could not be reached \(ENOTFOUND\)\. The host name does not resolve: check the URL in the service key, and NO_PROXY/,
+    );
     assert.deepEqual(run.allowed, { 'uaa.btp.test': 1 });
   });
 
   it('NO_PROXY: hosts it lists, subdomains included, are reached directly and the proxy sees nothing', async () => {
-    const network = await loadNetwork({ proxy: proxySettingsFromEnv({ HTTP_PROXY: proxy.url({ user: 'cli', password: cliPassword }), NO_PROXY: 'localhost, .btp.test' }), env: {} });
+    const network = await loadNetwork({
+      proxy: proxySettingsFromEnv({ HTTP_PROXY: proxy.url({ user: 'cli', password: cliPassword }), NO_PROXY: 'localhost, .btp.test' }),
+      env: {},
+    });
     // The direct path resolves *.btp.test as the proxy does; the proxied path never resolves anything itself.
-    const agents = new HttpAgents({ network, lookup: (_host, options, callback) => ((options as { all?: boolean }).all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4)) });
+    const agents = new HttpAgents({
+      network,
+      lookup: (_host, options, callback) =>
+        (options as { all?: boolean }).all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
+    });
     try {
       const client = new DestinationServiceClient({ binding: parseCredentials(proxiedKey, { expected: 'destination' }) as DestinationBinding, agents });
       const run = await counted(() => client.list('subaccount'));
@@ -219,7 +284,12 @@ describe('proxy credentials', () => {
     const run = await counted(() => cli(proxyEnv(proxy.url({ user: 'cli', password: 'wrong-secret' })), 'ls', '--key', 'proxied.json'));
     assert.equal(run.value.code, ExitCode.AccessDenied, output(run.value));
     assert.match(run.value.stderr, /Proxy refused the credentials \[BTP_PROXY_AUTH\]/);
-    assert.match(run.value.stderr, new RegExp(`The token service at http://uaa\\.btp\\.test:\\d+: the proxy at 127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY\\) answered 407 Proxy Authentication Required: it refused the credentials\\. Give them in HTTP_PROXY as user:password@127\\.0\\.0\\.1:${proxy.port} after http:// \\(percent-encode special characters\\), or in VS Code set http\\.proxyAuthorization\\.`));
+    assert.match(
+      run.value.stderr,
+      new RegExp(
+        `The token service at http://uaa\\.btp\\.test:\\d+: the proxy at 127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY\\) answered 407 Proxy Authentication Required: it refused the credentials\\. Give them in HTTP_PROXY as user:password@127\\.0\\.0\\.1:${proxy.port} after http:// \\(percent-encode special characters\\), or in VS Code set http\\.proxyAuthorization\\.`,
+      ),
+    );
     assert.doesNotMatch(output(run.value), /wrong-secret|cli:/);
     assert.equal(run.refused, 1);
     figures.push(`ls with a wrong proxy password: refused ${run.refused}, allowed ${JSON.stringify(run.allowed)}`);
@@ -228,15 +298,22 @@ describe('proxy credentials', () => {
   it('forward: a 407 on the upstream request answers 502 with BTP_PROXY_AUTH and the fix (services on loopback, destination behind the proxy)', async () => {
     let answer: { status: number; error?: { code: string; message: string } } = { status: 0 };
     const run = await counted(() =>
-      runForwardUntil(['corp-api', '--key', 'loopback.json'], { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: 'wrong-secret' })), secrets }, async ([address]) => {
-        const response = await request(`${address}/items`);
-        answer = { status: response.statusCode, ...((await response.body.json()) as { error: { code: string; message: string } }) };
-      }),
+      runForwardUntil(
+        ['corp-api', '--key', 'loopback.json'],
+        { cwd: dir, env: proxyEnv(proxy.url({ user: 'cli', password: 'wrong-secret' })), secrets },
+        async ([address]) => {
+          const response = await request(`${address}/items`);
+          answer = { status: response.statusCode, ...((await response.body.json()) as { error: { code: string; message: string } }) };
+        },
+      ),
     );
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
     assert.equal(answer.status, 502);
     assert.equal(answer.error?.code, 'BTP_PROXY_AUTH');
-    assert.match(answer.error?.message ?? '', new RegExp(`^The proxy at 127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY\\) answered 407 Proxy Authentication Required: it refused the credentials\\.`));
+    assert.match(
+      answer.error?.message ?? '',
+      new RegExp(`^The proxy at 127\\.0\\.0\\.1:${proxy.port} \\(HTTP_PROXY\\) answered 407 Proxy Authentication Required: it refused the credentials\\.`),
+    );
     assert.doesNotMatch(JSON.stringify(answer) + output(run.value), /wrong-secret/);
     assert.equal(run.refused, 1);
   });
@@ -251,19 +328,26 @@ describe('proxy credentials', () => {
   it('an unparsable proxy URL is refused naming the variable, with the password masked', async () => {
     const run = await cli({ ...baseEnv(), HTTPS_PROXY: 'socks5://cli:hunter2@127.0.0.1:1080' }, 'ls', '--key', 'proxied.json');
     assert.equal(run.code, ExitCode.InvalidInput);
-    assert.match(run.stderr, /HTTPS_PROXY "socks5:\/\/\*\*\*@127\.0\.0\.1:1080" uses socks5:\/\/; only http:\/\/ and https:\/\/ proxies are supported: use http:\/\/host:port, with user:password@ before the host when the proxy wants credentials\./);
+    assert.match(
+      run.stderr,
+      /HTTPS_PROXY "socks5:\/\/\*\*\*@127\.0\.0\.1:1080" uses socks5:\/\/; only http:\/\/ and https:\/\/ proxies are supported: use http:\/\/host:port, with user:password@ before the host when the proxy wants credentials\./,
+    );
     assert.doesNotMatch(run.stderr, /hunter2/);
   });
 });
 
-describe('the extension\'s settings (the config path activate() takes)', () => {
+describe("the extension's settings (the config path activate() takes)", () => {
   const read = (settings: Record<string, unknown>) => (key: string) => settings[key];
   const binding = () => parseCredentials(proxiedKey, { expected: 'destination' }) as DestinationBinding;
 
   it('http.proxy with http.proxyAuthorization wins over HTTPS_PROXY of the environment', async () => {
     const problems: string[] = [];
     const authorization = `Basic ${Buffer.from('ext:ext-password').toString('base64')}`;
-    const network = await extensionNetwork(read({ 'http.proxy': proxy.url(), 'http.proxyAuthorization': authorization }), { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' }, (problem) => problems.push(problem));
+    const network = await extensionNetwork(
+      read({ 'http.proxy': proxy.url(), 'http.proxyAuthorization': authorization }),
+      { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' },
+      (problem) => problems.push(problem),
+    );
     const agents = new HttpAgents({ network });
     try {
       const run = await counted(() => new DestinationServiceClient({ binding: binding(), agents }).list('subaccount'));
@@ -306,7 +390,10 @@ describe('client certificates (mTLS token requests)', () => {
     const network = await loadNetwork({ proxy: proxySettingsFromEnv({ HTTPS_PROXY: mtlsProxy.url({ user: 'cli', password: cliPassword }) }), env: {} });
     const agents = new HttpAgents({ network, extraCaPem: ca.certPem });
     try {
-      const response = await sendRequest({ method: 'POST', url: 'https://mtls.btp.test/oauth/token' }, { dispatcher: agents.withClientCertificate(client.certPem, client.keyPem), service: 'The token service' });
+      const response = await sendRequest(
+        { method: 'POST', url: 'https://mtls.btp.test/oauth/token' },
+        { dispatcher: agents.withClientCertificate(client.certPem, client.keyPem), service: 'The token service' },
+      );
       assert.equal(response.status, 200);
       assert.deepEqual(JSON.parse(response.text), { cn: 'sb-na-x509-client' });
       assert.equal(mtlsProxy.count('mtls.btp.test', 'cli'), 1);

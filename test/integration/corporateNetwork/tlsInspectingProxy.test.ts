@@ -35,7 +35,12 @@ let corpCa: string;
 let sandboxCa: string;
 
 const portOf = (url: string) => Number(new URL(url).port);
-const env = (extra: Record<string, string> = {}) => ({ BTP_CONNECT_CONFIG_DIR: join(dir, 'config'), BTP_CONNECT_LOCAL_TOKEN: 'off', HTTPS_PROXY: mitm.url, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  BTP_CONNECT_CONFIG_DIR: join(dir, 'config'),
+  BTP_CONNECT_LOCAL_TOKEN: 'off',
+  HTTPS_PROXY: mitm.url,
+  ...extra,
+});
 const cli = (environment: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { cwd: dir, env: environment, secrets });
 const output = (result: CliResult) => result.stdout + result.stderr;
 
@@ -45,13 +50,18 @@ async function seen<T>(work: () => Promise<T>): Promise<{ value: T; hosts: Recor
   const before = await Promise.all(hosts.map((host) => mitm.seen(host)));
   const value = await work();
   const afterwards = await Promise.all(hosts.map((host) => mitm.seen(host)));
-  return { value, hosts: Object.fromEntries(hosts.map((host, index) => [host, (afterwards[index] ?? 0) - (before[index] ?? 0)]).filter(([, count]) => count !== 0)) };
+  return {
+    value,
+    hosts: Object.fromEntries(hosts.map((host, index) => [host, (afterwards[index] ?? 0) - (before[index] ?? 0)]).filter(([, count]) => count !== 0)),
+  };
 }
 
 before(async () => {
   f = await startSandboxFixture();
   const { endpoints } = f.sandbox;
-  mitm = await startInspectingProxy({ hosts: { uaa: portOf(endpoints.tokenServiceUrl), destination: portOf(endpoints.destinationServiceUrl), api: portOf(endpoints.internetApiUrl) } });
+  mitm = await startInspectingProxy({
+    hosts: { uaa: portOf(endpoints.tokenServiceUrl), destination: portOf(endpoints.destinationServiceUrl), api: portOf(endpoints.internetApiUrl) },
+  });
   dir = await mkdtemp(join(tmpdir(), 'btp-corp-mitm-'));
   keyFile = join(dir, 'inspected.json');
   await writeFile(keyFile, JSON.stringify({ ...f.sandbox.keys.destination, url: 'https://uaa.btp.test', uri: 'https://destination.btp.test' }));
@@ -59,7 +69,13 @@ before(async () => {
   await writeFile(corpCa, mitm.caPem);
   sandboxCa = join(dir, 'sandbox-ca.pem');
   await writeFile(sandboxCa, f.sandbox.caPem);
-  await f.client.create('subaccount', { Name: 'corp-https-api', Type: 'HTTP', URL: 'https://api.btp.test/v1', ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+  await f.client.create('subaccount', {
+    Name: 'corp-https-api',
+    Type: 'HTTP',
+    URL: 'https://api.btp.test/v1',
+    ProxyType: 'Internet',
+    Authentication: 'NoAuthentication',
+  });
 });
 after(async () => {
   console.log(`TLS-inspecting proxy, decrypted requests per scenario:\n  ${figures.join('\n  ')}`);
@@ -72,13 +88,19 @@ describe('behind a TLS-inspecting proxy', () => {
   it('without its CA: ls fails naming the CA the chain ends at, the proxy, and --ca / NODE_EXTRA_CA_CERTS / btpConnect.http.caFile', async () => {
     const run = await seen(() => cli(env(), 'ls', '--key', keyFile));
     assert.equal(run.value.code, ExitCode.ServiceFailure, output(run.value));
-    assert.match(run.value.stderr, /The token service at https:\/\/uaa\.btp\.test could not be reached through the proxy at 127\.0\.0\.1:\d+ \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)\./);
-    assert.match(run.value.stderr, /Its TLS certificate is not trusted: the chain ends at "CN=Corp TLS Inspection CA, O=Corp", which is not among the trusted CAs\. The proxy at 127\.0\.0\.1:\d+ may inspect TLS and sign with its own CA\./);
+    assert.match(
+      run.value.stderr,
+      /The token service at https:\/\/uaa\.btp\.test could not be reached through the proxy at 127\.0\.0\.1:\d+ \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)\./,
+    );
+    assert.match(
+      run.value.stderr,
+      /Its TLS certificate is not trusted: the chain ends at "CN=Corp TLS Inspection CA, O=Corp", which is not among the trusted CAs\. The proxy at 127\.0\.0\.1:\d+ may inspect TLS and sign with its own CA\./,
+    );
     assert.match(run.value.stderr, /pass --ca <file> \(CLI\), set NODE_EXTRA_CA_CERTS=<file>, or set btpConnect\.http\.caFile \(VS Code\)/);
     assert.deepEqual(run.hosts, {});
   });
 
-  it('--ca <the proxy\'s CA>: ls works, every request decrypted by the proxy', async () => {
+  it("--ca <the proxy's CA>: ls works, every request decrypted by the proxy", async () => {
     const run = await seen(() => cli(env(), 'ls', '--key', keyFile, '--ca', corpCa));
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
     assert.match(run.value.stdout, /^corp-https-api +subaccount +HTTP +Internet/m);
@@ -96,7 +118,9 @@ describe('behind a TLS-inspecting proxy', () => {
   });
 
   it('NODE_EXTRA_CA_CERTS in a real process; and --ca with another CA adds to it instead of replacing it', async () => {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(https?_proxy|no_proxy|node_extra_ca_certs|node_options)$/i.test(name)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(https?_proxy|no_proxy|node_extra_ca_certs|node_options)$/i.test(name)),
+    );
     const runChild = async (...extra: string[]) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'ls', '--key', keyFile, ...extra], {
         cwd: repoRoot,
@@ -117,7 +141,7 @@ describe('behind a TLS-inspecting proxy', () => {
     figures.push(`ls with NODE_EXTRA_CA_CERTS (child process): ${JSON.stringify(plain.hosts)}; plus --ca <sandbox CA>: ${JSON.stringify(withCa.hosts)}`);
   });
 
-  it('check with --ca: the TLS of an Internet destination behind the proxy is verified against this machine\'s CAs', async () => {
+  it("check with --ca: the TLS of an Internet destination behind the proxy is verified against this machine's CAs", async () => {
     const run = await seen(() => cli(env(), 'check', 'corp-https-api', '--key', keyFile, '--ca', corpCa));
     assert.equal(run.value.code, ExitCode.Ok, output(run.value));
     assert.match(run.value.stdout, /^✓ HTTP proxy .* http:\/\/127\.0\.0\.1:\d+ \(HTTPS_PROXY; no credentials\) carried the token service request$/m);
@@ -131,7 +155,10 @@ describe('behind a TLS-inspecting proxy', () => {
     assert.equal(run.code, ExitCode.ServiceFailure, output(run));
     assert.match(run.stdout, /^✓ HTTP proxy /m);
     assert.match(run.stdout, /^✗ token service .*the chain ends at "CN=Corp TLS Inspection CA, O=Corp"/m);
-    assert.match(run.stdout, /^Fix: Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect\.http\.caFile in VS Code/m);
+    assert.match(
+      run.stdout,
+      /^Fix: Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect\.http\.caFile in VS Code/m,
+    );
   });
 
   it('forward with --ca: an HTTPS Internet destination is reached through the proxy and its certificate verified', async () => {
@@ -150,13 +177,19 @@ describe('behind a TLS-inspecting proxy', () => {
   });
 });
 
-describe('the extension\'s btpConnect.http.caFile (the config path activate() takes)', () => {
+describe("the extension's btpConnect.http.caFile (the config path activate() takes)", () => {
   const read = (settings: Record<string, unknown>) => (key: string) => settings[key];
-  const binding = () => parseCredentials({ ...f.sandbox.keys.destination, url: 'https://uaa.btp.test', uri: 'https://destination.btp.test' }, { expected: 'destination' }) as DestinationBinding;
+  const binding = () =>
+    parseCredentials(
+      { ...f.sandbox.keys.destination, url: 'https://uaa.btp.test', uri: 'https://destination.btp.test' },
+      { expected: 'destination' },
+    ) as DestinationBinding;
 
   it('with the setting the Destination service answers through the proxy; without it the error names the CA', async () => {
     const problems: string[] = [];
-    const trusting = new HttpAgents({ network: await extensionNetwork(read({ 'http.proxy': mitm.url, 'btpConnect.http.caFile': corpCa }), {}, (problem) => problems.push(problem)) });
+    const trusting = new HttpAgents({
+      network: await extensionNetwork(read({ 'http.proxy': mitm.url, 'btpConnect.http.caFile': corpCa }), {}, (problem) => problems.push(problem)),
+    });
     const plain = new HttpAgents({ network: await extensionNetwork(read({ 'http.proxy': mitm.url }), {}, (problem) => problems.push(problem)) });
     try {
       const run = await seen(() => new DestinationServiceClient({ binding: binding(), agents: trusting }).list('subaccount'));
@@ -177,7 +210,9 @@ describe('the extension\'s btpConnect.http.caFile (the config path activate() ta
 
   it('a caFile that cannot be used is reported naming the setting, and the extension goes on without it', async () => {
     const problems: string[] = [];
-    const network = await extensionNetwork(read({ 'http.proxy': mitm.url, 'btpConnect.http.caFile': join(dir, 'missing.pem') }), {}, (problem) => problems.push(problem));
+    const network = await extensionNetwork(read({ 'http.proxy': mitm.url, 'btpConnect.http.caFile': join(dir, 'missing.pem') }), {}, (problem) =>
+      problems.push(problem),
+    );
     assert.equal(problems.length, 1);
     assert.match(problems[0] ?? '', /^Cannot read the CA file .*missing\.pem \(btpConnect\.http\.caFile\): ENOENT\. BTP Connect goes on without it\.$/);
     assert.equal(network.route('https://uaa.btp.test')?.source, 'http.proxy');

@@ -115,7 +115,13 @@ interface Step {
 async function runApp(server: DevServer, query: Record<string, string>): Promise<Step[]> {
   return inChromium(`${server.origin}/index.html?${new URLSearchParams(query).toString()}`, async (page) => {
     await page.waitForSelector('body[data-done]', { timeout: 60_000 });
-    return page.$$eval('#results li', (items) => items.map((item) => ({ step: item.getAttribute('data-step') ?? '', status: Number(item.getAttribute('data-status')), text: item.querySelector('pre')?.textContent ?? '' })));
+    return page.$$eval('#results li', (items) =>
+      items.map((item) => ({
+        step: item.getAttribute('data-step') ?? '',
+        status: Number(item.getAttribute('data-status')),
+        text: item.querySelector('pre')?.textContent ?? '',
+      })),
+    );
   });
 }
 
@@ -157,61 +163,72 @@ const byStep = (steps: readonly Step[], step: string): Step => {
 function proxyTests(proxy: Proxy): void {
   const skip = noChromium;
 
-  it(`${proxy}: with the dev server's origin allowed on the forward, the page's POST, PATCH and DELETE reach the on-premise ERP and change its data`, { ...testTimeout, skip }, async () => {
-    const forward = allowedForward.localAddress;
-    const { create, change, remove } = keys();
-    const tag = `ui5-${proxy}-allowed-${create}`;
-    await createPartner(forward, change, 'To be changed');
-    await createPartner(forward, remove, 'To be deleted');
-    const [port] = await pickFreePorts(1);
-    allowList.add([`http://localhost:${port}`]);
-    const server = await startDevServer(proxy, forward, port);
-    try {
-      const steps = await runApp(server, { create, change, remove, tag });
-      const detail = `${JSON.stringify(steps, null, 1)}\nui5 serve:\n${server.output()}`;
-      assert.equal(byStep(steps, 'token').status, 200, detail);
-      const post = byStep(steps, 'post');
-      assert.equal(post.status, 201, detail);
-      assert.equal((JSON.parse(post.text) as { d: { BusinessPartner: string } }).d.BusinessPartner, create);
-      assert.equal(byStep(steps, 'patch').status, 204, detail);
-      assert.equal(byStep(steps, 'delete').status, 204, detail);
-    } finally {
-      await server.stop();
-    }
-    // The ERP, read back through the forward: the data changed.
-    assert.equal((await readPartner(forward, create))?.OrganizationBPName1, tag);
-    assert.equal((await readPartner(forward, change))?.BusinessPartnerFullName, tag);
-    assert.equal(await readPartner(forward, remove), undefined);
-  });
-
-  it(`${proxy}: without the allow-list, GET works but every write gets 403 naming the refused origin and --allow-origin <it>, and nothing changed`, { ...testTimeout, skip }, async () => {
-    const forward = plainForward.localAddress;
-    const { create, change, remove } = keys();
-    const tag = `ui5-${proxy}-refused-${create}`;
-    await createPartner(forward, change, 'Stays as it is');
-    await createPartner(forward, remove, 'Stays too');
-    const server = await startDevServer(proxy, forward);
-    try {
-      const steps = await runApp(server, { create, change, remove, tag });
-      const detail = `${JSON.stringify(steps, null, 1)}\nui5 serve:\n${server.output()}`;
-      // The symptom of the issue: reads pass (a same-origin GET carries no Origin), writes do not.
-      assert.equal(byStep(steps, 'token').status, 200, detail);
-      for (const step of ['post', 'patch', 'delete']) {
-        const { status, text } = byStep(steps, step);
-        assert.equal(status, 403, `${step}: ${detail}`);
-        const { error } = JSON.parse(text) as { error: { code: string; message: string } };
-        assert.equal(error.code, 'BTP_LOCAL_REQUEST_REFUSED', step);
-        assert.ok(error.message.includes(`origin ${server.origin} `), `${step}: the message does not name ${server.origin}: ${error.message}`);
-        assert.ok(error.message.includes(`--allow-origin ${server.origin} `), `${step}: the message does not name the flag: ${error.message}`);
+  it(
+    `${proxy}: with the dev server's origin allowed on the forward, the page's POST, PATCH and DELETE reach the on-premise ERP and change its data`,
+    { ...testTimeout, skip },
+    async () => {
+      const forward = allowedForward.localAddress;
+      const { create, change, remove } = keys();
+      const tag = `ui5-${proxy}-allowed-${create}`;
+      await createPartner(forward, change, 'To be changed');
+      await createPartner(forward, remove, 'To be deleted');
+      const [port] = await pickFreePorts(1);
+      allowList.add([`http://localhost:${port}`]);
+      const server = await startDevServer(proxy, forward, port);
+      try {
+        const steps = await runApp(server, { create, change, remove, tag });
+        const detail = `${JSON.stringify(steps, null, 1)}\nui5 serve:\n${server.output()}`;
+        assert.equal(byStep(steps, 'token').status, 200, detail);
+        const post = byStep(steps, 'post');
+        assert.equal(post.status, 201, detail);
+        assert.equal((JSON.parse(post.text) as { d: { BusinessPartner: string } }).d.BusinessPartner, create);
+        assert.equal(byStep(steps, 'patch').status, 204, detail);
+        assert.equal(byStep(steps, 'delete').status, 204, detail);
+      } finally {
+        await server.stop();
       }
-    } finally {
-      await server.stop();
-    }
-    assert.equal(await readPartner(forward, create), undefined);
-    assert.equal((await readPartner(forward, change))?.BusinessPartnerFullName, 'BEFORE');
-    assert.equal((await readPartner(forward, remove))?.OrganizationBPName1, 'Stays too');
-    assert.ok(forwardLog.some((line) => line.includes(`--allow-origin ${server.origin}`)), `the forward's log does not name the fix:\n${forwardLog.join('\n')}`);
-  });
+      // The ERP, read back through the forward: the data changed.
+      assert.equal((await readPartner(forward, create))?.OrganizationBPName1, tag);
+      assert.equal((await readPartner(forward, change))?.BusinessPartnerFullName, tag);
+      assert.equal(await readPartner(forward, remove), undefined);
+    },
+  );
+
+  it(
+    `${proxy}: without the allow-list, GET works but every write gets 403 naming the refused origin and --allow-origin <it>, and nothing changed`,
+    { ...testTimeout, skip },
+    async () => {
+      const forward = plainForward.localAddress;
+      const { create, change, remove } = keys();
+      const tag = `ui5-${proxy}-refused-${create}`;
+      await createPartner(forward, change, 'Stays as it is');
+      await createPartner(forward, remove, 'Stays too');
+      const server = await startDevServer(proxy, forward);
+      try {
+        const steps = await runApp(server, { create, change, remove, tag });
+        const detail = `${JSON.stringify(steps, null, 1)}\nui5 serve:\n${server.output()}`;
+        // The symptom of the issue: reads pass (a same-origin GET carries no Origin), writes do not.
+        assert.equal(byStep(steps, 'token').status, 200, detail);
+        for (const step of ['post', 'patch', 'delete']) {
+          const { status, text } = byStep(steps, step);
+          assert.equal(status, 403, `${step}: ${detail}`);
+          const { error } = JSON.parse(text) as { error: { code: string; message: string } };
+          assert.equal(error.code, 'BTP_LOCAL_REQUEST_REFUSED', step);
+          assert.ok(error.message.includes(`origin ${server.origin} `), `${step}: the message does not name ${server.origin}: ${error.message}`);
+          assert.ok(error.message.includes(`--allow-origin ${server.origin} `), `${step}: the message does not name the flag: ${error.message}`);
+        }
+      } finally {
+        await server.stop();
+      }
+      assert.equal(await readPartner(forward, create), undefined);
+      assert.equal((await readPartner(forward, change))?.BusinessPartnerFullName, 'BEFORE');
+      assert.equal((await readPartner(forward, remove))?.OrganizationBPName1, 'Stays too');
+      assert.ok(
+        forwardLog.some((line) => line.includes(`--allow-origin ${server.origin}`)),
+        `the forward's log does not name the fix:\n${forwardLog.join('\n')}`,
+      );
+    },
+  );
 }
 
 describe('ui5 serve with ui5-middleware-simpleproxy in front of an OnPremise forward', () => proxyTests('simpleproxy'));
@@ -219,28 +236,32 @@ describe('ui5 serve with ui5-middleware-simpleproxy in front of an OnPremise for
 describe('ui5 serve with fiori-tools-proxy (@sap/ux-ui5-tooling) in front of an OnPremise forward', () => proxyTests('fiori-tools-proxy'));
 
 describe('btp-connect forward --allow-origin behind ui5 serve', () => {
-  it('the CLI forward allows the dev server named by --allow-origin: the page\'s POST creates the partner on-premise', { ...testTimeout, skip: noChromium }, async () => {
-    const [port] = await pickFreePorts(1);
-    const origin = `http://localhost:${port}`;
-    const { create } = keys();
-    const tag = `ui5-cli-${create}`;
-    const result = await runForwardUntil(
-      ['onprem-erp-basic', '--allow-origin', origin, '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'],
-      { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') } },
-      async ([erp]) => {
-        assert.ok(erp, 'no forward address announced');
-        const server = await startDevServer('simpleproxy', erp, port);
-        try {
-          const steps = await runApp(server, { create, tag });
-          const detail = `${JSON.stringify(steps, null, 1)}\nui5 serve:\n${server.output()}`;
-          assert.equal(byStep(steps, 'post').status, 201, detail);
-        } finally {
-          await server.stop();
-        }
-        assert.equal((await readPartner(erp, create))?.OrganizationBPName1, tag);
-      },
-    );
-    assert.equal(result.code, ExitCode.Ok, result.stderr);
-    assert.match(result.stdout, new RegExp(`^onprem-erp-basic: POST ${partners.replace(/[/.]/g, '\\$&')} → 201`, 'm'));
-  });
+  it(
+    "the CLI forward allows the dev server named by --allow-origin: the page's POST creates the partner on-premise",
+    { ...testTimeout, skip: noChromium },
+    async () => {
+      const [port] = await pickFreePorts(1);
+      const origin = `http://localhost:${port}`;
+      const { create } = keys();
+      const tag = `ui5-cli-${create}`;
+      const result = await runForwardUntil(
+        ['onprem-erp-basic', '--allow-origin', origin, '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--verbose'],
+        { cwd: dir, env: { BTP_CONNECT_LOCAL_TOKEN: 'off', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') } },
+        async ([erp]) => {
+          assert.ok(erp, 'no forward address announced');
+          const server = await startDevServer('simpleproxy', erp, port);
+          try {
+            const steps = await runApp(server, { create, tag });
+            const detail = `${JSON.stringify(steps, null, 1)}\nui5 serve:\n${server.output()}`;
+            assert.equal(byStep(steps, 'post').status, 201, detail);
+          } finally {
+            await server.stop();
+          }
+          assert.equal((await readPartner(erp, create))?.OrganizationBPName1, tag);
+        },
+      );
+      assert.equal(result.code, ExitCode.Ok, result.stderr);
+      assert.match(result.stdout, new RegExp(`^onprem-erp-basic: POST ${partners.replace(/[/.]/g, '\\$&')} → 201`, 'm'));
+    },
+  );
 });

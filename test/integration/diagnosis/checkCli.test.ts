@@ -33,9 +33,17 @@ before(async () => {
   await writeFile(join(dir, 'destination.json'), JSON.stringify(f.sandbox.keys.destination));
   await writeFile(join(dir, 'connectivity.json'), JSON.stringify(f.sandbox.keys.connectivity));
   // A connectivity "key" whose token the proxy refuses: the Destination service client's credentials.
-  await writeFile(join(dir, 'foreign-connectivity.json'), JSON.stringify({ ...f.sandbox.keys.connectivity, clientid: f.sandbox.keys.destination.clientid, clientsecret: f.sandbox.keys.destination.clientsecret }));
+  await writeFile(
+    join(dir, 'foreign-connectivity.json'),
+    JSON.stringify({ ...f.sandbox.keys.connectivity, clientid: f.sandbox.keys.destination.clientid, clientsecret: f.sandbox.keys.destination.clientsecret }),
+  );
   await f.client.create('subaccount', { Name: 'check-cli-hidden-tcp', Type: 'TCP', Address: 'hidden.virtual:7000', ProxyType: 'OnPremise' });
-  secrets = [String(f.sandbox.keys.destination.clientsecret), String(f.sandbox.keys.connectivity.clientsecret), 'erp-password-1', Buffer.from('ERPUSER:erp-password-1').toString('base64')];
+  secrets = [
+    String(f.sandbox.keys.destination.clientsecret),
+    String(f.sandbox.keys.connectivity.clientsecret),
+    'erp-password-1',
+    Buffer.from('ERPUSER:erp-password-1').toString('base64'),
+  ];
 });
 after(async () => {
   await f.close();
@@ -50,7 +58,18 @@ describe('btp-connect check (in-process)', () => {
     assert.equal(lines[0], `onprem-erp-basic (HTTP, OnPremise) → GET http://erp.virtual:8000${partners}`);
     assert.deepEqual(
       lines.slice(1, 11).map((text) => text.slice(0, 20).trimEnd()),
-      ['– HTTP proxy', '✓ token service', '✓ destination lookup', '✓ auth token', '– tunnel', '✓ connectivity proxy', '✓ Cloud Connector', '✓ backend', '– TLS', '✓ response'],
+      [
+        '– HTTP proxy',
+        '✓ token service',
+        '✓ destination lookup',
+        '✓ auth token',
+        '– tunnel',
+        '✓ connectivity proxy',
+        '✓ Cloud Connector',
+        '✓ backend',
+        '– TLS',
+        '✓ response',
+      ],
     );
     assert.match(lines[1] ?? '', /^– HTTP proxy {10} +none: HTTPS_PROXY and HTTP_PROXY \(http\.proxy in VS Code\) are unset, connections are direct$/);
     assert.match(lines[2] ?? '', /^✓ token service {7} +\S+ ms {2}client-credentials token from http:\/\/127\.0\.0\.1:\d+ \(valid \d+ s\)$/);
@@ -61,9 +80,15 @@ describe('btp-connect check (in-process)', () => {
   it('a path the Cloud Connector does not expose, after every earlier hop worked, is a warning with exit code 0', async () => {
     const exposed = await cli('onprem-erp-basic', '--path', '/not-exposed', ...keys());
     assert.equal(exposed.code, ExitCode.Ok, exposed.stdout);
-    assert.match(exposed.stdout, /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/not-exposed \(HTTP 403\)\.$/m);
+    assert.match(
+      exposed.stdout,
+      /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/not-exposed \(HTTP 403\)\.$/m,
+    );
     assert.match(exposed.stdout, /^– backend +not reached: the Cloud Connector did not let this path through$/m);
-    assert.match(exposed.stdout, /^OK with a warning: the way works; the Cloud Connector does not let this path through \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nHint: Check a path that is exposed \(--path\), or expose this one: in the Cloud Connector, Cloud To On-Premise > Access Control > erp\.virtual:8000, add a resource "\/not-exposed"/m);
+    assert.match(
+      exposed.stdout,
+      /^OK with a warning: the way works; the Cloud Connector does not let this path through \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nHint: Check a path that is exposed \(--path\), or expose this one: in the Cloud Connector, Cloud To On-Premise > Access Control > erp\.virtual:8000, add a resource "\/not-exposed"/m,
+    );
     assert.doesNotMatch(exposed.stdout, /Broken/);
     const json = JSON.parse((await cli('onprem-erp-basic', '--json', ...keys())).stdout) as CheckResult;
     assert.equal(json.firstFailure, undefined);
@@ -74,12 +99,15 @@ describe('btp-connect check (in-process)', () => {
     assertNoSecrets(exposed.stdout + exposed.stderr);
   });
 
-  it('names the first broken hop and its fix; the exit code is the failing error\'s', async () => {
+  it("names the first broken hop and its fix; the exit code is the failing error's", async () => {
     const exposed = await cli('check-cli-hidden-tcp', ...keys());
     assert.equal(exposed.code, ExitCode.ServiceFailure);
     assert.match(exposed.stdout, /^✗ Cloud Connector +\S+ ms {2}The Cloud Connector does not expose hidden\.virtual:7000 /m);
     assert.match(exposed.stdout, /^– backend +not reached: an earlier hop failed$/m);
-    assert.match(exposed.stdout, /^Broken at the Cloud Connector: Not exposed by the Cloud Connector \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nFix: In the Cloud Connector, Cloud To On-Premise > Access Control: add virtual host "hidden\.virtual", port 7000, protocol TCP\./m);
+    assert.match(
+      exposed.stdout,
+      /^Broken at the Cloud Connector: Not exposed by the Cloud Connector \[BTP_NOT_EXPOSED\] \(\S+ ms\)\.\nFix: In the Cloud Connector, Cloud To On-Premise > Access Control: add virtual host "hidden\.virtual", port 7000, protocol TCP\./m,
+    );
 
     const missing = await cli('no-such-destination', ...keys());
     assert.equal(missing.code, ExitCode.NotFound);
@@ -96,7 +124,21 @@ describe('btp-connect check (in-process)', () => {
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     const parsed = JSON.parse(result.stdout) as CheckResult;
     assert.equal(parsed.destination, 'internet-basic');
-    assert.deepEqual(parsed.hops.map((hop) => `${hop.hop}:${hop.status}`), ['httpProxy:skipped', 'tokenService:ok', 'destinationLookup:ok', 'authToken:ok', 'tunnel:skipped', 'connectivityProxy:skipped', 'cloudConnector:skipped', 'backend:ok', 'tls:skipped', 'response:ok']);
+    assert.deepEqual(
+      parsed.hops.map((hop) => `${hop.hop}:${hop.status}`),
+      [
+        'httpProxy:skipped',
+        'tokenService:ok',
+        'destinationLookup:ok',
+        'authToken:ok',
+        'tunnel:skipped',
+        'connectivityProxy:skipped',
+        'cloudConnector:skipped',
+        'backend:ok',
+        'tls:skipped',
+        'response:ok',
+      ],
+    );
     assert.equal(parsed.status, 200);
     assert.doesNotMatch(result.stdout, /demo-password-1|ZGVtbzpkZW1vLXBhc3N3b3JkLTE/);
   });

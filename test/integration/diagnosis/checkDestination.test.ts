@@ -41,8 +41,14 @@ function assertBrokenAt(result: CheckResult, hop: HopId, code: string): void {
 
 function assertAllOk(result: CheckResult, expected: readonly HopId[]): void {
   assert.equal(result.firstFailure, undefined, JSON.stringify(result.firstFailure));
-  assert.deepEqual(result.hops.map((hop) => hop.hop), [...HOP_IDS]);
-  assert.deepEqual(result.hops.filter((hop) => hop.status === 'ok').map((hop) => hop.hop), expected);
+  assert.deepEqual(
+    result.hops.map((hop) => hop.hop),
+    [...HOP_IDS],
+  );
+  assert.deepEqual(
+    result.hops.filter((hop) => hop.status === 'ok').map((hop) => hop.hop),
+    expected,
+  );
   assertNoSecrets(result);
 }
 
@@ -68,7 +74,13 @@ before(async () => {
   await once(probe, 'listening');
   closedPort = (probe.address() as { port: number }).port;
   await new Promise((resolve) => probe.close(resolve));
-  secrets.push(String(f.sandbox.keys.destination.clientsecret), String(f.sandbox.keys.connectivity.clientsecret), 'erp-password-1', Buffer.from('ERPUSER:erp-password-1').toString('base64'), 'demo-password-1');
+  secrets.push(
+    String(f.sandbox.keys.destination.clientsecret),
+    String(f.sandbox.keys.connectivity.clientsecret),
+    'erp-password-1',
+    Buffer.from('ERPUSER:erp-password-1').toString('base64'),
+    'demo-password-1',
+  );
 });
 after(async () => {
   await f.close();
@@ -85,18 +97,31 @@ describe('check: healthy destinations', () => {
     assert.equal(result.hops.find((hop) => hop.hop === 'tls')?.detail, 'http:// URL: no TLS');
   });
 
-  it('Internet HTTPS verified against the destination\'s TrustStoreLocation', async () => {
-    await f.client.create('subaccount', { Name: 'check-https-trusted', Type: 'HTTP', URL: `${f.sandbox.endpoints.tokenServiceHttpsUrl}/token_keys`, ProxyType: 'Internet', Authentication: 'NoAuthentication', TrustStoreLocation: 'truststore.pem' });
+  it("Internet HTTPS verified against the destination's TrustStoreLocation", async () => {
+    await f.client.create('subaccount', {
+      Name: 'check-https-trusted',
+      Type: 'HTTP',
+      URL: `${f.sandbox.endpoints.tokenServiceHttpsUrl}/token_keys`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+      TrustStoreLocation: 'truststore.pem',
+    });
     const result = await check('check-https-trusted');
     assertAllOk(result, ['tokenService', 'destinationLookup', 'backend', 'tls', 'response']);
-    assert.match(result.hops.find((hop) => hop.hop === 'tls')?.detail ?? '', /^TLSv1\.[23], certificate CN=localhost verified against TrustStoreLocation truststore\.pem$/);
+    assert.match(
+      result.hops.find((hop) => hop.hop === 'tls')?.detail ?? '',
+      /^TLSv1\.[23], certificate CN=localhost verified against TrustStoreLocation truststore\.pem$/,
+    );
   });
 
   it('OnPremise HTTP: connectivity proxy, Cloud Connector, backend and response ok on an exposed path', async () => {
     const result = await check('onprem-erp-basic', { path: partners });
     assertAllOk(result, ['tokenService', 'destinationLookup', 'authToken', 'connectivityProxy', 'cloudConnector', 'backend', 'response']);
     assert.equal(result.target, `GET http://erp.virtual:8000${partners}`);
-    assert.equal(result.hops.find((hop) => hop.hop === 'tunnel')?.detail, `direct: the connectivity proxy at 127.0.0.1:${connectivity.httpPort} as the key names it`);
+    assert.equal(
+      result.hops.find((hop) => hop.hop === 'tunnel')?.detail,
+      `direct: the connectivity proxy at 127.0.0.1:${connectivity.httpPort} as the key names it`,
+    );
     assert.equal(result.status, 200);
   });
 
@@ -158,7 +183,10 @@ describe('check: each failure class at its hop', () => {
     assertBrokenAt(result, 'authToken', ErrorCode.NotFound);
     assert.match(result.firstFailure?.detail ?? '', /"missing\.p12" named in KeyStoreLocation/);
     const healthy = await check('internet-client-certificate');
-    assert.equal(healthy.hops.find((hop) => hop.hop === 'authToken')?.detail, 'ClientCertificateAuthentication: key store backend-client.p12 for the TLS handshake');
+    assert.equal(
+      healthy.hops.find((hop) => hop.hop === 'authToken')?.detail,
+      'ClientCertificateAuthentication: key store backend-client.p12 for the TLS handshake',
+    );
   });
 
   it('auth token: PrincipalPropagation without a signed-in user', async () => {
@@ -175,16 +203,22 @@ describe('check: each failure class at its hop', () => {
 
   it('connectivity proxy: a token that is no Connectivity token is refused with 407 (HTTP) and a failed SOCKS5 authentication (TCP)', async () => {
     // The Destination service key's credentials with the proxy's ports: a valid token of the wrong service.
-    const foreign = parseCredentials({ ...f.sandbox.keys.connectivity, clientid: f.sandbox.keys.destination.clientid, clientsecret: f.sandbox.keys.destination.clientsecret }, { expected: 'connectivity' }) as ConnectivityBinding;
+    const foreign = parseCredentials(
+      { ...f.sandbox.keys.connectivity, clientid: f.sandbox.keys.destination.clientid, clientsecret: f.sandbox.keys.destination.clientsecret },
+      { expected: 'connectivity' },
+    ) as ConnectivityBinding;
     const http = await check('onprem-erp-basic', { path: partners, connectivity: foreign });
     assertBrokenAt(http, 'connectivityProxy', ErrorCode.ConnectivityAuthRejected);
-    assert.match(http.firstFailure?.detail ?? '', /\(HTTP 407\): Proxy authentication failed: The token of client .+ is not a token of the Connectivity service/);
+    assert.match(
+      http.firstFailure?.detail ?? '',
+      /\(HTTP 407\): Proxy authentication failed: The token of client .+ is not a token of the Connectivity service/,
+    );
     const tcp = await check('onprem-tcp-db', { connectivity: foreign });
     assertBrokenAt(tcp, 'connectivityProxy', ErrorCode.ConnectivityAuthRejected);
     assert.equal(tcp.firstFailure?.detail, 'The connectivity proxy refused the connectivity token (SOCKS5 reply 0x05).');
   });
 
-  it('connectivity proxy: nothing listens at the key\'s proxy port (outside CF/Kyma) → tunnel setup', async () => {
+  it("connectivity proxy: nothing listens at the key's proxy port (outside CF/Kyma) → tunnel setup", async () => {
     const unreachable = { ...connectivity, httpPort: closedPort };
     const result = await check('onprem-erp-basic', { path: partners, connectivity: unreachable });
     assertBrokenAt(result, 'connectivityProxy', ErrorCode.ProxyUnreachable);
@@ -193,8 +227,21 @@ describe('check: each failure class at its hop', () => {
   });
 
   it('Cloud Connector: no connector for the location ID → HTTP 503 and SOCKS5 reply 0x03', async () => {
-    await f.client.create('subaccount', { Name: 'check-loc9-http', Type: 'HTTP', URL: 'http://erp.virtual:8000', ProxyType: 'OnPremise', Authentication: 'NoAuthentication', CloudConnectorLocationId: 'loc9' });
-    await f.client.create('subaccount', { Name: 'check-loc9-tcp', Type: 'TCP', Address: 'db.virtual:5432', ProxyType: 'OnPremise', CloudConnectorLocationId: 'loc9' });
+    await f.client.create('subaccount', {
+      Name: 'check-loc9-http',
+      Type: 'HTTP',
+      URL: 'http://erp.virtual:8000',
+      ProxyType: 'OnPremise',
+      Authentication: 'NoAuthentication',
+      CloudConnectorLocationId: 'loc9',
+    });
+    await f.client.create('subaccount', {
+      Name: 'check-loc9-tcp',
+      Type: 'TCP',
+      Address: 'db.virtual:5432',
+      ProxyType: 'OnPremise',
+      CloudConnectorLocationId: 'loc9',
+    });
     const http = await check('check-loc9-http', { path: partners });
     assertBrokenAt(http, 'cloudConnector', ErrorCode.NoCloudConnector);
     assert.equal(http.firstFailure?.detail, 'No Cloud Connector is connected to the subaccount with location ID "loc9" (HTTP 503).');
@@ -221,15 +268,26 @@ describe('check: each failure class at its hop', () => {
     assert.equal(http.firstFailure, undefined);
     assert.equal(http.warning?.hop, 'cloudConnector');
     assert.equal(http.warning?.code, ErrorCode.NotExposed);
-    assert.deepEqual(http.hops.map((hop) => hop.status), ['skipped', 'ok', 'ok', 'ok', 'skipped', 'ok', 'warning', 'skipped', 'skipped', 'skipped']);
+    assert.deepEqual(
+      http.hops.map((hop) => hop.status),
+      ['skipped', 'ok', 'ok', 'ok', 'skipped', 'ok', 'warning', 'skipped', 'skipped', 'skipped'],
+    );
     assert.match(http.warning?.fix ?? '', /add a resource "\/not-exposed"/);
-    assert.equal(http.warning?.exposed, undefined, 'nothing known of a real Cloud Connector\'s access control');
+    assert.equal(http.warning?.exposed, undefined, "nothing known of a real Cloud Connector's access control");
 
     // Where the access control is known (the sandbox's own file), the warning lists what is exposed...
-    const known = await check('onprem-erp-basic', { accessControl: (host, port, location) => (host === 'erp.virtual' && port === 8000 && location === undefined ? { mapped: true, exposed: ['/sap/opu/odata/ and below', '/redirect'] } : { mapped: false }) });
+    const known = await check('onprem-erp-basic', {
+      accessControl: (host, port, location) =>
+        host === 'erp.virtual' && port === 8000 && location === undefined
+          ? { mapped: true, exposed: ['/sap/opu/odata/ and below', '/redirect'] }
+          : { mapped: false },
+    });
     assert.equal(known.warning?.hop, 'cloudConnector');
     assert.deepEqual(known.warning?.exposed, ['/sap/opu/odata/ and below', '/redirect']);
-    assert.match(known.warning?.detail ?? '', /does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Exposed for erp\.virtual:8000: \/sap\/opu\/odata\/ and below, \/redirect\.$/);
+    assert.match(
+      known.warning?.detail ?? '',
+      /does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Exposed for erp\.virtual:8000: \/sap\/opu\/odata\/ and below, \/redirect\.$/,
+    );
     assert.match(known.warning?.fix ?? '', /^Check a path that is exposed \(--path\), e\.g\. \/sap\/opu\/odata\/, or expose this one/);
     // ...and a system without any mapping stays a failure.
     const unmapped = await check('onprem-erp-basic', { path: '/not-exposed', accessControl: () => ({ mapped: false }) });
@@ -246,15 +304,31 @@ describe('check: each failure class at its hop', () => {
 
   it('backend: the system behind the Cloud Connector is down → HTTP 502 and SOCKS5 reply 0x04', async () => {
     const restore = connectorMappings(0, [
-      { virtualHost: 'down.virtual', virtualPort: 8000, localHost: '127.0.0.1', localPort: closedPort, protocol: 'HTTP', resources: [{ id: '/', enabled: true, exactMatchOnly: false }] },
+      {
+        virtualHost: 'down.virtual',
+        virtualPort: 8000,
+        localHost: '127.0.0.1',
+        localPort: closedPort,
+        protocol: 'HTTP',
+        resources: [{ id: '/', enabled: true, exactMatchOnly: false }],
+      },
       { virtualHost: 'downdb.virtual', virtualPort: 5432, localHost: '127.0.0.1', localPort: closedPort, protocol: 'TCP' },
     ]);
     try {
-      await f.client.create('subaccount', { Name: 'check-down-http', Type: 'HTTP', URL: 'http://down.virtual:8000/api', ProxyType: 'OnPremise', Authentication: 'NoAuthentication' });
+      await f.client.create('subaccount', {
+        Name: 'check-down-http',
+        Type: 'HTTP',
+        URL: 'http://down.virtual:8000/api',
+        ProxyType: 'OnPremise',
+        Authentication: 'NoAuthentication',
+      });
       await f.client.create('subaccount', { Name: 'check-down-tcp', Type: 'TCP', Address: 'downdb.virtual:5432', ProxyType: 'OnPremise' });
       const http = await check('check-down-http');
       assertBrokenAt(http, 'backend', ErrorCode.BackendUnreachable);
-      assert.match(http.firstFailure?.detail ?? '', /^The Cloud Connector could not reach the system behind down\.virtual:8000 \(HTTP 502\): The Cloud Connector could not reach the backend/);
+      assert.match(
+        http.firstFailure?.detail ?? '',
+        /^The Cloud Connector could not reach the system behind down\.virtual:8000 \(HTTP 502\): The Cloud Connector could not reach the backend/,
+      );
       assert.match(http.firstFailure?.fix ?? '', /internal host and port of the Cloud Connector's access-control entry for down\.virtual:8000/);
       assert.equal(http.hops.find((hop) => hop.hop === 'cloudConnector')?.status, 'ok');
       const tcp = await check('check-down-tcp');
@@ -266,17 +340,32 @@ describe('check: each failure class at its hop', () => {
   });
 
   it('backend: an Internet URL where nothing listens', async () => {
-    await f.client.create('subaccount', { Name: 'check-internet-down', Type: 'HTTP', URL: `http://127.0.0.1:${closedPort}/api`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    await f.client.create('subaccount', {
+      Name: 'check-internet-down',
+      Type: 'HTTP',
+      URL: `http://127.0.0.1:${closedPort}/api`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    });
     const result = await check('check-internet-down');
     assertBrokenAt(result, 'backend', ErrorCode.BackendUnreachable);
     assert.equal(result.firstFailure?.detail, `127.0.0.1:${closedPort} could not be reached: nothing listens there (connection refused).`);
   });
 
   it('TLS: a certificate of a CA nobody trusts, without TrustStoreLocation', async () => {
-    await f.client.create('subaccount', { Name: 'check-https-untrusted', Type: 'HTTP', URL: `${f.sandbox.endpoints.tokenServiceHttpsUrl}/token_keys`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    await f.client.create('subaccount', {
+      Name: 'check-https-untrusted',
+      Type: 'HTTP',
+      URL: `${f.sandbox.endpoints.tokenServiceHttpsUrl}/token_keys`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    });
     const result = await check('check-https-untrusted');
     assertBrokenAt(result, 'tls', ErrorCode.Unreachable);
-    assert.match(result.firstFailure?.detail ?? '', /^The certificate of localhost is not accepted: its issuer is not a trusted CA \[UNABLE_TO_VERIFY_LEAF_SIGNATURE\] \(subject CN=localhost, issuer CN=BTP Connect Sandbox CA, valid to .+\)\.$/);
+    assert.match(
+      result.firstFailure?.detail ?? '',
+      /^The certificate of localhost is not accepted: its issuer is not a trusted CA \[UNABLE_TO_VERIFY_LEAF_SIGNATURE\] \(subject CN=localhost, issuer CN=BTP Connect Sandbox CA, valid to .+\)\.$/,
+    );
     assert.match(result.firstFailure?.fix ?? '', /TrustStoreLocation, or set TrustAll=true \(testing only\)/);
     assert.equal(result.hops.find((hop) => hop.hop === 'backend')?.status, 'ok');
   });
@@ -288,12 +377,26 @@ describe('check: each failure class at its hop', () => {
     await once(server, 'listening');
     const port = (server.address() as { port: number }).port;
     try {
-      await f.client.create('subaccount', { Name: 'check-https-mismatch', Type: 'HTTP', URL: `https://localhost:${port}/`, ProxyType: 'Internet', Authentication: 'NoAuthentication', TrustStoreLocation: 'truststore.pem' });
+      await f.client.create('subaccount', {
+        Name: 'check-https-mismatch',
+        Type: 'HTTP',
+        URL: `https://localhost:${port}/`,
+        ProxyType: 'Internet',
+        Authentication: 'NoAuthentication',
+        TrustStoreLocation: 'truststore.pem',
+      });
       const result = await check('check-https-mismatch');
       assertBrokenAt(result, 'tls', ErrorCode.Unreachable);
       assert.match(result.firstFailure?.detail ?? '', /it does not name this host \[ERR_TLS_CERT_ALTNAME_INVALID\]/);
       assert.match(result.firstFailure?.fix ?? '', /host name the certificate is issued for/);
-      await f.client.create('subaccount', { Name: 'check-https-trustall', Type: 'HTTP', URL: `https://localhost:${port}/`, ProxyType: 'Internet', Authentication: 'NoAuthentication', TrustAll: 'true' });
+      await f.client.create('subaccount', {
+        Name: 'check-https-trustall',
+        Type: 'HTTP',
+        URL: `https://localhost:${port}/`,
+        ProxyType: 'Internet',
+        Authentication: 'NoAuthentication',
+        TrustAll: 'true',
+      });
       const trusted = await check('check-https-trustall');
       assertAllOk(trusted, ['tokenService', 'destinationLookup', 'backend', 'tls', 'response']);
       assert.match(trusted.hops.find((hop) => hop.hop === 'tls')?.detail ?? '', /^TrustAll=true: the certificate was taken unverified \(/);
@@ -303,8 +406,16 @@ describe('check: each failure class at its hop', () => {
     }
   });
 
-  it('response: the backend answers 401 to the destination\'s credentials', async () => {
-    await f.client.create('subaccount', { Name: 'check-backend-401', Type: 'HTTP', URL: `${f.sandbox.endpoints.internetApiUrl}/status/401`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'demo', Password: 'demo-password-1' });
+  it("response: the backend answers 401 to the destination's credentials", async () => {
+    await f.client.create('subaccount', {
+      Name: 'check-backend-401',
+      Type: 'HTTP',
+      URL: `${f.sandbox.endpoints.internetApiUrl}/status/401`,
+      ProxyType: 'Internet',
+      Authentication: 'BasicAuthentication',
+      User: 'demo',
+      Password: 'demo-password-1',
+    });
     const result = await check('check-backend-401');
     assertBrokenAt(result, 'response', ErrorCode.Unauthorized);
     assert.equal(result.status, 401);

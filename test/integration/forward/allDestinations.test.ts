@@ -33,7 +33,14 @@ before(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ url: req.url, headers: req.headers }));
   });
-  await f.client.create('subaccount', { Name: 'recorder', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'NoAuthentication', 'URL.headers.X-Custom': 'from-destination' });
+  await f.client.create('subaccount', {
+    Name: 'recorder',
+    Type: 'HTTP',
+    URL: `${upstream.url}/base`,
+    ProxyType: 'Internet',
+    Authentication: 'NoAuthentication',
+    'URL.headers.X-Custom': 'from-destination',
+  });
   all = await manager.start({ destination: ALL_DESTINATIONS });
 });
 after(async () => {
@@ -97,7 +104,9 @@ describe('one port for all destinations', () => {
     const missing = await get('/no-such-destination/x');
     assert.equal(missing.status, 404);
     assert.match(missing.json<{ error: { message: string } }>().error.message, /"no-such-destination"/);
-    const router = (manager as unknown as { entries: Map<string, { listener: { options: { router: { resolvers: Map<string, unknown> } } } }> }).entries.get(all.id)?.listener.options.router;
+    const router = (manager as unknown as { entries: Map<string, { listener: { options: { router: { resolvers: Map<string, unknown> } } } }> }).entries.get(
+      all.id,
+    )?.listener.options.router;
     assert.ok(router);
     assert.equal(router.resolvers.has('no-such-destination'), false);
     assert.equal(router.resolvers.has('internet-basic'), true);

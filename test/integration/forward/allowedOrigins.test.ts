@@ -24,9 +24,13 @@ const logLines: string[] = [];
 before(async () => {
   upstream = await startRecordingServer();
   webSockets = await startUpgradeUpstream();
-  const destination = (url: string) => ({ destinationConfiguration: { Name: 'api', Type: 'HTTP', URL: url, ProxyType: 'Internet', Authentication: 'NoAuthentication' }, authTokens: [] }) as never;
+  const destination = (url: string) =>
+    ({ destinationConfiguration: { Name: 'api', Type: 'HTTP', URL: url, ProxyType: 'Internet', Authentication: 'NoAuthentication' }, authTokens: [] }) as never;
   manager = new ForwardManager({
-    client: { find: async (name) => (name === 'api' ? destination(`${upstream.url}/base`) : name === 'ws' ? destination(`http://127.0.0.1:${webSockets.port}`) : undefined) },
+    client: {
+      find: async (name) =>
+        name === 'api' ? destination(`${upstream.url}/base`) : name === 'ws' ? destination(`http://127.0.0.1:${webSockets.port}`) : undefined,
+    },
     allowedOrigins: allowed,
     logger: createLogger((level, prefix, message) => logLines.push(`${level} ${prefix} ${message}`)),
   });
@@ -39,7 +43,10 @@ after(async () => {
 });
 
 const post = (origin: string, extra: readonly string[] = []) =>
-  rawExchange(forward.port, head(['POST /sap/x HTTP/1.1', `Host: 127.0.0.1:${forward.port}`, `Origin: ${origin}`, 'Content-Length: 2', 'Connection: close', ...extra]).concat('{}'));
+  rawExchange(
+    forward.port,
+    head(['POST /sap/x HTTP/1.1', `Host: 127.0.0.1:${forward.port}`, `Origin: ${origin}`, 'Content-Length: 2', 'Connection: close', ...extra]).concat('{}'),
+  );
 
 describe('dev-server origins', () => {
   it('a refused origin gets 403 whose message names the origin and the exact flag and setting; the log says it once a minute', async () => {
@@ -75,7 +82,16 @@ describe('dev-server origins', () => {
 
   it('a WebSocket upgrade from an allowed origin passes the same admission; from another it is refused', async () => {
     const ws = await manager.start({ destination: 'ws', allowWebSocket: true });
-    const upgrade = (origin: string) => head(['GET /ws HTTP/1.1', `Host: 127.0.0.1:${ws.port}`, `Origin: ${origin}`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']);
+    const upgrade = (origin: string) =>
+      head([
+        'GET /ws HTTP/1.1',
+        `Host: 127.0.0.1:${ws.port}`,
+        `Origin: ${origin}`,
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ]);
     assert.equal(statusOf((await rawExchange(ws.port, upgrade('http://localhost:8080'), 1_000)).text), 101);
     assert.equal(webSockets.upgrades.length, 1);
     assert.equal(statusOf((await rawExchange(ws.port, upgrade('http://localhost:5174'))).text), 403);
@@ -83,10 +99,18 @@ describe('dev-server origins', () => {
   });
 
   it('refuses entries that are no origin or widen past loopback, naming the field and the fix', () => {
-    for (const entry of ['http://*.example.com', 'http://evil.example:*', 'http://localhost:8080/app', 'ftp://localhost:21', 'localhost:8080', 'http://user:pw@localhost:8080']) {
+    for (const entry of [
+      'http://*.example.com',
+      'http://evil.example:*',
+      'http://localhost:8080/app',
+      'ftp://localhost:21',
+      'localhost:8080',
+      'http://user:pw@localhost:8080',
+    ]) {
       assert.throws(
         () => parseAllowedOrigin(entry, 'allow-origin'),
-        (error: unknown) => isBtpError(error) && error.details === undefined && /allow-origin/.test(error.message) && (error as { field?: string }).field === 'allow-origin',
+        (error: unknown) =>
+          isBtpError(error) && error.details === undefined && /allow-origin/.test(error.message) && (error as { field?: string }).field === 'allow-origin',
         entry,
       );
     }

@@ -38,7 +38,11 @@ async function curl(args: readonly string[]): Promise<{ status: number; headers:
   const headers = new Map<string, string[]>();
   for (const headerLine of lines) {
     const colon = headerLine.indexOf(':');
-    if (colon > 0) headers.set(headerLine.slice(0, colon).toLowerCase(), [...(headers.get(headerLine.slice(0, colon).toLowerCase()) ?? []), headerLine.slice(colon + 1).trim()]);
+    if (colon > 0)
+      headers.set(headerLine.slice(0, colon).toLowerCase(), [
+        ...(headers.get(headerLine.slice(0, colon).toLowerCase()) ?? []),
+        headerLine.slice(colon + 1).trim(),
+      ]);
   }
   return { status: Number(statusLine.split(' ')[1]), headers };
 }
@@ -50,7 +54,17 @@ describe('backend sessions: the forward keeps the cookies a CSRF write flow need
     const token = fetched.headers.get('x-csrf-token')?.[0];
     assert.ok(token, 'a token came back');
     assert.equal(fetched.headers.get('set-cookie'), undefined);
-    const posted = await curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '-H', 'Content-Type: application/json', '--data', '{"name":"curl"}', `${forward.localAddress}/Items`]);
+    const posted = await curl([
+      '-X',
+      'POST',
+      '-H',
+      `X-CSRF-Token: ${token}`,
+      '-H',
+      'Content-Type: application/json',
+      '--data',
+      '{"name":"curl"}',
+      `${forward.localAddress}/Items`,
+    ]);
     assert.equal(posted.status, 201);
     assert.equal(posted.headers.get('set-cookie'), undefined);
     assert.match(String(gateway.requests.at(-1)?.headers.cookie), new RegExp(`^${sessionCookieName}=`), 'the forward sent its session cookie');
@@ -88,7 +102,8 @@ describe('backend sessions: the forward keeps the cookies a CSRF write flow need
   it('a 403 "X-CSRF-Token: Required" is explained in the log, once a minute', async () => {
     const lines = () => h.logLines.filter((line) => line.includes('X-CSRF-Token: Required'));
     const before = lines().length;
-    for (let index = 0; index < 3; index++) assert.equal((await curl(['-X', 'POST', '-H', 'X-CSRF-Token: wrong', `${forward.localAddress}/Items`])).status, 403);
+    for (let index = 0; index < 3; index++)
+      assert.equal((await curl(['-X', 'POST', '-H', 'X-CSRF-Token: wrong', `${forward.localAddress}/Items`])).status, 403);
     // The first refusal of this forward is explained; the next ones within the minute only counted.
     assert.equal(before, 0);
     assert.equal(lines().length, 1, lines().join('\n'));
@@ -97,12 +112,14 @@ describe('backend sessions: the forward keeps the cookies a CSRF write flow need
 
   it('X-BTP-Connect-Session keeps separate backend sessions and never travels upstream', async () => {
     const sessionsBefore = gateway.sessions();
-    const tokenOf = async (session: string) => (await curl(['-H', 'X-CSRF-Token: Fetch', '-H', `X-BTP-Connect-Session: ${session}`, `${forward.localAddress}/`])).headers.get('x-csrf-token')?.[0] ?? '';
+    const tokenOf = async (session: string) =>
+      (await curl(['-H', 'X-CSRF-Token: Fetch', '-H', `X-BTP-Connect-Session: ${session}`, `${forward.localAddress}/`])).headers.get('x-csrf-token')?.[0] ?? '';
     const alice = await tokenOf('alice');
     const bob = await tokenOf('bob');
     assert.equal(gateway.sessions(), sessionsBefore + 2, 'two backend sessions');
     assert.notEqual(alice, bob);
-    const post = (session: string, token: string) => curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '-H', `X-BTP-Connect-Session: ${session}`, '--data', 'x', `${forward.localAddress}/Items`]);
+    const post = (session: string, token: string) =>
+      curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '-H', `X-BTP-Connect-Session: ${session}`, '--data', 'x', `${forward.localAddress}/Items`]);
     assert.equal((await post('alice', bob)).status, 403, "bob's token is not alice's session's");
     assert.equal((await post('alice', alice)).status, 201);
     assert.ok(gateway.requests.every((request) => request.headers['x-btp-connect-session'] === undefined));
@@ -111,11 +128,21 @@ describe('backend sessions: the forward keeps the cookies a CSRF write flow need
 
   it('with --cookies the session goes to the client instead, and the forward keeps none', async () => {
     const fetched = await curl(['-H', 'X-CSRF-Token: Fetch', `${passing.localAddress}/`]);
-    const cookie = fetched.headers.get('set-cookie')?.find((value) => value.startsWith(`${sessionCookieName}=`))?.split(';')[0];
+    const cookie = fetched.headers
+      .get('set-cookie')
+      ?.find((value) => value.startsWith(`${sessionCookieName}=`))
+      ?.split(';')[0];
     assert.ok(cookie, 'Set-Cookie passed through');
     const token = fetched.headers.get('x-csrf-token')?.[0] ?? '';
-    assert.equal((await curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '--data', 'x', `${passing.localAddress}/Items`])).status, 403, 'without its cookie the client has no session');
-    assert.equal((await curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '-H', `Cookie: ${cookie}`, '--data', 'x', `${passing.localAddress}/Items`])).status, 201);
+    assert.equal(
+      (await curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '--data', 'x', `${passing.localAddress}/Items`])).status,
+      403,
+      'without its cookie the client has no session',
+    );
+    assert.equal(
+      (await curl(['-X', 'POST', '-H', `X-CSRF-Token: ${token}`, '-H', `Cookie: ${cookie}`, '--data', 'x', `${passing.localAddress}/Items`])).status,
+      201,
+    );
   });
 
   it('a restarted forward starts without the old session', async () => {
@@ -130,7 +157,10 @@ describe('backend sessions: the forward keeps the cookies a CSRF write flow need
   it('the inspector shows which session cookies went upstream, never their values', async () => {
     const log = h.manager.inspect(forward.id);
     await curl(['-H', 'X-CSRF-Token: Fetch', `${forward.localAddress}/`]);
-    const sent = log.all().at(-1)?.upstreamHeaders?.find(([name]) => name === 'cookie')?.[1];
+    const sent = log
+      .all()
+      .at(-1)
+      ?.upstreamHeaders?.find(([name]) => name === 'cookie')?.[1];
     assert.equal(sent, `${sessionCookieName}=******; sap-usercontext=******`);
   });
 });

@@ -50,7 +50,7 @@ describe('forward with ClientCertificateAuthentication', () => {
     assert.equal((answer.json() as { clientCertificate: { subject: string } }).clientCertificate.subject, 'CN=sandbox-backend-client');
   });
 
-  it('without a client certificate the mTLS API refuses (the control: the 200s above are the certificate\'s doing)', async () => {
+  it("without a client certificate the mTLS API refuses (the control: the 200s above are the certificate's doing)", async () => {
     const info = await manager.start({ destination: 'mtls-without-certificate' });
     const answer = await get(info, '/x');
     assert.equal(answer.status, 401, answer.text);
@@ -63,7 +63,10 @@ describe('forward with ClientCertificateAuthentication', () => {
     assert.equal(answer.status, 502);
     const error = (answer.json() as { error: { code: string; message: string } }).error;
     assert.equal(error.code, ErrorCode.InvalidInput);
-    assert.match(error.message, /KeyStorePassword of destination "p12-wrong-password" does not open the key store "backend-client\.p12" \(mac verify failure\)/);
+    assert.match(
+      error.message,
+      /KeyStorePassword of destination "p12-wrong-password" does not open the key store "backend-client\.p12" \(mac verify failure\)/,
+    );
     assert.ok(!answer.text.includes(wrongPassword));
 
     const result = await checkDestination('p12-wrong-password', { client: f.client, agents: f.agents });
@@ -86,6 +89,9 @@ describe('forward with ClientCertificateAuthentication', () => {
     const result = await checkDestination('internet-client-certificate', { client: f.client, agents: f.agents });
     assert.equal(result.firstFailure, undefined, JSON.stringify(result.hops));
     assert.equal(result.status, 200);
-    assert.equal(result.hops.find((hop) => hop.hop === 'authToken')?.detail, 'ClientCertificateAuthentication: key store backend-client.p12 for the TLS handshake');
+    assert.equal(
+      result.hops.find((hop) => hop.hop === 'authToken')?.detail,
+      'ClientCertificateAuthentication: key store backend-client.p12 for the TLS handshake',
+    );
   });
 });

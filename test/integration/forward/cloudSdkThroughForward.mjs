@@ -9,6 +9,12 @@ try {
   const response = await executeHttpRequest(plan.destination, { method: 'get', url: plan.path });
   result = { scenario: plan.scenario, ok: true, status: response.status, data: response.data };
 } catch (error) {
-  result = { scenario: plan.scenario, ok: false, status: error?.cause?.response?.status ?? error?.response?.status, message: String(error?.message), data: error?.cause?.response?.data };
+  result = {
+    scenario: plan.scenario,
+    ok: false,
+    status: error?.cause?.response?.status ?? error?.response?.status,
+    message: String(error?.message),
+    data: error?.cause?.response?.data,
+  };
 }
 process.stdout.write(`@@result ${JSON.stringify(result)}\n`);

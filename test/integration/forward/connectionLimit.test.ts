@@ -114,7 +114,10 @@ describe('WebSocket upgrades and maxConnections (D2 for HTTP forwards)', () => {
       const second = await upgradeRequest(info.port, {});
       assert.deepEqual([first.status, second.status], ['HTTP/1.1 101 Switching Protocols', 'HTTP/1.1 101 Switching Protocols']);
       const upgradesBefore = echo.upgrades.length;
-      const refused = await rawExchange(info.port, `GET /socket HTTP/1.1\r\nHost: 127.0.0.1:${info.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      const refused = await rawExchange(
+        info.port,
+        `GET /socket HTTP/1.1\r\nHost: 127.0.0.1:${info.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
       assert.equal(statusOf(refused.text), 503);
       assert.match(refused.text, /\r\nretry-after: 1\r\n/i);
       assert.match(refused.text, /BTP_FORWARD_BUSY/);

@@ -33,7 +33,15 @@ before(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ url: req.url, headers: req.headers }));
   });
-  await f.client.create('subaccount', { Name: 'recorder', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'rec-user', Password: 'rec-password-1' });
+  await f.client.create('subaccount', {
+    Name: 'recorder',
+    Type: 'HTTP',
+    URL: `${upstream.url}/base`,
+    ProxyType: 'Internet',
+    Authentication: 'BasicAuthentication',
+    User: 'rec-user',
+    Password: 'rec-password-1',
+  });
   manager = new ForwardManager({ client: f.client });
   all = await manager.start({ destination: ALL_DESTINATIONS });
   guarded = new ForwardManager({ client: f.client, localToken: token });
@@ -56,7 +64,9 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, [...args], { env, timeout: 30_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => (error ? reject(new Error(`${file} failed: ${error.message}\n${stderr}`)) : resolve(stdout)));
+    execFile(file, [...args], { env, timeout: 30_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${file} failed: ${error.message}\n${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -84,7 +94,7 @@ describe('HTTP-proxy mode: http://<destination>.dest through the one-port forwar
     assert.match(answer.headers, /\r\nlocation: http:\/\/recorder\.dest\/landing\?x=1\r?$/im);
   });
 
-  it('Node fetch through undici ProxyAgent gets the same answer, with undici 8\'s default and with proxyTunnel: false', async () => {
+  it("Node fetch through undici ProxyAgent gets the same answer, with undici 8's default and with proxyTunnel: false", async () => {
     // undici 8 sends http:// targets in absolute form by default; undici 7 needed proxyTunnel: false for that.
     for (const options of [{}, { proxyTunnel: false }]) {
       const dispatcher = new ProxyAgent({ uri: all.localAddress, ...options });
@@ -100,7 +110,7 @@ describe('HTTP-proxy mode: http://<destination>.dest through the one-port forwar
     }
   });
 
-  it('ProxyAgent forced to tunnel (proxyTunnel: true, undici 7\'s default) is refused, and the answer says to use http://…dest without a tunnel', async () => {
+  it("ProxyAgent forced to tunnel (proxyTunnel: true, undici 7's default) is refused, and the answer says to use http://…dest without a tunnel", async () => {
     const before = upstream.requests.length;
     const dispatcher = new ProxyAgent({ uri: all.localAddress, proxyTunnel: true });
     try {
@@ -111,15 +121,21 @@ describe('HTTP-proxy mode: http://<destination>.dest through the one-port forwar
     // curl shows what the refusal says: https://…dest asks for a tunnel, and the answer names the fix.
     await assert.rejects(run('curl', ['-s', '-S', '-v', '-x', all.localAddress, 'https://recorder.dest/x'], childEnv({})), /405|CONNECT tunnel failed/);
     const refusal = await new Promise<string>((resolve, reject) => {
-      execFile('curl', ['-s', '-v', '-x', all.localAddress, 'https://recorder.dest/x'], { env: childEnv({}), timeout: 30_000 }, (_error, _stdout, stderr) => (stderr ? resolve(stderr) : reject(new Error('no output'))));
+      execFile('curl', ['-s', '-v', '-x', all.localAddress, 'https://recorder.dest/x'], { env: childEnv({}), timeout: 30_000 }, (_error, _stdout, stderr) =>
+        stderr ? resolve(stderr) : reject(new Error('no output')),
+      );
     });
     assert.match(refusal, /HTTP\/1\.1 405/);
     assert.equal(upstream.requests.length, before);
   });
 
   it('Python requests with proxies= reaches the destination', async () => {
-    const script = 'import json, sys, requests\nr = requests.get(sys.argv[1], proxies={"http": sys.argv[2]}, timeout=20)\nprint(json.dumps({"status": r.status_code, "body": r.json()}))';
-    const out = JSON.parse(await run('python3', ['-c', script, 'http://recorder.dest/py?lang=python', all.localAddress], childEnv({}))) as { status: number; body: Echo };
+    const script =
+      'import json, sys, requests\nr = requests.get(sys.argv[1], proxies={"http": sys.argv[2]}, timeout=20)\nprint(json.dumps({"status": r.status_code, "body": r.json()}))';
+    const out = JSON.parse(await run('python3', ['-c', script, 'http://recorder.dest/py?lang=python', all.localAddress], childEnv({}))) as {
+      status: number;
+      body: Echo;
+    };
     assert.equal(out.status, 200);
     assert.equal(out.body.url, '/base/py?lang=python');
     assert.equal(out.body.headers.authorization, recorderBasic);
@@ -129,13 +145,23 @@ describe('HTTP-proxy mode: http://<destination>.dest through the one-port forwar
     const script = join(import.meta.dirname, 'cloudSdkThroughForward.mjs');
     const byProxy = await runResultChild<{ scenario: string; ok: boolean; status: number; data: Echo }>('Cloud SDK', 'proxy', [script], {
       // The SDK applies http_proxy to destinations it reads (here: the `destinations` variable), as it would in BAS.
-      env: childEnv({ http_proxy: all.localAddress, destinations: JSON.stringify([{ name: 'recorder', url: 'http://recorder.dest' }]), SDK_PLAN: JSON.stringify({ scenario: 'proxy', destination: { destinationName: 'recorder' }, path: '/sdk/proxy' }) }),
+      env: childEnv({
+        http_proxy: all.localAddress,
+        destinations: JSON.stringify([{ name: 'recorder', url: 'http://recorder.dest' }]),
+        SDK_PLAN: JSON.stringify({ scenario: 'proxy', destination: { destinationName: 'recorder' }, path: '/sdk/proxy' }),
+      }),
     });
     assert.equal(byProxy.result.ok, true, JSON.stringify(byProxy.result));
     assert.equal(byProxy.result.data.url, '/base/sdk/proxy');
     assert.equal(byProxy.result.data.headers.authorization, recorderBasic);
     const byHeader = await runResultChild<{ scenario: string; ok: boolean; status: number; data: Echo }>('Cloud SDK', 'header', [script], {
-      env: childEnv({ SDK_PLAN: JSON.stringify({ scenario: 'header', destination: { url: all.localAddress, headers: { 'X-Destination-Name': 'recorder' } }, path: '/sdk/header' }) }),
+      env: childEnv({
+        SDK_PLAN: JSON.stringify({
+          scenario: 'header',
+          destination: { url: all.localAddress, headers: { 'X-Destination-Name': 'recorder' } },
+          path: '/sdk/header',
+        }),
+      }),
     });
     assert.equal(byHeader.result.ok, true, JSON.stringify(byHeader.result));
     assert.equal(byHeader.result.data.url, '/base/sdk/header');

@@ -12,7 +12,14 @@ import { startRecordingServer, type RecordingServer } from '../../support/record
 let f: SandboxFixture;
 let manager: ForwardManager;
 let upstream: RecordingServer;
-const noAuth = (name: string, url: string, extra: Record<string, string> = {}) => ({ Name: name, Type: 'HTTP', URL: url, ProxyType: 'Internet', Authentication: 'NoAuthentication', ...extra });
+const noAuth = (name: string, url: string, extra: Record<string, string> = {}) => ({
+  Name: name,
+  Type: 'HTTP',
+  URL: url,
+  ProxyType: 'Internet',
+  Authentication: 'NoAuthentication',
+  ...extra,
+});
 
 before(async () => {
   f = await startSandboxFixture();
@@ -31,7 +38,10 @@ before(async () => {
     res.writeHead(200, { 'content-type': 'application/json', connection: 'keep-alive, x-hop', 'x-hop': 'drop-me' });
     res.end(JSON.stringify({ url: req.url }));
   });
-  await f.client.create('subaccount', noAuth('recorder', `${upstream.url}/base`, { 'URL.headers.X-Custom': 'from-destination', 'URL.queries.lang': 'EN', 'sap-client': '200' }));
+  await f.client.create(
+    'subaccount',
+    noAuth('recorder', `${upstream.url}/base`, { 'URL.headers.X-Custom': 'from-destination', 'URL.queries.lang': 'EN', 'sap-client': '200' }),
+  );
 });
 after(async () => {
   await manager.dispose();
@@ -89,7 +99,16 @@ describe('HTTP forward to Internet destinations', () => {
     const seen = upstream.requests[before];
     assert.equal(seen?.url, '/base/p?lang=DE');
     const names = Object.keys(seen?.headers ?? {});
-    for (const name of ['authorization', 'proxy-authorization', 'sap-connectivity-scc-location_id', 'sap-connectivity-authentication', 'x-forwarded-host', 'x-forwarded-for', 'x-secret-hop', 'te']) {
+    for (const name of [
+      'authorization',
+      'proxy-authorization',
+      'sap-connectivity-scc-location_id',
+      'sap-connectivity-authentication',
+      'x-forwarded-host',
+      'x-forwarded-for',
+      'x-secret-hop',
+      'te',
+    ]) {
       assert.equal(names.includes(name), false, name);
     }
     assert.equal(seen?.headers.host, `127.0.0.1:${upstream.port}`);
@@ -106,7 +125,14 @@ describe('HTTP forward to Internet destinations', () => {
   it('refuses foreign Host and Origin, CONNECT, absolute-form and dot segments before anything is forwarded', async () => {
     const info = await manager.start({ destination: 'recorder' });
     const before = upstream.requests.length;
-    for (const headers of <Record<string, string>[]>[{ host: 'evil.example' }, { host: `localhost6:${info.port}` }, { host: `127.0.0.1:${info.port + 1}` }, { origin: 'http://evil.example' }, { origin: 'http://192.168.1.5:8080' }, { 'sec-fetch-site': 'cross-site' }]) {
+    for (const headers of <Record<string, string>[]>[
+      { host: 'evil.example' },
+      { host: `localhost6:${info.port}` },
+      { host: `127.0.0.1:${info.port + 1}` },
+      { origin: 'http://evil.example' },
+      { origin: 'http://192.168.1.5:8080' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
       const response = await get(info, '/x', headers);
       assert.equal(response.status, 403, JSON.stringify(headers));
       assert.equal((response.json().error as { code: string }).code, 'BTP_LOCAL_REQUEST_REFUSED');

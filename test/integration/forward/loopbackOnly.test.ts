@@ -21,7 +21,11 @@ describe('listeners', () => {
     const f = await startSandboxFixture();
     const binding = parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding;
     const tunnel = new TunnelSupervisor(
-      connectivityTunnelOptions(binding, { kind: 'kubectl', kubectlCommand: join(fakeBin, 'kubectl') }, { env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` } }),
+      connectivityTunnelOptions(
+        binding,
+        { kind: 'kubectl', kubectlCommand: join(fakeBin, 'kubectl') },
+        { env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` } },
+      ),
     );
     await tunnel.start();
     const connectivity = new ConnectivityAccess(binding, f.agents, tunnelEndpoints(tunnel));
@@ -34,7 +38,10 @@ describe('listeners', () => {
       for (const forward of forwards) assert.ok(ports.has(forward.port), `forward ${forward.destination} on ${forward.port}`);
       for (const endpoint of tunnel.endpoints) assert.ok(ports.has(endpoint.port), `tunnel port ${endpoint.port}`);
       assert.ok(opened.length >= 10 + forwards.length + tunnel.endpoints.length, JSON.stringify(opened));
-      assert.deepEqual(opened.filter((item) => item.address !== '127.0.0.1'), []);
+      assert.deepEqual(
+        opened.filter((item) => item.address !== '127.0.0.1'),
+        [],
+      );
     } finally {
       await manager.dispose();
       await connectivity.close();

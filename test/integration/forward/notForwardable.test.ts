@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { ExitCode } from '../../../src/cli/exitCodes';
-import type { BtpError} from '../../../src/core/errors';
+import type { BtpError } from '../../../src/core/errors';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { rfcSettingsText } from '../../../src/core/forward/notForwardable';
@@ -23,7 +23,13 @@ let dir: string;
 
 before(async () => {
   f = await startSandboxFixture();
-  await f.client.create('subaccount', { Name: 'private-api', Type: 'HTTP', URL: 'https://api.private.example', ProxyType: 'PrivateLink', Authentication: 'NoAuthentication' });
+  await f.client.create('subaccount', {
+    Name: 'private-api',
+    Type: 'HTTP',
+    URL: 'https://api.private.example',
+    ProxyType: 'PrivateLink',
+    Authentication: 'NoAuthentication',
+  });
   manager = new ForwardManager({ client: f.client });
   all = await manager.start({ destination: ALL_DESTINATIONS });
   dir = await mkdtemp(join(tmpdir(), 'btp-rfc-cli-'));
@@ -59,7 +65,16 @@ describe('destinations a forward cannot carry', () => {
     assert.equal(error.code, ErrorCode.RfcDestination);
     assert.match(error.message, /node-rfc/);
     const text = String(error.details?.copyText);
-    for (const line of ['ashost: "erp.virtual",', 'sysnr: "00",', 'client: "100",', 'user: "RFCUSER",', 'lang: "EN",', 'passwd: process.env.RFC_PASSWORD', 'jco.client.ashost=erp.virtual']) assert.ok(text.includes(line), `${line} in\n${text}`);
+    for (const line of [
+      'ashost: "erp.virtual",',
+      'sysnr: "00",',
+      'client: "100",',
+      'user: "RFCUSER",',
+      'lang: "EN",',
+      'passwd: process.env.RFC_PASSWORD',
+      'jco.client.ashost=erp.virtual',
+    ])
+      assert.ok(text.includes(line), `${line} in\n${text}`);
     assert.match(text, /Cloud Connector virtual hosts/);
   });
 
@@ -72,7 +87,10 @@ describe('destinations a forward cannot carry', () => {
   });
 
   it('through one port: both answer with their code', async () => {
-    for (const [name, code] of [['private-api', ErrorCode.PrivateLinkOnly], ['onprem-rfc', ErrorCode.RfcDestination]] as const) {
+    for (const [name, code] of [
+      ['private-api', ErrorCode.PrivateLinkOnly],
+      ['onprem-rfc', ErrorCode.RfcDestination],
+    ] as const) {
       const response = await request(`${all.localAddress}/${name}/x`);
       const body = (await response.body.json()) as { error: { code: string; message: string } };
       assert.equal(body.error.code, code, name);

@@ -62,7 +62,11 @@ describe('HTTP forward to an OnPremise destination', () => {
     const fetched = await request(`${info.localAddress}${partners}`, { headers: { 'x-csrf-token': 'Fetch' } });
     await fetched.body.dump();
     const token = String(fetched.headers['x-csrf-token']);
-    const created = await request(`${info.localAddress}${partners}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ BusinessPartner: '2000042', BusinessPartnerFullName: 'Forwarded Ltd' }) });
+    const created = await request(`${info.localAddress}${partners}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify({ BusinessPartner: '2000042', BusinessPartnerFullName: 'Forwarded Ltd' }),
+    });
     await created.body.dump();
     assert.equal(created.statusCode, 201);
     const read = await request(`${info.localAddress}${partners}('2000042')`);

@@ -52,12 +52,19 @@ describe('paths that worked recently through a forward', () => {
 
     const record = await readFile(join(dir, 'config', RECENT_PATHS_FILE), 'utf8');
     assert.ok(record.includes(partners), record);
-    for (const absent of ['/not-exposed', '?', 'canary', 'sap-password', 'erp-password-1', String(f.sandbox.keys.destination.clientid)]) assert.ok(!record.includes(absent), `${absent} in ${record}`);
+    for (const absent of ['/not-exposed', '?', 'canary', 'sap-password', 'erp-password-1', String(f.sandbox.keys.destination.clientid)])
+      assert.ok(!record.includes(absent), `${absent} in ${record}`);
 
     const text = await runCli(['check', 'onprem-erp-basic', ...keys], { cwd: dir, env: env() });
     assert.equal(text.code, ExitCode.Ok, text.stdout);
-    assert.match(text.stdout, /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Worked recently through a forward of this destination: \/sap\/opu\/odata\/sap\/API_BUSINESS_PARTNER\/A_BusinessPartner\.$/m);
-    assert.match(text.stdout, /^Hint: Check a path that is exposed \(--path\), e\.g\. \/sap\/opu\/odata\/sap\/API_BUSINESS_PARTNER\/A_BusinessPartner, or expose this one/m);
+    assert.match(
+      text.stdout,
+      /^! Cloud Connector +\S+ ms {2}The way works up to the Cloud Connector, which does not expose erp\.virtual:8000\/ \(HTTP 403\)\. Worked recently through a forward of this destination: \/sap\/opu\/odata\/sap\/API_BUSINESS_PARTNER\/A_BusinessPartner\.$/m,
+    );
+    assert.match(
+      text.stdout,
+      /^Hint: Check a path that is exposed \(--path\), e\.g\. \/sap\/opu\/odata\/sap\/API_BUSINESS_PARTNER\/A_BusinessPartner, or expose this one/m,
+    );
     const json = JSON.parse((await runCli(['check', 'onprem-erp-basic', '--json', ...keys], { cwd: dir, env: env() })).stdout) as CheckResult;
     assert.deepEqual(json.warning?.recentPaths, [partners]);
 
@@ -72,7 +79,12 @@ describe('paths that worked recently through a forward', () => {
     const manager = new ForwardManager({ client: f.client, recentPaths: { note: (destination, path) => notes.push(`${destination} ${path}`) } });
     try {
       const info = await manager.start({ destination: ALL_DESTINATIONS });
-      for (const [path, status] of [['/internet-noauth/a/b?secret=canary', 200], ['/internet-noauth/status/404', 404], ['/internet-noauth/status/302', 302], ['/no-such-destination/x', 404]] as const) {
+      for (const [path, status] of [
+        ['/internet-noauth/a/b?secret=canary', 200],
+        ['/internet-noauth/status/404', 404],
+        ['/internet-noauth/status/302', 302],
+        ['/no-such-destination/x', 404],
+      ] as const) {
         const answer = await request(`${info.localAddress}${path}`);
         assert.equal(answer.statusCode, status, path);
         await answer.body.dump();

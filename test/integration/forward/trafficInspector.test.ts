@@ -38,7 +38,15 @@ before(async () => {
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'SESSION=upstream-session-1' });
     res.end(JSON.stringify({ url: req.url, bodyBytes: body.length, access_token: 'upstream-token-canary-1' }));
   });
-  await f.client.create('subaccount', { Name: 'inspected', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'inspector', Password: password });
+  await f.client.create('subaccount', {
+    Name: 'inspected',
+    Type: 'HTTP',
+    URL: `${upstream.url}/base`,
+    ProxyType: 'Internet',
+    Authentication: 'BasicAuthentication',
+    User: 'inspector',
+    Password: password,
+  });
   forward = await manager.start({ destination: 'inspected' });
 });
 after(async () => {
@@ -66,7 +74,9 @@ describe('traffic inspector', () => {
     const log = manager.inspect(forward.id);
     const added: string[] = [];
     log.onDidAdd((summary) => added.push(summary.path));
-    const answer = await request(`${forward.localAddress}/items?access_token=client-canary-token-1&top=2`, { headers: { authorization: 'Bearer client-canary-token-1', cookie: 'c=client-canary-token-1', accept: 'application/json' } });
+    const answer = await request(`${forward.localAddress}/items?access_token=client-canary-token-1&top=2`, {
+      headers: { authorization: 'Bearer client-canary-token-1', cookie: 'c=client-canary-token-1', accept: 'application/json' },
+    });
     const text = await answer.body.text();
     assert.equal(answer.statusCode, 200);
     const [summary] = log.list();
@@ -79,11 +89,24 @@ describe('traffic inspector', () => {
     assert.ok(summary.bytesOut > text.length, 'bytes to the client, head included');
     const entry = log.get(summary.id);
     assert.ok(entry);
-    assert.deepEqual(entry.requestHeaders.find(([name]) => name === 'authorization'), ['authorization', `Bearer ${MASK}`]);
-    assert.deepEqual(entry.requestHeaders.find(([name]) => name === 'accept'), ['accept', 'application/json']);
-    assert.deepEqual(entry.upstreamHeaders?.find(([name]) => name === 'authorization'), ['authorization', `Basic ${MASK}`], 'the injected credential shows as injected');
+    assert.deepEqual(
+      entry.requestHeaders.find(([name]) => name === 'authorization'),
+      ['authorization', `Bearer ${MASK}`],
+    );
+    assert.deepEqual(
+      entry.requestHeaders.find(([name]) => name === 'accept'),
+      ['accept', 'application/json'],
+    );
+    assert.deepEqual(
+      entry.upstreamHeaders?.find(([name]) => name === 'authorization'),
+      ['authorization', `Basic ${MASK}`],
+      'the injected credential shows as injected',
+    );
     assert.equal(entry.upstreamUrl, `${upstream.url}/base/items?access_token=${MASK}&top=2`);
-    assert.deepEqual(entry.responseHeaders?.find(([name]) => name === 'set-cookie'), ['set-cookie', `SESSION=${MASK}`]);
+    assert.deepEqual(
+      entry.responseHeaders?.find(([name]) => name === 'set-cookie'),
+      ['set-cookie', `SESSION=${MASK}`],
+    );
     assert.equal(entry.requestBody, undefined);
     assert.equal(entry.responseBody, undefined);
     assertNoSecret(JSON.stringify(log.all()), 'the log');
@@ -92,7 +115,11 @@ describe('traffic inspector', () => {
   it('with bodies on: keeps them masked and bounded, while the client still gets every byte', async () => {
     const log = manager.inspect(forward.id, { bodies: true });
     log.clear();
-    const posted = await request(`${forward.localAddress}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'alice', password: 'client-canary-token-1' }) });
+    const posted = await request(`${forward.localAddress}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'alice', password: 'client-canary-token-1' }),
+    });
     await posted.body.dump();
     const big = await request(`${forward.localAddress}/download`);
     const received = Buffer.from(await big.body.arrayBuffer());
@@ -120,14 +147,21 @@ describe('traffic inspector', () => {
     const allLog = manager.inspect(all.id);
     const routed = await request(`${all.localAddress}/inspected/via-router`);
     await routed.body.dump();
-    assert.deepEqual(allLog.list().map((summary) => [summary.destination, summary.path]), [['inspected', '/via-router']]);
+    assert.deepEqual(
+      allLog.list().map((summary) => [summary.destination, summary.path]),
+      [['inspected', '/via-router']],
+    );
     await manager.stop(all.id);
   });
 
   it('exports: curl replays through the forward, .http and HAR hold the exchanges and no secret', { skip: noPosixShell }, async () => {
     const log = manager.inspect(forward.id, { bodies: true });
     log.clear();
-    const posted = await request(`${forward.localAddress}/orders?top=1`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-trace': 'abc', authorization: 'Bearer client-canary-token-1' }, body: "it's an order" });
+    const posted = await request(`${forward.localAddress}/orders?top=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-trace': 'abc', authorization: 'Bearer client-canary-token-1' },
+      body: "it's an order",
+    });
     await posted.body.dump();
     const entry = log.all()[0];
     assert.ok(entry);
@@ -147,7 +181,9 @@ describe('traffic inspector', () => {
     assert.match(http, new RegExp(`^@base = ${forward.localAddress}\\n`));
     assert.match(http, /^POST \{\{base\}\}\/orders\?top=1 HTTP\/1\.1$/m);
     assertNoSecret(http, '.http');
-    const har = JSON.parse(toHar(log.all(), forward.localAddress, '0.0.0')) as { log: { version: string; entries: { request: { url: string; method: string; postData?: { text: string } }; response: { status: number } }[] } };
+    const har = JSON.parse(toHar(log.all(), forward.localAddress, '0.0.0')) as {
+      log: { version: string; entries: { request: { url: string; method: string; postData?: { text: string } }; response: { status: number } }[] };
+    };
     assert.equal(har.log.version, '1.2');
     assert.equal(har.log.entries.length, log.size);
     assert.equal(har.log.entries[0]?.request.url, `${forward.localAddress}/orders?top=1`);

@@ -26,9 +26,21 @@ before(async () => {
   f = await startSandboxFixture();
   upstream = await startRecordingServer();
   other = await startRecordingServer();
-  await f.client.create('subaccount', { Name: 'recorder', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+  await f.client.create('subaccount', {
+    Name: 'recorder',
+    Type: 'HTTP',
+    URL: `${upstream.url}/base`,
+    ProxyType: 'Internet',
+    Authentication: 'NoAuthentication',
+  });
   // A fragment that moves the destination to another server with other credentials (it wins on conflicts).
-  await f.client.saveFragment('subaccount', { FragmentName: 'elsewhere', URL: `${other.url}/moved`, Authentication: 'BasicAuthentication', User: 'frag-user', Password: 'frag-password-1' });
+  await f.client.saveFragment('subaccount', {
+    FragmentName: 'elsewhere',
+    URL: `${other.url}/moved`,
+    Authentication: 'BasicAuthentication',
+    User: 'frag-user',
+    Password: 'frag-password-1',
+  });
   const client = {
     find: (name: string, options: FindOptions = {}) => {
       finds.push({ name, options });
@@ -110,7 +122,7 @@ describe('the transparent proxy contract on one port', () => {
     assert.equal((await get('/x', { 'X-Destination-Name': 'recorder', 'X-Destination-Level': 'galaxy' })).status, 400);
   });
 
-  it('X-Tenant-Id and X-Tenant-Subdomain act for the subscriber: its destinations, never the provider\'s', async () => {
+  it("X-Tenant-Id and X-Tenant-Subdomain act for the subscriber: its destinations, never the provider's", async () => {
     const subscriberBasic = `Basic ${Buffer.from('subscriber-user:subscriber-password-1').toString('base64')}`;
     const subscriber = await get('/x', { 'X-Destination-Name': 'subscriber-api', 'X-Tenant-Id': SUBSCRIBER_TENANT_ID });
     assert.equal(subscriber.status, 200, subscriber.text);
@@ -195,7 +207,16 @@ describe('the transparent proxy contract on one port', () => {
   });
 
   it('no header of the contract reaches the upstream, also through a forward of one destination', async () => {
-    const contract = { 'X-Destination-Name': 'recorder', 'X-Fragment-Name': 'elsewhere', 'X-Fragment-Optional': 'true', 'X-Tenant-Id': 'x', 'X-Token-Service-Tenant': 't', 'X-Refresh-Token': 'r', 'X-Chain-Name': 'c', 'X-Client-Assertion': 'a' };
+    const contract = {
+      'X-Destination-Name': 'recorder',
+      'X-Fragment-Name': 'elsewhere',
+      'X-Fragment-Optional': 'true',
+      'X-Tenant-Id': 'x',
+      'X-Token-Service-Tenant': 't',
+      'X-Refresh-Token': 'r',
+      'X-Chain-Name': 'c',
+      'X-Client-Assertion': 'a',
+    };
     const before = upstream.requests.length;
     assert.equal((await get('/x', contract, single)).status, 200);
     assert.equal(upstream.requests.length, before + 1);

@@ -16,7 +16,15 @@ before(async () => {
   f = await startSandboxFixture();
   manager = new ForwardManager({ client: f.client });
   echo = await startWebSocketEcho();
-  await f.client.create('subaccount', { Name: 'ws-api', Type: 'HTTP', URL: `http://127.0.0.1:${echo.port}/socket`, ProxyType: 'Internet', Authentication: 'BasicAuthentication', User: 'ws', Password: 'ws-password-1' });
+  await f.client.create('subaccount', {
+    Name: 'ws-api',
+    Type: 'HTTP',
+    URL: `http://127.0.0.1:${echo.port}/socket`,
+    ProxyType: 'Internet',
+    Authentication: 'BasicAuthentication',
+    User: 'ws',
+    Password: 'ws-password-1',
+  });
 });
 after(async () => {
   await manager.dispose();

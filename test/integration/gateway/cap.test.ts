@@ -23,7 +23,10 @@ after(() => sandbox.close());
 
 describe('CAP remote service (odata-v2) against Gateway through a forward', () => {
   it('reads with $filter/$select/$orderby/$expand and creates, updates, deletes through CSRF', { timeout: 60_000 }, async () => {
-    const { stdout } = await execFileAsync(process.execPath, [join(__dirname, 'capClient.mjs'), forward.localAddress], { cwd: process.cwd(), env: { ...process.env, NO_PROXY: '*' } });
+    const { stdout } = await execFileAsync(process.execPath, [join(__dirname, 'capClient.mjs'), forward.localAddress], {
+      cwd: process.cwd(),
+      env: { ...process.env, NO_PROXY: '*' },
+    });
     const line = stdout.split('\n').find((candidate) => candidate.startsWith('@@result '));
     assert.ok(line, stdout);
     const result = JSON.parse(line.slice('@@result '.length)) as Record<string, unknown>;

@@ -16,7 +16,9 @@ const { SELECT, INSERT, UPDATE, DELETE } = cds.ql;
   const { A_BusinessPartner } = srv.entities;
   const out = {};
   out.one = await srv.run(SELECT.one.from(A_BusinessPartner).columns('BusinessPartner', 'BusinessPartnerFullName').where({ BusinessPartner: '1000003' }));
-  out.persons = await srv.run(SELECT.from(A_BusinessPartner).columns('BusinessPartner').where({ BusinessPartnerCategory: '1' }).orderBy('BusinessPartner desc'));
+  out.persons = await srv.run(
+    SELECT.from(A_BusinessPartner).columns('BusinessPartner').where({ BusinessPartnerCategory: '1' }).orderBy('BusinessPartner desc'),
+  );
   out.expanded = await srv.run(
     SELECT.from(A_BusinessPartner)
       .columns('BusinessPartner', { ref: ['to_BusinessPartnerAddress'], expand: [{ ref: ['CityName'] }] })

@@ -21,7 +21,15 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'btp-gateway-check-'));
   await writeFile(join(dir, 'destination.json'), JSON.stringify(f.sandbox.keys.destination));
   await writeFile(join(dir, 'connectivity.json'), JSON.stringify(f.sandbox.keys.connectivity));
-  await f.client.create('subaccount', { Name: 'erp-wrong-password', Type: 'HTTP', URL: 'http://erp.virtual:8000', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', User: 'ERPUSER', Password: 'not-the-password' });
+  await f.client.create('subaccount', {
+    Name: 'erp-wrong-password',
+    Type: 'HTTP',
+    URL: 'http://erp.virtual:8000',
+    ProxyType: 'OnPremise',
+    Authentication: 'BasicAuthentication',
+    User: 'ERPUSER',
+    Password: 'not-the-password',
+  });
 });
 after(async () => {
   await f.close();
@@ -29,7 +37,7 @@ after(async () => {
 });
 
 describe('btp-connect check against Gateway with a wrong Basic password', () => {
-  it('every hop to the backend works; the response is the backend\'s 401 and the fix names User and Password', async () => {
+  it("every hop to the backend works; the response is the backend's 401 and the fix names User and Password", async () => {
     const result = await cli('erp-wrong-password', '--path', partners, ...keys());
     assert.equal(result.code, ExitCode.AccessDenied, result.stdout + result.stderr);
     assert.match(result.stdout, /^✓ Cloud Connector/m);

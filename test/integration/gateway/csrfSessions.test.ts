@@ -35,7 +35,13 @@ describe('Gateway CSRF sessions through the Cloud Connector', () => {
     const a = await fetchSession('HEAD');
     const b = await fetchSession('GET');
     assert.notEqual(a.token, b.token);
-    const post = (headers: Record<string, string>) => call(`${base}/A_BusinessPartner`, 'POST', { 'content-type': 'application/json', ...headers }, JSON.stringify({ BusinessPartnerFullName: 'Session test' }));
+    const post = (headers: Record<string, string>) =>
+      call(
+        `${base}/A_BusinessPartner`,
+        'POST',
+        { 'content-type': 'application/json', ...headers },
+        JSON.stringify({ BusinessPartnerFullName: 'Session test' }),
+      );
     for (const [why, headers] of [
       ['no token', {}],
       ['no cookie', { 'x-csrf-token': a.token }],
@@ -55,8 +61,13 @@ describe('Gateway CSRF sessions through the Cloud Connector', () => {
     assert.equal(again.headers['set-cookie'], undefined);
   });
 
-  it('a wrong password is 401 with SAP\'s realm, before any CSRF check', async () => {
-    const response = await proxyRequest(f, `${base}/A_BusinessPartner`, { token, method: 'POST', headers: { authorization: `Basic ${Buffer.from('ERPUSER:wrong').toString('base64')}` }, body: '{}' });
+  it("a wrong password is 401 with SAP's realm, before any CSRF check", async () => {
+    const response = await proxyRequest(f, `${base}/A_BusinessPartner`, {
+      token,
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('ERPUSER:wrong').toString('base64')}` },
+      body: '{}',
+    });
     assert.equal(response.status, 401);
     assert.equal(response.headers['www-authenticate'], 'Basic realm="SAP NetWeaver Application Server [ERP/100]"');
   });

@@ -25,12 +25,18 @@ before(async () => {
   // Users sign in with the client of an xsuaa key of their own app (the sandbox's demo app), as on real BTP.
   const login = parseCredentials(f.sandbox.keys.xsuaa, { expected: 'xsuaa' }) as XsuaaBinding;
   session = new UserSession({ connection: 'sb', binding: login, agents: f.agents, secrets: new MemorySecretStore() });
-  await session.signIn({ openBrowser: async (url) => {
+  await session.signIn({
+    openBrowser: async (url) => {
       await signInInBrowser(f.sandbox, url, 'bob');
     },
   });
   const userToken = async () => session.userToken();
-  connectivity = new ConnectivityAccess(parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, f.agents, undefined, { userToken });
+  connectivity = new ConnectivityAccess(
+    parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding,
+    f.agents,
+    undefined,
+    { userToken },
+  );
   manager = new ForwardManager({ client: f.client, connectivity, findOptions: async () => ({ userToken: await userToken() }) });
 });
 after(async () => {
@@ -60,7 +66,11 @@ describe('Gateway with principal propagation through a forward', () => {
     const fetched = await request(`${basic.localAddress}${partners}`, { method: 'HEAD', headers: { 'x-csrf-token': 'Fetch' } });
     await fetched.body.dump();
     const principal = await manager.start({ destination: 'onprem-erp-principal', port: 0 });
-    const refused = await request(`${principal.localAddress}${partners}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': String(fetched.headers['x-csrf-token']) }, body: '{}' });
+    const refused = await request(`${principal.localAddress}${partners}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': String(fetched.headers['x-csrf-token']) },
+      body: '{}',
+    });
     await refused.body.dump();
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.headers['x-csrf-token'], 'Required');

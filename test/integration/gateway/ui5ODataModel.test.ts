@@ -23,7 +23,9 @@ import { startUi5Serve } from '../../support/ui5Serve';
 
 const app = join(__dirname, 'ui5app');
 const placeholder = 'http://127.0.0.1:8410';
-const noOpenUi5 = !existsSync(join(repoRoot, 'node_modules', '@openui5', 'sap.m', 'package.json')) && 'OpenUI5 (@openui5/sap.m, sap.ui.core, themelib_sap_horizon) is not installed: npm install';
+const noOpenUi5 =
+  !existsSync(join(repoRoot, 'node_modules', '@openui5', 'sap.m', 'package.json')) &&
+  'OpenUI5 (@openui5/sap.m, sap.ui.core, themelib_sap_horizon) is not installed: npm install';
 const skip = noChromium || noOpenUi5;
 
 let f: SandboxFixture;
@@ -74,7 +76,12 @@ describe('UI5 v2 ODataModel (batching on) in Chromium against Gateway through a 
     const origin = devServer?.origin as string;
     const result = await inChromium(`${origin}/index.html?name=${encodeURIComponent('UI5 Batch Ltd.')}`, async (page) => {
       await page.waitForSelector('body[data-done]', { timeout: 120_000 });
-      return JSON.parse((await page.$eval('body', (body) => body.dataset.result)) ?? '{}') as { listed?: { key: string; name: string }[]; created?: string; after?: number; error?: string };
+      return JSON.parse((await page.$eval('body', (body) => body.dataset.result)) ?? '{}') as {
+        listed?: { key: string; name: string }[];
+        created?: string;
+        after?: number;
+        error?: string;
+      };
     });
     assert.equal(result.error, undefined, JSON.stringify(result));
     assert.deepEqual(result.listed?.slice(0, 4), [
@@ -89,7 +96,14 @@ describe('UI5 v2 ODataModel (batching on) in Chromium against Gateway through a 
     assert.equal(read?.BusinessPartnerFullName, 'UI5 Batch Ltd.');
     // $metadata and the token first; then data only as $batch.
     assert.ok(gatewayRequests.includes('GET /$metadata'), gatewayRequests.join('\n'));
-    assert.ok(gatewayRequests.some((line) => line.startsWith('HEAD ')), gatewayRequests.join('\n'));
-    assert.deepEqual([...new Set(gatewayRequests.filter((line) => !line.endsWith('/$metadata') && !line.startsWith('HEAD ')))], ['POST /$batch'], gatewayRequests.join('\n'));
+    assert.ok(
+      gatewayRequests.some((line) => line.startsWith('HEAD ')),
+      gatewayRequests.join('\n'),
+    );
+    assert.deepEqual(
+      [...new Set(gatewayRequests.filter((line) => !line.endsWith('/$metadata') && !line.startsWith('HEAD ')))],
+      ['POST /$batch'],
+      gatewayRequests.join('\n'),
+    );
   });
 });

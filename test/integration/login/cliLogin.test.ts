@@ -27,7 +27,11 @@ before(async () => {
   await writeFile(join(dir, 'destination.json'), JSON.stringify(f.sandbox.keys.destination));
   await writeFile(join(dir, 'connectivity.json'), JSON.stringify(f.sandbox.keys.connectivity));
   await writeFile(join(dir, 'xsuaa.json'), JSON.stringify(f.sandbox.keys.xsuaa));
-  const connected = await runCli(['connect', 'sb', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--login-key', 'xsuaa.json'], { cwd: dir, env, secrets });
+  const connected = await runCli(['connect', 'sb', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--login-key', 'xsuaa.json'], {
+    cwd: dir,
+    env,
+    secrets,
+  });
   assert.equal(connected.code, ExitCode.Ok, connected.stderr);
   assert.match(connected.stdout, /Users sign in with the client of the xsuaa key \(sb-btp-connect-app!t101\): `btp-connect login sb`\./);
 });
@@ -36,7 +40,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const userKeys = () => secrets.keys().filter((key) => key.startsWith('connection/sb/user/')).sort();
+const userKeys = () =>
+  secrets
+    .keys()
+    .filter((key) => key.startsWith('connection/sb/user/'))
+    .sort();
 
 /** `login <connection> --no-browser [extra…]`, with the test as the user who follows the printed URL. */
 async function login(userName: string, connection = 'sb', extra: string[] = []) {
@@ -81,7 +89,10 @@ describe('btp-connect login / logout', () => {
     const result = await login('alice');
     console.log(`btp-connect login on the sandbox, URL printed → signed in: ${(performance.now() - started).toFixed(1)} ms`);
     assert.equal(result.code, ExitCode.Ok, result.stderr);
-    assert.match(result.stdout, /Open this URL in a browser to sign in to "sb":\n {2}http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?response_type=code&client_id=sb-btp-connect-app%21t101&redirect_uri=http%3A%2F%2Flocalhost%3A\d+%2Fbtp-connect%2Fcallback&/);
+    assert.match(
+      result.stdout,
+      /Open this URL in a browser to sign in to "sb":\n {2}http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?response_type=code&client_id=sb-btp-connect-app%21t101&redirect_uri=http%3A%2F%2Flocalhost%3A\d+%2Fbtp-connect%2Fcallback&/,
+    );
     assert.match(result.stdout, /Signed in to "sb" as alice \(alice@example\.com\); the tokens are in the memory \(tests only\)\./);
     assert.deepEqual(userKeys(), ['connection/sb/user/access_token', 'connection/sb/user/refresh_token']);
     const files = await readFile(join(dir, 'config', 'connections.json'), 'utf8');
@@ -151,8 +162,15 @@ describe('btp-connect login / logout', () => {
     assert.equal(userKeys().length, 2);
     const removed = await runCli(['disconnect', 'sb'], { cwd: dir, env, secrets });
     assert.equal(removed.code, ExitCode.Ok, removed.stderr);
-    assert.deepEqual(secrets.keys().filter((key) => key.startsWith('connection/sb/')), []);
-    const reconnected = await runCli(['connect', 'sb', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--login-key', 'xsuaa.json'], { cwd: dir, env, secrets });
+    assert.deepEqual(
+      secrets.keys().filter((key) => key.startsWith('connection/sb/')),
+      [],
+    );
+    const reconnected = await runCli(['connect', 'sb', '--key', 'destination.json', '--connectivity-key', 'connectivity.json', '--login-key', 'xsuaa.json'], {
+      cwd: dir,
+      env,
+      secrets,
+    });
     assert.equal(reconnected.code, ExitCode.Ok, reconnected.stderr);
   });
 
@@ -184,22 +202,39 @@ describe('btp-connect login / logout', () => {
     const again = await login('alice', 'plain');
     assert.match(again.stdout, /Signed in to "plain" as alice/);
     assert.equal((await runCli(['disconnect', 'plain'], { cwd: dir, env, secrets })).code, ExitCode.Ok);
-    assert.deepEqual(secrets.keys().filter((key) => key.startsWith('connection/plain/')), []);
+    assert.deepEqual(
+      secrets.keys().filter((key) => key.startsWith('connection/plain/')),
+      [],
+    );
   });
 
-  it('a key whose client XSUAA will not redirect for (here the Connectivity instance\'s): exit 3, XSUAA\'s words and the fix, no browser', async () => {
+  it("a key whose client XSUAA will not redirect for (here the Connectivity instance's): exit 3, XSUAA's words and the fix, no browser", async () => {
     // Without its proxy fields the connectivity key reads as an xsuaa key: only the token service can tell.
-    const { onpremise_proxy_host: _h, onpremise_proxy_http_port: _p, onpremise_proxy_port: _l, onpremise_proxy_rfc_port: _r, onpremise_proxy_ldap_port: _d, onpremise_socks5_proxy_port: _s, ...notAnApp } = f.sandbox.keys.connectivity;
+    const {
+      onpremise_proxy_host: _h,
+      onpremise_proxy_http_port: _p,
+      onpremise_proxy_port: _l,
+      onpremise_proxy_rfc_port: _r,
+      onpremise_proxy_ldap_port: _d,
+      onpremise_socks5_proxy_port: _s,
+      ...notAnApp
+    } = f.sandbox.keys.connectivity;
     await writeFile(join(dir, 'not-an-app.json'), JSON.stringify(notAnApp));
     const connected = await runCli(['connect', 'other', '--key', 'destination.json', '--login-key', 'not-an-app.json'], { cwd: dir, env, secrets });
     assert.equal(connected.code, ExitCode.Ok, connected.stderr);
     const result = await runCli(['login', 'other', '--no-browser'], { cwd: dir, env, secrets });
     assert.equal(result.code, ExitCode.InvalidInput, result.stderr);
-    assert.match(result.stderr, /\[BTP_SIGN_IN_NOT_CONFIGURED\]: The token service refused to start a browser sign-in for client "sb-clone6e5d4c3b!b103\|connectivity!b17" \(HTTP 400: Invalid redirect http:\/\/localhost:\d+\/btp-connect\/callback did not match one of the registered values\.\)/);
+    assert.match(
+      result.stderr,
+      /\[BTP_SIGN_IN_NOT_CONFIGURED\]: The token service refused to start a browser sign-in for client "sb-clone6e5d4c3b!b103\|connectivity!b17" \(HTTP 400: Invalid redirect http:\/\/localhost:\d+\/btp-connect\/callback did not match one of the registered values\.\)/,
+    );
     assert.match(result.stderr, /Use an xsuaa service key of your own application/);
     assert.match(result.stderr, /`btp-connect login other --login-key <xsuaa-key\.json>`/);
     assert.doesNotMatch(result.stdout, /Open this URL/);
-    assert.deepEqual(secrets.keys().filter((key) => key.startsWith('connection/other/user/')), []);
+    assert.deepEqual(
+      secrets.keys().filter((key) => key.startsWith('connection/other/user/')),
+      [],
+    );
     assert.equal((await runCli(['disconnect', 'other'], { cwd: dir, env, secrets })).code, ExitCode.Ok);
   });
 

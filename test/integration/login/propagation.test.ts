@@ -148,6 +148,9 @@ describe('X-user-token for user-based OAuth destinations', () => {
   }
 
   it('without a sign-in the forward does not start: the Destination service has no user to exchange', async () => {
-    await assert.rejects(anonymous.manager.start({ destination: 'internet-user-exchange' }), (error) => isBtpError(error, ErrorCode.TokenFailed) && /user token is required/.test(error.message));
+    await assert.rejects(
+      anonymous.manager.start({ destination: 'internet-user-exchange' }),
+      (error) => isBtpError(error, ErrorCode.TokenFailed) && /user token is required/.test(error.message),
+    );
   });
 });

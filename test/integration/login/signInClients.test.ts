@@ -35,7 +35,11 @@ function authorize(client: ServiceBinding, redirectUri = 'http://localhost:9/btp
 }
 
 function token(key: Record<string, unknown>, form: Record<string, string>) {
-  return f.tokenRequest(`${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`, { client_id: String(key.clientid), client_secret: String(key.clientsecret), ...form });
+  return f.tokenRequest(`${f.sandbox.endpoints.tokenServiceUrl}/oauth/token`, {
+    client_id: String(key.clientid),
+    client_secret: String(key.clientsecret),
+    ...form,
+  });
 }
 
 describe('sandbox: /oauth/authorize checks the client like XSUAA', () => {
@@ -59,7 +63,12 @@ describe('sandbox: /oauth/authorize checks the client like XSUAA', () => {
   });
 
   it("a redirect URI not in the xsuaa client's redirect-uris is refused (127.0.0.1 too: XSUAA registers http:// only for localhost)", async () => {
-    for (const redirect of ['http://127.0.0.1:1234/btp-connect/callback', 'https://localhost:1234/btp-connect/callback', 'http://localhost/btp-connect/callback', 'http://app.example:1234/cb']) {
+    for (const redirect of [
+      'http://127.0.0.1:1234/btp-connect/callback',
+      'https://localhost:1234/btp-connect/callback',
+      'http://localhost/btp-connect/callback',
+      'http://app.example:1234/cb',
+    ]) {
       const page = await authorize(binding('xsuaa'), redirect);
       assert.equal(page.status, 400, redirect);
       assert.equal(page.headers.location, undefined, redirect);
@@ -72,7 +81,11 @@ describe('sandbox: /oauth/token checks the grant type like XSUAA', () => {
   it('service-instance clients get 401 invalid_client "Unauthorized grant type" for user grants; their own grants still work', async () => {
     for (const name of ['destination', 'connectivity'] as const) {
       const key = f.sandbox.keys[name];
-      const userGrants: Record<string, string>[] = [{ grant_type: 'authorization_code', code: 'c', redirect_uri: 'http://localhost:9/cb' }, { grant_type: 'password', username: 'alice', password: 'x' }, { grant_type: 'refresh_token', refresh_token: 'r' }];
+      const userGrants: Record<string, string>[] = [
+        { grant_type: 'authorization_code', code: 'c', redirect_uri: 'http://localhost:9/cb' },
+        { grant_type: 'password', username: 'alice', password: 'x' },
+        { grant_type: 'refresh_token', refresh_token: 'r' },
+      ];
       for (const form of userGrants) {
         const refused = await token(key, form);
         assert.equal(refused.status, 401, `${name} ${form.grant_type}`);
@@ -108,7 +121,12 @@ describe('core: signing in with a Destination or Connectivity service key', () =
       assert.deepEqual(secrets.keys(), []);
       assert.equal(error.status, 400);
       assert.match(error.serviceMessage ?? '', /^Invalid redirect http:\/\/localhost:\d+\/btp-connect\/callback did not match one of the registered values\.$/);
-      assert.ok(error.message.includes(`Use an xsuaa service key of your own application whose xs-security.json allows the browser sign-in: "oauth2-configuration": {"redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]}`), error.message);
+      assert.ok(
+        error.message.includes(
+          `Use an xsuaa service key of your own application whose xs-security.json allows the browser sign-in: "oauth2-configuration": {"redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]}`,
+        ),
+        error.message,
+      );
       assert.match(error.message, /`btp-connect login sb --login-key <xsuaa-key\.json>`/);
     });
   }

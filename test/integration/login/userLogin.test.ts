@@ -89,7 +89,15 @@ describe('sandbox: GET /oauth/authorize', () => {
   });
 
   it('refuses foreign, port-less and malformed redirect URIs with 400 and no redirect', async () => {
-    for (const redirect of ['https://evil.example/cb', 'http://evil.example:8080/cb', 'http://localhost/cb', 'http://user:pw@localhost:1234/cb', 'http://localhost:1234/cb#x', 'http://localhost.evil.example:1234/cb', 'not a url']) {
+    for (const redirect of [
+      'https://evil.example/cb',
+      'http://evil.example:8080/cb',
+      'http://localhost/cb',
+      'http://user:pw@localhost:1234/cb',
+      'http://localhost:1234/cb#x',
+      'http://localhost.evil.example:1234/cb',
+      'not a url',
+    ]) {
       const page = await get(authorization({ redirect_uri: redirect }).url);
       assert.equal(page.status, 400, redirect);
       assert.equal(page.headers.location, undefined, redirect);
@@ -102,7 +110,12 @@ describe('sandbox: GET /oauth/authorize', () => {
   });
 
   it('sends PKCE-less and non-code requests back to the redirect URI with an OAuth error and the state', async () => {
-    const cases: Record<string, string | null>[] = [{ code_challenge: null }, { code_challenge_method: 'plain' }, { code_challenge: 'short' }, { response_type: 'token' }];
+    const cases: Record<string, string | null>[] = [
+      { code_challenge: null },
+      { code_challenge_method: 'plain' },
+      { code_challenge: 'short' },
+      { response_type: 'token' },
+    ];
     for (const override of cases) {
       const auth = authorization(override);
       const page = await get(auth.url);
@@ -132,7 +145,12 @@ describe('sandbox: GET /oauth/authorize', () => {
   it('a forged or replayed form id is refused', async () => {
     const auth = authorization();
     const form = await get(auth.url);
-    const forged = await submitLogin(auth.url, { ...form, text: form.text.replace(/name="form_id" value="[^"]+"/, 'name="form_id" value="forged"') }, 'alice', password(f.sandbox, 'alice'));
+    const forged = await submitLogin(
+      auth.url,
+      { ...form, text: form.text.replace(/name="form_id" value="[^"]+"/, 'name="form_id" value="forged"') },
+      'alice',
+      password(f.sandbox, 'alice'),
+    );
     assert.equal(forged.status, 400);
     assert.equal(forged.headers.location, undefined);
     assert.equal((await submitLogin(auth.url, form, 'alice', password(f.sandbox, 'alice'))).status, 302);

@@ -209,14 +209,33 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
     const created = await Promise.all([
       fixture.api('/v1/subaccountDestinations', {
         method: 'POST',
-        body: { Name: 'approuter-mail-typed', Type: 'MAIL', URL: `${endpoints.internetApiUrl}/approuter-mail-typed`, ProxyType: 'Internet', Authentication: 'NoAuthentication' },
+        body: {
+          Name: 'approuter-mail-typed',
+          Type: 'MAIL',
+          URL: `${endpoints.internetApiUrl}/approuter-mail-typed`,
+          ProxyType: 'Internet',
+          Authentication: 'NoAuthentication',
+        },
       }),
       fixture.api('/v1/subaccountDestinations', {
         method: 'POST',
-        body: { Name: 'approuter-scheme-less', Type: 'HTTP', URL: 'erp.virtual:8000', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', User: 'ERPUSER', Password: 'erp-password-1', 'sap-client': '100' },
+        body: {
+          Name: 'approuter-scheme-less',
+          Type: 'HTTP',
+          URL: 'erp.virtual:8000',
+          ProxyType: 'OnPremise',
+          Authentication: 'BasicAuthentication',
+          User: 'ERPUSER',
+          Password: 'erp-password-1',
+          'sap-client': '100',
+        },
       }),
     ]);
-    assert.deepEqual(created.map((response) => response.status), [201, 201], created.map((response) => response.text).join('\n'));
+    assert.deepEqual(
+      created.map((response) => response.status),
+      [201, 201],
+      created.map((response) => response.text).join('\n'),
+    );
 
     diagnosticsChannel.subscribe('http.server.request.start', onRequest);
     diagnosticsChannel.subscribe('http.server.response.finish', onResponse);
@@ -316,7 +335,8 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
     const result = child.result;
     const log = [...child.lines, ...child.stderr.split('\n').filter(Boolean)];
     const run: ApprouterRun = { ...result, log, ...current };
-    if (preload) t.diagnostic(`child preloads ${localhostSubdomainsPreload} (${tenantTokenHost} does not resolve to 127.0.0.1 here: ${JSON.stringify(nativeLookup)})`);
+    if (preload)
+      t.diagnostic(`child preloads ${localhostSubdomainsPreload} (${tenantTokenHost} does not resolve to 127.0.0.1 here: ${JSON.stringify(nativeLookup)})`);
     for (const text of transcript(run, 0)) t.diagnostic(text);
     for (const call of run.outbound) t.diagnostic(`child saw: ${outboundLine(call)}`);
     for (const text of log) t.diagnostic(`approuter log: ${text}`);
@@ -340,7 +360,11 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
 
     // The connectivity schema (onpremise_proxy_port: string) is only checked when an OnPremise destination is
     // used, so the start-up check includes one OnPremise request.
-    const run = await runApprouter(t, 'startup', { vcap: vcapWithoutXsuaa, routes: [apiRoute('onprem-erp-basic')], requests: [{ name: 'whoami', path: '/api/whoami' }] });
+    const run = await runApprouter(t, 'startup', {
+      vcap: vcapWithoutXsuaa,
+      routes: [apiRoute('onprem-erp-basic')],
+      requests: [{ name: 'whoami', path: '/api/whoami' }],
+    });
     assert.equal(run.startError, null);
     assert.equal(run.started, true);
     assert.equal(run.startupTokenCalls, 2);
@@ -391,7 +415,11 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
 
   it('check 25: Internet OAuth2ClientCredentials destination — the echo API sees Authorization: Bearer <jwt> whose client_id is the destination clientId', async (t) => {
     const dest = stored('internet-oauth-cc');
-    const run = await runApprouter(t, 'internet-oauth-cc', { vcap: vcapWithoutXsuaa, routes: [apiRoute('internet-oauth-cc')], requests: [{ name: 'x', path: '/api/x?a=1' }] });
+    const run = await runApprouter(t, 'internet-oauth-cc', {
+      vcap: vcapWithoutXsuaa,
+      routes: [apiRoute('internet-oauth-cc')],
+      requests: [{ name: 'x', path: '/api/x?a=1' }],
+    });
     const [answer] = run.responses;
     assert.equal(answer?.status, 200, JSON.stringify(answer));
     assert.equal(answer.json?.service, 'sandbox-internet-api');
@@ -481,11 +509,20 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
     const echoed = p12.json as (EchoAnswer & { clientCertificate?: { subject: string; issuer: string } }) | null;
     assert.equal(echoed?.service, 'sandbox-mtls-api');
     assert.equal(echoed.path, '/internet-client-certificate/x');
-    assert.deepEqual(echoed.clientCertificate, { subject: 'CN=sandbox-backend-client', issuer: `CN=${new X509Certificate(fixture.sandbox.caPem).subject.match(/CN=([^\n]+)/)?.[1] ?? ''}` });
-    assert.ok(run.log.some((text) => text.includes('Sending p12 certificate to backend')), run.log.join('\n'));
+    assert.deepEqual(echoed.clientCertificate, {
+      subject: 'CN=sandbox-backend-client',
+      issuer: `CN=${new X509Certificate(fixture.sandbox.caPem).subject.match(/CN=([^\n]+)/)?.[1] ?? ''}`,
+    });
+    assert.ok(
+      run.log.some((text) => text.includes('Sending p12 certificate to backend')),
+      run.log.join('\n'),
+    );
     // The finding: the approuter takes only .p12 keystores, whatever the PEM holds.
     assert.equal(pem?.status, 500, JSON.stringify(pem));
-    assert.ok(run.log.some((text) => text.includes('unsupported certificate format, expected p12 but received pem')), run.log.join('\n'));
+    assert.ok(
+      run.log.some((text) => text.includes('unsupported certificate format, expected p12 but received pem')),
+      run.log.join('\n'),
+    );
     // Both look-ups happened; only the p12 request went on to the mTLS API.
     assert.deepEqual(
       run.received.filter((r) => r.server === 'destination' || r.server === 'mtls-api').map((r) => `${r.server} ${r.url} -> ${r.status ?? '?'}`),
@@ -519,8 +556,14 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
         ['scheme-less', 500, 'Internal Server Error'],
       ],
     );
-    assert.ok(run.log.some((text) => text.includes('completed with status 500 service-destinations/type: No enum match for: "MAIL"')), run.log.join('\n'));
-    assert.ok(run.log.some((text) => text.includes('completed with status 500 service-destinations/url: Format validation failed (URI must be absolute)')), run.log.join('\n'));
+    assert.ok(
+      run.log.some((text) => text.includes('completed with status 500 service-destinations/type: No enum match for: "MAIL"')),
+      run.log.join('\n'),
+    );
+    assert.ok(
+      run.log.some((text) => text.includes('completed with status 500 service-destinations/url: Format validation failed (URI must be absolute)')),
+      run.log.join('\n'),
+    );
     // The look-ups succeeded; nothing went on to a backend or the proxy.
     assert.deepEqual(transcript(run), [
       ...startupLines,
@@ -586,10 +629,16 @@ describe('SAP approuter 21.2.0 against the sandbox, unchanged', () => {
       requests: [{ name: 'whoami', path: '/api/whoami' }],
     });
     assert.equal(run.responses[0]?.status, 500);
-    assert.ok(run.log.some((text) => text.includes('Could not get connectivity token from subscriber subaccount provider')), run.log.join('\n'));
+    assert.ok(
+      run.log.some((text) => text.includes('Could not get connectivity token from subscriber subaccount provider')),
+      run.log.join('\n'),
+    );
     // xssec tries 4 times (3 retries, 1 s → 2 s → 4 s); none of it reaches the sandbox, nor does the look-up.
     const port = new URL(fixture.sandbox.endpoints.tokenServiceHttpsUrl).port;
-    assert.deepEqual(httpsCalls(run), Array.from({ length: 4 }, () => `POST https://${tenantTokenHost}:${port}/oauth/token -> ENOTFOUND`));
+    assert.deepEqual(
+      httpsCalls(run),
+      Array.from({ length: 4 }, () => `POST https://${tenantTokenHost}:${port}/oauth/token -> ENOTFOUND`),
+    );
     assert.deepEqual(transcript(run), startupLines);
   });
 });

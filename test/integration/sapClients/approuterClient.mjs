@@ -88,7 +88,13 @@ function send(port, item) {
         } catch {
           json = null;
         }
-        resolve({ name: item.name, status: res.statusCode, contentType: res.headers['content-type'] ?? null, json, text: json === null ? text.slice(0, 2000) : null });
+        resolve({
+          name: item.name,
+          status: res.statusCode,
+          contentType: res.headers['content-type'] ?? null,
+          json,
+          text: json === null ? text.slice(0, 2000) : null,
+        });
       });
     });
     ownRequests.add(req);

@@ -232,7 +232,10 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
     const tokenCall = run.received[0];
     assert.equal(tokenCall?.headers['content-type'], 'application/x-www-form-urlencoded;charset=UTF-8');
     assert.equal(tokenCall?.headers['user-agent'], 'nodejs-xssec-4');
-    assert.ok(run.sandboxLog.some((text) => text.includes('client_credentials token for sb-clone7f3d2c1b')), run.sandboxLog.join('\n'));
+    assert.ok(
+      run.sandboxLog.some((text) => text.includes('client_credentials token for sb-clone7f3d2c1b')),
+      run.sandboxLog.join('\n'),
+    );
     assert.deepEqual(warnings(run), []);
   });
 
@@ -262,10 +265,7 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
       'GET destination /destination-configuration/v1/destinations/internet-oauth-cc auth=Bearer destination@provider -> 200',
       'GET internet-api /internet-oauth-cc/x auth=Bearer backend@provider -> 200',
     ]);
-    assert.deepEqual(
-      run.received.filter((r) => r.from === 'sandbox').map(line),
-      ['POST token-http /oauth/token host=localhost -> 200'],
-    );
+    assert.deepEqual(run.received.filter((r) => r.from === 'sandbox').map(line), ['POST token-http /oauth/token host=localhost -> 200']);
     assert.deepEqual(warnings(run), []);
   });
 
@@ -274,7 +274,10 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
       { call: 'executeHttpRequest', options: { destinationName: 'internet-client-certificate' }, request: { method: 'get', url: '/x' } },
       { call: 'executeHttpRequest', options: { destinationName: 'internet-client-certificate-pem' }, request: { method: 'get', url: '/x' } },
     ]);
-    for (const [step, name] of [[run.steps[0], 'internet-client-certificate'], [run.steps[1], 'internet-client-certificate-pem']] as const) {
+    for (const [step, name] of [
+      [run.steps[0], 'internet-client-certificate'],
+      [run.steps[1], 'internet-client-certificate-pem'],
+    ] as const) {
       assert.ok(step?.ok, `${name}: ${JSON.stringify(step?.error)}`);
       assert.equal(step.status, 200);
       const data = step.data as EchoAnswer & { clientCertificate?: { subject: string } };
@@ -389,7 +392,10 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
       ...lookup,
       'GET internet-api /internet-user-exchange/x auth=Bearer backend@subscriber/carol -> 200',
     ]);
-    assert.ok(warnings(run).every((text) => text.includes("Could not build destination cache key. Isolation strategy 'tenant-user'")), warnings(run).join('\n'));
+    assert.ok(
+      warnings(run).every((text) => text.includes("Could not build destination cache key. Isolation strategy 'tenant-user'")),
+      warnings(run).join('\n'),
+    );
   });
 
   it("SDK: a subscriber user JWT finds the subscriber's own destination first (subscriberFirst)", async (t) => {
@@ -500,6 +506,9 @@ describe('SAP Cloud SDK 4.9.1 (connectivity + http-client) against the sandbox, 
       'GET destination /destination-configuration/v1/destinations/internet-user-exchange?$skipTokenRetrieval=true auth=Bearer destination@provider -> 200',
       'GET destination /destination-configuration/v1/destinations/internet-basic?$skipTokenRetrieval=true auth=Bearer destination@provider -> 200',
     ]);
-    assert.ok(run.sdkLog.some((text) => text.includes('Failed to fetch subscriber service token for destination')), run.sdkLog.join('\n'));
+    assert.ok(
+      run.sdkLog.some((text) => text.includes('Failed to fetch subscriber service token for destination')),
+      run.sdkLog.join('\n'),
+    );
   });
 });

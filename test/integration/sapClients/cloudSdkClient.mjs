@@ -20,8 +20,7 @@ function claimsOf(token) {
 /** The parts of a resolved destination the test asserts on; secrets become a boolean. */
 function summarize(destination) {
   if (destination === null || destination === undefined) return destination ?? null;
-  const redact = (record) =>
-    Object.fromEntries(Object.entries(record ?? {}).map(([key, value]) => [key, secretKeys.test(key) ? `<${typeof value}>` : value]));
+  const redact = (record) => Object.fromEntries(Object.entries(record ?? {}).map(([key, value]) => [key, secretKeys.test(key) ? `<${typeof value}>` : value]));
   const original = destination.originalProperties ?? {};
   return {
     name: destination.name,

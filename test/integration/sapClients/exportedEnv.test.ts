@@ -60,16 +60,21 @@ describe('exported destinations read by SAP clients', () => {
       { call: 'executeHttpRequest', options: { destinationName: 'onprem-erp-basic' }, request: { method: 'get', url: partners } },
       { call: 'executeHttpRequest', options: { destinationName: 'onprem-erp-basic' }, request: { method: 'get', url: '/whoami' } },
     ];
-    const { result } = await runResultChild<{ scenario: string; steps: SdkStep[] }>('SDK', 'exported-destinations', [join(import.meta.dirname, 'cloudSdkClient.mjs')], {
-      env: bareEnv({ destinations: JSON.stringify(exported), SDK_PLAN: JSON.stringify({ scenario: 'exported-destinations', steps }) }),
-    });
+    const { result } = await runResultChild<{ scenario: string; steps: SdkStep[] }>(
+      'SDK',
+      'exported-destinations',
+      [join(import.meta.dirname, 'cloudSdkClient.mjs')],
+      {
+        env: bareEnv({ destinations: JSON.stringify(exported), SDK_PLAN: JSON.stringify({ scenario: 'exported-destinations', steps }) }),
+      },
+    );
     const [found, list, whoami] = result.steps;
     assert.ok(found?.ok && list?.ok && whoami?.ok, JSON.stringify(result.steps));
     assert.equal(found.destination?.url, exported[0]!.url);
     assert.equal(found.destination?.hasPassword, false, 'the exported entry carries no credentials');
     assert.equal(list.status, 200);
     assert.ok((list.data?.d?.results?.length ?? 0) > 0);
-    assert.equal(whoami.data?.headers?.authorization, erpBasic, 'the forward injected the destination\'s credentials');
+    assert.equal(whoami.data?.headers?.authorization, erpBasic, "the forward injected the destination's credentials");
   });
 
   it('approuter: a default-env.json written by the export (into an existing file) routes to on-premise OData', async () => {
@@ -88,12 +93,15 @@ describe('exported destinations read by SAP clients', () => {
         { name: 'whoami', path: '/erp/whoami' },
       ],
     };
-    const { result } = await runResultChild<{ scenario: string; started: boolean; startError: string | null; responses: { name: string; status: number; json: { d?: { results?: unknown[] }; headers?: Record<string, string> } | null; text: string | null }[] }>(
-      'approuter',
-      plan.scenario,
-      [join(import.meta.dirname, 'approuterClient.mjs')],
-      { env: bareEnv({ XS_BIND_ADDRESS: '127.0.0.1', APPROUTER_PLAN: JSON.stringify(plan) }), cwd: workingDirectory },
-    );
+    const { result } = await runResultChild<{
+      scenario: string;
+      started: boolean;
+      startError: string | null;
+      responses: { name: string; status: number; json: { d?: { results?: unknown[] }; headers?: Record<string, string> } | null; text: string | null }[];
+    }>('approuter', plan.scenario, [join(import.meta.dirname, 'approuterClient.mjs')], {
+      env: bareEnv({ XS_BIND_ADDRESS: '127.0.0.1', APPROUTER_PLAN: JSON.stringify(plan) }),
+      cwd: workingDirectory,
+    });
     assert.equal(result.startError, null);
     const [list, whoami] = result.responses;
     assert.equal(list?.status, 200, list?.text ?? '');

@@ -40,11 +40,20 @@ describe('SAP Cloud SDK mail client 3.23.0 against the sandbox, unchanged', () =
   });
 
   const send = async (scenario: string, destinationName: string, mail: Record<string, unknown>) =>
-    (await runResultChild<MailRun>('mail client', scenario, [clientScript], { env: { ...env, MAIL_PLAN: JSON.stringify({ scenario, destinationName, mail }) } })).result;
+    (
+      await runResultChild<MailRun>('mail client', scenario, [clientScript], {
+        env: { ...env, MAIL_PLAN: JSON.stringify({ scenario, destinationName, mail }) },
+      })
+    ).result;
 
   it('onprem-mail: the SDK mail client times out (no SMTP greeting) — now sendMail goes SOCKS5 → Cloud Connector → SMTP and the mail is in the mailbox', async () => {
     const subject = `Quarterly report ✓ ${Date.now()}`;
-    const run = await send('deliver', 'onprem-mail', { to: 'alice@example.com, bob@example.com', cc: 'carol@example.com', subject, text: 'Numbers attached.\r\n.\r\nA line with a lone dot above.' });
+    const run = await send('deliver', 'onprem-mail', {
+      to: 'alice@example.com, bob@example.com',
+      cc: 'carol@example.com',
+      subject,
+      text: 'Numbers attached.\r\n.\r\nA line with a lone dot above.',
+    });
     assert.ok(run.ok, JSON.stringify(run));
     const [answer] = run.responses ?? [];
     assert.match(answer?.response ?? '', /^250 /, JSON.stringify(run));
@@ -67,10 +76,13 @@ describe('SAP Cloud SDK mail client 3.23.0 against the sandbox, unchanged', () =
     assert.equal((await fixture.sandbox.mailbox.list())[0]?.file, mails[0]?.file, 'the running sandbox lists the same folder');
   });
 
-  it('onprem-mail with a wrong mail.password: the client gets the server\'s 535 and nothing reaches the mailbox', async () => {
+  it("onprem-mail with a wrong mail.password: the client gets the server's 535 and nothing reaches the mailbox", async () => {
     const seeded = fixture.sandbox.store.get({ tenantId: fixture.sandbox.identity.world.provider.id }, 'destinations', 'onprem-mail');
     assert.ok(seeded);
-    const created = await fixture.api('/v1/subaccountDestinations', { method: 'POST', body: { ...(seeded.value as Record<string, string>), Name: 'onprem-mail-wrong-password', 'mail.password': 'not-the-password' } });
+    const created = await fixture.api('/v1/subaccountDestinations', {
+      method: 'POST',
+      body: { ...(seeded.value as Record<string, string>), Name: 'onprem-mail-wrong-password', 'mail.password': 'not-the-password' },
+    });
     assert.equal(created.status, 201, created.text);
     const before = (await listMailboxFolder(mailboxDirectory(directory))).length;
 

@@ -40,7 +40,9 @@ describe('tunnel options', () => {
   });
 
   it('needs every {childPortN} in a custom command and no placeholder beyond the targets', () => {
-    assert.deepEqual(invalid({ mode: { kind: 'command', command: 'ssh', args: ['-L', '{childPort0}:{host0}:{port0}', '{host1}'] } }), ['mode.args:unknown_placeholder']);
+    assert.deepEqual(invalid({ mode: { kind: 'command', command: 'ssh', args: ['-L', '{childPort0}:{host0}:{port0}', '{host1}'] } }), [
+      'mode.args:unknown_placeholder',
+    ]);
     assert.deepEqual(invalid({ mode: { kind: 'command', command: 'ssh', args: ['-N'] } }), ['mode.args:missing_placeholder']);
   });
 
@@ -48,25 +50,57 @@ describe('tunnel options', () => {
     const targets = [target, { ...target, port: 20004 }];
     assert.deepEqual(buildCommandLine({ kind: 'cf-ssh', app: 'proxy' }, targets, [41000, 41001]), {
       command: 'cf',
-      args: ['ssh', 'proxy', '-N', '-T', '-L', '127.0.0.1:41000:connectivity-proxy.kyma-system:20003', '-L', '127.0.0.1:41001:connectivity-proxy.kyma-system:20004'],
+      args: [
+        'ssh',
+        'proxy',
+        '-N',
+        '-T',
+        '-L',
+        '127.0.0.1:41000:connectivity-proxy.kyma-system:20003',
+        '-L',
+        '127.0.0.1:41001:connectivity-proxy.kyma-system:20004',
+      ],
     });
     assert.deepEqual(buildCommandLine({ kind: 'kubectl', kubectlCommand: '/opt/kubectl', target: 'deploy/proxy' }, targets, [41000, 41001]), {
       command: '/opt/kubectl',
       args: ['port-forward', '--address=127.0.0.1', 'deploy/proxy', '41000:20003', '41001:20004'],
     });
-    assert.deepEqual(buildCommandLine({ kind: 'command', command: 'ssh', args: ['-L', '127.0.0.1:{childPort1}:{host1}:{port1}', '-L', '{childPort0}:x:{port0}'] }, targets, [41000, 41001]), {
-      command: 'ssh',
-      args: ['-L', '127.0.0.1:41001:connectivity-proxy.kyma-system:20004', '-L', '41000:x:20003'],
-    });
+    assert.deepEqual(
+      buildCommandLine(
+        { kind: 'command', command: 'ssh', args: ['-L', '127.0.0.1:{childPort1}:{host1}:{port1}', '-L', '{childPort0}:x:{port0}'] },
+        targets,
+        [41000, 41001],
+      ),
+      {
+        command: 'ssh',
+        args: ['-L', '127.0.0.1:41001:connectivity-proxy.kyma-system:20004', '-L', '41000:x:20003'],
+      },
+    );
   });
 
   it('backs off 1, 2, 4 … s up to 30 s with ±20 % jitter', () => {
     const backoff = { initialMs: 1000, maxMs: 30_000, jitter: 0.2 };
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 40].map((attempt) => backoffDelay(attempt, backoff, () => 0.5)), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
-    assert.equal(backoffDelay(0, backoff, () => 0), 800);
-    assert.equal(backoffDelay(0, backoff, () => 1), 1200);
-    assert.equal(backoffDelay(9, backoff, () => 1), 30_000, 'jitter never exceeds the cap');
-    assert.equal(backoffDelay(9, backoff, () => 0), 24_000);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 40].map((attempt) => backoffDelay(attempt, backoff, () => 0.5)),
+      [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000],
+    );
+    assert.equal(
+      backoffDelay(0, backoff, () => 0),
+      800,
+    );
+    assert.equal(
+      backoffDelay(0, backoff, () => 1),
+      1200,
+    );
+    assert.equal(
+      backoffDelay(9, backoff, () => 1),
+      30_000,
+      'jitter never exceeds the cap',
+    );
+    assert.equal(
+      backoffDelay(9, backoff, () => 0),
+      24_000,
+    );
   });
 
   it("recognises kubectl's fatal port-forward lines and nothing else", () => {

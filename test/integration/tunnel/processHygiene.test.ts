@@ -45,7 +45,9 @@ function processes(): ProcessInfo[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (fields[0] === 'Z' || fields[0] === 'X') continue;
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((arg) => arg !== '');
       found.push({ pid: Number(name), ppid: Number(fields[1]), argv });
     } catch {
       // The process ended while we looked.
@@ -114,7 +116,10 @@ async function killOwner(wholeGroup: boolean): Promise<void> {
     assert.deepEqual(children.map((info) => info.pid).sort(), [...pids].sort());
     assert.equal(watchdogs.length, 3, JSON.stringify(tunnelProcesses.map(({ pid, ppid, argv }) => [pid, ppid, argv.at(-1)])));
     assert.equal((await exchange(endpoints[0]?.port ?? 0, 'ping')).echo, 'ping');
-    const childPorts = spawns(join(root, marker, 'tunnel0'))[0]?.argv.filter((arg) => /^\d+:\d+$/.test(arg)).map((arg) => Number(arg.split(':')[0])) ?? [];
+    const childPorts =
+      spawns(join(root, marker, 'tunnel0'))[0]
+        ?.argv.filter((arg) => /^\d+:\d+$/.test(arg))
+        .map((arg) => Number(arg.split(':')[0])) ?? [];
 
     const killedAt = Date.now();
     process.kill(wholeGroup ? -(parent.pid ?? 0) : (parent.pid ?? 0), 'SIGKILL');
@@ -142,7 +147,10 @@ async function killOwner(wholeGroup: boolean): Promise<void> {
 const skip = process.platform !== 'linux' && 'reads /proc';
 
 describe('tunnel process hygiene', { timeout: 30_000 }, () => {
-  for (const [what, wholeGroup] of [['the owning process', false], ["the owner's whole process group", true]] as const) {
+  for (const [what, wholeGroup] of [
+    ['the owning process', false],
+    ["the owner's whole process group", true],
+  ] as const) {
     it(`SIGKILL of ${what} leaves no tunnel child or watchdog alive after 2 s, and frees the ports`, { skip }, () => killOwner(wholeGroup));
   }
 
@@ -179,7 +187,10 @@ describe('tunnel process hygiene', { timeout: 30_000 }, () => {
     assert.equal(watchdogs.length, 3);
     for (const { pid } of watchdogs) assert.ok(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('ELECTRON_RUN_AS_NODE=1'));
     const all = processes();
-    assert.ok(children.every((pid) => all.some((info) => info.pid === pid)), 'the scan sees the children');
+    assert.ok(
+      children.every((pid) => all.some((info) => info.pid === pid)),
+      'the scan sees the children',
+    );
     const leaking = all.filter((info) => info.argv.join(' ').includes(canary));
     assert.deepEqual(leaking, []);
     assert.ok(captured.flat().length > 0 && !captured.flat().join('\n').includes(canary));
@@ -201,7 +212,10 @@ describe('tunnel process hygiene', { timeout: 30_000 }, () => {
     assert.match(error.message, /token=\*\*\*\(len=32, sha256:[0-9a-f]{8}\) rejected/);
     assert.match(error.message, /Bearer \*\*\*\(len=32/);
     assert.ok(!JSON.stringify(error.toJSON()).includes(canary));
-    assert.ok(lines.some((line) => line.includes('rejected')), 'the stderr was logged');
+    assert.ok(
+      lines.some((line) => line.includes('rejected')),
+      'the stderr was logged',
+    );
     assert.ok(!lines.join('\n').includes(canary));
   });
 });

@@ -112,8 +112,13 @@ describe('tunnel reconnect', { timeout: 120_000, skip: noScriptTools }, () => {
     assert.deepEqual(await exchange(local, 'second request'), { greeting: 'hello from connectivity-proxy', echo: 'second request' });
     // The restart waits for the backoff it announced (at most 1.2 s), then one new child serves: how long that child
     // takes to start is this machine's speed (about 0.2 s; 0.4 s with both cores busy), printed rather than bounded.
-    assert.ok(ready.at - down.at >= (down.detail.delayMs ?? 0) - 5, `ready ${ready.at - down.at} ms after the loss, before the ${down.detail.delayMs} ms backoff`);
-    t.diagnostic(`reconnecting ${down.at - killedAt} ms after kill -9, refused in ${refused.elapsedMs} ms, backoff ${down.detail.delayMs} ms, ready again ${ready.at - killedAt} ms after kill -9`);
+    assert.ok(
+      ready.at - down.at >= (down.detail.delayMs ?? 0) - 5,
+      `ready ${ready.at - down.at} ms after the loss, before the ${down.detail.delayMs} ms backoff`,
+    );
+    t.diagnostic(
+      `reconnecting ${down.at - killedAt} ms after kill -9, refused in ${refused.elapsedMs} ms, backoff ${down.detail.delayMs} ms, ready again ${ready.at - killedAt} ms after kill -9`,
+    );
     assert.equal(spawns(dir).length, 2);
     assert.notEqual(supervisor.pid, pid);
   });

@@ -24,7 +24,13 @@ let cloud: FakeCloud;
 const space = fakeGuid('space', 'dev');
 const connectivityGuid = fakeGuid('service', 'my-connectivity');
 const appGuid = (name: string) => fakeGuid('app', name);
-const platform: FakeCf = { services: [{ name: 'my-connectivity', offering: 'connectivity', plan: 'lite' }, { name: 'my-xsuaa', offering: 'xsuaa', plan: 'application' }], apps: [] };
+const platform: FakeCf = {
+  services: [
+    { name: 'my-connectivity', offering: 'connectivity', plan: 'lite' },
+    { name: 'my-xsuaa', offering: 'xsuaa', plan: 'application' },
+  ],
+  apps: [],
+};
 
 before(async () => {
   configDir = await mkdtemp(join(tmpdir(), 'btp-tunnel-setup-cf-'));
@@ -75,7 +81,13 @@ const lines = () => cloud.lines().map((line) => line.replace(/-p \S+btp-connect-
 
 describe('tunnel setup --cf', { skip: noScriptTools }, () => {
   it('an app bound to the Connectivity service with SSH runs already: it is chosen and saved, nothing is created', async () => {
-    await cloud.setCf({ ...platform, apps: [{ name: 'approuter', state: 'STARTED', ssh: true, memoryMb: 256, bindings: ['my-connectivity', 'my-xsuaa'] }, { name: 'other', state: 'STARTED', bindings: ['my-xsuaa'] }] });
+    await cloud.setCf({
+      ...platform,
+      apps: [
+        { name: 'approuter', state: 'STARTED', ssh: true, memoryMb: 256, bindings: ['my-connectivity', 'my-xsuaa'] },
+        { name: 'other', state: 'STARTED', bindings: ['my-xsuaa'] },
+      ],
+    });
     // No --cf: the key's proxy host (connectivityproxy.internal.cf.…) says Cloud Foundry.
     const result = await tunnel(['setup']);
     assert.equal(result.code, ExitCode.Ok, result.stderr);
@@ -94,7 +106,10 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.deepEqual(questions, ['Create it? [y/N] ']);
     assert.match(result.stdout, /Creates a tunnel app in org "my-org" \/ space "dev" \(https:\/\/api\.cf\.eu10\.hana\.ondemand\.com\), with these commands:/);
-    assert.match(result.stdout, /^ {2}cf push btp-connect-tunnel --no-manifest --no-route --no-start -m 64M -k 256M -b binary_buildpack -u process -c "sleep infinity" -p <folder> {4}# create the app/m);
+    assert.match(
+      result.stdout,
+      /^ {2}cf push btp-connect-tunnel --no-manifest --no-route --no-start -m 64M -k 256M -b binary_buildpack -u process -c "sleep infinity" -p <folder> {4}# create the app/m,
+    );
     assert.match(result.stdout, /^ {2}cf bind-service btp-connect-tunnel my-connectivity {4}#/m);
     assert.match(result.stdout, /It costs 64 MB of memory and 256 MB of disk/);
     assert.match(result.stdout, /^Tunnel of connection "dev": cf-ssh:btp-connect-tunnel\.$/m);
@@ -102,7 +117,15 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     assert.deepEqual(lines(), [...discovery(), ...creation('btp-connect-tunnel')]);
     const app = cloud.cf().apps.find((candidate) => candidate.name === 'btp-connect-tunnel') as Record<string, unknown> | undefined;
     assert.deepEqual(
-      { state: app?.state, ssh: app?.ssh, bindings: app?.bindings, memoryMb: app?.memoryMb, route: app?.route, healthCheck: app?.healthCheck, command: app?.command },
+      {
+        state: app?.state,
+        ssh: app?.ssh,
+        bindings: app?.bindings,
+        memoryMb: app?.memoryMb,
+        route: app?.route,
+        healthCheck: app?.healthCheck,
+        command: app?.command,
+      },
       { state: 'STARTED', ssh: true, bindings: ['my-connectivity'], memoryMb: 64, route: false, healthCheck: 'process', command: 'sleep infinity' },
     );
     const saved = await new ConnectionStore(secrets, configDir).tunnel('dev');
@@ -113,7 +136,13 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     const removed = await tunnel(['remove', '--yes']);
     assert.equal(removed.code, ExitCode.Ok, removed.stderr);
     assert.match(removed.stdout, /^ {2}cf delete btp-connect-tunnel -f {4}# delete the tunnel app and its service binding$/m);
-    assert.deepEqual(lines().slice(count), ['cf version', 'cf target', 'cf space dev --guid', `cf curl /v3/apps?names=btp-connect-tunnel&space_guids=${space}`, 'cf delete btp-connect-tunnel -f']);
+    assert.deepEqual(lines().slice(count), [
+      'cf version',
+      'cf target',
+      'cf space dev --guid',
+      `cf curl /v3/apps?names=btp-connect-tunnel&space_guids=${space}`,
+      'cf delete btp-connect-tunnel -f',
+    ]);
     assert.deepEqual(cloud.cf().apps, before);
     assert.equal(await new ConnectionStore(secrets, configDir).tunnel('dev'), undefined);
     assert.match((await tunnel(['remove', '--yes'])).stdout, /has no tunnel and nothing created/);
@@ -136,7 +165,10 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     assert.equal(result.code, ExitCode.Usage);
     assert.match(result.stdout, /cf push btp-connect-tunnel /);
     assert.match(result.stderr, /run it again with --yes to go ahead \(or --dry-run to only print the plan\)/);
-    assert.equal(cloud.lines().some((line) => / (push|bind-service|enable-ssh|start|delete) /.test(line)), false);
+    assert.equal(
+      cloud.lines().some((line) => / (push|bind-service|enable-ssh|start|delete) /.test(line)),
+      false,
+    );
   });
 
   it('--dry-run prints the plan, also as JSON, and runs only the read-only discovery', async () => {
@@ -150,8 +182,15 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     assert.equal(parsed.outcome, 'dry-run');
     assert.deepEqual(parsed.plan.cost, { memoryMb: 64, diskMb: 256 });
     assert.equal(parsed.plan.tunnel, 'cf-ssh:btp-connect-tunnel');
-    assert.deepEqual(parsed.plan.commands.slice(1), ['cf bind-service btp-connect-tunnel my-connectivity', 'cf enable-ssh btp-connect-tunnel', 'cf start btp-connect-tunnel']);
-    assert.equal(cloud.lines().some((line) => / (push|bind-service|enable-ssh|start|delete) /.test(line)), false);
+    assert.deepEqual(parsed.plan.commands.slice(1), [
+      'cf bind-service btp-connect-tunnel my-connectivity',
+      'cf enable-ssh btp-connect-tunnel',
+      'cf start btp-connect-tunnel',
+    ]);
+    assert.equal(
+      cloud.lines().some((line) => / (push|bind-service|enable-ssh|start|delete) /.test(line)),
+      false,
+    );
     assert.equal(await new ConnectionStore(secrets, configDir).tunnel('dev'), undefined);
   });
 
@@ -159,7 +198,10 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     await cloud.setCf({ ...platform, login: 'none' });
     const none = await tunnel(['setup', '--cf']);
     assert.equal(none.code, ExitCode.AccessDenied);
-    assert.match(none.stderr, /^Not logged in \[BTP_CLI_NOT_LOGGED_IN\]: The cf CLI is not logged in \(Not logged in\. Use 'cf login' or 'cf login --sso' to log in\.\)\. Log in with `cf login --sso`/m);
+    assert.match(
+      none.stderr,
+      /^Not logged in \[BTP_CLI_NOT_LOGGED_IN\]: The cf CLI is not logged in \(Not logged in\. Use 'cf login' or 'cf login --sso' to log in\.\)\. Log in with `cf login --sso`/m,
+    );
     assert.deepEqual(lines(), ['cf version', 'cf target']);
     await cloud.setCf({ ...platform, login: 'expired' });
     const expired = await tunnel(['setup', '--cf']);
@@ -168,7 +210,11 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
   });
 
   it('no cf on PATH, and a cf v6: BTP_TOOL_MISSING naming the v8 CLI', async () => {
-    const missing = await runCli(['tunnel', 'setup', '--cf', '--connection', 'dev'], { cwd: configDir, env: { ...cloud.env, PATH: join(configDir, 'no-such-bin'), BTP_CONNECT_CONFIG_DIR: configDir }, secrets });
+    const missing = await runCli(['tunnel', 'setup', '--cf', '--connection', 'dev'], {
+      cwd: configDir,
+      env: { ...cloud.env, PATH: join(configDir, 'no-such-bin'), BTP_CONNECT_CONFIG_DIR: configDir },
+      secrets,
+    });
     assert.equal(missing.code, ExitCode.NotFound);
     assert.match(missing.stderr, /\[BTP_TOOL_MISSING\]: "cf" was not found: install the Cloud Foundry CLI v8/);
     await cloud.setCf({ ...platform, version: '6.53.0+8e2b70a3a.2020-10-01' });
@@ -193,16 +239,28 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     await cloud.setCf({ ...platform, apps: [{ name: 'approuter', state: 'STARTED', ssh: false, bindings: ['my-connectivity'] }] });
     const appOff = await tunnel(['setup', '--cf', '--app', 'approuter']);
     assert.equal(appOff.code, ExitCode.AccessDenied);
-    assert.match(appOff.stderr, /^SSH disabled for the app \[BTP_SSH_DISABLED_APP\]: SSH is disabled for app "approuter" \(ssh is disabled for app\)\. Enable it with `cf enable-ssh approuter` and `cf restart approuter`/m);
+    assert.match(
+      appOff.stderr,
+      /^SSH disabled for the app \[BTP_SSH_DISABLED_APP\]: SSH is disabled for app "approuter" \(ssh is disabled for app\)\. Enable it with `cf enable-ssh approuter` and `cf restart approuter`/m,
+    );
     // Without --app the unusable app is listed with its reason, and creating one is what is left.
     const listed = await tunnel(['setup', '--cf', '--dry-run']);
     assert.equal(listed.code, ExitCode.Ok, listed.stderr);
     assert.match(listed.stdout, /cf push btp-connect-tunnel /);
-    assert.equal(cloud.lines().some((line) => / (push|enable-ssh|bind-service|start) /.test(line)), false);
+    assert.equal(
+      cloud.lines().some((line) => / (push|enable-ssh|bind-service|start) /.test(line)),
+      false,
+    );
   });
 
   it('an app not bound to the Connectivity service, and one that is stopped: refused with the fix', async () => {
-    await cloud.setCf({ ...platform, apps: [{ name: 'lonely', state: 'STARTED', bindings: [] }, { name: 'sleeper', state: 'STOPPED', ssh: true, bindings: ['my-connectivity'] }] });
+    await cloud.setCf({
+      ...platform,
+      apps: [
+        { name: 'lonely', state: 'STARTED', bindings: [] },
+        { name: 'sleeper', state: 'STOPPED', ssh: true, bindings: ['my-connectivity'] },
+      ],
+    });
     const unbound = await tunnel(['setup', '--cf', '--app', 'lonely']);
     assert.equal(unbound.code, ExitCode.InvalidInput);
     assert.match(unbound.stderr, /\[BTP_TUNNEL_APP_NOT_BOUND\]: App "lonely" is not bound .*`cf bind-service lonely my-connectivity`/);
@@ -215,14 +273,20 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     await cloud.setCf({ ...platform, quotaMb: 512, apps: [{ name: 'big', state: 'STARTED', memoryMb: 256, bindings: [] }] });
     const result = await tunnel(['setup', '--cf', '--yes']);
     assert.equal(result.code, ExitCode.ServiceFailure);
-    assert.match(result.stderr, /^Memory quota exceeded \[BTP_QUOTA_EXCEEDED\]: Cloud Foundry refused the memory the tunnel app needs \(organization's memory limit exceeded: staging requires 1024M memory\)\..*App "btp-connect-tunnel" was created in space "dev" and is left as it is: `btp-connect tunnel remove --connection dev` deletes it\./m);
+    assert.match(
+      result.stderr,
+      /^Memory quota exceeded \[BTP_QUOTA_EXCEEDED\]: Cloud Foundry refused the memory the tunnel app needs \(organization's memory limit exceeded: staging requires 1024M memory\)\..*App "btp-connect-tunnel" was created in space "dev" and is left as it is: `btp-connect tunnel remove --connection dev` deletes it\./m,
+    );
     assert.deepEqual(lines(), [...discovery(), ...creation('btp-connect-tunnel').slice(0, 6)]);
     const saved = await new ConnectionStore(secrets, configDir).tunnel('dev');
     assert.equal(saved?.mode, undefined);
     assert.equal(saved?.createdApp?.app, 'btp-connect-tunnel');
     const removed = await tunnel(['remove', '--yes']);
     assert.equal(removed.code, ExitCode.Ok, removed.stderr);
-    assert.deepEqual(cloud.cf().apps.map((app) => app.name), ['big']);
+    assert.deepEqual(
+      cloud.cf().apps.map((app) => app.name),
+      ['big'],
+    );
   });
 
   it('an app that crashes on start: BTP_TUNNEL_APP_CRASHED with `cf logs`', async () => {
@@ -238,13 +302,20 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
     await cloud.setCf({ services: [{ name: 'my-xsuaa', offering: 'xsuaa', plan: 'application' }], apps: [] });
     const result = await tunnel(['setup', '--cf']);
     assert.equal(result.code, ExitCode.NotFound);
-    assert.match(result.stderr, /\[BTP_BINDING_NOT_FOUND\]: Space "dev" has no instance of the Connectivity service.*`cf create-service connectivity lite connectivity`/);
+    assert.match(
+      result.stderr,
+      /\[BTP_BINDING_NOT_FOUND\]: Space "dev" has no instance of the Connectivity service.*`cf create-service connectivity lite connectivity`/,
+    );
   });
 
-  it('a saved tunnel whose app lost SSH later: the forward\'s tunnel fails at start naming that cause and its fix', async () => {
+  it("a saved tunnel whose app lost SSH later: the forward's tunnel fails at start naming that cause and its fix", async () => {
     await cloud.setCf({ ...platform, apps: [{ name: 'approuter', state: 'STARTED', ssh: false, bindings: ['my-connectivity'] }] });
     await new ConnectionStore(secrets, configDir).setTunnel('dev', { mode: { kind: 'cf-ssh', app: 'approuter' }, savedAt: new Date().toISOString() });
-    const result = await runCli(['forward', 'onprem-erp-basic', '--connection', 'dev'], { cwd: configDir, env: { ...cloud.env, BTP_CONNECT_CONFIG_DIR: configDir, BTP_CONNECT_LOCAL_TOKEN: 'off' }, secrets });
+    const result = await runCli(['forward', 'onprem-erp-basic', '--connection', 'dev'], {
+      cwd: configDir,
+      env: { ...cloud.env, BTP_CONNECT_CONFIG_DIR: configDir, BTP_CONNECT_LOCAL_TOKEN: 'off' },
+      secrets,
+    });
     assert.equal(result.code, ExitCode.ServiceFailure);
     assert.match(result.stdout, /^Tunnel: cf-ssh:approuter, saved for connection "dev"/m);
     assert.match(result.stderr, /\[BTP_TUNNEL_FAILED\]: The tunnel did not start: /);
@@ -257,17 +328,37 @@ describe('tunnel setup --cf', { skip: noScriptTools }, () => {
   it('disconnecting a connection whose setup created an app says the app stays and how to delete it', async () => {
     const store = new ConnectionStore(secrets, configDir);
     await store.add('short-lived', { destination: parseCredentials(destinationKey(), { expected: 'destination' }) as DestinationBinding });
-    await store.setTunnel('short-lived', { createdApp: { api: 'https://api.cf.eu10.hana.ondemand.com', org: 'my-org', space: 'dev', spaceGuid: space, app: 'btp-connect-tunnel', serviceInstance: 'my-connectivity', createdAt: new Date().toISOString() }, savedAt: new Date().toISOString() });
+    await store.setTunnel('short-lived', {
+      createdApp: {
+        api: 'https://api.cf.eu10.hana.ondemand.com',
+        org: 'my-org',
+        space: 'dev',
+        spaceGuid: space,
+        app: 'btp-connect-tunnel',
+        serviceInstance: 'my-connectivity',
+        createdAt: new Date().toISOString(),
+      },
+      savedAt: new Date().toISOString(),
+    });
     const result = await runCli(['disconnect', 'short-lived'], { cwd: configDir, env: { BTP_CONNECT_CONFIG_DIR: configDir }, secrets });
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /^Its tunnel app "btp-connect-tunnel" stays in org "my-org" \/ space "dev": delete it with `cf delete btp-connect-tunnel -f`/m);
   });
 
   it('several usable apps: the command lists them and asks for --app; no secret is ever printed', async () => {
-    await cloud.setCf({ ...platform, apps: [{ name: 'a1', state: 'STARTED', bindings: ['my-connectivity'] }, { name: 'a2', state: 'STARTED', bindings: ['my-connectivity'] }] });
+    await cloud.setCf({
+      ...platform,
+      apps: [
+        { name: 'a1', state: 'STARTED', bindings: ['my-connectivity'] },
+        { name: 'a2', state: 'STARTED', bindings: ['my-connectivity'] },
+      ],
+    });
     const result = await tunnel(['setup', '--cf']);
     assert.equal(result.code, ExitCode.InvalidInput);
-    assert.match(result.stderr, /Tunnel through which app of space "dev"\? Choose with --app <name> \(or --create\):\n {2}a1 \(bound to my-connectivity, started, SSH enabled\)\n {2}a2 /);
+    assert.match(
+      result.stderr,
+      /Tunnel through which app of space "dev"\? Choose with --app <name> \(or --create\):\n {2}a1 \(bound to my-connectivity, started, SSH enabled\)\n {2}a2 /,
+    );
     assert.equal(`${result.stdout}${result.stderr}`.includes(CANARY_SECRET), false);
   });
 });

@@ -45,12 +45,18 @@ describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
   it('cf ssh: binds local ports, forwards each one to its own target, and reports ready', async () => {
     const { supervisor, dir, states, lines } = await tunnel({
       mode: { kind: 'cf-ssh', app: 'proxy-app' },
-      targets: [{ host: '127.0.0.1', port: http.port }, { host: '127.0.0.1', port: socks.port }],
+      targets: [
+        { host: '127.0.0.1', port: http.port },
+        { host: '127.0.0.1', port: socks.port },
+      ],
     });
     assert.equal(supervisor.state, 'idle');
     await supervisor.start();
     assert.equal(supervisor.state, 'ready');
-    assert.deepEqual(states.entries.map((entry) => entry.state), ['starting', 'ready']);
+    assert.deepEqual(
+      states.entries.map((entry) => entry.state),
+      ['starting', 'ready'],
+    );
     const [first, second] = supervisor.endpoints;
     assert.ok(first && second);
     assert.equal(first.host, '127.0.0.1');
@@ -83,7 +89,11 @@ describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
   });
 
   it('a child that is not logged in fails start() with its stderr and the fix, and is not retried', async () => {
-    const { supervisor, dir, states } = await tunnel({ mode: { kind: 'cf-ssh', app: 'proxy-app' }, targets: [{ host: '127.0.0.1', port: http.port }], env: { FAKE_FAIL_LOGIN: '1' } });
+    const { supervisor, dir, states } = await tunnel({
+      mode: { kind: 'cf-ssh', app: 'proxy-app' },
+      targets: [{ host: '127.0.0.1', port: http.port }],
+      env: { FAKE_FAIL_LOGIN: '1' },
+    });
     const error = await supervisor.start().then(
       () => assert.fail('start() should fail'),
       (reason: unknown) => reason,
@@ -97,7 +107,10 @@ describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
     assert.equal(error.details?.cause, ErrorCode.CliNotLoggedIn);
     assert.match(error.message, /The cf CLI is not logged in .*Log in with `cf login --sso`/);
     assert.equal(supervisor.state, 'failed');
-    assert.deepEqual(states.entries.map((entry) => entry.state), ['starting', 'failed']);
+    assert.deepEqual(
+      states.entries.map((entry) => entry.state),
+      ['starting', 'failed'],
+    );
     assert.equal(states.entries[1]?.detail?.error, error);
     // Failed is final: stopping it later changes nothing about the single spawn.
     await supervisor.stop();
@@ -106,7 +119,10 @@ describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
   });
 
   it('a missing cf binary is a start-up failure that says what to install', async () => {
-    const { supervisor } = await tunnel({ mode: { kind: 'cf-ssh', app: 'a', cfCommand: 'cf-does-not-exist' }, targets: [{ host: '127.0.0.1', port: http.port }] });
+    const { supervisor } = await tunnel({
+      mode: { kind: 'cf-ssh', app: 'a', cfCommand: 'cf-does-not-exist' },
+      targets: [{ host: '127.0.0.1', port: http.port }],
+    });
     await assert.rejects(supervisor.start(), (error: unknown) => {
       assert.ok(isBtpError(error, ErrorCode.TunnelFailed));
       assert.match(error.message, /"cf-does-not-exist" was not found: install the Cloud Foundry CLI/);
@@ -128,7 +144,10 @@ describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
     try {
       const { supervisor, dir } = await tunnel({
         mode: { kind: 'kubectl' },
-        targets: [{ host: 'proxy', port: http.port }, { host: 'proxy', port: socks.port }],
+        targets: [
+          { host: 'proxy', port: http.port },
+          { host: 'proxy', port: socks.port },
+        ],
         localPorts: [free, taken],
       });
       await assert.rejects(supervisor.start(), (error: unknown) => {
@@ -173,7 +192,11 @@ describe('tunnel start-up', { timeout: 60_000, skip: noScriptTools }, () => {
     const pid = supervisor.pid ?? 0;
     assert.ok(isAlive(pid));
     const local = supervisor.endpoints[0]?.port ?? 0;
-    const childPort = Number(spawns(dir)[0]?.argv.find((arg) => arg.startsWith('127.0.0.1:'))?.split(':')[1]);
+    const childPort = Number(
+      spawns(dir)[0]
+        ?.argv.find((arg) => arg.startsWith('127.0.0.1:'))
+        ?.split(':')[1],
+    );
     const started = Date.now();
     await supervisor.stop();
     assert.equal(supervisor.state, 'stopped');

@@ -110,7 +110,14 @@ before(async () => {
     locationId,
     mappings: [
       ...primary.mappings,
-      { virtualHost: 'lab.virtual', virtualPort: 8080, localHost: '127.0.0.1', localPort: portOf(lab), protocol: 'HTTP', resources: [{ id: '/', enabled: true }] },
+      {
+        virtualHost: 'lab.virtual',
+        virtualPort: 8080,
+        localHost: '127.0.0.1',
+        localPort: portOf(lab),
+        protocol: 'HTTP',
+        resources: [{ id: '/', enabled: true }],
+      },
       { virtualHost: 'sink.virtual', virtualPort: 9090, localHost: '127.0.0.1', localPort: portOf(sink), protocol: 'TCP' },
     ],
     certificateAuthority: f.sandbox.identity.ca,
@@ -123,7 +130,15 @@ before(async () => {
   connectivity = new ConnectivityAccess(parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, f.agents);
   manager = new ForwardManager({ client: f.client, connectivity, timeouts: { upstreamMs } });
   const onPremise = { ProxyType: 'OnPremise', CloudConnectorLocationId: locationId };
-  await f.client.create('subaccount', { Name: 'faulty-erp', Type: 'HTTP', URL: 'http://erp.virtual:8000', Authentication: 'BasicAuthentication', User: 'ERPUSER', Password: 'erp-password-1', ...onPremise });
+  await f.client.create('subaccount', {
+    Name: 'faulty-erp',
+    Type: 'HTTP',
+    URL: 'http://erp.virtual:8000',
+    Authentication: 'BasicAuthentication',
+    User: 'ERPUSER',
+    Password: 'erp-password-1',
+    ...onPremise,
+  });
   await f.client.create('subaccount', { Name: 'faulty-tcp', Type: 'TCP', Address: 'db.virtual:5432', ...onPremise });
   await f.client.create('subaccount', { Name: 'faulty-lab', Type: 'HTTP', URL: 'http://lab.virtual:8080', Authentication: 'NoAuthentication', ...onPremise });
   await f.client.create('subaccount', { Name: 'faulty-sink', Type: 'TCP', Address: 'sink.virtual:9090', ...onPremise });
@@ -205,7 +220,9 @@ async function streamingDownload(): Promise<{ res: IncomingMessage; finished: Pr
   res.on('error', () => undefined);
   await once(res, 'data');
   res.resume();
-  const finished = new Promise<{ complete: boolean; at: number }>((resolve) => res.once('close', () => resolve({ complete: res.complete, at: performance.now() })));
+  const finished = new Promise<{ complete: boolean; at: number }>((resolve) =>
+    res.once('close', () => resolve({ complete: res.complete, at: performance.now() })),
+  );
   return { res, finished };
 }
 
@@ -325,7 +342,14 @@ describe('Cloud Connector tunnel faults under OnPremise forwards', () => {
       // HTTP: a POST whose body is still coming when the tunnel breaks.
       const arrived = new Promise<void>((resolve) => (received = (bytes) => bytes >= chunk.length && resolve()));
       const upload = new Promise<Upload>((resolve) => (uploadDone = resolve));
-      const req = httpRequest({ host: '127.0.0.1', port: labForward.port, path: '/upload', method: 'POST', agent: false, headers: { 'content-type': 'application/octet-stream' } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: labForward.port,
+        path: '/upload',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       const answered = new Promise<number>((resolve) => {
         req.on('response', (res) => {
           res.resume();
@@ -377,25 +401,22 @@ describe('Cloud Connector tunnel faults under OnPremise forwards', () => {
     await assertWorking();
   });
 
-  it(
-    'AC-26 for the tunnel: a blackholed (zombie) tunnel gets OnPremise requests a 504 when the upstream timeout expires',
-    async () => {
-      proxy.blackhole = true;
-      try {
-        const answer = await withTimeout(send('/whoami'), watchdogMs, 'OnPremise request through a zombie tunnel still waiting');
-        const text = await answer.text;
-        assert.equal(answer.res.statusCode, 504, text);
-        assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'BTP_TIMEOUT');
-        // The forward's own timer gives up; undici's headers timeout (the same value, on 0.5 s "fast timers") may be first.
-        assert.ok(answer.ms >= upstreamMs - 500, `504 after ${answer.ms} ms, long before the ${upstreamMs} ms timeout`);
-        measured['zombie tunnel 504 ms'] = Math.round(answer.ms);
-      } finally {
-        // Bytes were swallowed mid-HTTP/2: a clean slate for whatever runs next.
-        proxy.blackhole = false;
-        const reconnected = nextState('connected');
-        proxy.resetAll();
-        await withTimeout(reconnected, watchdogMs, 'no reconnect after the blackhole');
-      }
-    },
-  );
+  it('AC-26 for the tunnel: a blackholed (zombie) tunnel gets OnPremise requests a 504 when the upstream timeout expires', async () => {
+    proxy.blackhole = true;
+    try {
+      const answer = await withTimeout(send('/whoami'), watchdogMs, 'OnPremise request through a zombie tunnel still waiting');
+      const text = await answer.text;
+      assert.equal(answer.res.statusCode, 504, text);
+      assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'BTP_TIMEOUT');
+      // The forward's own timer gives up; undici's headers timeout (the same value, on 0.5 s "fast timers") may be first.
+      assert.ok(answer.ms >= upstreamMs - 500, `504 after ${answer.ms} ms, long before the ${upstreamMs} ms timeout`);
+      measured['zombie tunnel 504 ms'] = Math.round(answer.ms);
+    } finally {
+      // Bytes were swallowed mid-HTTP/2: a clean slate for whatever runs next.
+      proxy.blackhole = false;
+      const reconnected = nextState('connected');
+      proxy.resetAll();
+      await withTimeout(reconnected, watchdogMs, 'no reconnect after the blackhole');
+    }
+  });
 });

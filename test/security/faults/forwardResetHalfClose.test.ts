@@ -184,7 +184,7 @@ describe('TCP forward: upstream RST and FIN', () => {
     // than the 16 KiB at which it would stop reading the upstream: then the upstream's FIN is read at once.
     const block = patternBlock(2 * 1024);
     let fed = 0;
-    for (let stuckTurns = 0; stuckTurns < 3; ) {
+    for (let stuckTurns = 0; stuckTurns < 3;) {
       upstreamSocket.write(block);
       fed += block.length;
       await untilTrue(() => toClient.bytesWritten >= fed, 'the forward passes the block on');
@@ -327,36 +327,43 @@ describe('HTTP forward: upstream RST and FIN', () => {
     assert.equal(createHash('sha256').update(result.body).digest('hex'), createHash('sha256').update(body).digest('hex'));
   });
 
-  it(
-    'AC-13: an upstream RST after the response head, while the request body is still streaming, does not crash the process',
-    async () => {
-      const uncaught: Error[] = [];
-      const record = (error: Error) => uncaught.push(error);
-      process.on('uncaughtExceptionMonitor', record);
-      try {
-        const headSent = new Promise<void>((resolve) => {
-          // Answers at once and streams back whatever comes: the request body is still open when the reset hits.
-          behaviour = rawHttp((socket) => {
-            socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhead\r\n', () => resolve());
-          });
+  it('AC-13: an upstream RST after the response head, while the request body is still streaming, does not crash the process', async () => {
+    const uncaught: Error[] = [];
+    const record = (error: Error) => uncaught.push(error);
+    process.on('uncaughtExceptionMonitor', record);
+    try {
+      const headSent = new Promise<void>((resolve) => {
+        // Answers at once and streams back whatever comes: the request body is still open when the reset hits.
+        behaviour = rawHttp((socket) => {
+          socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhead\r\n', () => resolve());
         });
-        const info = await start('http-faulty');
-        const req = httpRequest({ host: '127.0.0.1', port: info.port, path: '/upload', method: 'POST', agent: false, headers: { 'content-type': 'application/octet-stream' } });
-        req.on('error', () => undefined);
-        req.write(Buffer.alloc(16 * 1024, 1));
-        const [res] = (await once(req, 'response')) as [IncomingMessage];
-        await headSent;
-        const answer = drain(res);
-        proxy.resetAll();
-        const result = await withTimeout(answer, 1_000, 'client response still open 1 s after the upstream reset');
-        assert.equal(result.complete, false);
-        // The crash comes when the forward's response has closed: give it those turns of the loop.
-        await tracker.settled();
-        for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
-        assert.deepEqual(uncaught.map((error) => error.message), []);
-      } finally {
-        process.off('uncaughtExceptionMonitor', record);
-      }
-    },
-  );
+      });
+      const info = await start('http-faulty');
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: info.port,
+        path: '/upload',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(16 * 1024, 1));
+      const [res] = (await once(req, 'response')) as [IncomingMessage];
+      await headSent;
+      const answer = drain(res);
+      proxy.resetAll();
+      const result = await withTimeout(answer, 1_000, 'client response still open 1 s after the upstream reset');
+      assert.equal(result.complete, false);
+      // The crash comes when the forward's response has closed: give it those turns of the loop.
+      await tracker.settled();
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        uncaught.map((error) => error.message),
+        [],
+      );
+    } finally {
+      process.off('uncaughtExceptionMonitor', record);
+    }
+  });
 });

@@ -89,7 +89,9 @@ export async function listen(server: Server): Promise<number> {
  * A raw TCP server whose behaviour per connection is a function the test swaps; tracks and destroys its sockets.
  * Not half-open: a peer's FIN closes the connection, so that `allClosed` can wait for it.
  */
-export async function rawServer(onConnection: (socket: Socket) => void): Promise<{ port: number; server: Server; sockets: Set<Socket>; allClosed(timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
+export async function rawServer(
+  onConnection: (socket: Socket) => void,
+): Promise<{ port: number; server: Server; sockets: Set<Socket>; allClosed(timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -81,7 +81,10 @@ describe('AC-07 exception: http://<destination>.dest on a one-port forward', () 
 
   it('CONNECT to a .dest name is refused with 405, says to use http://<name>.dest, and closes: nothing pipelined behind it runs', async () => {
     const before = h.upstream.requests.length;
-    const { text, closedByServer } = await rawExchange(all.port, request(['CONNECT api.dest:443 HTTP/1.1', 'Host: api.dest:443']) + request(['GET /api/smuggled HTTP/1.1', `Host: 127.0.0.1:${all.port}`]));
+    const { text, closedByServer } = await rawExchange(
+      all.port,
+      request(['CONNECT api.dest:443 HTTP/1.1', 'Host: api.dest:443']) + request(['GET /api/smuggled HTTP/1.1', `Host: 127.0.0.1:${all.port}`]),
+    );
     assert.equal(statusOf(text), 405);
     assert.equal(closedByServer, true);
     assert.match(text, /BTP_LOCAL_REQUEST_REFUSED/);
@@ -101,7 +104,7 @@ describe('AC-07 exception: http://<destination>.dest on a one-port forward', () 
     }
   });
 
-  it('Origin: only the target\'s own origin; another .dest, the forward\'s own or a foreign origin are refused', async () => {
+  it("Origin: only the target's own origin; another .dest, the forward's own or a foreign origin are refused", async () => {
     assert.equal((await exchange(all.port, ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', 'Origin: http://api.dest'])).status, 200);
     for (const origin of ['http://other.dest', `http://127.0.0.1:${all.port}`, 'https://evil.example', 'null']) {
       const answer = await exchange(all.port, ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', `Origin: ${origin}`]);
@@ -134,7 +137,16 @@ describe('AC-07 exception: http://<destination>.dest on a one-port forward', () 
     assert.equal(without.forwarded, 0);
     const basic = (password: string) => `Proxy-Authorization: Basic ${Buffer.from(`btp:${password}`).toString('base64')}`;
     assert.equal((await exchange(port, ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', basic('wrong')], guarded)).status, 407);
-    assert.equal((await exchange(port, ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', `Proxy-Authorization: Basic ${Buffer.from(token).toString('base64')}`], guarded)).status, 407);
+    assert.equal(
+      (
+        await exchange(
+          port,
+          ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', `Proxy-Authorization: Basic ${Buffer.from(token).toString('base64')}`],
+          guarded,
+        )
+      ).status,
+      407,
+    );
     assert.equal((await exchange(port, ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', basic(token)], guarded)).status, 200);
     assert.equal((await exchange(port, ['GET http://api.dest/x HTTP/1.1', 'Host: api.dest', `Proxy-Authorization: Bearer ${token}`], guarded)).status, 200);
     assert.equal((await exchange(port, [`GET http://api.dest/~${token}/x HTTP/1.1`, 'Host: api.dest'], guarded)).status, 200);

@@ -98,58 +98,62 @@ function flood(port: number, count: number, sockets: Socket[]): Promise<Outcome[
 }
 
 describe('D2 — a connection flood on one OnPremise forward', () => {
-  it('D2 — 2,000 idle sockets on an OnPremise TCP forward: the excess is refused at once, other OnPremise forwards keep answering', { timeout: 120_000 }, async () => {
-    const flooded = await manager.start({ destination: 'onprem-tcp-db' });
-    const http = await manager.start({ destination: 'onprem-erp-basic' });
-    const tcp = await manager.start({ destination: 'onprem-tcp-db' });
-    assert.equal(await httpProbe(http), 200);
-    assert.equal(await tcpProbe(tcp.port), 'PONG');
+  it(
+    'D2 — 2,000 idle sockets on an OnPremise TCP forward: the excess is refused at once, other OnPremise forwards keep answering',
+    { timeout: 120_000 },
+    async () => {
+      const flooded = await manager.start({ destination: 'onprem-tcp-db' });
+      const http = await manager.start({ destination: 'onprem-erp-basic' });
+      const tcp = await manager.start({ destination: 'onprem-tcp-db' });
+      assert.equal(await httpProbe(http), 200);
+      assert.equal(await tcpProbe(tcp.port), 'PONG');
 
-    const sockets: Socket[] = [];
-    try {
-      const outcomes = flood(flooded.port, floodSize, sockets);
-      // Before the cap, part of the flood never settles (it waits for a tunnel stream): probe after the deadline.
-      const settled = await withTimeout(outcomes, settleMs, 'the flood did not settle').catch(() => undefined);
+      const sockets: Socket[] = [];
+      try {
+        const outcomes = flood(flooded.port, floodSize, sockets);
+        // Before the cap, part of the flood never settles (it waits for a tunnel stream): probe after the deadline.
+        const settled = await withTimeout(outcomes, settleMs, 'the flood did not settle').catch(() => undefined);
 
-      // While the flood holds its connections, the other forwards answer in milliseconds.
-      assert.equal(await httpProbe(http), 200, 'an HTTP request on another OnPremise forward during the flood');
-      assert.equal(await tcpProbe(tcp.port), 'PONG', 'a TCP connection on another OnPremise forward during the flood');
+        // While the flood holds its connections, the other forwards answer in milliseconds.
+        assert.equal(await httpProbe(http), 200, 'an HTTP request on another OnPremise forward during the flood');
+        assert.equal(await tcpProbe(tcp.port), 'PONG', 'a TCP connection on another OnPremise forward during the flood');
 
-      assert.ok(settled, `every flood connection is held or refused within ${settleMs} ms`);
-      const held = settled.flatMap((outcome) => ('held' in outcome ? [outcome.held] : []));
-      const refusals = settled.flatMap((outcome) => ('refused' in outcome ? [outcome.refused] : []));
-      assert.equal(held.length, cap, 'connections the forward holds upstream');
-      assert.equal(refusals.length, floodSize - cap);
-      // A reset, not a FIN: a client must not read a refusal as an empty answer.
-      assert.deepEqual([...new Set(refusals)], ['ECONNRESET']);
+        assert.ok(settled, `every flood connection is held or refused within ${settleMs} ms`);
+        const held = settled.flatMap((outcome) => ('held' in outcome ? [outcome.held] : []));
+        const refusals = settled.flatMap((outcome) => ('refused' in outcome ? [outcome.refused] : []));
+        assert.equal(held.length, cap, 'connections the forward holds upstream');
+        assert.equal(refusals.length, floodSize - cap);
+        // A reset, not a FIN: a client must not read a refusal as an empty answer.
+        assert.deepEqual([...new Set(refusals)], ['ECONNRESET']);
 
-      // The flooded forward itself refuses further connections at once, and says why.
-      assert.match(await tcpProbe(flooded.port), /^closed \(ECONNRESET\)/);
-      const info = manager.get(flooded.id);
-      assert.equal(info?.maxConnections, cap);
-      assert.equal(info?.counters.refused, floodSize - cap + 1);
-      assert.equal(info?.lastError?.code, 'BTP_FORWARD_BUSY');
+        // The flooded forward itself refuses further connections at once, and says why.
+        assert.match(await tcpProbe(flooded.port), /^closed \(ECONNRESET\)/);
+        const info = manager.get(flooded.id);
+        assert.equal(info?.maxConnections, cap);
+        assert.equal(info?.counters.refused, floodSize - cap + 1);
+        assert.equal(info?.lastError?.code, 'BTP_FORWARD_BUSY');
 
-      // Once the flood lets go, the forward serves again.
-      for (const socket of held) socket.destroy();
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          const done = () => (manager.get(flooded.id)?.counters.requests ?? 0) >= floodSize + 1;
-          if (done()) return resolve();
-          const subscription = manager.onDidChange(() => {
-            if (!done()) return;
-            subscription.dispose();
-            resolve();
-          });
-        }),
-        settleMs,
-        'the forward did not report the closed flood connections',
-      );
-      assert.equal(await tcpProbe(flooded.port), 'PONG');
-    } finally {
-      for (const socket of sockets) socket.destroy();
-    }
-  });
+        // Once the flood lets go, the forward serves again.
+        for (const socket of held) socket.destroy();
+        await withTimeout(
+          new Promise<void>((resolve) => {
+            const done = () => (manager.get(flooded.id)?.counters.requests ?? 0) >= floodSize + 1;
+            if (done()) return resolve();
+            const subscription = manager.onDidChange(() => {
+              if (!done()) return;
+              subscription.dispose();
+              resolve();
+            });
+          }),
+          settleMs,
+          'the forward did not report the closed flood connections',
+        );
+        assert.equal(await tcpProbe(flooded.port), 'PONG');
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+    },
+  );
 
   it('D2 — slow requests flooding one OnPremise HTTP forward do not starve another OnPremise HTTP forward', { timeout: 60_000 }, async () => {
     const flooded = await manager.start({ destination: 'onprem-erp-basic' });

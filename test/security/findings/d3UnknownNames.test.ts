@@ -23,7 +23,10 @@ const known = new Map<string, FindResult>();
 
 before(async () => {
   upstream = await startRecordingServer();
-  known.set('known', { destinationConfiguration: { Name: 'known', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'NoAuthentication' }, authTokens: [] } as FindResult);
+  known.set('known', {
+    destinationConfiguration: { Name: 'known', Type: 'HTTP', URL: `${upstream.url}/base`, ProxyType: 'Internet', Authentication: 'NoAuthentication' },
+    authTokens: [],
+  } as FindResult);
   const client: Pick<DestinationServiceClient, 'find'> = {
     find: async (name) => {
       lookups.push(name);
@@ -75,7 +78,13 @@ describe('D3 — unknown names in one-port mode are cheap', () => {
     const request = () => ({ url: '/later/x', headers: {} }) as unknown as IncomingMessage;
     const first = router.pick(request());
     assert.ok(first.ok);
-    assert.equal(await first.resolver.get().then(() => 'found', (error: { code?: string }) => error.code), 'BTP_NOT_FOUND');
+    assert.equal(
+      await first.resolver.get().then(
+        () => 'found',
+        (error: { code?: string }) => error.code,
+      ),
+      'BTP_NOT_FOUND',
+    );
     router.notFound('later');
     const cached = router.pick(request());
     assert.equal(cached.ok, false);

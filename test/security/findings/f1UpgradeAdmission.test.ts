@@ -15,10 +15,23 @@ let cookieForward: ForwardInfo;
 const password = 'f1-upgrade-password';
 
 const upgrade = (port: number, path: string, extra: readonly string[] = [], upgradeToken = 'websocket') =>
-  head([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: Upgrade', `Upgrade: ${upgradeToken}`, 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', ...extra]);
+  head([
+    `GET ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    'Connection: Upgrade',
+    `Upgrade: ${upgradeToken}`,
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ...extra,
+  ]);
 
 before(async () => {
-  upstream = await startUpgradeUpstream(['Set-Cookie: SAP_SESSIONID_F1=upstream-session', 'Access-Control-Allow-Origin: *', 'Access-Control-Allow-Credentials: true', 'X-Upstream: kept']);
+  upstream = await startUpgradeUpstream([
+    'Set-Cookie: SAP_SESSIONID_F1=upstream-session',
+    'Access-Control-Allow-Origin: *',
+    'Access-Control-Allow-Credentials: true',
+    'X-Upstream: kept',
+  ]);
   h = await startForwardHarness();
   h.define('ws', { URL: `http://127.0.0.1:${upstream.port}/base`, Authentication: 'BasicAuthentication' }, [basicToken('f1', password)]);
   forward = await h.start({ destination: 'ws', allowWebSocket: true });
@@ -67,7 +80,10 @@ describe('F1 — upgrade requests pass the same admission as every other request
     assert.equal(statusOf(text), 101, text.slice(0, 200));
     const headers = headersOf(text);
     assert.equal(headers.get('set-cookie'), undefined, 'Set-Cookie reached the client with cookies off');
-    assert.deepEqual([...headers.keys()].filter((name) => name.startsWith('access-control-')), []);
+    assert.deepEqual(
+      [...headers.keys()].filter((name) => name.startsWith('access-control-')),
+      [],
+    );
     assert.deepEqual(headers.get('x-upstream'), ['kept']);
     assert.equal(headers.get('upgrade')?.[0]?.toLowerCase(), 'websocket');
     assert.equal(upstream.upgrades.at(-1)?.headers.authorization, `Basic ${Buffer.from(`f1:${password}`).toString('base64')}`);
@@ -79,7 +95,10 @@ describe('F1 — upgrade requests pass the same admission as every other request
     assert.equal(statusOf(text), 101);
     const headers = headersOf(text);
     assert.deepEqual(headers.get('set-cookie'), ['SAP_SESSIONID_F1=upstream-session']);
-    assert.deepEqual([...headers.keys()].filter((name) => name.startsWith('access-control-')), []);
+    assert.deepEqual(
+      [...headers.keys()].filter((name) => name.startsWith('access-control-')),
+      [],
+    );
   });
 
   it('F1 — frames still flow both ways after the filtered head', async () => {

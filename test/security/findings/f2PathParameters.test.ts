@@ -18,7 +18,8 @@ before(async () => {
 });
 after(() => h.close());
 
-const get = (path: string, extra: readonly string[] = []) => rawExchange(forward.port, head([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'Connection: close', ...extra]));
+const get = (path: string, extra: readonly string[] = []) =>
+  rawExchange(forward.port, head([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'Connection: close', ...extra]));
 
 describe('F2 — path parameters do not hide dot segments', () => {
   const escapes = ['/..;/x', '/..;jsessionid=1/x', '/a/..;/..;/x', '/.;/x', '/%2e%2e;/x', '/..%3b/x', '/..%3B/x', '/%2E%2E%3Bfoo=bar/x', '/a/.%2e;x/y', '/..;'];
@@ -36,7 +37,12 @@ describe('F2 — path parameters do not hide dot segments', () => {
   it('F2 — the same spellings in a WebSocket upgrade get 400 too', async () => {
     for (const path of escapes) {
       const before = h.upstream.connections();
-      const { text } = await get(path, ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']);
+      const { text } = await get(path, [
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ]);
       assert.equal(statusOf(text), 400, path);
       assert.equal(h.upstream.connections(), before, `${path} reached the upstream`);
     }

@@ -25,7 +25,8 @@ before(async () => {
       const url = req.url ?? '';
       if (url.startsWith('/base/dir?') || url === '/base/dir') return void res.writeHead(301, { location: `/base/dir/?${url.split('?')[1] ?? ''}` }).end();
       if (url.startsWith('/base/away')) return void res.writeHead(302, { location: `https://elsewhere.example/callback?apikey=${querySecret}&state=1` }).end();
-      if (url.startsWith('/base/echo')) return void res.writeHead(200, { 'x-echo': `seen ${req.headers['x-api-key'] as string}`, 'content-type': 'text/plain' }).end('echo');
+      if (url.startsWith('/base/echo'))
+        return void res.writeHead(200, { 'x-echo': `seen ${req.headers['x-api-key'] as string}`, 'content-type': 'text/plain' }).end('echo');
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     },
   });

@@ -20,7 +20,8 @@ before(async () => {
 });
 after(() => h.close());
 
-const get = (extra: readonly string[]) => rawExchange(forward.port, head([`GET /x HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'Connection: close', ...extra]));
+const get = (extra: readonly string[]) =>
+  rawExchange(forward.port, head([`GET /x HTTP/1.1`, `Host: 127.0.0.1:${forward.port}`, 'Connection: close', ...extra]));
 
 describe('F4 — only same-origin browser requests pass', () => {
   it('F4 — Sec-Fetch-Site: same-site (any letter case) gets 403 and reaches nobody', async () => {
@@ -57,21 +58,27 @@ describe('F4 — only same-origin browser requests pass', () => {
       });
       // Once the refused answer is shown, Chromium may ask the forward's origin for its favicon: the browser's own
       // same-origin request, not the page's.
-      const seen = h.upstream.requests.slice(before).map((request) => request.url).filter((url) => url !== '/base/favicon.ico');
+      const seen = h.upstream.requests
+        .slice(before)
+        .map((request) => request.url)
+        .filter((url) => url !== '/base/favicon.ico');
       assert.deepEqual(seen, [], 'the upstream received requests from another origin');
     } finally {
       await page.close();
     }
   });
 
-  it('F4 — in Chromium, the forward still serves a page the user opens and the page\'s own requests', { skip: noChromium }, async () => {
+  it("F4 — in Chromium, the forward still serves a page the user opens and the page's own requests", { skip: noChromium }, async () => {
     const before = h.upstream.requests.length;
     await inChromium(`http://127.0.0.1:${forward.port}/opened`, async (tab) => {
       const status = await tab.evaluate(async () => (await fetch('/same-origin-fetch')).status);
       assert.equal(status, 200);
     });
     // Chromium may or may not ask for a favicon meanwhile.
-    const seen = h.upstream.requests.slice(before).map((request) => request.url).filter((url) => url !== '/base/favicon.ico');
+    const seen = h.upstream.requests
+      .slice(before)
+      .map((request) => request.url)
+      .filter((url) => url !== '/base/favicon.ico');
     assert.deepEqual(seen, ['/base/opened', '/base/same-origin-fetch']);
   });
 });

@@ -36,7 +36,7 @@ after(() => h.close());
 const get = (port: number, path: string) => rawExchange(port, head([`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close']));
 
 describe('F5 — one destination cannot read another through one port', () => {
-  it('F5 — every answer of a one-port forward carries a sandbox CSP without allow-same-origin, added to the upstream\'s own', async () => {
+  it("F5 — every answer of a one-port forward carries a sandbox CSP without allow-same-origin, added to the upstream's own", async () => {
     for (const path of ['/public/evil.html', '/secret/data']) {
       const { text } = await get(all.port, path);
       assert.equal(statusOf(text), 200, path);

@@ -44,7 +44,12 @@ function exchange(port: number, bytes: Buffer | string): Promise<{ text: string;
 }
 
 function httpRequest(method: string, path: string, headers: Record<string, string>): string {
-  const lines = [`${method} ${path} HTTP/1.1`, 'Host: erp.virtual:8000', 'Connection: close', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    'Host: erp.virtual:8000',
+    'Connection: close',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -60,7 +65,10 @@ describe('on-premise only through the Cloud Connector', () => {
     const asAlice = await exchange(port, httpRequest('GET', '/whoami', { 'X-Emulated-User': 'alice' }));
     assert.doesNotMatch(asAlice.text, /"user":"alice"/, 'the ERP believed a client-sent X-Emulated-User');
     assertRefused(asAlice, 'X-Emulated-User: alice');
-    assertRefused(await exchange(port, httpRequest('GET', partners, { Authorization: `Basic ${Buffer.from('ERPUSER:wrong-password').toString('base64')}` })), 'a wrong Basic password');
+    assertRefused(
+      await exchange(port, httpRequest('GET', partners, { Authorization: `Basic ${Buffer.from('ERPUSER:wrong-password').toString('base64')}` })),
+      'a wrong Basic password',
+    );
     assertRefused(await exchange(port, httpRequest('DELETE', `${partners}('1000001')`, {})), 'a DELETE');
 
     // The partner is still there, and through the Cloud Connector the same requests work (without the forged user).
@@ -87,22 +95,29 @@ describe('on-premise only through the Cloud Connector', () => {
     client.close();
   });
 
-  it('on-premise only through the Cloud Connector — the LDAP directory refuses a direct bind, also one behind a forged PROXY header, before slapd sees it', { skip: !existsSync(defaultSlapdPath) && 'slapd is not installed (apt-get install slapd)' }, async () => {
-    const port = f.sandbox.onPremise.directory.port;
-    for (const [what, bytes] of [
-      ['a plain bind', simpleBind('cn=reader,dc=example,dc=com', 'ldap-password-1')],
-      ['a bind behind a forged PROXY header', Buffer.concat([encodeProxyHeader({ user: 'alice', authority: 'ldap.virtual:389' }), simpleBind('cn=reader,dc=example,dc=com', 'ldap-password-1')])],
-    ] as const) {
-      const answer = await exchange(port, bytes);
-      // An LDAP Notice of Disconnection (message ID 0, ExtendedResponse, unwillingToPerform) naming the way in.
-      assert.equal(answer.text.slice(0, 1), '\x30', `${what}: ${JSON.stringify(answer)}`);
-      assert.ok(answer.text.includes('\x02\x01\x00\x78') && answer.text.includes('\x0a\x01\x35'), `${what}: ${JSON.stringify(answer)}`);
-      assert.ok(answer.text.includes(refusalText), `${what}: ${JSON.stringify(answer)}`);
-      assert.ok(answer.text.includes('1.3.6.1.4.1.1466.20036'), `${what}: ${JSON.stringify(answer)}`);
-    }
-    // No refused connection started the directory: slapd never saw those bytes.
-    assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined);
-  });
+  it(
+    'on-premise only through the Cloud Connector — the LDAP directory refuses a direct bind, also one behind a forged PROXY header, before slapd sees it',
+    { skip: !existsSync(defaultSlapdPath) && 'slapd is not installed (apt-get install slapd)' },
+    async () => {
+      const port = f.sandbox.onPremise.directory.port;
+      for (const [what, bytes] of [
+        ['a plain bind', simpleBind('cn=reader,dc=example,dc=com', 'ldap-password-1')],
+        [
+          'a bind behind a forged PROXY header',
+          Buffer.concat([encodeProxyHeader({ user: 'alice', authority: 'ldap.virtual:389' }), simpleBind('cn=reader,dc=example,dc=com', 'ldap-password-1')]),
+        ],
+      ] as const) {
+        const answer = await exchange(port, bytes);
+        // An LDAP Notice of Disconnection (message ID 0, ExtendedResponse, unwillingToPerform) naming the way in.
+        assert.equal(answer.text.slice(0, 1), '\x30', `${what}: ${JSON.stringify(answer)}`);
+        assert.ok(answer.text.includes('\x02\x01\x00\x78') && answer.text.includes('\x0a\x01\x35'), `${what}: ${JSON.stringify(answer)}`);
+        assert.ok(answer.text.includes(refusalText), `${what}: ${JSON.stringify(answer)}`);
+        assert.ok(answer.text.includes('1.3.6.1.4.1.1466.20036'), `${what}: ${JSON.stringify(answer)}`);
+      }
+      // No refused connection started the directory: slapd never saw those bytes.
+      assert.equal(f.sandbox.onPremise.directory.slapdPid, undefined);
+    },
+  );
 
   it('on-premise only through the Cloud Connector — the mail server refuses a direct connection (554, no greeting), also with a forged PROXY header, and stores nothing', async () => {
     const port = f.sandbox.onPremise.mail.port;

@@ -11,7 +11,9 @@ export interface SeenUpgrade {
  * An upstream that answers every upgrade with 101 plus the response headers an attacker-controlled or careless
  * backend may add (`Set-Cookie`, CORS grants), and records what arrived. Plain requests are recorded too.
  */
-export async function startUpgradeUpstream(extraHeaders: readonly string[] = []): Promise<{ port: number; upgrades: SeenUpgrade[]; requests: SeenUpgrade[]; close(): Promise<void> }> {
+export async function startUpgradeUpstream(
+  extraHeaders: readonly string[] = [],
+): Promise<{ port: number; upgrades: SeenUpgrade[]; requests: SeenUpgrade[]; close(): Promise<void> }> {
   const upgrades: SeenUpgrade[] = [];
   const requests: SeenUpgrade[] = [];
   const sockets = new Set<Socket>();
@@ -27,7 +29,11 @@ export async function startUpgradeUpstream(extraHeaders: readonly string[] = [])
     upgrades.push({ url: req.url ?? '', headers: req.headers });
     const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     socket.on('error', () => undefined);
-    socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, ...extraHeaders, '', ''].join('\r\n'));
+    socket.write(
+      ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, ...extraHeaders, '', ''].join(
+        '\r\n',
+      ),
+    );
     if (early.length > 0) socket.write(early);
     socket.pipe(socket);
   });
@@ -53,7 +59,10 @@ export function head(lines: readonly string[]): string {
 export function headersOf(text: string): Map<string, string[]> {
   const end = text.indexOf('\r\n\r\n');
   const out = new Map<string, string[]>();
-  for (const line of text.slice(0, end < 0 ? text.length : end).split('\r\n').slice(1)) {
+  for (const line of text
+    .slice(0, end < 0 ? text.length : end)
+    .split('\r\n')
+    .slice(1)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();

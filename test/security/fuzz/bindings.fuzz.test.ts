@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bindingsFromVcapServices, parseCredentials, parseServiceKeyText, tokenEndpoint, type ServiceBinding, type ServiceKind } from '../../../src/core/bindings';
+import {
+  bindingsFromVcapServices,
+  parseCredentials,
+  parseServiceKeyText,
+  tokenEndpoint,
+  type ServiceBinding,
+  type ServiceKind,
+} from '../../../src/core/bindings';
 import { bindingFromKubernetesSecret } from '../../../src/core/bindings/kubernetesSecret';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { CaseCounter, FUZZ_RUNS, fuzzParameters, ProcessFailures } from './fuzzSupport';
@@ -55,7 +62,11 @@ const url = fc.oneof(
   fc.webUrl(),
   anyValue,
 );
-const host = fc.oneof(fc.constantFrom('authentication.eu10.hana.ondemand.com', 'localhost:4443', 'a.b:99999', 'https://a.b', 'a b', '-a.b', 'a.b.', '127.0.0.1'), fc.domain(), anyValue);
+const host = fc.oneof(
+  fc.constantFrom('authentication.eu10.hana.ondemand.com', 'localhost:4443', 'a.b:99999', 'https://a.b', 'a b', '-a.b', 'a.b.', '127.0.0.1'),
+  fc.domain(),
+  anyValue,
+);
 const port = fc.oneof(fc.constantFrom('20003', 20003, ' 20004 ', '0', 0, '65536', 70_000, -1, 1.5, '1e3', '0x50', 'abc', '00020003'), anyValue);
 const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 
@@ -72,11 +83,18 @@ const keyCase: fc.Arbitrary<KeyCase> = fc
     x509: fc.boolean(),
     secret: secretCanary,
     keyBody: secretCanary,
-    lineBreak: fc.oneof({ weight: 6, arbitrary: fc.constant('\n') }, { weight: 2, arbitrary: fc.constant('\r\n') }, { weight: 1, arbitrary: fc.constantFrom('\r', '\0') }),
+    lineBreak: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('\n') },
+      { weight: 2, arbitrary: fc.constant('\r\n') },
+      { weight: 1, arbitrary: fc.constantFrom('\r', '\0') },
+    ),
     fields: fc
       .array(
         fc.oneof(
-          fc.tuple(fc.constantFrom('clientid', 'identityzone', 'tenantid', 'xsappname'), fc.oneof(fc.constantFrom('sb-clone!b1|destination!b2', 'clone!b1'), anyValue)),
+          fc.tuple(
+            fc.constantFrom('clientid', 'identityzone', 'tenantid', 'xsappname'),
+            fc.oneof(fc.constantFrom('sb-clone!b1|destination!b2', 'clone!b1'), anyValue),
+          ),
           fc.tuple(fc.constantFrom('url', 'uri', 'certurl', 'token_service_url'), url),
           fc.tuple(fc.constantFrom('uaadomain', 'onpremise_proxy_host'), host),
           fc.tuple(fc.constantFrom('onpremise_proxy_http_port', 'onpremise_proxy_port', 'onpremise_socks5_proxy_port', 'onpremise_proxy_rfc_port'), port),
@@ -87,9 +105,31 @@ const keyCase: fc.Arbitrary<KeyCase> = fc
       .map((pairs) => Object.fromEntries(pairs)),
     drop: fc.oneof(
       { weight: 3, arbitrary: fc.constant([] as string[]) },
-      { weight: 1, arbitrary: fc.subarray(['clientid', 'clientsecret', 'url', 'uri', 'uaadomain', 'xsappname', 'onpremise_proxy_host', 'onpremise_proxy_http_port', 'certificate', 'key', 'certurl'], { maxLength: 2 }) },
+      {
+        weight: 1,
+        arbitrary: fc.subarray(
+          [
+            'clientid',
+            'clientsecret',
+            'url',
+            'uri',
+            'uaadomain',
+            'xsappname',
+            'onpremise_proxy_host',
+            'onpremise_proxy_http_port',
+            'certificate',
+            'key',
+            'certurl',
+          ],
+          { maxLength: 2 },
+        ),
+      },
     ),
-    extra: fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'credentials', 'VCAP_SERVICES')), anyValue, { maxKeys: 2 }),
+    extra: fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'credentials', 'VCAP_SERVICES')),
+      anyValue,
+      { maxKeys: 2 },
+    ),
   })
   .map(({ kind, x509, secret, keyBody, lineBreak, fields, drop, extra }) => {
     const base: Record<string, unknown> = {
@@ -99,7 +139,12 @@ const keyCase: fc.Arbitrary<KeyCase> = fc
       xsappname: 'clone!b1',
     };
     if (kind === 'destination') base.uri = 'https://destination-configuration.cfapps.eu10.hana.ondemand.com';
-    if (kind === 'connectivity') Object.assign(base, { onpremise_proxy_host: 'connectivityproxy.internal.cf.eu10.hana.ondemand.com', onpremise_proxy_http_port: '20003', onpremise_socks5_proxy_port: '20004' });
+    if (kind === 'connectivity')
+      Object.assign(base, {
+        onpremise_proxy_host: 'connectivityproxy.internal.cf.eu10.hana.ondemand.com',
+        onpremise_proxy_http_port: '20003',
+        onpremise_socks5_proxy_port: '20004',
+      });
     if (x509) {
       Object.assign(base, {
         'credential-type': 'x509',
@@ -158,7 +203,11 @@ function checkOutcome(run: () => ServiceBinding | ServiceBinding[], secrets: rea
   }
 }
 
-const cfHeader = fc.constantFrom('', 'Getting key my-key for service instance my-dest as user@example.com...\n\n', 'Getting key "k" for service instance \'i\' as u...\r\n');
+const cfHeader = fc.constantFrom(
+  '',
+  'Getting key my-key for service instance my-dest as user@example.com...\n\n',
+  'Getting key "k" for service instance \'i\' as u...\r\n',
+);
 type Shape = 'bare' | 'wrapped' | 'vcap' | 'vcap-wrapped' | 'cf-env';
 function shaped(credentials: Record<string, unknown>, shape: Shape, label: string): unknown {
   const entry = { name: 'binding', label, tags: [label], plan: 'lite', instance_name: 'instance', credentials };
@@ -168,11 +217,19 @@ function shaped(credentials: Record<string, unknown>, shape: Shape, label: strin
   if (shape === 'vcap-wrapped') return { VCAP_SERVICES: { [label]: [entry] } };
   return { system_env_json: { VCAP_SERVICES: { [label]: [entry, { ...entry, name: 'second' }] } } };
 }
-type TextMutation = { kind: 'none' } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; text: string } | { kind: 'bom' } | { kind: 'nest'; depth: number };
+type TextMutation =
+  { kind: 'none' } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; text: string } | { kind: 'bom' } | { kind: 'nest'; depth: number };
 const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'none' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ minLength: 1, maxLength: 3 }), fc.constantFrom(',', '}', '"', '\\', '\n', '\0', '\ud800', '//', '/*')) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('insert' as const),
+      at: fc.nat(),
+      text: fc.oneof(fc.string({ minLength: 1, maxLength: 3 }), fc.constantFrom(',', '}', '"', '\\', '\n', '\0', '\ud800', '//', '/*')),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'bom' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('nest' as const), depth: fc.integer({ min: 1, max: 50_000 }) }) },
 );
@@ -202,11 +259,16 @@ describe('service-key parsers, fuzzed', () => {
     const counter = new CaseCounter();
     const started = performance.now();
     fc.assert(
-      fc.property(keyCase, fc.oneof({ weight: 3, arbitrary: fc.constant('own') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...kinds), { nil: undefined }) }), fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), (key, wanted, raw) => {
-        const expected = wanted === 'own' ? key.kind : wanted;
-        const input: unknown = raw ? key.credentials.clientid : key.credentials;
-        checkOutcome(() => parseCredentials(input, expected === undefined ? {} : { expected }), key.secrets, counter, expected);
-      }),
+      fc.property(
+        keyCase,
+        fc.oneof({ weight: 3, arbitrary: fc.constant('own') }, { weight: 1, arbitrary: fc.option(fc.constantFrom(...kinds), { nil: undefined }) }),
+        fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        (key, wanted, raw) => {
+          const expected = wanted === 'own' ? key.kind : wanted;
+          const input: unknown = raw ? key.credentials.clientid : key.credentials;
+          checkOutcome(() => parseCredentials(input, expected === undefined ? {} : { expected }), key.secrets, counter, expected);
+        },
+      ),
       fuzzParameters(t),
     );
     t.diagnostic(`parseCredentials: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms (${counter.summary()})`);
@@ -220,8 +282,18 @@ describe('service-key parsers, fuzzed', () => {
       {
         weight: 9,
         arbitrary: fc
-          .record({ key: keyCase, shape: fc.constantFrom<Shape>('bare', 'wrapped', 'vcap', 'vcap-wrapped', 'cf-env'), label: fc.constantFrom(...kinds, 'other'), header: cfHeader, indent: fc.constantFrom(undefined, 2), change: textMutation })
-          .map(({ key, shape, label, header, indent, change }) => ({ text: mutateText(header + (JSON.stringify(shaped(key.credentials, shape, label), null, indent) ?? ''), change), secrets: key.secrets })),
+          .record({
+            key: keyCase,
+            shape: fc.constantFrom<Shape>('bare', 'wrapped', 'vcap', 'vcap-wrapped', 'cf-env'),
+            label: fc.constantFrom(...kinds, 'other'),
+            header: cfHeader,
+            indent: fc.constantFrom(undefined, 2),
+            change: textMutation,
+          })
+          .map(({ key, shape, label, header, indent, change }) => ({
+            text: mutateText(header + (JSON.stringify(shaped(key.credentials, shape, label), null, indent) ?? ''), change),
+            secrets: key.secrets,
+          })),
       },
       { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }).map((text) => ({ text, secrets: [] as string[] })) },
     );
@@ -257,9 +329,27 @@ describe('service-key parsers, fuzzed', () => {
   it(`bindingsFromVcapServices: text or object, any shape (${FUZZ_RUNS} cases)`, (t) => {
     const counter = new CaseCounter();
     const started = performance.now();
-    const entry = fc.record({ name: anyValue, label: fc.oneof(fc.constantFrom(...kinds, 'xsuaa ', 'DESTINATION', 'other'), anyValue), tags: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...kinds), anyValue), { maxLength: 3 }), anyValue), credentials: fc.oneof(keyCase.map((key) => key.credentials), anyValue) }, { requiredKeys: [] });
+    const entry = fc.record(
+      {
+        name: anyValue,
+        label: fc.oneof(fc.constantFrom(...kinds, 'xsuaa ', 'DESTINATION', 'other'), anyValue),
+        tags: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...kinds), anyValue), { maxLength: 3 }), anyValue),
+        credentials: fc.oneof(
+          keyCase.map((key) => key.credentials),
+          anyValue,
+        ),
+      },
+      { requiredKeys: [] },
+    );
     const vcap = fc.oneof(
-      { weight: 4, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom(...kinds, 'user-provided'), fc.string({ maxLength: 8 })), fc.oneof(fc.array(fc.oneof(entry, anyValue), { maxLength: 3 }), anyValue), { maxKeys: 3 }) },
+      {
+        weight: 4,
+        arbitrary: fc.dictionary(
+          fc.oneof(fc.constantFrom(...kinds, 'user-provided'), fc.string({ maxLength: 8 })),
+          fc.oneof(fc.array(fc.oneof(entry, anyValue), { maxLength: 3 }), anyValue),
+          { maxKeys: 3 },
+        ),
+      },
       { weight: 1, arbitrary: anyValue },
     );
     fc.assert(
@@ -283,7 +373,19 @@ describe('service-key parsers, fuzzed', () => {
     const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
     const metadata = fc.oneof(
       fc.constant(undefined),
-      fc.constant(JSON.stringify({ credentialProperties: [{ name: 'clientid', format: 'text' }, { name: 'clientsecret' }, { name: 'url' }, { name: 'uri' }, { name: 'uaadomain' }, { name: 'xsappname' }], metaDataProperties: [{ name: 'type' }] })),
+      fc.constant(
+        JSON.stringify({
+          credentialProperties: [
+            { name: 'clientid', format: 'text' },
+            { name: 'clientsecret' },
+            { name: 'url' },
+            { name: 'uri' },
+            { name: 'uaadomain' },
+            { name: 'xsappname' },
+          ],
+          metaDataProperties: [{ name: 'type' }],
+        }),
+      ),
       fc.constant(JSON.stringify({ credentialProperties: [{ name: 'credentials', format: 'json', container: true }] })),
       fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
       fc.string({ maxLength: 30 }),
@@ -291,13 +393,26 @@ describe('service-key parsers, fuzzed', () => {
     const secret = fc.oneof(
       {
         weight: 8,
-        arbitrary: fc.record({ key: keyCase, type: fc.oneof(fc.constantFrom(...kinds), fc.string({ maxLength: 10 })), metadata, asOneFile: fc.boolean(), name: fc.oneof(fc.constant('my-binding'), anyValue), garbage: fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.base64String({ maxLength: 20 }), fc.string({ maxLength: 20 }), anyValue), { maxKeys: 2 }) }).map(({ key, type, metadata: meta, asOneFile, name, garbage }) => {
-          const data: Record<string, unknown> = { type: b64(type), ...garbage };
-          if (asOneFile) data.credentials = b64(JSON.stringify(key.credentials) ?? '');
-          else for (const [field, value] of Object.entries(key.credentials)) data[field] = typeof value === 'string' ? b64(value) : b64(JSON.stringify(value) ?? '');
-          if (meta !== undefined) data['.metadata'] = b64(meta);
-          return { value: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data } as unknown, secrets: key.secrets };
-        }),
+        arbitrary: fc
+          .record({
+            key: keyCase,
+            type: fc.oneof(fc.constantFrom(...kinds), fc.string({ maxLength: 10 })),
+            metadata,
+            asOneFile: fc.boolean(),
+            name: fc.oneof(fc.constant('my-binding'), anyValue),
+            garbage: fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.base64String({ maxLength: 20 }), fc.string({ maxLength: 20 }), anyValue), {
+              maxKeys: 2,
+            }),
+          })
+          .map(({ key, type, metadata: meta, asOneFile, name, garbage }) => {
+            const data: Record<string, unknown> = { type: b64(type), ...garbage };
+            if (asOneFile) data.credentials = b64(JSON.stringify(key.credentials) ?? '');
+            else
+              for (const [field, value] of Object.entries(key.credentials))
+                data[field] = typeof value === 'string' ? b64(value) : b64(JSON.stringify(value) ?? '');
+            if (meta !== undefined) data['.metadata'] = b64(meta);
+            return { value: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, data } as unknown, secrets: key.secrets };
+          }),
       },
       { weight: 1, arbitrary: fc.anything().map((value) => ({ value, secrets: [] as string[] })) },
     );
@@ -312,22 +427,34 @@ describe('service-key parsers, fuzzed', () => {
   });
 
   it(`tokenEndpoint: any zid or subdomain gives a URL or an InvalidInput (${FUZZ_RUNS} cases)`, (t) => {
-    const binding = parseCredentials({ clientid: 'sb-x', clientsecret: 's', url: 'https://p.authentication.eu10.hana.ondemand.com', uaadomain: 'authentication.eu10.hana.ondemand.com', xsappname: 'x' });
+    const binding = parseCredentials({
+      clientid: 'sb-x',
+      clientsecret: 's',
+      url: 'https://p.authentication.eu10.hana.ondemand.com',
+      uaadomain: 'authentication.eu10.hana.ondemand.com',
+      xsappname: 'x',
+    });
     const started = performance.now();
     fc.assert(
-      fc.property(fc.record({ zid: fc.option(fc.oneof(fc.uuid(), oddString), { nil: undefined }), subdomain: fc.option(fc.oneof(fc.domain(), oddString), { nil: undefined }) }, { requiredKeys: [] }), (tenant) => {
-        let endpoint: ReturnType<typeof tokenEndpoint>;
-        try {
-          endpoint = tokenEndpoint(binding, tenant);
-        } catch (error) {
-          assert.ok(isBtpError(error, ErrorCode.InvalidInput), String(error));
-          return;
-        }
-        const target = new URL(endpoint.url);
-        assert.equal(target.pathname, '/oauth/token');
-        assert.ok(target.hostname.endsWith('authentication.eu10.hana.ondemand.com'), target.hostname);
-        for (const value of Object.values(endpoint.headers)) assert.doesNotMatch(value, /[\r\n\0]/);
-      }),
+      fc.property(
+        fc.record(
+          { zid: fc.option(fc.oneof(fc.uuid(), oddString), { nil: undefined }), subdomain: fc.option(fc.oneof(fc.domain(), oddString), { nil: undefined }) },
+          { requiredKeys: [] },
+        ),
+        (tenant) => {
+          let endpoint: ReturnType<typeof tokenEndpoint>;
+          try {
+            endpoint = tokenEndpoint(binding, tenant);
+          } catch (error) {
+            assert.ok(isBtpError(error, ErrorCode.InvalidInput), String(error));
+            return;
+          }
+          const target = new URL(endpoint.url);
+          assert.equal(target.pathname, '/oauth/token');
+          assert.ok(target.hostname.endsWith('authentication.eu10.hana.ondemand.com'), target.hostname);
+          for (const value of Object.values(endpoint.headers)) assert.doesNotMatch(value, /[\r\n\0]/);
+        },
+      ),
       fuzzParameters(t),
     );
     t.diagnostic(`tokenEndpoint: ${FUZZ_RUNS} cases in ${Math.round(performance.now() - started)} ms`);
@@ -343,7 +470,8 @@ describe('service-key regression found by fuzzing', () => {
     const text = `{"clientid":"a","clientsecret":"s","url":"https://a.example.com","uri":"https://d.example.com","x":${'['.repeat(depth)}"a\\nb"${']'.repeat(depth)}}`;
     assert.throws(
       () => parseServiceKeyText(text),
-      (error: unknown) => isBtpError(error, ErrorCode.BindingInvalid) && error.issues[0]?.problem === 'forbidden_char' && error.issues[0].field === `x${'[0]'.repeat(depth)}`,
+      (error: unknown) =>
+        isBtpError(error, ErrorCode.BindingInvalid) && error.issues[0]?.problem === 'forbidden_char' && error.issues[0].field === `x${'[0]'.repeat(depth)}`,
     );
   });
 });

@@ -40,7 +40,11 @@ export async function startConnectivityHarness(): Promise<ConnectivityHarness> {
       provider: token(connectivity, PROVIDER_TENANT_ID),
       subscriber: token(connectivity, SUBSCRIBER_TENANT_ID),
       otherService: token(destination, PROVIDER_TENANT_ID),
-      user: token(connectivity, PROVIDER_TENANT_ID, { user_name: 'alice', email: 'alice@example.com', grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer' }),
+      user: token(connectivity, PROVIDER_TENANT_ID, {
+        user_name: 'alice',
+        email: 'alice@example.com',
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      }),
     },
     close: () => stack.close(),
   };

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { assertValidDestination, DestinationProblem, isKnownProperty, PROPERTIES, PROPERTY_FAMILIES, validateDestination } from '../../../src/core/destinations';
+import {
+  assertValidDestination,
+  DestinationProblem,
+  isKnownProperty,
+  PROPERTIES,
+  PROPERTY_FAMILIES,
+  validateDestination,
+} from '../../../src/core/destinations';
 import { caseInsensitiveMatch } from '../../../src/core/destinations/properties';
 import { ErrorCode, isBtpError, type ValidationIssue } from '../../../src/core/errors';
 import { VALID_BY_AUTHENTICATION, VALID_BY_TYPE } from '../../unit/core/destinations/fixtures';
@@ -22,38 +29,76 @@ const enumValues = [...PROPERTIES.values()].flatMap((spec) => spec.values ?? [])
 const canaryTag = fc.stringMatching(/^[A-Za-z0-9]{8}$/).map((suffix) => `CANARY${suffix}`);
 
 /** A string value that carries a canary, shaped like what the property might hold. */
-const canaryValue = fc.tuple(canaryTag, fc.constantFrom('plain', 'url', 'userinfo', 'query', 'spaces', 'percent', 'crlf', 'nul', 'unicode')).map(([tag, shape]) => {
-  switch (shape) {
-    case 'url':
-      return `https://${tag}.example.com/p`;
-    case 'userinfo':
-      return `https://${tag}:pw@host.example.com`;
-    case 'query':
-      return `http://host.example.com/?k=${tag}`;
-    case 'spaces':
-      return ` ${tag} `;
-    case 'percent':
-      return `https://host.example.com/%zz${tag}%`;
-    case 'crlf':
-      return `${tag}\r\nX-Injected: 1`;
-    case 'nul':
-      return `${tag}\0`;
-    case 'unicode':
-      return `${tag}\u00e9\ud800`;
-    default:
-      return tag;
-  }
-});
+const canaryValue = fc
+  .tuple(canaryTag, fc.constantFrom('plain', 'url', 'userinfo', 'query', 'spaces', 'percent', 'crlf', 'nul', 'unicode'))
+  .map(([tag, shape]) => {
+    switch (shape) {
+      case 'url':
+        return `https://${tag}.example.com/p`;
+      case 'userinfo':
+        return `https://${tag}:pw@host.example.com`;
+      case 'query':
+        return `http://host.example.com/?k=${tag}`;
+      case 'spaces':
+        return ` ${tag} `;
+      case 'percent':
+        return `https://host.example.com/%zz${tag}%`;
+      case 'crlf':
+        return `${tag}\r\nX-Injected: 1`;
+      case 'nul':
+        return `${tag}\0`;
+      case 'unicode':
+        return `${tag}\u00e9\ud800`;
+      default:
+        return tag;
+    }
+  });
 const value = fc.oneof(
   { weight: 4, arbitrary: canaryValue },
-  { weight: 3, arbitrary: fc.constantFrom(...enumValues, 'true', 'false', 'TRUE', 'True', '0', '1', '100', '65536', '-1', '007', '1e3', '', ' ', 'OnPremise', 'Internet', 'HTTP', 'RFC', 'MAIL', 'LDAP', 'TCP') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      ...enumValues,
+      'true',
+      'false',
+      'TRUE',
+      'True',
+      '0',
+      '1',
+      '100',
+      '65536',
+      '-1',
+      '007',
+      '1e3',
+      '',
+      ' ',
+      'OnPremise',
+      'Internet',
+      'HTTP',
+      'RFC',
+      'MAIL',
+      'LDAP',
+      'TCP',
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })) },
 );
 const name = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...knownNames) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...PROPERTY_FAMILIES.map((family) => family.prefix)), fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{0,10}$/), fc.string({ maxLength: 6 }))).map(([prefix, member]) => prefix + member) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(...PROPERTY_FAMILIES.map((family) => family.prefix)),
+        fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{0,10}$/), fc.string({ maxLength: 6 })),
+      )
+      .map(([prefix, member]) => prefix + member),
+  },
   { weight: 1, arbitrary: fc.constantFrom(...knownNames).map((known) => known.toUpperCase()) },
-  { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a\nb', 'x\0', 'URL\r')) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a\nb', 'x\0', 'URL\r')),
+  },
 );
 /** Like JSON.parse builds it: `__proto__` is an own property, not the prototype. */
 function destinationOf(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
@@ -63,9 +108,21 @@ function destinationOf(entries: readonly (readonly [string, unknown])[]): Record
 }
 const fixtures = [...Object.values(VALID_BY_AUTHENTICATION), ...Object.values(VALID_BY_TYPE)];
 const destination = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...fixtures), fc.array(fc.tuple(name, value), { maxLength: 4 })).map(([base, changes]) => destinationOf([...Object.entries(base), ...changes])) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...fixtures), fc.array(fc.tuple(name, value), { maxLength: 4 }))
+      .map(([base, changes]) => destinationOf([...Object.entries(base), ...changes])),
+  },
   { weight: 3, arbitrary: fc.array(fc.tuple(name, value), { maxLength: 12 }).map(destinationOf) },
-  { weight: 1, arbitrary: fc.oneof(fc.jsonValue(), fc.constant(Object.create(null) as unknown), fc.string().map((text) => JSON.parse(JSON.stringify({ __proto__: text, Name: text })) as unknown)) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.jsonValue(),
+      fc.constant(Object.create(null) as unknown),
+      fc.string().map((text) => JSON.parse(JSON.stringify({ __proto__: text, Name: text })) as unknown),
+    ),
+  },
 );
 
 /** Every canary that occurs in a string value of `input`. */
@@ -83,7 +140,8 @@ function checkIssues(issues: readonly ValidationIssue[], input: unknown): void {
     assert.ok(issue.message.length > 10);
     assert.doesNotMatch(issue.field, /[\r\n\0]/, 'a field name safe to print');
     assert.doesNotMatch(issue.message, /[\r\n\0]/, 'a message safe to print');
-    for (const canary of canaries) assert.ok(!issue.message.includes(canary) && !issue.field.includes(canary), `value echoed: ${issue.field}: ${issue.message}`);
+    for (const canary of canaries)
+      assert.ok(!issue.message.includes(canary) && !issue.field.includes(canary), `value echoed: ${issue.field}: ${issue.message}`);
   }
 }
 
@@ -121,13 +179,19 @@ describe('destination validator, fuzzed', () => {
 
   it(`an unknown property with a single-line value never makes a valid destination invalid (${FUZZ_RUNS} cases)`, (t) => {
     const started = performance.now();
-    const unknownName = fc.string({ minLength: 1, maxLength: 30 }).filter((candidate) => !/[\r\n\0]/.test(candidate) && !isKnownProperty(candidate) && caseInsensitiveMatch(candidate) === undefined);
+    const unknownName = fc
+      .string({ minLength: 1, maxLength: 30 })
+      .filter((candidate) => !/[\r\n\0]/.test(candidate) && !isKnownProperty(candidate) && caseInsensitiveMatch(candidate) === undefined);
     const singleLine = fc.string({ maxLength: 60, unit: 'binary' }).filter((text) => !/[\r\n\0]/.test(text));
     fc.assert(
       fc.property(fc.constantFrom(...fixtures), unknownName, singleLine, (base, extraName, extraValue) => {
         const input = destinationOf([...Object.entries(base), [extraName, extraValue]]);
         const issues = validateDestination(input);
-        assert.deepEqual(issues.filter((issue) => issue.severity !== 'warning'), [], `${JSON.stringify(extraName)} made ${base.Name} invalid`);
+        assert.deepEqual(
+          issues.filter((issue) => issue.severity !== 'warning'),
+          [],
+          `${JSON.stringify(extraName)} made ${base.Name} invalid`,
+        );
         assert.deepEqual(assertValidDestination(input), input);
       }),
       fuzzParameters(t),

@@ -49,7 +49,11 @@ export class ProcessFailures {
 
   assertNone(): void {
     const first = this.seen[0];
-    assert.equal(this.seen.length, 0, `unhandled rejections / uncaught exceptions: ${this.seen.length}; first: ${first instanceof Error ? first.stack : String(first)}`);
+    assert.equal(
+      this.seen.length,
+      0,
+      `unhandled rejections / uncaught exceptions: ${this.seen.length}; first: ${first instanceof Error ? first.stack : String(first)}`,
+    );
   }
 
   dispose(): void {
@@ -205,7 +209,8 @@ export function dechunk(bytes: Buffer): Buffer | undefined {
     const lineEnd = bytes.indexOf('\r\n', offset);
     if (lineEnd < 0) return undefined;
     const size = Number.parseInt(bytes.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (size === 0) return bytes.indexOf('\r\n\r\n', lineEnd) >= 0 || bytes.subarray(lineEnd).toString('latin1') === '\r\n\r\n' ? Buffer.concat(parts) : undefined;
+    if (size === 0)
+      return bytes.indexOf('\r\n\r\n', lineEnd) >= 0 || bytes.subarray(lineEnd).toString('latin1') === '\r\n\r\n' ? Buffer.concat(parts) : undefined;
     if (bytes.length < lineEnd + 2 + size + 2) return undefined;
     parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
     offset = lineEnd + 2 + size + 2;

@@ -42,7 +42,17 @@ const cleanTarget = /^[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=%]+$/;
 const tokenName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const cleanValue = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 /** Names the model relies on; a fuzzed header with one of them would change the request's meaning. */
-const reservedNames = new Set(['host', 'proxy-authorization', 'connection', 'upgrade', 'content-length', 'transfer-encoding', 'expect', 'sap-connectivity-scc-location_id', 'sap-connectivity-authentication']);
+const reservedNames = new Set([
+  'host',
+  'proxy-authorization',
+  'connection',
+  'upgrade',
+  'content-length',
+  'transfer-encoding',
+  'expect',
+  'sap-connectivity-scc-location_id',
+  'sap-connectivity-authentication',
+]);
 
 /** The exposed resources of erp.virtual:8000 (sandboxMappings.ts): [id, exact, webSocket]. */
 const erpResources: readonly (readonly [string, boolean, boolean])[] = [
@@ -122,32 +132,100 @@ const latin1 = (text: string) => Buffer.from(text, 'latin1');
 const pathPiece = fc.oneof(
   { weight: 8, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/).map(latin1) },
   { weight: 3, arbitrary: fc.constantFrom('/', '//', '/./', '/../', '..', '.', ';', '?', '&', '=', '#', '\\', '%2e%2e', '%2f', '%5c').map(latin1) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('%', '%%', '%0', '%G', '%zz', '%00', '%c3%28', '%ff', '%e2%82', '%2'), fc.stringMatching(/^[0-9A-Fa-fG-Zg-z]{0,2}$/)).map(([a, b]) => latin1(a + b)) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom('%', '%%', '%0', '%G', '%zz', '%00', '%c3%28', '%ff', '%e2%82', '%2'), fc.stringMatching(/^[0-9A-Fa-fG-Zg-z]{0,2}$/))
+      .map(([a, b]) => latin1(a + b)),
+  },
   { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 4 }).map((bytes) => Buffer.from(bytes.map((value) => 0x80 | value))) },
   { weight: 1, arbitrary: fc.constantFrom('\0', ' ', '\t', '\x7f', '\x01', '"', '<', '>', '{', '}', '|', '^', '`').map(latin1) },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }).map((text) => Buffer.from(text, 'utf8')) },
 );
 const path = fc
-  .tuple(fc.constantFrom('/whoami', '/whoami/', '/echo', '/sap/opu/odata/sap/API_BUSINESS_PARTNER/', '/redirect', '/ws', '/', '', '/other'), fc.array(pathPiece, { maxLength: 8 }))
+  .tuple(
+    fc.constantFrom('/whoami', '/whoami/', '/echo', '/sap/opu/odata/sap/API_BUSINESS_PARTNER/', '/redirect', '/ws', '/', '', '/other'),
+    fc.array(pathPiece, { maxLength: 8 }),
+  )
   .map(([prefix, pieces]) => Buffer.concat([latin1(prefix), ...pieces]));
 const authority = fc.oneof(
   { weight: 6, arbitrary: fc.constant('erp.virtual:8000') },
-  { weight: 1, arbitrary: fc.constantFrom('ERP.VIRTUAL:8000', 'erp.virtual', 'db.virtual:5432', 'nowhere.virtual:80', '[::1]:8000', '127.0.0.1:8000', 'erp.virtual:08000', 'erp.virtual:99999', '', 'user@erp.virtual:8000', 'erp%2evirtual:8000') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'ERP.VIRTUAL:8000',
+      'erp.virtual',
+      'db.virtual:5432',
+      'nowhere.virtual:80',
+      '[::1]:8000',
+      '127.0.0.1:8000',
+      'erp.virtual:08000',
+      'erp.virtual:99999',
+      '',
+      'user@erp.virtual:8000',
+      'erp%2evirtual:8000',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom('a{b', 'a}b', 'a"b', 'a`b', "a'b", 'a!b', 'a$b', 'a*b:8000', 'erp.virtual{:8000') },
 );
 const target = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.oneof({ weight: 12, arbitrary: fc.constant('http://') }, { weight: 1, arbitrary: fc.constantFrom('HTTP://', 'https://', 'ftp://', 'http:/', '//') }), authority, path).map(([scheme, host, rest]) => Buffer.concat([latin1(scheme + host), rest])) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(
+        fc.oneof({ weight: 12, arbitrary: fc.constant('http://') }, { weight: 1, arbitrary: fc.constantFrom('HTTP://', 'https://', 'ftp://', 'http:/', '//') }),
+        authority,
+        path,
+      )
+      .map(([scheme, host, rest]) => Buffer.concat([latin1(scheme + host), rest])),
+  },
   { weight: 1, arbitrary: path.filter((bytes) => bytes.length > 0) },
-  { weight: 1, arbitrary: fc.oneof(fc.constant(latin1('*')), fc.uint8Array({ minLength: 1, maxLength: 60 }).map((bytes) => Buffer.from(bytes))) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constant(latin1('*')),
+      fc.uint8Array({ minLength: 1, maxLength: 60 }).map((bytes) => Buffer.from(bytes)),
+    ),
+  },
 );
 const headerName = fc.oneof(
-  { weight: 12, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/).filter((name) => !reservedNames.has(name.toLowerCase())).map(latin1) },
-  { weight: 1, arbitrary: fc.constantFrom('X-SCC-Tunnel-User', 'SSL_CLIENT_CERT', 'SAP-Connectivity-Technical-Authentication', 'X-Forwarded-Host', 'TE', 'Trailer', 'Keep-Alive', 'Proxy-Connection', 'HTTP2-Settings', 'Cookie').map(latin1) },
-  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 12 }).map((bytes) => Buffer.from(bytes.map((value) => (value === 0x3a || value === 0x0d || value === 0x0a ? 0x2d : value)))) },
+  {
+    weight: 12,
+    arbitrary: fc
+      .stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/)
+      .filter((name) => !reservedNames.has(name.toLowerCase()))
+      .map(latin1),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        'X-SCC-Tunnel-User',
+        'SSL_CLIENT_CERT',
+        'SAP-Connectivity-Technical-Authentication',
+        'X-Forwarded-Host',
+        'TE',
+        'Trailer',
+        'Keep-Alive',
+        'Proxy-Connection',
+        'HTTP2-Settings',
+        'Cookie',
+      )
+      .map(latin1),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uint8Array({ minLength: 1, maxLength: 12 })
+      .map((bytes) => Buffer.from(bytes.map((value) => (value === 0x3a || value === 0x0d || value === 0x0a ? 0x2d : value)))),
+  },
 );
 const headerValue = fc.oneof(
   { weight: 16, arbitrary: fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,40}[\x21-\x7e])?$/).map(latin1) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes.map((value) => (value === 0x0d || value === 0x0a ? 0x20 : value)))) },
+  {
+    weight: 2,
+    arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes.map((value) => (value === 0x0d || value === 0x0a ? 0x20 : value)))),
+  },
   { weight: 1, arbitrary: fc.constantFrom('a\0b', 'caf\xe9', '\xc3\x28', ' padded ', 'x\x7fy', 'a\tb', '%zz%00').map(latin1) },
   { weight: 1, arbitrary: fc.integer({ min: 8000, max: 9000 }).map((length) => Buffer.alloc(length, 0x61)) },
 );
@@ -158,7 +236,10 @@ const httpCase: fc.Arbitrary<HttpCase> = fc.record({
     { weight: 1, arbitrary: fc.stringMatching(/^[!-~]{1,10}$/) },
   ),
   target,
-  version: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('HTTP/1.1', 'HTTP/1.0') }, { weight: 1, arbitrary: fc.constantFrom('HTTP/2.0', 'HTTP/1.x', 'http/1.1', 'HTTP/9.9', '') }),
+  version: fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom('HTTP/1.1', 'HTTP/1.0') },
+    { weight: 1, arbitrary: fc.constantFrom('HTTP/2.0', 'HTTP/1.x', 'http/1.1', 'HTTP/9.9', '') },
+  ),
   token: fc.oneof(
     { weight: 6, arbitrary: fc.constant<TokenChoice>('provider') },
     { weight: 1, arbitrary: fc.constantFrom<TokenChoice>('subscriber', 'otherService', 'user', 'tampered') },
@@ -176,7 +257,6 @@ const httpCase: fc.Arbitrary<HttpCase> = fc.record({
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-
 
 describe('AC-13: HTTP proxy of the connectivity proxy, fuzzed over loopback', () => {
   it(`answers every request line, header set and path with the modelled status, 4xx for malformed ones (${FUZZ_RUNS} cases)`, async (t) => {
@@ -221,7 +301,13 @@ describe('AC-13: HTTP proxy of the connectivity proxy, fuzzed over loopback', ()
     // Still serving: a normal absolute-form request reaches the ERP through the Cloud Connector.
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: 'http://erp.virtual:8000/whoami', headers: { host: 'erp.virtual:8000', 'proxy-authorization': `Bearer ${h.tokens.provider}` }, agent: false },
+        {
+          host: '127.0.0.1',
+          port,
+          path: 'http://erp.virtual:8000/whoami',
+          headers: { host: 'erp.virtual:8000', 'proxy-authorization': `Bearer ${h.tokens.provider}` },
+          agent: false,
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -245,7 +331,10 @@ describe('HTTP proxy regression found by fuzzing', () => {
     const [primary] = h.stack.connectors;
     assert.ok(primary);
     const before = primary.stats().connections;
-    const request = Buffer.from(`GET http:///whoami{ HTTP/1.1\r\nHost: erp.virtual:8000\r\nProxy-Authorization: Bearer ${h.tokens.provider}\r\nConnection: close\r\n\r\n`, 'latin1');
+    const request = Buffer.from(
+      `GET http:///whoami{ HTTP/1.1\r\nHost: erp.virtual:8000\r\nProxy-Authorization: Bearer ${h.tokens.provider}\r\nConnection: close\r\n\r\n`,
+      'latin1',
+    );
     for (let index = 0; index < 1100; index++) {
       const seen = await rawExchange(h.stack.proxy.httpPort, [request], { halfClose: false });
       assert.match(seen.bytes.toString('latin1'), /^HTTP\/1\.1 400 /);

@@ -104,11 +104,21 @@ const connectReply = fc
     port: bytes(2, 2),
   })
   .map(({ version, rep, reserved, addressType, name, address, port }) => {
-    const bound = addressType === 0x01 ? address.subarray(0, 4) : addressType === 0x04 ? address : addressType === 0x03 ? Buffer.concat([Uint8Array.of(name.length), name]) : address.subarray(0, addressType % 8);
+    const bound =
+      addressType === 0x01
+        ? address.subarray(0, 4)
+        : addressType === 0x04
+          ? address
+          : addressType === 0x03
+            ? Buffer.concat([Uint8Array.of(name.length), name])
+            : address.subarray(0, addressType % 8);
     return Buffer.concat([Uint8Array.of(version, rep, reserved, addressType), bound, port]);
   });
 /** Backend bytes after the handshake: usually a few, sometimes more than a socket's high-water mark. */
-const trailing = fc.oneof({ weight: 12, arbitrary: bytes(0, 48) }, { weight: 1, arbitrary: fc.integer({ min: 16 * 1024, max: 70 * 1024 }).map((length) => Buffer.alloc(length, 0x5a)) });
+const trailing = fc.oneof(
+  { weight: 12, arbitrary: bytes(0, 48) },
+  { weight: 1, arbitrary: fc.integer({ min: 16 * 1024, max: 70 * 1024 }).map((length) => Buffer.alloc(length, 0x5a)) },
+);
 
 type Mutation =
   | { readonly kind: 'none' }
@@ -172,7 +182,11 @@ const clientCase: fc.Arbitrary<ClientCase> = fc
     staged: fc.boolean(),
     cuts: fc.array(fc.nat(), { maxLength: 6 }),
     boundaries: fc.tuple(fc.nat(), fc.nat()),
-    closing: fc.oneof({ weight: 6, arbitrary: fc.constant('fin' as const) }, { weight: 2, arbitrary: fc.constant('open' as const) }, { weight: 1, arbitrary: fc.constant('rst' as const) }),
+    closing: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('fin' as const) },
+      { weight: 2, arbitrary: fc.constant('open' as const) },
+      { weight: 1, arbitrary: fc.constant('rst' as const) },
+    ),
     token: jwtLike,
     locationId,
     target: fc.record({ host: targetHost, port: fc.integer({ min: 1, max: 65535 }) }),
@@ -323,7 +337,13 @@ describe('AC-21: SOCKS5 client reply parser, fuzzed over loopback', () => {
           let socket: Socket | undefined;
           let error: unknown;
           try {
-            socket = await connectSocks5({ proxy: { host: '127.0.0.1', port }, token: script.token, locationId: script.locationId, target: script.target, timeoutMs: 2_000 });
+            socket = await connectSocks5({
+              proxy: { host: '127.0.0.1', port },
+              token: script.token,
+              locationId: script.locationId,
+              target: script.target,
+              timeoutMs: 2_000,
+            });
           } catch (caught) {
             error = caught;
           }
@@ -386,7 +406,13 @@ describe('AC-21: SOCKS5 client reply parser, fuzzed over loopback', () => {
         fc.asyncProperty(input, async ({ host, locationId, field }) => {
           counter.hit(`refused:${field}`);
           await assert.rejects(
-            connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'header.payload.signature', locationId, target: { host, port: 5432 }, timeoutMs: 2_000 }),
+            connectSocks5({
+              proxy: { host: '127.0.0.1', port },
+              token: 'header.payload.signature',
+              locationId,
+              target: { host, port: 5432 },
+              timeoutMs: 2_000,
+            }),
             (error: unknown) => isBtpError(error, ErrorCode.InvalidInput) && error.field === field,
           );
         }),
@@ -523,9 +549,19 @@ describe('SOCKS5 client regressions found by fuzzing', () => {
   it('ports outside 1..65535 and non-ASCII names are InvalidInput, never silently re-encoded', () => {
     // Was: NaN and 0 went out as port 0, 1.5 as port 1, 70000 threw an untyped RangeError, "Ā.virtual" went out as "\0.virtual".
     for (const port of [Number.NaN, 0, 1.5, 70_000, -1]) {
-      assert.throws(() => connectRequest('db.virtual', port), (error: unknown) => isBtpError(error, ErrorCode.InvalidInput), String(port));
+      assert.throws(
+        () => connectRequest('db.virtual', port),
+        (error: unknown) => isBtpError(error, ErrorCode.InvalidInput),
+        String(port),
+      );
     }
-    assert.throws(() => connectRequest('Ā.virtual', 1), (error: unknown) => isBtpError(error, ErrorCode.InvalidInput));
-    assert.throws(() => connectRequest('bücher.virtual', 1), (error: unknown) => isBtpError(error, ErrorCode.InvalidInput));
+    assert.throws(
+      () => connectRequest('Ā.virtual', 1),
+      (error: unknown) => isBtpError(error, ErrorCode.InvalidInput),
+    );
+    assert.throws(
+      () => connectRequest('bücher.virtual', 1),
+      (error: unknown) => isBtpError(error, ErrorCode.InvalidInput),
+    );
   });
 });

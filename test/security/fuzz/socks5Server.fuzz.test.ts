@@ -65,7 +65,12 @@ function model(stream: Buffer): Expected {
   const closed = (step: string): Expected => ({ replies: [Buffer.from(out)], relays: false, step, rest: Buffer.alloc(0) });
   const reply = (rep: number, step: string, alternative?: number): Expected => {
     const answer = (code: number) => Buffer.from([...out, 0x05, code, 0x00, 0x01, 0, 0, 0, 0, 0, 0]);
-    return { replies: alternative === undefined ? [answer(rep)] : [answer(rep), answer(alternative)], relays: rep === 0x00, step, rest: stream.subarray(position) };
+    return {
+      replies: alternative === undefined ? [answer(rep)] : [answer(rep), answer(alternative)],
+      relays: rep === 0x00,
+      step,
+      rest: stream.subarray(position),
+    };
   };
 
   const head = take(2);
@@ -122,7 +127,8 @@ function model(stream: Buffer): Expected {
   const system = `${host}:${port.readUInt16BE(0)}`;
   // ldap.virtual is OpenLDAP's slapd, or a system that is down where slapd is not installed (host unreachable).
   if (locationId === '' && system === 'ldap.virtual:389' && h.stack.onPremise.directory.port === 0) return reply(0x04, 'system-down');
-  if (locationId === '' && tcpSystems.has(system)) return { ...reply(0x00, 'relayed'), lineService: system !== 'ldap.virtual:389' && host !== 'smtp.virtual', mail: host === 'smtp.virtual' };
+  if (locationId === '' && tcpSystems.has(system))
+    return { ...reply(0x00, 'relayed'), lineService: system !== 'ldap.virtual:389' && host !== 'smtp.virtual', mail: host === 'smtp.virtual' };
   // A name no virtual host can have (NUL, space, '/', non-ASCII...) matches no mapping.
   if (!/^[a-z0-9._~!$&'()*+,;=%-]+$/.test(host)) return reply(0x02, 'unroutable-name');
   return reply(0x02, 'not-exposed');
@@ -139,7 +145,13 @@ const u32 = (value: number) => {
 };
 
 const greeting = fc.oneof(
-  { weight: 9, arbitrary: fc.tuple(bytes(0, 6), fc.nat()).map(([others, at]) => [...others.slice(0, at % (others.length + 1)), 0x80, ...others.slice(at % (others.length + 1))]).map((methods) => Buffer.from([0x05, methods.length, ...methods])) },
+  {
+    weight: 9,
+    arbitrary: fc
+      .tuple(bytes(0, 6), fc.nat())
+      .map(([others, at]) => [...others.slice(0, at % (others.length + 1)), 0x80, ...others.slice(at % (others.length + 1))])
+      .map((methods) => Buffer.from([0x05, methods.length, ...methods])),
+  },
   { weight: 1, arbitrary: fc.tuple(byte, bytes(0, 12)).map(([version, methods]) => Buffer.from([version, methods.length, ...methods])) },
 );
 
@@ -153,7 +165,10 @@ const authentication = fc
   .record({
     version: fc.oneof({ weight: 9, arbitrary: fc.constant(0x01) }, { weight: 1, arbitrary: byte }),
     token: tokenText,
-    lengthField: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(fc.nat(), fc.constantFrom(0, 65_536, 65_537, 0xffffffff)) }),
+    lengthField: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.oneof(fc.nat(), fc.constantFrom(0, 65_536, 65_537, 0xffffffff)) },
+    ),
     location: fc.oneof(
       { weight: 5, arbitrary: fc.constantFrom('', 'loc2').map((id) => Buffer.from(id === '' ? '' : Buffer.from(id).toString('base64'), 'latin1')) },
       { weight: 1, arbitrary: fc.string({ maxLength: 60 }).map((id) => Buffer.from(Buffer.from(id, 'utf8').toString('base64'), 'latin1')) },
@@ -167,10 +182,30 @@ const authentication = fc
 
 const anyPort = fc.integer({ min: 0, max: 65535 });
 const target = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom<[string, number]>(['db.virtual', 5432], ['DB.Virtual', 5432], ['ldap.virtual', 389], ['smtp.virtual', 25], ['erp.virtual', 8000]) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('db.virtual', 'ldap.virtual', 'smtp.virtual', 'nowhere.virtual', ''), anyPort).map(([host, port]): [string, number] => [host, port]) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom<[string, number]>(
+      ['db.virtual', 5432],
+      ['DB.Virtual', 5432],
+      ['ldap.virtual', 389],
+      ['smtp.virtual', 25],
+      ['erp.virtual', 8000],
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom('db.virtual', 'ldap.virtual', 'smtp.virtual', 'nowhere.virtual', ''), anyPort)
+      .map(([host, port]): [string, number] => [host, port]),
+  },
   { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 255, unit: 'binary-ascii' }), anyPort) },
-  { weight: 1, arbitrary: fc.tuple(bytes(0, 255).map((name) => Buffer.from(name).toString('latin1')), anyPort) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(
+      bytes(0, 255).map((name) => Buffer.from(name).toString('latin1')),
+      anyPort,
+    ),
+  },
 );
 const request = fc
   .record({
@@ -184,7 +219,13 @@ const request = fc
   .map(({ version, command, reserved, addressType, target: [host, port], address }) => {
     const name = Buffer.from(host, 'latin1');
     const target =
-      addressType === 0x01 ? address.subarray(0, 4) : addressType === 0x04 ? address : addressType === 0x03 ? Buffer.concat([Buffer.from([name.length]), name]) : address.subarray(0, addressType % 5);
+      addressType === 0x01
+        ? address.subarray(0, 4)
+        : addressType === 0x04
+          ? address
+          : addressType === 0x03
+            ? Buffer.concat([Buffer.from([name.length]), name])
+            : address.subarray(0, addressType % 5);
     return Buffer.concat([Buffer.from([version, command, reserved, addressType]), target, Buffer.from([port >> 8, port & 0xff])]);
   });
 
@@ -258,7 +299,10 @@ describe('SOCKS5 server of the connectivity proxy, fuzzed over loopback', () => 
             else if (expected.lineService && expected.rest.length === 0) assert.equal(backend, '');
           } else {
             const answers = expected.replies.map(hex);
-            assert.ok(answers.includes(hex(seen.bytes)), `step ${expected.step}: got ${hex(seen.bytes)}, the answer (and nothing after it) is one of ${answers.join(' | ')}`);
+            assert.ok(
+              answers.includes(hex(seen.bytes)),
+              `step ${expected.step}: got ${hex(seen.bytes)}, the answer (and nothing after it) is one of ${answers.join(' | ')}`,
+            );
           }
           // Every case ends with the server closing its side: no connection outlives a refused handshake.
           assert.notEqual(seen.ending, 'close', 'the server closed the connection');
@@ -292,7 +336,11 @@ describe('SOCKS5 server regression found by fuzzing', () => {
     const [primary] = h.stack.connectors;
     assert.ok(primary);
     const before = primary.stats().connections;
-    const request = Buffer.concat([Buffer.from([0x05, 0x01, 0x80]), socksAuth(h.tokens.provider), Buffer.from([0x05, 0x01, 0x00, 0x03, 0x01, 0x00, 0x15, 0x38])]);
+    const request = Buffer.concat([
+      Buffer.from([0x05, 0x01, 0x80]),
+      socksAuth(h.tokens.provider),
+      Buffer.from([0x05, 0x01, 0x00, 0x03, 0x01, 0x00, 0x15, 0x38]),
+    ]);
     for (let index = 0; index < 1100; index++) {
       const client = await ByteClient.open(h.stack.proxy.socks5Port);
       client.write(request);

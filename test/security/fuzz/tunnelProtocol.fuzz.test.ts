@@ -50,7 +50,19 @@ after(async () => {
   failures.dispose();
 });
 
-const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate', 'http2-settings', 'host'];
+const hopByHop = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'http2-settings',
+  'host',
+];
 
 describe('tunnel header codecs (pure)', () => {
   it(`decodeLocation / encodeLocation: never throw, accept only base64url up to 256, round-trip (${FUZZ_RUNS} cases each)`, (t) => {
@@ -105,12 +117,19 @@ describe('tunnel header codecs (pure)', () => {
           assert.equal(typeof user.userName, 'string');
           assert.equal(typeof user.tenantId, 'string');
           assert.ok(user.email === undefined || typeof user.email === 'string');
-          assert.deepEqual(Object.keys(user).filter((key) => !['userName', 'tenantId', 'email'].includes(key)), []);
+          assert.deepEqual(
+            Object.keys(user).filter((key) => !['userName', 'tenantId', 'email'].includes(key)),
+            [],
+          );
         }),
         fuzzParameters(t),
       ),
     );
-    const person = fc.record({ userName: fc.string({ unit: 'binary' }), tenantId: fc.string({ unit: 'binary' }), email: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }) });
+    const person = fc.record({
+      userName: fc.string({ unit: 'binary' }),
+      tenantId: fc.string({ unit: 'binary' }),
+      email: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }),
+    });
     const ms2 = timedSync(() =>
       fc.assert(
         fc.property(person, (user) => {
@@ -127,24 +146,43 @@ describe('tunnel header codecs (pure)', () => {
 
   it(`endToEndHeaders: drops pseudo, hop-by-hop, Connection-listed and proxy-control headers, keeps the rest verbatim (${FUZZ_RUNS} cases)`, (t) => {
     const name = fc.oneof(
-      fc.constantFrom(...hopByHop, ':path', ':status', 'sap-connectivity-scc-location_id', 'sap-cp-connectivity-x', 'x-scc-tunnel-user', 'expect', 'authorization', 'sap-client', 'x-custom'),
+      fc.constantFrom(
+        ...hopByHop,
+        ':path',
+        ':status',
+        'sap-connectivity-scc-location_id',
+        'sap-cp-connectivity-x',
+        'x-scc-tunnel-user',
+        'expect',
+        'authorization',
+        'sap-client',
+        'x-custom',
+      ),
       fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
     );
     const value = fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 }), fc.constant(undefined));
-    const headersArb = fc.dictionary(name, value, { maxKeys: 12 }).chain((headers) =>
-      fc.subarray(Object.keys(headers)).map((listed) => ({ ...headers, connection: [...listed, ' Keep-Alive ', ''].join(', ') })),
-    );
+    const headersArb = fc
+      .dictionary(name, value, { maxKeys: 12 })
+      .chain((headers) => fc.subarray(Object.keys(headers)).map((listed) => ({ ...headers, connection: [...listed, ' Keep-Alive ', ''].join(', ') })));
     const ms = timedSync(() =>
       fc.assert(
         fc.property(headersArb, fc.boolean(), (headers, dropControl) => {
           const result = endToEndHeaders(headers as IncomingHttpHeaders, dropControl ? isProxyControlHeader : undefined);
-          const listed = new Set(String(headers.connection).split(',').map((item) => item.trim().toLowerCase()));
+          const listed = new Set(
+            String(headers.connection)
+              .split(',')
+              .map((item) => item.trim().toLowerCase()),
+          );
           for (const [key, item] of Object.entries(headers)) {
-            const dropped = item === undefined || key.startsWith(':') || hopByHop.includes(key) || listed.has(key) || (dropControl && isProxyControlHeader(key));
+            const dropped =
+              item === undefined || key.startsWith(':') || hopByHop.includes(key) || listed.has(key) || (dropControl && isProxyControlHeader(key));
             if (dropped) assert.equal(Object.hasOwn(result, key), false, key);
             else assert.deepEqual(result[key], item, key);
           }
-          assert.deepEqual(Object.keys(result).filter((key) => !Object.hasOwn(headers, key)), []);
+          assert.deepEqual(
+            Object.keys(result).filter((key) => !Object.hasOwn(headers, key)),
+            [],
+          );
         }),
         fuzzParameters(t),
       ),
@@ -184,7 +222,9 @@ const visible = /^[\x20-\x7e]*$/;
 
 /** `status` of the answer, or undefined when the request is malformed and the proxy may just drop it. */
 function registrationModel(c: RegistrationCase): { status: number; clean: boolean; key?: string } {
-  const clean = [c.path, c.connection, c.upgrade, c.authorization, c.subaccount, c.location].every((value) => value === undefined || visible.test(value)) && !/[\s#]/.test(c.path);
+  const clean =
+    [c.path, c.connection, c.upgrade, c.authorization, c.subaccount, c.location].every((value) => value === undefined || visible.test(value)) &&
+    !/[\s#]/.test(c.path);
   const trim = (value: string | undefined) => value?.replace(/^[ \t]+|[ \t]+$/g, '');
   // An Upgrade header with an empty value does not make an upgrade request.
   const isUpgrade = (trim(c.upgrade) ?? '') !== '' && (trim(c.connection) ?? '').split(',').some((token) => token.trim().toLowerCase() === 'upgrade');
@@ -217,15 +257,35 @@ const oddText = fc.oneof(fc.string({ maxLength: 30, unit: 'binary-ascii' }), fc.
 /** The client preface and a SETTINGS frame of HTTP/2, i.e. a connector that talks h2 from the wrong side. */
 const clientPreface = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Buffer.from('000000040000000000', 'hex')]);
 const registrationCase: fc.Arbitrary<RegistrationCase> = fc.record({
-  path: fc.oneof({ weight: 8, arbitrary: fc.constant('/connector') }, { weight: 1, arbitrary: fc.constantFrom('/connector?x=1', '/Connector', '/', '/connector/', '/connector%00', '*') }),
-  connection: fc.oneof({ weight: 8, arbitrary: fc.constant('Upgrade') }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'keep-alive', 'close, upgrade', 'upgrade ', 'Upgrade2') }),
-  upgrade: fc.oneof({ weight: 8, arbitrary: fc.constant(tunnelUpgradeToken) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom(undefined, 'BTP-CONNECT-SCC/1', 'websocket', 'h2c', ''), oddText) }),
+  path: fc.oneof(
+    { weight: 8, arbitrary: fc.constant('/connector') },
+    { weight: 1, arbitrary: fc.constantFrom('/connector?x=1', '/Connector', '/', '/connector/', '/connector%00', '*') },
+  ),
+  connection: fc.oneof(
+    { weight: 8, arbitrary: fc.constant('Upgrade') },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, 'keep-alive', 'close, upgrade', 'upgrade ', 'Upgrade2') },
+  ),
+  upgrade: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(tunnelUpgradeToken) },
+    { weight: 1, arbitrary: fc.oneof(fc.constantFrom(undefined, 'BTP-CONNECT-SCC/1', 'websocket', 'h2c', ''), oddText) },
+  ),
   authorization: fc.oneof(
     { weight: 8, arbitrary: fc.constant('secret').map(() => `Bearer ${h.identity.connectorSecret}`) },
     { weight: 2, arbitrary: fc.constantFrom('bearer', 'Bearer  ', 'Basic', 'Bearer x y').map((prefix) => `${prefix} ${h.identity.connectorSecret}`) },
-    { weight: 1, arbitrary: fc.oneof(fc.constant(undefined), fc.constant('secret').map(() => `Bearer ${h.identity.connectorSecret.slice(0, -1)}`), oddText) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constant(undefined),
+        fc.constant('secret').map(() => `Bearer ${h.identity.connectorSecret.slice(0, -1)}`),
+        oddText,
+      ),
+    },
   ),
-  subaccount: fc.oneof({ weight: 6, arbitrary: fc.constant(PROVIDER_TENANT_ID) }, { weight: 1, arbitrary: fc.constantFrom(SUBSCRIBER_TENANT_ID, undefined, '') }, { weight: 1, arbitrary: oddText }),
+  subaccount: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(PROVIDER_TENANT_ID) },
+    { weight: 1, arbitrary: fc.constantFrom(SUBSCRIBER_TENANT_ID, undefined, '') },
+    { weight: 1, arbitrary: oddText },
+  ),
   location: fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(undefined, '', encodeLocation('loc2')) },
     { weight: 6, arbitrary: fc.string({ maxLength: 40 }).map(encodeLocation) },
@@ -248,10 +308,28 @@ const registrationCase: fc.Arbitrary<RegistrationCase> = fc.record({
 async function startTunnelPort(): Promise<{ port: number; tunnels: TunnelRegistry; connectors: CloudConnector[]; close(): Promise<void> }> {
   const tunnels = new TunnelRegistry();
   const serve = (livenessMs: number | undefined) =>
-    listenOnLoopback(createTunnelServer({ world: h.identity.world, connectorSecret: h.identity.connectorSecret, registry: tunnels, logger: silentLogger, ...(livenessMs ? { livenessMs } : {}) }), 0);
+    listenOnLoopback(
+      createTunnelServer({
+        world: h.identity.world,
+        connectorSecret: h.identity.connectorSecret,
+        registry: tunnels,
+        logger: silentLogger,
+        ...(livenessMs ? { livenessMs } : {}),
+      }),
+      0,
+    );
   const listener = await serve(1_000);
   const home = await serve(undefined);
-  const connectors = ['', 'loc2'].map((locationId) => new CloudConnector({ tunnelUrl: `http://127.0.0.1:${home.port}`, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, mappings: [] }));
+  const connectors = ['', 'loc2'].map(
+    (locationId) =>
+      new CloudConnector({
+        tunnelUrl: `http://127.0.0.1:${home.port}`,
+        secret: h.identity.connectorSecret,
+        subaccountId: PROVIDER_TENANT_ID,
+        locationId,
+        mappings: [],
+      }),
+  );
   await Promise.all(connectors.map((connector) => connector.connect()));
   return {
     port: listener.port,
@@ -288,12 +366,20 @@ describe('tunnel registration, fuzzed over loopback', () => {
           tunnels.once('connected', onConnected);
           const bytes = serialiseRegistration(c);
           // A tunnel nghttp2 gave up on closes only at the liveness PING: both waits are bounded by that.
-          const seen = await within(rawExchange(port, splitAt(bytes, c.cuts)), livenessWatchdogMs, `registration ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`);
+          const seen = await within(
+            rawExchange(port, splitAt(bytes, c.cuts)),
+            livenessWatchdogMs,
+            `registration ${JSON.stringify(bytes.toString('latin1').slice(0, 300))}`,
+          );
           tunnels.off('connected', onConnected);
           if (registered) await within(registered, livenessWatchdogMs, 'the tunnel leaving the registry');
           const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(seen.bytes.toString('latin1'))?.[1] ?? Number.NaN);
           if (expected.clean || !Number.isNaN(status)) {
-            assert.equal(status, expected.status, `${JSON.stringify(bytes.toString('latin1').slice(0, 300))} → ${JSON.stringify(seen.bytes.toString('latin1').slice(0, 200))}`);
+            assert.equal(
+              status,
+              expected.status,
+              `${JSON.stringify(bytes.toString('latin1').slice(0, 300))} → ${JSON.stringify(seen.bytes.toString('latin1').slice(0, 200))}`,
+            );
           }
           assert.equal(registered !== undefined, status === 101, 'exactly the 101 answers register a tunnel');
           assert.notEqual(seen.ending, 'close', 'the proxy closed the connection');
@@ -308,7 +394,10 @@ describe('tunnel registration, fuzzed over loopback', () => {
     );
     t.diagnostic(`tunnel registration: ${FUZZ_RUNS} cases in ${ms} ms (${counter.summary()})`);
     for (const tunnel of original) assert.ok(tunnels.get(tunnel.subaccountId, tunnel.locationId), 'the sandbox connectors are still registered');
-    assert.deepEqual(tunnelPort.connectors.map((connector) => connector.state), ['connected', 'connected']);
+    assert.deepEqual(
+      tunnelPort.connectors.map((connector) => connector.state),
+      ['connected', 'connected'],
+    );
     failures.assertNone();
   });
 });
@@ -382,9 +471,24 @@ function streamMappings(b: Backends): SystemMapping[] {
         { id: '/ws', enabled: true, exactMatchOnly: true, websocketUpgradeAllowed: true },
       ],
     },
-    { virtualHost: 'Internal.Virtual', virtualPort: 8080, localHost: '127.0.0.1', localPort: b.httpPort, protocol: 'HTTP', hostInHeader: 'internal', resources: [{ id: '/', enabled: true }] },
+    {
+      virtualHost: 'Internal.Virtual',
+      virtualPort: 8080,
+      localHost: '127.0.0.1',
+      localPort: b.httpPort,
+      protocol: 'HTTP',
+      hostInHeader: 'internal',
+      resources: [{ id: '/', enabled: true }],
+    },
     { virtualHost: 'tcp.virtual', virtualPort: 7000, localHost: '127.0.0.1', localPort: b.tcpPort, protocol: 'TCP' },
-    { virtualHost: 'deadweb.virtual', virtualPort: 80, localHost: '127.0.0.1', localPort: b.deadPort, protocol: 'HTTP', resources: [{ id: '/', enabled: true }] },
+    {
+      virtualHost: 'deadweb.virtual',
+      virtualPort: 80,
+      localHost: '127.0.0.1',
+      localPort: b.deadPort,
+      protocol: 'HTTP',
+      resources: [{ id: '/', enabled: true }],
+    },
     { virtualHost: 'deadtcp.virtual', virtualPort: 7001, localHost: '127.0.0.1', localPort: b.deadPort, protocol: 'TCP' },
   ];
 }
@@ -422,7 +526,9 @@ function streamModel(c: StreamCase, mappings: readonly SystemMapping[], deadPort
   const mapping = mappings.find((candidate) => candidate.virtualHost.toLowerCase() === host && candidate.virtualPort === port);
   const httpMapping = mapping?.protocol === 'HTTP' || mapping?.protocol === 'HTTPS';
   const pathOnly = c.path.split('?')[0] ?? '';
-  const resources = (mapping?.resources ?? []).filter((resource) => resource.enabled === true && (resource.exactMatchOnly === true ? pathOnly === resource.id : pathOnly.startsWith(resource.id)));
+  const resources = (mapping?.resources ?? []).filter(
+    (resource) => resource.enabled === true && (resource.exactMatchOnly === true ? pathOnly === resource.id : pathOnly.startsWith(resource.id)),
+  );
   const result = (status: number, step: string) => ({ status, step, weird });
   if (c.connect && !c.webSocket) {
     if (!mapping) return result(403, 'tcp:no-mapping');
@@ -454,41 +560,77 @@ const fieldValue = fc.stringMatching(/^(?:[\x21-\x7e](?:[\x20-\x7e]{0,20}[\x21-\
 /** Connection-specific names: HTTP/2 forbids them, and the proxy strips them before any stream is opened. */
 const connectionSpecific = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host', 'http2-settings']);
 
-const streamCase: fc.Arbitrary<StreamCase> = fc.record({
-  connect: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS') }, { weight: 1, arbitrary: fc.constantFrom('TRACE', 'M-SEARCH', 'get', 'X') }, { weight: 1, arbitrary: fc.stringMatching(h2Token) }),
-  target: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom<[string | undefined, string | undefined]>(['web.virtual', '80'], ['WEB.VIRTUAL', '80'], ['internal.virtual', '8080'], ['tcp.virtual', '7000'], ['deadweb.virtual', '80'], ['deadtcp.virtual', '7001']) },
-    {
-      weight: 3,
-      arbitrary: fc.tuple(
-        fc.oneof(fc.constantFrom('web.virtual', 'internal.virtual', 'tcp.virtual', 'nowhere.virtual', '', undefined), fieldValue),
-        fc.oneof(fc.constantFrom('80', '8080', '7000', '7001', undefined, '', '080', '80.0', '0x50', '8e1', '8 0', '-80', '99999', 'NaN', 'Infinity'), fieldValue),
-      ),
-    },
-  ),
-  path: fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(fc.constantFrom('/api', '/api/', '/apix', '/exact', '/exact/', '/off', '/ws', '/', '/other'), fc.stringMatching(/^[A-Za-z0-9/._~%?=&-]{0,20}$/)).map(([a, b]) => a + b) },
-    { weight: 1, arbitrary: fc.stringMatching(/^\/[\x21-\x7e]{0,30}$/) },
-  ),
-  webSocket: fc.boolean(),
-  user: fc.oneof(
-    { weight: 4, arbitrary: fc.constant(undefined) },
-    { weight: 2, arbitrary: fc.constantFrom(...users).map(encodeUser) },
-    { weight: 1, arbitrary: fc.oneof(fieldValue, fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64url'))) },
-  ),
-  extra: fc.array(
-    fc.tuple(
-      fc.oneof(
-        fc.constantFrom('x-emulated-user', 'ssl_client_cert', 'x-scc-tunnel-virtual-host', 'sap-connectivity-authentication', 'expect', 'x-forwarded-host'),
-        fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).filter((name) => !connectionSpecific.has(name)),
-      ),
-      fieldValue,
+const streamCase: fc.Arbitrary<StreamCase> = fc
+  .record({
+    connect: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    method: fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS') },
+      { weight: 1, arbitrary: fc.constantFrom('TRACE', 'M-SEARCH', 'get', 'X') },
+      { weight: 1, arbitrary: fc.stringMatching(h2Token) },
     ),
-    { maxLength: 3 },
-  ),
-  body: fc.oneof({ weight: 4, arbitrary: fc.constant(Buffer.alloc(0)) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from(bytes)) }),
-}).map(({ target: [virtualHost, virtualPort], ...rest }) => ({ ...rest, virtualHost, virtualPort }));
+    target: fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.constantFrom<[string | undefined, string | undefined]>(
+          ['web.virtual', '80'],
+          ['WEB.VIRTUAL', '80'],
+          ['internal.virtual', '8080'],
+          ['tcp.virtual', '7000'],
+          ['deadweb.virtual', '80'],
+          ['deadtcp.virtual', '7001'],
+        ),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.tuple(
+          fc.oneof(fc.constantFrom('web.virtual', 'internal.virtual', 'tcp.virtual', 'nowhere.virtual', '', undefined), fieldValue),
+          fc.oneof(
+            fc.constantFrom('80', '8080', '7000', '7001', undefined, '', '080', '80.0', '0x50', '8e1', '8 0', '-80', '99999', 'NaN', 'Infinity'),
+            fieldValue,
+          ),
+        ),
+      },
+    ),
+    path: fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('/api', '/api/', '/apix', '/exact', '/exact/', '/off', '/ws', '/', '/other'),
+            fc.stringMatching(/^[A-Za-z0-9/._~%?=&-]{0,20}$/),
+          )
+          .map(([a, b]) => a + b),
+      },
+      { weight: 1, arbitrary: fc.stringMatching(/^\/[\x21-\x7e]{0,30}$/) },
+    ),
+    webSocket: fc.boolean(),
+    user: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(undefined) },
+      { weight: 2, arbitrary: fc.constantFrom(...users).map(encodeUser) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(
+          fieldValue,
+          fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64url')),
+        ),
+      },
+    ),
+    extra: fc.array(
+      fc.tuple(
+        fc.oneof(
+          fc.constantFrom('x-emulated-user', 'ssl_client_cert', 'x-scc-tunnel-virtual-host', 'sap-connectivity-authentication', 'expect', 'x-forwarded-host'),
+          fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).filter((name) => !connectionSpecific.has(name)),
+        ),
+        fieldValue,
+      ),
+      { maxLength: 3 },
+    ),
+    body: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(Buffer.alloc(0)) },
+      { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
+    ),
+  })
+  .map(({ target: [virtualHost, virtualPort], ...rest }) => ({ ...rest, virtualHost, virtualPort }));
 
 /** A stand-in for the proxy's tunnel port: answers the connector's upgrade and becomes its HTTP/2 client. */
 async function startFakeProxy(): Promise<{ url: string; session: Promise<ClientHttp2Session>; close(): Promise<void> }> {
@@ -560,7 +702,14 @@ describe('Cloud Connector streams, fuzzed over one HTTP/2 session', () => {
     const backends = await startBackends();
     const fake = await startFakeProxy();
     const mappings = streamMappings(backends);
-    const connector = new CloudConnector({ tunnelUrl: fake.url, secret: 'fake', subaccountId: PROVIDER_TENANT_ID, mappings, certificateAuthority: h.identity.ca, connectTimeoutMs: 2_000 });
+    const connector = new CloudConnector({
+      tunnelUrl: fake.url,
+      secret: 'fake',
+      subaccountId: PROVIDER_TENANT_ID,
+      mappings,
+      certificateAuthority: h.identity.ca,
+      connectTimeoutMs: 2_000,
+    });
     t.after(async () => {
       await connector.close();
       await fake.close();
@@ -582,12 +731,23 @@ describe('Cloud Connector streams, fuzzed over one HTTP/2 session', () => {
           }
           // HTTP/2 drops header fields it finds invalid: a weird request may lose one and be denied, never gain access.
           const allowed = expected.weird ? [expected.status, 403, 502] : [expected.status];
-          assert.ok(allowed.includes(outcome.status), `${expected.step}: ${outcome.status}, expected ${allowed.join('/')} for ${JSON.stringify(c)}: ${outcome.body.toString().slice(0, 200)}`);
+          assert.ok(
+            allowed.includes(outcome.status),
+            `${expected.step}: ${outcome.status}, expected ${allowed.join('/')} for ${JSON.stringify(c)}: ${outcome.body.toString().slice(0, 200)}`,
+          );
           if (outcome.status !== 200) return;
           if (c.connect && !c.webSocket) return assert.equal(outcome.body.toString(), 'ping through the tunnel');
           if (c.connect) return;
           if (c.method === 'HEAD') return assert.equal(outcome.body.length, 0);
-          const seen = JSON.parse(outcome.body.toString()) as { method: string; url: string; host: string; forwardedHost: string | null; emulatedUser: string | null; certificate: boolean; leaked: string[] };
+          const seen = JSON.parse(outcome.body.toString()) as {
+            method: string;
+            url: string;
+            host: string;
+            forwardedHost: string | null;
+            emulatedUser: string | null;
+            certificate: boolean;
+            leaked: string[];
+          };
           assert.equal(seen.method, c.method.toUpperCase(), "Node's client writes methods in upper case");
           assert.equal(seen.url, c.path);
           assert.deepEqual(seen.leaked, [], 'tunnel and proxy-control headers never reach the backend');
@@ -619,7 +779,13 @@ describe('Cloud Connector streams, fuzzed over one HTTP/2 session', () => {
 // Cloud Connector → proxy: a scripted, misbehaving connector answers the real proxy's streams.
 
 type ConnectorAnswer =
-  | { readonly kind: 'respond'; readonly status: number; readonly headers: readonly (readonly [string, string])[]; readonly body: Buffer; readonly length: boolean }
+  | {
+      readonly kind: 'respond';
+      readonly status: number;
+      readonly headers: readonly (readonly [string, string])[];
+      readonly body: Buffer;
+      readonly length: boolean;
+    }
   | { readonly kind: 'reset'; readonly code: number }
   | { readonly kind: 'cut'; readonly status: number; readonly body: Buffer; readonly code: number; readonly length: boolean };
 
@@ -633,7 +799,10 @@ const responseHeaderName = fc.oneof(
   fc.constantFrom('content-type', 'location', 'set-cookie', 'x-scc-tunnel-user', 'cache-control', 'www-authenticate', 'proxy-authenticate', 'x-custom'),
   fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).filter((name) => !connectionSpecific.has(name) && name !== 'content-length'),
 );
-const responseHeaderValue = fc.oneof({ weight: 8, arbitrary: fieldValue }, { weight: 1, arbitrary: fc.constantFrom('caf\u00e9', 'a\u0001b', 'x\u007fy', '\u00ff') });
+const responseHeaderValue = fc.oneof(
+  { weight: 8, arbitrary: fieldValue },
+  { weight: 1, arbitrary: fc.constantFrom('caf\u00e9', 'a\u0001b', 'x\u007fy', '\u00ff') },
+);
 const status = fc.oneof(fc.constantFrom(200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 407, 500, 502, 503), fc.integer({ min: 200, max: 599 }));
 const connectorAnswer: fc.Arbitrary<ConnectorAnswer> = fc.oneof(
   {
@@ -696,8 +865,9 @@ async function startScriptedConnector(locationId: string, onStream: (stream: Ser
   server.on('stream', onStream);
   const connected = once(h.stack.proxy.tunnels, 'connected');
   const socket = await new Promise<Socket>((resolve, reject) =>
-    registerAtProxy({ tunnelUrl: h.stack.proxy.tunnelUrl, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, timeoutMs: 5_000 }, (result) =>
-      result.ok ? resolve(result.socket) : reject(new Error(result.reason)),
+    registerAtProxy(
+      { tunnelUrl: h.stack.proxy.tunnelUrl, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, timeoutMs: 5_000 },
+      (result) => (result.ok ? resolve(result.socket) : reject(new Error(result.reason))),
     ),
   );
   socket.on('error', () => undefined);
@@ -762,7 +932,8 @@ async function httpThroughConnector(c: ProxyCase, locationId: string, played: ()
   // HTTP/1.1 cannot carry every header value HTTP/2 does: then the proxy answers 502 itself.
   // So can HTTP/2 itself refuse a malformed response (content with a 205): 502 as well.
   const unwritable =
-    answer.kind === 'respond' && (answer.headers.some(([, value]) => /[^\t\x20-\x7e\x80-\xff]/.test(value)) || (answer.status === 205 && answer.body.length > 0));
+    answer.kind === 'respond' &&
+    (answer.headers.some(([, value]) => /[^\t\x20-\x7e\x80-\xff]/.test(value)) || (answer.status === 205 && answer.body.length > 0));
   // A reset right behind the head can overtake it: Node 22.23 and 24 report the RST_STREAM and no response when both
   // arrive together (a HEAD's head ends the stream at once), and the proxy answers 502, as for a reset.
   const overtaken = answer.kind === 'cut' && status === 502;
@@ -800,7 +971,11 @@ async function socksThroughConnector(c: ProxyCase, locationId: string, played: (
     Buffer.from('fuzz.virtual'),
     Buffer.from([0x00, 0x01]),
   ]);
-  const seen = await within(rawExchange(h.stack.proxy.socks5Port, [handshake], { halfClose: false }), 5_000, `SOCKS5 through the connector: ${JSON.stringify(c)}`);
+  const seen = await within(
+    rawExchange(h.stack.proxy.socks5Port, [handshake], { halfClose: false }),
+    5_000,
+    `SOCKS5 through the connector: ${JSON.stringify(c)}`,
+  );
   const { answer } = c;
   const prefix = Buffer.from([0x05, 0x80, 0x01, 0x00]);
   const reply = (rep: number) => Buffer.concat([prefix, Buffer.from([0x05, rep, 0x00, 0x01, 0, 0, 0, 0, 0, 0])]);
@@ -843,7 +1018,13 @@ describe('tunnel regressions found by fuzzing', () => {
     assert.match(seen.bytes.toString('latin1'), /^HTTP\/1\.1 101 /);
     await connected;
     await within(gone, livenessWatchdogMs, 'the broken tunnel leaving the registry (at the second unanswered liveness PING)');
-    const successor = new CloudConnector({ tunnelUrl: `http://127.0.0.1:${tunnelPort.port}`, secret: h.identity.connectorSecret, subaccountId: PROVIDER_TENANT_ID, locationId, mappings: [] });
+    const successor = new CloudConnector({
+      tunnelUrl: `http://127.0.0.1:${tunnelPort.port}`,
+      secret: h.identity.connectorSecret,
+      subaccountId: PROVIDER_TENANT_ID,
+      locationId,
+      mappings: [],
+    });
     t.after(() => successor.close());
     await successor.connect();
     assert.ok(tunnelPort.tunnels.get(PROVIDER_TENANT_ID, locationId));
@@ -874,7 +1055,16 @@ describe('tunnel regressions found by fuzzing', () => {
       secret: h.identity.connectorSecret,
       subaccountId: PROVIDER_TENANT_ID,
       locationId: 'smuggle',
-      mappings: [{ virtualHost: 'web.virtual', virtualPort: 80, localHost: '127.0.0.1', localPort: (backend.address() as AddressInfo).port, protocol: 'HTTP', resources: [{ id: '/public', enabled: true, exactMatchOnly: true }] }],
+      mappings: [
+        {
+          virtualHost: 'web.virtual',
+          virtualPort: 80,
+          localHost: '127.0.0.1',
+          localPort: (backend.address() as AddressInfo).port,
+          protocol: 'HTTP',
+          resources: [{ id: '/public', enabled: true, exactMatchOnly: true }],
+        },
+      ],
     });
     t.after(async () => {
       await connector.close();
@@ -900,7 +1090,11 @@ describe('tunnel regressions found by fuzzing', () => {
       stream.close(h2.NGHTTP2_NO_ERROR);
     });
     t.after(() => connector.close());
-    const handshake = Buffer.concat([Buffer.from([0x05, 0x01, 0x80]), socksAuthBytes(h.tokens.provider, 'refusing'), Buffer.from([0x05, 0x01, 0x00, 0x03, 0x01, 0x61, 0x00, 0x01])]);
+    const handshake = Buffer.concat([
+      Buffer.from([0x05, 0x01, 0x80]),
+      socksAuthBytes(h.tokens.provider, 'refusing'),
+      Buffer.from([0x05, 0x01, 0x00, 0x03, 0x01, 0x61, 0x00, 0x01]),
+    ]);
     const seen = await within(rawExchange(h.stack.proxy.socks5Port, [handshake], { halfClose: false }), 2_000, 'the SOCKS5 reply');
     assert.equal(hex(seen.bytes), '0580010005010001000000000000');
   });
@@ -920,11 +1114,24 @@ describe('tunnel regressions found by fuzzing', () => {
         stream.write(Buffer.from('partial'), () => stream.close(h2.NGHTTP2_CANCEL));
       });
       t.after(() => connector.close());
-      const handshake = Buffer.concat([Buffer.from([0x05, 0x01, 0x80]), socksAuthBytes(h.tokens.provider, 'cutting'), Buffer.from([0x05, 0x01, 0x00, 0x03, 0x01, 0x61, 0x00, 0x01])]);
+      const handshake = Buffer.concat([
+        Buffer.from([0x05, 0x01, 0x80]),
+        socksAuthBytes(h.tokens.provider, 'cutting'),
+        Buffer.from([0x05, 0x01, 0x00, 0x03, 0x01, 0x61, 0x00, 0x01]),
+      ]);
       const socks = await within(rawExchange(h.stack.proxy.socks5Port, [handshake], { halfClose: false }), 2_000, 'the SOCKS5 relay');
       assert.equal(socks.ending, 'reset', 'SOCKS5: a reset, not a FIN');
       const http = await within(
-        rawExchange(h.stack.proxy.httpPort, [Buffer.from(`GET http://a.virtual:1/ HTTP/1.1\r\nHost: a.virtual:1\r\nProxy-Authorization: Bearer ${h.tokens.provider}\r\nSAP-Connectivity-SCC-Location_ID: cutting\r\nConnection: close\r\n\r\n`, 'latin1')], { halfClose: false }),
+        rawExchange(
+          h.stack.proxy.httpPort,
+          [
+            Buffer.from(
+              `GET http://a.virtual:1/ HTTP/1.1\r\nHost: a.virtual:1\r\nProxy-Authorization: Bearer ${h.tokens.provider}\r\nSAP-Connectivity-SCC-Location_ID: cutting\r\nConnection: close\r\n\r\n`,
+              'latin1',
+            ),
+          ],
+          { halfClose: false },
+        ),
         2_000,
         'the HTTP relay',
       );

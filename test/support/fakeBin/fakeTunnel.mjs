@@ -57,7 +57,9 @@ export function main(tool) {
       const first = forwards[0];
       const text = readFileSync(fatal, 'utf8').trim();
       rmSync(fatal, { force: true });
-      process.stderr.write(`${text || `E1126 10:15:42.123456   ${process.pid} portforward.go:347] error creating error stream for port ${first.port} -> ${first.targetPort}: Timeout occurred`}\n`);
+      process.stderr.write(
+        `${text || `E1126 10:15:42.123456   ${process.pid} portforward.go:347] error creating error stream for port ${first.port} -> ${first.targetPort}: Timeout occurred`}\n`,
+      );
     }
   };
   if (dir) {

@@ -95,7 +95,11 @@ function save() {
 }
 
 function target() {
-  const rows = [['API endpoint:', state.api], ['API version:', state.apiVersion], ['user:', state.user]];
+  const rows = [
+    ['API endpoint:', state.api],
+    ['API version:', state.apiVersion],
+    ['user:', state.user],
+  ];
   if (state.org) rows.push(['org:', state.org]);
   if (state.org && state.space) rows.push(['space:', state.space.name]);
   out(rows.map(([key, value]) => `${key.padEnd(16)}${value}`).join('\n'));
@@ -123,7 +127,8 @@ function curl(path) {
   const url = new URL(path, 'https://api.invalid');
   const query = (name) => url.searchParams.get(name)?.split(',') ?? undefined;
   const parts = url.pathname.split('/').filter(Boolean);
-  if (url.pathname === `/v3/spaces/${spaceGuid()}/features/ssh`) return { name: 'ssh', description: 'Enable SSHing into apps in the space.', enabled: state.space.ssh !== false };
+  if (url.pathname === `/v3/spaces/${spaceGuid()}/features/ssh`)
+    return { name: 'ssh', description: 'Enable SSHing into apps in the space.', enabled: state.space.ssh !== false };
   if (url.pathname === '/v3/service_instances') {
     const inSpace = !query('space_guids') || query('space_guids').includes(spaceGuid());
     const services = inSpace ? state.services : [];
@@ -139,7 +144,11 @@ function curl(path) {
       ...(withFields
         ? {
             included: {
-              service_plans: services.map((service) => ({ guid: guidFor('plan', `${service.offering}/${service.plan}`), name: service.plan, relationships: { service_offering: { data: { guid: guidFor('offering', service.offering) } } } })),
+              service_plans: services.map((service) => ({
+                guid: guidFor('plan', `${service.offering}/${service.plan}`),
+                name: service.plan,
+                relationships: { service_offering: { data: { guid: guidFor('offering', service.offering) } } },
+              })),
               service_offerings: services.map((service) => ({ guid: guidFor('offering', service.offering), name: service.offering })),
             },
           }
@@ -148,7 +157,9 @@ function curl(path) {
   }
   if (url.pathname === '/v3/service_credential_bindings') {
     const instances = query('service_instance_guids') ?? [];
-    const bindings = state.apps.flatMap((app) => (app.bindings ?? []).filter((service) => instances.includes(guidFor('service', service))).map((service) => ({ app, service })));
+    const bindings = state.apps.flatMap((app) =>
+      (app.bindings ?? []).filter((service) => instances.includes(guidFor('service', service))).map((service) => ({ app, service })),
+    );
     return {
       pagination: { total_results: bindings.length, total_pages: 1, next: null, previous: null },
       resources: bindings.map(({ app, service }) => ({
@@ -257,7 +268,9 @@ function start(name) {
   }
   app.state = 'STARTED';
   save();
-  out(`\nname:              ${name}\nrequested state:   started\n\n     state     since                  cpu    memory         disk\n#0   running   2025-01-01T00:00:00Z   0.0%   8M of ${app.memoryMb}M   10M of ${app.diskMb}M`);
+  out(
+    `\nname:              ${name}\nrequested state:   started\n\n     state     since                  cpu    memory         disk\n#0   running   2025-01-01T00:00:00Z   0.0%   8M of ${app.memoryMb}M   10M of ${app.diskMb}M`,
+  );
 }
 
 function remove(name) {
@@ -292,7 +305,27 @@ function ssh([name, ...args]) {
   // The app's container is the sshd here: OpenSSH does the -L forwards as `cf ssh` does through the SSH proxy.
   const child = spawn(
     'ssh',
-    ['-N', ...specs.flatMap((spec) => ['-L', spec]), '-p', String(sshd.port), '-i', sshd.key, '-F', '/dev/null', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes', '-o', 'LogLevel=ERROR', `${sshd.user}@127.0.0.1`],
+    [
+      '-N',
+      ...specs.flatMap((spec) => ['-L', spec]),
+      '-p',
+      String(sshd.port),
+      '-i',
+      sshd.key,
+      '-F',
+      '/dev/null',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-o',
+      'LogLevel=ERROR',
+      `${sshd.user}@127.0.0.1`,
+    ],
     { stdio: 'inherit' },
   );
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));

@@ -41,7 +41,10 @@ export function main() {
   if (cluster.loggedIn === false) return fail('error: You must be logged in to the server (Unauthorized)');
   const namespace = flag('namespace') ?? 'default';
   if (argv[0] === 'port-forward') {
-    if ((cluster.forbidden ?? []).includes('pods/portforward')) return fail(`error: error upgrading connection: pods "connectivity-proxy-0" is forbidden: User "${state.user}" cannot create resource "pods/portforward" in API group "" in the namespace "${namespace}"`);
+    if ((cluster.forbidden ?? []).includes('pods/portforward'))
+      return fail(
+        `error: error upgrading connection: pods "connectivity-proxy-0" is forbidden: User "${state.user}" cannot create resource "pods/portforward" in API group "" in the namespace "${namespace}"`,
+      );
     return import('../fakeBin/fakeTunnel.mjs').then((fake) => fake.main('kubectl'));
   }
   if (argv[0] === 'get') {
@@ -49,12 +52,16 @@ export function main() {
     const resource = plural[kind];
     if (!resource) return fail(`error: the server doesn't have a resource type "${kind}"`);
     if ((cluster.forbidden ?? []).includes(resource)) {
-      return fail(`Error from server (Forbidden): ${resource} "${name}" is forbidden: User "${state.user}" cannot get resource "${resource}" in API group "" in the namespace "${namespace}"`);
+      return fail(
+        `Error from server (Forbidden): ${resource} "${name}" is forbidden: User "${state.user}" cannot get resource "${resource}" in API group "" in the namespace "${namespace}"`,
+      );
     }
     const object = cluster.objects?.[namespace]?.[kind]?.[name];
     if (!object) return fail(`Error from server (NotFound): ${resource} "${name}" not found`);
     const kinds = { configmap: 'ConfigMap', service: 'Service', secret: 'Secret' };
-    return out(JSON.stringify({ apiVersion: 'v1', kind: kinds[kind], metadata: { name, namespace, uid: guidFor(kind, `${namespace}/${name}`) }, ...object }, null, 4));
+    return out(
+      JSON.stringify({ apiVersion: 'v1', kind: kinds[kind], metadata: { name, namespace, uid: guidFor(kind, `${namespace}/${name}`) }, ...object }, null, 4),
+    );
   }
   fail(`error: unknown command "${argv[0]}" for "kubectl"`);
 }

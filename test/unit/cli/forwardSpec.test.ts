@@ -12,7 +12,8 @@ describe('parseSpec: <destination>[:<port>]', () => {
     ['x:65535', { name: 'x', port: 65535 }],
     [`${'a'.repeat(200)}:1`, { name: 'a'.repeat(200), port: 1 }],
   ];
-  for (const [text, expected] of good) it(`${text.slice(0, 20)} → ${expected.name.slice(0, 20)}:${expected.port}`, () => assert.deepEqual(parseSpec(text), expected));
+  for (const [text, expected] of good)
+    it(`${text.slice(0, 20)} → ${expected.name.slice(0, 20)}:${expected.port}`, () => assert.deepEqual(parseSpec(text), expected));
 
   const bad = ['', ':8080', 'erp:', 'erp:65536', 'erp:123456', 'erp:-1', 'erp:80:81', 'e r p', 'erp/x', '**', 'a'.repeat(201), 'erp:８０'];
   for (const text of bad) {

@@ -11,8 +11,11 @@ describe('defaultSandboxDirectory', () => {
     assert.equal(defaultSandboxDirectory({ env: {} }, 'linux', home), join(home, '.local', 'state', 'btp-connect', 'sandbox'));
   });
 
-  it('Windows: %LOCALAPPDATA%\\btp-connect\\sandbox (this machine\'s, not the roaming profile), its usual place when unset', () => {
-    assert.equal(defaultSandboxDirectory({ env: { LOCALAPPDATA: join('C:', 'Users', 'dev', 'AppData', 'Local') } }, 'win32', home), join('C:', 'Users', 'dev', 'AppData', 'Local', 'btp-connect', 'sandbox'));
+  it("Windows: %LOCALAPPDATA%\\btp-connect\\sandbox (this machine's, not the roaming profile), its usual place when unset", () => {
+    assert.equal(
+      defaultSandboxDirectory({ env: { LOCALAPPDATA: join('C:', 'Users', 'dev', 'AppData', 'Local') } }, 'win32', home),
+      join('C:', 'Users', 'dev', 'AppData', 'Local', 'btp-connect', 'sandbox'),
+    );
     assert.equal(defaultSandboxDirectory({ env: {} }, 'win32', home), join(home, 'AppData', 'Local', 'btp-connect', 'sandbox'));
   });
 
@@ -22,7 +25,11 @@ describe('defaultSandboxDirectory', () => {
 
   it('$XDG_STATE_HOME wins on every OS', () => {
     for (const platform of ['linux', 'win32', 'darwin'] as const) {
-      assert.equal(defaultSandboxDirectory({ env: { XDG_STATE_HOME: join('x', 'state'), LOCALAPPDATA: 'ignored' } }, platform, home), join('x', 'state', 'btp-connect', 'sandbox'), platform);
+      assert.equal(
+        defaultSandboxDirectory({ env: { XDG_STATE_HOME: join('x', 'state'), LOCALAPPDATA: 'ignored' } }, platform, home),
+        join('x', 'state', 'btp-connect', 'sandbox'),
+        platform,
+      );
     }
   });
 });

@@ -42,14 +42,18 @@ describe('AtomicJsonFile', () => {
     await assert.rejects(file.read(), SyntaxError);
   });
 
-  it('creates the file with mode 0600, also when replacing a world-readable one', { skip: !posixFileModes && 'Windows has no mode bits (ACLs guard the user\'s folders)' }, async () => {
-    const dir = await freshDir();
-    const file = new AtomicJsonFile(join(dir, 'state.json'));
-    await writeFile(file.path, '{}');
-    await chmod(file.path, 0o644);
-    await file.write({ secret: 'not really' });
-    assert.equal((await stat(file.path)).mode & 0o777, 0o600);
-  });
+  it(
+    'creates the file with mode 0600, also when replacing a world-readable one',
+    { skip: !posixFileModes && "Windows has no mode bits (ACLs guard the user's folders)" },
+    async () => {
+      const dir = await freshDir();
+      const file = new AtomicJsonFile(join(dir, 'state.json'));
+      await writeFile(file.path, '{}');
+      await chmod(file.path, 0o644);
+      await file.write({ secret: 'not really' });
+      assert.equal((await stat(file.path)).mode & 0o777, 0o600);
+    },
+  );
 
   it('coalesces concurrent writes; each promise resolves once its value or a later one is on disk', async () => {
     const dir = await freshDir();
@@ -176,7 +180,10 @@ describe('AtomicJsonFile under kill -9', () => {
     for (let run = 0; run < 5; run++) {
       const printed = await runAndKill(path, 50 + run * 17);
       assert.ok(printed.length >= 50, `run ${run}: only ${printed.length} acknowledgements`);
-      assert.ok(printed.every((value) => Number.isInteger(value) && value > previous), `run ${run}: odd output ${printed.join(',')}`);
+      assert.ok(
+        printed.every((value) => Number.isInteger(value) && value > previous),
+        `run ${run}: odd output ${printed.join(',')}`,
+      );
       const lastAcknowledged = Math.max(...printed);
       const text = await readFile(path, 'utf8');
       let parsed: { counter: number; pad: string };

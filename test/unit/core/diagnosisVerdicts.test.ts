@@ -29,7 +29,10 @@ describe('check verdicts', () => {
   it('tells DNS, refused and timed-out connections apart, for the backend and for the proxy', () => {
     const error = (code: string) => Object.assign(new Error(code), { code });
     const backend = { host: 'api.example.com', port: 443 };
-    assert.equal(connectFailure(error('ENOTFOUND'), backend, 'backend').detail, 'api.example.com:443 could not be reached: the host name api.example.com does not resolve.');
+    assert.equal(
+      connectFailure(error('ENOTFOUND'), backend, 'backend').detail,
+      'api.example.com:443 could not be reached: the host name api.example.com does not resolve.',
+    );
     assert.match(connectFailure(error('ENOTFOUND'), backend, 'backend').fix, /ProxyType OnPremise/);
     assert.equal(connectFailure(error('ETIMEDOUT'), backend, 'backend').code, ErrorCode.Timeout);
     assert.equal(connectFailure(error('ECONNREFUSED'), backend, 'backend').code, ErrorCode.BackendUnreachable);

@@ -79,7 +79,10 @@ describe('BtpError', () => {
     const text = JSON.stringify(error);
     assert.deepEqual(JSON.parse(text), json);
     for (const leak of ['stack', 'cause', '/secret/path', 'errors.test']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
-    const firstFrame = error.stack?.split('\n').find((line) => line.trim().startsWith('at '))?.trim();
+    const firstFrame = error.stack
+      ?.split('\n')
+      .find((line) => line.trim().startsWith('at '))
+      ?.trim();
     assert.ok(firstFrame, 'the error has a stack to leak');
     assert.ok(!text.includes(firstFrame), 'no stack frames');
   });
@@ -94,7 +97,10 @@ describe('BtpError', () => {
 
   it('keeps status 0 and an empty service message', () => {
     assert.deepEqual(new BtpError(ErrorCode.ServiceError, 'x', { status: 0, serviceMessage: '' }).toJSON(), {
-      code: 'BTP_SERVICE_ERROR', message: 'x', status: 0, serviceMessage: '',
+      code: 'BTP_SERVICE_ERROR',
+      message: 'x',
+      status: 0,
+      serviceMessage: '',
     });
   });
 

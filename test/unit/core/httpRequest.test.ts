@@ -51,24 +51,27 @@ async function expectBtpError(promise: Promise<unknown>, code: ErrorCode): Promi
 
 describe('sendRequest', () => {
   it('returns status, headers and the body as text', async () => {
-    await withServer((req, res) => {
-      res.setHeader('Set-Cookie', ['a=1', 'b=2']);
-      res.setHeader('ETag', '"v1"');
-      res.writeHead(201, { 'content-type': 'application/json' });
-      let received = '';
-      req.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
-      req.on('end', () => res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, received })));
-    }, async (origin) => {
-      const response = await sendRequest(
-        { method: 'POST', url: `${origin}/path?x=1`, headers: { authorization: 'Bearer t' }, body: 'ünïcode' },
-        { dispatcher: agents.default, service },
-      );
-      assert.equal(response.status, 201);
-      assert.deepEqual(JSON.parse(response.text), { method: 'POST', url: '/path?x=1', auth: 'Bearer t', received: 'ünïcode' });
-      assert.equal(headerValue(response.headers, 'ETag'), '"v1"');
-      assert.equal(headerValue(response.headers, 'set-cookie'), 'a=1');
-      assert.equal(headerValue(response.headers, 'x-missing'), undefined);
-    });
+    await withServer(
+      (req, res) => {
+        res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+        res.setHeader('ETag', '"v1"');
+        res.writeHead(201, { 'content-type': 'application/json' });
+        let received = '';
+        req.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+        req.on('end', () => res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, received })));
+      },
+      async (origin) => {
+        const response = await sendRequest(
+          { method: 'POST', url: `${origin}/path?x=1`, headers: { authorization: 'Bearer t' }, body: 'ünïcode' },
+          { dispatcher: agents.default, service },
+        );
+        assert.equal(response.status, 201);
+        assert.deepEqual(JSON.parse(response.text), { method: 'POST', url: '/path?x=1', auth: 'Bearer t', received: 'ünïcode' });
+        assert.equal(headerValue(response.headers, 'ETag'), '"v1"');
+        assert.equal(headerValue(response.headers, 'set-cookie'), 'a=1');
+        assert.equal(headerValue(response.headers, 'x-missing'), undefined);
+      },
+    );
   });
 
   it('reports a refused connection as Unreachable naming the origin but not the path or query', async () => {
@@ -99,10 +102,16 @@ describe('sendRequest', () => {
   it('reports a server that never answers as Timeout', async () => {
     const quick = new HttpAgents({ timeoutMs: 200 });
     try {
-      await withServer(() => undefined, async (origin) => {
-        const error = await expectBtpError(sendRequest({ method: 'GET', url: `${origin}/slow?q=1` }, { dispatcher: quick.default, service }), ErrorCode.Timeout);
-        assert.equal(error.message, `${service} at ${origin} did not answer in time (UND_ERR_HEADERS_TIMEOUT).`);
-      });
+      await withServer(
+        () => undefined,
+        async (origin) => {
+          const error = await expectBtpError(
+            sendRequest({ method: 'GET', url: `${origin}/slow?q=1` }, { dispatcher: quick.default, service }),
+            ErrorCode.Timeout,
+          );
+          assert.equal(error.message, `${service} at ${origin} did not answer in time (UND_ERR_HEADERS_TIMEOUT).`);
+        },
+      );
     } finally {
       await quick.close();
     }
@@ -111,13 +120,16 @@ describe('sendRequest', () => {
   it('reports a body that stalls half-way as Timeout', async () => {
     const quick = new HttpAgents({ timeoutMs: 200 });
     try {
-      await withServer((_req, res) => {
-        res.writeHead(200, { 'content-length': '100' });
-        res.write('only part of it');
-      }, async (origin) => {
-        const error = await expectBtpError(sendRequest({ method: 'GET', url: origin }, { dispatcher: quick.default, service }), ErrorCode.Timeout);
-        assert.match(error.message, /UND_ERR_BODY_TIMEOUT/);
-      });
+      await withServer(
+        (_req, res) => {
+          res.writeHead(200, { 'content-length': '100' });
+          res.write('only part of it');
+        },
+        async (origin) => {
+          const error = await expectBtpError(sendRequest({ method: 'GET', url: origin }, { dispatcher: quick.default, service }), ErrorCode.Timeout);
+          assert.match(error.message, /UND_ERR_BODY_TIMEOUT/);
+        },
+      );
     } finally {
       await quick.close();
     }
@@ -125,26 +137,32 @@ describe('sendRequest', () => {
 
   it('reports a cancelled request as Timeout with code ABORTED', async () => {
     const controller = new AbortController();
-    await withServer(() => controller.abort(), async (origin) => {
-      const promise = sendRequest({ method: 'GET', url: origin }, { dispatcher: agents.default, service, signal: controller.signal });
-      const error = await expectBtpError(promise, ErrorCode.Timeout);
-      assert.equal(error.message, `The request to ${service} at ${origin} was cancelled.`);
-      assert.deepEqual(error.details, { code: 'ABORTED' });
-    });
+    await withServer(
+      () => controller.abort(),
+      async (origin) => {
+        const promise = sendRequest({ method: 'GET', url: origin }, { dispatcher: agents.default, service, signal: controller.signal });
+        const error = await expectBtpError(promise, ErrorCode.Timeout);
+        assert.equal(error.message, `The request to ${service} at ${origin} was cancelled.`);
+        assert.deepEqual(error.details, { code: 'ABORTED' });
+      },
+    );
   });
 
   it('drops a body larger than maxBodyBytes with ServiceError, and accepts one of exactly that size', async () => {
-    await withServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('x'.repeat(req.url === '/big' ? 64 * 1024 : 1000));
-    }, async (origin) => {
-      const options = { dispatcher: agents.default, service, maxBodyBytes: 1000 };
-      const error = await expectBtpError(sendRequest({ method: 'GET', url: `${origin}/big` }, options), ErrorCode.ServiceError);
-      assert.equal(error.message, `${service} at ${origin} sent more than 1000 bytes; the answer was dropped.`);
-      assert.equal(error.status, 200);
-      const exact = await sendRequest({ method: 'GET', url: `${origin}/exact` }, options);
-      assert.equal(exact.text.length, 1000);
-    });
+    await withServer(
+      (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('x'.repeat(req.url === '/big' ? 64 * 1024 : 1000));
+      },
+      async (origin) => {
+        const options = { dispatcher: agents.default, service, maxBodyBytes: 1000 };
+        const error = await expectBtpError(sendRequest({ method: 'GET', url: `${origin}/big` }, options), ErrorCode.ServiceError);
+        assert.equal(error.message, `${service} at ${origin} sent more than 1000 bytes; the answer was dropped.`);
+        assert.equal(error.status, 200);
+        const exact = await sendRequest({ method: 'GET', url: `${origin}/exact` }, options);
+        assert.equal(exact.text.length, 1000);
+      },
+    );
   });
 
   it('names an invalid URL without echoing it', () => {
@@ -170,7 +188,10 @@ describe('sendRequest over TLS', () => {
 
   it('reports an untrusted certificate as Unreachable naming the CA its chain ends at and how to trust it', async () => {
     await withTlsServer(leaf, async (origin) => {
-      const error = await expectBtpError(sendRequest({ method: 'GET', url: `${origin}/x?y=z` }, { dispatcher: agents.default, service }), ErrorCode.Unreachable);
+      const error = await expectBtpError(
+        sendRequest({ method: 'GET', url: `${origin}/x?y=z` }, { dispatcher: agents.default, service }),
+        ErrorCode.Unreachable,
+      );
       assert.match(error.message, /Its TLS certificate is not trusted: the chain ends at "CN=BTP Connect Test CA", which is not among the trusted CAs\./);
       assert.match(error.message, /pass --ca <file> \(CLI\), set NODE_EXTRA_CA_CERTS=<file>, or set btpConnect\.http\.caFile \(VS Code\)/);
       assert.ok(error.message.startsWith(`${service} at ${origin} could not be reached (`), error.message);

@@ -44,7 +44,7 @@ function verifies(options: object): Promise<boolean> {
 }
 
 describe('Trust', () => {
-  it('adds CAs to Node\'s store: the extra CA verifies, and Node\'s own CAs are still there', async () => {
+  it("adds CAs to Node's store: the extra CA verifies, and Node's own CAs are still there", async () => {
     const trust = new Trust({ extra: [{ source: '--ca', pems: [ca.certPem] }] });
     assert.equal(await verifies(trust.tlsOptions()), true);
     assert.equal(await verifies(new Trust().tlsOptions()), false);
@@ -54,7 +54,7 @@ describe('Trust', () => {
     assert.deepEqual(new Trust({ extra: [{ source: 'bundle', pems: [rootCertificates[0] ?? ''] }] }).tlsOptions(), {});
   });
 
-  it('NODE_EXTRA_CA_CERTS and --ca both apply (loadNetwork reads the environment\'s file itself)', async () => {
+  it("NODE_EXTRA_CA_CERTS and --ca both apply (loadNetwork reads the environment's file itself)", async () => {
     const extraFile = join(dir, 'extra.pem');
     const caFile = join(dir, 'ca.pem');
     await writeFile(extraFile, ca.certPem);
@@ -66,7 +66,7 @@ describe('Trust', () => {
     assert.match(unreadable.trust.describe(), /NODE_EXTRA_CA_CERTS .*gone\.pem unreadable \(ENOENT\) \(0\)/);
   });
 
-  it('the OS store: Node\'s API where it exists, else on Linux the bundle file (SSL_CERT_FILE first)', async () => {
+  it("the OS store: Node's API where it exists, else on Linux the bundle file (SSL_CERT_FILE first)", async () => {
     const bundle = join(dir, 'bundle.pem');
     await writeFile(bundle, `# a comment\n${ca.certPem}\n${other.certPem}`);
     const system = readSystemCertificates({ SSL_CERT_FILE: bundle }, 'linux');

@@ -26,7 +26,8 @@ describe('NO_PROXY', () => {
   });
 
   it('loopback: localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped)', () => {
-    for (const host of ['localhost', 'LOCALHOST', 'provider.localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', '[::ffff:7f00:1]', 'localhost.']) assert.ok(isLoopbackHost(host), host);
+    for (const host of ['localhost', 'LOCALHOST', 'provider.localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', '[::ffff:7f00:1]', 'localhost.'])
+      assert.ok(isLoopbackHost(host), host);
     for (const host of ['localhost.example', '128.0.0.1', '[::2]', 'mylocalhost']) assert.ok(!isLoopbackHost(host), host);
   });
 });
@@ -56,20 +57,25 @@ describe('proxy settings', () => {
       ['http://u:pw@h:8080/path', /has a path or query/],
       ['http://u:pw@:8080', /is not a URL|names no host/],
     ] as const) {
-      assert.throws(() => parseProxyUrl({ value, name: 'HTTPS_PROXY' }), (error: unknown) => {
-        assert.ok(isBtpError(error, ErrorCode.InvalidInput));
-        assert.equal(error.field, 'HTTPS_PROXY');
-        assert.match(error.message, problem);
-        assert.doesNotMatch(error.message, /pw/);
-        return true;
-      });
+      assert.throws(
+        () => parseProxyUrl({ value, name: 'HTTPS_PROXY' }),
+        (error: unknown) => {
+          assert.ok(isBtpError(error, ErrorCode.InvalidInput));
+          assert.equal(error.field, 'HTTPS_PROXY');
+          assert.match(error.message, problem);
+          assert.doesNotMatch(error.message, /pw/);
+          return true;
+        },
+      );
     }
     assert.equal(redactProxyUrl('http://user:pw@h:1'), 'http://***@h:1');
   });
 });
 
 describe('OutboundNetwork.route', () => {
-  const network = new OutboundNetwork({ proxy: { httpsProxy: { value: 'http://s:1', name: 'HTTPS_PROXY' }, httpProxy: { value: 'http://p:2', name: 'HTTP_PROXY' }, noProxy: 'direct.example' } });
+  const network = new OutboundNetwork({
+    proxy: { httpsProxy: { value: 'http://s:1', name: 'HTTPS_PROXY' }, httpProxy: { value: 'http://p:2', name: 'HTTP_PROXY' }, noProxy: 'direct.example' },
+  });
 
   it('sends https:// to HTTPS_PROXY and http:// to HTTP_PROXY; NO_PROXY and loopback go directly', () => {
     assert.equal(network.route('https://api.example/x')?.hostPort, 's:1');
@@ -81,7 +87,7 @@ describe('OutboundNetwork.route', () => {
     assert.equal(network.route('http://[::1]:8403'), undefined);
   });
 
-  it('https:// falls back to HTTP_PROXY when HTTPS_PROXY is unset (undici\'s rule); no variable: no proxy', () => {
+  it("https:// falls back to HTTP_PROXY when HTTPS_PROXY is unset (undici's rule); no variable: no proxy", () => {
     assert.equal(new OutboundNetwork({ proxy: { httpProxy: { value: 'http://p:2', name: 'HTTP_PROXY' } } }).route('https://api.example')?.source, 'HTTP_PROXY');
     const direct = new OutboundNetwork();
     assert.equal(direct.proxied, false);

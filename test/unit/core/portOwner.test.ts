@@ -12,14 +12,18 @@ describe('describePortOwner', () => {
   });
 
   // Node 24 names its main thread "MainThread", which is what /proc/<pid>/comm shows for every Node program.
-  it('names this process by its executable, on every Node line', { skip: process.platform !== 'linux' && 'reads /proc (Linux only; elsewhere it answers undefined)' }, async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as { port: number };
-      assert.equal(await describePortOwner(port), `pid ${process.pid} (${basename(process.execPath)})`);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  it(
+    'names this process by its executable, on every Node line',
+    { skip: process.platform !== 'linux' && 'reads /proc (Linux only; elsewhere it answers undefined)' },
+    async () => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as { port: number };
+        assert.equal(await describePortOwner(port), `pid ${process.pid} (${basename(process.execPath)})`);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
 });

@@ -3,7 +3,15 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { MAX_DESTINATIONS, MAX_PATHS, RECENT_PATHS_FILE, RecentPathsRecorder, cleanPath, readRecentPaths, recentPathsScope } from '../../../src/core/forward/recentPaths';
+import {
+  MAX_DESTINATIONS,
+  MAX_PATHS,
+  RECENT_PATHS_FILE,
+  RecentPathsRecorder,
+  cleanPath,
+  readRecentPaths,
+  recentPathsScope,
+} from '../../../src/core/forward/recentPaths';
 
 // The record of paths that worked through forwards: what it keeps (paths only), how big it may grow, and that
 // several processes' notes end up in one file.
@@ -28,7 +36,8 @@ describe('recent paths', () => {
     paths.note(scope, 'onprem-erp-basic', '/sap/bc/ping;jsessionid=canary-2?x=1');
     await paths.dispose();
     const text = await fileText();
-    for (const leak of ['canary', '?', '#', ';', 'sap-password', 'jsessionid', 'hana.ondemand', 'sb-clone']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+    for (const leak of ['canary', '?', '#', ';', 'sap-password', 'jsessionid', 'hana.ondemand', 'sb-clone'])
+      assert.ok(!text.includes(leak), `${leak} in ${text}`);
     assert.deepEqual(await readRecentPaths(dir, scope, 'onprem-erp-basic'), [
       { path: '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner', at: '2026-12-07T12:00:00.000Z' },
       { path: '/sap/bc/ping', at: '2026-12-07T12:00:00.000Z' },
@@ -37,7 +46,8 @@ describe('recent paths', () => {
   });
 
   it('refuses what is no plain local path: no leading "/", "//host", control characters, spaces, over 256 characters', () => {
-    for (const raw of ['relative', '//evil.example/x', '/a\nb', '/a b', '/\u00e4', `/${'a'.repeat(256)}`, '']) assert.equal(cleanPath(raw), undefined, JSON.stringify(raw));
+    for (const raw of ['relative', '//evil.example/x', '/a\nb', '/a b', '/\u00e4', `/${'a'.repeat(256)}`, ''])
+      assert.equal(cleanPath(raw), undefined, JSON.stringify(raw));
     assert.equal(cleanPath(`/${'a'.repeat(255)}`)?.length, 256);
     assert.equal(cleanPath('/%C3%A4?q'), '/%C3%A4');
   });
@@ -85,7 +95,7 @@ describe('recent paths', () => {
     assert.deepEqual(await readRecentPaths(dir, scope, 'd'), [{ path: '/a', at: new Date(clock).toISOString() }]);
   });
 
-  it('two processes (two recorders) on one file: each keeps the other\'s paths', async () => {
+  it("two processes (two recorders) on one file: each keeps the other's paths", async () => {
     const cli = recorder();
     const extension = recorder();
     cli.note(scope, 'd', '/from-cli');
@@ -95,7 +105,10 @@ describe('recent paths', () => {
     extension.note(scope, 'other', '/x');
     await extension.dispose();
     await cli.dispose();
-    assert.deepEqual((await readRecentPaths(dir, scope, 'd')).map((entry) => entry.path), ['/from-extension', '/from-cli']);
+    assert.deepEqual(
+      (await readRecentPaths(dir, scope, 'd')).map((entry) => entry.path),
+      ['/from-extension', '/from-cli'],
+    );
     assert.deepEqual(await readRecentPaths(dir, recentPathsScope('https://other.example', 'x'), 'd'), [], 'another Destination service sees none of them');
   });
 
@@ -105,7 +118,10 @@ describe('recent paths', () => {
     const paths = recorder();
     paths.note(scope, 'd', '/a');
     await paths.dispose();
-    assert.deepEqual((await readRecentPaths(dir, scope, 'd')).map((entry) => entry.path), ['/a']);
+    assert.deepEqual(
+      (await readRecentPaths(dir, scope, 'd')).map((entry) => entry.path),
+      ['/a'],
+    );
   });
 
   it('writes in the background: note() returns before anything is on disk, the timer writes it', async () => {
@@ -115,7 +131,10 @@ describe('recent paths', () => {
     // Poll the file rather than sleep a guessed time: the write lands when the timer has run (the bound is generous).
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (await readRecentPaths(dir, scope, 'd')).length === 0) await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual((await readRecentPaths(dir, scope, 'd')).map((entry) => entry.path), ['/a']);
+    assert.deepEqual(
+      (await readRecentPaths(dir, scope, 'd')).map((entry) => entry.path),
+      ['/a'],
+    );
     await paths.dispose();
   });
 });

@@ -5,7 +5,12 @@ import { fingerprint, isSecretHeader, isSecretKey, redactHeaders, redactObject, 
 // Made-up values shaped like the real thing; none of them is a credential.
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: 'demo-user', zid: 'tenant-a' })}.c2lnbmF0dXJlLW5vdC1yZWFs`;
-const pem = ['-----BEGIN PRIVATE KEY-----', 'TUlJRXZRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2N3Z2dTakFnRUFBb0lCQVFD', 'ZmFrZWZha2VmYWtl', '-----END PRIVATE KEY-----'].join('\n');
+const pem = [
+  '-----BEGIN PRIVATE KEY-----',
+  'TUlJRXZRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2N3Z2dTakFnRUFBb0lCQVFD',
+  'ZmFrZWZha2VmYWtl',
+  '-----END PRIVATE KEY-----',
+].join('\n');
 const rsaPem = pem.replace(/PRIVATE KEY/g, 'RSA PRIVATE KEY');
 
 /** Asserts that none of `secrets` survive in `text`. */
@@ -102,11 +107,42 @@ describe('redactText', () => {
 });
 
 describe('isSecretKey / isSecretHeader', () => {
-  const secret = ['Password', 'password', 'clientSecret', 'clientsecret', 'client_secret', 'mail.password', 'jco.client.passwd',
-    'tokenServicePassword', 'KeyStorePassword', 'trustStorePassword', 'proxyPassword', 'mail.smtp.secret', 'refresh_token',
-    'access_token', 'privateKey', 'key', 'Passphrase', 'SystemUserPassword', 'x.y.token'];
-  const ordinary = ['Name', 'URL', 'User', 'clientId', 'tokenServiceURL', 'Authentication', 'ProxyType', 'mail.user',
-    'jco.client.user', 'keyStoreLocation', 'tokenServiceUser', 'Description', 'passwordPolicy'];
+  const secret = [
+    'Password',
+    'password',
+    'clientSecret',
+    'clientsecret',
+    'client_secret',
+    'mail.password',
+    'jco.client.passwd',
+    'tokenServicePassword',
+    'KeyStorePassword',
+    'trustStorePassword',
+    'proxyPassword',
+    'mail.smtp.secret',
+    'refresh_token',
+    'access_token',
+    'privateKey',
+    'key',
+    'Passphrase',
+    'SystemUserPassword',
+    'x.y.token',
+  ];
+  const ordinary = [
+    'Name',
+    'URL',
+    'User',
+    'clientId',
+    'tokenServiceURL',
+    'Authentication',
+    'ProxyType',
+    'mail.user',
+    'jco.client.user',
+    'keyStoreLocation',
+    'tokenServiceUser',
+    'Description',
+    'passwordPolicy',
+  ];
   for (const name of secret) it(`${name} is secret`, () => assert.equal(isSecretKey(name), true));
   for (const name of ordinary) it(`${name} is not secret`, () => assert.equal(isSecretKey(name), false));
 

@@ -24,7 +24,10 @@ describe('SOCKS5 request encoding (golden vectors)', () => {
   });
 
   it('a location ID whose base64 exceeds 255 bytes is refused', () => {
-    assert.throws(() => authenticationRequest('jwt', 'x'.repeat(192)), (error: unknown) => isBtpError(error, ErrorCode.InvalidInput));
+    assert.throws(
+      () => authenticationRequest('jwt', 'x'.repeat(192)),
+      (error: unknown) => isBtpError(error, ErrorCode.InvalidInput),
+    );
     assert.equal(authenticationRequest('jwt', 'x'.repeat(189)).at(8), 252);
   });
 
@@ -80,8 +83,17 @@ describe('connectSocks5 against a scripted proxy', () => {
   }
 
   it('completes the handshake and hands over a socket that carries the backend bytes', async () => {
-    script = staged([[0x05, 0x80], [0x01, 0x00], [0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]]);
-    const socket = await connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'jwt-token', locationId: 'loc1', target: { host: 'db.virtual', port: 5432 } });
+    script = staged([
+      [0x05, 0x80],
+      [0x01, 0x00],
+      [0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0],
+    ]);
+    const socket = await connectSocks5({
+      proxy: { host: '127.0.0.1', port },
+      token: 'jwt-token',
+      locationId: 'loc1',
+      target: { host: 'db.virtual', port: 5432 },
+    });
     socket.write('hello');
     const [echo] = (await new Promise((resolve) => socket.once('data', (chunk: Buffer) => resolve([chunk])))) as Buffer[];
     assert.equal(echo?.toString(), 'hello');
@@ -90,28 +102,83 @@ describe('connectSocks5 against a scripted proxy', () => {
 
   const cases: [string, number[][], string][] = [
     ['05 FF: no JWT method', [[0x05, 0xff]], ErrorCode.ProtocolError],
-    ['01 01: token refused', [[0x05, 0x80], [0x01, 0x01]], ErrorCode.ConnectivityAuthRejected],
-    ['REP 02: not exposed', [[0x05, 0x80], [0x01, 0x00], [0x05, 0x02, 0x00, 0x01, 0, 0, 0, 0, 0, 0]], ErrorCode.NotExposed],
-    ['REP 03: no Cloud Connector', [[0x05, 0x80], [0x01, 0x00], [0x05, 0x03, 0x00, 0x01, 0, 0, 0, 0, 0, 0]], ErrorCode.NoCloudConnector],
-    ['REP 04: backend unreachable', [[0x05, 0x80], [0x01, 0x00], [0x05, 0x04, 0x00, 0x01, 0, 0, 0, 0, 0, 0]], ErrorCode.BackendUnreachable],
-    ['REP 05: authentication failure', [[0x05, 0x80], [0x01, 0x00], [0x05, 0x05, 0x00, 0x01, 0, 0, 0, 0, 0, 0]], ErrorCode.ConnectivityAuthRejected],
-    ['REP 07: command not supported', [[0x05, 0x80], [0x01, 0x00], [0x05, 0x07, 0x00, 0x01, 0, 0, 0, 0, 0, 0]], ErrorCode.ProtocolError],
+    [
+      '01 01: token refused',
+      [
+        [0x05, 0x80],
+        [0x01, 0x01],
+      ],
+      ErrorCode.ConnectivityAuthRejected,
+    ],
+    [
+      'REP 02: not exposed',
+      [
+        [0x05, 0x80],
+        [0x01, 0x00],
+        [0x05, 0x02, 0x00, 0x01, 0, 0, 0, 0, 0, 0],
+      ],
+      ErrorCode.NotExposed,
+    ],
+    [
+      'REP 03: no Cloud Connector',
+      [
+        [0x05, 0x80],
+        [0x01, 0x00],
+        [0x05, 0x03, 0x00, 0x01, 0, 0, 0, 0, 0, 0],
+      ],
+      ErrorCode.NoCloudConnector,
+    ],
+    [
+      'REP 04: backend unreachable',
+      [
+        [0x05, 0x80],
+        [0x01, 0x00],
+        [0x05, 0x04, 0x00, 0x01, 0, 0, 0, 0, 0, 0],
+      ],
+      ErrorCode.BackendUnreachable,
+    ],
+    [
+      'REP 05: authentication failure',
+      [
+        [0x05, 0x80],
+        [0x01, 0x00],
+        [0x05, 0x05, 0x00, 0x01, 0, 0, 0, 0, 0, 0],
+      ],
+      ErrorCode.ConnectivityAuthRejected,
+    ],
+    [
+      'REP 07: command not supported',
+      [
+        [0x05, 0x80],
+        [0x01, 0x00],
+        [0x05, 0x07, 0x00, 0x01, 0, 0, 0, 0, 0, 0],
+      ],
+      ErrorCode.ProtocolError,
+    ],
   ];
   for (const [title, answers, code] of cases) {
     it(`maps ${title} to ${code} with a message naming the fix`, async () => {
       script = staged(answers);
-      await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'jwt', locationId: 'loc9', target: { host: 'erp.virtual', port: 8000 } }), (error: unknown) => {
-        assert.ok(isBtpError(error, code as never), String(error));
-        assert.ok(error.message.length > 40);
-        return true;
-      });
+      await assert.rejects(
+        connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'jwt', locationId: 'loc9', target: { host: 'erp.virtual', port: 8000 } }),
+        (error: unknown) => {
+          assert.ok(isBtpError(error, code as never), String(error));
+          assert.ok(error.message.length > 40);
+          return true;
+        },
+      );
     });
   }
 
   it('a proxy that closes mid-handshake is a ProtocolError, a closed port is ProxyUnreachable (a tunnel is needed)', async () => {
     script = (socket) => socket.end();
-    await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'jwt', target: { host: 'a', port: 1 } }), (error: unknown) => isBtpError(error, ErrorCode.ProtocolError));
-    await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port: 9 }, token: 'jwt', target: { host: 'a', port: 1 } }), (error: unknown) => isBtpError(error, ErrorCode.ProxyUnreachable) && /tunnel setup/.test(error.message));
+    await assert.rejects(connectSocks5({ proxy: { host: '127.0.0.1', port }, token: 'jwt', target: { host: 'a', port: 1 } }), (error: unknown) =>
+      isBtpError(error, ErrorCode.ProtocolError),
+    );
+    await assert.rejects(
+      connectSocks5({ proxy: { host: '127.0.0.1', port: 9 }, token: 'jwt', target: { host: 'a', port: 1 } }),
+      (error: unknown) => isBtpError(error, ErrorCode.ProxyUnreachable) && /tunnel setup/.test(error.message),
+    );
   });
 });
 

@@ -116,7 +116,10 @@ describe('TokenCache concurrency', () => {
 
   it('starts a new shared fetch after a failure', async () => {
     const t = setup();
-    await assert.rejects(t.cache.get('k', () => Promise.reject(new Error('first'))), /first/);
+    await assert.rejects(
+      t.cache.get('k', () => Promise.reject(new Error('first'))),
+      /first/,
+    );
     const pending = deferred<AccessToken>();
     let calls = 0;
     const second = () => {

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DestinationDraft } from '../../../src/extension/editor/destinationDraft';
 
-const saved = { Name: 'erp', Type: 'HTTP', URL: 'http://erp.virtual:8000', ProxyType: 'OnPremise', Authentication: 'BasicAuthentication', User: 'alice', Password: 'pw-1' };
+const saved = {
+  Name: 'erp',
+  Type: 'HTTP',
+  URL: 'http://erp.virtual:8000',
+  ProxyType: 'OnPremise',
+  Authentication: 'BasicAuthentication',
+  User: 'alice',
+  Password: 'pw-1',
+};
 
 const open = () => new DestinationDraft({ connection: 'dev', level: 'subaccount', saved, etag: '"1"' });
 

@@ -19,13 +19,19 @@ const level = (m: DestinationsModel, connection: string, which: 'subaccount' | '
 describe('DestinationsModel', () => {
   it('is connection → level → destination with stable ids and parents (what reveal needs)', () => {
     const m = model();
-    assert.deepEqual(m.roots().map((root) => root.id), ['c/sandbox', 'c/dev']);
+    assert.deepEqual(
+      m.roots().map((root) => root.id),
+      ['c/sandbox', 'c/dev'],
+    );
     const subaccount = level(m, 'dev', 'subaccount');
     assert.equal(subaccount.id, levelId('dev', 'subaccount'));
     assert.equal(m.isLoaded(subaccount), false);
     m.setDestinations('dev', 'subaccount', [http('b'), http('a'), { Type: 'HTTP' }]);
     const children = m.childrenOf(subaccount);
-    assert.deepEqual(children.map((node) => node.id), [destinationId('dev', 'subaccount', 'a'), destinationId('dev', 'subaccount', 'b')]);
+    assert.deepEqual(
+      children.map((node) => node.id),
+      [destinationId('dev', 'subaccount', 'a'), destinationId('dev', 'subaccount', 'b')],
+    );
     const first = children[0];
     assert.ok(first);
     assert.equal(m.parentOf(first)?.id, subaccount.id);
@@ -35,12 +41,22 @@ describe('DestinationsModel', () => {
 
   it('filters on name, URL and description, case-insensitively, and says so when nothing matches', () => {
     const m = model();
-    m.setDestinations('dev', 'subaccount', [http('orders-api'), http('billing', { Description: 'Invoices API' }), { Name: 'db', Type: 'TCP', Address: 'db.virtual:5432' }]);
+    m.setDestinations('dev', 'subaccount', [
+      http('orders-api'),
+      http('billing', { Description: 'Invoices API' }),
+      { Name: 'db', Type: 'TCP', Address: 'db.virtual:5432' },
+    ]);
     const node = level(m, 'dev', 'subaccount');
     m.setFilter('API');
-    assert.deepEqual(m.childrenOf(node).map((child) => (child.kind === 'destination' ? child.name : child.kind)), ['billing', 'orders-api']);
+    assert.deepEqual(
+      m.childrenOf(node).map((child) => (child.kind === 'destination' ? child.name : child.kind)),
+      ['billing', 'orders-api'],
+    );
     m.setFilter('5432');
-    assert.deepEqual(m.childrenOf(node).map((child) => (child.kind === 'destination' ? child.name : child.kind)), ['db']);
+    assert.deepEqual(
+      m.childrenOf(node).map((child) => (child.kind === 'destination' ? child.name : child.kind)),
+      ['db'],
+    );
     m.setFilter('nothing-like-this');
     const [message] = m.childrenOf(node);
     assert.equal(message?.kind, 'message');

@@ -35,16 +35,22 @@ describe('package.json contributions', () => {
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const entry of entries) {
         assert.ok(declared.has(entry.command), `${menu}: ${entry.command}`);
-        if (menu === 'view/title' && (entry as { group?: string }).group?.startsWith('navigation')) assert.ok(declared.get(entry.command)?.icon, `${entry.command} has an icon`);
+        if (menu === 'view/title' && (entry as { group?: string }).group?.startsWith('navigation'))
+          assert.ok(declared.get(entry.command)?.icon, `${entry.command} has an icon`);
       }
     }
   });
 
   it('declares the views the code creates and welcome content for both', () => {
-    const views = Object.values(manifest.contributes.views).flat().map((view) => view.id);
+    const views = Object.values(manifest.contributes.views)
+      .flat()
+      .map((view) => view.id);
     assert.deepEqual(views.sort(), Object.values(ViewId).sort());
     assert.deepEqual(manifest.contributes.viewsWelcome.map((welcome) => welcome.view).sort(), Object.values(ViewId).sort());
-    assert.match(resolve(manifest.contributes.viewsWelcome.find((welcome) => welcome.view === ViewId.destinations)?.contents ?? ''), /command:btpConnect\.connect[\s\S]*command:btpConnect\.startSandbox/);
+    assert.match(
+      resolve(manifest.contributes.viewsWelcome.find((welcome) => welcome.view === ViewId.destinations)?.contents ?? ''),
+      /command:btpConnect\.connect[\s\S]*command:btpConnect\.startSandbox/,
+    );
   });
 
   it('declares exactly the settings Config reads', () => {
@@ -81,7 +87,18 @@ const raw = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Reco
 const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
 const PLACEHOLDER = /^%([\w.-]+)%$/;
 /** Keys whose string values a user reads (VS Code localises any string value that is a whole `%key%`). */
-const READ_BY_USERS = new Set(['displayName', 'description', 'title', 'name', 'contextualTitle', 'contents', 'markdownDescription', 'enumDescriptions', 'label', 'altText']);
+const READ_BY_USERS = new Set([
+  'displayName',
+  'description',
+  'title',
+  'name',
+  'contextualTitle',
+  'contents',
+  'markdownDescription',
+  'enumDescriptions',
+  'label',
+  'altText',
+]);
 
 /** Every string value in the manifest with its JSON path, skipping the snippet bodies (launch.json text, not UI). */
 function strings(value: unknown, path: string[] = []): { path: string[]; value: string }[] {
@@ -105,7 +122,9 @@ interface Walkthrough {
 
 describe('package.json for the Marketplace', () => {
   it('every %key% resolves in package.nls.json, and every entry there is used', () => {
-    const keys = strings(raw).map((entry) => PLACEHOLDER.exec(entry.value)?.[1]).filter((key): key is string => key !== undefined);
+    const keys = strings(raw)
+      .map((entry) => PLACEHOLDER.exec(entry.value)?.[1])
+      .filter((key): key is string => key !== undefined);
     assert.ok(keys.length > 50, `${keys.length} placeholders`);
     for (const key of keys) assert.equal(typeof nls[key], 'string', `%${key}% is in package.nls.json`);
     for (const key of Object.keys(nls)) assert.ok(keys.includes(key), `package.nls.json: "${key}" is used`);
@@ -130,20 +149,25 @@ describe('package.json for the Marketplace', () => {
     const banner = raw.galleryBanner as { color: string; theme: string };
     assert.match(banner.color, /^#[0-9a-f]{6}$/i);
     assert.ok(['dark', 'light'].includes(banner.theme));
-    for (const url of [(raw.repository as { url: string }).url, (raw.bugs as { url: string }).url, raw.homepage as string]) assert.match(url, /^https:\/\/github\.com\/btp-connect\/btp-connect/);
+    for (const url of [(raw.repository as { url: string }).url, (raw.bugs as { url: string }).url, raw.homepage as string])
+      assert.match(url, /^https:\/\/github\.com\/btp-connect\/btp-connect/);
     assert.ok(!(raw.categories as string[]).every((category) => category === 'Other'), 'a category beyond "Other"');
   });
 
   it('runs where the workspace is and says what works untrusted and in virtual workspaces', () => {
     assert.deepEqual(raw.extensionKind, ['workspace']);
-    const capabilities = raw.capabilities as { untrustedWorkspaces: { supported: string; description: string; restrictedConfigurations: string[] }; virtualWorkspaces: { supported: string; description: string } };
+    const capabilities = raw.capabilities as {
+      untrustedWorkspaces: { supported: string; description: string; restrictedConfigurations: string[] };
+      virtualWorkspaces: { supported: string; description: string };
+    };
     assert.equal(capabilities.untrustedWorkspaces.supported, 'limited');
     assert.match(resolve(capabilities.untrustedWorkspaces.description), /Restricted Mode[\s\S]*launch configurations/i);
     // Settings a workspace could use against its user: starting forwards, loosening them, running tunnel programs.
     for (const setting of [Setting.autoStart, Setting.allowedOrigins, Setting.tunnels, Setting.debugTypes, Setting.requireLocalToken]) {
       assert.ok(capabilities.untrustedWorkspaces.restrictedConfigurations.includes(setting), `${setting} is restricted`);
     }
-    for (const setting of capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok((Object.values(Setting) as string[]).includes(setting), `${setting} is a setting`);
+    for (const setting of capabilities.untrustedWorkspaces.restrictedConfigurations)
+      assert.ok((Object.values(Setting) as string[]).includes(setting), `${setting} is a setting`);
     assert.equal(capabilities.virtualWorkspaces.supported, 'limited');
     assert.ok(resolve(capabilities.virtualWorkspaces.description).length > 0);
   });
@@ -153,7 +177,10 @@ describe('package.json for the Marketplace', () => {
     assert.equal(walkthroughs.length, 1);
     const [walkthrough] = walkthroughs;
     assert.ok(walkthrough);
-    assert.deepEqual(walkthrough.steps.map((step) => step.id), ['connect', 'forward', 'debug', 'check']);
+    assert.deepEqual(
+      walkthrough.steps.map((step) => step.id),
+      ['connect', 'forward', 'debug', 'check'],
+    );
     const commands = new Set(ids as string[]);
     const vscodeCommands = new Set(['debug.addConfiguration']);
     for (const step of walkthrough.steps) {

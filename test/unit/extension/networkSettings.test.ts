@@ -9,7 +9,7 @@ import { affectsNetwork, networkConfig } from '../../../src/extension/network';
 const read = (settings: Record<string, unknown>) => (key: string) => settings[key];
 
 describe('networkConfig', () => {
-  it('without settings: the environment\'s proxy and NO_PROXY, the OS store on (as http.systemCertificates defaults)', () => {
+  it("without settings: the environment's proxy and NO_PROXY, the OS store on (as http.systemCertificates defaults)", () => {
     const config = networkConfig(read({}), { HTTPS_PROXY: 'http://env:1', NO_PROXY: 'a.example' });
     assert.deepEqual(config.proxy, { httpsProxy: { value: 'http://env:1', name: 'HTTPS_PROXY' }, noProxy: 'a.example', strictSsl: true });
     assert.equal(config.systemCa, true);
@@ -18,7 +18,14 @@ describe('networkConfig', () => {
 
   it('http.proxy wins for both schemes; http.noProxy adds to NO_PROXY; proxyAuthorization, proxyStrictSSL, systemCertificates', () => {
     const config = networkConfig(
-      read({ 'http.proxy': 'http://vs:2', 'http.noProxy': ['b.example', 7], 'http.proxyAuthorization': 'Basic eDp5', 'http.proxyStrictSSL': false, 'http.systemCertificates': false, 'btpConnect.http.caFile': '~/corp.pem' }),
+      read({
+        'http.proxy': 'http://vs:2',
+        'http.noProxy': ['b.example', 7],
+        'http.proxyAuthorization': 'Basic eDp5',
+        'http.proxyStrictSSL': false,
+        'http.systemCertificates': false,
+        'btpConnect.http.caFile': '~/corp.pem',
+      }),
       { HTTPS_PROXY: 'http://env:1', NO_PROXY: 'a.example' },
     );
     assert.deepEqual(config.proxy?.httpsProxy, { value: 'http://vs:2', name: 'http.proxy' });

@@ -16,7 +16,10 @@ describe('tunnel status bar words', () => {
     assert.equal(tunnelStatusText({ connection: 'dev', mode, state: 'reconnecting' }).text, '$(sync~spin) dev: tunnel reconnecting');
     assert.equal(tunnelStatusText({ connection: 'dev', mode, state: 'reconnecting' }).warning, true);
     assert.equal(tunnelStatusText({ connection: 'dev', mode, state: 'failed' }).text, '$(error) dev: tunnel failed');
-    assert.match(tunnelStatusText({ connection: 'kyma', mode: { kind: 'kubectl', namespace: 'kyma-system', context: 'c1' }, state: 'idle' }).tooltip, /kubectl:kyma-system@c1, idle \(starts with the first forward\)/);
+    assert.match(
+      tunnelStatusText({ connection: 'kyma', mode: { kind: 'kubectl', namespace: 'kyma-system', context: 'c1' }, state: 'idle' }).tooltip,
+      /kubectl:kyma-system@c1, idle \(starts with the first forward\)/,
+    );
   });
 
   it('the setting names a tunnel only where it has an entry, so the saved one applies elsewhere', () => {

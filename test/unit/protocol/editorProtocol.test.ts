@@ -32,7 +32,12 @@ describe('editor protocol: payload guards', () => {
     { name: 'edit without seq', envelope: note('edit', { set: {}, remove: [] }), type: Edit, ok: false },
     { name: 'edit without remove', envelope: note('edit', { seq: 3, set: {} }), type: Edit, ok: false },
     { name: 'edit with an oversized value', envelope: note('edit', { seq: 4, set: { URL: 'x'.repeat(256 * 1024 + 1) }, remove: [] }), type: Edit, ok: false },
-    { name: 'edit with too many properties', envelope: note('edit', { seq: 5, set: Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`p${i}`, 'v'])), remove: [] }), type: Edit, ok: false },
+    {
+      name: 'edit with too many properties',
+      envelope: note('edit', { seq: 5, set: Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`p${i}`, 'v'])), remove: [] }),
+      type: Edit,
+      ok: false,
+    },
     { name: 'setSecret', envelope: note('setSecret', { name: 'Password', value: 's3cret' }), type: SetSecret, ok: true },
     { name: 'setSecret without value', envelope: note('setSecret', { name: 'Password' }), type: SetSecret, ok: false },
     { name: 'secretAction keep', envelope: note('secretAction', { name: 'Password', action: 'keep' }), type: SecretAction, ok: true },

@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GetDetails, INSPECTOR_INBOUND, matchesFilter, OpenAsHttp, SetBodies, type TrafficSummary } from '../../../src/protocol/inspectorProtocol';
 
-const row = (extra: Partial<TrafficSummary>): TrafficSummary => ({ id: 1, startedAt: 0, destination: 'erp', method: 'GET', path: '/sap/opu/odata/Orders', status: 200, durationMs: 1, bytesIn: 0, bytesOut: 0, ...extra });
+const row = (extra: Partial<TrafficSummary>): TrafficSummary => ({
+  id: 1,
+  startedAt: 0,
+  destination: 'erp',
+  method: 'GET',
+  path: '/sap/opu/odata/Orders',
+  status: 200,
+  durationMs: 1,
+  bytesIn: 0,
+  bytesOut: 0,
+  ...extra,
+});
 
 describe('inspector filter', () => {
   it('matches status classes, exact statuses, methods, errors and path or destination parts; all words must match', () => {

@@ -104,8 +104,17 @@ for (const backing of ['in-memory', 'file-backed'] as const) {
 
     it('applies a batch in order with one outcome per operation', async () => {
       const store = await open();
-      const results = await store.apply([create(subaccount, 'b'), create(subaccount, 'a'), create(subaccount, 'b'), remove(subaccount, 'a'), remove(subaccount, 'a')]);
-      assert.deepEqual(results.map((result) => result.outcome), ['created', 'created', 'exists', 'deleted', 'not_found']);
+      const results = await store.apply([
+        create(subaccount, 'b'),
+        create(subaccount, 'a'),
+        create(subaccount, 'b'),
+        remove(subaccount, 'a'),
+        remove(subaccount, 'a'),
+      ]);
+      assert.deepEqual(
+        results.map((result) => result.outcome),
+        ['created', 'created', 'exists', 'deleted', 'not_found'],
+      );
       assert.deepEqual(names(store, subaccount), ['b']);
     });
 
@@ -172,7 +181,8 @@ for (const backing of ['in-memory', 'file-backed'] as const) {
       const before = store.get(subaccount, 'destinations', 'a');
       await store.replaceInValues('localhost:4000', 'localhost:5000');
       assert.deepEqual(store.get(subaccount, 'destinations', 'a')?.value, {
-        URL: 'http://localhost:5000/x', tokenServiceURL: 'http://localhost:5000/t?u=http://localhost:5000',
+        URL: 'http://localhost:5000/x',
+        tokenServiceURL: 'http://localhost:5000/t?u=http://localhost:5000',
       });
       assert.equal(store.get(subaccount, 'destinations', 'a')?.etag, before?.etag);
       assert.equal(store.get(instance, 'fragments', 'b')?.value.URL, 'http://localhost:5000');

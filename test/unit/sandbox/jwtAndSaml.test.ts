@@ -61,8 +61,16 @@ describe('sandbox JWT', () => {
 
   it('refuses tokens that are not three JSON-object segments as malformed', () => {
     const [header, body, signature] = signJwt(key, payload).split('.');
-    const malformed = ['', 'abc', `${header}.${body}`, `${header}.${body}.${signature}.extra`, `${header}.!!!.${signature}`,
-      `${header}.${segment([1, 2])}.${signature}`, `${header}.${segment('text')}.${signature}`, `${segment(null)}.${body}.${signature}`];
+    const malformed = [
+      '',
+      'abc',
+      `${header}.${body}`,
+      `${header}.${body}.${signature}.extra`,
+      `${header}.!!!.${signature}`,
+      `${header}.${segment([1, 2])}.${signature}`,
+      `${header}.${segment('text')}.${signature}`,
+      `${segment(null)}.${body}.${signature}`,
+    ];
     for (const token of malformed) assert.deepEqual(verifyJwt(key, token, nowSeconds), { ok: false, reason: 'malformed' }, token);
   });
 

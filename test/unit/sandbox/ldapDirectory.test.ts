@@ -35,20 +35,24 @@ describe('sandbox LDAP directory: wire and hash', () => {
     assert.deepEqual([...twoBytes.subarray(0, 4)], [0x30, 0x82, (twoBytes.length - 4) >> 8, (twoBytes.length - 4) & 0xff]);
   });
 
-  it('{SSHA} as OpenLDAP computes it: slappasswd’s hash, recomputed from its salt, is the same', { skip: !existsSync(slappasswd) && 'slappasswd is not installed (apt-get install slapd)' }, async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'btp-ssha-'));
-    try {
-      // The password from a file (-T), not argv.
-      await writeFile(join(folder, 'password'), 'a demo password', { mode: 0o600 });
-      const { stdout } = await promisify(execFile)(slappasswd, ['-h', '{SSHA}', '-T', join(folder, 'password')]);
-      const theirs = stdout.trim();
-      const salt = Buffer.from(theirs.slice('{SSHA}'.length), 'base64').subarray(20);
-      assert.equal(sshaHash('a demo password', salt), theirs);
-      assert.notEqual(sshaHash('another password', salt), theirs);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  });
+  it(
+    '{SSHA} as OpenLDAP computes it: slappasswd’s hash, recomputed from its salt, is the same',
+    { skip: !existsSync(slappasswd) && 'slappasswd is not installed (apt-get install slapd)' },
+    async () => {
+      const folder = await mkdtemp(join(tmpdir(), 'btp-ssha-'));
+      try {
+        // The password from a file (-T), not argv.
+        await writeFile(join(folder, 'password'), 'a demo password', { mode: 0o600 });
+        const { stdout } = await promisify(execFile)(slappasswd, ['-h', '{SSHA}', '-T', join(folder, 'password')]);
+        const theirs = stdout.trim();
+        const salt = Buffer.from(theirs.slice('{SSHA}'.length), 'base64').subarray(20);
+        assert.equal(sshaHash('a demo password', salt), theirs);
+        assert.notEqual(sshaHash('another password', salt), theirs);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('the tree holds the reader’s password only as a salted hash', () => {
     const ldif = directoryLdif();

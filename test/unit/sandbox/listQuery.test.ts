@@ -36,7 +36,11 @@ describe('parseListQuery: modes', () => {
     assert.deepEqual(parsed('$select=Name'), { mode: 'select' });
     assert.deepEqual(parsed('$page=3'), { mode: 'page', page: 3, pageSize: 10, pageCount: false, entityCount: false });
     assert.deepEqual(parsed('$page=2&$pageSize=25&$pageCount=true&$entityCount=true'), {
-      mode: 'page', page: 2, pageSize: 25, pageCount: true, entityCount: true,
+      mode: 'page',
+      page: 2,
+      pageSize: 25,
+      pageCount: true,
+      entityCount: true,
     });
   });
 
@@ -122,18 +126,20 @@ describe('parseListQuery: filters', () => {
 
   it('keeps $includeMetadata next to a filter', () => {
     assert.deepEqual(parsed(`${q("endswith(Name,'z')")}&$includeMetadata=etag`), {
-      mode: 'default', filter: { kind: 'endswith', suffix: 'z' }, metadata: ['etag'],
+      mode: 'default',
+      filter: { kind: 'endswith', suffix: 'z' },
+      metadata: ['etag'],
     });
   });
 
   const malformed: [string, string][] = [
     ['Name in (a,b)', "Name in ('a','b')"],
-    ["Name in ()", "Name in ('a','b')"],
+    ['Name in ()', "Name in ('a','b')"],
     ["Name in ('a' 'b')", "Name in ('a','b')"],
     ["Name in ('unterminated)", "Name in ('a','b')"],
-    ["startswith(Name,abc)", "startswith(Name,'abc')"],
+    ['startswith(Name,abc)', "startswith(Name,'abc')"],
     ["startswith(Name,'a','b')", "startswith(Name,'abc')"],
-    ["endswith(Name,)", "endswith(Name,'abc')"],
+    ['endswith(Name,)', "endswith(Name,'abc')"],
     ["modifiedwithin('0','minutes')", "modifiedwithin('30','minutes')"],
     ["modifiedwithin('1441','minutes')", "modifiedwithin('30','minutes')"],
     ["modifiedwithin('30','hours')", "modifiedwithin('30','minutes')"],

@@ -6,7 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { decodeWords, parseMailHeaders } from '../../../src/sandbox/mail/headers';
 import { listMailboxFolder, Mailbox, mailboxDirectory } from '../../../src/sandbox/mail/mailbox';
 
-const message = (subject: string, extra = '') => Buffer.from(`From: "Ann" <ann@example.com>\r\nTo: bob@example.com\r\nSubject: ${subject}\r\nDate: Mon, 07 Dec 2026 10:00:00 +0000\r\n${extra}\r\nBody line\r\nSubject: not a header\r\n`);
+const message = (subject: string, extra = '') =>
+  Buffer.from(
+    `From: "Ann" <ann@example.com>\r\nTo: bob@example.com\r\nSubject: ${subject}\r\nDate: Mon, 07 Dec 2026 10:00:00 +0000\r\n${extra}\r\nBody line\r\nSubject: not a header\r\n`,
+  );
 
 describe('sandbox mailbox', () => {
   let root: string;
@@ -32,7 +35,10 @@ describe('sandbox mailbox', () => {
     assert.deepEqual((await readdir(folder)).sort(), [first.file, second.file].sort());
 
     const listed = await listMailboxFolder(folder);
-    assert.deepEqual(listed.map((entry) => entry.subject), second.file > first.file ? ['second', 'first'] : ['first', 'second']);
+    assert.deepEqual(
+      listed.map((entry) => entry.subject),
+      second.file > first.file ? ['second', 'first'] : ['first', 'second'],
+    );
     const entry = listed.find((item) => item.file === first.file);
     assert.deepEqual(entry, { ...first, size: Buffer.byteLength(raw) });
     assert.equal(entry?.from, '"Ann" <ann@example.com>');
@@ -46,7 +52,10 @@ describe('sandbox mailbox', () => {
     const entry = await mailbox.deliver(message('kept'), { to: ['bob@example.com'] });
     await writeFile(join(folder, `${entry.file}.123.1.tmp`), 'half a mail');
     await writeFile(join(folder, 'notes.txt'), 'x');
-    assert.deepEqual((await listMailboxFolder(folder)).map((item) => item.file), [entry.file]);
+    assert.deepEqual(
+      (await listMailboxFolder(folder)).map((item) => item.file),
+      [entry.file],
+    );
     assert.deepEqual(await listMailboxFolder(join(root, 'missing')), []);
   });
 

@@ -27,10 +27,15 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 /** `openssl pkcs12 <args> -in <file>`; the password goes in through the environment, never argv. */
 function openssl(args: readonly string[], pass: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile('openssl', ['pkcs12', '-in', file, '-passin', 'env:P12_PASS', ...args], { env: { PATH: process.env.PATH ?? '', P12_PASS: pass } }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error('openssl is not installed (Debian: openssl)'));
-      else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
+    execFile(
+      'openssl',
+      ['pkcs12', '-in', file, '-passin', 'env:P12_PASS', ...args],
+      { env: { PATH: process.env.PATH ?? '', P12_PASS: pass } },
+      (error, stdout, stderr) => {
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error('openssl is not installed (Debian: openssl)'));
+        else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -48,7 +53,10 @@ describe('PKCS#12 keystore (sandbox PKI)', () => {
     const out = await openssl(['-nodes'], password);
     assert.equal(out.code, 0, out.stderr);
     const pems = out.stdout.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    assert.deepEqual(pems.map((pem) => new X509Certificate(pem).fingerprint256), [client.certPem, ca.certPem].map((pem) => new X509Certificate(pem).fingerprint256));
+    assert.deepEqual(
+      pems.map((pem) => new X509Certificate(pem).fingerprint256),
+      [client.certPem, ca.certPem].map((pem) => new X509Certificate(pem).fingerprint256),
+    );
     const key = out.stdout.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/)?.[0] ?? assert.fail(out.stdout);
     assert.ok(new X509Certificate(client.certPem).checkPrivateKey(createPrivateKey(key)));
     assert.match(out.stdout, /friendlyName: backend-client/);
@@ -62,7 +70,7 @@ describe('PKCS#12 keystore (sandbox PKI)', () => {
     assert.throws(() => createSecureContext({ pfx: keystore, passphrase: 'keystore-password-2' }), /mac verify failure/);
   });
 
-  it('Node\'s TLS client presents it as pfx + passphrase, and an mTLS server that trusts the CA accepts the client', async () => {
+  it("Node's TLS client presents it as pfx + passphrase, and an mTLS server that trusts the CA accepts the client", async () => {
     const tlsServer = createServer({ cert: server.certPem, key: server.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
       const peer = socket.getPeerCertificate();
       socket.end(`${String(peer.subject?.CN)} ${String(socket.authorized)}`);
@@ -82,7 +90,7 @@ describe('PKCS#12 keystore (sandbox PKI)', () => {
     }
   });
 
-  it('refuses an empty password, a key that is not the certificate\'s and text without a certificate, naming the field', () => {
+  it("refuses an empty password, a key that is not the certificate's and text without a certificate, naming the field", () => {
     const other = issueClientCertificate(ca, { commonName: 'other' });
     const cases: [Parameters<typeof encodePkcs12>[0], string][] = [
       [{ certPem: client.certPem, keyPem: client.keyPem, password: '' }, 'password'],
@@ -91,7 +99,11 @@ describe('PKCS#12 keystore (sandbox PKI)', () => {
       [{ certPem: client.certPem, keyPem: 'not a key', password }, 'keyPem'],
     ];
     for (const [input, field] of cases) {
-      assert.throws(() => encodePkcs12(input), (error: unknown) => isBtpError(error) && error.code === ErrorCode.InvalidInput && error.field === field && error.message.includes(field), field);
+      assert.throws(
+        () => encodePkcs12(input),
+        (error: unknown) => isBtpError(error) && error.code === ErrorCode.InvalidInput && error.field === field && error.message.includes(field),
+        field,
+      );
     }
   });
 });

@@ -52,7 +52,16 @@ const clientCert = new X509Certificate(client.certPem);
 
 describe('der', () => {
   it('encodes lengths in short form below 128 and in 0x81/0x82/0x83 long forms above', () => {
-    const cases: [number, string][] = [[0, '00'], [5, '05'], [127, '7f'], [128, '8180'], [255, '81ff'], [256, '820100'], [65_535, '82ffff'], [65_536, '83010000']];
+    const cases: [number, string][] = [
+      [0, '00'],
+      [5, '05'],
+      [127, '7f'],
+      [128, '8180'],
+      [255, '81ff'],
+      [256, '820100'],
+      [65_535, '82ffff'],
+      [65_536, '83010000'],
+    ];
     for (const [length, expected] of cases) assert.equal(hex(der.encodeLength(length)), expected, `length ${length}`);
     assert.equal(hex(der.octetString(Buffer.alloc(200)).subarray(0, 3)), '0481c8');
     assert.equal(hex(der.octetString(Buffer.alloc(300)).subarray(0, 4)), '0482012c');
@@ -60,9 +69,16 @@ describe('der', () => {
 
   it('writes INTEGERs minimally, with a leading zero only where the high bit is set', () => {
     const cases: [bigint | number | Uint8Array, string][] = [
-      [0, '020100'], [127, '02017f'], [128, '02020080'], [256, '02020100'], [2n ** 64n, '0209010000000000000000'],
-      [Buffer.from([0, 0, 1]), '020101'], [Buffer.from([0x80]), '02020080'], [Buffer.from([0, 0x80]), '02020080'],
-      [Buffer.from([0, 0, 0]), '020100'], [Buffer.alloc(0), '020100'],
+      [0, '020100'],
+      [127, '02017f'],
+      [128, '02020080'],
+      [256, '02020100'],
+      [2n ** 64n, '0209010000000000000000'],
+      [Buffer.from([0, 0, 1]), '020101'],
+      [Buffer.from([0x80]), '02020080'],
+      [Buffer.from([0, 0x80]), '02020080'],
+      [Buffer.from([0, 0, 0]), '020100'],
+      [Buffer.alloc(0), '020100'],
     ];
     for (const [value, expected] of cases) assert.equal(hex(der.integer(value)), expected, `integer ${String(value)}`);
     assert.throws(() => der.integer(-1), RangeError);
@@ -195,19 +211,26 @@ describe('issueServerCertificate', () => {
       }
       return assert.fail('no error');
     };
-    assert.deepEqual(fields(() => issueServerCertificate(ca, { commonName: 'x', dnsNames: ['bad host', '127.0.0.1', 'ok.localhost'], ipAddresses: ['fe80::1%eth0'] })), [
-      'dnsNames[0]:invalid_dns_name',
-      'dnsNames[1]:ip_as_dns_name',
-      'ipAddresses[0]:invalid_ip',
-    ]);
-    assert.deepEqual(fields(() => issueServerCertificate(ca, { commonName: 'x', dnsNames: [] })), ['dnsNames:required']);
-    assert.deepEqual(fields(() => issueServerCertificate(server, { commonName: 'x', dnsNames: ['a.localhost'] })), ['certPem:not_a_ca']);
-    assert.deepEqual(fields(() => issueServerCertificate({ certPem: ca.certPem, keyPem: otherCa.keyPem }, { commonName: 'x', dnsNames: ['a.localhost'] })), [
-      'keyPem:key_mismatch',
-    ]);
-    assert.deepEqual(fields(() => issueServerCertificate({ certPem: 'nope', keyPem: ca.keyPem }, { commonName: 'x', dnsNames: ['a.localhost'] })), [
-      'certPem:invalid_certificate',
-    ]);
+    assert.deepEqual(
+      fields(() => issueServerCertificate(ca, { commonName: 'x', dnsNames: ['bad host', '127.0.0.1', 'ok.localhost'], ipAddresses: ['fe80::1%eth0'] })),
+      ['dnsNames[0]:invalid_dns_name', 'dnsNames[1]:ip_as_dns_name', 'ipAddresses[0]:invalid_ip'],
+    );
+    assert.deepEqual(
+      fields(() => issueServerCertificate(ca, { commonName: 'x', dnsNames: [] })),
+      ['dnsNames:required'],
+    );
+    assert.deepEqual(
+      fields(() => issueServerCertificate(server, { commonName: 'x', dnsNames: ['a.localhost'] })),
+      ['certPem:not_a_ca'],
+    );
+    assert.deepEqual(
+      fields(() => issueServerCertificate({ certPem: ca.certPem, keyPem: otherCa.keyPem }, { commonName: 'x', dnsNames: ['a.localhost'] })),
+      ['keyPem:key_mismatch'],
+    );
+    assert.deepEqual(
+      fields(() => issueServerCertificate({ certPem: 'nope', keyPem: ca.keyPem }, { commonName: 'x', dnsNames: ['a.localhost'] })),
+      ['certPem:invalid_certificate'],
+    );
   });
 });
 

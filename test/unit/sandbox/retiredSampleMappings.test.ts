@@ -10,12 +10,27 @@ import { silentLogger } from '../../../src/core/log';
 
 // Finding: a sandbox folder made before the directory and the mail server existed keeps mapping ldap.virtual:389 and
 // smtp.virtual:25 to the line service, so onprem-ldap and onprem-mail never reach them there.
-const retired = (virtualHost: string, virtualPort: number, description: string): MappingEntry => ({ virtualHost, virtualPort, localHost: 'builtin:line', protocol: 'TCP', authenticationMode: 'NONE', description });
+const retired = (virtualHost: string, virtualPort: number, description: string): MappingEntry => ({
+  virtualHost,
+  virtualPort,
+  localHost: 'builtin:line',
+  protocol: 'TCP',
+  authenticationMode: 'NONE',
+  description,
+});
 const oldFile = (): CloudConnectorFile => {
   const current = defaultCloudConnectorFile();
   const [first, ...rest] = current.connectors;
   const kept = first!.mappings.filter((mapping) => mapping.virtualHost !== 'ldap.virtual' && mapping.virtualHost !== 'smtp.virtual');
-  return { connectors: [{ ...first!, mappings: [...kept, retired('ldap.virtual', 389, 'Line service as a directory'), retired('smtp.virtual', 25, 'Line service as a mail server')] }, ...rest] };
+  return {
+    connectors: [
+      {
+        ...first!,
+        mappings: [...kept, retired('ldap.virtual', 389, 'Line service as a directory'), retired('smtp.virtual', 25, 'Line service as a mail server')],
+      },
+      ...rest,
+    ],
+  };
 };
 const target = (file: CloudConnectorFile, host: string) => file.connectors[0]!.mappings.find((mapping) => mapping.virtualHost === host)?.localHost;
 
@@ -51,7 +66,10 @@ describe('cloud-connector.json of an earlier version: ldap.virtual and smtp.virt
       assert.equal(target(applied, 'ldap.virtual'), 'builtin:ldap');
       const onDisk = parseCloudConnectorFile(readFileSync(join(directory, CONFIG_FILE_NAME), 'utf8'));
       assert.equal(target(onDisk, 'smtp.virtual'), 'builtin:mail');
-      assert.ok(lines.some((line) => line.includes('ldap.virtual:389 and smtp.virtual:25')), lines.join('\n'));
+      assert.ok(
+        lines.some((line) => line.includes('ldap.virtual:389 and smtp.virtual:25')),
+        lines.join('\n'),
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

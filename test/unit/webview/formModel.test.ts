@@ -22,10 +22,16 @@ describe('form model: HTTP authentication types', () => {
         const field = shown.get(name);
         assert.ok(field, `${name} is shown for ${type}`);
         assert.equal(field.required, true, `${name} is marked required for ${type}`);
-        assert.ok(field.issues.some((issue) => issue.problem === 'required'), `${name} shows "required" next to it while empty`);
+        assert.ok(
+          field.issues.some((issue) => issue.problem === 'required'),
+          `${name} shows "required" next to it while empty`,
+        );
       }
       for (const always of ['Name', 'Type', 'URL', 'Authentication']) assert.equal(shown.get(always)?.required, true, `${always} is required`);
-      const markedRequired = [...shown.values()].filter((field) => field.required).map((field) => field.name).sort();
+      const markedRequired = [...shown.values()]
+        .filter((field) => field.required)
+        .map((field) => field.name)
+        .sort();
       assert.deepEqual(markedRequired, [...new Set(['Name', 'Type', 'URL', 'Authentication', ...expected])].sort(), 'nothing else is marked required');
       for (const secret of AUTHENTICATIONS[type].secrets.filter((name) => shown.has(name))) {
         assert.equal(shown.get(secret)?.input, 'secret', `${secret} is a masked input`);
@@ -91,7 +97,10 @@ describe('form model: other destination types', () => {
   });
 
   it('LDAP with basic authentication requires ldap.user and ldap.password', () => {
-    const shown = fields({ properties: { Name: 'l', Type: 'LDAP', 'ldap.url': 'ldap://dir:389', 'ldap.proxyType': 'OnPremise', 'ldap.authentication': 'BasicAuthentication' }, secrets: {} });
+    const shown = fields({
+      properties: { Name: 'l', Type: 'LDAP', 'ldap.url': 'ldap://dir:389', 'ldap.proxyType': 'OnPremise', 'ldap.authentication': 'BasicAuthentication' },
+      secrets: {},
+    });
     assert.equal(shown.get('ldap.user')?.required, true);
     assert.equal(shown.get('ldap.password')?.required, true);
     assert.equal(shown.get('ldap.password')?.input, 'secret');
@@ -101,7 +110,10 @@ describe('form model: other destination types', () => {
     const shown = fields({ properties: { Name: 'm', Type: 'MAIL', Authentication: 'BasicAuthentication' }, secrets: {} });
     assert.equal(shown.get('mail.user')?.required, true);
     assert.equal(shown.get('mail.password')?.required, true);
-    assert.ok(shown.get('mail.smtp.host')?.issues.some((issue) => issue.problem === 'required'), 'one of the hosts is asked for');
+    assert.ok(
+      shown.get('mail.smtp.host')?.issues.some((issue) => issue.problem === 'required'),
+      'one of the hosts is asked for',
+    );
   });
 
   it('RFC follows the target mode: message server needs the system ID or port, not the system number', () => {
@@ -115,7 +127,10 @@ describe('form model: other destination types', () => {
 
   it('a draft without a known Type still shows Name and Type, with the problem on Type', () => {
     const form = buildForm({ properties: { Name: 'x' }, secrets: {} });
-    assert.deepEqual(form.sections.map((s) => s.id), ['general']);
+    assert.deepEqual(
+      form.sections.map((s) => s.id),
+      ['general'],
+    );
     const type = form.sections[0]?.fields.find((f) => f.name === 'Type');
     assert.ok(type?.issues.some((issue) => issue.problem === 'required'));
   });
@@ -126,6 +141,9 @@ describe('form model: validation input', () => {
     const input = validationInput({ properties: { Name: 'a' }, secrets: { Password: 'stored', clientSecret: 'replaced', KeyStorePassword: 'removed' } });
     assert.deepEqual(Object.keys(input).sort(), ['Name', 'Password', 'clientSecret']);
     assert.equal(input.Password, input.clientSecret);
-    assert.equal(validateDestination(input).some((issue) => issue.field === 'Password' && issue.problem === 'required'), false);
+    assert.equal(
+      validateDestination(input).some((issue) => issue.field === 'Password' && issue.problem === 'required'),
+      false,
+    );
   });
 });

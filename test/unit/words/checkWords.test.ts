@@ -14,7 +14,14 @@ describe('checkReport', () => {
   });
 
   it('prints marks, aligned names and times, and the fix of the first failure', () => {
-    const failure: HopResult = { hop: 'cloudConnector', status: 'failed', ms: 4.2, detail: 'No Cloud Connector is connected (HTTP 503).', code: ErrorCode.NoCloudConnector, fix: 'Connect one.' };
+    const failure: HopResult = {
+      hop: 'cloudConnector',
+      status: 'failed',
+      ms: 4.2,
+      detail: 'No Cloud Connector is connected (HTTP 503).',
+      code: ErrorCode.NoCloudConnector,
+      fix: 'Connect one.',
+    };
     const result: CheckResult = {
       destination: 'erp',
       kind: 'http',
@@ -51,7 +58,14 @@ describe('checkReport', () => {
   });
 
   it('ends a healthy check with OK and the total time; a failed lookup has no target', () => {
-    const ok = checkReport({ destination: 'api', kind: 'tcp', proxyType: 'Internet', target: 'db:5432', hops: HOP_IDS.map((hop) => skipped(hop, 'x')), totalMs: 3.25 });
+    const ok = checkReport({
+      destination: 'api',
+      kind: 'tcp',
+      proxyType: 'Internet',
+      target: 'db:5432',
+      hops: HOP_IDS.map((hop) => skipped(hop, 'x')),
+      totalMs: 3.25,
+    });
     assert.equal(ok[0], 'api (TCP, Internet) → db:5432');
     assert.equal(ok.at(-1), 'OK: every hop that applies works (3.3 ms).');
     const failure: HopResult = { hop: 'destinationLookup', status: 'failed', ms: 2, detail: 'missing', code: ErrorCode.NotFound, fix: 'Create it.' };
@@ -60,8 +74,20 @@ describe('checkReport', () => {
   });
 
   it('a warning (the way works, the path is not exposed) marks its hop with ! and ends OK with a hint', () => {
-    const warning: HopResult = { hop: 'cloudConnector', status: 'warning', ms: 3, detail: 'The way works up to the Cloud Connector, which does not expose erp.virtual:8000/ (HTTP 403).', code: ErrorCode.NotExposed, fix: 'Check a path that is exposed (--path).' };
-    const lines = checkReport({ destination: 'erp', hops: [{ hop: 'tokenService', status: 'ok', ms: 1, detail: 'token' }, warning, skipped('backend', 'not reached')], warning, totalMs: 9 });
+    const warning: HopResult = {
+      hop: 'cloudConnector',
+      status: 'warning',
+      ms: 3,
+      detail: 'The way works up to the Cloud Connector, which does not expose erp.virtual:8000/ (HTTP 403).',
+      code: ErrorCode.NotExposed,
+      fix: 'Check a path that is exposed (--path).',
+    };
+    const lines = checkReport({
+      destination: 'erp',
+      hops: [{ hop: 'tokenService', status: 'ok', ms: 1, detail: 'token' }, warning, skipped('backend', 'not reached')],
+      warning,
+      totalMs: 9,
+    });
     assert.deepEqual(lines.slice(1), [
       '✓ token service          1.0 ms  token',
       '! Cloud Connector        3.0 ms  The way works up to the Cloud Connector, which does not expose erp.virtual:8000/ (HTTP 403).',

@@ -80,20 +80,28 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     }),
   );
   if (options.mode === 'vsix' && options.vsix) {
-    const installed = spawnSync(node24, [codeServerEntry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', resolve(options.vsix)], { encoding: 'utf8' });
+    const installed = spawnSync(
+      node24,
+      [codeServerEntry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', resolve(options.vsix)],
+      { encoding: 'utf8' },
+    );
     if (installed.status !== 0) throw new Error(`installing ${options.vsix} failed:\n${installed.stdout}${installed.stderr}`);
   }
   const args = [
     codeServerEntry,
-    '--bind-addr', '127.0.0.1:0',
-    '--auth', 'none',
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--user-data-dir', userData,
-    '--extensions-dir', extensions,
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensions,
     // The web workbench honours an extension-development payload only with the smoke-test driver on.
     ...(options.mode === 'dev' ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     workspace,

@@ -14,8 +14,20 @@ export const suiteOut = join(repoRoot, 'dist-test', 'vscode');
 
 export async function buildSuite(): Promise<string> {
   const dir = join(repoRoot, 'test', 'vscode', 'suite');
-  const entryPoints = readdirSync(dir).filter((name) => name.endsWith('.ts')).map((name) => join(dir, name));
-  await esbuild.build({ entryPoints, outdir: suiteOut, bundle: true, platform: 'node', target: 'node22', format: 'cjs', external: ['vscode', 'mocha', '@napi-rs/keyring', 'proxy'], sourcemap: 'inline', logLevel: 'warning' });
+  const entryPoints = readdirSync(dir)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(dir, name));
+  await esbuild.build({
+    entryPoints,
+    outdir: suiteOut,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    external: ['vscode', 'mocha', '@napi-rs/keyring', 'proxy'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
   return suiteOut;
 }
 
@@ -41,7 +53,8 @@ export async function runInExtensionHost(environment: Record<string, string>, se
       void page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
         const line = format(...args);
         // The offline workbench complains about marketplaces and auth providers it cannot reach: not ours.
-        if (!/open-vsx|github|AccountPolicyGate|connection token|socket|reconnection-grace|Service Worker|AgentHost|builtin extensions/.test(line)) output += `${line}\n`;
+        if (!/open-vsx|github|AccountPolicyGate|connection token|socket|reconnection-grace|Service Worker|AgentHost|builtin extensions/.test(line))
+          output += `${line}\n`;
       });
       void page.exposeFunction('codeAutomationExit', (code: number) => {
         clearTimeout(timer);

@@ -8,11 +8,15 @@ describe('activation', () => {
   it('activates, registers every contributed command, and reports its own activation time', async () => {
     const api = await extensionApi();
     const extension = vscode.extensions.getExtension('btp-connect.btp-connect');
-    const manifest = JSON.parse(readFileSync(join(extension?.extensionPath ?? '', 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const manifest = JSON.parse(readFileSync(join(extension?.extensionPath ?? '', 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string }[] };
+    };
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const { command } of manifest.contributes.commands) assert.ok(registered.has(command), `${command} is registered`);
     assert.ok(api.activationMs > 0 && api.activationMs < 5_000, `activation took ${api.activationMs} ms`);
-    console.log(`BTP Connect activation: ${api.activationMs.toFixed(1)} ms of its own work, ${api.secretStoreMs.toFixed(1)} ms of it choosing the secret store`);
+    console.log(
+      `BTP Connect activation: ${api.activationMs.toFixed(1)} ms of its own work, ${api.secretStoreMs.toFixed(1)} ms of it choosing the secret store`,
+    );
   });
 
   it('uses the OS keychain when one is reachable, VS Code SecretStorage otherwise, and says which', async () => {

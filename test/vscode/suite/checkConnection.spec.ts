@@ -14,7 +14,9 @@ async function destinationNode(name: string): Promise<DestinationNode> {
   const sandbox = (await provider.getChildren()).find((node) => node.kind === 'connection' && node.connection === 'sandbox');
   assert.ok(sandbox);
   const [subaccount] = (await provider.getChildren(sandbox)) as LevelNode[];
-  const node = (await provider.getChildren(subaccount)).find((candidate): candidate is DestinationNode => candidate.kind === 'destination' && candidate.name === name);
+  const node = (await provider.getChildren(subaccount)).find(
+    (candidate): candidate is DestinationNode => candidate.kind === 'destination' && candidate.name === name,
+  );
   assert.ok(node, name);
   return node;
 }
@@ -34,10 +36,15 @@ describe('Check Connection in the extension host', () => {
     assert.equal(root.warning?.hop, 'cloudConnector');
     assert.equal(root.warning?.code, 'BTP_NOT_EXPOSED');
     assert.ok(root.warning?.exposed?.includes('/sap/opu/odata/ and below'), JSON.stringify(root.warning));
-    const result = await vscode.commands.executeCommand<CheckResult>('btpConnect.checkConnection', await destinationNode('onprem-erp-basic'), '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner');
+    const result = await vscode.commands.executeCommand<CheckResult>(
+      'btpConnect.checkConnection',
+      await destinationNode('onprem-erp-basic'),
+      '/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner',
+    );
     assert.equal(result.firstFailure, undefined, JSON.stringify(result.firstFailure));
     const ok = result.hops.filter((hop) => hop.status === 'ok').map((hop) => hop.hop);
-    for (const hop of ['tokenService', 'destinationLookup', 'connectivityProxy', 'cloudConnector', 'backend', 'response']) assert.ok(ok.includes(hop as never), `${hop} in ${ok.join(', ')}`);
+    for (const hop of ['tokenService', 'destinationLookup', 'connectivityProxy', 'cloudConnector', 'backend', 'response'])
+      assert.ok(ok.includes(hop as never), `${hop} in ${ok.join(', ')}`);
     assert.equal(result.proxyType, 'OnPremise');
   });
 
@@ -53,7 +60,9 @@ describe('Check Connection in the extension host', () => {
     const directory = api.ctx.sandbox.directory;
     const { file: original } = await readConfigFile(directory);
     // Take db.virtual:5432 away: onprem-tcp-db is then refused by the Cloud Connector (SOCKS5 0x02).
-    const without = { connectors: original.connectors.map((entry) => ({ ...entry, mappings: entry.mappings.filter((mapping) => mapping.virtualHost !== 'db.virtual') })) };
+    const without = {
+      connectors: original.connectors.map((entry) => ({ ...entry, mappings: entry.mappings.filter((mapping) => mapping.virtualHost !== 'db.virtual') })),
+    };
     assert.equal((await waitForAcknowledgement(directory, await writeConfigFile(directory, without))).kind, 'applied');
 
     const window = vscode.window as unknown as Record<string, unknown>;
@@ -61,7 +70,8 @@ describe('Check Connection in the extension host', () => {
     const inputs: string[] = [];
     let greenAgain!: (message: string) => void;
     const rechecked = new Promise<string>((resolve) => (greenAgain = resolve));
-    window.showErrorMessage = async (_message: string, ...buttons: string[]) => (buttons.includes('Expose in the Sandbox…') ? 'Expose in the Sandbox…' : undefined);
+    window.showErrorMessage = async (_message: string, ...buttons: string[]) =>
+      buttons.includes('Expose in the Sandbox…') ? 'Expose in the Sandbox…' : undefined;
     window.showInputBox = async (options?: vscode.InputBoxOptions) => {
       // The virtual host comes filled in from the check; the internal address is typed.
       const value = options?.value === '127.0.0.1:' ? 'builtin:line' : (options?.value ?? '');
@@ -78,7 +88,10 @@ describe('Check Connection in the extension host', () => {
       await rechecked;
       assert.deepEqual(inputs, ['db.virtual:5432', 'builtin:line']);
       const { file } = await readConfigFile(directory);
-      assert.deepEqual(file.connectors[0]?.mappings.find((mapping) => mapping.virtualHost === 'db.virtual'), { virtualHost: 'db.virtual', virtualPort: 5432, localHost: 'builtin:line', protocol: 'TCP', authenticationMode: 'NONE' });
+      assert.deepEqual(
+        file.connectors[0]?.mappings.find((mapping) => mapping.virtualHost === 'db.virtual'),
+        { virtualHost: 'db.virtual', virtualPort: 5432, localHost: 'builtin:line', protocol: 'TCP', authenticationMode: 'NONE' },
+      );
     } finally {
       for (const [name, original] of saved) window[name] = original;
       assert.equal((await waitForAcknowledgement(directory, await writeConfigFile(directory, original))).kind, 'applied');

@@ -11,7 +11,9 @@ import { extensionApi } from './api';
 /** Replaces the pickers and input boxes of `vscode.window` for one run of `body`, answering in order. */
 async function scripted(answers: { picks: string[]; inputs: string[]; file?: string }, body: () => Promise<void>): Promise<string[]> {
   const window = vscode.window as unknown as Record<string, unknown>;
-  const saved = ['showQuickPick', 'showInputBox', 'showOpenDialog', 'showErrorMessage', 'showInformationMessage', 'showWarningMessage'].map((name) => [name, window[name]] as const);
+  const saved = ['showQuickPick', 'showInputBox', 'showOpenDialog', 'showErrorMessage', 'showInformationMessage', 'showWarningMessage'].map(
+    (name) => [name, window[name]] as const,
+  );
   const errors: string[] = [];
   const picks = [...answers.picks];
   const inputs = [...answers.inputs];
@@ -92,6 +94,9 @@ describe('connect flows', () => {
     });
     assert.equal(errors.length, 1);
     assert.match(errors[0] ?? '', /^Service key not usable: .*"uri"/s);
-    assert.equal((await api.ctx.registry.list()).some((entry) => entry.name === 'broken'), false);
+    assert.equal(
+      (await api.ctx.registry.list()).some((entry) => entry.name === 'broken'),
+      false,
+    );
   });
 });

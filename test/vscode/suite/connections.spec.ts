@@ -28,7 +28,11 @@ describe('saved connections', () => {
     assert.ok(api.ctx.destinations.model.roots().some((root) => root.connection === 'from-vscode'));
 
     await api.ctx.registry.remove('from-vscode');
-    assert.equal(await storedSecret(api, 'connection/from-vscode/destination/clientsecret'), undefined, `the client secret is gone from the ${api.ctx.secretStorage}`);
+    assert.equal(
+      await storedSecret(api, 'connection/from-vscode/destination/clientsecret'),
+      undefined,
+      `the client secret is gone from the ${api.ctx.secretStorage}`,
+    );
     assert.equal(readFileSync(file, 'utf8').includes('from-vscode'), false);
     await vscode.commands.executeCommand('btpConnect.stopSandbox');
   });

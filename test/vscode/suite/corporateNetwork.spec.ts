@@ -56,12 +56,22 @@ describe('corporate proxies and CAs from VS Code settings', () => {
     const sandbox = api.ctx.sandbox.running ?? (await api.ctx.sandbox.start());
     proxy = await startBasicAuthProxy({ users: { vscode: 'vscode-proxy-password' }, hosts: { api: Number(new URL(sandbox.endpoints.internetApiUrl).port) } });
     serviceAgents = new HttpAgents({ extraCaPem: sandbox.caPem });
-    service = new DestinationServiceClient({ binding: parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding, agents: serviceAgents });
-    await service.create('subaccount', { Name: 'corp-proxied', Type: 'HTTP', URL: `http://api.btp.test:${new URL(sandbox.endpoints.internetApiUrl).port}/v1`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    service = new DestinationServiceClient({
+      binding: parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
+      agents: serviceAgents,
+    });
+    await service.create('subaccount', {
+      Name: 'corp-proxied',
+      Type: 'HTTP',
+      URL: `http://api.btp.test:${new URL(sandbox.endpoints.internetApiUrl).port}/v1`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    });
   });
 
   after(async () => {
-    for (const key of ['http.proxy', 'http.proxyAuthorization', 'btpConnect.http.caFile']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['http.proxy', 'http.proxyAuthorization', 'btpConnect.http.caFile'])
+      await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
     await proxy?.close();
     tlsServer?.close();
     await serviceAgents?.close();
@@ -72,7 +82,11 @@ describe('corporate proxies and CAs from VS Code settings', () => {
     const api = await extensionApi();
     const before = api.ctx.registry.network;
     await settings().update('http.proxy', proxy.url(), vscode.ConfigurationTarget.Global);
-    await settings().update('http.proxyAuthorization', `Basic ${Buffer.from('vscode:vscode-proxy-password').toString('base64')}`, vscode.ConfigurationTarget.Global);
+    await settings().update(
+      'http.proxyAuthorization',
+      `Basic ${Buffer.from('vscode:vscode-proxy-password').toString('base64')}`,
+      vscode.ConfigurationTarget.Global,
+    );
     let network = await networkAfter(before);
     // Two updates, two rebuilds: wait for the one that has the credentials too.
     while (network.route('http://api.btp.test/') === undefined || !network.describe().includes('http.proxy')) network = await networkAfter(network);
@@ -88,7 +102,13 @@ describe('corporate proxies and CAs from VS Code settings', () => {
     const certificate = issueServerCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
     tlsServer = createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem }, (_req, res) => res.end('corporate'));
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-    await service.create('subaccount', { Name: 'corp-tls', Type: 'HTTP', URL: `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`, ProxyType: 'Internet', Authentication: 'NoAuthentication' });
+    await service.create('subaccount', {
+      Name: 'corp-tls',
+      Type: 'HTTP',
+      URL: `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    });
     const refused = await getThroughForward('corp-tls', '/');
     assert.equal(refused.status, 502, refused.body);
 

@@ -55,7 +55,13 @@ describe('debug sessions and terminals', () => {
     const api = await extensionApi();
     if (!api.ctx.sandbox.running) await vscode.commands.executeCommand('btpConnect.startSandbox');
     const untrusted = new DebugEnvironmentProvider(api.ctx, () => false);
-    const configuration = { type: 'node', request: 'launch', name: 'btp-untrusted', program: 'app.js', btpConnect: { destinations: ['sandbox/onprem-erp-basic'] } };
+    const configuration = {
+      type: 'node',
+      request: 'launch',
+      name: 'btp-untrusted',
+      program: 'app.js',
+      btpConnect: { destinations: ['sandbox/onprem-erp-basic'] },
+    };
     assert.equal(await untrusted.resolveDebugConfiguration(undefined, configuration), undefined, 'the launch is stopped');
     assert.equal(api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic'), undefined, 'no forward started');
   });
@@ -71,7 +77,14 @@ describe('debug sessions and terminals', () => {
     rmSync(result, { force: true });
     assert.equal(api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic'), undefined, 'no forward before the launch');
 
-    await runToEnd({ type: 'node', request: 'launch', name: 'btp-app', program, args: [result], btpConnect: { destinations: ['sandbox/onprem-erp-basic'], vcapServices: true } });
+    await runToEnd({
+      type: 'node',
+      request: 'launch',
+      name: 'btp-app',
+      program,
+      args: [result],
+      btpConnect: { destinations: ['sandbox/onprem-erp-basic'], vcapServices: true },
+    });
 
     const forward = api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic');
     assert.ok(forward, 'the launch started the forward');
@@ -97,7 +110,13 @@ describe('debug sessions and terminals', () => {
   });
 
   it('refuses to launch with a destination no connection has, and says which', async () => {
-    const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], { type: 'node', request: 'launch', name: 'btp-missing', program: 'app.js', btpConnect: { destinations: ['no-such-destination'] } });
+    const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], {
+      type: 'node',
+      request: 'launch',
+      name: 'btp-missing',
+      program: 'app.js',
+      btpConnect: { destinations: ['no-such-destination'] },
+    });
     assert.equal(started, false);
   });
 

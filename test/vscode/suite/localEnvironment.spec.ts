@@ -44,12 +44,22 @@ describe('export for local apps and import of default-env.json', () => {
     const api = await extensionApi();
     const file = join(dir, 'default-env.json');
     writeFileSync(file, JSON.stringify({ PORT: '5000', destinations: [{ name: 'own', url: 'http://127.0.0.1:9' }] }));
-    const written = await vscode.commands.executeCommand<string | undefined>('btpConnect.exportForLocalApps', { format: 'default-env', destinations: ['sandbox/onprem-erp-basic'], file });
+    const written = await vscode.commands.executeCommand<string | undefined>('btpConnect.exportForLocalApps', {
+      format: 'default-env',
+      destinations: ['sandbox/onprem-erp-basic'],
+      file,
+    });
     assert.equal(written, file);
     const forward = api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic');
     assert.ok(forward, 'the export started the forward');
     const text = readFileSync(file, 'utf8');
-    assert.deepEqual(JSON.parse(text), { PORT: '5000', destinations: [{ name: 'own', url: 'http://127.0.0.1:9' }, { name: 'onprem-erp-basic', url: api.ctx.registry.urlForApps(forward), forwardAuthToken: false }] });
+    assert.deepEqual(JSON.parse(text), {
+      PORT: '5000',
+      destinations: [
+        { name: 'own', url: 'http://127.0.0.1:9' },
+        { name: 'onprem-erp-basic', url: api.ctx.registry.urlForApps(forward), forwardAuthToken: false },
+      ],
+    });
     assert.ok(!text.includes('erp-password'), 'no destination secret in the file');
   });
 
@@ -61,15 +71,30 @@ describe('export for local apps and import of default-env.json', () => {
     const { xsuaa: _xsuaa, ...vcap } = sandbox.vcapServices;
     const echoUrl = `${sandbox.endpoints.internetApiUrl}/imported-echo`;
     mkdirSync(join(dir, 'import'));
-    writeFileSync(file, JSON.stringify({ VCAP_SERVICES: vcap, destinations: [{ name: 'imported-echo', url: echoUrl, username: 'bob', password: CANARY }, { name: 'proxied', url: 'http://x.example', proxyHost: 'p', proxyPort: 1 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        VCAP_SERVICES: vcap,
+        destinations: [
+          { name: 'imported-echo', url: echoUrl, username: 'bob', password: CANARY },
+          { name: 'proxied', url: 'http://x.example', proxyHost: 'p', proxyPort: 1 },
+        ],
+      }),
+    );
 
-    const summary = await vscode.commands.executeCommand<{ connection?: string; localDestinations: string[]; secretsRemoved: boolean } | undefined>('btpConnect.importDefaultEnv', { file, connectionName: 'imported', removeSecrets: true });
+    const summary = await vscode.commands.executeCommand<{ connection?: string; localDestinations: string[]; secretsRemoved: boolean } | undefined>(
+      'btpConnect.importDefaultEnv',
+      { file, connectionName: 'imported', removeSecrets: true },
+    );
     assert.deepEqual(summary, { connection: 'imported', localDestinations: ['imported-echo', 'proxied'], secretsRemoved: true });
 
     const names = (await api.ctx.registry.list()).map((entry) => entry.name);
     assert.ok(names.includes('imported') && names.includes('local'), names.join(', '));
     const imported = await api.ctx.registry.get('imported');
-    assert.ok((await imported.client.list('subaccount')).some((destination) => destination.Name === 'onprem-erp-basic'), 'the imported connection reads the sandbox');
+    assert.ok(
+      (await imported.client.list('subaccount')).some((destination) => destination.Name === 'onprem-erp-basic'),
+      'the imported connection reads the sandbox',
+    );
 
     const left = readFileSync(file, 'utf8');
     assert.ok(!left.includes(CANARY), 'the destination password left the file');

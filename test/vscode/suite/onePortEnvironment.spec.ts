@@ -70,7 +70,14 @@ describe('debug sessions through one port', () => {
       rmSync(result, { force: true });
       const ownBefore = api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic');
 
-      await runToEnd({ type: 'node', request: 'launch', name: `btp-one-port-${form}`, program, args: [result], btpConnect: { destinations: ['sandbox/onprem-erp-basic'], onePort: form } });
+      await runToEnd({
+        type: 'node',
+        request: 'launch',
+        name: `btp-one-port-${form}`,
+        program,
+        args: [result],
+        btpConnect: { destinations: ['sandbox/onprem-erp-basic'], onePort: form },
+      });
 
       const onePort = api.ctx.registry.forwardOf('sandbox', ALL_DESTINATIONS);
       assert.ok(onePort, 'the launch started the one-port forward');
@@ -102,7 +109,12 @@ describe('debug sessions through one port', () => {
     assert.ok(folder, 'the test workspace is open');
     for (const form of ['path', 'proxy'] as const) {
       const file = join(folder, `one-port-${form}-destinations.json`);
-      const written = await vscode.commands.executeCommand<string | undefined>('btpConnect.exportForLocalApps', { format: 'destinations', destinations: ['sandbox/onprem-erp-basic'], file, onePort: form });
+      const written = await vscode.commands.executeCommand<string | undefined>('btpConnect.exportForLocalApps', {
+        format: 'destinations',
+        destinations: ['sandbox/onprem-erp-basic'],
+        file,
+        onePort: form,
+      });
       assert.equal(written, file);
       const onePort = api.ctx.registry.forwardOf('sandbox', ALL_DESTINATIONS);
       assert.ok(onePort);

@@ -24,7 +24,10 @@ describe('sandbox, tree and forwards in the extension host', () => {
     const sandbox = roots.find((node) => node.kind === 'connection' && node.connection === 'sandbox');
     assert.ok(sandbox);
     const levels = (await provider.getChildren(sandbox)) as LevelNode[];
-    assert.deepEqual(levels.map((level) => level.level), ['subaccount', 'instance']);
+    assert.deepEqual(
+      levels.map((level) => level.level),
+      ['subaccount', 'instance'],
+    );
     const subaccount = await provider.getChildren(levels[0]);
     const names = subaccount.filter((node): node is DestinationNode => node.kind === 'destination').map((node) => node.name);
     assert.ok(names.includes('onprem-erp-basic') && names.includes('internet-basic'), names.join(', '));
@@ -50,7 +53,10 @@ describe('sandbox, tree and forwards in the extension host', () => {
     const forward = api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic');
     assert.ok(forward, 'the forward runs');
     assert.equal(forward.state, 'ready');
-    assert.ok(fired.some((changed) => changed?.id === node.id), 'the destination item was refreshed on its own');
+    assert.ok(
+      fired.some((changed) => changed?.id === node.id),
+      'the destination item was refreshed on its own',
+    );
     assert.ok(!fired.includes(undefined), 'the whole tree was not refreshed');
     subscription.dispose();
 
@@ -58,13 +64,22 @@ describe('sandbox, tree and forwards in the extension host', () => {
     assert.equal(forward.tokenRequired, expectToken, 'the local token follows the machine (an SSH session in the shared-machine pass)');
     if (expectToken) {
       // fetch() turns a 407 into a network error (Fetch spec), so the status is read with node:http.
-      const refused = await new Promise<number>((resolve, reject) => get(`${forward.localAddress}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`, (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject));
+      const refused = await new Promise<number>((resolve, reject) =>
+        get(`${forward.localAddress}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`, (res) => resolve(res.resume().statusCode ?? 0)).on(
+          'error',
+          reject,
+        ),
+      );
       assert.equal(refused, 407, 'without the token the forward refuses');
     }
     const response = await fetch(`${api.ctx.registry.urlForApps(forward)}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
     assert.equal(response.status, 200);
     assert.ok(((await response.json()) as { d: { results: unknown[] } }).d.results.length > 0);
-    await when(api.ctx.registry.onDidChangeForward, () => (api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic')?.counters.requests ?? 0) >= 1, 'the request counter');
+    await when(
+      api.ctx.registry.onDidChangeForward,
+      () => (api.ctx.registry.forwardOf('sandbox', 'onprem-erp-basic')?.counters.requests ?? 0) >= 1,
+      'the request counter',
+    );
     const item = api.ctx.destinations.getTreeItem(node);
     assert.equal(item.contextValue, 'destination:forwarded:http');
     assert.match(String(item.description), new RegExp(`^→ :${forward.port} `));
@@ -80,7 +95,10 @@ describe('sandbox, tree and forwards in the extension host', () => {
     const sandbox = (await api.ctx.destinations.getChildren()).find((node) => node.kind === 'connection' && node.connection === 'sandbox');
     const [subaccount] = (await api.ctx.destinations.getChildren(sandbox)) as LevelNode[];
     const filtered = await api.ctx.destinations.getChildren(subaccount);
-    assert.deepEqual(filtered.map((node) => (node.kind === 'destination' ? node.name : node.kind)), ['onprem-ldap']);
+    assert.deepEqual(
+      filtered.map((node) => (node.kind === 'destination' ? node.name : node.kind)),
+      ['onprem-ldap'],
+    );
     await vscode.commands.executeCommand('btpConnect.clearFilter');
     assert.ok((await api.ctx.destinations.getChildren(subaccount)).length > 10);
   });
@@ -97,8 +115,17 @@ describe('a large subaccount', () => {
     const sandbox = api.ctx.sandbox.running;
     assert.ok(sandbox);
     const agents = new HttpAgents({ extraCaPem: sandbox.caPem });
-    const service = new DestinationServiceClient({ binding: parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding, agents });
-    const many = Array.from({ length: 2000 }, (_, index) => ({ Name: `bulk-${String(index).padStart(4, '0')}`, Type: 'HTTP', URL: `https://bulk${index}.example.com`, ProxyType: 'Internet', Authentication: 'NoAuthentication' }));
+    const service = new DestinationServiceClient({
+      binding: parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding,
+      agents,
+    });
+    const many = Array.from({ length: 2000 }, (_, index) => ({
+      Name: `bulk-${String(index).padStart(4, '0')}`,
+      Type: 'HTTP',
+      URL: `https://bulk${index}.example.com`,
+      ProxyType: 'Internet',
+      Authentication: 'NoAuthentication',
+    }));
     await service.bulk('POST', 'instance', many);
     await agents.close();
     api.ctx.destinations.refresh();
@@ -110,7 +137,9 @@ describe('a large subaccount', () => {
     const itemsStarted = performance.now();
     for (const child of children) api.ctx.destinations.getTreeItem(child);
     const itemsMs = performance.now() - itemsStarted;
-    console.log(`2,000 destinations: listed in ${loadMs.toFixed(0)} ms (Destination service over HTTP, all pages), ${children.length} tree items built in ${itemsMs.toFixed(0)} ms`);
+    console.log(
+      `2,000 destinations: listed in ${loadMs.toFixed(0)} ms (Destination service over HTTP, all pages), ${children.length} tree items built in ${itemsMs.toFixed(0)} ms`,
+    );
     assert.ok(children.length >= 2000);
     assert.ok(itemsMs < 500, `${itemsMs} ms to build the items`);
     const cached = performance.now();

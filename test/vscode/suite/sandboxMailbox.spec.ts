@@ -20,7 +20,10 @@ describe('Open Sandbox Mailbox in the extension host', () => {
     assert.ok(sandbox);
     const subject = `Mailbox check ${Date.now()}`;
     // Stored the way the SMTP server stores what it accepts (the SMTP way itself is tested with the SDK mail client).
-    const stored = await sandbox.mailbox.deliver(Buffer.from(`From: app@example.com\r\nTo: dev@example.com\r\nSubject: ${subject}\r\n\r\nHello from the sandbox.\r\n`), { from: 'app@example.com', to: ['dev@example.com'] });
+    const stored = await sandbox.mailbox.deliver(
+      Buffer.from(`From: app@example.com\r\nTo: dev@example.com\r\nSubject: ${subject}\r\n\r\nHello from the sandbox.\r\n`),
+      { from: 'app@example.com', to: ['dev@example.com'] },
+    );
     assert.equal(stored.path?.startsWith(mailboxDirectory(api.ctx.sandbox.directory)), true);
 
     const window = vscode.window as unknown as Record<string, unknown>;

@@ -76,9 +76,20 @@ function infoMatching(script: Script, pattern: RegExp, timeoutMs = 60_000): Prom
 describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
   let dir: string;
   const savedPath = process.env.PATH;
-  const commands = () => readFileSync(join(dir, 'commands.log'), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { tool: string; argv: string[] }));
+  const commands = () =>
+    readFileSync(join(dir, 'commands.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { tool: string; argv: string[] });
   const cfState = () => JSON.parse(readFileSync(join(dir, 'cf.json'), 'utf8')) as { apps: { name: string }[] };
-  const node = (connection: string, name: string): DestinationNode => ({ kind: 'destination', id: `${connection}/${name}`, connection, level: 'subaccount', name, record: { Name: name } });
+  const node = (connection: string, name: string): DestinationNode => ({
+    kind: 'destination',
+    id: `${connection}/${name}`,
+    connection,
+    level: 'subaccount',
+    name,
+    record: { Name: name },
+  });
 
   before(async () => {
     const api = await extensionApi();
@@ -92,7 +103,10 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
     const connectivity = parseCredentials(sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding;
     writeFileSync(join(dir, 'kube.json'), JSON.stringify(kubeState(sandbox.keys.connectivity, connectivity)));
     const destination = parseCredentials(sandbox.keys.destination, { expected: 'destination' }) as DestinationBinding;
-    await api.ctx.registry.add('remote', { destination, connectivity: parseCredentials({ ...sandbox.keys.connectivity, onpremise_proxy_host: '127.0.0.2' }, { expected: 'connectivity' }) as ConnectivityBinding });
+    await api.ctx.registry.add('remote', {
+      destination,
+      connectivity: parseCredentials({ ...sandbox.keys.connectivity, onpremise_proxy_host: '127.0.0.2' }, { expected: 'connectivity' }) as ConnectivityBinding,
+    });
     await api.ctx.registry.add('kyma-remote', { destination });
   });
 
@@ -106,7 +120,12 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
   });
 
   it('from the palette: picks the connection and Cloud Foundry, shows the plan, and creates nothing when the person declines', async () => {
-    const script: Script = { picks: ['remote', 'Cloud Foundry', 'Create a tunnel app', 'connectivity'], warnings: [[/^Creates a tunnel app/, undefined]], infos: [], errors: [] };
+    const script: Script = {
+      picks: ['remote', 'Cloud Foundry', 'Create a tunnel app', 'connectivity'],
+      warnings: [[/^Creates a tunnel app/, undefined]],
+      infos: [],
+      errors: [],
+    };
     const restore = scripted(script);
     try {
       await vscode.commands.executeCommand('btpConnect.setUpTunnel');
@@ -115,7 +134,10 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
     }
     assert.deepEqual(script.errors, []);
     assert.deepEqual(script.infos, ['Nothing was created or changed.']);
-    assert.equal(commands().some((command) => ['push', 'bind-service', 'enable-ssh', 'start'].includes(command.argv[0] ?? '')), false);
+    assert.equal(
+      commands().some((command) => ['push', 'bind-service', 'enable-ssh', 'start'].includes(command.argv[0] ?? '')),
+      false,
+    );
     assert.equal(await (await extensionApi()).ctx.registry.store.tunnel('remote'), undefined);
   });
 
@@ -140,10 +162,21 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
       assert.equal(((await failed.json()) as { error: { code: string } }).error.code, 'BTP_PROXY_UNREACHABLE');
       const done = await infoMatching(script, /^remote reaches the connectivity proxy/);
       assert.deepEqual(script.errors, []);
-      assert.match(done, /^remote reaches the connectivity proxy through cf-ssh:btp-connect-tunnel; 1 forward restarted through it\. App "btp-connect-tunnel" was created in org "my-org" \/ space "dev"; Remove Tunnel App deletes it\.$/);
+      assert.match(
+        done,
+        /^remote reaches the connectivity proxy through cf-ssh:btp-connect-tunnel; 1 forward restarted through it\. App "btp-connect-tunnel" was created in org "my-org" \/ space "dev"; Remove Tunnel App deletes it\.$/,
+      );
       const lines = commands().map((command) => [command.tool, ...command.argv].join(' '));
-      for (const expected of [/^cf push btp-connect-tunnel --no-manifest --no-route --no-start -m 64M -k 256M /, /^cf bind-service btp-connect-tunnel connectivity$/, /^cf enable-ssh btp-connect-tunnel$/, /^cf start btp-connect-tunnel$/]) {
-        assert.ok(lines.some((line) => expected.test(line)), `${expected} in\n${lines.join('\n')}`);
+      for (const expected of [
+        /^cf push btp-connect-tunnel --no-manifest --no-route --no-start -m 64M -k 256M /,
+        /^cf bind-service btp-connect-tunnel connectivity$/,
+        /^cf enable-ssh btp-connect-tunnel$/,
+        /^cf start btp-connect-tunnel$/,
+      ]) {
+        assert.ok(
+          lines.some((line) => expected.test(line)),
+          `${expected} in\n${lines.join('\n')}`,
+        );
       }
       const restarted = api.ctx.registry.forwardOf('remote', 'onprem-erp-basic');
       assert.equal(restarted?.port, forward.port, 'restarted on the same port');
@@ -159,7 +192,12 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
 
   it('Remove Tunnel App deletes exactly the created app after a yes; the forward is back to no tunnel', async () => {
     const api = await extensionApi();
-    const script: Script = { picks: [], warnings: [[/^Removes what BTP Connect created in org "my-org" \/ space "dev"/, 'Remove Tunnel App']], infos: [], errors: [] };
+    const script: Script = {
+      picks: [],
+      warnings: [[/^Removes what BTP Connect created in org "my-org" \/ space "dev"/, 'Remove Tunnel App']],
+      infos: [],
+      errors: [],
+    };
     const restore = scripted(script);
     try {
       await vscode.commands.executeCommand('btpConnect.removeTunnelApp', { kind: 'connection', connection: 'remote', connectionKind: 'saved' });
@@ -169,15 +207,25 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
     assert.deepEqual(script.errors, []);
     assert.deepEqual(script.infos, ['Deleted app "btp-connect-tunnel" and its service binding; remote has no tunnel through it any more.']);
     assert.deepEqual(cfState().apps, []);
-    assert.deepEqual(commands().filter((command) => command.argv[0] === 'delete').map((command) => command.argv), [['delete', 'btp-connect-tunnel', '-f']]);
+    assert.deepEqual(
+      commands()
+        .filter((command) => command.argv[0] === 'delete')
+        .map((command) => command.argv),
+      [['delete', 'btp-connect-tunnel', '-f']],
+    );
     assert.equal(await api.ctx.registry.store.tunnel('remote'), undefined);
     assert.deepEqual(await api.ctx.registry.tunnels(), []);
     await vscode.commands.executeCommand('btpConnect.stopForward', node('remote', 'onprem-erp-basic'));
   });
 
-  it('Kyma: picks the kube context, imports the connectivity proxy\'s credentials after a yes, and forwards through kubectl port-forward', async () => {
+  it("Kyma: picks the kube context, imports the connectivity proxy's credentials after a yes, and forwards through kubectl port-forward", async () => {
     const api = await extensionApi();
-    const script: Script = { picks: ['Kyma', 'shoot--kyma--c-1a2b3c'], warnings: [[/^Uses Service "kyma-system\/connectivity-proxy"/, 'Import and Use']], infos: [], errors: [] };
+    const script: Script = {
+      picks: ['Kyma', 'shoot--kyma--c-1a2b3c'],
+      warnings: [[/^Uses Service "kyma-system\/connectivity-proxy"/, 'Import and Use']],
+      infos: [],
+      errors: [],
+    };
     const restore = scripted(script);
     try {
       await vscode.commands.executeCommand('btpConnect.setUpTunnel', { kind: 'connection', connection: 'kyma-remote', connectionKind: 'saved' });
@@ -191,15 +239,35 @@ describe('Set Up Tunnel… and Remove Tunnel App in the extension host', () => {
     const through = await fetch(`${api.ctx.registry.urlForApps(info)}${partners}`);
     assert.equal(through.status, 200);
     await through.body?.cancel();
-    assert.ok(commands().some((command) => command.tool === 'kubectl' && command.argv[0] === 'port-forward' && command.argv.includes('--context=shoot--kyma--c-1a2b3c') && command.argv.includes('--namespace=kyma-system') && command.argv.includes('svc/connectivity-proxy')));
+    assert.ok(
+      commands().some(
+        (command) =>
+          command.tool === 'kubectl' &&
+          command.argv[0] === 'port-forward' &&
+          command.argv.includes('--context=shoot--kyma--c-1a2b3c') &&
+          command.argv.includes('--namespace=kyma-system') &&
+          command.argv.includes('svc/connectivity-proxy'),
+      ),
+    );
     await (await api.ctx.registry.get('kyma-remote')).forwards.stop(info.id);
   });
 });
 
 /** A Kyma cluster whose connectivity proxy (the fake port-forward reaches 127.0.0.1) is the sandbox's, on its ports. */
 function kubeState(key: Record<string, unknown>, binding: ConnectivityBinding): unknown {
-  const ports = { onpremise_proxy_host: 'connectivity-proxy.kyma-system.svc.cluster.local', onpremise_proxy_http_port: String(binding.httpPort), onpremise_proxy_port: String(binding.httpPort), onpremise_socks5_proxy_port: String(binding.socks5Port) };
-  const { onpremise_proxy_host: _host, onpremise_proxy_http_port: _http, onpremise_proxy_port: _port, onpremise_socks5_proxy_port: _socks, ...serviceKey } = key;
+  const ports = {
+    onpremise_proxy_host: 'connectivity-proxy.kyma-system.svc.cluster.local',
+    onpremise_proxy_http_port: String(binding.httpPort),
+    onpremise_proxy_port: String(binding.httpPort),
+    onpremise_socks5_proxy_port: String(binding.socks5Port),
+  };
+  const {
+    onpremise_proxy_host: _host,
+    onpremise_proxy_http_port: _http,
+    onpremise_proxy_port: _port,
+    onpremise_socks5_proxy_port: _socks,
+    ...serviceKey
+  } = key;
   return {
     contexts: ['shoot--kyma--c-1a2b3c'],
     current: null,

@@ -63,7 +63,9 @@ describe('user sign-in in the extension host', () => {
     };
 
     const provider = api.ctx.destinations;
-    const node = (await provider.getChildren()).find((candidate): candidate is ConnectionNode => candidate.kind === 'connection' && candidate.connection === 'sandbox');
+    const node = (await provider.getChildren()).find(
+      (candidate): candidate is ConnectionNode => candidate.kind === 'connection' && candidate.connection === 'sandbox',
+    );
     assert.ok(node);
     const forward = await (await api.ctx.registry.get('sandbox')).startForward({ destination: 'onprem-erp-principal' });
     // With the local token where the second pass requires one.
@@ -91,7 +93,8 @@ describe('user sign-in in the extension host', () => {
     await vscode.commands.executeCommand('btpConnect.signOut', node);
     assert.equal(api.ctx.registry.signedInUser('sandbox'), undefined);
     // ...and only until signing out (AC-34).
-    for (const field of ['access_token', 'refresh_token']) assert.equal(await storedSecret(api, `connection/sandbox/user/${field}`), undefined, `no ${field} left in the ${api.ctx.secretStorage}`);
+    for (const field of ['access_token', 'refresh_token'])
+      assert.equal(await storedSecret(api, `connection/sandbox/user/${field}`), undefined, `no ${field} left in the ${api.ctx.secretStorage}`);
     assert.equal(provider.getTreeItem(node).contextValue, 'connection:sandbox');
     const after = await request(`${base}/whoami`);
     assert.equal(after.statusCode, 502);
@@ -131,7 +134,9 @@ describe('user sign-in in the extension host', () => {
     };
     try {
       await api.ctx.destinations.reloadConnections();
-      const node = (await api.ctx.destinations.getChildren()).find((candidate): candidate is ConnectionNode => candidate.kind === 'connection' && candidate.connection === 'needs-key');
+      const node = (await api.ctx.destinations.getChildren()).find(
+        (candidate): candidate is ConnectionNode => candidate.kind === 'connection' && candidate.connection === 'needs-key',
+      );
       assert.ok(node);
       await vscode.commands.executeCommand('btpConnect.signIn', node);
       await browser;

@@ -95,7 +95,17 @@ function targetFields(spec: DestinationTypeSpec, input: Readonly<Record<string, 
     case 'LDAP':
       return ['ldap.url', 'ldap.proxyType', ...location];
     case 'MAIL':
-      return ['ProxyType', ...location, 'mail.transport.protocol', 'mail.smtp.host', 'mail.smtp.port', 'mail.imap4.host', 'mail.imap4.port', 'mail.pop3.host', 'mail.pop3.port'];
+      return [
+        'ProxyType',
+        ...location,
+        'mail.transport.protocol',
+        'mail.smtp.host',
+        'mail.smtp.port',
+        'mail.imap4.host',
+        'mail.imap4.port',
+        'mail.pop3.host',
+        'mail.pop3.port',
+      ];
     case 'RFC': {
       const mode = RFC_CONNECTION_MODES.find((m) => input[m.selector] !== undefined) ?? RFC_CONNECTION_MODES[0];
       const selectors = RFC_CONNECTION_MODES.map((m) => m.selector);
@@ -109,7 +119,16 @@ function authenticationFields(spec: DestinationTypeSpec, input: Readonly<Record<
   if (spec.type === 'RFC') {
     return {
       main: ['jco.destination.auth_type', 'jco.client.user', 'jco.client.passwd'],
-      more: ['jco.client.alias_user', 'jco.client.lang', 'jco.client.tls_client_certificate_logon', 'jco.client.tech_user_id', 'jco.client.tech_user_secret', 'jco.client.tech_user_service_url', 'jco.destination.repository.user', 'jco.destination.repository.passwd'],
+      more: [
+        'jco.client.alias_user',
+        'jco.client.lang',
+        'jco.client.tls_client_certificate_logon',
+        'jco.client.tech_user_id',
+        'jco.client.tech_user_secret',
+        'jco.client.tech_user_service_url',
+        'jco.destination.repository.user',
+        'jco.destination.repository.passwd',
+      ],
     };
   }
   if (spec.authenticationProperty === null) return { main: [], more: [] };
@@ -174,7 +193,14 @@ export function buildForm(draft: Draft): FormModel {
     if (auth.main.length > 0) sections.push(section('authentication', 'Authentication', auth.main));
     if (auth.more.length > 0) sections.push(section('authenticationOptions', 'More authentication options', auth.more, true));
     // The location ID belongs with the proxy type and is shown there only when it applies.
-    sections.push(section('options', 'More options', spec.optional.filter((name) => name !== spec.locationIdProperty), true));
+    sections.push(
+      section(
+        'options',
+        'More options',
+        spec.optional.filter((name) => name !== spec.locationIdProperty),
+        true,
+      ),
+    );
   }
 
   const additional = Object.keys(input)

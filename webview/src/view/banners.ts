@@ -28,9 +28,22 @@ export function conflictBanner(state: EditorState, choose: (choice: 'overwrite' 
     <strong>Changed in the Destination service meanwhile</strong>
     <span class="message">Someone changed "${name}" after you opened it. Nothing was overwritten. These properties differ:</span>
     <table class="changes">
-      <thead><tr><th scope="col">Property</th><th scope="col">In the service now</th><th scope="col">Yours</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Property</th>
+          <th scope="col">In the service now</th>
+          <th scope="col">Yours</th>
+        </tr>
+      </thead>
       <tbody>
-        ${state.conflict.changes.map((change) => html`<tr data-change=${change.name}><td><code>${change.name}</code></td><td>${shown(change, 'theirs')}</td><td>${shown(change, 'mine')}</td></tr>`)}
+        ${state.conflict.changes.map(
+          (change) =>
+            html`<tr data-change=${change.name}>
+              <td><code>${change.name}</code></td>
+              <td>${shown(change, 'theirs')}</td>
+              <td>${shown(change, 'mine')}</td>
+            </tr>`,
+        )}
       </tbody>
     </table>
     <div class="actions">

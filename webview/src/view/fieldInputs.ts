@@ -69,20 +69,28 @@ function secretInput(field: FieldModel, actions: FieldActions, describedBy: stri
     actions.startReplacing(field.name, false);
   };
   const status =
-    state === 'stored' ? `Stored in ${actions.secretHome}` : state === 'replaced' ? 'New value, saved with the destination' : state === 'removed' ? 'Removed on save' : '';
+    state === 'stored'
+      ? `Stored in ${actions.secretHome}`
+      : state === 'replaced'
+        ? 'New value, saved with the destination'
+        : state === 'removed'
+          ? 'Removed on save'
+          : '';
   return html`<div class="secret" data-secret-state=${state}>
-    ${typing
-      ? html`<vscode-textfield
-          type="password"
-          id=${fieldId(field.name)}
-          data-property=${field.name}
-          aria-describedby=${describedBy}
-          autocomplete="off"
-          placeholder=${state === 'stored' ? 'New value' : 'Enter the value'}
-          ?invalid=${field.issues.some((issue) => issue.severity !== 'warning')}
-          @change=${commit}
-        ></vscode-textfield>`
-      : html`<span class="secret-status" id=${fieldId(field.name)} tabindex="0" data-property=${field.name}>${status}</span>`}
+    ${
+      typing
+        ? html`<vscode-textfield
+            type="password"
+            id=${fieldId(field.name)}
+            data-property=${field.name}
+            aria-describedby=${describedBy}
+            autocomplete="off"
+            placeholder=${state === 'stored' ? 'New value' : 'Enter the value'}
+            ?invalid=${field.issues.some((issue) => issue.severity !== 'warning')}
+            @change=${commit}
+          ></vscode-textfield>`
+        : html`<span class="secret-status" id=${fieldId(field.name)} tabindex="0" data-property=${field.name}>${status}</span>`
+    }
     ${state === 'stored' && !typing ? html`<vscode-button secondary @click=${() => actions.startReplacing(field.name, true)}>Replace</vscode-button>` : nothing}
     ${state === 'stored' && typing ? html`<vscode-button secondary @click=${() => actions.startReplacing(field.name, false)}>Cancel</vscode-button>` : nothing}
     ${state === 'replaced' ? html`<vscode-button secondary @click=${() => actions.secretAction(field.name, 'keep')}>Undo</vscode-button>` : nothing}
@@ -110,9 +118,10 @@ export function fieldTemplate(field: FieldModel, actions: FieldActions): Templat
   else if (field.input === 'boolean') input = choiceInput(field, actions, ['true', 'false'], describedBy);
   else input = textInput(field, actions, describedBy);
   return html`<div class="field" data-field=${field.name}>
-    <vscode-label for=${fieldId(field.name)} ?required=${field.required}>${field.label}${field.label === field.name ? nothing : html` <code>${field.name}</code>`}</vscode-label>
-    ${input}
-    ${field.description ? html`<vscode-form-helper id=${helpId}>${field.description}</vscode-form-helper>` : nothing}
+    <vscode-label for=${fieldId(field.name)} ?required=${field.required}
+      >${field.label}${field.label === field.name ? nothing : html` <code>${field.name}</code>`}</vscode-label
+    >
+    ${input} ${field.description ? html`<vscode-form-helper id=${helpId}>${field.description}</vscode-form-helper>` : nothing}
     ${issueList(field.issues, issuesId)}
   </div>`;
 }

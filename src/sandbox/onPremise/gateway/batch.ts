@@ -15,7 +15,12 @@ interface Part {
   readonly body: string;
 }
 
-export function executeBatch(service: ODataService, contentType: string, body: string, context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string }): ODataResponse {
+export function executeBatch(
+  service: ODataService,
+  contentType: string,
+  body: string,
+  context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string },
+): ODataResponse {
   const boundary = boundaryOf(contentType);
   if (!boundary) throw badRequest('The $batch request needs Content-Type multipart/mixed with a boundary', codes.batch);
   const out: string[] = [];
@@ -63,9 +68,20 @@ function contentIdOf(part: Part): string | undefined {
 }
 
 function httpPart(response: ODataResponse, contentId?: string): string {
-  const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`, ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`), `content-length: ${Buffer.byteLength(response.body)}`].join('\r\n');
+  const head = [
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
+    ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`),
+    `content-length: ${Buffer.byteLength(response.body)}`,
+  ].join('\r\n');
   const inner = `${head}\r\n\r\n${response.body}`;
-  return ['Content-Type: application/http', `Content-Length: ${Buffer.byteLength(inner)}`, 'content-transfer-encoding: binary', ...(contentId ? [`Content-ID: ${contentId}`] : [])].join('\r\n') + `\r\n\r\n${inner}`;
+  return (
+    [
+      'Content-Type: application/http',
+      `Content-Length: ${Buffer.byteLength(inner)}`,
+      'content-transfer-encoding: binary',
+      ...(contentId ? [`Content-ID: ${contentId}`] : []),
+    ].join('\r\n') + `\r\n\r\n${inner}`
+  );
 }
 
 function boundaryOf(contentType: string): string | undefined {
@@ -92,7 +108,11 @@ function splitMultipart(body: string, boundary: string): Part[] {
 }
 
 /** The request inside an `application/http` part; its URL is relative to the service root, or an absolute path or URL. */
-function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string }, created: ReadonlyMap<string, string> = new Map()): ODataRequest {
+function parseHttpPart(
+  part: Part,
+  context: Pick<ODataRequest, 'serviceRoot' | 'user'> & { servicePath: string },
+  created: ReadonlyMap<string, string> = new Map(),
+): ODataRequest {
   const split = /\r?\n\r?\n/.exec(part.body);
   const head = split ? part.body.slice(0, split.index) : part.body;
   const body = split ? part.body.slice(split.index + split[0].length).replace(/\r?\n$/, '') : '';
@@ -107,7 +127,11 @@ function parseHttpPart(part: Part, context: Pick<ODataRequest, 'serviceRoot' | '
   else path = path.replace(/^\//, '');
   let method = match[1] as string;
   const tunnelled = headerLines.find((line) => /^x-http-method:/i.test(line));
-  if (method === 'POST' && tunnelled) method = tunnelled.slice(tunnelled.indexOf(':') + 1).trim().toUpperCase();
+  if (method === 'POST' && tunnelled)
+    method = tunnelled
+      .slice(tunnelled.indexOf(':') + 1)
+      .trim()
+      .toUpperCase();
   path = decodeURIComponent(path);
   const reference = /^\$([^/]+)(.*)$/.exec(path);
   if (reference && created.has(reference[1] as string)) path = `${created.get(reference[1] as string) as string}${reference[2] as string}`;

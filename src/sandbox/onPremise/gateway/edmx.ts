@@ -65,7 +65,10 @@ function associationsXml(): { schema: string; container: string } {
 export function metadataXml(serviceRoot: string): string {
   const { schema, container } = associationsXml();
   const sets = entityTypes
-    .map((type) => `<EntitySet Name="${type.set}" EntityType="${namespace}.${type.type}" sap:creatable="true" sap:updatable="true" sap:deletable="true" sap:searchable="true" sap:content-version="1"/>`)
+    .map(
+      (type) =>
+        `<EntitySet Name="${type.set}" EntityType="${namespace}.${type.type}" sap:creatable="true" sap:updatable="true" sap:deletable="true" sap:searchable="true" sap:content-version="1"/>`,
+    )
     .join('');
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +

@@ -48,7 +48,8 @@ export class SecuritySessions {
   logon(headers: IncomingHttpHeaders, query: URLSearchParams): Logon | LogonFailure {
     const client = query.get('sap-client') ?? single(headers['sap-client']) ?? defaultClient;
     const challenge = { 'www-authenticate': `Basic realm="SAP NetWeaver Application Server [${systemId}/${client}]"` };
-    if (!(clients as readonly string[]).includes(client)) return { status: 401, headers: challenge, message: `Logon failed: client ${client} is not available in this system` };
+    if (!(clients as readonly string[]).includes(client))
+      return { status: 401, headers: challenge, message: `Logon failed: client ${client} is not available in this system` };
     const propagated = single(headers['x-emulated-user']);
     if (propagated) return { user: propagated.toUpperCase(), client };
     const authorization = single(headers.authorization);
@@ -74,9 +75,18 @@ export class SecuritySessions {
       existing.expires = Date.now() + sessionLifetimeMs;
       return { token: existing.token, setCookie: [] };
     }
-    const session: Session = { id: randomBytes(24).toString('base64url'), token: randomBytes(18).toString('base64'), user: logon.user, client: logon.client, expires: Date.now() + sessionLifetimeMs };
+    const session: Session = {
+      id: randomBytes(24).toString('base64url'),
+      token: randomBytes(18).toString('base64'),
+      user: logon.user,
+      client: logon.client,
+      expires: Date.now() + sessionLifetimeMs,
+    };
     this.sessions.set(session.id, session);
-    return { token: session.token, setCookie: [`${sessionCookieName(logon.client)}=${session.id}; path=/; HttpOnly`, `sap-usercontext=sap-client=${logon.client}; path=/`] };
+    return {
+      token: session.token,
+      setCookie: [`${sessionCookieName(logon.client)}=${session.id}; path=/; HttpOnly`, `sap-usercontext=sap-client=${logon.client}; path=/`],
+    };
   }
 
   /** Whether a write carries the token of a live session of the same user and client. */

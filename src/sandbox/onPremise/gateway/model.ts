@@ -40,7 +40,13 @@ export interface EntityType {
 export const namespace = 'API_BUSINESS_PARTNER';
 export const containerName = 'API_BUSINESS_PARTNER_Entities';
 
-const text = (name: string, maxLength: number, label: string, extra: Partial<Property> = {}): Property => ({ name, type: 'Edm.String', maxLength, label, ...extra });
+const text = (name: string, maxLength: number, label: string, extra: Partial<Property> = {}): Property => ({
+  name,
+  type: 'Edm.String',
+  maxLength,
+  label,
+  ...extra,
+});
 
 export const partnerType: EntityType = {
   set: 'A_BusinessPartner',
@@ -86,10 +92,42 @@ export function entityTypeOf(set: string): EntityType | undefined {
 }
 
 const partners: Row[] = [
-  { BusinessPartner: '1000001', BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Acme Corporation', OrganizationBPName1: 'Acme Corporation', SearchTerm1: 'ACME', Industry: 'Manufacturing', CreatedByUser: 'SAP_MIGRATION' },
-  { BusinessPartner: '1000002', BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Globex Ltd.', OrganizationBPName1: 'Globex Ltd.', SearchTerm1: 'GLOBEX', Industry: 'Energy', CreatedByUser: 'SAP_MIGRATION' },
-  { BusinessPartner: '1000003', BusinessPartnerCategory: '1', BusinessPartnerFullName: 'Ada Lovelace', FirstName: 'Ada', LastName: 'Lovelace', SearchTerm1: 'LOVELACE', CreatedByUser: 'SAP_MIGRATION' },
-  { BusinessPartner: '1000004', BusinessPartnerCategory: '1', BusinessPartnerFullName: 'Grace Hopper', FirstName: 'Grace', LastName: 'Hopper', SearchTerm1: 'HOPPER', CreatedByUser: 'SAP_MIGRATION' },
+  {
+    BusinessPartner: '1000001',
+    BusinessPartnerCategory: '2',
+    BusinessPartnerFullName: 'Acme Corporation',
+    OrganizationBPName1: 'Acme Corporation',
+    SearchTerm1: 'ACME',
+    Industry: 'Manufacturing',
+    CreatedByUser: 'SAP_MIGRATION',
+  },
+  {
+    BusinessPartner: '1000002',
+    BusinessPartnerCategory: '2',
+    BusinessPartnerFullName: 'Globex Ltd.',
+    OrganizationBPName1: 'Globex Ltd.',
+    SearchTerm1: 'GLOBEX',
+    Industry: 'Energy',
+    CreatedByUser: 'SAP_MIGRATION',
+  },
+  {
+    BusinessPartner: '1000003',
+    BusinessPartnerCategory: '1',
+    BusinessPartnerFullName: 'Ada Lovelace',
+    FirstName: 'Ada',
+    LastName: 'Lovelace',
+    SearchTerm1: 'LOVELACE',
+    CreatedByUser: 'SAP_MIGRATION',
+  },
+  {
+    BusinessPartner: '1000004',
+    BusinessPartnerCategory: '1',
+    BusinessPartnerFullName: 'Grace Hopper',
+    FirstName: 'Grace',
+    LastName: 'Hopper',
+    SearchTerm1: 'HOPPER',
+    CreatedByUser: 'SAP_MIGRATION',
+  },
 ];
 
 const addresses: Row[] = [
@@ -137,7 +175,10 @@ export class Store {
   }
 
   snapshot(): () => void {
-    const saved = { A_BusinessPartner: this.sets.A_BusinessPartner.map((row) => ({ ...row })), A_BusinessPartnerAddress: this.sets.A_BusinessPartnerAddress.map((row) => ({ ...row })) };
+    const saved = {
+      A_BusinessPartner: this.sets.A_BusinessPartner.map((row) => ({ ...row })),
+      A_BusinessPartnerAddress: this.sets.A_BusinessPartnerAddress.map((row) => ({ ...row })),
+    };
     return () => {
       this.sets = saved;
     };

@@ -41,6 +41,7 @@ function check(name: string, type: string, maxLength: number | undefined, value:
     return value;
   }
   if (typeof value !== 'string') throw badRequest(`Property '${name}' has an invalid value: Edm.String expected`, codes.invalidProperty);
-  if (maxLength !== undefined && value.length > maxLength) throw badRequest(`Value '${value}' of property '${name}' is longer than ${maxLength} characters`, codes.invalidProperty);
+  if (maxLength !== undefined && value.length > maxLength)
+    throw badRequest(`Value '${value}' of property '${name}' is longer than ${maxLength} characters`, codes.invalidProperty);
   return value;
 }

@@ -49,7 +49,8 @@ function integer(query: URLSearchParams, name: string): number | undefined {
 }
 
 function property(type: EntityType, name: string): string {
-  if (!type.properties.some((candidate) => candidate.name === name)) throw badRequest(`Property '${name}' not found in type '${type.type}'`, codes.invalidProperty);
+  if (!type.properties.some((candidate) => candidate.name === name))
+    throw badRequest(`Property '${name}' not found in type '${type.type}'`, codes.invalidProperty);
   return name;
 }
 
@@ -66,7 +67,8 @@ function parseExpand(value: string | null, type: EntityType): string[] {
   if (value === null || value.trim() === '') return [];
   return value.split(',').map((item) => {
     const name = item.trim();
-    if (!type.navigations.some((navigation) => navigation.name === name)) throw badRequest(`Navigation property '${name}' not found in type '${type.type}'`, codes.invalidProperty);
+    if (!type.navigations.some((navigation) => navigation.name === name))
+      throw badRequest(`Navigation property '${name}' not found in type '${type.type}'`, codes.invalidProperty);
     return name;
   });
 }
@@ -74,7 +76,10 @@ function parseExpand(value: string | null, type: EntityType): string[] {
 function parseSelect(value: string, type: EntityType, expand: readonly string[]): Map<string, Set<string>> {
   const levels = new Map<string, Set<string>>([['', new Set()]]);
   const at = (level: string): Set<string> => levels.get(level) ?? (levels.set(level, new Set()).get(level) as Set<string>);
-  for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [first, second, ...rest] = item.split('/');
     if (rest.length > 0) throw badRequest(`Invalid $select item '${item}'`);
     if (first === '*' && second === undefined) {

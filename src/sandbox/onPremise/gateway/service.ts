@@ -77,7 +77,8 @@ export class ODataService {
       return ok({ d: this.serialize(resource.type, row, options, '', request.serviceRoot) });
     }
     const { matching, window } = applyReadOptions(this.collection(resource), options);
-    if (resource.count) return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', dataserviceversion: '2.0' }, body: String(window.length) };
+    if (resource.count)
+      return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', dataserviceversion: '2.0' }, body: String(window.length) };
     const page = window.slice(options.skipToken, options.skipToken + this.pageSize);
     const more = options.skipToken + this.pageSize < window.length;
     const d: Record<string, unknown> = {};
@@ -138,12 +139,17 @@ export class ODataService {
       }
     }
     const location = `${request.serviceRoot}/${entityPath(resource.type, created)}`;
-    return { status: 201, headers: { ...odataHeaders, location }, body: JSON.stringify({ d: this.serialize(resource.type, created, { expand: Object.keys(inline) }, '', request.serviceRoot) }) };
+    return {
+      status: 201,
+      headers: { ...odataHeaders, location },
+      body: JSON.stringify({ d: this.serialize(resource.type, created, { expand: Object.keys(inline) }, '', request.serviceRoot) }),
+    };
   }
 
   private insert(type: EntityType, row: Row): Row {
     if (type.set === 'A_BusinessPartner') {
-      if (row.BusinessPartner === undefined || row.BusinessPartner === '' || row.BusinessPartner === null) row.BusinessPartner = this.nextNumber(type, 'BusinessPartner', 1000000);
+      if (row.BusinessPartner === undefined || row.BusinessPartner === '' || row.BusinessPartner === null)
+        row.BusinessPartner = this.nextNumber(type, 'BusinessPartner', 1000000);
       if (!/^\d{1,10}$/.test(String(row.BusinessPartner))) throw new GatewayError(400, codes.invalidProperty, 'BusinessPartner must be 1 to 10 digits');
     } else {
       if (!this.store.find(entityTypeOf('A_BusinessPartner') as EntityType, { BusinessPartner: row.BusinessPartner ?? null })) {
@@ -156,7 +162,15 @@ export class ODataService {
   }
 
   private nextNumber(type: EntityType, property: string, floor: number): string {
-    return String(Math.max(floor, ...this.store.rows(type.set).map((row) => Number(row[property])).filter(Number.isFinite)) + 1);
+    return String(
+      Math.max(
+        floor,
+        ...this.store
+          .rows(type.set)
+          .map((row) => Number(row[property]))
+          .filter(Number.isFinite),
+      ) + 1,
+    );
   }
 
   private update(resource: ResourcePath, request: ODataRequest, replace: boolean): ODataResponse {

@@ -135,7 +135,9 @@ class GatedDirectory implements OnPremiseDirectory {
     void slapd.exited.then(({ exit, lines }) => {
       if (this.running === slapd) this.running = undefined;
       if (this.closed) return;
-      logger.error(`slapd ended unexpectedly (code ${exit.code ?? '-'}, signal ${exit.signal ?? '-'}); the next LDAP connection starts it again${lines.length ? `: ${lines.join(' | ')}` : ''}`);
+      logger.error(
+        `slapd ended unexpectedly (code ${exit.code ?? '-'}, signal ${exit.signal ?? '-'}); the next LDAP connection starts it again${lines.length ? `: ${lines.join(' | ')}` : ''}`,
+      );
       if (this.starting === current) this.starting = undefined;
     });
     return slapd;

@@ -21,6 +21,7 @@ export function noticeOfDisconnection(resultCode: number, message: string): Buff
 /** BER type-length-value with a definite length (short form below 128, else one or two length bytes). */
 function tlv(type: number, value: Buffer): Buffer {
   const length = value.length;
-  const head = length < 0x80 ? Buffer.from([type, length]) : length < 0x100 ? Buffer.from([type, 0x81, length]) : Buffer.from([type, 0x82, length >> 8, length & 0xff]);
+  const head =
+    length < 0x80 ? Buffer.from([type, length]) : length < 0x100 ? Buffer.from([type, 0x81, length]) : Buffer.from([type, 0x82, length >> 8, length & 0xff]);
   return Buffer.concat([head, value]);
 }

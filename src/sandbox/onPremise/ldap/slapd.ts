@@ -64,16 +64,19 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
   let ready = false;
   let announce: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (announce = resolve));
-  const child = new WatchedChild({ command: slapdPath, args: ['-f', configPath, '-h', `ldapi://${encodeURIComponent(socketPath)}`, '-d', 'none'], env: process.env, graceMs }, (_stream, raw) => {
-    const line = withoutStamp(raw);
-    if (line.trim() === '' || isBanner(line)) return;
-    lines.push(line);
-    if (lines.length > keptLines) lines.shift();
-    if (!ready && /\bslapd starting\b/.test(line)) {
-      ready = true;
-      announce();
-    } else options.logger.debug(`slapd: ${line}`);
-  });
+  const child = new WatchedChild(
+    { command: slapdPath, args: ['-f', configPath, '-h', `ldapi://${encodeURIComponent(socketPath)}`, '-d', 'none'], env: process.env, graceMs },
+    (_stream, raw) => {
+      const line = withoutStamp(raw);
+      if (line.trim() === '' || isBanner(line)) return;
+      lines.push(line);
+      if (lines.length > keptLines) lines.shift();
+      if (!ready && /\bslapd starting\b/.test(line)) {
+        ready = true;
+        announce();
+      } else options.logger.debug(`slapd: ${line}`);
+    },
+  );
   const exited = Promise.all([child.exited, child.outputDone]).then(([exit]) => ({ exit, lines: [...lines] }));
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
@@ -81,7 +84,9 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
   let gone = false;
   void exited.then(() => (gone = true));
   const outcome = await Promise.race([
-    started.then(() => untilAccepting(socketPath, deadline, () => gone)).then((accepting) => (accepting ? ('ready' as const) : gone ? ('exited' as const) : ('timeout' as const))),
+    started
+      .then(() => untilAccepting(socketPath, deadline, () => gone))
+      .then((accepting) => (accepting ? ('ready' as const) : gone ? ('exited' as const) : ('timeout' as const))),
     exited.then(() => 'exited' as const),
     new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
   ]);
@@ -90,7 +95,10 @@ export async function startSlapd(options: SlapdOptions): Promise<Slapd> {
     await child.stop();
     const { exit } = await exited;
     const why = outcome === 'timeout' ? `slapd did not start within ${timeoutMs / 1000} s` : `slapd ${describeExit(exit)} before it was ready`;
-    throw new SlapdFailure(why, lines.filter((line) => !/\bslapd (stopped|shutdown)\b|connections_destroy/.test(line)));
+    throw new SlapdFailure(
+      why,
+      lines.filter((line) => !/\bslapd (stopped|shutdown)\b|connections_destroy/.test(line)),
+    );
   }
   return {
     socketPath,
@@ -135,7 +143,10 @@ async function loadTree(slapdPath: string, configPath: string, folder: string): 
   });
   if (exit.error) throw new SlapdFailure(`slapd could not be run to load the directory (${exit.error.message})`, []);
   if (exit.code !== 0) {
-    const lines = stderr.split('\n').map(withoutStamp).filter((line) => line.trim() !== '' && !isBanner(line) && !line.startsWith('_'));
+    const lines = stderr
+      .split('\n')
+      .map(withoutStamp)
+      .filter((line) => line.trim() !== '' && !isBanner(line) && !line.startsWith('_'));
     throw new SlapdFailure(`loading the directory (slapd -T add) ${describeExit({ code: exit.code, signal: exit.signal })}`, lines.slice(-keptLines));
   }
 }

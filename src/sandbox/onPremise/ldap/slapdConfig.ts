@@ -21,7 +21,8 @@ const schemas = ['core', 'cosine', 'inetorgperson'];
  */
 export function slapdConfig(slapdPath: string, dataFolder: string): string {
   const schemaFolder = schemaFolders(slapdPath).find((folder) => schemas.every((name) => existsSync(join(folder, `${name}.schema`))));
-  if (!schemaFolder) throw new Error(`OpenLDAP's schema files (${schemas.map((name) => `${name}.schema`).join(', ')}) are in none of ${schemaFolders(slapdPath).join(', ')}`);
+  if (!schemaFolder)
+    throw new Error(`OpenLDAP's schema files (${schemas.map((name) => `${name}.schema`).join(', ')}) are in none of ${schemaFolders(slapdPath).join(', ')}`);
   const moduleFolder = moduleFolders.find((folder) => existsSync(join(folder, 'back_mdb.so')) || existsSync(join(folder, 'back_mdb.la')));
   return [
     '# Written by the BTP Connect sandbox at every start of its LDAP directory; edits do not last.',

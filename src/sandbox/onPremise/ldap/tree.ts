@@ -40,7 +40,8 @@ export function sshaHash(password: string, salt: Buffer = randomBytes(8)): strin
 
 /** The tree as LDIF for `slapadd`; the reader's password only as a salted hash. */
 export function directoryLdif(): string {
-  const entry = (dn: string, attributes: readonly (readonly [string, string])[]) => [`dn: ${dn}`, ...attributes.map(([name, value]) => `${name}: ${value}`)].join('\n');
+  const entry = (dn: string, attributes: readonly (readonly [string, string])[]) =>
+    [`dn: ${dn}`, ...attributes.map(([name, value]) => `${name}: ${value}`)].join('\n');
   const entries = [
     entry(directorySuffix, [
       ['objectClass', 'dcObject'],
@@ -75,11 +76,7 @@ export function directoryLdif(): string {
       ['ou', 'groups'],
     ]),
     ...directoryGroups.map((group) =>
-      entry(groupDn(group.cn), [
-        ['objectClass', 'groupOfNames'],
-        ['cn', group.cn],
-        ...group.members.map((uid) => ['member', personDn(uid)] as const),
-      ]),
+      entry(groupDn(group.cn), [['objectClass', 'groupOfNames'], ['cn', group.cn], ...group.members.map((uid) => ['member', personDn(uid)] as const)]),
     ),
   ];
   return `${entries.join('\n\n')}\n`;

@@ -34,17 +34,28 @@ describe('loadBindingsFromEnv', () => {
   const cases: ReadonlyArray<{ name: string; env: () => NodeJS.ProcessEnv; expect: string[] }> = [
     { name: 'nothing set', env: () => ({}), expect: [] },
     { name: 'VCAP_SERVICES', env: () => ({ VCAP_SERVICES: uaaVcap }), expect: ['from-env'] },
-    { name: 'VCAP_SERVICES_FILE_PATH wins over VCAP_SERVICES', env: () => ({ VCAP_SERVICES_FILE_PATH: vcapFile, VCAP_SERVICES: uaaVcap }), expect: ['from-file'] },
+    {
+      name: 'VCAP_SERVICES_FILE_PATH wins over VCAP_SERVICES',
+      env: () => ({ VCAP_SERVICES_FILE_PATH: vcapFile, VCAP_SERVICES: uaaVcap }),
+      expect: ['from-file'],
+    },
     { name: 'blank VCAP_SERVICES_FILE_PATH is unset', env: () => ({ VCAP_SERVICES_FILE_PATH: ' ', VCAP_SERVICES: uaaVcap }), expect: ['from-env'] },
     { name: 'SERVICE_BINDING_ROOT alone', env: () => ({ SERVICE_BINDING_ROOT: root }), expect: ['k8s-conn'] },
     { name: 'VCAP bindings win over SERVICE_BINDING_ROOT', env: () => ({ VCAP_SERVICES: uaaVcap, SERVICE_BINDING_ROOT: root }), expect: ['from-env'] },
-    { name: 'VCAP without our services falls through to SERVICE_BINDING_ROOT', env: () => ({ VCAP_SERVICES: otherVcap, SERVICE_BINDING_ROOT: root }), expect: ['k8s-conn'] },
+    {
+      name: 'VCAP without our services falls through to SERVICE_BINDING_ROOT',
+      env: () => ({ VCAP_SERVICES: otherVcap, SERVICE_BINDING_ROOT: root }),
+      expect: ['k8s-conn'],
+    },
     { name: 'blank VCAP_SERVICES falls through to SERVICE_BINDING_ROOT', env: () => ({ VCAP_SERVICES: '', SERVICE_BINDING_ROOT: root }), expect: ['k8s-conn'] },
   ];
   for (const testCase of cases) {
     it(testCase.name, async () => {
       const bindings = await loadBindingsFromEnv(testCase.env());
-      assert.deepEqual(bindings.map((binding) => binding.meta?.name), testCase.expect);
+      assert.deepEqual(
+        bindings.map((binding) => binding.meta?.name),
+        testCase.expect,
+      );
     });
   }
 
@@ -55,7 +66,12 @@ describe('loadBindingsFromEnv', () => {
       code: ErrorCode.BindingNotFound,
       fragment: () => `VCAP_SERVICES_FILE_PATH file "${join(dir, 'missing.json')}" does not exist`,
     },
-    { name: 'VCAP_SERVICES is not JSON', env: () => ({ VCAP_SERVICES: '{destination: []}' }), code: ErrorCode.BindingInvalid, fragment: () => 'VCAP_SERVICES is not valid JSON' },
+    {
+      name: 'VCAP_SERVICES is not JSON',
+      env: () => ({ VCAP_SERVICES: '{destination: []}' }),
+      code: ErrorCode.BindingInvalid,
+      fragment: () => 'VCAP_SERVICES is not valid JSON',
+    },
     {
       name: 'the VCAP file is not JSON',
       env: () => ({ VCAP_SERVICES_FILE_PATH: join(dir, 'bad.json') }),

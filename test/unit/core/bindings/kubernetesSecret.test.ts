@@ -16,8 +16,15 @@ const credentials = {
 
 describe('bindingFromKubernetesSecret', () => {
   it('reads one key per credential, using .metadata for the formats', () => {
-    const metadata = { credentialProperties: Object.keys(credentials).map((name) => ({ name, format: 'text' })), metaDataProperties: [{ name: 'instance_name', format: 'text' }] };
-    const data = Object.fromEntries([...Object.entries(credentials).map(([key, value]) => [key, b64(value)]), ['.metadata', b64(JSON.stringify(metadata))], ['instance_name', b64('my-destination')]]);
+    const metadata = {
+      credentialProperties: Object.keys(credentials).map((name) => ({ name, format: 'text' })),
+      metaDataProperties: [{ name: 'instance_name', format: 'text' }],
+    };
+    const data = Object.fromEntries([
+      ...Object.entries(credentials).map(([key, value]) => [key, b64(value)]),
+      ['.metadata', b64(JSON.stringify(metadata))],
+      ['instance_name', b64('my-destination')],
+    ]);
     const binding = bindingFromKubernetesSecret({ kind: 'Secret', metadata: { name: 'dest-binding' }, data }, 'destination');
     assert.equal(binding.kind, 'destination');
     assert.equal(binding.clientId, credentials.clientid);
@@ -30,15 +37,21 @@ describe('bindingFromKubernetesSecret', () => {
   });
 
   it('names the secret and the field when something is wrong, never a value', () => {
-    assert.throws(() => bindingFromKubernetesSecret({ metadata: { name: 'empty' } }, 'destination'), (error: unknown) => isBtpError(error, ErrorCode.BindingInvalid) && /"empty" has no "data"/.test(error.message));
+    assert.throws(
+      () => bindingFromKubernetesSecret({ metadata: { name: 'empty' } }, 'destination'),
+      (error: unknown) => isBtpError(error, ErrorCode.BindingInvalid) && /"empty" has no "data"/.test(error.message),
+    );
     const { uri: _uri, ...withoutUri } = credentials;
     const data = Object.fromEntries(Object.entries(withoutUri).map(([key, value]) => [key, b64(value)]));
-    assert.throws(() => bindingFromKubernetesSecret({ metadata: { name: 'broken' }, data }, 'destination'), (error: unknown) => {
-      assert.ok(isBtpError(error, ErrorCode.BindingInvalid));
-      assert.match(error.message, /Kubernetes secret "broken"/);
-      assert.match(error.message, /"uri"/);
-      assert.doesNotMatch(error.message, /secret-value-1/);
-      return true;
-    });
+    assert.throws(
+      () => bindingFromKubernetesSecret({ metadata: { name: 'broken' }, data }, 'destination'),
+      (error: unknown) => {
+        assert.ok(isBtpError(error, ErrorCode.BindingInvalid));
+        assert.match(error.message, /Kubernetes secret "broken"/);
+        assert.match(error.message, /"uri"/);
+        assert.doesNotMatch(error.message, /secret-value-1/);
+        return true;
+      },
+    );
   });
 });

@@ -65,7 +65,12 @@ const good: readonly GoodCase[] = [
   { name: 'connectivity, X.509', input: x509(connectivityKey()), expect: { kind: 'connectivity', auth: cert, httpPort: 20003 } },
   {
     name: 'connectivity, only the old onpremise_proxy_port, ports as numbers',
-    input: without(connectivityKey({ onpremise_proxy_port: 20003, onpremise_socks5_proxy_port: 20004 }), 'onpremise_proxy_http_port', 'onpremise_proxy_rfc_port', 'onpremise_proxy_ldap_port'),
+    input: without(
+      connectivityKey({ onpremise_proxy_port: 20003, onpremise_socks5_proxy_port: 20004 }),
+      'onpremise_proxy_http_port',
+      'onpremise_proxy_rfc_port',
+      'onpremise_proxy_ldap_port',
+    ),
     expect: { httpPort: 20003, socks5Port: 20004, rfcPort: undefined, ldapPort: undefined },
   },
   {
@@ -171,7 +176,8 @@ const bad: readonly BadCase[] = [
     options: { expected: 'destination' },
     field: 'uri',
     problem: 'required',
-    fragment: 'The destination service key has no "uri" (the Destination service URL). Copy the whole key from the BTP cockpit or `cf service-key`, not only part of it.',
+    fragment:
+      'The destination service key has no "uri" (the Destination service URL). Copy the whole key from the BTP cockpit or `cf service-key`, not only part of it.',
   },
   {
     name: 'destination expected, the missing uri hint mentions xsuaa',
@@ -205,9 +211,21 @@ const bad: readonly BadCase[] = [
     problem: 'wrong_kind',
     fragment: 'a connectivity key is needed',
   },
-  { name: 'clientid missing', input: without(destinationKey(), 'clientid'), field: 'clientid', problem: 'required', fragment: 'has no "clientid" (the OAuth client ID)' },
+  {
+    name: 'clientid missing',
+    input: without(destinationKey(), 'clientid'),
+    field: 'clientid',
+    problem: 'required',
+    fragment: 'has no "clientid" (the OAuth client ID)',
+  },
   { name: 'clientid blank', input: destinationKey({ clientid: '  ' }), field: 'clientid', problem: 'required', fragment: 'has no "clientid"' },
-  { name: 'clientid a number', input: destinationKey({ clientid: 42 }), field: 'clientid', problem: 'invalid_type', fragment: 'is a number, but it must be a string' },
+  {
+    name: 'clientid a number',
+    input: destinationKey({ clientid: 42 }),
+    field: 'clientid',
+    problem: 'invalid_type',
+    fragment: 'is a number, but it must be a string',
+  },
   {
     name: 'clientsecret missing and no certificate',
     input: without(destinationKey(), 'clientsecret'),
@@ -215,22 +233,89 @@ const bad: readonly BadCase[] = [
     problem: 'required',
     fragment: 'has no "clientsecret" (the OAuth client secret). It has no X.509 "certificate" and "key" either.',
   },
-  { name: 'url missing', input: without(destinationKey(), 'url'), field: 'url', problem: 'required', fragment: 'The destination service key has no "url" (the XSUAA token service URL)' },
-  { name: 'url ftp', input: destinationKey({ url: 'ftp://uaa.example.com' }), field: 'url', problem: 'invalid_url', fragment: 'must be an absolute http(s) URL, but its scheme is ftp:' },
-  { name: 'url without scheme', input: destinationKey({ url: 'provider-sub.authentication.eu10.hana.ondemand.com' }), field: 'url', problem: 'invalid_url', fragment: 'does not start with http:// or https://' },
+  {
+    name: 'url missing',
+    input: without(destinationKey(), 'url'),
+    field: 'url',
+    problem: 'required',
+    fragment: 'The destination service key has no "url" (the XSUAA token service URL)',
+  },
+  {
+    name: 'url ftp',
+    input: destinationKey({ url: 'ftp://uaa.example.com' }),
+    field: 'url',
+    problem: 'invalid_url',
+    fragment: 'must be an absolute http(s) URL, but its scheme is ftp:',
+  },
+  {
+    name: 'url without scheme',
+    input: destinationKey({ url: 'provider-sub.authentication.eu10.hana.ondemand.com' }),
+    field: 'url',
+    problem: 'invalid_url',
+    fragment: 'does not start with http:// or https://',
+  },
   { name: 'url with query', input: destinationKey({ url: `${UAA_URL}/?x=1` }), field: 'url', problem: 'invalid_url', fragment: 'query or fragment' },
-  { name: 'url with user info', input: destinationKey({ url: 'https://me:pw@uaa.example.com' }), field: 'url', problem: 'invalid_url', fragment: 'user name or password' },
+  {
+    name: 'url with user info',
+    input: destinationKey({ url: 'https://me:pw@uaa.example.com' }),
+    field: 'url',
+    problem: 'invalid_url',
+    fragment: 'user name or password',
+  },
   { name: 'url not a URL', input: destinationKey({ url: 'https://exa mple.com' }), field: 'url', problem: 'invalid_url', fragment: 'not a valid URL' },
-  { name: 'uri relative', input: destinationKey({ uri: '/destination-configuration' }), field: 'uri', problem: 'invalid_url', fragment: 'The "uri" (the Destination service URL) of the destination service key must be an absolute http(s) URL' },
+  {
+    name: 'uri relative',
+    input: destinationKey({ uri: '/destination-configuration' }),
+    field: 'uri',
+    problem: 'invalid_url',
+    fragment: 'The "uri" (the Destination service URL) of the destination service key must be an absolute http(s) URL',
+  },
   { name: 'uri a number', input: destinationKey({ uri: 7 }), field: 'uri', problem: 'invalid_type', fragment: 'must be a string' },
-  { name: 'certurl http', input: x509(destinationKey(), { certurl: 'http://cert.example.com' }), field: 'certurl', problem: 'invalid_url', fragment: 'must be an absolute https:// URL' },
-  { name: 'certurl missing', input: without(x509(destinationKey()), 'certurl'), field: 'certurl', problem: 'required', fragment: 'An X.509 key needs "certificate", "key" and "certurl".' },
-  { name: 'certificate missing (credential-type x509)', input: without(x509(xsuaaKey()), 'certificate'), field: 'certificate', problem: 'required', fragment: 'has no "certificate"' },
-  { name: 'certificate not PEM', input: x509(xsuaaKey(), { certificate: CANARY_CERT_BODY }), field: 'certificate', problem: 'invalid_pem', fragment: 'lacks the "-----BEGIN CERTIFICATE-----" line' },
+  {
+    name: 'certurl http',
+    input: x509(destinationKey(), { certurl: 'http://cert.example.com' }),
+    field: 'certurl',
+    problem: 'invalid_url',
+    fragment: 'must be an absolute https:// URL',
+  },
+  {
+    name: 'certurl missing',
+    input: without(x509(destinationKey()), 'certurl'),
+    field: 'certurl',
+    problem: 'required',
+    fragment: 'An X.509 key needs "certificate", "key" and "certurl".',
+  },
+  {
+    name: 'certificate missing (credential-type x509)',
+    input: without(x509(xsuaaKey()), 'certificate'),
+    field: 'certificate',
+    problem: 'required',
+    fragment: 'has no "certificate"',
+  },
+  {
+    name: 'certificate not PEM',
+    input: x509(xsuaaKey(), { certificate: CANARY_CERT_BODY }),
+    field: 'certificate',
+    problem: 'invalid_pem',
+    fragment: 'lacks the "-----BEGIN CERTIFICATE-----" line',
+  },
   { name: 'key not PEM', input: x509(xsuaaKey(), { key: CANARY_KEY_BODY }), field: 'key', problem: 'invalid_pem', fragment: 'PRIVATE KEY-----" line' },
   { name: 'key is a certificate', input: x509(xsuaaKey(), { key: CERT_PEM }), field: 'key', problem: 'invalid_pem', fragment: 'not in PEM format' },
-  { name: 'proxy host missing', input: without(connectivityKey(), 'onpremise_proxy_host'), options: { expected: 'connectivity' }, field: 'onpremise_proxy_host', problem: 'required', fragment: 'has no "onpremise_proxy_host" (the connectivity proxy host)' },
-  { name: 'proxy host with scheme', input: connectivityKey({ onpremise_proxy_host: 'http://proxy:20003' }), field: 'onpremise_proxy_host', problem: 'invalid_host', fragment: 'without scheme, path or spaces' },
+  {
+    name: 'proxy host missing',
+    input: without(connectivityKey(), 'onpremise_proxy_host'),
+    options: { expected: 'connectivity' },
+    field: 'onpremise_proxy_host',
+    problem: 'required',
+    fragment: 'has no "onpremise_proxy_host" (the connectivity proxy host)',
+  },
+  {
+    name: 'proxy host with scheme',
+    input: connectivityKey({ onpremise_proxy_host: 'http://proxy:20003' }),
+    field: 'onpremise_proxy_host',
+    problem: 'invalid_host',
+    fragment: 'without scheme, path or spaces',
+  },
   {
     name: 'no HTTP port at all',
     input: without(connectivityKey(), 'onpremise_proxy_http_port', 'onpremise_proxy_port'),
@@ -238,14 +323,62 @@ const bad: readonly BadCase[] = [
     problem: 'required',
     fragment: 'It has no "onpremise_proxy_port" (the older name) either.',
   },
-  { name: 'HTTP port 0', input: connectivityKey({ onpremise_proxy_http_port: '0' }), field: 'onpremise_proxy_http_port', problem: 'invalid_port', fragment: 'from 1 to 65535 (got 0)' },
-  { name: 'HTTP port 65536', input: connectivityKey({ onpremise_proxy_http_port: 65536 }), field: 'onpremise_proxy_http_port', problem: 'invalid_port', fragment: '(got 65536)' },
-  { name: 'HTTP port not digits', input: connectivityKey({ onpremise_proxy_http_port: '20003a' }), field: 'onpremise_proxy_http_port', problem: 'invalid_port', fragment: 'got text that is not a number' },
-  { name: 'HTTP port fractional', input: connectivityKey({ onpremise_proxy_http_port: 20003.5 }), field: 'onpremise_proxy_http_port', problem: 'invalid_port', fragment: 'port number' },
-  { name: 'old port name invalid', input: connectivityKey({ onpremise_proxy_port: '-1' }), field: 'onpremise_proxy_port', problem: 'invalid_port', fragment: 'older name' },
-  { name: 'SOCKS5 port invalid', input: connectivityKey({ onpremise_socks5_proxy_port: 'socks' }), field: 'onpremise_socks5_proxy_port', problem: 'invalid_port', fragment: 'SOCKS5 port' },
-  { name: 'RFC port invalid', input: connectivityKey({ onpremise_proxy_rfc_port: true }), field: 'onpremise_proxy_rfc_port', problem: 'invalid_port', fragment: 'got a boolean' },
-  { name: 'LDAP port invalid', input: connectivityKey({ onpremise_proxy_ldap_port: '99999' }), field: 'onpremise_proxy_ldap_port', problem: 'invalid_port', fragment: 'LDAP port' },
+  {
+    name: 'HTTP port 0',
+    input: connectivityKey({ onpremise_proxy_http_port: '0' }),
+    field: 'onpremise_proxy_http_port',
+    problem: 'invalid_port',
+    fragment: 'from 1 to 65535 (got 0)',
+  },
+  {
+    name: 'HTTP port 65536',
+    input: connectivityKey({ onpremise_proxy_http_port: 65536 }),
+    field: 'onpremise_proxy_http_port',
+    problem: 'invalid_port',
+    fragment: '(got 65536)',
+  },
+  {
+    name: 'HTTP port not digits',
+    input: connectivityKey({ onpremise_proxy_http_port: '20003a' }),
+    field: 'onpremise_proxy_http_port',
+    problem: 'invalid_port',
+    fragment: 'got text that is not a number',
+  },
+  {
+    name: 'HTTP port fractional',
+    input: connectivityKey({ onpremise_proxy_http_port: 20003.5 }),
+    field: 'onpremise_proxy_http_port',
+    problem: 'invalid_port',
+    fragment: 'port number',
+  },
+  {
+    name: 'old port name invalid',
+    input: connectivityKey({ onpremise_proxy_port: '-1' }),
+    field: 'onpremise_proxy_port',
+    problem: 'invalid_port',
+    fragment: 'older name',
+  },
+  {
+    name: 'SOCKS5 port invalid',
+    input: connectivityKey({ onpremise_socks5_proxy_port: 'socks' }),
+    field: 'onpremise_socks5_proxy_port',
+    problem: 'invalid_port',
+    fragment: 'SOCKS5 port',
+  },
+  {
+    name: 'RFC port invalid',
+    input: connectivityKey({ onpremise_proxy_rfc_port: true }),
+    field: 'onpremise_proxy_rfc_port',
+    problem: 'invalid_port',
+    fragment: 'got a boolean',
+  },
+  {
+    name: 'LDAP port invalid',
+    input: connectivityKey({ onpremise_proxy_ldap_port: '99999' }),
+    field: 'onpremise_proxy_ldap_port',
+    problem: 'invalid_port',
+    fragment: 'LDAP port',
+  },
   {
     name: 'connectivity without url and token_service_url',
     input: without(connectivityKey(), 'url', 'token_service_url'),
@@ -253,16 +386,59 @@ const bad: readonly BadCase[] = [
     problem: 'required',
     fragment: 'It has no "token_service_url" either.',
   },
-  { name: 'xsuaa without xsappname', input: without(xsuaaKey(), 'xsappname'), options: { expected: 'xsuaa' }, field: 'xsappname', problem: 'required', fragment: 'The xsuaa service key has no "xsappname"' },
-  { name: 'uaadomain with scheme', input: destinationKey({ uaadomain: 'https://authentication.eu10.hana.ondemand.com' }), field: 'uaadomain', problem: 'invalid_host', fragment: 'must be a host name' },
+  {
+    name: 'xsuaa without xsappname',
+    input: without(xsuaaKey(), 'xsappname'),
+    options: { expected: 'xsuaa' },
+    field: 'xsappname',
+    problem: 'required',
+    fragment: 'The xsuaa service key has no "xsappname"',
+  },
+  {
+    name: 'uaadomain with scheme',
+    input: destinationKey({ uaadomain: 'https://authentication.eu10.hana.ondemand.com' }),
+    field: 'uaadomain',
+    problem: 'invalid_host',
+    fragment: 'must be a host name',
+  },
   { name: 'identityzone not a string', input: destinationKey({ identityzone: ['a'] }), field: 'identityzone', problem: 'invalid_type', fragment: 'is a list' },
-  { name: 'LF in clientid', input: destinationKey({ clientid: 'sb-x\nInjected: 1' }), field: 'clientid', problem: 'forbidden_char', fragment: 'contains a line break or NUL character' },
-  { name: 'CR in clientsecret', input: destinationKey({ clientsecret: `${CANARY_SECRET}\r` }), field: 'clientsecret', problem: 'forbidden_char', fragment: '"clientsecret" (the OAuth client secret)' },
+  {
+    name: 'LF in clientid',
+    input: destinationKey({ clientid: 'sb-x\nInjected: 1' }),
+    field: 'clientid',
+    problem: 'forbidden_char',
+    fragment: 'contains a line break or NUL character',
+  },
+  {
+    name: 'CR in clientsecret',
+    input: destinationKey({ clientsecret: `${CANARY_SECRET}\r` }),
+    field: 'clientsecret',
+    problem: 'forbidden_char',
+    fragment: '"clientsecret" (the OAuth client secret)',
+  },
   { name: 'NUL in url', input: destinationKey({ url: `${UAA_URL}\0` }), field: 'url', problem: 'forbidden_char', fragment: 'line break or NUL' },
   { name: 'LF in an unknown field', input: destinationKey({ note: 'a\nb' }), field: 'note', problem: 'forbidden_char', fragment: '"note"' },
-  { name: 'LF in a nested unknown field', input: destinationKey({ extra: { list: ['ok', 'x\ny'] } }), field: 'extra.list[1]', problem: 'forbidden_char', fragment: '"extra.list[1]"' },
-  { name: 'NUL inside the certificate', input: x509(xsuaaKey(), { certificate: `${CERT_PEM}\0` }), field: 'certificate', problem: 'forbidden_char', fragment: 'a PEM value may have line breaks' },
-  { name: 'lone CR inside the key', input: x509(xsuaaKey(), { key: KEY_PEM.replace('\n', '\r') }), field: 'key', problem: 'forbidden_char', fragment: 'no NUL or lone CR' },
+  {
+    name: 'LF in a nested unknown field',
+    input: destinationKey({ extra: { list: ['ok', 'x\ny'] } }),
+    field: 'extra.list[1]',
+    problem: 'forbidden_char',
+    fragment: '"extra.list[1]"',
+  },
+  {
+    name: 'NUL inside the certificate',
+    input: x509(xsuaaKey(), { certificate: `${CERT_PEM}\0` }),
+    field: 'certificate',
+    problem: 'forbidden_char',
+    fragment: 'a PEM value may have line breaks',
+  },
+  {
+    name: 'lone CR inside the key',
+    input: x509(xsuaaKey(), { key: KEY_PEM.replace('\n', '\r') }),
+    field: 'key',
+    problem: 'forbidden_char',
+    fragment: 'no NUL or lone CR',
+  },
 ];
 
 function pick(binding: object, keys: readonly string[]): Record<string, unknown> {
@@ -297,18 +473,30 @@ describe('parseCredentials: good keys', () => {
 describe('parseCredentials: bad keys', () => {
   for (const testCase of bad) {
     it(testCase.name, () => {
-      const error = assertIssue(thrown(() => parseCredentials(testCase.input, testCase.options)), testCase);
+      const error = assertIssue(
+        thrown(() => parseCredentials(testCase.input, testCase.options)),
+        testCase,
+      );
       assert.equal(error.code, ErrorCode.BindingInvalid);
     });
   }
 
   it('collects all problems into one error', () => {
     const input = without(connectivityKey({ url: 'ftp://x', onpremise_socks5_proxy_port: '0', clientid: '' }), 'clientsecret', 'onpremise_proxy_host');
-    const error = assertIssue(thrown(() => parseCredentials(input, { expected: 'connectivity', source: 'file "/tmp/conn.json"' })), {
-      field: 'clientid',
-      fragment: 'has no "clientid"',
-    });
-    assert.deepEqual(error.issues.map((issue) => issue.field).sort(), ['clientid', 'clientsecret', 'onpremise_proxy_host', 'onpremise_socks5_proxy_port', 'url']);
+    const error = assertIssue(
+      thrown(() => parseCredentials(input, { expected: 'connectivity', source: 'file "/tmp/conn.json"' })),
+      {
+        field: 'clientid',
+        fragment: 'has no "clientid"',
+      },
+    );
+    assert.deepEqual(error.issues.map((issue) => issue.field).sort(), [
+      'clientid',
+      'clientsecret',
+      'onpremise_proxy_host',
+      'onpremise_socks5_proxy_port',
+      'url',
+    ]);
     assert.equal(error.field, 'clientid');
     assert.match(error.message, /^The connectivity service key from file "\/tmp\/conn.json" is not valid:\n {2}- /);
     assert.equal(error.message.split('\n').length, 1 + error.issues.length);

@@ -23,7 +23,13 @@ describe('selectBinding', () => {
     { name: 'the only binding of the kind', bindings: [destA, conn, uaa], kind: 'connectivity', expect: conn },
     { name: 'by binding name', bindings: [destA, destB, conn], kind: 'destination', pick: 'dest-b', expect: destB },
     { name: 'by instance name', bindings: [destA, destB], kind: 'destination', pick: 'other-instance', expect: destB },
-    { name: 'a binding name beats an instance name match', bindings: [destA, destSameInstance, make('destination', 'dest-instance')], kind: 'destination', pick: 'dest-instance', expect: make('destination', 'dest-instance') },
+    {
+      name: 'a binding name beats an instance name match',
+      bindings: [destA, destSameInstance, make('destination', 'dest-instance')],
+      kind: 'destination',
+      pick: 'dest-instance',
+      expect: make('destination', 'dest-instance'),
+    },
     { name: 'unnamed binding when it is the only one', bindings: [anonymous], kind: 'xsuaa', expect: anonymous },
   ];
   for (const testCase of good) {
@@ -33,11 +39,46 @@ describe('selectBinding', () => {
   }
 
   const bad: ReadonlyArray<{ name: string; bindings: ServiceBinding[]; kind: ServiceKind; pick?: string; where?: string; code: string; fragment: string }> = [
-    { name: 'none at all', bindings: [], kind: 'destination', where: 'VCAP_SERVICES', code: ErrorCode.BindingNotFound, fragment: 'No destination binding found in VCAP_SERVICES. Bind the service to the app or use a destination service key.' },
-    { name: 'none of the kind lists what there is', bindings: [conn, uaa], kind: 'destination', code: ErrorCode.BindingNotFound, fragment: 'It has only: "conn" (connectivity), "uaa-instance" (xsuaa)' },
-    { name: 'several without a name', bindings: [destA, destB, conn], kind: 'destination', where: 'SERVICE_BINDING_ROOT "/bindings"', code: ErrorCode.BindingInvalid, fragment: 'SERVICE_BINDING_ROOT "/bindings" has 2 destination bindings: "dest-a" (destination, instance "dest-instance"), "dest-b" (destination, instance "other-instance"). Say which one to use' },
-    { name: 'unknown name', bindings: [destA, destB], kind: 'destination', pick: 'dest-z', code: ErrorCode.BindingNotFound, fragment: 'No destination binding named "dest-z" in the given bindings. The destination bindings there are: "dest-a"' },
-    { name: 'instance name shared by two bindings', bindings: [destA, destSameInstance], kind: 'destination', pick: 'dest-instance', code: ErrorCode.BindingInvalid, fragment: '2 destination bindings named "dest-instance"' },
+    {
+      name: 'none at all',
+      bindings: [],
+      kind: 'destination',
+      where: 'VCAP_SERVICES',
+      code: ErrorCode.BindingNotFound,
+      fragment: 'No destination binding found in VCAP_SERVICES. Bind the service to the app or use a destination service key.',
+    },
+    {
+      name: 'none of the kind lists what there is',
+      bindings: [conn, uaa],
+      kind: 'destination',
+      code: ErrorCode.BindingNotFound,
+      fragment: 'It has only: "conn" (connectivity), "uaa-instance" (xsuaa)',
+    },
+    {
+      name: 'several without a name',
+      bindings: [destA, destB, conn],
+      kind: 'destination',
+      where: 'SERVICE_BINDING_ROOT "/bindings"',
+      code: ErrorCode.BindingInvalid,
+      fragment:
+        'SERVICE_BINDING_ROOT "/bindings" has 2 destination bindings: "dest-a" (destination, instance "dest-instance"), "dest-b" (destination, instance "other-instance"). Say which one to use',
+    },
+    {
+      name: 'unknown name',
+      bindings: [destA, destB],
+      kind: 'destination',
+      pick: 'dest-z',
+      code: ErrorCode.BindingNotFound,
+      fragment: 'No destination binding named "dest-z" in the given bindings. The destination bindings there are: "dest-a"',
+    },
+    {
+      name: 'instance name shared by two bindings',
+      bindings: [destA, destSameInstance],
+      kind: 'destination',
+      pick: 'dest-instance',
+      code: ErrorCode.BindingInvalid,
+      fragment: '2 destination bindings named "dest-instance"',
+    },
   ];
   for (const testCase of bad) {
     it(`fails: ${testCase.name}`, () => {

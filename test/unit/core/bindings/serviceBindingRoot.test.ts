@@ -107,7 +107,10 @@ describe('bindingsFromServiceBindingRoot', () => {
     {
       name: 'hand-made, no .metadata: trailing newline stripped, metadata files ignored',
       setup: async (dir) => {
-        await writePlain(join(dir, 'conn'), plainFiles(connectivityKey(), { type: 'connectivity\n', provider: 'sap\n', instance_name: 'c-inst\n', tags: 'connectivity,conn\n', plan: 'lite\n' }));
+        await writePlain(
+          join(dir, 'conn'),
+          plainFiles(connectivityKey(), { type: 'connectivity\n', provider: 'sap\n', instance_name: 'c-inst\n', tags: 'connectivity,conn\n', plan: 'lite\n' }),
+        );
       },
       expect: [{ kind: 'connectivity', name: 'conn', instanceName: 'c-inst', auth: 'secret' }],
       check: ([conn]) => {
@@ -144,7 +147,10 @@ describe('bindingsFromServiceBindingRoot', () => {
           type: 'destination',
           instance_name: 'dest-inst',
           '.metadata': JSON.stringify({
-            metaDataProperties: [{ name: 'type', format: 'text' }, { name: 'instance_name', format: 'text' }],
+            metaDataProperties: [
+              { name: 'type', format: 'text' },
+              { name: 'instance_name', format: 'text' },
+            ],
             credentialProperties: [{ name: 'credentials', format: 'json', container: true }],
           }),
         });
@@ -162,7 +168,15 @@ describe('bindingsFromServiceBindingRoot', () => {
       name: 'secretRootKey style: one JSON file holding credentials and metadata (values as strings)',
       setup: async (dir) => {
         const flat = Object.fromEntries(Object.entries(connectivityKey()).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-        const all = { ...flat, instance_name: 'conn-inst', instance_guid: 'g', plan: 'lite', label: 'connectivity', type: 'connectivity', tags: '["connectivity"]' };
+        const all = {
+          ...flat,
+          instance_name: 'conn-inst',
+          instance_guid: 'g',
+          plan: 'lite',
+          label: 'connectivity',
+          type: 'connectivity',
+          tags: '["connectivity"]',
+        };
         await writeSecretVolume(join(dir, 'conn'), { binding: JSON.stringify(all) });
       },
       expect: [{ kind: 'connectivity', name: 'conn', instanceName: 'conn-inst', auth: 'secret' }],
@@ -220,55 +234,56 @@ describe('bindingsFromServiceBindingRoot', () => {
     });
   }
 
-  const failures: ReadonlyArray<{ name: string; setup: (root: string) => Promise<string>; code: string; field?: string; fragment: (root: string) => string }> = [
-    {
-      name: 'missing root → BindingNotFound naming the path',
-      setup: async (dir) => join(dir, 'nope'),
-      code: ErrorCode.BindingNotFound,
-      fragment: (dir) => `SERVICE_BINDING_ROOT directory "${join(dir, 'nope')}" does not exist`,
-    },
-    {
-      name: 'root is a file',
-      setup: async (dir) => {
-        await writeFile(join(dir, 'file'), 'x');
-        return join(dir, 'file');
+  const failures: ReadonlyArray<{ name: string; setup: (root: string) => Promise<string>; code: string; field?: string; fragment: (root: string) => string }> =
+    [
+      {
+        name: 'missing root → BindingNotFound naming the path',
+        setup: async (dir) => join(dir, 'nope'),
+        code: ErrorCode.BindingNotFound,
+        fragment: (dir) => `SERVICE_BINDING_ROOT directory "${join(dir, 'nope')}" does not exist`,
       },
-      code: ErrorCode.BindingInvalid,
-      fragment: (dir) => `"${join(dir, 'file')}" is not a directory`,
-    },
-    {
-      name: 'a binding with a bad credential names the binding directory',
-      setup: async (dir) => {
-        await writePlain(join(dir, 'dest'), plainFiles({ ...destinationKey(), uri: 'nope', clientsecret: `${CANARY_SECRET}\n` }, { type: 'destination' }));
-        return dir;
+      {
+        name: 'root is a file',
+        setup: async (dir) => {
+          await writeFile(join(dir, 'file'), 'x');
+          return join(dir, 'file');
+        },
+        code: ErrorCode.BindingInvalid,
+        fragment: (dir) => `"${join(dir, 'file')}" is not a directory`,
       },
-      code: ErrorCode.BindingInvalid,
-      field: 'uri',
-      fragment: (dir) => `The destination service key from service binding directory "${join(dir, 'dest')}" is not valid`,
-    },
-    {
-      name: 'invalid .metadata JSON names the file',
-      setup: async (dir) => {
-        await writePlain(join(dir, 'dest'), { ...plainFiles(destinationKey(), { type: 'destination' }), '.metadata': '{"credentialProperties": [' });
-        return dir;
+      {
+        name: 'a binding with a bad credential names the binding directory',
+        setup: async (dir) => {
+          await writePlain(join(dir, 'dest'), plainFiles({ ...destinationKey(), uri: 'nope', clientsecret: `${CANARY_SECRET}\n` }, { type: 'destination' }));
+          return dir;
+        },
+        code: ErrorCode.BindingInvalid,
+        field: 'uri',
+        fragment: (dir) => `The destination service key from service binding directory "${join(dir, 'dest')}" is not valid`,
       },
-      code: ErrorCode.BindingInvalid,
-      field: 'json',
-      fragment: (dir) => `File "${join(dir, 'dest', '.metadata')}" is not valid JSON`,
-    },
-    {
-      name: 'a json-format credential that is not JSON names the file',
-      setup: async (dir) => {
-        const files = operatorFiles(connectivityKey(), { type: 'connectivity', instance: 'c' });
-        files['token-type'] = '[xsuaa';
-        await writePlain(join(dir, 'conn'), files);
-        return dir;
+      {
+        name: 'invalid .metadata JSON names the file',
+        setup: async (dir) => {
+          await writePlain(join(dir, 'dest'), { ...plainFiles(destinationKey(), { type: 'destination' }), '.metadata': '{"credentialProperties": [' });
+          return dir;
+        },
+        code: ErrorCode.BindingInvalid,
+        field: 'json',
+        fragment: (dir) => `File "${join(dir, 'dest', '.metadata')}" is not valid JSON`,
       },
-      code: ErrorCode.BindingInvalid,
-      field: 'json',
-      fragment: (dir) => `File "${join(dir, 'conn', 'token-type')}" is not valid JSON`,
-    },
-  ];
+      {
+        name: 'a json-format credential that is not JSON names the file',
+        setup: async (dir) => {
+          const files = operatorFiles(connectivityKey(), { type: 'connectivity', instance: 'c' });
+          files['token-type'] = '[xsuaa';
+          await writePlain(join(dir, 'conn'), files);
+          return dir;
+        },
+        code: ErrorCode.BindingInvalid,
+        field: 'json',
+        fragment: (dir) => `File "${join(dir, 'conn', 'token-type')}" is not valid JSON`,
+      },
+    ];
   for (const failure of failures) {
     it(`fails: ${failure.name}`, async () => {
       const path = await failure.setup(root);

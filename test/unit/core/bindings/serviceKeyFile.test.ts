@@ -51,13 +51,22 @@ describe('readServiceKeyFile', () => {
     matches((error as Error).message, `Service key file "${path}" is a directory`);
   });
 
-  it('an unreadable file → BindingInvalid naming the path', { skip: process.getuid?.() === 0 ? 'root reads any file' : process.platform === 'win32' && 'chmod 000 on Windows only sets the read-only flag: the file stays readable' }, async () => {
-    const path = join(dir, 'locked.json');
-    await writeFile(path, '{}');
-    await chmod(path, 0o000);
-    const error = await rejected(readServiceKeyFile(path));
-    matches((error as Error).message, `"${path}" cannot be read: permission denied`);
-  });
+  it(
+    'an unreadable file → BindingInvalid naming the path',
+    {
+      skip:
+        process.getuid?.() === 0
+          ? 'root reads any file'
+          : process.platform === 'win32' && 'chmod 000 on Windows only sets the read-only flag: the file stays readable',
+    },
+    async () => {
+      const path = join(dir, 'locked.json');
+      await writeFile(path, '{}');
+      await chmod(path, 0o000);
+      const error = await rejected(readServiceKeyFile(path));
+      matches((error as Error).message, `"${path}" cannot be read: permission denied`);
+    },
+  );
 
   it('invalid JSON names the file and the position', async () => {
     const path = join(dir, 'broken.json');

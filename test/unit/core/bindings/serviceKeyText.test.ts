@@ -12,7 +12,7 @@ const vcap = {
   destination: [vcapEntry('destination', 'dest-a', destinationKey())],
   connectivity: [vcapEntry('connectivity', 'conn', connectivityKey())],
   xsuaa: [vcapEntry('xsuaa', 'uaa', xsuaaKey(), { plan: 'application' })],
-  'hana': [vcapEntry('hana', 'db', { host: 'db.example.com', password: CANARY_SECRET })],
+  hana: [vcapEntry('hana', 'db', { host: 'db.example.com', password: CANARY_SECRET })],
 };
 const twoDestinations = { destination: [vcapEntry('destination', 'dest-a', destinationKey()), vcapEntry('destination', 'dest-b', x509(destinationKey()))] };
 
@@ -45,7 +45,10 @@ const good: readonly GoodCase[] = [
   {
     name: 'one VCAP_SERVICES entry (name, label, plan, tags, credentials)',
     text: json(vcapEntry('connectivity', 'conn-binding', connectivityKey())),
-    expect: { kind: 'connectivity', meta: { name: 'conn-binding', instanceName: 'conn-binding-instance', label: 'connectivity', plan: 'lite', tags: ['connectivity'] } },
+    expect: {
+      kind: 'connectivity',
+      meta: { name: 'conn-binding', instanceName: 'conn-binding-instance', label: 'connectivity', plan: 'lite', tags: ['connectivity'] },
+    },
   },
   {
     name: 'options.meta wins over meta found in the text',
@@ -53,13 +56,42 @@ const good: readonly GoodCase[] = [
     options: { meta: { name: 'chosen' } },
     expect: { meta: { name: 'chosen', instanceName: 'my-dest' } },
   },
-  { name: 'whole VCAP_SERVICES, pick by expected kind', text: json(vcap), options: { expected: 'connectivity' }, expect: { kind: 'connectivity', meta: { name: 'conn', instanceName: 'conn-instance', label: 'connectivity', plan: 'lite', tags: ['connectivity'] } } },
+  {
+    name: 'whole VCAP_SERVICES, pick by expected kind',
+    text: json(vcap),
+    options: { expected: 'connectivity' },
+    expect: { kind: 'connectivity', meta: { name: 'conn', instanceName: 'conn-instance', label: 'connectivity', plan: 'lite', tags: ['connectivity'] } },
+  },
   { name: 'whole VCAP_SERVICES, pick xsuaa', text: json(vcap), options: { expected: 'xsuaa' }, expect: { kind: 'xsuaa' } },
-  { name: 'VCAP_SERVICES with two destinations, pick by name', text: json(twoDestinations), options: { expected: 'destination', name: 'dest-b' }, expect: { kind: 'destination' } },
-  { name: 'VCAP_SERVICES, pick by instance name', text: json(twoDestinations), options: { expected: 'destination', name: 'dest-a-instance' }, expect: { kind: 'destination' } },
-  { name: 'VCAP_SERVICES with a single known binding, no kind given', text: json({ destination: vcap.destination, hana: vcap.hana }), expect: { kind: 'destination' } },
-  { name: '{"VCAP_SERVICES": ...} as `cf env` prints it', text: json({ VCAP_SERVICES: vcap }), options: { expected: 'destination' }, expect: { kind: 'destination' } },
-  { name: '{"system_env_json": {"VCAP_SERVICES": ...}} (CF API env)', text: json({ system_env_json: { VCAP_SERVICES: vcap } }), options: { expected: 'xsuaa' }, expect: { kind: 'xsuaa' } },
+  {
+    name: 'VCAP_SERVICES with two destinations, pick by name',
+    text: json(twoDestinations),
+    options: { expected: 'destination', name: 'dest-b' },
+    expect: { kind: 'destination' },
+  },
+  {
+    name: 'VCAP_SERVICES, pick by instance name',
+    text: json(twoDestinations),
+    options: { expected: 'destination', name: 'dest-a-instance' },
+    expect: { kind: 'destination' },
+  },
+  {
+    name: 'VCAP_SERVICES with a single known binding, no kind given',
+    text: json({ destination: vcap.destination, hana: vcap.hana }),
+    expect: { kind: 'destination' },
+  },
+  {
+    name: '{"VCAP_SERVICES": ...} as `cf env` prints it',
+    text: json({ VCAP_SERVICES: vcap }),
+    options: { expected: 'destination' },
+    expect: { kind: 'destination' },
+  },
+  {
+    name: '{"system_env_json": {"VCAP_SERVICES": ...}} (CF API env)',
+    text: json({ system_env_json: { VCAP_SERVICES: vcap } }),
+    options: { expected: 'xsuaa' },
+    expect: { kind: 'xsuaa' },
+  },
 ];
 
 interface BadCase extends ExpectedIssue {
@@ -78,10 +110,28 @@ const bad: readonly BadCase[] = [
     problem: 'invalid_json',
     fragment: 'holds no JSON object',
   },
-  { name: 'missing comma', text: '{\n  "clientid": "x"\n  "url": "https://a"\n}', field: 'json', problem: 'invalid_json', fragment: /Expected ',' or '}' after property value at line 3, column 3 \(character 23\)/ },
-  { name: 'truncated copy', text: '{\n  "clientid": "x",\n  "url": "https://a', field: 'json', problem: 'invalid_json', fragment: 'The JSON ends early, so part of it is missing' },
+  {
+    name: 'missing comma',
+    text: '{\n  "clientid": "x"\n  "url": "https://a"\n}',
+    field: 'json',
+    problem: 'invalid_json',
+    fragment: /Expected ',' or '}' after property value at line 3, column 3 \(character 23\)/,
+  },
+  {
+    name: 'truncated copy',
+    text: '{\n  "clientid": "x",\n  "url": "https://a',
+    field: 'json',
+    problem: 'invalid_json',
+    fragment: 'The JSON ends early, so part of it is missing',
+  },
   { name: 'trailing comma', text: '{"clientid": "x",}', field: 'json', problem: 'invalid_json', fragment: 'at line 1, column 18' },
-  { name: 'single quotes (JavaScript, not JSON)', text: "{'clientid': 'x'}", field: 'json', problem: 'invalid_json', fragment: /line 1, column 2\b.*double quotes/ },
+  {
+    name: 'single quotes (JavaScript, not JSON)',
+    text: "{'clientid': 'x'}",
+    field: 'json',
+    problem: 'invalid_json',
+    fragment: /line 1, column 2\b.*double quotes/,
+  },
   { name: 'unquoted value', text: '{"clientid": sb-x}', field: 'json', problem: 'invalid_json', fragment: 'Unexpected character at line 1, column 14' },
   { name: 'raw line break inside a string', text: '{"clientid": "a\nb"}', field: 'json', problem: 'invalid_json', fragment: 'must be written as \\n' },
   { name: 'text after the JSON', text: '{"clientid": "x"} OK', field: 'json', problem: 'invalid_json', fragment: 'at line 1, column 19' },
@@ -137,12 +187,18 @@ describe('parseServiceKeyText: accepted shapes', () => {
 describe('parseServiceKeyText: rejected input', () => {
   for (const testCase of bad) {
     it(testCase.name, () => {
-      assertIssue(thrown(() => parseServiceKeyText(testCase.text, testCase.options)), testCase);
+      assertIssue(
+        thrown(() => parseServiceKeyText(testCase.text, testCase.options)),
+        testCase,
+      );
     });
   }
 
   it('JSON errors carry line, column and position in details', () => {
-    const error = assertIssue(thrown(() => parseServiceKeyText('{\n "a": 1,\n}')), { field: 'json', fragment: 'line 3, column 1' });
+    const error = assertIssue(
+      thrown(() => parseServiceKeyText('{\n "a": 1,\n}')),
+      { field: 'json', fragment: 'line 3, column 1' },
+    );
     assert.deepEqual(error.details, { line: 3, column: 1, position: 11 });
   });
 

@@ -61,7 +61,11 @@ describe('bindingsFromVcapServices', () => {
           ...(testCase.expect.some((item) => item.name !== undefined) ? { name: binding.meta?.name } : {}),
           ...(testCase.expect.some((item) => item.label !== undefined) ? { label: binding.meta?.label } : {}),
         })),
-        testCase.expect.map((item) => ({ kind: item.kind, ...(item.name === undefined ? {} : { name: item.name }), ...(item.label === undefined ? {} : { label: item.label }) })),
+        testCase.expect.map((item) => ({
+          kind: item.kind,
+          ...(item.name === undefined ? {} : { name: item.name }),
+          ...(item.label === undefined ? {} : { label: item.label }),
+        })),
       );
     });
   }
@@ -72,7 +76,13 @@ describe('bindingsFromVcapServices', () => {
   });
 
   const bad: ReadonlyArray<ExpectedIssue & { name: string; vcap: string | object }> = [
-    { name: 'invalid JSON', vcap: '{"destination": [}', field: 'json', problem: 'invalid_json', fragment: 'VCAP_SERVICES is not valid JSON: Unexpected character at line 1, column 18' },
+    {
+      name: 'invalid JSON',
+      vcap: '{"destination": [}',
+      field: 'json',
+      problem: 'invalid_json',
+      fragment: 'VCAP_SERVICES is not valid JSON: Unexpected character at line 1, column 18',
+    },
     { name: 'not an object', vcap: '[]', field: 'VCAP_SERVICES', problem: 'invalid_type', fragment: 'VCAP_SERVICES is not a JSON object' },
     {
       name: 'a destination entry with bad credentials names the entry',
@@ -98,7 +108,10 @@ describe('bindingsFromVcapServices', () => {
   ];
   for (const testCase of bad) {
     it(`rejects: ${testCase.name}`, () => {
-      const error = assertIssue(thrown(() => bindingsFromVcapServices(testCase.vcap)), testCase);
+      const error = assertIssue(
+        thrown(() => bindingsFromVcapServices(testCase.vcap)),
+        testCase,
+      );
       if (testCase.field !== 'json' && testCase.field !== 'VCAP_SERVICES') assert.match(error.message, / from binding "[^"]+" in VCAP_SERVICES is not valid/);
     });
   }

@@ -42,7 +42,10 @@ describe('ConnectionStore: the sign-in key', () => {
     assert.equal(loaded.login?.kind, 'xsuaa');
     assert.equal(loaded.login?.clientId, login.clientId);
     assert.deepEqual(loaded.login?.auth, { kind: 'secret', clientSecret: CANARY_SECRET });
-    assert.deepEqual((await connections.list()).map((summary) => [summary.name, summary.hasLogin]), [['dev', true]]);
+    assert.deepEqual(
+      (await connections.list()).map((summary) => [summary.name, summary.hasLogin]),
+      [['dev', true]],
+    );
   });
 
   it('is added to, replaced on and removed from an existing connection, the rest of it untouched', async () => {
@@ -59,7 +62,10 @@ describe('ConnectionStore: the sign-in key', () => {
     const replaced = await connections.load('dev');
     assert.equal(replaced.login?.clientId, 'sb-other-app!t7');
     assert.equal(replaced.login?.auth.kind, 'x509');
-    assert.deepEqual(secrets.keys().filter((key) => key.includes('/login/')), ['connection/dev/login/key']);
+    assert.deepEqual(
+      secrets.keys().filter((key) => key.includes('/login/')),
+      ['connection/dev/login/key'],
+    );
     assert.equal(await secrets.get('connection/dev/login/key'), otherLogin.credentials.key);
     assert.match(String(otherLogin.credentials.key), new RegExp(CANARY_KEY_BODY));
 
@@ -85,7 +91,10 @@ describe('ConnectionStore: the sign-in key', () => {
     const { secrets, connections } = store('remove');
     await connections.add('dev', { destination, login });
     await secrets.delete('connection/dev/login/clientsecret');
-    await assert.rejects(connections.load('dev'), (error) => isBtpError(error, ErrorCode.ConnectionNotFound) && /xsuaa \(sign-in\) secret.*btp-connect login dev --login-key/.test(error.message));
+    await assert.rejects(
+      connections.load('dev'),
+      (error) => isBtpError(error, ErrorCode.ConnectionNotFound) && /xsuaa \(sign-in\) secret.*btp-connect login dev --login-key/.test(error.message),
+    );
     await connections.setLogin('dev', login);
     assert.equal(await connections.remove('dev'), true);
     assert.deepEqual(secrets.keys(), []);
@@ -95,7 +104,13 @@ describe('ConnectionStore: the sign-in key', () => {
 
 describe('sign-in keys that are not xsuaa keys', () => {
   it('an SAP Cloud Identity Services (IAS) key is named as such', () => {
-    const ias = { clientid: 'c0ffee-1234', clientsecret: CANARY_SECRET, url: 'https://mytenant.accounts.ondemand.com', domain: 'accounts.ondemand.com', app_tid: 'a-b-c' };
+    const ias = {
+      clientid: 'c0ffee-1234',
+      clientsecret: CANARY_SECRET,
+      url: 'https://mytenant.accounts.ondemand.com',
+      domain: 'accounts.ondemand.com',
+      app_tid: 'a-b-c',
+    };
     const error = thrown(() => parseCredentials(ias, { expected: 'xsuaa' }));
     assert.ok(isBtpError(error, ErrorCode.BindingInvalid), String(error));
     assert.match(error.message, /xsappname/);

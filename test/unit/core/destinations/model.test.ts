@@ -37,17 +37,52 @@ describe('destination model constants', () => {
 
 describe('isSecretProperty', () => {
   const secrets = [
-    'Password', 'password', 'PASSWORD', 'clientSecret', 'clientsecret', 'tokenServicePassword', 'KeyStorePassword',
-    'TrustStorePassword', 'tokenService.KeyStorePassword', 'mail.password', 'jco.client.passwd', 'ldap.password',
-    'jco.destination.repository.passwd', 'jco.client.tech_user_secret', 'jco.client.mysapsso2', 'SigningKey',
-    'URL.headers.Authorization', 'URL.headers.apikey', 'URL.headers.APIKey', 'URL.headers.x-api-key', 'URL.headers.Cookie',
-    'URL.queries.api_key', 'URL.queries.access_token', 'tokenServiceURL.headers.Authorization', 'tokenService.body.client_secret',
+    'Password',
+    'password',
+    'PASSWORD',
+    'clientSecret',
+    'clientsecret',
+    'tokenServicePassword',
+    'KeyStorePassword',
+    'TrustStorePassword',
+    'tokenService.KeyStorePassword',
+    'mail.password',
+    'jco.client.passwd',
+    'ldap.password',
+    'jco.destination.repository.passwd',
+    'jco.client.tech_user_secret',
+    'jco.client.mysapsso2',
+    'SigningKey',
+    'URL.headers.Authorization',
+    'URL.headers.apikey',
+    'URL.headers.APIKey',
+    'URL.headers.x-api-key',
+    'URL.headers.Cookie',
+    'URL.queries.api_key',
+    'URL.queries.access_token',
+    'tokenServiceURL.headers.Authorization',
+    'tokenService.body.client_secret',
     'tokenService.body.password',
   ];
   const notSecrets = [
-    'User', 'clientId', 'tokenServiceUser', 'tokenServiceURL', 'URL', 'KeyStoreLocation', 'TrustStoreLocation',
-    'x_user_token.jwks', 'x_user_token.jwks_uri', 'Certificate', 'mail.user', 'jco.client.user', 'ldap.user',
-    'URL.headers.Accept', 'URL.queries.language', 'tokenService.body.resource', 'PasswordHint.Description', 'MyApp.password',
+    'User',
+    'clientId',
+    'tokenServiceUser',
+    'tokenServiceURL',
+    'URL',
+    'KeyStoreLocation',
+    'TrustStoreLocation',
+    'x_user_token.jwks',
+    'x_user_token.jwks_uri',
+    'Certificate',
+    'mail.user',
+    'jco.client.user',
+    'ldap.user',
+    'URL.headers.Accept',
+    'URL.queries.language',
+    'tokenService.body.resource',
+    'PasswordHint.Description',
+    'MyApp.password',
   ];
   for (const name of secrets) it(`${name} is a secret`, () => assert.equal(isSecretProperty(name), true));
   for (const name of notSecrets) it(`${name} is not a secret`, () => assert.equal(isSecretProperty(name), false));
@@ -55,8 +90,14 @@ describe('isSecretProperty', () => {
 
 describe('secretPropertyNames / withoutSecrets', () => {
   const dest = {
-    Name: 'x', Type: 'HTTP', User: 'u', Password: 'p', clientSecret: 'c', 'URL.headers.apikey': 'k',
-    'URL.headers.Accept': 'application/json', 'MyApp.Flag': 'on',
+    Name: 'x',
+    Type: 'HTTP',
+    User: 'u',
+    Password: 'p',
+    clientSecret: 'c',
+    'URL.headers.apikey': 'k',
+    'URL.headers.Accept': 'application/json',
+    'MyApp.Flag': 'on',
   };
 
   it('names the secret properties in input order', () => {
@@ -65,7 +106,11 @@ describe('secretPropertyNames / withoutSecrets', () => {
 
   it('drops exactly the secrets and keeps unknown properties', () => {
     assert.deepEqual(withoutSecrets(dest), {
-      Name: 'x', Type: 'HTTP', User: 'u', 'URL.headers.Accept': 'application/json', 'MyApp.Flag': 'on',
+      Name: 'x',
+      Type: 'HTTP',
+      User: 'u',
+      'URL.headers.Accept': 'application/json',
+      'MyApp.Flag': 'on',
     });
     assert.equal(dest.Password, 'p', 'the input is not changed');
   });

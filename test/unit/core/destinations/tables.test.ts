@@ -16,17 +16,32 @@ describe('AUTHENTICATIONS table', () => {
   });
 
   const tokenTypes: Record<AuthenticationType, string | null> = {
-    NoAuthentication: null, BasicAuthentication: 'Basic', ClientCertificateAuthentication: null, PrincipalPropagation: null,
-    OAuth2ClientCredentials: 'Bearer', OAuth2Password: 'Bearer', OAuth2UserTokenExchange: 'Bearer', OAuth2JWTBearer: 'Bearer',
-    OAuth2SAMLBearerAssertion: 'Bearer', SAMLAssertion: 'SAML2.0', OAuth2RefreshToken: 'Bearer', OAuth2AuthorizationCode: 'Bearer',
-    OAuth2TechnicalUserPropagation: 'Bearer', OAuth2TokenExchange: 'Bearer', SAPAssertionSSO: 'MYSAPSSO2',
+    NoAuthentication: null,
+    BasicAuthentication: 'Basic',
+    ClientCertificateAuthentication: null,
+    PrincipalPropagation: null,
+    OAuth2ClientCredentials: 'Bearer',
+    OAuth2Password: 'Bearer',
+    OAuth2UserTokenExchange: 'Bearer',
+    OAuth2JWTBearer: 'Bearer',
+    OAuth2SAMLBearerAssertion: 'Bearer',
+    SAMLAssertion: 'SAML2.0',
+    OAuth2RefreshToken: 'Bearer',
+    OAuth2AuthorizationCode: 'Bearer',
+    OAuth2TechnicalUserPropagation: 'Bearer',
+    OAuth2TokenExchange: 'Bearer',
+    SAPAssertionSSO: 'MYSAPSSO2',
   };
   for (const type of AUTHENTICATION_TYPES) {
     const spec = AUTHENTICATIONS[type];
     it(`${type}: yields authTokens type ${String(tokenTypes[type])}`, () => assert.equal(spec.tokenType, tokenTypes[type]));
     it(`${type}: every property it names is in the catalogue, and secrets are exactly its secret names`, () => {
       for (const name of [...spec.required, ...spec.optional]) known(name);
-      for (const prefix of spec.optionalFamilies) assert.ok(PROPERTY_FAMILIES.some((f) => f.prefix === prefix), prefix);
+      for (const prefix of spec.optionalFamilies)
+        assert.ok(
+          PROPERTY_FAMILIES.some((f) => f.prefix === prefix),
+          prefix,
+        );
       const expected = [...new Set([...spec.required, ...spec.optional].filter(isSecretProperty))];
       assert.deepEqual(spec.secrets, expected);
       for (const e of spec.exemptions) assert.ok(spec.required.includes(e.property), `exemption of a required property: ${e.property}`);
@@ -63,8 +78,14 @@ describe('DESTINATION_TYPE_SPECS and the property catalogue', () => {
     it(`${type}: every property it names is in the catalogue`, () => {
       const spec = DESTINATION_TYPE_SPECS[type];
       const names = [
-        ...spec.required, ...spec.requiredOneOf.flat(), ...spec.optional, ...Object.values(spec.misplaced), ...Object.keys(spec.misplaced),
-        spec.proxyTypeProperty, spec.locationIdProperty, spec.descriptionProperty,
+        ...spec.required,
+        ...spec.requiredOneOf.flat(),
+        ...spec.optional,
+        ...Object.values(spec.misplaced),
+        ...Object.keys(spec.misplaced),
+        spec.proxyTypeProperty,
+        spec.locationIdProperty,
+        spec.descriptionProperty,
       ];
       for (const name of names) known(name);
     });
@@ -84,8 +105,15 @@ describe('DESTINATION_TYPE_SPECS and the property catalogue', () => {
   });
 
   const suggestions: [string, string | undefined][] = [
-    ['proxytype', 'ProxyType'], ['PROXYTYPE', 'ProxyType'], ['url', 'URL'], ['trustall', 'TrustAll'], ['tokenserviceurl', 'tokenServiceURL'],
-    ['LDAP.URL', 'ldap.url'], ['url.headers.X-Foo', 'URL.headers.X-Foo'], ['ProxyType', undefined], ['URL.headers.x', undefined],
+    ['proxytype', 'ProxyType'],
+    ['PROXYTYPE', 'ProxyType'],
+    ['url', 'URL'],
+    ['trustall', 'TrustAll'],
+    ['tokenserviceurl', 'tokenServiceURL'],
+    ['LDAP.URL', 'ldap.url'],
+    ['url.headers.X-Foo', 'URL.headers.X-Foo'],
+    ['ProxyType', undefined],
+    ['URL.headers.x', undefined],
     ['MyApp.Setting', undefined],
   ];
   for (const [name, expected] of suggestions) {

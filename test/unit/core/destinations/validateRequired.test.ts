@@ -4,21 +4,14 @@ import { AUTHENTICATIONS } from '../../../../src/core/destinations/authenticatio
 import { DESTINATION_TYPE_SPECS } from '../../../../src/core/destinations/destinationTypes';
 import { AUTHENTICATION_TYPES, DESTINATION_TYPES, type DestinationProperties } from '../../../../src/core/destinations/model';
 import { validateDestination } from '../../../../src/core/destinations/validate';
-import {
-  RFC_DIRECT,
-  RFC_LOAD_BALANCING,
-  RFC_WEBSOCKET,
-  VALID_BY_AUTHENTICATION,
-  VALID_BY_TYPE,
-  errorsOf,
-  show,
-  warningsOf,
-  without,
-} from './fixtures';
+import { RFC_DIRECT, RFC_LOAD_BALANCING, RFC_WEBSOCKET, VALID_BY_AUTHENTICATION, VALID_BY_TYPE, errorsOf, show, warningsOf, without } from './fixtures';
 
 /** Removing (or emptying) `removed` from `dest` gives exactly one error, a `required` issue on `field`. */
 function assertRequired(dest: DestinationProperties, removed: string, field = removed): void {
-  for (const [how, input] of [['removed', without(dest, removed)], ['empty', { ...dest, [removed]: '' }]] as const) {
+  for (const [how, input] of [
+    ['removed', without(dest, removed)],
+    ['empty', { ...dest, [removed]: '' }],
+  ] as const) {
     const errors = errorsOf(validateDestination(input));
     assert.equal(errors.length, 1, `${removed} ${how}:\n${show(errors)}`);
     assert.equal(errors[0]?.field, field);
@@ -37,7 +30,11 @@ describe('every authentication type: a valid destination, and each required prop
       const issues = validateDestination(dest);
       assert.deepEqual(errorsOf(issues), [], show(issues));
       const expectedWarnings = spec.deprecated === undefined ? [] : ['deprecated'];
-      assert.deepEqual(warningsOf(issues).map((i) => i.problem), expectedWarnings, show(issues));
+      assert.deepEqual(
+        warningsOf(issues).map((i) => i.problem),
+        expectedWarnings,
+        show(issues),
+      );
     });
 
     for (const name of ['Name', 'URL', 'Authentication', ...spec.required]) {
@@ -98,12 +95,28 @@ describe('every destination type: a valid destination, and each required propert
     ['RFC WebSocket', RFC_WEBSOCKET],
     ['RFC load balancing with msserv instead of r3name', { ...without(RFC_LOAD_BALANCING, 'jco.client.r3name'), 'jco.client.msserv': '3600' }],
     ['RFC without proxy type', without(RFC_DIRECT, 'jco.destination.proxy_type')],
-    ['RFC with PrincipalPropagation and no user', { ...without(without(RFC_DIRECT, 'jco.client.user'), 'jco.client.passwd'), 'jco.destination.auth_type': 'PrincipalPropagation' }],
-    ['RFC WebSocket with certificate logon and no user', { ...without(without(RFC_WEBSOCKET, 'jco.client.alias_user'), 'jco.client.passwd'), 'jco.client.tls_client_certificate_logon': '1', KeyStoreLocation: 'c.p12' }],
-    ['RFC TechnicalUserPropagation', {
-      ...without(without(RFC_DIRECT, 'jco.client.user'), 'jco.client.passwd'), 'jco.destination.auth_type': 'TechnicalUserPropagation',
-      'jco.client.tech_user_id': 'id', 'jco.client.tech_user_secret': 's', 'jco.client.tech_user_service_url': 'https://t.example.com/oauth/token',
-    }],
+    [
+      'RFC with PrincipalPropagation and no user',
+      { ...without(without(RFC_DIRECT, 'jco.client.user'), 'jco.client.passwd'), 'jco.destination.auth_type': 'PrincipalPropagation' },
+    ],
+    [
+      'RFC WebSocket with certificate logon and no user',
+      {
+        ...without(without(RFC_WEBSOCKET, 'jco.client.alias_user'), 'jco.client.passwd'),
+        'jco.client.tls_client_certificate_logon': '1',
+        KeyStoreLocation: 'c.p12',
+      },
+    ],
+    [
+      'RFC TechnicalUserPropagation',
+      {
+        ...without(without(RFC_DIRECT, 'jco.client.user'), 'jco.client.passwd'),
+        'jco.destination.auth_type': 'TechnicalUserPropagation',
+        'jco.client.tech_user_id': 'id',
+        'jco.client.tech_user_secret': 's',
+        'jco.client.tech_user_service_url': 'https://t.example.com/oauth/token',
+      },
+    ],
     ['MAIL over IMAP without credentials', { Name: 'imap', Type: 'MAIL', Authentication: 'NoAuthentication', 'mail.imap4.host': 'imap.example.com' }],
     ['LDAP with NoAuthentication', { ...without(without(VALID_BY_TYPE.LDAP, 'ldap.user'), 'ldap.password'), 'ldap.authentication': 'NoAuthentication' }],
     ['TCP Internet with host:port', { Name: 'ext', Type: 'TCP', Address: 'db.example.com:5432', ProxyType: 'Internet' }],
@@ -115,8 +128,13 @@ describe('every destination type: a valid destination, and each required propert
 
   it('RFC TechnicalUserPropagation without its three properties names each of them', () => {
     const dest = { ...RFC_DIRECT, 'jco.destination.auth_type': 'TechnicalUserPropagation' };
-    assert.deepEqual(errorsOf(validateDestination(dest)).map((i) => [i.field, i.problem]), [
-      ['jco.client.tech_user_id', 'required'], ['jco.client.tech_user_secret', 'required'], ['jco.client.tech_user_service_url', 'required'],
-    ]);
+    assert.deepEqual(
+      errorsOf(validateDestination(dest)).map((i) => [i.field, i.problem]),
+      [
+        ['jco.client.tech_user_id', 'required'],
+        ['jco.client.tech_user_secret', 'required'],
+        ['jco.client.tech_user_service_url', 'required'],
+      ],
+    );
   });
 });

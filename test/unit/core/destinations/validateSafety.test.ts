@@ -13,7 +13,12 @@ function assertNoCanary(issues: ReturnType<typeof validateDestination>): void {
 }
 
 describe('CR, LF and NUL in property names and values', () => {
-  const chars: [string, string][] = [['CR', '\r'], ['LF', '\n'], ['NUL', '\0'], ['CRLF', '\r\n']];
+  const chars: [string, string][] = [
+    ['CR', '\r'],
+    ['LF', '\n'],
+    ['NUL', '\0'],
+    ['CRLF', '\r\n'],
+  ];
   const properties = ['Name', 'Type', 'URL', 'Authentication', 'Password', 'URL.headers.X-Api', 'MyApp.Unknown', 'CloudConnectorLocationId'];
 
   for (const [label, char] of chars) {
@@ -41,16 +46,29 @@ describe('CR, LF and NUL in property names and values', () => {
 
   it('a name and a value both broken give two issues', () => {
     const issues = validateDestination({ ...TYPE.HTTP, 'a\nb': `x\r${CANARY}` });
-    assert.deepEqual(issues.map((i) => i.problem), ['forbidden_char', 'forbidden_char']);
+    assert.deepEqual(
+      issues.map((i) => i.problem),
+      ['forbidden_char', 'forbidden_char'],
+    );
     assertNoCanary(issues);
   });
 });
 
 describe('no message echoes a value', () => {
   const wrongEverywhere: Record<string, unknown> = {
-    Name: `${CANARY} name`, Type: CANARY, URL: CANARY, Authentication: CANARY, ProxyType: CANARY, TrustAll: CANARY,
-    'sap-client': CANARY, CloudConnectorLocationId: `${CANARY}\u00e9`, tokenServiceURLType: CANARY, 'HTML5.Timeout': CANARY,
-    'jco.destination.auth_type': CANARY, Password: 1234567, clientSecret: 7654321,
+    Name: `${CANARY} name`,
+    Type: CANARY,
+    URL: CANARY,
+    Authentication: CANARY,
+    ProxyType: CANARY,
+    TrustAll: CANARY,
+    'sap-client': CANARY,
+    CloudConnectorLocationId: `${CANARY}\u00e9`,
+    tokenServiceURLType: CANARY,
+    'HTML5.Timeout': CANARY,
+    'jco.destination.auth_type': CANARY,
+    Password: 1234567,
+    clientSecret: 7654321,
   };
 
   it('for a destination wrong in every field', () => {
@@ -92,7 +110,10 @@ describe('unknown properties', () => {
 
   it('inherited properties do not count', () => {
     const input = Object.create(TYPE.HTTP) as unknown;
-    assert.deepEqual(errorsOf(validateDestination(input)).map((i) => i.field), ['Name', 'Type']);
+    assert.deepEqual(
+      errorsOf(validateDestination(input)).map((i) => i.field),
+      ['Name', 'Type'],
+    );
   });
 });
 
@@ -106,25 +127,40 @@ describe('assertValidDestination', () => {
 
   it('throws BTP_INVALID_INPUT naming the destination, with the errors only', () => {
     const input = { ...TYPE.HTTP, URL: 'ftp://x', TrustAll: 'yes', proxytype: 'OnPremise' };
-    assert.throws(() => assertValidDestination(input), (error: unknown) => {
-      assert.ok(isBtpError(error, ErrorCode.InvalidInput));
-      assert.ok(error.message.startsWith('Destination "backend" is not valid:'), error.message);
-      assert.deepEqual(error.issues.map((i) => [i.field, i.problem]), [['TrustAll', 'not_boolean'], ['URL', 'invalid_url']]);
-      assert.equal(error.field, 'TrustAll');
-      return true;
-    });
+    assert.throws(
+      () => assertValidDestination(input),
+      (error: unknown) => {
+        assert.ok(isBtpError(error, ErrorCode.InvalidInput));
+        assert.ok(error.message.startsWith('Destination "backend" is not valid:'), error.message);
+        assert.deepEqual(
+          error.issues.map((i) => [i.field, i.problem]),
+          [
+            ['TrustAll', 'not_boolean'],
+            ['URL', 'invalid_url'],
+          ],
+        );
+        assert.equal(error.field, 'TrustAll');
+        return true;
+      },
+    );
   });
 
   it('does not print an invalid name in the subject', () => {
-    assert.throws(() => assertValidDestination({ ...TYPE.HTTP, Name: `bad name ${CANARY}` }), (error: unknown) => {
-      assert.ok(isBtpError(error));
-      assert.ok(error.message.startsWith('Destination is not valid:'), error.message);
-      assert.ok(!error.message.includes(CANARY));
-      return true;
-    });
+    assert.throws(
+      () => assertValidDestination({ ...TYPE.HTTP, Name: `bad name ${CANARY}` }),
+      (error: unknown) => {
+        assert.ok(isBtpError(error));
+        assert.ok(error.message.startsWith('Destination is not valid:'), error.message);
+        assert.ok(!error.message.includes(CANARY));
+        return true;
+      },
+    );
   });
 
   it('rejects a non-object', () => {
-    assert.throws(() => assertValidDestination('{"Name":"x"}'), (error: unknown) => isBtpError(error, ErrorCode.InvalidInput));
+    assert.throws(
+      () => assertValidDestination('{"Name":"x"}'),
+      (error: unknown) => isBtpError(error, ErrorCode.InvalidInput),
+    );
   });
 });

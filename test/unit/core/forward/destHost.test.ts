@@ -14,7 +14,28 @@ describe('destTargetOf', () => {
   });
 
   it('whatever the input, a result names a valid destination and keeps the path below the root', () => {
-    const piece = fc.constantFrom('http://', 'HTTP://', 'https://', 'api', '.dest', '.DEST', ':', '80', '99999', '@', '/', '?', '#', '%2e', '.', '..', 'evil.example', '[::1]', ' ', '\\\\');
+    const piece = fc.constantFrom(
+      'http://',
+      'HTTP://',
+      'https://',
+      'api',
+      '.dest',
+      '.DEST',
+      ':',
+      '80',
+      '99999',
+      '@',
+      '/',
+      '?',
+      '#',
+      '%2e',
+      '.',
+      '..',
+      'evil.example',
+      '[::1]',
+      ' ',
+      '\\\\',
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { maxLength: 10 }), (parts) => {
         const url = parts.join('');
@@ -33,7 +54,13 @@ describe('destTargetOf', () => {
 
 describe('readContract', () => {
   it('reads every honoured header, removes it, and keys resolutions by what was asked', () => {
-    const headers: Record<string, string> = { 'x-fragment-name': 'a, b', 'x-destination-level': 'instance', 'x-tenant-id': 'zone-1', 'x-refresh-token': 'rt', accept: 'x' };
+    const headers: Record<string, string> = {
+      'x-fragment-name': 'a, b',
+      'x-destination-level': 'instance',
+      'x-tenant-id': 'zone-1',
+      'x-refresh-token': 'rt',
+      accept: 'x',
+    };
     const read = readContract(headers, Object.entries(headers).flat());
     assert.ok(read.ok);
     assert.deepEqual(read.request.find, { fragmentName: 'a,b', level: 'instance', refreshToken: 'rt' });

@@ -5,14 +5,28 @@ import type { Resolved } from '../../../../src/core/forward/resolver';
 import { rewriteLocation, routeOf, upstreamPath } from '../../../../src/core/forward/route';
 
 function resolved(destination: Record<string, string>, authHeader?: { key: string; value: string }): Resolved {
-  return { name: destination.Name ?? 'd', destination: destination as unknown as DestinationRecord, certificates: [], ...(authHeader ? { authHeader } : {}), refreshAt: Number.MAX_SAFE_INTEGER };
+  return {
+    name: destination.Name ?? 'd',
+    destination: destination as unknown as DestinationRecord,
+    certificates: [],
+    ...(authHeader ? { authHeader } : {}),
+    refreshAt: Number.MAX_SAFE_INTEGER,
+  };
 }
 
 describe('routeOf: what a destination says about every request', () => {
   it('target, base path, defaults, queries, auth and OnPremise routing', () => {
     const route = routeOf(
       resolved(
-        { Name: 'erp', Type: 'HTTP', URL: 'http://erp.virtual:8000/sap/opu/?sap-language=EN', ProxyType: 'OnPremise', CloudConnectorLocationId: 'loc1', 'URL.headers.X-Tenant': 't1', 'URL.queries.sap-client': '100' },
+        {
+          Name: 'erp',
+          Type: 'HTTP',
+          URL: 'http://erp.virtual:8000/sap/opu/?sap-language=EN',
+          ProxyType: 'OnPremise',
+          CloudConnectorLocationId: 'loc1',
+          'URL.headers.X-Tenant': 't1',
+          'URL.queries.sap-client': '100',
+        },
         { key: 'Authorization', value: 'Basic c2VjcmV0' },
       ),
     );

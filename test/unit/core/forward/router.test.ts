@@ -21,7 +21,7 @@ describe('DestinationRouter with the transparent proxy contract', () => {
   };
   const router = new DestinationRouter({ client, findOptions: async () => ({ userToken: 'signed-in-user' }) });
 
-  it('keeps the signed-in user, and adds the request\'s inputs', async () => {
+  it("keeps the signed-in user, and adds the request's inputs", async () => {
     const picked = router.pick(requestWith({ 'X-Destination-Name': 'a', 'X-Fragment-Name': 'f' }));
     assert.ok(picked.ok);
     await picked.resolver.get();

@@ -15,7 +15,10 @@ describe('TrafficLog', () => {
     const seen: number[] = [];
     log.onDidAdd((summary) => seen.push(summary.id));
     for (let index = 0; index < 5; index++) log.add({ ...entry(`/${index}`), id: log.takeId() });
-    assert.deepEqual(log.list().map((summary) => summary.path), ['/2', '/3', '/4']);
+    assert.deepEqual(
+      log.list().map((summary) => summary.path),
+      ['/2', '/3', '/4'],
+    );
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
     assert.equal(log.get(1), undefined);
     assert.equal(log.get(5)?.path, '/4');
@@ -94,9 +97,14 @@ describe('inspector masking', () => {
   });
 
   it('masks secret-named values in JSON and form bodies, and tokens in other text', () => {
-    const json = JSON.parse(maskBodyText('{"access_token":"eyJx.eyJy.z","expires_in":3600,"nested":{"password":"p"}}', 'application/json; charset=utf-8')) as Record<string, unknown>;
+    const json = JSON.parse(
+      maskBodyText('{"access_token":"eyJx.eyJy.z","expires_in":3600,"nested":{"password":"p"}}', 'application/json; charset=utf-8'),
+    ) as Record<string, unknown>;
     assert.deepEqual(json, { access_token: MASK, expires_in: 3600, nested: { password: MASK } });
-    assert.equal(maskBodyText('grant_type=password&username=alice&password=secret-1', 'application/x-www-form-urlencoded'), `grant_type=password&username=alice&password=${MASK}`);
+    assert.equal(
+      maskBodyText('grant_type=password&username=alice&password=secret-1', 'application/x-www-form-urlencoded'),
+      `grant_type=password&username=alice&password=${MASK}`,
+    );
     assert.doesNotMatch(maskBodyText('token: Bearer abcdefghijklmnop1234', 'text/plain'), /abcdefghijklmnop1234/);
   });
 });

@@ -32,7 +32,19 @@ describe('envDestinations', () => {
   });
 
   it('keeps only keys the approuter schema for the variable allows', () => {
-    const allowed = new Set(['name', 'url', 'proxyHost', 'proxyPort', 'forwardAuthToken', 'forwardAuthCertificates', 'IASDependencyName', 'strictSSL', 'timeout', 'proxyType', 'setXForwardedHeaders']);
+    const allowed = new Set([
+      'name',
+      'url',
+      'proxyHost',
+      'proxyPort',
+      'forwardAuthToken',
+      'forwardAuthCertificates',
+      'IASDependencyName',
+      'strictSSL',
+      'timeout',
+      'proxyType',
+      'setXForwardedHeaders',
+    ]);
     for (const entry of envDestinations([{ destination: 'a', kind: 'http', localAddress: 'http://127.0.0.1:1' }])) {
       for (const key of Object.keys(entry)) assert.ok(allowed.has(key), key);
     }
@@ -44,7 +56,7 @@ describe('one port: onePortDestinations and proxyVariables', () => {
     assert.deepEqual(envDestinations([{ destination: '*', kind: 'http', localAddress: 'http://127.0.0.1:4000' }]), []);
   });
 
-  it('path form: the port\'s address (with its token) plus /<name>; proxy form: http://<name>.dest', () => {
+  it("path form: the port's address (with its token) plus /<name>; proxy form: http://<name>.dest", () => {
     assert.deepEqual(onePortDestinations(['erp', 'crm', 'erp'], 'http://127.0.0.1:4000/~tok', 'path'), [
       { name: 'crm', url: 'http://127.0.0.1:4000/~tok/crm', forwardAuthToken: false },
       { name: 'erp', url: 'http://127.0.0.1:4000/~tok/erp', forwardAuthToken: false },
@@ -53,7 +65,12 @@ describe('one port: onePortDestinations and proxyVariables', () => {
   });
 
   it('proxy variables in both spellings, loopback never proxied, the token as Basic credentials of the proxy URL', () => {
-    assert.deepEqual(proxyVariables('http://127.0.0.1:4000'), { http_proxy: 'http://127.0.0.1:4000', HTTP_PROXY: 'http://127.0.0.1:4000', no_proxy: 'localhost,127.0.0.1,::1', NO_PROXY: 'localhost,127.0.0.1,::1' });
+    assert.deepEqual(proxyVariables('http://127.0.0.1:4000'), {
+      http_proxy: 'http://127.0.0.1:4000',
+      HTTP_PROXY: 'http://127.0.0.1:4000',
+      no_proxy: 'localhost,127.0.0.1,::1',
+      NO_PROXY: 'localhost,127.0.0.1,::1',
+    });
     const withToken = proxyVariables('http://127.0.0.1:4000', 'abc-_12');
     assert.equal(withToken.http_proxy, 'http://btp:abc-_12@127.0.0.1:4000');
     assert.equal(withToken.HTTP_PROXY, withToken.http_proxy);
@@ -61,9 +78,12 @@ describe('one port: onePortDestinations and proxyVariables', () => {
 });
 
 describe('mergeDestinationsVariable', () => {
-  const entries = [{ name: 'erp', url: 'http://127.0.0.1:4001', forwardAuthToken: false as const }, { name: 'crm', url: 'http://127.0.0.1:4002', forwardAuthToken: false as const }];
+  const entries = [
+    { name: 'erp', url: 'http://127.0.0.1:4001', forwardAuthToken: false as const },
+    { name: 'crm', url: 'http://127.0.0.1:4002', forwardAuthToken: false as const },
+  ];
 
-  it('adds the forwards when nothing is set, and the user\'s own entries win by name', () => {
+  it("adds the forwards when nothing is set, and the user's own entries win by name", () => {
     assert.deepEqual(JSON.parse(mergeDestinationsVariable(undefined, entries)), entries);
     assert.deepEqual(JSON.parse(mergeDestinationsVariable('  ', entries)), entries);
     const own = [{ name: 'erp', url: 'http://erp.example:8000' }];
@@ -80,7 +100,10 @@ describe('mergeDestinationsVariable', () => {
 });
 
 describe('connectivityVcapServices', () => {
-  const [binding] = bindingsFromVcapServices({ connectivity: [vcapEntry('connectivity', 'my-conn', connectivityKey())] }, { source: 'test' }) as ConnectivityBinding[];
+  const [binding] = bindingsFromVcapServices(
+    { connectivity: [vcapEntry('connectivity', 'my-conn', connectivityKey())] },
+    { source: 'test' },
+  ) as ConnectivityBinding[];
   assert.ok(binding);
 
   it('points the proxy at the local endpoints, both port spellings as strings', () => {
@@ -129,17 +152,42 @@ describe('readDefaultEnv', () => {
     assert.equal(imported.destinationBinding?.meta?.name, 'my-dest');
     assert.equal(imported.connectivityBinding?.meta?.name, 'my-conn');
     assert.deepEqual(imported.destinations[0], {
-      Type: 'HTTP', ProxyType: 'Internet', Name: 'backend', URL: 'https://backend.example', User: 'alice', Password: CANARY_SECRET,
-      'sap-client': '100', TrustAll: 'true', 'HTML5.Timeout': '30000', Authentication: 'BasicAuthentication',
+      Type: 'HTTP',
+      ProxyType: 'Internet',
+      Name: 'backend',
+      URL: 'https://backend.example',
+      User: 'alice',
+      Password: CANARY_SECRET,
+      'sap-client': '100',
+      TrustAll: 'true',
+      'HTML5.Timeout': '30000',
+      Authentication: 'BasicAuthentication',
     });
-    assert.deepEqual(imported.destinations[1], { Type: 'HTTP', ProxyType: 'Internet', Name: 'open', URL: 'https://open.example', forwardAuthToken: 'true', Authentication: 'NoAuthentication' });
-    assert.deepEqual(imported.destinations.map((d) => d.Name), ['backend', 'open', 'proxied']);
+    assert.deepEqual(imported.destinations[1], {
+      Type: 'HTTP',
+      ProxyType: 'Internet',
+      Name: 'open',
+      URL: 'https://open.example',
+      forwardAuthToken: 'true',
+      Authentication: 'NoAuthentication',
+    });
+    assert.deepEqual(
+      imported.destinations.map((d) => d.Name),
+      ['backend', 'open', 'proxied'],
+    );
   });
 
   it('names every entry or key it left out, and never echoes a secret', () => {
     const imported = readDefaultEnv(file, 'default-env.json');
     const fields = imported.notes.map((note) => note.field);
-    assert.deepEqual(fields, ['destinations[2].proxyHost', 'destinations[2].proxyPort', 'destinations[2].color', 'destinations[3].name', 'destinations[4].name', 'destinations[5]']);
+    assert.deepEqual(fields, [
+      'destinations[2].proxyHost',
+      'destinations[2].proxyPort',
+      'destinations[2].color',
+      'destinations[3].name',
+      'destinations[4].name',
+      'destinations[5]',
+    ]);
     assert.ok(!JSON.stringify(imported.notes).includes(CANARY_SECRET));
   });
 
@@ -158,10 +206,19 @@ describe('withoutMovedSecrets', () => {
       'user-provided': [vcapEntry('user-provided', 'ups-conn', connectivityKey(), { tags: ['connectivity'] })],
       xsuaa: [vcapEntry('xsuaa', 'my-uaa', xsuaaKey(), { plan: 'application', tags: ['xsuaa'] })],
     },
-    destinations: [{ name: 'backend', url: 'https://b.example', username: 'alice', password: CANARY_SECRET, clientSecret: CANARY_SECRET, tokenServicePassword: CANARY_SECRET }],
+    destinations: [
+      {
+        name: 'backend',
+        url: 'https://b.example',
+        username: 'alice',
+        password: CANARY_SECRET,
+        clientSecret: CANARY_SECRET,
+        tokenServicePassword: CANARY_SECRET,
+      },
+    ],
   };
 
-  it('removes the moved bindings\' secrets and the entries\' passwords, leaves everything else', () => {
+  it("removes the moved bindings' secrets and the entries' passwords, leaves everything else", () => {
     const cleaned = withoutMovedSecrets(file, { bindings: ['destination', 'connectivity'] }) as typeof file;
     const destination = cleaned.VCAP_SERVICES.destination[0]!.credentials as Record<string, unknown>;
     const connectivity = cleaned.VCAP_SERVICES['user-provided'][0]!.credentials as Record<string, unknown>;
@@ -185,8 +242,19 @@ describe('mergeDefaultEnv', () => {
 
   it('creates the file content, or replaces same-named entries keeping every other key', () => {
     assert.deepEqual(mergeDefaultEnv(undefined, entries, 'f'), { destinations: entries });
-    const existing = { PORT: 5000, VCAP_SERVICES: { xsuaa: [] }, destinations: [{ name: 'erp', url: 'http://old' }, { name: 'mine', url: 'http://mine' }] };
-    assert.deepEqual(mergeDefaultEnv(existing, entries, 'f'), { PORT: 5000, VCAP_SERVICES: { xsuaa: [] }, destinations: [{ name: 'mine', url: 'http://mine' }, entries[0]] });
+    const existing = {
+      PORT: 5000,
+      VCAP_SERVICES: { xsuaa: [] },
+      destinations: [
+        { name: 'erp', url: 'http://old' },
+        { name: 'mine', url: 'http://mine' },
+      ],
+    };
+    assert.deepEqual(mergeDefaultEnv(existing, entries, 'f'), {
+      PORT: 5000,
+      VCAP_SERVICES: { xsuaa: [] },
+      destinations: [{ name: 'mine', url: 'http://mine' }, entries[0]],
+    });
   });
 
   it('refuses to write into a file that is not an object or whose destinations are not a list', () => {

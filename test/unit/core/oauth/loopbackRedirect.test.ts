@@ -63,8 +63,21 @@ describe('PKCE and state', () => {
   });
 
   it('the authorization URL carries the request and no secret of the binding', () => {
-    const binding = { kind: 'destination', clientId: 'sb-x!b1|destination-xsappname!b9', url: 'https://sub.authentication.eu10.hana.ondemand.com/', auth: { kind: 'secret', clientSecret: 'S3cret!' } } as unknown as DestinationBinding;
-    const url = new URL(authorizationUrl(binding, { clientId: binding.clientId, redirectUri: 'http://127.0.0.1:5000/cb', state: 'st', codeChallenge: 'ch', loginHint: '{"origin":"idp"}' }));
+    const binding = {
+      kind: 'destination',
+      clientId: 'sb-x!b1|destination-xsappname!b9',
+      url: 'https://sub.authentication.eu10.hana.ondemand.com/',
+      auth: { kind: 'secret', clientSecret: 'S3cret!' },
+    } as unknown as DestinationBinding;
+    const url = new URL(
+      authorizationUrl(binding, {
+        clientId: binding.clientId,
+        redirectUri: 'http://127.0.0.1:5000/cb',
+        state: 'st',
+        codeChallenge: 'ch',
+        loginHint: '{"origin":"idp"}',
+      }),
+    );
     assert.equal(`${url.origin}${url.pathname}`, 'https://sub.authentication.eu10.hana.ondemand.com/oauth/authorize');
     assert.deepEqual(Object.fromEntries(url.searchParams), {
       response_type: 'code',

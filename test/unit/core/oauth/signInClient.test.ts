@@ -34,7 +34,9 @@ before(async () => {
       // What UAA's error page says for a redirect URI the client did not register (UaaAuthorizationEndpoint).
       const redirect = new URL(req.url ?? '/', 'http://x').searchParams.get('redirect_uri');
       res.writeHead(400, { 'content-type': 'text/html' });
-      res.end(`<html><head><title>Oops</title><style>p{color:red}</style></head><body><h1>Invalid redirect</h1><p>Invalid redirect ${redirect} did not match one of the registered values</p></body></html>`);
+      res.end(
+        `<html><head><title>Oops</title><style>p{color:red}</style></head><body><h1>Invalid redirect</h1><p>Invalid redirect ${redirect} did not match one of the registered values</p></body></html>`,
+      );
       return;
     }
     if (req.method === 'POST' && path === '/oauth/token') {
@@ -43,7 +45,9 @@ before(async () => {
       req.on('end', () => {
         tokenRequests.push(new URLSearchParams(body).get('grant_type') ?? '');
         // UAA's AbstractTokenGranter for a grant type the client is not registered for.
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', error_description: 'Unauthorized grant type' }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'invalid_client', error_description: 'Unauthorized grant type' }));
       });
       return;
     }
@@ -64,10 +68,17 @@ function binding(): XsuaaBinding {
 
 describe('refusalText', () => {
   it("finds UAA's and XSUAA's sentence on an error page, the OAuth error of a JSON body, and clips long pages", () => {
-    const uaa = '<html><head><title>Invalid redirect</title></head><body><h1>Invalid redirect</h1><div><p>Invalid redirect http://localhost:1234/btp-connect/callback did not match one of the registered values</p></div></body></html>';
+    const uaa =
+      '<html><head><title>Invalid redirect</title></head><body><h1>Invalid redirect</h1><div><p>Invalid redirect http://localhost:1234/btp-connect/callback did not match one of the registered values</p></div></body></html>';
     assert.equal(refusalText(uaa), 'Invalid redirect http://localhost:1234/btp-connect/callback did not match one of the registered values');
-    assert.equal(refusalText('<h1>Error</h1><p>Something went wrong. The redirect_uri has an invalid domain. Contact your admin.</p>'), 'The redirect_uri has an invalid domain.');
-    assert.equal(refusalText('{"error":"invalid_grant","error_description":"A redirect_uri can only be used by implicit or authorization_code grant types."}'), 'invalid_grant: A redirect_uri can only be used by implicit or authorization_code grant types.');
+    assert.equal(
+      refusalText('<h1>Error</h1><p>Something went wrong. The redirect_uri has an invalid domain. Contact your admin.</p>'),
+      'The redirect_uri has an invalid domain.',
+    );
+    assert.equal(
+      refusalText('{"error":"invalid_grant","error_description":"A redirect_uri can only be used by implicit or authorization_code grant types."}'),
+      'invalid_grant: A redirect_uri can only be used by implicit or authorization_code grant types.',
+    );
     assert.equal(refusalText('<p>x &amp; y &#60;z&#62;</p>'), 'x & y <z>');
     assert.ok(refusalText(`<p>${'word '.repeat(200)}</p>`).length <= 300);
   });
@@ -84,7 +95,10 @@ describe('signing in with a client the token service refuses', () => {
     assert.ok(isBtpError(error, ErrorCode.SignInNotConfigured), String(error));
     assert.equal(opened, false, 'the browser is not sent to an error page');
     assert.equal(error.status, 400);
-    assert.match(error.message, /refused to start a browser sign-in for client "sb-my-app!t12345" \(HTTP 400: Invalid redirect http:\/\/localhost:\d+\/btp-connect\/callback did not match one of the registered values\)/);
+    assert.match(
+      error.message,
+      /refused to start a browser sign-in for client "sb-my-app!t12345" \(HTTP 400: Invalid redirect http:\/\/localhost:\d+\/btp-connect\/callback did not match one of the registered values\)/,
+    );
     assert.ok(error.message.includes(`"redirect-uris": ["${SIGN_IN_REDIRECT_URI_PATTERN}"]`), error.message);
     assert.match(error.message, /`btp-connect login dev --login-key <xsuaa-key\.json>`/);
     assert.match(error.message, /The Destination service key's client cannot sign users in/);
@@ -121,7 +135,10 @@ describe('signing in with a client the token service refuses', () => {
     let opened = false;
     await assert.rejects(
       session.signIn({ openBrowser: () => void (opened = true) }),
-      (error) => isBtpError(error, ErrorCode.SignInNotConfigured) && /Connection "dev" has no xsuaa service key to sign users in with\./.test(error.message) && /btp-connect login dev --login-key/.test(error.message),
+      (error) =>
+        isBtpError(error, ErrorCode.SignInNotConfigured) &&
+        /Connection "dev" has no xsuaa service key to sign users in with\./.test(error.message) &&
+        /btp-connect login dev --login-key/.test(error.message),
     );
     assert.equal(opened, false);
     assert.deepEqual(secrets.keys(), []);

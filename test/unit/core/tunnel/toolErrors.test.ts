@@ -10,7 +10,7 @@ import { processToolRunner } from '../../../../src/core/tunnel/toolRunner';
 const failed = (stderr: string) => ({ code: 1, stdout: 'FAILED\n', stderr: `${stderr}\n` });
 
 describe('what a failed cf or kubectl run means', () => {
-  it('cf: each cause its code, the tool\'s own words quoted, the fix named', () => {
+  it("cf: each cause its code, the tool's own words quoted, the fix named", () => {
     const cases: [string, ErrorCode, RegExp][] = [
       ["Not logged in. Use 'cf login' or 'cf login --sso' to log in.", ErrorCode.CliNotLoggedIn, /`cf login --sso`/],
       ["No API endpoint set. Use 'cf login' or 'cf api' to target an endpoint.", ErrorCode.CliNotLoggedIn, /cf login -a/],
@@ -38,7 +38,10 @@ describe('what a failed cf or kubectl run means', () => {
 
   it('cf curl: Cloud Controller errors in the body', () => {
     assert.equal(ccFailure('/v3/apps', [{ code: 10002, title: 'CF-NotAuthenticated', detail: 'Authentication error' }]).code, ErrorCode.CliLoginExpired);
-    assert.equal(ccFailure('/v3/apps', [{ code: 10003, title: 'CF-NotAuthorized', detail: 'You are not authorized to perform the requested action' }]).code, ErrorCode.Forbidden);
+    assert.equal(
+      ccFailure('/v3/apps', [{ code: 10003, title: 'CF-NotAuthorized', detail: 'You are not authorized to perform the requested action' }]).code,
+      ErrorCode.Forbidden,
+    );
     assert.equal(ccFailure('/v3/apps/x', [{ code: 10010, title: 'CF-ResourceNotFound', detail: 'App not found' }]).code, ErrorCode.NotFound);
   });
 
@@ -47,7 +50,10 @@ describe('what a failed cf or kubectl run means', () => {
       ['Unable to connect to the server: dial tcp: lookup api.c-1.kyma.ondemand.com: no such host', ErrorCode.KubeUnreachable],
       ['Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout', ErrorCode.KubeUnreachable],
       ['error: You must be logged in to the server (Unauthorized)', ErrorCode.CliNotLoggedIn],
-      ['Error from server (Forbidden): services "connectivity-proxy" is forbidden: User "dev@example.com" cannot get resource "services" in API group "" in the namespace "kyma-system"', ErrorCode.KubeForbidden],
+      [
+        'Error from server (Forbidden): services "connectivity-proxy" is forbidden: User "dev@example.com" cannot get resource "services" in API group "" in the namespace "kyma-system"',
+        ErrorCode.KubeForbidden,
+      ],
       ['error: context "nope" does not exist', ErrorCode.InvalidInput],
       ['error: current-context is not set', ErrorCode.InvalidInput],
       ['Error from server (NotFound): configmaps "connectivity-proxy-info" not found', ErrorCode.NotFound],
@@ -64,12 +70,18 @@ describe('what a failed cf or kubectl run means', () => {
 describe('the tool runner', () => {
   it('a missing program is BTP_TOOL_MISSING naming how to install it', async () => {
     const runner = processToolRunner({ env: process.env, programs: { cf: 'btp-connect-no-such-cf' } });
-    await assert.rejects(runner.run('cf', ['version']), (error: unknown) => isBtpError(error, ErrorCode.ToolMissing) && /Cloud Foundry CLI v8/.test(error.message));
+    await assert.rejects(
+      runner.run('cf', ['version']),
+      (error: unknown) => isBtpError(error, ErrorCode.ToolMissing) && /Cloud Foundry CLI v8/.test(error.message),
+    );
   });
 
   it('ends a run that does not finish in time, and one that is cancelled, and resolves only once the child is gone', async () => {
     const runner = processToolRunner({ env: process.env, programs: { cf: process.execPath } });
-    await assert.rejects(runner.run('cf', ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 100 }), (error: unknown) => isBtpError(error, ErrorCode.Timeout) && /did not finish within/.test(error.message));
+    await assert.rejects(
+      runner.run('cf', ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 100 }),
+      (error: unknown) => isBtpError(error, ErrorCode.Timeout) && /did not finish within/.test(error.message),
+    );
     const controller = new AbortController();
     const cancellable = processToolRunner({ env: process.env, programs: { cf: process.execPath }, signal: controller.signal });
     const running = cancellable.run('cf', ['-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1000)']);

@@ -24,7 +24,10 @@ describe('parseTunnelMode / formatTunnelMode', () => {
   const bad = ['', 'direct:x', 'cf-ssh', 'cf-ssh:', 'ssh:app', 'kubectl:', 'kubectl@', 'Direct', 'command:ls'];
   for (const text of bad) {
     it(`"${text}" is refused naming --tunnel`, () => {
-      assert.throws(() => parseTunnelMode(text), (error) => isBtpError(error) && error.code === ErrorCode.InvalidInput && error.field === 'tunnel' && error.message.includes(`"${text}"`));
+      assert.throws(
+        () => parseTunnelMode(text),
+        (error) => isBtpError(error) && error.code === ErrorCode.InvalidInput && error.field === 'tunnel' && error.message.includes(`"${text}"`),
+      );
     });
   }
 });

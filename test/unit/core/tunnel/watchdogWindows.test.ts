@@ -30,11 +30,19 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 describe('tunnel watchdog on Windows', () => {
-  it('ends the command\'s process tree with one taskkill /T /F when its owner goes, and none after the command exited', async () => {
+  it("ends the command's process tree with one taskkill /T /F when its owner goes, and none after the command exited", async () => {
     const log = join(dir, 'taskkill.log');
     // graceMs far beyond the test: only the stop's first kill may run.
-    const config = JSON.stringify({ command: process.execPath, args: ['-e', 'setInterval(() => undefined, 1000)'], graceMs: 600_000, keepElectronRunAsNode: false });
-    const watchdog = spawn(process.execPath, ['-r', join(dir, 'preload.cjs'), '-e', watchdogSource, config], { env: { ...process.env, TASKKILL_LOG: log }, stdio: ['pipe', 'inherit', 'inherit', 'pipe'] });
+    const config = JSON.stringify({
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => undefined, 1000)'],
+      graceMs: 600_000,
+      keepElectronRunAsNode: false,
+    });
+    const watchdog = spawn(process.execPath, ['-r', join(dir, 'preload.cjs'), '-e', watchdogSource, config], {
+      env: { ...process.env, TASKKILL_LOG: log },
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
+    });
     const reports: { event: string; pid?: number }[] = [];
     const control = watchdog.stdio[3] as Readable;
     control.setEncoding('utf8');
@@ -54,9 +62,15 @@ describe('tunnel watchdog on Windows', () => {
     const exited = once(watchdog, 'exit');
     watchdog.stdin?.end(); // what the kernel does when the owner dies
     await exited;
-    const calls = (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as string[]);
+    const calls = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string[]);
     assert.deepEqual(calls, [['taskkill', '/pid', String(pid), '/T', '/F']]);
-    assert.deepEqual(reports.map((report) => report.event), ['spawned', 'exit']);
+    assert.deepEqual(
+      reports.map((report) => report.event),
+      ['spawned', 'exit'],
+    );
     assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the command is gone');
   });
 });

@@ -23,7 +23,10 @@ describe('tunnel modes as text', () => {
       ['kubectl:kyma-system', { kind: 'kubectl', namespace: 'kyma-system' }],
       ['kubectl:kyma-system@shoot--kyma--c-4f2a1b', { kind: 'kubectl', namespace: 'kyma-system', context: 'shoot--kyma--c-4f2a1b' }],
       ['kubectl@kubernetes-admin@kubernetes', { kind: 'kubectl', context: 'kubernetes-admin@kubernetes' }],
-      ['kubectl:kyma-system@arn:aws:eks:eu-central-1:1234:cluster/dev', { kind: 'kubectl', namespace: 'kyma-system', context: 'arn:aws:eks:eu-central-1:1234:cluster/dev' }],
+      [
+        'kubectl:kyma-system@arn:aws:eks:eu-central-1:1234:cluster/dev',
+        { kind: 'kubectl', namespace: 'kyma-system', context: 'arn:aws:eks:eu-central-1:1234:cluster/dev' },
+      ],
     ];
     for (const [text, mode] of cases) {
       assert.deepEqual(parseTunnelMode(text), mode, text);
@@ -33,7 +36,11 @@ describe('tunnel modes as text', () => {
 
   it('refuses what is none of them, naming the forms', () => {
     for (const text of ['teleport', 'cf-ssh:', 'kubectl:', 'kubectl@', 'direct:x']) {
-      assert.throws(() => parseTunnelMode(text), (error: unknown) => isBtpError(error, ErrorCode.InvalidInput) && /kubectl\[:<namespace>\]\[@<context>\]/.test(error.message), text);
+      assert.throws(
+        () => parseTunnelMode(text),
+        (error: unknown) => isBtpError(error, ErrorCode.InvalidInput) && /kubectl\[:<namespace>\]\[@<context>\]/.test(error.message),
+        text,
+      );
     }
   });
 });
@@ -42,7 +49,16 @@ describe('saved tunnels in connections.json', () => {
   const binding = () => parseCredentials(destinationKey(), { expected: 'destination' }) as DestinationBinding;
   const tunnel: SavedTunnel = {
     mode: { kind: 'cf-ssh', app: 'btp-connect-tunnel' },
-    createdApp: { api: 'https://api.cf.eu10.hana.ondemand.com', org: 'my-org', space: 'dev', spaceGuid: 's-1', app: 'btp-connect-tunnel', appGuid: 'a-1', serviceInstance: 'my-connectivity', createdAt: '2025-01-01T00:00:00.000Z' },
+    createdApp: {
+      api: 'https://api.cf.eu10.hana.ondemand.com',
+      org: 'my-org',
+      space: 'dev',
+      spaceGuid: 's-1',
+      app: 'btp-connect-tunnel',
+      appGuid: 'a-1',
+      serviceInstance: 'my-connectivity',
+      createdAt: '2025-01-01T00:00:00.000Z',
+    },
     savedAt: '2025-01-01T00:00:00.000Z',
   };
 
@@ -69,6 +85,9 @@ describe('saved tunnels in connections.json', () => {
   it('drops a malformed record instead of failing', () => {
     assert.equal(readSavedTunnel({ savedAt: 'x', mode: { kind: 'command', command: 'rm' } }), undefined);
     assert.equal(readSavedTunnel({ mode: { kind: 'cf-ssh', app: 'a' } }), undefined);
-    assert.deepEqual(readSavedTunnel({ savedAt: 'x', mode: { kind: 'kubectl', namespace: 'kyma-system', context: 5 } }), { savedAt: 'x', mode: { kind: 'kubectl', namespace: 'kyma-system' } });
+    assert.deepEqual(readSavedTunnel({ savedAt: 'x', mode: { kind: 'kubectl', namespace: 'kyma-system', context: 5 } }), {
+      savedAt: 'x',
+      mode: { kind: 'kubectl', namespace: 'kyma-system' },
+    });
   });
 });

@@ -24,7 +24,8 @@ before(async () => {
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 type Entity = Record<string, unknown> & { __metadata: { id: string; uri: string; type: string } };
-const get = async (path: string, headers: Record<string, string> = {}) => fetch(`${root}/${path}`, { headers: { authorization: basic, accept: 'application/json', ...headers } });
+const get = async (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${root}/${path}`, { headers: { authorization: basic, accept: 'application/json', ...headers } });
 const results = async (path: string): Promise<{ results: Entity[]; __count?: string; __next?: string }> => {
   const response = await get(path);
   assert.equal(response.status, 200, await response.clone().text());
@@ -35,7 +36,13 @@ const keys = (rows: Entity[]) => rows.map((row) => row.BusinessPartner);
 async function session(): Promise<{ token: string; cookie: string }> {
   const response = await fetch(`${root}/`, { method: 'HEAD', headers: { authorization: basic, 'x-csrf-token': 'Fetch' } });
   assert.equal(response.status, 200);
-  return { token: response.headers.get('x-csrf-token') as string, cookie: response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; ') };
+  return {
+    token: response.headers.get('x-csrf-token') as string,
+    cookie: response.headers
+      .getSetCookie()
+      .map((cookie) => cookie.split(';')[0])
+      .join('; '),
+  };
 }
 
 describe('Gateway OData V2: reads', () => {
@@ -47,7 +54,10 @@ describe('Gateway OData V2: reads', () => {
     assert.match(xml, /<edmx:Edmx Version="1.0"/);
     assert.match(xml, /m:IsDefaultEntityContainer="true"/);
     assert.match(xml, /<Property Name="BusinessPartnerFullName" Type="Edm.String" Nullable="true" MaxLength="81" sap:label="Full Name"/);
-    assert.match(xml, /<NavigationProperty Name="to_BusinessPartnerAddress" Relationship="API_BUSINESS_PARTNER.assoc_A_BusinessPartnerType_to_BusinessPartnerAddress"/);
+    assert.match(
+      xml,
+      /<NavigationProperty Name="to_BusinessPartnerAddress" Relationship="API_BUSINESS_PARTNER.assoc_A_BusinessPartnerType_to_BusinessPartnerAddress"/,
+    );
     assert.match(xml, /<EntitySet Name="A_BusinessPartner" EntityType="API_BUSINESS_PARTNER.A_BusinessPartnerType" sap:creatable="true"/);
   });
 
@@ -77,19 +87,22 @@ describe('Gateway OData V2: reads', () => {
       ["BusinessPartnerFullName eq 'O''Brien'", []],
       ['BusinessPartnerIsBlocked eq false and length(SearchTerm1) gt 5', ['1000002', '1000003', '1000004']],
     ];
-    for (const [filter, expected] of cases) assert.deepEqual(keys((await results(`A_BusinessPartner?$filter=${encodeURIComponent(filter)}`)).results), expected, filter);
+    for (const [filter, expected] of cases)
+      assert.deepEqual(keys((await results(`A_BusinessPartner?$filter=${encodeURIComponent(filter)}`)).results), expected, filter);
     const bad = await get(`A_BusinessPartner?$filter=${encodeURIComponent("Nope eq '1'")}`);
     assert.equal(bad.status, 400);
     const error = ((await bad.json()) as { error: { code: string; message: { lang: string; value: string }; innererror: { transactionid: string } } }).error;
     assert.equal(error.message.lang, 'en');
     assert.match(error.message.value, /Property 'Nope' not found/);
     assert.match(error.innererror.transactionid, /^[0-9A-F]{32}$/);
-    assert.equal((await get(`A_BusinessPartner?$filter=${encodeURIComponent("BusinessPartner eq 1")}`)).status, 400);
+    assert.equal((await get(`A_BusinessPartner?$filter=${encodeURIComponent('BusinessPartner eq 1')}`)).status, 400);
     assert.equal((await get('A_BusinessPartner?$unknown=1')).status, 400);
   });
 
   it('$select, $orderby (several, asc/desc), $top, $skip, /$count', async () => {
-    const selected = await results('A_BusinessPartner?$select=BusinessPartner,LastName&$orderby=BusinessPartnerCategory asc,BusinessPartner desc&$top=3&$skip=1');
+    const selected = await results(
+      'A_BusinessPartner?$select=BusinessPartner,LastName&$orderby=BusinessPartnerCategory asc,BusinessPartner desc&$top=3&$skip=1',
+    );
     assert.deepEqual(keys(selected.results), ['1000003', '1000002', '1000001']);
     assert.deepEqual(Object.keys(selected.results[0] ?? {}), ['__metadata', 'BusinessPartner', 'LastName']);
     const count = await get(`A_BusinessPartner/$count?$filter=${encodeURIComponent("BusinessPartnerCategory eq '1'")}`);
@@ -98,13 +111,21 @@ describe('Gateway OData V2: reads', () => {
   });
 
   it('$expand and navigation paths', async () => {
-    const expanded = await results(`A_BusinessPartner?$filter=${encodeURIComponent("BusinessPartner eq '1000001'")}&$expand=to_BusinessPartnerAddress&$select=BusinessPartner,to_BusinessPartnerAddress/CityName`);
+    const expanded = await results(
+      `A_BusinessPartner?$filter=${encodeURIComponent("BusinessPartner eq '1000001'")}&$expand=to_BusinessPartnerAddress&$select=BusinessPartner,to_BusinessPartnerAddress/CityName`,
+    );
     const addresses = (expanded.results[0]?.to_BusinessPartnerAddress as { results: Entity[] }).results;
-    assert.deepEqual(addresses.map((address) => address.CityName), ['Berlin', 'Hamburg']);
+    assert.deepEqual(
+      addresses.map((address) => address.CityName),
+      ['Berlin', 'Hamburg'],
+    );
     assert.deepEqual(Object.keys(addresses[0] ?? {}), ['__metadata', 'CityName']);
     assert.equal(addresses[0]?.__metadata.uri, `${root}/A_BusinessPartnerAddress(BusinessPartner='1000001',AddressID='1')`);
     const navigated = await results("A_BusinessPartner('1000001')/to_BusinessPartnerAddress?$orderby=CityName desc");
-    assert.deepEqual(navigated.results.map((address) => address.CityName), ['Hamburg', 'Berlin']);
+    assert.deepEqual(
+      navigated.results.map((address) => address.CityName),
+      ['Hamburg', 'Berlin'],
+    );
     const one = await get("A_BusinessPartnerAddress(BusinessPartner='1000003',AddressID='4')");
     assert.equal(((await one.json()) as { d: Entity }).d.CityName, 'London');
     assert.equal((await get("A_BusinessPartner('9999999')/to_BusinessPartnerAddress")).status, 404);
@@ -126,7 +147,8 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     const fetched = await get('$metadata', { 'x-csrf-token': 'fEtCh' });
     assert.match(String(fetched.headers.get('x-csrf-token')), /^[A-Za-z0-9+/=]{24}$/);
     assert.match(fetched.headers.getSetCookie()[0] ?? '', /^SAP_SESSIONID_ERP_100=[\w-]+; path=\/; HttpOnly$/);
-    const post = (headers: Record<string, string>) => fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json', ...headers }, body: '{}' });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json', ...headers }, body: '{}' });
     const missing = await post({});
     assert.equal(missing.status, 403);
     assert.equal(missing.headers.get('x-csrf-token'), 'Required');
@@ -138,15 +160,26 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     const created = await post({ 'x-csrf-token': a.token, cookie: a.cookie });
     assert.equal(created.status, 201);
     const key = ((await created.json()) as { d: Entity }).d.BusinessPartner;
-    const remove = await fetch(`${root}/A_BusinessPartner('${String(key)}')`, { method: 'POST', headers: { authorization: basic, 'x-http-method': 'DELETE', 'x-csrf-token': a.token, cookie: a.cookie } });
+    const remove = await fetch(`${root}/A_BusinessPartner('${String(key)}')`, {
+      method: 'POST',
+      headers: { authorization: basic, 'x-http-method': 'DELETE', 'x-csrf-token': a.token, cookie: a.cookie },
+    });
     assert.equal(remove.status, 204);
   });
 
   it('creates, merges (X-HTTP-Method tunnelling), puts, deletes; rejects unknown properties', async () => {
     const { token, cookie } = await session();
     const write = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${root}/${path}`, { method, headers: { authorization: basic, 'content-type': 'application/json', 'x-csrf-token': token, cookie, ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const created = await write('POST', 'A_BusinessPartner', { BusinessPartnerCategory: '2', BusinessPartnerFullName: 'Initech', to_BusinessPartnerAddress: [{ CityName: 'Austin', Country: 'US' }] });
+      fetch(`${root}/${path}`, {
+        method,
+        headers: { authorization: basic, 'content-type': 'application/json', 'x-csrf-token': token, cookie, ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = await write('POST', 'A_BusinessPartner', {
+      BusinessPartnerCategory: '2',
+      BusinessPartnerFullName: 'Initech',
+      to_BusinessPartnerAddress: [{ CityName: 'Austin', Country: 'US' }],
+    });
     assert.equal(created.status, 201);
     const entity = ((await created.json()) as { d: Entity }).d;
     const key = String(entity.BusinessPartner);
@@ -158,7 +191,10 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     let read = ((await (await get(`A_BusinessPartner('${key}')?$expand=to_BusinessPartnerAddress`)).json()) as { d: Entity }).d;
     assert.equal(read.SearchTerm1, 'INITECH');
     assert.equal(read.BusinessPartnerFullName, 'Initech');
-    assert.deepEqual((read.to_BusinessPartnerAddress as { results: Entity[] }).results.map((address) => address.CityName), ['Austin']);
+    assert.deepEqual(
+      (read.to_BusinessPartnerAddress as { results: Entity[] }).results.map((address) => address.CityName),
+      ['Austin'],
+    );
     assert.equal((await write('PUT', `A_BusinessPartner('${key}')`, { BusinessPartnerFullName: 'Initech Corp.' })).status, 204);
     read = ((await (await get(`A_BusinessPartner('${key}')`)).json()) as { d: Entity }).d;
     assert.equal(read.SearchTerm1, '', 'PUT replaces');
@@ -184,13 +220,27 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     assert.equal(await head.text(), '');
   });
 
-  it('a session belongs to its user: a propagated user cannot write with ERPUSER\'s token', async () => {
+  it("a session belongs to its user: a propagated user cannot write with ERPUSER's token", async () => {
     const { token, cookie } = await session();
-    const asAlice = await fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': token, cookie }, body: '{}' });
+    const asAlice = await fetch(`${root}/A_BusinessPartner`, {
+      method: 'POST',
+      headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': token, cookie },
+      body: '{}',
+    });
     assert.equal(asAlice.status, 403);
     const fetched = await fetch(`${root}/`, { method: 'HEAD', headers: { 'x-emulated-user': 'alice', 'x-csrf-token': 'Fetch' } });
-    const own = { token: fetched.headers.get('x-csrf-token') as string, cookie: fetched.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ') };
-    const created = await fetch(`${root}/A_BusinessPartner`, { method: 'POST', headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': own.token, cookie: own.cookie }, body: '{"BusinessPartnerFullName":"By Alice","CreatedByUser":"MALLORY"}' });
+    const own = {
+      token: fetched.headers.get('x-csrf-token') as string,
+      cookie: fetched.headers
+        .getSetCookie()
+        .map((value) => value.split(';')[0])
+        .join('; '),
+    };
+    const created = await fetch(`${root}/A_BusinessPartner`, {
+      method: 'POST',
+      headers: { 'x-emulated-user': 'alice', 'content-type': 'application/json', 'x-csrf-token': own.token, cookie: own.cookie },
+      body: '{"BusinessPartnerFullName":"By Alice","CreatedByUser":"MALLORY"}',
+    });
     assert.equal(created.status, 201);
     assert.equal(((await created.json()) as { d: Entity }).d.CreatedByUser, 'ALICE', 'the logon user, whatever the payload says');
   });
@@ -198,14 +248,23 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
   it('$batch: queries outside change sets, atomic change sets', async () => {
     const { token, cookie } = await session();
     const batch = (body: string) =>
-      fetch(`${root}/$batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'multipart/mixed; boundary=batch_1', 'x-csrf-token': token, cookie }, body: body.replace(/\n/g, '\r\n') });
-    const change = (method: string, url: string, body: unknown) => `--changeset_1\nContent-Type: application/http\nContent-Transfer-Encoding: binary\n\n${method} ${url} HTTP/1.1\nContent-Type: application/json\n\n${JSON.stringify(body)}\n`;
-    const query = (url: string) => `--batch_1\nContent-Type: application/http\nContent-Transfer-Encoding: binary\n\nGET ${url} HTTP/1.1\nAccept: application/json\n\n\n`;
+      fetch(`${root}/$batch`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'multipart/mixed; boundary=batch_1', 'x-csrf-token': token, cookie },
+        body: body.replace(/\n/g, '\r\n'),
+      });
+    const change = (method: string, url: string, body: unknown) =>
+      `--changeset_1\nContent-Type: application/http\nContent-Transfer-Encoding: binary\n\n${method} ${url} HTTP/1.1\nContent-Type: application/json\n\n${JSON.stringify(body)}\n`;
+    const query = (url: string) =>
+      `--batch_1\nContent-Type: application/http\nContent-Transfer-Encoding: binary\n\nGET ${url} HTTP/1.1\nAccept: application/json\n\n\n`;
     const changeSet = (...changes: string[]) => `--batch_1\nContent-Type: multipart/mixed; boundary=changeset_1\n\n${changes.join('')}--changeset_1--\n\n`;
 
     const good = await batch(
       query(`A_BusinessPartner?$filter=${encodeURIComponent("BusinessPartner eq '1000002'")}`) +
-        changeSet(change('POST', 'A_BusinessPartner', { BusinessPartner: '3000001', BusinessPartnerFullName: 'Batch One' }), change('MERGE', "A_BusinessPartner('1000002')", { SearchTerm1: 'GLOBEX2' })) +
+        changeSet(
+          change('POST', 'A_BusinessPartner', { BusinessPartner: '3000001', BusinessPartnerFullName: 'Batch One' }),
+          change('MERGE', "A_BusinessPartner('1000002')", { SearchTerm1: 'GLOBEX2' }),
+        ) +
         '--batch_1--\n',
     );
     assert.equal(good.status, 202);
@@ -214,7 +273,9 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     assert.match(text, /HTTP\/1.1 200 OK[\s\S]*"BusinessPartner":"1000002"/);
     assert.match(text, /Content-Type: multipart\/mixed; boundary=changeset_[\s\S]*HTTP\/1.1 201 Created[\s\S]*HTTP\/1.1 204 No Content/);
 
-    const bad = await batch(changeSet(change('POST', 'A_BusinessPartner', { BusinessPartner: '3000002' }), change('POST', 'A_BusinessPartner', { Nope: 1 })) + '--batch_1--\n');
+    const bad = await batch(
+      changeSet(change('POST', 'A_BusinessPartner', { BusinessPartner: '3000002' }), change('POST', 'A_BusinessPartner', { Nope: 1 })) + '--batch_1--\n',
+    );
     assert.equal(bad.status, 202);
     const badText = await bad.text();
     assert.match(badText, /HTTP\/1.1 400 Bad Request/);
@@ -224,14 +285,24 @@ describe('Gateway OData V2: logon, CSRF, writes, $batch', () => {
     // Content-ID: a later change addresses the entity an earlier one created.
     const referenced = await batch(
       changeSet(
-        change('POST', 'A_BusinessPartner', { BusinessPartner: '3000003', BusinessPartnerFullName: 'Referenced' }).replace('Content-Transfer-Encoding: binary\n', 'Content-Transfer-Encoding: binary\nContent-ID: partner\n'),
+        change('POST', 'A_BusinessPartner', { BusinessPartner: '3000003', BusinessPartnerFullName: 'Referenced' }).replace(
+          'Content-Transfer-Encoding: binary\n',
+          'Content-Transfer-Encoding: binary\nContent-ID: partner\n',
+        ),
         change('POST', '$partner/to_BusinessPartnerAddress', { CityName: 'Referenced City' }),
       ) + '--batch_1--\n',
     );
     assert.doesNotMatch(await referenced.text(), /HTTP\/1.1 4\d\d/);
     const cities = await results("A_BusinessPartner('3000003')/to_BusinessPartnerAddress");
-    assert.deepEqual(cities.results.map((address) => address.CityName), ['Referenced City']);
-    const unprotected = await fetch(`${root}/$batch`, { method: 'POST', headers: { authorization: basic, 'content-type': 'multipart/mixed; boundary=batch_1' }, body: '--batch_1--' });
+    assert.deepEqual(
+      cities.results.map((address) => address.CityName),
+      ['Referenced City'],
+    );
+    const unprotected = await fetch(`${root}/$batch`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'multipart/mixed; boundary=batch_1' },
+      body: '--batch_1--',
+    });
     assert.equal(unprotected.status, 403);
   });
 });
