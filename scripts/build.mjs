@@ -26,7 +26,7 @@ const nodeTarget = { ...common, platform: 'node', target: 'node22', format: 'cjs
 
 const builds = [
   { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...nodeTarget, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeTarget, entryPoints: ['src/cli/app/entry.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/inspectorMain.ts'], outfile: 'dist/webview/inspector.js' },
 ];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExitCode } from '../../src/cli/exitCodes';
-import { commands } from '../../src/cli/run';
+import { commands } from '../../src/cli/app/run';
 import { runCli } from '../support/cliHarness';
 
 // The CLI's manual pages and shell completion, both from its own command table: every command has a page that

@@ -1,6 +1,6 @@
 import { MemorySecretStore, type SecretStore } from '../../src/core/secrets/secretStore';
 import type { CliIo } from '../../src/cli/io';
-import { run } from '../../src/cli/run';
+import { run } from '../../src/cli/app/run';
 
 export interface CliResult {
   readonly code: number;

@@ -13,6 +13,12 @@ describe('folder cycles', () => {
     assert.deepEqual(folderCycles(graph), []);
   });
 
+  it('src/cli: the commands and the app that dispatches to them import the shared CLI files, never each other round', () => {
+    const graph: Graph = folderGraph(root, 'src/cli');
+    assert.ok(graph.has('src/cli/app') && graph.has('src/cli/commands'), [...graph.keys()].join(', '));
+    assert.deepEqual(folderCycles(graph), []);
+  });
+
   it('a ring is found, with its folders in order', () => {
     const graph: Graph = new Map([
       ['a', new Set(['b'])],

@@ -1,5 +1,5 @@
-import { ExitCode } from './exitCodes';
-import { unsupportedNode } from './nodeVersion';
+import { ExitCode } from '../exitCodes';
+import { unsupportedNode } from '../nodeVersion';
 
 // The bundle's entry: the Node check runs before main (and undici with it) is loaded.
 const problem = unsupportedNode(process.versions.node);

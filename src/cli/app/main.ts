@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { KeychainSecretStore } from '../core/secrets/keychainStore';
-import type { CliIo } from './io';
+import { KeychainSecretStore } from '../../core/secrets/keychainStore';
+import type { CliIo } from '../io';
 import { run } from './run';
-import { tuneForForwarding } from './runtime';
+import { tuneForForwarding } from '../runtime';
 
 /** Process glue: real stdio, signals and the OS keychain. Everything else is in `run`. */
 function main(): void {

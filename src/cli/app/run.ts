@@ -1,21 +1,21 @@
 import { parseArgs } from 'node:util';
-import { isBtpError } from '../core/errors';
-import { redactText } from '../core/redact';
-import type { Command } from './command';
-import { connectCommand, connectionsCommand, disconnectCommand } from './commands/connections';
-import { createCommand, deleteCommand, renameCommand, updateCommand } from './commands/write';
-import { getCommand, lsCommand } from './commands/read';
-import { forwardCommand } from './commands/forward';
-import { checkCommand } from './commands/check';
-import { loginCommand, logoutCommand } from './commands/login';
-import { tunnelCommand } from './commands/tunnel';
-import { completionCommand } from './commands/completion';
-import { manPage } from './help';
-import { version } from './version';
-import { sandboxCommand } from './commands/sandbox';
-import { ExitCode, exitCodeFor, exitCodeHelp } from './exitCodes';
-import { line, type CliIo } from './io';
-import { errorHeadings } from '../words/errorWords';
+import { isBtpError } from '../../core/errors';
+import { redactText } from '../../core/redact';
+import type { Command } from '../command';
+import { connectCommand, connectionsCommand, disconnectCommand } from '../commands/connections';
+import { createCommand, deleteCommand, renameCommand, updateCommand } from '../commands/write';
+import { getCommand, lsCommand } from '../commands/read';
+import { forwardCommand } from '../commands/forward';
+import { checkCommand } from '../commands/check';
+import { loginCommand, logoutCommand } from '../commands/login';
+import { tunnelCommand } from '../commands/tunnel';
+import { completionCommand } from '../commands/completion';
+import { manPage } from '../help';
+import { version } from '../version';
+import { sandboxCommand } from '../commands/sandbox';
+import { ExitCode, exitCodeFor, exitCodeHelp } from '../exitCodes';
+import { line, type CliIo } from '../io';
+import { errorHeadings } from '../../words/errorWords';
 
 export const commands: readonly Command[] = [
   sandboxCommand,
