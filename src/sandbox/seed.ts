@@ -1,7 +1,8 @@
 import type { KeyPairPem } from './pki';
 import { encodePkcs12 } from './pki/pkcs12';
 import type { DestinationStore, Scope, StoreOperation } from './destination/store';
-import { DESTINATION_INSTANCE_ID, DESTINATION_X509_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID, type World } from './world';
+import { DESTINATION_INSTANCE_ID, DESTINATION_X509_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID, type World } from './base/world';
+import { ONPREM_MAIL_ACCOUNT } from './onPremise/accounts';
 
 /** Where the seeded destinations point: sandbox services by their loopback origins. */
 export interface SeedOrigins {
@@ -20,9 +21,6 @@ export interface SeedOrigins {
 const keystorePassword = 'keystore-password-1';
 
 type Props = Record<string, string>;
-
-/** The account of the sandbox's on-premise mail server, as the seeded `onprem-mail` destination holds it (demo data). */
-export const ONPREM_MAIL_ACCOUNT = { user: 'mailer', password: 'mail-password-1' } as const;
 
 /**
  * Seed data: one subaccount with destinations of every type and authentication type at both levels, a fragment,

@@ -1,5 +1,5 @@
-import type { SandboxIdentity } from './identity';
-import type { ClientRecord } from './world';
+import type { SandboxIdentity } from './base/identity';
+import type { ClientRecord } from './base/world';
 
 /** The loopback addresses of a running sandbox, as written into its service keys. */
 export interface SandboxEndpoints {

@@ -4,7 +4,7 @@ import { parseCredentials } from '../../src/core/bindings/parseCredentials';
 import type { DestinationBinding } from '../../src/core/bindings/types';
 import { DestinationServiceClient } from '../../src/core/destinationService/client';
 import { ErrorCode, isBtpError, type BtpError } from '../../src/core/errors';
-import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/world';
+import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/base/world';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 
 // The core DestinationServiceClient against the sandbox over loopback HTTP: every endpoint it offers and

@@ -7,7 +7,7 @@ import { ErrorCode, isBtpError } from '../../src/core/errors';
 import { HttpAgents } from '../../src/core/http/agents';
 import { ServiceTokens } from '../../src/core/oauth/serviceTokens';
 import { requestToken, type TokenClient } from '../../src/core/oauth/tokenRequest';
-import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/world';
+import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/base/world';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 
 // The core OAuth client: grants against the sandbox token service, and the wire format against a recorder.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
-import { signJwt } from '../../src/sandbox/jwt';
-import { DESTINATION_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/world';
+import { signJwt } from '../../src/sandbox/base/jwt';
+import { DESTINATION_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/base/world';
 
 // The fidelity checks of spec §8, 1–18, each over real loopback HTTP against the sandbox.
 

@@ -2,9 +2,9 @@ import { Agent as HttpAgent, type IncomingHttpHeaders, type OutgoingHttpHeaders 
 import { Agent as HttpsAgent } from 'node:https';
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { endToEndHeaders, isProxyControlHeader, type PropagatedUser } from '../connectivity/tunnelProtocol';
-import type { OnPremiseNetwork } from '../onPremise/network';
-import type { ProxyHeaderInfo } from '../onPremise/proxyProtocol';
+import { endToEndHeaders, isProxyControlHeader, type PropagatedUser } from '../tunnel/tunnelProtocol';
+import type { OnPremiseNetwork } from '../onPremise/gate/network';
+import type { ProxyHeaderInfo } from '../onPremise/gate/proxyProtocol';
 import { IntroducingHttpAgent, IntroducingHttpsAgent } from './introducingAgents';
 import { principalHeaderNames, type PrincipalCertificates } from './principal';
 import { isTlsMapping, type SystemMapping } from './types';

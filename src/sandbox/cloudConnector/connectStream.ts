@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
-import { cutOff, pipeStream } from '../connectivity/pipeStream';
-import { decodeUser, StreamHeader, type PropagatedUser } from '../connectivity/tunnelProtocol';
-import { encodeProxyHeader, type ProxyHeaderInfo } from '../onPremise/proxyProtocol';
+import { cutOff, pipeStream } from '../tunnel/pipeStream';
+import { decodeUser, StreamHeader, type PropagatedUser } from '../tunnel/tunnelProtocol';
+import { encodeProxyHeader, type ProxyHeaderInfo } from '../onPremise/gate/proxyProtocol';
 import { accessDeniedText, checkHttpAccess, checkTcpAccess } from './accessControl';
 import type { StreamContext } from './httpStream';
 import { propagatesPrincipal, type SystemMapping } from './types';

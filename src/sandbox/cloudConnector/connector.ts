@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttp2Server, type ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { silentLogger, type Logger } from '../../core/log';
-import type { OnPremiseNetwork } from '../onPremise/network';
+import type { OnPremiseNetwork } from '../onPremise/gate/network';
 import type { KeyPairPem } from '../pki';
 import { BackendAccess } from './backend';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff';

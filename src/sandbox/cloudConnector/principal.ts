@@ -1,5 +1,5 @@
 import { issueClientCertificate, type KeyPairPem } from '../pki';
-import type { PropagatedUser } from '../connectivity/tunnelProtocol';
+import type { PropagatedUser } from '../tunnel/tunnelProtocol';
 import { propagatesPrincipal, type SystemMapping } from './types';
 
 /** What the backend learns about the cloud user (spec §6: principal type X.509). */

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { encodeLocation, RegistrationHeader, tunnelPath, tunnelUpgradeToken } from '../connectivity/tunnelProtocol';
+import { encodeLocation, RegistrationHeader, tunnelPath, tunnelUpgradeToken } from '../tunnel/tunnelProtocol';
 
 export interface RegistrationRequest {
   readonly tunnelUrl: string;

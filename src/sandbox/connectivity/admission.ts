@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
-import type { SigningKey } from '../jwt';
-import type { World } from '../world';
+import type { SigningKey } from '../base/jwt';
+import type { World } from '../base/world';
 import { bearerValue, verifyConnectivityToken, verifyUserToken } from './proxyAuth';
 import type { Tunnel, TunnelRegistry } from './tunnelRegistry';
-import type { PropagatedUser } from './tunnelProtocol';
+import type { PropagatedUser } from '../tunnel/tunnelProtocol';
 
 export interface AdmissionContext {
   readonly world: World;

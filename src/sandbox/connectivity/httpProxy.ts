@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log';
 import { admit, type AdmissionContext, type Admitted } from './admission';
 import { writeRawResponse } from './rawResponse';
-import { encodeUser, endToEndHeaders, isProxyControlHeader, StreamHeader } from './tunnelProtocol';
-import { pipeStream } from './pipeStream';
+import { encodeUser, endToEndHeaders, isProxyControlHeader, StreamHeader } from '../tunnel/tunnelProtocol';
+import { pipeStream } from '../tunnel/pipeStream';
 import { proxyWebSocket } from './webSocketProxy';
 
 export interface HttpProxyOptions extends AdmissionContext {

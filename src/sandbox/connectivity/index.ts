@@ -1,8 +1,8 @@
 import type { Logger } from '../../core/log';
-import type { SigningKey } from '../jwt';
-import type { World } from '../world';
+import type { SigningKey } from '../base/jwt';
+import type { World } from '../base/world';
 import { createHttpProxyServer } from './httpProxy';
-import { listenOnLoopback, type LoopbackListener } from './loopback';
+import { listenOnLoopback, type LoopbackListener } from '../http/loopback';
 import { createSocks5Server } from './socks5';
 import { TunnelRegistry } from './tunnelRegistry';
 import { createTunnelServer } from './tunnelServer';

@@ -1,6 +1,6 @@
-import { verifyJwt, type SigningKey } from '../jwt';
-import type { Tenant, World } from '../world';
-import type { PropagatedUser } from './tunnelProtocol';
+import { verifyJwt, type SigningKey } from '../base/jwt';
+import type { Tenant, World } from '../base/world';
+import type { PropagatedUser } from '../tunnel/tunnelProtocol';
 
 /** Upper bound on any token the proxy verifies (spec: JWT ≤ 64 KiB). */
 export const maxTokenBytes = 64 * 1024;

@@ -3,9 +3,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../core/log';
 import type { AdmissionContext } from './admission';
 import { readExactly } from './byteReader';
-import { cutOff, pipeStream } from './pipeStream';
+import { cutOff, pipeStream } from '../tunnel/pipeStream';
 import { maxTokenBytes, verifyConnectivityToken, type ConnectivityCaller } from './proxyAuth';
-import { encodeUser, StreamHeader } from './tunnelProtocol';
+import { encodeUser, StreamHeader } from '../tunnel/tunnelProtocol';
 
 /** SOCKS5 reply codes with SAP's meaning (spec §5.2). */
 export const Rep = {

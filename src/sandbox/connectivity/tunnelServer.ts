@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectHttp2 } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log';
-import type { World } from '../world';
+import type { World } from '../base/world';
 import { writeRawResponse } from './rawResponse';
 import type { TunnelRegistry } from './tunnelRegistry';
-import { decodeLocation, RegistrationHeader, tunnelPath, tunnelUpgradeToken } from './tunnelProtocol';
+import { decodeLocation, RegistrationHeader, tunnelPath, tunnelUpgradeToken } from '../tunnel/tunnelProtocol';
 
 export interface TunnelServerOptions {
   readonly world: World;

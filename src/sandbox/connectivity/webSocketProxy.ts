@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log';
 import { admit, type AdmissionContext } from './admission';
 import { writeRawResponse } from './rawResponse';
-import { encodeUser, endToEndHeaders, isProxyControlHeader, StreamHeader } from './tunnelProtocol';
+import { encodeUser, endToEndHeaders, isProxyControlHeader, StreamHeader } from '../tunnel/tunnelProtocol';
 
 /**
  * An HTTP/1.1 `Upgrade: websocket` through the proxy port. It travels as an h2 CONNECT stream; the Cloud

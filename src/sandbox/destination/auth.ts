@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { bearerToken } from '../http/respond';
-import { verifyJwt, type SigningKey } from '../jwt';
-import type { ClientRecord, Tenant, World } from '../world';
+import { verifyJwt, type SigningKey } from '../base/jwt';
+import type { ClientRecord, Tenant, World } from '../base/world';
 
 /** Who calls the Destination service: the tenant of the token, the service instance of its client. */
 export interface Caller {

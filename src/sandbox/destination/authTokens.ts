@@ -1,8 +1,8 @@
 import { isBtpError } from '../../core/errors';
 import type { AuthTokenEntry as AuthToken, FindOptions } from '../../core/destinationService/types';
 import type { AccessToken, TokenClient, TokenGrant } from '../../core/oauth/tokenRequest';
-import { buildAssertion } from '../saml';
-import type { SigningKey } from '../jwt';
+import { buildAssertion } from '../base/saml';
+import type { SigningKey } from '../base/jwt';
 
 /** The user a user-based flow acts for: the raw token and its verified claims. */
 export interface CallerUser {

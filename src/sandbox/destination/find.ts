@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSecretProperty } from '../../core/destinations/model';
 import { header, sendEmpty, sendJson } from '../http/respond';
-import { verifyJwt, type SigningKey } from '../jwt';
-import type { World } from '../world';
+import { verifyJwt, type SigningKey } from '../base/jwt';
+import type { World } from '../base/world';
 import type { Caller } from './auth';
 import { computeAuthTokens, type AuthTokenDeps, type CallerUser, type TokenInputs } from './authTokens';
 import { notFoundBody } from './errors';

@@ -1,8 +1,8 @@
 import type { Logger } from '../../core/log';
 import type { Handler } from '../http/server';
 import { sendJson } from '../http/respond';
-import type { SigningKey } from '../jwt';
-import type { World } from '../world';
+import type { SigningKey } from '../base/jwt';
+import type { World } from '../base/world';
 import { authenticate } from './auth';
 import type { AuthTokenDeps } from './authTokens';
 import { handleCollection, type CollectionKind } from './crud';

@@ -5,9 +5,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/log';
 import { sendJson } from '../http/respond';
 import { startServer } from '../http/server';
-import { ConnectorGate, refusalText } from './connectorGate';
+import { ConnectorGate, refusalText } from './gate/connectorGate';
 import { GatewayService } from './gateway';
-import type { OnPremiseNetwork } from './network';
+import type { OnPremiseNetwork } from './gate/network';
 import { acceptWebSocket } from './webSocket';
 
 export interface OnPremiseHttpOptions {

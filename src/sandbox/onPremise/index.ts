@@ -2,16 +2,16 @@ import type { Logger } from '../../core/log';
 import { startOnPremiseHttp, type OnPremiseHttpService } from './httpService';
 import { startOnPremiseDirectory, type OnPremiseDirectory } from './ldap';
 import { startOnPremiseLineService, type OnPremiseLineService } from './lineService';
-import { OnPremiseNetwork } from './network';
+import { OnPremiseNetwork } from './gate/network';
 import { startOnPremiseSmtp, type OnPremiseSmtpService } from './smtpService';
 import { Mailbox } from '../mail/mailbox';
-import { ONPREM_MAIL_ACCOUNT } from '../seed';
+import { ONPREM_MAIL_ACCOUNT } from './accounts';
 
 export type { OnPremiseHttpService } from './httpService';
 export type { OnPremiseDirectory } from './ldap';
 export type { OnPremiseLineService } from './lineService';
 export type { OnPremiseSmtpService } from './smtpService';
-export { OnPremiseNetwork } from './network';
+export { OnPremiseNetwork } from './gate/network';
 
 /**
  * The sample systems of the emulated corporate network, each on an ephemeral loopback port that takes connections

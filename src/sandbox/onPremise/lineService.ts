@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
-import { listenOnLoopback } from '../connectivity/loopback';
-import { ConnectorGate, refusalText } from './connectorGate';
-import type { OnPremiseNetwork } from './network';
+import { listenOnLoopback } from '../http/loopback';
+import { ConnectorGate, refusalText } from './gate/connectorGate';
+import type { OnPremiseNetwork } from './gate/network';
 
 export interface OnPremiseLineService {
   readonly port: number;

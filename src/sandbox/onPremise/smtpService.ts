@@ -2,10 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../core/log';
-import { listenOnLoopback } from '../connectivity/loopback';
+import { listenOnLoopback } from '../http/loopback';
 import type { Mailbox } from '../mail/mailbox';
-import { ConnectorGate, refusalText } from './connectorGate';
-import type { OnPremiseNetwork } from './network';
+import { ConnectorGate, refusalText } from './gate/connectorGate';
+import type { OnPremiseNetwork } from './gate/network';
 
 export interface OnPremiseSmtpService {
   readonly port: number;

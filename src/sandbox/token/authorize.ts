@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GrantType } from '../../core/oauth/tokenRequest';
 import { readBody } from '../http/respond';
-import type { ClientRecord, Tenant, World } from '../world';
+import type { ClientRecord, Tenant, World } from '../base/world';
 import { matchRedirectUri, oauth2ConfigurationOf } from './clientConfig';
 import { sameSecret, type Grants } from './grants';
 import { tokenUserOf } from './issue';

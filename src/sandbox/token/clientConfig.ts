@@ -1,5 +1,5 @@
 import { GrantType } from '../../core/oauth/tokenRequest';
-import type { ClientKind, ClientRecord } from '../world';
+import type { ClientKind, ClientRecord } from '../base/world';
 
 /**
  * What XSUAA registers for an OAuth client besides its credentials: the grant types it may use and the redirect

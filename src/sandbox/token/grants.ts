@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GrantType } from '../../core/oauth/tokenRequest';
-import { verifyJwt, type SigningKey } from '../jwt';
-import { verifyAssertion } from '../saml';
-import type { ClientRecord, Tenant, World } from '../world';
+import { verifyJwt, type SigningKey } from '../base/jwt';
+import { verifyAssertion } from '../base/saml';
+import type { ClientRecord, Tenant, World } from '../base/world';
 import { oauth2ConfigurationOf } from './clientConfig';
 import { issueToken, tokenUserOf, type TokenUser } from './issue';
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { signJwt, type SigningKey } from '../jwt';
-import type { ClientRecord, Tenant, UserRecord } from '../world';
+import { signJwt, type SigningKey } from '../base/jwt';
+import type { ClientRecord, Tenant, UserRecord } from '../base/world';
 
 /** The user a token is about: a sandbox user, or the user claims carried over from an assertion. */
 export interface TokenUser {

@@ -3,8 +3,8 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../core/log';
 import type { Handler } from '../http/server';
 import { header, readBody, sendJson } from '../http/respond';
-import { keySet, type SigningKey } from '../jwt';
-import type { ClientRecord, Tenant, World } from '../world';
+import { keySet, type SigningKey } from '../base/jwt';
+import type { ClientRecord, Tenant, World } from '../base/world';
 import { AuthorizeEndpoint } from './authorize';
 import { Grants, OAuthError, sameSecret } from './grants';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encodeUser } from '../../../src/sandbox/connectivity/tunnelProtocol';
-import { createSigningKey, signJwt } from '../../../src/sandbox/jwt';
-import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { encodeUser } from '../../../src/sandbox/tunnel/tunnelProtocol';
+import { createSigningKey, signJwt } from '../../../src/sandbox/base/jwt';
+import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { ByteClient, connectivityToken, proxyRequest } from '../../support/connectivityClient';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

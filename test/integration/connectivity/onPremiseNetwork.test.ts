@@ -6,10 +6,10 @@ import { connect as connectTls } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../../src/core/log';
 import { IntroducingHttpsAgent } from '../../../src/sandbox/cloudConnector/introducingAgents';
-import { ConnectorGate } from '../../../src/sandbox/onPremise/connectorGate';
+import { ConnectorGate } from '../../../src/sandbox/onPremise/gate/connectorGate';
 import { startOnPremiseHttp, type OnPremiseHttpService } from '../../../src/sandbox/onPremise/httpService';
-import { OnPremiseNetwork } from '../../../src/sandbox/onPremise/network';
-import { encodeProxyHeader, parseProxyHeader } from '../../../src/sandbox/onPremise/proxyProtocol';
+import { OnPremiseNetwork } from '../../../src/sandbox/onPremise/gate/network';
+import { encodeProxyHeader, parseProxyHeader } from '../../../src/sandbox/onPremise/gate/proxyProtocol';
 import { createCertificateAuthority, issueServerCertificate, type KeyPairPem } from '../../../src/sandbox/pki';
 
 // The door of the sandbox's on-premise systems (`OnPremiseNetwork`, `ConnectorGate`): only connections that open

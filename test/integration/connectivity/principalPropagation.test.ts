@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { connectivityToken, connectivityUserToken, proxyRequest } from '../../support/connectivityClient';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { checkHttpAccess, checkTcpAccess, rewriteLocation } from '../../../src/sandbox/cloudConnector/accessControl';
 import { backoffDelay } from '../../../src/sandbox/cloudConnector/backoff';
 import type { SystemMapping } from '../../../src/sandbox/cloudConnector/types';
-import { encodeProxyHeader, parseProxyHeader } from '../../../src/sandbox/onPremise/proxyProtocol';
+import { encodeProxyHeader, parseProxyHeader } from '../../../src/sandbox/onPremise/gate/proxyProtocol';
 
 // The pure rules behind the Cloud Connector: spec §6 matching tables, Location rewriting, backoff, PROXY v2.
 

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { withTimeout } from '../../security/faults/support';
 import { silentLogger } from '../../../src/core/log';
 import { Mailbox } from '../../../src/sandbox/mail/mailbox';
-import { OnPremiseNetwork } from '../../../src/sandbox/onPremise/network';
+import { OnPremiseNetwork } from '../../../src/sandbox/onPremise/gate/network';
 import { startOnPremiseSmtp } from '../../../src/sandbox/onPremise/smtpService';
-import { ONPREM_MAIL_ACCOUNT } from '../../../src/sandbox/seed';
+import { ONPREM_MAIL_ACCOUNT } from '../../../src/sandbox/onPremise/accounts';
 import { ByteClient, connectivityToken, socksOpen, socksReply } from '../../support/connectivityClient';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CloudConnector } from '../../../src/sandbox/cloudConnector/connector';
-import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { ByteClient, connectivityToken, connectivityUserToken, socksAuth, socksConnectDomain, socksOpen, socksReply } from '../../support/connectivityClient';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

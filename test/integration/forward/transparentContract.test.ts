@@ -5,7 +5,7 @@ import type { FindOptions } from '../../../src/core/destinationService/types';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
 import { tenantClients } from '../../../src/core/forward/tenantClients';
-import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

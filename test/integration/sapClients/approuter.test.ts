@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { createLogger } from '../../../src/core/log';
 import { writeSandboxFiles, type SandboxFiles } from '../../../src/sandbox/files';
-import { PROVIDER_TENANT_ID } from '../../../src/sandbox/world';
+import { PROVIDER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { osEnv } from '../../support/platform';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { createLogger } from '../../../src/core/log';
 import { writeSandboxFiles, type SandboxFiles } from '../../../src/sandbox/files';
-import { DESTINATION_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { DESTINATION_INSTANCE_ID, PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { runResultChild, type ChildRun } from '../../support/resultChild';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { osEnv } from '../../support/platform';

@@ -1,8 +1,8 @@
 import { silentLogger } from '../../../src/core/log';
-import { startConnectivityStack, type ConnectivityStack } from '../../../src/sandbox/connectivity/stack';
-import { loadOrCreateIdentity, type SandboxIdentity } from '../../../src/sandbox/identity';
-import { signJwt } from '../../../src/sandbox/jwt';
-import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { startConnectivityStack, type ConnectivityStack } from '../../../src/sandbox/stack';
+import { loadOrCreateIdentity, type SandboxIdentity } from '../../../src/sandbox/base/identity';
+import { signJwt } from '../../../src/sandbox/base/jwt';
+import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 
 /**
  * The on-premise half of the sandbox on ephemeral loopback ports (connectivity proxy, two Cloud Connectors, the

@@ -25,12 +25,12 @@ import {
   isProxyControlHeader,
   StreamHeader,
   tunnelUpgradeToken,
-} from '../../../src/sandbox/connectivity/tunnelProtocol';
+} from '../../../src/sandbox/tunnel/tunnelProtocol';
 import { silentLogger } from '../../../src/core/log';
-import { listenOnLoopback } from '../../../src/sandbox/connectivity/loopback';
+import { listenOnLoopback } from '../../../src/sandbox/http/loopback';
 import { TunnelRegistry } from '../../../src/sandbox/connectivity/tunnelRegistry';
 import { createTunnelServer } from '../../../src/sandbox/connectivity/tunnelServer';
-import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/world';
+import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { startConnectivityHarness, type ConnectivityHarness } from './connectivityHarness';
 import { CaseCounter, dechunk, FUZZ_RUNS, fuzzParameters, hex, ProcessFailures, rawExchange, splitAt, stackTrace, timed, within } from './fuzzSupport';
 

@@ -13,6 +13,12 @@ describe('folder cycles', () => {
     assert.deepEqual(folderCycles(graph), []);
   });
 
+  it('src/sandbox: services (token, destination, connectivity, cloudConnector, onPremise) share base/, http/ and tunnel/; only the root composes them', () => {
+    const graph: Graph = folderGraph(root, 'src/sandbox');
+    assert.ok(graph.has('src/sandbox/base') && graph.has('src/sandbox/tunnel') && graph.has('src/sandbox/onPremise/gate'), [...graph.keys()].join(', '));
+    assert.deepEqual(folderCycles(graph), []);
+  });
+
   it('src/cli: the commands and the app that dispatches to them import the shared CLI files, never each other round', () => {
     const graph: Graph = folderGraph(root, 'src/cli');
     assert.ok(graph.has('src/cli/app') && graph.has('src/cli/commands'), [...graph.keys()].join(', '));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createSigningKey, keySet, signJwt, signingKeyFromPem, signingKeyToPem, verifyJwt } from '../../../src/sandbox/jwt';
-import { buildAssertion, verifyAssertion } from '../../../src/sandbox/saml';
-import type { SamlSubject } from '../../../src/sandbox/saml';
+import { createSigningKey, keySet, signJwt, signingKeyFromPem, signingKeyToPem, verifyJwt } from '../../../src/sandbox/base/jwt';
+import { buildAssertion, verifyAssertion } from '../../../src/sandbox/base/saml';
+import type { SamlSubject } from '../../../src/sandbox/base/saml';
 
 // RSA key generation is the slow part: two keys serve every test.
 const key = createSigningKey();

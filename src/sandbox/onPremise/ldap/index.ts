@@ -4,9 +4,9 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../../core/log';
-import { listenOnLoopback, type LoopbackListener } from '../../connectivity/loopback';
-import { ConnectorGate, refusalText } from '../connectorGate';
-import type { OnPremiseNetwork } from '../network';
+import { listenOnLoopback, type LoopbackListener } from '../../http/loopback';
+import { ConnectorGate, refusalText } from '../gate/connectorGate';
+import type { OnPremiseNetwork } from '../gate/network';
 import { LdapResult, noticeOfDisconnection } from './notice';
 import { startSlapd, type Slapd } from './slapd';
 

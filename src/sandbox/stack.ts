@@ -1,10 +1,10 @@
-import type { Logger } from '../../core/log';
-import { CloudConnector } from '../cloudConnector/connector';
-import { resolveMappings, type CloudConnectorFile } from '../cloudConnector/configFile';
-import { defaultCloudConnectorFile } from '../cloudConnector/sandboxMappings';
-import type { SandboxIdentity } from '../identity';
-import { startOnPremiseSystems, type OnPremiseSystems } from '../onPremise';
-import { startConnectivityProxy, type ConnectivityProxy } from './index';
+import type { Logger } from '../core/log';
+import { CloudConnector } from './cloudConnector/connector';
+import { resolveMappings, type CloudConnectorFile } from './cloudConnector/configFile';
+import { defaultCloudConnectorFile } from './cloudConnector/sandboxMappings';
+import type { SandboxIdentity } from './base/identity';
+import { startOnPremiseSystems, type OnPremiseSystems } from './onPremise';
+import { startConnectivityProxy, type ConnectivityProxy } from './connectivity';
 
 /** The on-premise half of the sandbox: sample systems, the connectivity proxy, and Cloud Connectors between them. */
 export interface ConnectivityStack {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSigningKey, signingKeyFromPem, signingKeyToPem, type SigningKey } from './jwt';
-import { AtomicJsonFile } from '../core/fs/atomicJsonFile';
-import { createCertificateAuthority, issueClientCertificate, type KeyPairPem } from './pki';
+import { AtomicJsonFile } from '../../core/fs/atomicJsonFile';
+import { createCertificateAuthority, issueClientCertificate, type KeyPairPem } from '../pki';
 import { createWorld, World, type WorldData } from './world';
 
 /** The long-lived part of a sandbox: who exists, the token signing key, the CA and the X.509 client certs. */
