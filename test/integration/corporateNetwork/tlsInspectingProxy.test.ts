@@ -122,7 +122,7 @@ describe('behind a TLS-inspecting proxy', () => {
       Object.entries(process.env).filter(([name]) => !/^(https?_proxy|no_proxy|node_extra_ca_certs|node_options)$/i.test(name)),
     );
     const runChild = async (...extra: string[]) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'ls', '--key', keyFile, ...extra], {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'app', 'main.ts'), 'ls', '--key', keyFile, ...extra], {
         cwd: repoRoot,
         env: { ...inherited, ...env({ NODE_EXTRA_CA_CERTS: corpCa }) },
         stdio: ['ignore', 'pipe', 'pipe'],

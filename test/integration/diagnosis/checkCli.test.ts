@@ -153,7 +153,7 @@ describe('btp-connect check (in-process)', () => {
 
 describe('btp-connect check (a real process)', () => {
   it('exits with the code of the failing hop and prints the report, without secrets', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'check', 'check-cli-hidden-tcp', ...keys()], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'app', 'main.ts'), 'check', 'check-cli-hidden-tcp', ...keys()], {
       cwd: repoRoot,
       env: { ...process.env, NODE_OPTIONS: '', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') },
       stdio: ['ignore', 'pipe', 'pipe'],
