@@ -16,6 +16,8 @@ export interface FaultStats {
   /** Bytes forwarded, and bytes read but swallowed by the blackhole. */
   readonly bytes: Record<Direction, number>;
   readonly dropped: Record<Direction, number>;
+  /** Chunks held back by a per-chunk latency, by direction. */
+  readonly delayed: Record<Direction, number>;
   /** Connections the proxy reset, and those it closed with a FIN (idle cutoff, close-after). */
   resets: number;
   cuts: number;
@@ -41,7 +43,15 @@ export class FaultProxy extends EventEmitter<{ connection: []; cut: [reason: str
   closeAfter: Partial<Record<Direction, number>> = {};
   /** Forwards `bytes` at a time, one piece per `intervalMs` (a slow link); both directions unless `only`. */
   drip: { readonly bytes: number; readonly intervalMs: number; readonly only?: Direction } | undefined;
-  readonly stats: FaultStats = { connections: 0, active: 0, bytes: { up: 0, down: 0 }, dropped: { up: 0, down: 0 }, resets: 0, cuts: 0 };
+  readonly stats: FaultStats = {
+    connections: 0,
+    active: 0,
+    bytes: { up: 0, down: 0 },
+    dropped: { up: 0, down: 0 },
+    delayed: { up: 0, down: 0 },
+    resets: 0,
+    cuts: 0,
+  };
 
   private idleMs: number | undefined;
   private resetCount = 0;
@@ -194,7 +204,10 @@ export class FaultProxy extends EventEmitter<{ connection: []; cut: [reason: str
       return this.changed();
     }
     const latency = this.latency?.per === 'chunk' && (this.latency.only ?? direction) === direction ? this.latency.ms : 0;
-    if (latency > 0 && !(await this.sleep(link, latency))) return;
+    if (latency > 0) {
+      this.stats.delayed[direction]++;
+      if (!(await this.sleep(link, latency))) return;
+    }
     let data = chunk;
     const limit = this.closeAfter[direction];
     const room = limit === undefined ? Infinity : limit - link.forwarded[direction];
