@@ -107,12 +107,18 @@ describe('fault proxy', () => {
 
   it('latency per chunk delays every chunk in each direction, and can be switched at run time', async () => {
     const socket = await open();
-    assert.ok((await roundTrip(socket, 'fast')) < 150);
+    const delayed = () => proxy.stats.delayed.up + proxy.stats.delayed.down;
+    const start = delayed();
+    await roundTrip(socket, 'fast');
+    assert.equal(delayed(), start, 'nothing held back without latency');
     proxy.latency = { ms: 150, per: 'chunk' };
     const slow = await roundTrip(socket, 'slow');
     assert.ok(slow >= 2 * 150 - 5, `round trip ${slow} ms with 150 ms per chunk and direction`);
+    assert.ok(proxy.stats.delayed.up >= 1 && proxy.stats.delayed.down >= 1, 'held back both ways');
     proxy.latency = undefined;
-    assert.ok((await roundTrip(socket, 'fast again')) < 150);
+    const switchedOff = delayed();
+    await roundTrip(socket, 'fast again');
+    assert.equal(delayed(), switchedOff, 'nothing held back once switched off');
     socket.destroy();
   });
 
