@@ -3,7 +3,6 @@ import { rootCertificates } from 'node:tls';
 import { tokenEndpoint } from '../bindings/tokenEndpoint';
 import { ConnectivityAccess, type ProxyEndpoints } from '../connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../connectivity/tunnelEndpoints';
-import { socksReplyError } from '../connectivity/socksReplies';
 import type { DestinationRecord, FindResult } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { locationIdOf, proxyTypeOf, tcpTargetOf, upstreamTlsOf, type TcpTarget } from '../forward/destinationTarget';
@@ -13,12 +12,11 @@ import type { Resolved } from '../forward/resolver';
 import { routeOf, upstreamPath, type Route } from '../forward/route';
 import { safeOrigin } from '../http/request';
 import { silentLogger } from '../log';
-import type { AccessToken } from '../oauth/tokenRequest';
 import { TunnelSupervisor } from '../tunnel/supervisor';
 import { HopRecorder, timed } from './recorder';
 import { authToken, type AuthOutcome } from './authTokenStep';
 import { atProxy, proxyFallback, proxyHopFailure, proxyStep } from './proxyHop';
-import { SocksSteps } from './socksSteps';
+import { connectorConnected, directTcp, onPremiseTcp, type ProxyAccess } from './tcpHops';
 import type { CheckOptions, CheckResult } from './types';
 import {
   backendBehindConnector,
@@ -160,13 +158,6 @@ function shapeOf(name: string, destination: DestinationRecord): Shape {
   }
 }
 
-interface ProxyAccess {
-  readonly access: ConnectivityAccess;
-  readonly token: AccessToken;
-  readonly tokenMs: number;
-  close(): Promise<void>;
-}
-
 /** Tunnel (when asked for) and the connectivity token; the proxy's verdict on it comes with the first request. */
 async function reachProxy(name: string, options: CheckOptions, hops: HopRecorder): Promise<ProxyAccess | undefined> {
   const binding = options.connectivity;
@@ -299,11 +290,7 @@ async function onPremiseHttp(
     }
     return status;
   }
-  hops.ok(
-    'cloudConnector',
-    answer.ms,
-    `${route.locationId ? `location ID "${route.locationId}"` : 'no location ID'}: connected, ${virtual.host}:${virtual.port}${path.split('?')[0]} exposed`,
-  );
+  hops.ok('cloudConnector', answer.ms, connectorConnected(route.locationId, `${virtual.host}:${virtual.port}${path.split('?')[0]}`));
   if (status === 502) {
     hops.fail('backend', answer.ms, backendBehindConnector(virtual, 'HTTP 502', /cloud connector/i.test(said ?? '') ? said : undefined));
     return status;
@@ -312,102 +299,6 @@ async function onPremiseHttp(
   hops.skip('tls', 'OnPremise: the Cloud Connector does TLS to the system when its access-control entry says HTTPS');
   recordResponse(status, answer.ms, resolved, hops);
   return status;
-}
-
-async function onPremiseTcp(target: TcpTarget, locationId: string | undefined, proxy: ProxyAccess, options: CheckOptions, hops: HopRecorder): Promise<void> {
-  const timeoutMs = options.stepTimeoutMs ?? 15_000;
-  const endpoint = await timed(async () => proxy.access.socks5Proxy());
-  if (!endpoint.ok) {
-    const failure = fromError(endpoint.error);
-    hops.fail('connectivityProxy', proxy.tokenMs, {
-      ...failure,
-      fix: 'Use a connectivity service key with "onpremise_socks5_proxy_port": TCP destinations go through the SOCKS5 port.',
-    });
-    return;
-  }
-  const connected = await timed(() => openTcp(endpoint.value.host, endpoint.value.port, timeoutMs));
-  if (!connected.ok) {
-    hops.fail('connectivityProxy', proxy.tokenMs + connected.ms, connectFailure(connected.error, endpoint.value, 'socks5'));
-    return;
-  }
-  const socket: Socket = connected.value;
-  try {
-    const steps = new SocksSteps(socket, timeoutMs);
-    const auth = await timed(() => steps.authenticate(proxy.token.accessToken, locationId ?? ''));
-    const proxyMs = proxy.tokenMs + connected.ms + auth.ms;
-    if (!auth.ok || !auth.value.ok) {
-      const refusal = auth.ok && !auth.value.ok ? auth.value : undefined;
-      hops.fail(
-        'connectivityProxy',
-        proxyMs,
-        refusal?.reason === 'auth'
-          ? proxyAuthFailure(`SOCKS5 authentication answered ${refusal.answer}`)
-          : {
-              code: ErrorCode.ProtocolError,
-              detail: `${endpoint.value.host}:${endpoint.value.port} did not complete SAP's SOCKS5 greeting (${refusal ? `answered ${refusal.answer}` : auth.ok ? 'no answer' : (auth.error as Error).message}).`,
-              fix: 'Check "onpremise_socks5_proxy_port" of the connectivity service key: it must be the SOCKS5 port of the connectivity proxy.',
-            },
-      );
-      return;
-    }
-    const reply = await timed(() => steps.connect(target.host, target.port));
-    // SAP's proxy may take the token at authentication and refuse it at CONNECT (reply 0x05, spec §5.2 item 24).
-    if (reply.ok && reply.value === 0x05) {
-      hops.fail('connectivityProxy', proxyMs + reply.ms, proxyAuthFailure('SOCKS5 reply 0x05'));
-      return;
-    }
-    hops.ok('connectivityProxy', proxyMs, `connectivity token accepted at SOCKS5 ${endpoint.value.host}:${endpoint.value.port}`);
-    if (!reply.ok) {
-      hops.fail('cloudConnector', reply.ms, {
-        code: ErrorCode.ProtocolError,
-        detail: `The SOCKS5 CONNECT to ${target.host}:${target.port} got no answer (${(reply.error as Error).message}).`,
-        fix: "Run the check again; if it persists, look at the Cloud Connector's log.",
-      });
-      return;
-    }
-    const how = `SOCKS5 reply 0x${reply.value.toString(16).padStart(2, '0')}`;
-    switch (reply.value) {
-      case 0x00:
-        break;
-      case 0x03:
-        hops.fail('cloudConnector', reply.ms, noCloudConnector(locationId, how));
-        return;
-      case 0x02:
-        hops.fail('cloudConnector', reply.ms, notExposed(target, 'TCP', undefined, how));
-        return;
-      case 0x04:
-        hops.ok(
-          'cloudConnector',
-          reply.ms,
-          `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`,
-        );
-        hops.fail('backend', reply.ms, backendBehindConnector(target, how));
-        return;
-      default: {
-        const error = socksReplyError(reply.value, target, locationId);
-        hops.fail('cloudConnector', reply.ms, { code: error.code, detail: error.message, fix: "Look at the Cloud Connector's log for this connection." });
-        return;
-      }
-    }
-    hops.ok('cloudConnector', reply.ms, `${locationId ? `location ID "${locationId}"` : 'no location ID'}: connected, ${target.host}:${target.port} exposed`);
-    hops.ok('backend', reply.ms, `the system behind ${target.host}:${target.port} accepted the connection`);
-    hops.skip('tls', "TCP: TLS, if any, is the client's (or TCPS in the Cloud Connector)");
-    hops.skip('response', 'TCP: the connection stands; what is spoken on it is not checked');
-  } finally {
-    socket.destroy();
-  }
-}
-
-async function directTcp(target: TcpTarget, options: CheckOptions, hops: HopRecorder): Promise<void> {
-  const connected = await timed(() => openTcp(target.host, target.port, options.stepTimeoutMs ?? 15_000));
-  if (!connected.ok) {
-    hops.fail('backend', connected.ms, connectFailure(connected.error, target, 'backend'));
-    return;
-  }
-  connected.value.destroy();
-  hops.ok('backend', connected.ms, `${target.host}:${target.port} accepted the connection`);
-  hops.skip('tls', "TCP: TLS, if any, is the client's");
-  hops.skip('response', 'TCP: the connection stands; what is spoken on it is not checked');
 }
 
 async function directHttp(resolved: Resolved, options: CheckOptions, hops: HopRecorder): Promise<number | undefined> {
