@@ -17,6 +17,7 @@ import { maskInjected } from './injected';
 import { closeServer, listenLoopback } from '../net/listen';
 import { allowedHosts } from './localRequest';
 import { onPremiseHeaders } from './onPremiseHeaders';
+import { clientErrorStatus, isUpstreamTimeout, statusFor } from './failureStatus';
 import { failResponse, failSocket } from './refusal';
 import { errorHeaders } from './transparentContract';
 import { responseHead } from './responseHead';
@@ -433,13 +434,6 @@ interface Target {
   route: Route | undefined;
 }
 
-function statusFor(error: unknown): number {
-  if (isBtpError(error, ErrorCode.Timeout)) return 504;
-  if (isBtpError(error, ErrorCode.TunnelDown) || isBtpError(error, ErrorCode.ServiceUnavailable)) return 503;
-  if (isBtpError(error, ErrorCode.NotFound)) return 404;
-  return 502;
-}
-
 /** Marks an attempt whose answer was swallowed so that it can be repeated with a fresh credential. */
 const retryAgain = -1;
 
@@ -452,17 +446,4 @@ function pathOf(url: string | undefined): string {
 /** `/~<token>/…`: the local token never reaches the inspector, also when it was the wrong one. */
 function maskLocalToken(url: string): string {
   return url.startsWith('/~') ? url.replace(/^\/~[^/?]*/, '/~******') : url;
-}
-
-const upstreamTimeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function isUpstreamTimeout(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && upstreamTimeoutCodes.has(String((error as { code?: unknown }).code));
-}
-
-/** The status line for a request Node's parser refused: too slow, too big, or malformed. */
-function clientErrorStatus(code: string | undefined): string {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
-  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
-  return '400 Bad Request';
 }
