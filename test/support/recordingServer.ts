@@ -21,6 +21,22 @@ export interface RecordingServer {
 
 export type Responder = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
+/**
+ * Echoes each request's URL and headers as JSON; a path starting with `redirectPrefix` gets a 302 to
+ * `/base/landing?x=1` on this same server (absolute, as backends often send it).
+ */
+export function echoWithRedirect(redirectPrefix: string): Responder {
+  return (req, res) => {
+    if (req.url?.startsWith(redirectPrefix)) {
+      res.writeHead(302, { location: `http://${req.headers.host ?? ''}/base/landing?x=1` });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ url: req.url, headers: req.headers }));
+  };
+}
+
 /** An upstream on 127.0.0.1:0 that records every request; answers 200 JSON unless a responder says otherwise. */
 export async function startRecordingServer(responder?: Responder): Promise<RecordingServer> {
   const requests: RecordedRequest[] = [];

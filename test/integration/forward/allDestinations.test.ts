@@ -8,7 +8,7 @@ import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityA
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { createLocalToken } from '../../../src/core/forward/localToken';
 import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
-import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
+import { echoWithRedirect, startRecordingServer, type RecordingServer } from '../../support/recordingServer';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 
 // One port for all destinations of a connection: `/<destination>/…` or `X-Destination-Name` picks one per
@@ -24,15 +24,7 @@ before(async () => {
   f = await startSandboxFixture();
   connectivity = new ConnectivityAccess(parseCredentials(f.sandbox.keys.connectivity, { expected: 'connectivity' }) as ConnectivityBinding, f.agents);
   manager = new ForwardManager({ client: f.client, connectivity });
-  upstream = await startRecordingServer((req, res): void => {
-    if (req.url?.startsWith('/base/redirect-same')) {
-      res.writeHead(302, { location: `${upstream.url}/base/landing?x=1` });
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ url: req.url, headers: req.headers }));
-  });
+  upstream = await startRecordingServer(echoWithRedirect('/base/redirect-same'));
   await f.client.create('subaccount', {
     Name: 'recorder',
     Type: 'HTTP',

@@ -6,7 +6,7 @@ import { fetch, ProxyAgent } from 'undici';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { createLocalToken } from '../../../src/core/forward/localToken';
 import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
-import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
+import { echoWithRedirect, startRecordingServer, type RecordingServer } from '../../support/recordingServer';
 import { runResultChild } from '../../support/resultChild';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 
@@ -24,15 +24,7 @@ let guardedAll: ForwardInfo;
 
 before(async () => {
   f = await startSandboxFixture();
-  upstream = await startRecordingServer((req, res): void => {
-    if (req.url?.startsWith('/base/redirect')) {
-      res.writeHead(302, { location: `${upstream.url}/base/landing?x=1` });
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ url: req.url, headers: req.headers }));
-  });
+  upstream = await startRecordingServer(echoWithRedirect('/base/redirect'));
   await f.client.create('subaccount', {
     Name: 'recorder',
     Type: 'HTTP',
