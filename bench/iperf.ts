@@ -2,12 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { track } from './children';
+import { runMeasured } from './measuredTool';
 import type { LoadResult } from './shared';
 
 // Raw TCP throughput with iperf3 (Debian package `iperf3`): one server on loopback for the whole bench, one
 // client per measurement, through each TCP scenario. The server is a child of the bench and killed with it.
-
-const ticksPerSecond = 100;
 
 let available: boolean | undefined;
 export function iperfAvailable(): boolean {
@@ -62,43 +61,28 @@ export interface IperfRun {
 }
 
 /** One client run of `seconds` (after one omitted warm-up second) to 127.0.0.1:port. */
-export function runIperf(port: number, seconds: number): Promise<IperfRun> {
+export async function runIperf(port: number, seconds: number): Promise<IperfRun> {
   const args = ['-c', '127.0.0.1', '-p', String(port), '-t', String(Math.max(1, Math.round(seconds))), '-O', '1', '-J'];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn('sh', ['-c', 'iperf3 "$@"; code=$?; echo "@@stat $(cat /proc/$$/stat)"; exit $code', 'sh', ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const elapsed = (performance.now() - started) / 1000;
-      const marker = output.lastIndexOf('@@stat ');
-      const stat = marker < 0 ? '' : output.slice(marker + 7).trim();
-      let report: { end?: { sum_received?: { bits_per_second?: number; bytes?: number; seconds?: number } }; error?: string };
-      try {
-        report = JSON.parse(marker < 0 ? output : output.slice(0, marker)) as typeof report;
-      } catch {
-        return reject(new Error(`iperf3 printed no JSON (exit ${code}): ${output.slice(-300)}`));
-      }
-      const received = report.end?.sum_received;
-      if (code !== 0 || !received?.bits_per_second) return reject(new Error(`iperf3 failed (exit ${code}): ${report.error ?? 'no result'}`));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[13]) + Number(fields[14]);
-      resolve({
-        loadCores: Number.isFinite(ticks) ? ticks / ticksPerSecond / elapsed : Number.NaN,
-        result: {
-          seconds: received.seconds ?? seconds,
-          ok: 1,
-          non2xx: 0,
-          errors: 0,
-          timeouts: 0,
-          reqPerSec: 0,
-          mbPerSec: (received.bytes ?? 0) / (received.seconds ?? seconds) / 1e6,
-          gbitPerSec: received.bits_per_second / 1e9,
-        },
-      });
-    });
-  });
+  const { output, code, loadCores } = await runMeasured('iperf3', args);
+  let report: { end?: { sum_received?: { bits_per_second?: number; bytes?: number; seconds?: number } }; error?: string };
+  try {
+    report = JSON.parse(output) as typeof report;
+  } catch {
+    throw new Error(`iperf3 printed no JSON (exit ${code}): ${output.slice(-300)}`);
+  }
+  const received = report.end?.sum_received;
+  if (code !== 0 || !received?.bits_per_second) throw new Error(`iperf3 failed (exit ${code}): ${report.error ?? 'no result'}`);
+  return {
+    loadCores,
+    result: {
+      seconds: received.seconds ?? seconds,
+      ok: 1,
+      non2xx: 0,
+      errors: 0,
+      timeouts: 0,
+      reqPerSec: 0,
+      mbPerSec: (received.bytes ?? 0) / (received.seconds ?? seconds) / 1e6,
+      gbitPerSec: received.bits_per_second / 1e9,
+    },
+  };
 }

@@ -1,14 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadJob } from './load';
+import { runMeasured } from './measuredTool';
 import type { LoadResult } from './shared';
 
 // `wrk` (C, one thread) as the load generator: it needs far less CPU per request than autocannon, so a ratio
 // to "direct" is less a ratio to the load generator's own ceiling. Its Lua `done` hook prints the figures as
 // JSON; a shell around it reports the CPU wrk used (the shell's cutime/cstime once wrk has been reaped).
 
-const ticksPerSecond = 100;
 const scriptDir = join(__dirname, '..', '.tmp', 'bench');
 
 const doneHook = `
@@ -42,43 +42,27 @@ export interface WrkRun {
 }
 
 /** One run of `seconds` (whole seconds, at least 1: wrk takes no fractions); the caller runs a warm-up first. */
-export function runWrk(job: LoadJob, seconds: number): Promise<WrkRun> {
+export async function runWrk(job: LoadJob, seconds: number): Promise<WrkRun> {
   const args = ['-t1', `-c${job.connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '10s', '-s', script(job.reconnect), job.url];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    // The shell's pid is the process the bench watches; the `cat` runs after wrk was reaped.
-    const child = spawn('sh', ['-c', 'wrk "$@"; code=$?; echo "@@stat $(cat /proc/$$/stat)"; exit $code', 'sh', ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const elapsed = (performance.now() - started) / 1000;
-      const line = /^@@wrk (.+)$/m.exec(output)?.[1];
-      const stat = /^@@stat (.+)$/m.exec(output)?.[1];
-      if (code !== 0 || !line) return reject(new Error(`wrk failed (exit ${code}): ${output.slice(-400)}`));
-      const figures = JSON.parse(line) as Record<string, number>;
-      const seconds = (figures.micros ?? 0) / 1e6;
-      const requests = figures.requests ?? 0;
-      const non2xx = figures.status ?? 0;
-      // cutime and cstime: fields 16 and 17, counted after the command name.
-      const fields = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
-      const ticks = Number(fields[13]) + Number(fields[14]);
-      resolve({
-        loadCores: Number.isFinite(ticks) ? ticks / ticksPerSecond / elapsed : Number.NaN,
-        result: {
-          seconds,
-          ok: requests - non2xx,
-          non2xx,
-          errors: (figures.connect ?? 0) + (figures.read ?? 0) + (figures.write ?? 0),
-          timeouts: figures.timeout ?? 0,
-          reqPerSec: (requests - non2xx) / seconds,
-          mbPerSec: (figures.bytes ?? 0) / seconds / 1e6,
-          p50: (figures.p50 ?? Number.NaN) / 1000,
-          p99: (figures.p99 ?? Number.NaN) / 1000,
-        },
-      });
-    });
-  });
+  const { output, code, loadCores } = await runMeasured('wrk', args);
+  const line = /^@@wrk (.+)$/m.exec(output)?.[1];
+  if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}): ${output.slice(-400)}`);
+  const figures = JSON.parse(line) as Record<string, number>;
+  const measured = (figures.micros ?? 0) / 1e6;
+  const requests = figures.requests ?? 0;
+  const non2xx = figures.status ?? 0;
+  return {
+    loadCores,
+    result: {
+      seconds: measured,
+      ok: requests - non2xx,
+      non2xx,
+      errors: (figures.connect ?? 0) + (figures.read ?? 0) + (figures.write ?? 0),
+      timeouts: figures.timeout ?? 0,
+      reqPerSec: (requests - non2xx) / measured,
+      mbPerSec: (figures.bytes ?? 0) / measured / 1e6,
+      p50: (figures.p50 ?? Number.NaN) / 1000,
+      p99: (figures.p99 ?? Number.NaN) / 1000,
+    },
+  };
 }
