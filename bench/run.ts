@@ -38,7 +38,7 @@ interface Processes {
     caPem: string;
   }>;
   forwards: Child<Partial<Record<ForwardKind, number>>>;
-  iperf?: IperfServer;
+  iperf?: IperfServer | undefined;
 }
 
 const started: Child[] = [];
@@ -110,8 +110,8 @@ async function rounds(options: BenchOptions, processes: Processes, ports: Ports)
 }
 
 interface Ports {
-  readonly http: Partial<Record<ScenarioId, number>>;
-  readonly iperf: Partial<Record<ScenarioId, number>>;
+  readonly http: Partial<Record<ScenarioId, number | undefined>>;
+  readonly iperf: Partial<Record<ScenarioId, number | undefined>>;
 }
 
 /** Every process of the bench by pid, named as in the report's CPU columns. */

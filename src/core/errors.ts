@@ -132,11 +132,11 @@ export interface ValidationIssue {
 export interface BtpErrorOptions {
   readonly cause?: unknown;
   /** HTTP status the service answered with, when the error comes from a service. */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** The service's own error text (e.g. `ErrorMessage`, `error_description`), verbatim. */
-  readonly serviceMessage?: string;
+  readonly serviceMessage?: string | undefined;
   /** The input field at fault. */
-  readonly field?: string;
+  readonly field?: string | undefined;
   readonly issues?: readonly ValidationIssue[];
   /** Extra structured context (never secrets). */
   readonly details?: Readonly<Record<string, unknown>>;

@@ -34,7 +34,10 @@ describe('the Getting Started walkthrough in the VS Code workbench', { skip: mis
       await workbench.runCommand('Welcome: Open Walkthrough...');
       await workbench.pick(nls['walkthrough.gettingStarted.title'] ?? '');
       const page = workbench.page.locator('.gettingStartedContainer');
-      await page.getByRole('heading', { name: nls['walkthrough.gettingStarted.title'] }).first().waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('heading', { name: nls['walkthrough.gettingStarted.title'] ?? '' })
+        .first()
+        .waitFor({ timeout: 30_000 });
       for (const title of steps) await page.locator('.getting-started-step', { hasText: title }).first().waitFor();
       assert.equal(await page.locator('.getting-started-step').count(), steps.length);
 

@@ -29,7 +29,7 @@ interface Link {
   readonly forwarded: Record<Direction, number>;
   /** Sleeps of latency and drip, ended early (false) on teardown so that no timer outlives the link. */
   readonly timers: Map<NodeJS.Timeout, () => void>;
-  idle?: NodeJS.Timeout;
+  idle?: NodeJS.Timeout | undefined;
   done: boolean;
 }
 

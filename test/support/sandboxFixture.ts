@@ -46,7 +46,7 @@ export async function startSandboxFixture(options: SandboxOptions = {}): Promise
   const app = sandbox.keys.xsuaa;
 
   const raw = async (url: string, method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> => {
-    const response = await request(url, { method: method as 'GET', headers, body, dispatcher: agents.default });
+    const response = await request(url, { method: method as 'GET', headers, body: body ?? null, dispatcher: agents.default });
     const text = await response.body.text();
     return { status: response.statusCode, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
   };

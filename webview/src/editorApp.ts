@@ -202,7 +202,8 @@ export class EditorApp {
       ${conflictBanner(state, (choice) => void this.call(() => this.channel.request(ResolveConflict, { choice })))}
       ${errorBanner(stateWithLocalError, () => {
         this.localError = undefined;
-        this.state = { ...state, error: undefined } as EditorState;
+        const { error: _dismissed, ...rest } = state;
+        this.state = rest;
         this.render();
       })}
       ${issueList(form.general)}

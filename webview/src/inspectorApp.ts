@@ -24,7 +24,7 @@ import { HostError, type HostChannel, type VsCodeApi } from './channel';
 
 interface ViewState {
   filter: string;
-  selected?: number;
+  selected?: number | undefined;
 }
 
 type HeaderList = readonly (readonly [string, string])[];

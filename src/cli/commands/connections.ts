@@ -91,7 +91,8 @@ async function readBindings(
     const fromEnv = bindings.some((binding) => binding.kind === 'connectivity')
       ? selectBinding(bindings, 'connectivity', undefined, 'VCAP_SERVICES')
       : undefined;
-    return { destination, ...((connectivity ?? fromEnv) ? { connectivity: connectivity ?? fromEnv } : {}) };
+    const chosen = connectivity ?? fromEnv;
+    return { destination, ...(chosen ? { connectivity: chosen } : {}) };
   }
   let destination: DestinationBinding;
   if (fromCf) {

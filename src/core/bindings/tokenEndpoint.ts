@@ -6,9 +6,9 @@ import type { ServiceBinding } from './types';
 
 export interface TokenTenant {
   /** Zone (tenant) id, e.g. a JWT's `zid`: the request goes to the bare `uaadomain` with header `x-zid`. */
-  readonly zid?: string;
+  readonly zid?: string | undefined;
   /** Subaccount subdomain: the request goes to `<subdomain>.<uaadomain>`. */
-  readonly subdomain?: string;
+  readonly subdomain?: string | undefined;
 }
 
 export interface TokenEndpoint {

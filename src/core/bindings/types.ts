@@ -14,11 +14,11 @@ export type ClientAuth =
 /** Where a binding came from, as far as the source tells: VCAP entry, K8s binding directory, `cf` output. */
 export interface BindingMeta {
   /** Binding name (VCAP `name`, K8s binding directory, service key name). */
-  readonly name?: string;
-  readonly instanceName?: string;
-  readonly label?: string;
-  readonly plan?: string;
-  readonly tags?: readonly string[];
+  readonly name?: string | undefined;
+  readonly instanceName?: string | undefined;
+  readonly label?: string | undefined;
+  readonly plan?: string | undefined;
+  readonly tags?: readonly string[] | undefined;
 }
 
 interface BindingBase {
@@ -34,7 +34,7 @@ interface BindingBase {
   readonly xsappname?: string;
   /** The credentials object as given, unknown fields kept. Holds secrets: never log it unredacted. */
   readonly credentials: Readonly<Record<string, unknown>>;
-  readonly meta?: BindingMeta;
+  readonly meta?: BindingMeta | undefined;
 }
 
 export interface DestinationBinding extends BindingBase {
@@ -65,13 +65,13 @@ export const SECRET_CREDENTIAL_FIELDS = ['clientsecret', 'key'] as const;
 
 export interface ParseOptions {
   /** The service the caller needs; a key of another service is rejected with a `wrong_kind` issue. */
-  readonly expected?: ServiceKind;
+  readonly expected?: ServiceKind | undefined;
   /** Where the key came from, for messages: `file "/x/key.json"`, `VCAP_SERVICES entry "my-dest"`. */
-  readonly source?: string;
-  readonly meta?: BindingMeta;
+  readonly source?: string | undefined;
+  readonly meta?: BindingMeta | undefined;
 }
 
 export interface ServiceKeyTextOptions extends ParseOptions {
   /** When the text is a whole VCAP_SERVICES: the binding (or instance) name to pick. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }

@@ -95,7 +95,7 @@ export class DestinationServiceClient {
    * Updates after validating. With `etag`, a concurrent change is detected: first by a conditional read
    * (`If-Match`, which the real service honours on GET), then by sending `If-Match` with the PUT too.
    */
-  async update(level: DestinationLevel, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+  async update(level: DestinationLevel, destination: unknown, options: { etag?: string | undefined } = {}): Promise<{ etag?: string }> {
     const valid = assertValidDestination(destination);
     const name = valid.Name ?? '';
     const operation = destinationOperation('updating', level, name);
@@ -104,7 +104,7 @@ export class DestinationServiceClient {
     return etagOf(response);
   }
 
-  async delete(level: DestinationLevel, name: string, options: { etag?: string } = {}): Promise<void> {
+  async delete(level: DestinationLevel, name: string, options: { etag?: string | undefined } = {}): Promise<void> {
     const path = `/v1/${level}Destinations/${encodeURIComponent(name)}`;
     const operation = destinationOperation('deleting', level, name);
     if (options.etag) await this.assertUnchanged(path, options.etag, operation);
@@ -115,12 +115,12 @@ export class DestinationServiceClient {
    * The service has no rename: create the new name, then delete the old one. If the delete fails, the new copy
    * is removed again so that nothing is left doubled.
    */
-  async rename(level: DestinationLevel, from: string, to: string, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+  async rename(level: DestinationLevel, from: string, to: string, options: { etag?: string | undefined } = {}): Promise<{ etag?: string }> {
     return this.move(level, from, (current) => ({ ...current, Name: to }), options);
   }
 
   /** Saves `destination` under its (new) `Name` in place of `from`: a rename and an update in one step. */
-  async renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+  async renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string | undefined } = {}): Promise<{ etag?: string }> {
     const valid = assertValidDestination(destination);
     return this.move(level, from, () => valid, options);
   }
@@ -129,7 +129,7 @@ export class DestinationServiceClient {
     level: DestinationLevel,
     from: string,
     content: (current: DestinationRecord) => unknown,
-    options: { etag?: string },
+    options: { etag?: string | undefined },
   ): Promise<{ etag?: string }> {
     const current = await this.get(level, from);
     if (options.etag && current.etag && options.etag !== current.etag) {
@@ -211,7 +211,7 @@ export class DestinationServiceClient {
   }
 
   /** Creates (`update: false`) or replaces a fragment: `{ FragmentName, ...properties }`. */
-  async saveFragment(level: DestinationLevel, fragment: DestinationRecord, options: { update?: boolean; etag?: string } = {}): Promise<void> {
+  async saveFragment(level: DestinationLevel, fragment: DestinationRecord, options: { update?: boolean; etag?: string | undefined } = {}): Promise<void> {
     const name = fragment.FragmentName ?? '';
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) {
       throw new BtpError(ErrorCode.InvalidInput, 'FragmentName is required and may contain only letters, digits, "_" and "-".', { field: 'FragmentName' });

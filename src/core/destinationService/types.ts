@@ -59,14 +59,14 @@ export interface FindOptions {
   readonly userToken?: string;
   /** Subdomain for `tokenServiceURLType: Common` (`X-tenant`). Not together with `userToken`. */
   readonly tenant?: string;
-  readonly refreshToken?: string;
-  readonly code?: string;
-  readonly redirectUri?: string;
-  readonly codeVerifier?: string;
-  readonly subjectToken?: string;
-  readonly subjectTokenType?: string;
-  readonly actorToken?: string;
-  readonly actorTokenType?: string;
+  readonly refreshToken?: string | undefined;
+  readonly code?: string | undefined;
+  readonly redirectUri?: string | undefined;
+  readonly codeVerifier?: string | undefined;
+  readonly subjectToken?: string | undefined;
+  readonly subjectTokenType?: string | undefined;
+  readonly actorToken?: string | undefined;
+  readonly actorTokenType?: string | undefined;
   readonly fragmentName?: string;
   readonly fragmentOptional?: boolean;
   readonly skipTokenRetrieval?: boolean;
@@ -74,7 +74,7 @@ export interface FindOptions {
   /** Use the v2 consume API at exactly this level (no fallback). */
   readonly level?: ConsumeLevel;
   /** `If-None-Match`: when unchanged, `find` resolves to `undefined` (304). */
-  readonly ifNoneMatch?: string;
+  readonly ifNoneMatch?: string | undefined;
 }
 
 /** One item of a bulk create/update answer (201/200/207). */

@@ -102,7 +102,7 @@ interface Entry {
   /** The forward's own view of the connectivity access (its own pool to the proxy), closed with it. */
   readonly connectivity?: ConnectivityAccess;
   /** While somebody inspects the forward. */
-  traffic?: TrafficLog;
+  traffic?: TrafficLog | undefined;
   /** Counters moved since the last change event. */
   dirty: boolean;
 }

@@ -47,7 +47,7 @@ export interface HttpForwardOptions {
   /** The one destination of this port; or `router`, which picks one per request. */
   readonly resolver?: DestinationResolver;
   readonly router?: DestinationRouter;
-  readonly connectivity?: ConnectivityAccess;
+  readonly connectivity?: ConnectivityAccess | undefined;
   readonly port?: number;
   readonly allowWebSocket?: boolean;
   /** Pass cookies both ways (SAP session and CSRF flows need them); off by default, see `HeaderPolicy`. */
@@ -358,7 +358,7 @@ export class HttpForward {
       // Absolute form, as the connectivity proxy expects (spec §5.1).
       requestOptions = {
         method,
-        body,
+        body: body ?? null,
         signal: abort,
         path: `${route.target.origin}${path}`,
         headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy),
@@ -367,7 +367,7 @@ export class HttpForward {
       dispatcher = this.agents.forResolved(resolved);
       requestOptions = {
         method,
-        body,
+        body: body ?? null,
         signal: abort,
         origin: route.target.origin,
         path,

@@ -11,7 +11,7 @@ import type { DestinationResolver } from './resolver';
 
 export interface TcpForwardOptions {
   readonly resolver: DestinationResolver;
-  readonly connectivity?: ConnectivityAccess;
+  readonly connectivity?: ConnectivityAccess | undefined;
   readonly port?: number;
   /** Connections held at once (each has one upstream); further ones are reset at once. Default 128. */
   readonly maxConnections?: number;

@@ -20,7 +20,7 @@ export interface SendOptions {
   readonly dispatcher: Dispatcher;
   /** Names the service in error messages, e.g. "Destination service". */
   readonly service: string;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Answers larger than this are cut off with an error instead of filling memory. */
   readonly maxBodyBytes?: number;
 }
@@ -39,10 +39,10 @@ export async function sendRequest(req: HttpRequest, options: SendOptions): Promi
   try {
     response = await request(req.url, {
       method: req.method,
-      headers: req.headers,
-      body: req.body,
+      headers: req.headers ?? {},
+      body: req.body ?? null,
       dispatcher: options.dispatcher,
-      signal: options.signal,
+      signal: options.signal ?? null,
     });
   } catch (error) {
     throw await transportError(error, options, req.url, origin);

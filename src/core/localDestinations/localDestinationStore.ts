@@ -77,18 +77,23 @@ export class LocalDestinationStore {
     return { etag: etagOf(await this.writeWithSecrets(valid, 1, data.destinations)) };
   }
 
-  update(level: DestinationLevel, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+  update(level: DestinationLevel, destination: unknown, options: { etag?: string | undefined } = {}): Promise<{ etag?: string }> {
     return this.exclusive(async () => {
       const valid = this.validLevel(level, destination);
       return this.replace(level, valid.Name ?? '', valid, options);
     });
   }
 
-  renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string } = {}): Promise<{ etag?: string }> {
+  renameAndUpdate(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string | undefined } = {}): Promise<{ etag?: string }> {
     return this.exclusive(() => this.renameAndUpdateNow(level, from, destination, options));
   }
 
-  private async renameAndUpdateNow(level: DestinationLevel, from: string, destination: unknown, options: { etag?: string }): Promise<{ etag?: string }> {
+  private async renameAndUpdateNow(
+    level: DestinationLevel,
+    from: string,
+    destination: unknown,
+    options: { etag?: string | undefined },
+  ): Promise<{ etag?: string }> {
     const valid = this.validLevel(level, destination);
     const data = await this.read();
     if (valid.Name !== from && data.destinations.some((stored) => stored.properties.Name === valid.Name)) {
@@ -97,11 +102,11 @@ export class LocalDestinationStore {
     return this.replace(level, from, valid, options);
   }
 
-  delete(level: DestinationLevel, name: string, options: { etag?: string } = {}): Promise<void> {
+  delete(level: DestinationLevel, name: string, options: { etag?: string | undefined } = {}): Promise<void> {
     return this.exclusive(() => this.deleteNow(level, name, options));
   }
 
-  private async deleteNow(level: DestinationLevel, name: string, options: { etag?: string }): Promise<void> {
+  private async deleteNow(level: DestinationLevel, name: string, options: { etag?: string | undefined }): Promise<void> {
     const data = await this.read();
     const stored = this.stored(data, level, name);
     this.assertUnchanged(stored, options.etag);
@@ -148,7 +153,7 @@ export class LocalDestinationStore {
     return result;
   }
 
-  private async replace(level: DestinationLevel, from: string, valid: DestinationRecord, options: { etag?: string }): Promise<{ etag?: string }> {
+  private async replace(level: DestinationLevel, from: string, valid: DestinationRecord, options: { etag?: string | undefined }): Promise<{ etag?: string }> {
     const data = await this.read();
     const current = this.stored(data, level, from);
     this.assertUnchanged(current, options.etag);

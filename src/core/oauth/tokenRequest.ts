@@ -18,7 +18,7 @@ export type TokenGrant =
   | { readonly type: 'password'; readonly username: string; readonly password: string }
   | { readonly type: 'refresh_token'; readonly refreshToken: string }
   | { readonly type: 'jwt_bearer'; readonly assertion: string }
-  | { readonly type: 'authorization_code'; readonly code: string; readonly redirectUri?: string; readonly codeVerifier?: string }
+  | { readonly type: 'authorization_code'; readonly code: string; readonly redirectUri?: string | undefined; readonly codeVerifier?: string | undefined }
   | { readonly type: 'saml2_bearer'; readonly assertion: string }
   | {
       readonly type: 'token_exchange';

@@ -91,9 +91,9 @@ export type TunnelState = 'idle' | 'starting' | 'ready' | 'reconnecting' | 'fail
 
 export interface TunnelStateDetail {
   /** Why the state changed, e.g. the child's exit status or the failed probe. Redacted. */
-  readonly reason?: string;
+  readonly reason?: string | undefined;
   /** `TunnelFailed`/`PortInUse` with `failed`, `TunnelDown` with `reconnecting`. */
-  readonly error?: BtpError;
+  readonly error?: BtpError | undefined;
   /** With `reconnecting`: the restart attempt (1-based) and its delay. */
   readonly attempt?: number;
   readonly delayMs?: number;

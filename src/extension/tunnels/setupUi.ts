@@ -14,8 +14,8 @@ export function vscodeSetupUi(progress: vscode.Progress<{ message?: string }>, l
       );
       const items = ordered.map((choice) => ({
         label: choice.unusable ? `$(warning) ${choice.label}` : choice.label,
-        description: choice.description,
-        detail: choice.unusable ? vscode.l10n.t('Not usable now: {0}', choice.unusable) : choice.detail,
+        ...(choice.description === undefined ? {} : { description: choice.description }),
+        ...(choice.unusable ? { detail: vscode.l10n.t('Not usable now: {0}', choice.unusable) } : choice.detail === undefined ? {} : { detail: choice.detail }),
         choice,
       }));
       for (;;) {

@@ -17,10 +17,10 @@ export interface TokenInputs extends Pick<
   FindOptions,
   'refreshToken' | 'code' | 'redirectUri' | 'codeVerifier' | 'subjectToken' | 'subjectTokenType' | 'actorToken' | 'actorTokenType'
 > {
-  readonly user?: CallerUser;
+  readonly user?: CallerUser | undefined;
   /** Set when `X-user-token` was sent but is not a valid user token of this sandbox. */
-  readonly userTokenError?: string;
-  readonly tenantSubdomain?: string;
+  readonly userTokenError?: string | undefined;
+  readonly tenantSubdomain?: string | undefined;
 }
 
 export interface AuthTokenDeps {

@@ -24,9 +24,9 @@ export type StoreOperation =
       readonly collection: Collection;
       readonly name: string;
       readonly value: Record<string, string>;
-      readonly ifMatch?: string;
+      readonly ifMatch?: string | undefined;
     }
-  | { readonly kind: 'delete'; readonly scope: Scope; readonly collection: Collection; readonly name: string; readonly ifMatch?: string };
+  | { readonly kind: 'delete'; readonly scope: Scope; readonly collection: Collection; readonly name: string; readonly ifMatch?: string | undefined };
 
 export type OperationOutcome = 'created' | 'updated' | 'deleted' | 'exists' | 'not_found' | 'precondition_failed';
 

@@ -21,7 +21,7 @@ interface StoredGrant {
   readonly clientId: string;
   readonly tenantId: string;
   readonly user: TokenUser;
-  readonly redirectUri?: string;
+  readonly redirectUri?: string | undefined;
   readonly codeChallenge?: string;
 }
 

@@ -20,7 +20,7 @@ export interface IssueRequest {
   readonly client: ClientRecord;
   readonly tenant: Tenant;
   readonly grantType: string;
-  readonly user?: TokenUser;
+  readonly user?: TokenUser | undefined;
   readonly lifetimeSeconds: number;
   readonly issueRefreshToken?: boolean;
 }

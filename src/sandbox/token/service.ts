@@ -13,7 +13,7 @@ export interface TokenServiceOptions {
   readonly key: SigningKey;
   /** `localhost:<https port>`: the XSUAA "uaadomain" of the sandbox. */
   readonly uaaDomain: string;
-  readonly lifetimeSeconds?: number;
+  readonly lifetimeSeconds?: number | undefined;
   readonly logger: Logger;
 }
 

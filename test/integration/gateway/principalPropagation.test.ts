@@ -37,7 +37,14 @@ before(async () => {
     undefined,
     { userToken },
   );
-  manager = new ForwardManager({ client: f.client, connectivity, findOptions: async () => ({ userToken: await userToken() }) });
+  manager = new ForwardManager({
+    client: f.client,
+    connectivity,
+    findOptions: async () => {
+      const token = await userToken();
+      return token ? { userToken: token } : {};
+    },
+  });
 });
 after(async () => {
   await manager.dispose();

@@ -26,7 +26,7 @@ describe('Guard<T>: the guard fixes its payload type', () => {
   it('optional keys, literals and arrays produce the matching type', () => {
     const guard = object({ kind: literal('a', 'b'), items: array(string, 3), note: optional(string) });
     const admitted: Admitted<typeof guard> = { kind: 'a', items: ['x'] };
-    const declared = notificationType<{ readonly kind: 'a' | 'b'; readonly items: readonly string[]; readonly note?: string }>('y', guard);
+    const declared = notificationType<{ readonly kind: 'a' | 'b'; readonly items: readonly string[]; readonly note?: string | undefined }>('y', guard);
     assert.equal(declared.params(admitted, 'params'), undefined);
     assert.match(declared.params({ kind: 'c', items: [] }, 'params') ?? '', /params\.kind: expected one of a, b/);
     assert.match(declared.params({ kind: 'a', items: ['1', '2', '3', '4'] }, 'params') ?? '', /params\.items: more than 3 items/);

@@ -7,7 +7,7 @@ import { mergeDefaultEnv, readDefaultEnv, withoutMovedSecrets } from '../../../.
 import { envDestinations, mergeDestinationsVariable, onePortDestinations, proxyVariables } from '../../../../src/core/localEnv/destinationsVariable';
 import { CANARY_SECRET, connectivityKey, destinationKey, vcapEntry, xsuaaKey } from '../bindings/fixtures';
 
-function codeOf(run: () => unknown): { code: string; field?: string; message: string } {
+function codeOf(run: () => unknown): { code: string; field?: string | undefined; message: string } {
   try {
     run();
   } catch (error) {
