@@ -118,13 +118,14 @@ describe('btp-connect login / logout', () => {
     assert.ok(secrets.keys().includes('connection/sb/destination/clientsecret'), 'the connection itself stays');
     const result = await forward(['onprem-erp-principal', '--connection', 'sb'], async ([erp]) => {
       const seen = await whoami(erp);
-      assert.equal(seen.status, 502);
+      // A request that lacks its user is 401, as the transparent proxy answers one (issue 15).
+      assert.equal(seen.status, 401);
       const error = seen.body.error as { code: string; message: string };
       assert.equal(error.code, 'BTP_SIGN_IN_REQUIRED');
       assert.match(error.message, /nobody is signed in to connection "sb"\. Sign in first \(`btp-connect login sb`/);
     });
     assert.doesNotMatch(result.stdout, /Acting for/);
-    assert.match(result.stdout, /onprem-erp-principal: GET \/whoami → 502 .*\(BTP_SIGN_IN_REQUIRED\)/);
+    assert.match(result.stdout, /onprem-erp-principal: GET \/whoami → 401 .*\(BTP_SIGN_IN_REQUIRED\)/);
     const again = await runCli(['logout', 'sb'], { cwd: dir, env, secrets });
     assert.match(again.stdout, /Nobody was signed in to "sb"\./);
   });
