@@ -31,6 +31,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.BindingInvalid]: ExitCode.InvalidInput,
   [ErrorCode.BadRequest]: ExitCode.InvalidInput,
   [ErrorCode.SignInNotConfigured]: ExitCode.InvalidInput,
+  [ErrorCode.UserFlowUnavailable]: ExitCode.InvalidInput,
   [ErrorCode.NotFound]: ExitCode.NotFound,
   [ErrorCode.BindingNotFound]: ExitCode.NotFound,
   [ErrorCode.ConnectionNotFound]: ExitCode.NotFound,

@@ -79,6 +79,11 @@ export const ErrorCode = {
    * refuses the browser sign-in for its client (redirect URI not registered, authorization_code not allowed).
    */
   SignInNotConfigured: 'BTP_SIGN_IN_NOT_CONFIGURED',
+  /**
+   * A user is signed in, but a user-flow destination cannot be served with that sign-in: its refresh token belongs to
+   * another client, or its token service issues no authorization code without a browser; `details.destination`.
+   */
+  UserFlowUnavailable: 'BTP_USER_FLOW_UNAVAILABLE',
   /** A forward refused a local request before forwarding it (foreign Host/Origin, cross-site, dot segments, framing). */
   LocalRequestRefused: 'BTP_LOCAL_REQUEST_REFUSED',
   /** A forward on a shared machine needs its local token, and the request had none or another. */

@@ -42,6 +42,8 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     tokenServiceURLType: 'Dedicated',
     ...extra,
   });
+  const app = world.clientOfKind('application');
+  const appOAuth: Props = { clientId: app.clientId, clientSecret: app.secret ?? '', tokenServiceURL: tokenUrl, tokenServiceURLType: 'Dedicated' };
   const http = (name: string, description: string, authentication: string, extra: Props = {}, path = ''): Props => ({
     Name: name,
     Type: 'HTTP',
@@ -78,6 +80,9 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     http('internet-refresh-token', 'OAuth refresh token (send X-refresh-token)', 'OAuth2RefreshToken', oauth({})),
     http('internet-authorization-code', 'OAuth authorization code (send X-code)', 'OAuth2AuthorizationCode', oauth({})),
     http('internet-token-exchange', 'OAuth 2.0 token exchange (send X-subject-token)', 'OAuth2TokenExchange', oauth({})),
+    // The app's own xsuaa client: a forward's signed-in user (btp-connect login) has a refresh token and codes for it.
+    http('user-refresh-token', "OAuth refresh token of the signed-in user (the sign-in key's client)", 'OAuth2RefreshToken', appOAuth),
+    http('user-authorization-code', "OAuth authorization code of the signed-in user (the sign-in key's client)", 'OAuth2AuthorizationCode', appOAuth),
     http('internet-technical-user', 'OAuth technical user propagation', 'OAuth2TechnicalUserPropagation', oauth({})),
     http('internet-saml-assertion', 'SAML assertion for the user', 'SAMLAssertion', {
       audience: 'https://sandbox-backend.example',

@@ -36,6 +36,7 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.SignInRequired]: 'Sign-in required',
   [ErrorCode.SignInFailed]: 'Sign-in failed',
   [ErrorCode.SignInNotConfigured]: 'Sign-in not set up',
+  [ErrorCode.UserFlowUnavailable]: 'Destination cannot act for this sign-in',
   [ErrorCode.LocalRequestRefused]: 'Request refused by the forward',
   [ErrorCode.LocalTokenRequired]: 'Local token required',
   [ErrorCode.DestinationNameInvalid]: 'No destination named',

@@ -71,6 +71,7 @@ ${connectionUsage}`,
           ...(accessControl ? { accessControl } : {}),
           ...(recentPaths.length > 0 ? { recentPaths } : {}),
           ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+          ...(user.manager.findOptions ? { userInputs: user.manager.findOptions } : {}),
           logger,
         });
       } finally {

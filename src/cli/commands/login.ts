@@ -23,7 +23,8 @@ Signs you in through the browser (OAuth authorization code with PKCE at <url>/oa
 client of an xsuaa service key of your own application, saved with the connection. Forwards of the connection
 then act for you: PrincipalPropagation destinations reach on-premise systems as your user, and
 OAuth2UserTokenExchange, OAuth2JWTBearer and OAuth2SAMLBearerAssertion destinations get your token
-(X-user-token). The tokens go to the OS keychain next to the connection's secrets; \`logout\` deletes them.
+(X-user-token), OAuth2TokenExchange your token as subject token, OAuth2RefreshToken your refresh token (a
+destination of this key's client only), OAuth2AuthorizationCode a fresh code per lookup. The tokens go to the OS keychain next to the connection's secrets; \`logout\` deletes them.
 
 The Destination service key's client cannot sign users in: XSUAA redirects a browser only to the redirect URIs
 a client registered, and that client's are not yours to set. The browser returns to a one-shot listener on

@@ -1,7 +1,9 @@
 import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindResult } from '../destinationService/types';
 import { AUTHENTICATIONS } from '../destinations/authentication';
 import { isAuthenticationType } from '../destinations/model';
+import type { FindOptions } from '../destinationService/types';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
+import { hasUserInput, userFlowSignInRequired, userInputOf } from '../session/userFlows';
 import { openClientKeystore } from '../forward/keystore';
 import { timed, type HopRecorder } from './recorder';
 import type { CheckOptions } from './types';
@@ -43,7 +45,9 @@ export async function authToken(
     hops.skip('authToken', `${authentication}: no token to fetch`);
     return base;
   }
-  const full = await timed(() => options.client.find(name, options.findOptions ?? {}));
+  const inputs = await userFlowInputs(name, authentication, found.destinationConfiguration, options, hops);
+  if (!inputs) return undefined;
+  const full = await timed(() => options.client.find(name, inputs));
   if (!full.ok || !full.value) {
     const failure = full.ok ? lookupFailure(new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`), name) : lookupFailure(full.error, name);
     hops.fail('authToken', full.ms, failure);
@@ -98,4 +102,29 @@ export async function authToken(
   }
   hops.ok('authToken', full.ms, `${first.type} token for header ${first.http_header.key}${first.expires_in ? ` (valid ${first.expires_in} s)` : ''}`);
   return { destination: full.value.destinationConfiguration, certificates: full.value.certificates ?? [], header: first.http_header };
+}
+
+/**
+ * The lookup's inputs: the check's own, plus what a user flow needs from the signed-in user (refresh token, code,
+ * subject token), chosen as a forward chooses them. Without them the hop fails with the forward's refusal.
+ */
+async function userFlowInputs(
+  name: string,
+  authentication: string,
+  destination: DestinationRecord,
+  options: CheckOptions,
+  hops: HopRecorder,
+): Promise<FindOptions | undefined> {
+  const input = userInputOf(destination);
+  if (!input) return options.findOptions ?? {};
+  try {
+    const inputs = { ...options.findOptions, ...(options.userInputs ? await options.userInputs(destination) : {}) };
+    if (!hasUserInput(input, inputs)) throw userFlowSignInRequired(name, authentication, input, undefined);
+    return inputs;
+  } catch (error) {
+    if (!isBtpError(error)) throw error;
+    const fix = typeof error.details?.fix === 'string' ? error.details.fix : `Change destination "${name}" or the sign-in as said.`;
+    hops.fail('authToken', 0, { code: error.code, detail: error.message.replace(fix, '').trim(), fix });
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import type { ConnectivityBinding } from '../bindings/types';
 import type { ProxyEndpoints } from '../connectivity/connectivityAccess';
 import type { DestinationServiceClient } from '../destinationService/client';
-import type { FindOptions } from '../destinationService/types';
+import type { DestinationRecord, FindOptions } from '../destinationService/types';
 import type { ErrorCode } from '../errors';
 import type { HttpAgents } from '../http/agents';
 import type { Logger } from '../log';
@@ -89,6 +89,8 @@ export interface CheckOptions {
   readonly path?: string;
   /** Extra find-destination inputs (a user token, X-tenant, a fragment). */
   readonly findOptions?: FindOptions;
+  /** What a user flow needs of the signed-in user for a destination (`userForwarding(session).findOptions`). */
+  readonly userInputs?: (destination: DestinationRecord) => Promise<FindOptions>;
   /** The signed-in user's token, for PrincipalPropagation destinations. */
   readonly userToken?: string;
   /**

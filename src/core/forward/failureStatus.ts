@@ -7,6 +7,8 @@ export function statusFor(error: unknown): number {
   if (isBtpError(error, ErrorCode.Timeout)) return 504;
   if (isBtpError(error, ErrorCode.TunnelDown) || isBtpError(error, ErrorCode.ServiceUnavailable)) return 503;
   if (isBtpError(error, ErrorCode.NotFound)) return 404;
+  // The request lacks its user (no sign-in): the transparent proxy answers a request without the user it needs 401.
+  if (isBtpError(error, ErrorCode.SignInRequired)) return 401;
   return 502;
 }
 

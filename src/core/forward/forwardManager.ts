@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import type { DestinationServiceClient } from '../destinationService/client';
-import type { FindOptions } from '../destinationService/types';
+import type { DestinationRecord, FindOptions } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { checkMaxConnections, defaultMaxConnections } from './connectionLimit';
 import { Emitter, type Disposable } from '../events';
@@ -76,8 +76,8 @@ export interface ForwardManagerOptions {
   readonly client: Pick<DestinationServiceClient, 'find'>;
   readonly connectivity?: ConnectivityAccess;
   readonly tunnel?: TunnelHealth;
-  /** Extra find-destination inputs (e.g. the signed-in user's token) for every forward. */
-  readonly findOptions?: () => Promise<FindOptions>;
+  /** Extra find-destination inputs (e.g. the signed-in user's, per destination: see session/userForwarding) for every forward. */
+  readonly findOptions?: (destination?: DestinationRecord) => Promise<FindOptions>;
   /** The Destination service for a subscriber tenant (`X-Tenant-Subdomain`/`X-Tenant-Id` on one port); refused without it. */
   readonly clientForTenant?: (tenant: TokenTenant) => Pick<DestinationServiceClient, 'find'>;
   readonly timeouts?: Partial<ForwardTimeouts>;

@@ -1,6 +1,7 @@
 import type { DestinationServiceClient } from '../destinationService/client';
-import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions } from '../destinationService/types';
+import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions, FindResult } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
+import { hasUserInput, userFlowSignInRequired, userInputOf } from '../session/userFlows';
 import { sharedBreaker, type CircuitBreaker } from './breaker';
 
 export interface Resolved {
@@ -17,8 +18,11 @@ export interface ResolverOptions {
   /** Only `find` is used: the Destination service client, or the local store. */
   readonly client: Pick<DestinationServiceClient, 'find'>;
   readonly name: string;
-  /** Extra find-destination inputs, e.g. the signed-in user's token. */
-  readonly findOptions?: () => Promise<FindOptions>;
+  /**
+   * Extra find-destination inputs, e.g. the signed-in user's token; given the destination as an earlier lookup
+   * found it, they add what its Authentication needs (a refresh token, a code: see session/userForwarding).
+   */
+  readonly findOptions?: (destination?: DestinationRecord) => Promise<FindOptions>;
   /** Destinations without a token are re-read this often (the SAP Cloud SDK caches them 5 minutes). */
   readonly maxAgeMs?: number;
   readonly now?: () => number;
@@ -37,6 +41,8 @@ export interface ResolverOptions {
  */
 export class DestinationResolver {
   private current: Resolved | undefined;
+  /** The destination as the last lookup found it: its Authentication decides the user inputs of the next one. */
+  private known: DestinationRecord | undefined;
   private pending: Promise<Resolved> | undefined;
   private readonly now: () => number;
   private readonly breaker: CircuitBreaker;
@@ -60,11 +66,28 @@ export class DestinationResolver {
     if (this.current === stale) this.current = undefined;
   }
 
-  private async lookup(): Promise<Resolved> {
-    const started = this.now();
-    const extra = this.options.findOptions ? await this.options.findOptions() : {};
+  private async find(extra: FindOptions): Promise<FindResult> {
     const result = await this.options.client.find(this.options.name, extra);
     if (!result) throw new BtpError(ErrorCode.NotFound, `Destination "${this.options.name}" was not found.`);
+    return result;
+  }
+
+  private async lookup(): Promise<Resolved> {
+    const started = this.now();
+    const inputs = (destination?: DestinationRecord) => (this.options.findOptions ? this.options.findOptions(destination) : Promise.resolve({}));
+    const assumed = this.known?.Authentication;
+    let extra = await inputs(this.known);
+    let result = await this.find(extra);
+    this.known = result.destinationConfiguration;
+    // A user flow the inputs were not chosen for (first lookup, or its Authentication changed): once more with them.
+    const input = userInputOf(result.destinationConfiguration);
+    if (input && !hasUserInput(input, extra) && assumed !== result.destinationConfiguration.Authentication) {
+      extra = await inputs(result.destinationConfiguration);
+      if (hasUserInput(input, extra)) result = await this.find(extra);
+    }
+    if (input && !hasUserInput(input, extra)) {
+      throw userFlowSignInRequired(this.options.name, result.destinationConfiguration.Authentication ?? '', input, undefined);
+    }
     const tokens = result.authTokens ?? [];
     const failure = tokens.find((token) => token.error !== undefined);
     if (failure?.error !== undefined) {

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { DestinationServiceClient } from '../destinationService/client';
-import type { FindOptions } from '../destinationService/types';
+import type { DestinationRecord, FindOptions } from '../destinationService/types';
+import { hasUserInput, userInputOf } from '../session/userFlows';
 import { ErrorCode } from '../errors';
 import { proxiedName } from './destHost';
 import { DestinationResolver } from './resolver';
@@ -38,7 +39,8 @@ export type RouterPick =
 
 export interface DestinationRouterOptions {
   readonly client: Pick<DestinationServiceClient, 'find'>;
-  readonly findOptions?: () => Promise<FindOptions>;
+  /** Inputs for every lookup, given the destination as an earlier lookup found it (see DestinationResolver). */
+  readonly findOptions?: (destination?: DestinationRecord) => Promise<FindOptions>;
   /**
    * The Destination service as a subscriber tenant sees it (`X-Tenant-Subdomain` / `X-Tenant-Id`); without it,
    * tenant headers are refused with `BTP_UNSUPPORTED` (501).
@@ -151,8 +153,10 @@ export class DestinationRouter {
       const findOptions =
         key === name
           ? base
-          : async (): Promise<FindOptions> => {
-              const { userToken, ...own } = base ? await base() : {};
+          : async (destination?: DestinationRecord): Promise<FindOptions> => {
+              // A request that brings the flow's input itself (X-Refresh-Token, X-Code…) does not make the session's asked for.
+              const input = userInputOf(destination);
+              const { userToken, ...own } = base ? await base(input && hasUserInput(input, extra) ? undefined : destination) : {};
               return { ...own, ...(userToken !== undefined && extra.tenant === undefined ? { userToken } : {}), ...extra };
             };
       resolver = new DestinationResolver({ client, name, ...(findOptions ? { findOptions } : {}) });

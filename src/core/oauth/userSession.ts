@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log';
 import type { SecretStore } from '../secrets/secretStore';
 import { claimString, decodeJwt, tenantOf } from './jwt';
 import { signInNotConfigured } from './signInClient';
+import { silentAuthorizationCode, type SilentAuthorizeRequest, type SilentCode } from './silentAuthorize';
 import { requestToken, type AccessToken } from './tokenRequest';
 import { signInUser, userTokenClient, type UserLoginOptions } from './userLogin';
 
@@ -73,6 +74,11 @@ export class UserSession {
 
   get connection(): string {
     return this.options.connection;
+  }
+
+  /** The client users sign in with: a refresh token of the session works only with it, at its XSUAA. */
+  get signInClient(): { readonly clientId: string; readonly uaaDomain: string } | undefined {
+    return this.binding ? { clientId: this.binding.clientId, uaaDomain: this.binding.uaaDomain } : undefined;
   }
 
   /** Whether the session has a client to sign users in with. */
@@ -153,6 +159,20 @@ export class UserSession {
     this.loading ??= this.readStore();
     await this.loading;
     return this.tokens ? this.accessToken() : undefined;
+  }
+
+  /**
+   * The signed-in user's refresh token, for `OAuth2RefreshToken` destinations of the sign-in's own client. The
+   * access token is made valid first, so that a sign-in the token service revoked fails here with `SignInRequired`.
+   */
+  async refreshToken(): Promise<string | undefined> {
+    await this.accessToken();
+    return this.tokens?.refreshToken;
+  }
+
+  /** A fresh authorization code of the signed-in user for another client (`OAuth2AuthorizationCode`), without a browser. */
+  async authorizationCode(request: Omit<SilentAuthorizeRequest, 'userToken'>): Promise<SilentCode> {
+    return silentAuthorizationCode({ ...request, userToken: await this.accessToken() }, this.options.agents);
   }
 
   /**

@@ -183,6 +183,7 @@ export class LiveConnection {
       ...(accessControl ? { accessControl } : {}),
       ...(recentPaths.length > 0 ? { recentPaths } : {}),
       ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+      ...(this.user ? { userInputs: userForwarding(this.user).findOptions } : {}),
       logger: this.logger.child('check'),
     });
   }

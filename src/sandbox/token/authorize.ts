@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GrantType } from '../../core/oauth/tokenRequest';
-import { readBody } from '../http/respond';
+import { header, readBody, sendJson } from '../http/respond';
+import { verifyJwt, type SigningKey } from '../base/jwt';
 import type { ClientRecord, Tenant, World } from '../base/world';
 import { matchRedirectUri, oauth2ConfigurationOf } from './clientConfig';
 import { sameSecret, type Grants } from './grants';
@@ -18,6 +19,8 @@ import { tokenUserOf } from './issue';
 export interface AuthorizeContext {
   readonly world: World;
   readonly grants: Grants;
+  /** Verifies the user's bearer token of a non-browser authorization request. */
+  readonly key: SigningKey;
   /** The tenant of a browser request: its host's subdomain, else the client's home tenant. */
   readonly tenantOf: (req: IncomingMessage, client: ClientRecord) => Tenant;
 }
@@ -78,6 +81,8 @@ export class AuthorizeEndpoint {
     if (!challengePattern.test(challenge) || query.get('code_challenge_method') !== 'S256') {
       return redirectError(res, redirectUri, state, 'invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    if (bearer) return this.withToken(res, bearer, client, redirectUri, state, challenge);
     this.sweep();
     const formId = randomBytes(24).toString('base64url');
     const tenant = this.context.tenantOf(req, client);
@@ -94,6 +99,38 @@ export class AuthorizeEndpoint {
     };
     this.pending.set(formId, login);
     sendPage(res, 200, loginPage(formId, client, tenant, login, /^[A-Za-z0-9._@-]{1,64}$/.test(hint) ? hint : ''), redirectUri);
+  }
+
+  /**
+   * UAA's non-browser authorization code flow (UAA 2.6.2): the user is the one of the bearer token, no login form;
+   * an invalid or expired token is 401 as at any UAA endpoint. PKCE and the redirect URI are checked as above.
+   */
+  private withToken(res: ServerResponse, token: string, client: ClientRecord, redirectUri: URL, state: string | undefined, challenge: string): void {
+    const verified = verifyJwt(this.context.key, token);
+    const claims = verified.ok ? verified.payload : undefined;
+    const tenant = typeof claims?.zid === 'string' ? this.context.world.tenantById(claims.zid) : undefined;
+    const user = tenant && typeof claims?.user_name === 'string' ? this.context.world.user(tenant.id, claims.user_name) : undefined;
+    if (!tenant || !user) {
+      const why = verified.ok ? 'the token names no user of this sandbox' : verified.reason;
+      return sendJson(
+        res,
+        401,
+        { error: 'invalid_token', error_description: `The bearer token is not a valid user token (${why})` },
+        { 'cache-control': 'no-store' },
+      );
+    }
+    const code = this.context.grants.createAuthorizationCode({
+      clientId: client.clientId,
+      tenantId: tenant.id,
+      user: tokenUserOf(user),
+      redirectUri: redirectUri.toString(),
+      codeChallenge: challenge,
+    });
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', code);
+    if (state !== undefined) target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString(), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'content-length': 0 });
+    res.end();
   }
 
   private async submit(req: IncomingMessage, res: ServerResponse): Promise<void> {

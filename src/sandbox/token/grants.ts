@@ -65,6 +65,10 @@ export class Grants {
       case GrantType.JwtBearer:
         return this.userAssertion(client, grantType, required(form, 'assertion'));
       case GrantType.TokenExchange:
+        // RFC 8693 §2.1: subject_token_type is required; the sandbox's subject tokens are JWT access tokens.
+        if (!subjectTokenTypes.has(required(form, 'subject_token_type'))) {
+          throw new OAuthError(400, 'invalid_request', `Unsupported subject_token_type: ${form.get('subject_token_type')}`);
+        }
         return {
           ...this.userAssertion(client, grantType, required(form, 'subject_token')),
           issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
@@ -160,6 +164,7 @@ export class Grants {
 }
 
 const supportedGrantTypes: ReadonlySet<string> = new Set(Object.values(GrantType));
+const subjectTokenTypes: ReadonlySet<string> = new Set(['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt']);
 
 function required(form: URLSearchParams, name: string): string {
   const value = form.get(name);

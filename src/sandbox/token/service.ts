@@ -84,7 +84,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   // The browser sign-in (authorization code with PKCE); the mTLS port serves no browsers.
-  const authorize = new AuthorizeEndpoint({ world: options.world, grants, tenantOf: resolveTenant });
+  const authorize = new AuthorizeEndpoint({ world: options.world, grants, key: options.key, tenantOf: resolveTenant });
 
   function handler(listener: 'http' | 'https' | 'mtls'): Handler {
     return async (req, res) => {

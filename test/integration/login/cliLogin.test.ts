@@ -110,6 +110,24 @@ describe('btp-connect login / logout', () => {
     assert.match(result.stdout, /Acting for alice, signed in to connection "sb"/);
   });
 
+  it('finding (issue 15): forward and check carry the user flows (refresh token, authorization code, token exchange) for the signed-in user', async () => {
+    const flows = ['user-refresh-token', 'user-authorization-code', 'internet-token-exchange'];
+    const result = await forward([...flows, '--connection', 'sb'], async (addresses) => {
+      for (const [index, address] of addresses.entries()) {
+        const response = await request(`${address}/me`);
+        const echoed = (await response.body.json()) as { headers: Record<string, string> };
+        assert.equal(response.statusCode, 200, flows[index]);
+        const bearer = /^Bearer (.+)$/.exec(echoed.headers.authorization ?? '')?.[1] ?? '';
+        const claims = JSON.parse(Buffer.from(bearer.split('.')[1] ?? '', 'base64url').toString('utf8')) as { user_name?: string };
+        assert.equal(claims.user_name, 'alice', flows[index]);
+      }
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    const checked = await runCli(['check', 'user-authorization-code', '--connection', 'sb'], { cwd: dir, env, secrets });
+    assert.equal(checked.code, ExitCode.Ok, checked.stdout + checked.stderr);
+    assert.doesNotMatch(checked.stdout + checked.stderr, /eyJ|code=/);
+  });
+
   it('logout deletes the tokens; forward then refuses PrincipalPropagation with BTP_SIGN_IN_REQUIRED', async () => {
     const out = await runCli(['logout', 'sb'], { cwd: dir, env, secrets });
     assert.equal(out.code, ExitCode.Ok, out.stderr);
@@ -118,13 +136,19 @@ describe('btp-connect login / logout', () => {
     assert.ok(secrets.keys().includes('connection/sb/destination/clientsecret'), 'the connection itself stays');
     const result = await forward(['onprem-erp-principal', '--connection', 'sb'], async ([erp]) => {
       const seen = await whoami(erp);
-      assert.equal(seen.status, 502);
+      // A request that lacks its user is 401, as the transparent proxy answers one (issue 15).
+      assert.equal(seen.status, 401);
       const error = seen.body.error as { code: string; message: string };
       assert.equal(error.code, 'BTP_SIGN_IN_REQUIRED');
       assert.match(error.message, /nobody is signed in to connection "sb"\. Sign in first \(`btp-connect login sb`/);
     });
+    const checked = await runCli(['check', 'user-refresh-token', '--connection', 'sb'], { cwd: dir, env, secrets });
+    assert.notEqual(checked.code, ExitCode.Ok);
+    assert.match(checked.stdout, /BTP_SIGN_IN_REQUIRED/);
+    assert.match(checked.stdout, /X-refresh-token/);
+    assert.match(checked.stdout, /btp-connect login sb/);
     assert.doesNotMatch(result.stdout, /Acting for/);
-    assert.match(result.stdout, /onprem-erp-principal: GET \/whoami → 502 .*\(BTP_SIGN_IN_REQUIRED\)/);
+    assert.match(result.stdout, /onprem-erp-principal: GET \/whoami → 401 .*\(BTP_SIGN_IN_REQUIRED\)/);
     const again = await runCli(['logout', 'sb'], { cwd: dir, env, secrets });
     assert.match(again.stdout, /Nobody was signed in to "sb"\./);
   });

@@ -101,7 +101,7 @@ describe('principal propagation through a forward', () => {
     const info = await anonymous.manager.start({ destination: 'onprem-erp-principal' });
     const response = await request(`${info.localAddress}/whoami`);
     const body = (await response.body.json()) as { error: { code: string; message: string } };
-    assert.equal(response.statusCode, 502);
+    assert.equal(response.statusCode, 401);
     assert.equal(body.error.code, 'BTP_SIGN_IN_REQUIRED');
     assert.match(body.error.message, /"onprem-erp-principal" uses PrincipalPropagation/);
     assert.match(body.error.message, /btp-connect login/);
@@ -147,10 +147,10 @@ describe('X-user-token for user-based OAuth destinations', () => {
     });
   }
 
-  it('without a sign-in the forward does not start: the Destination service has no user to exchange', async () => {
+  it('without a sign-in the forward does not start: it names the missing user token and how to sign in', async () => {
     await assert.rejects(
       anonymous.manager.start({ destination: 'internet-user-exchange' }),
-      (error) => isBtpError(error, ErrorCode.TokenFailed) && /user token is required/.test(error.message),
+      (error) => isBtpError(error, ErrorCode.SignInRequired) && /needs the user token \(X-user-token\), and nobody is signed in/.test(error.message),
     );
   });
 });
