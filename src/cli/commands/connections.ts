@@ -5,6 +5,7 @@ import { selectBinding } from '../../core/bindings/select';
 import { parseServiceKeyText } from '../../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../../core/bindings/serviceKeyFile';
 import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
+import { tenantText } from '../../core/connections/subscriberTenant';
 import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { stringOption, type Command, type OptionValues } from '../command';
@@ -156,8 +157,15 @@ export const connectionsCommand: Command = {
       line(
         io,
         formatTable(
-          ['NAME', 'SUBACCOUNT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE'],
-          connections.map((c) => [c.name, c.subaccount ?? '', c.hasConnectivity ? 'yes' : 'no', c.hasLogin ? 'yes' : 'no', c.destinationServiceUrl]),
+          ['NAME', 'SUBACCOUNT', 'TENANT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE'],
+          connections.map((c) => [
+            c.name,
+            c.subaccount ?? '',
+            c.tenant ? tenantText(c.tenant) : 'provider',
+            c.hasConnectivity ? 'yes' : 'no',
+            c.hasLogin ? 'yes' : 'no',
+            c.destinationServiceUrl,
+          ]),
         ),
       );
     }
