@@ -157,14 +157,14 @@ export const connectionsCommand: Command = {
       line(
         io,
         formatTable(
-          ['NAME', 'SUBACCOUNT', 'TENANT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE'],
+          ['NAME', 'SUBACCOUNT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE', 'ACTS FOR'],
           connections.map((c) => [
             c.name,
             c.subaccount ?? '',
-            c.tenant ? tenantText(c.tenant) : 'provider',
             c.hasConnectivity ? 'yes' : 'no',
             c.hasLogin ? 'yes' : 'no',
             c.destinationServiceUrl,
+            c.tenant ? `tenant ${tenantText(c.tenant)}` : 'provider',
           ]),
         ),
       );

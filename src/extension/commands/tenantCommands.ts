@@ -42,6 +42,9 @@ export async function actForTenant(ctx: Ctx, node?: TreeNode, choice?: string | 
   }
   await ctx.registry.setTenant(name, next);
   await ctx.destinations.reloadConnections();
+  // The loaded levels were the other tenant's destinations: fetch them again.
+  const root = ctx.destinations.model.roots().find((candidate) => candidate.connection === name);
+  if (root) ctx.destinations.refresh(root);
   void vscode.window.showInformationMessage(describe(name, next));
 }
 
