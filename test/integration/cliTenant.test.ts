@@ -97,6 +97,21 @@ describe('subscriber tenants on the CLI', () => {
     assert.equal((await cli('check', 'internet-noauth', '--connection', 'dev', '--json')).code, ExitCode.Ok);
   });
 
+  it('connect --tenant saves the tenant with the new connection', async () => {
+    const saved = await cli('connect', 'sub', '--key', 'destination.json', '--tenant', 'subscriber');
+    assert.equal(saved.code, ExitCode.Ok, saved.stderr);
+    assert.match(saved.stdout, /acts for the subscriber tenant subscriber/);
+    const listed = await cli('ls', '--connection', 'sub', '--ca', 'ca.pem', '--json');
+    assert.ok(
+      (JSON.parse(listed.stdout) as { Name: string }[]).some((entry) => entry.Name === 'subscriber-api'),
+      listed.stdout,
+    );
+    const refused = await cli('connect', 'bad', '--key', 'destination.json', '--tenant', 'no such tenant');
+    assert.equal(refused.code, ExitCode.InvalidInput);
+    assert.match((await cli('connections')).stdout, /^sub .*tenant subscriber$/m);
+    assert.doesNotMatch((await cli('connections')).stdout, /^bad /m, 'nothing is saved for a refused tenant');
+  });
+
   it('a tenant that is no subdomain or id is refused, naming the field and the forms that work', async () => {
     const result = await cli('tenant', 'dev', 'not a tenant!');
     assert.equal(result.code, ExitCode.InvalidInput);

@@ -3,6 +3,7 @@ import { parseCredentials } from '../../core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
 import type { ConnectionBindings, ConnectionStore } from '../../core/connections/connectionStore';
 import { sameTenant, tenantText, type SubscriberTenant } from '../../core/connections/subscriberTenant';
+import { USER_TOKEN_FIELDS, userSecretKey } from '../../core/secrets/secretKeys';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
@@ -167,8 +168,8 @@ export class ConnectionRegistry {
     }
     if (name === SANDBOX_CONNECTION) {
       if (sameTenant(this.sandboxTenant, tenant)) return;
-      const live = this.live.get(name);
-      await (live ? await live.catch(() => undefined) : undefined)?.user?.signOut();
+      // Signed out whether or not the connection is open: its tokens are in the secret store, not only in memory.
+      for (const field of USER_TOKEN_FIELDS) await this.store.secretStore.delete(userSecretKey(name, field));
       this.sandboxTenant = tenant;
     } else {
       await this.store.setTenant(name, tenant);
