@@ -112,6 +112,19 @@ describe('subscriber tenants on the CLI', () => {
     assert.doesNotMatch((await cli('connections')).stdout, /^bad /m, 'nothing is saved for a refused tenant');
   });
 
+  it("writes go to the tenant's subaccount: a destination created as the subscriber is not the provider's", async () => {
+    await writeFile(
+      join(dir, 'new.json'),
+      JSON.stringify({ Name: 'made-by-subscriber', Type: 'HTTP', URL: 'http://127.0.0.1:9/x', ProxyType: 'Internet', Authentication: 'NoAuthentication' }),
+    );
+    const created = await cli('create', 'new.json', '--connection', 'sub', '--ca', 'ca.pem');
+    assert.equal(created.code, ExitCode.Ok, created.stderr);
+    const names = async (...args: string[]) =>
+      (JSON.parse((await cli('ls', '--level', 'subaccount', '--ca', 'ca.pem', '--json', ...args)).stdout) as { Name: string }[]).map((entry) => entry.Name);
+    assert.ok((await names('--connection', 'sub')).includes('made-by-subscriber'));
+    assert.ok(!(await names('--connection', 'dev')).includes('made-by-subscriber'), 'the provider does not have it');
+  });
+
   it('a tenant that is no subdomain or id is refused, naming the field and the forms that work', async () => {
     const result = await cli('tenant', 'dev', 'not a tenant!');
     assert.equal(result.code, ExitCode.InvalidInput);
