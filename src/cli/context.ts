@@ -9,6 +9,7 @@ import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
 import { HttpAgents } from '../core/http/agents';
 import type { SavedTunnelMode } from '../core/connections/savedTunnel';
+import { parseSubscriberTenant, type SubscriberTenant } from '../core/connections/subscriberTenant';
 import type { CliIo } from './io';
 import { cliNetwork } from './network';
 
@@ -21,6 +22,8 @@ export interface ConnectionArgs {
   readonly 'no-system-ca'?: boolean;
   /** With --key: the connectivity service key for OnPremise destinations. */
   readonly 'connectivity-key'?: string;
+  /** `forward`/`check` --tenant: act for this subscriber tenant instead of the connection's own choice. */
+  readonly tenant?: string;
 }
 
 export interface OpenClient {
@@ -37,6 +40,8 @@ export interface OpenClient {
   readonly source: string;
   /** The tunnel `tunnel setup` saved for the connection; forward and check use it unless --tunnel says otherwise. */
   readonly savedTunnel?: SavedTunnelMode;
+  /** The subscriber tenant `client` acts for (--tenant, else the one saved with the connection); none: the provider. */
+  readonly tenant?: SubscriberTenant;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,7 @@ interface ResolvedBindings {
   readonly login?: XsuaaBinding;
   readonly source: string;
   readonly savedTunnel?: SavedTunnelMode;
+  readonly tenant?: SubscriberTenant;
 }
 
 export function connectionStore(io: CliIo): ConnectionStore {
@@ -54,10 +60,15 @@ export function connectionStore(io: CliIo): ConnectionStore {
 }
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
-  const { binding, connectivity, login, source, connection, savedTunnel } = await resolveBindings(args, io);
+  const chosenTenant = args.tenant === undefined ? undefined : parseSubscriberTenant(args.tenant);
+  const resolved = await resolveBindings(args, io);
+  const { binding, connectivity, login, source, connection, savedTunnel } = resolved;
+  // --tenant wins over the tenant saved with the connection, for this command only.
+  const tenant = chosenTenant ?? resolved.tenant;
   const agents = new HttpAgents({ network: await cliNetwork(args, io) });
   return {
-    client: new DestinationServiceClient({ binding, agents }),
+    client: new DestinationServiceClient({ binding, agents, ...(tenant ? { tenant } : {}) }),
+    ...(tenant ? { tenant } : {}),
     binding,
     ...(connection ? { connection } : {}),
     agents,
@@ -119,7 +130,9 @@ async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings
   const store = connectionStore(io);
   const bindings = await store.load(name);
   const savedTunnel = (await store.tunnel(name))?.mode;
+  const tenant = await store.tenant(name);
   return {
+    ...(tenant ? { tenant } : {}),
     binding: bindings.destination,
     connection: name,
     ...(bindings.connectivity ? { connectivity: bindings.connectivity } : {}),

@@ -1,6 +1,6 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { join } from 'node:path';
-import { HttpAgents, type LookupFunction } from '../core/http/agents';
+import { HttpAgents } from '../core/http/agents';
+import { localhostLookup } from '../core/http/localhostLookup';
 import { silentLogger, type Logger } from '../core/log';
 import { requestToken } from '../core/oauth/tokenRequest';
 import { createEchoApi } from './backends/echoApi';
@@ -94,7 +94,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         logger.child('cloud-connector'),
       )
     : undefined;
-  const agents = new HttpAgents({ extraCaPem: identity.ca.certPem, lookup: loopbackLookup, timeoutMs: 10_000 });
+  const agents = new HttpAgents({ extraCaPem: identity.ca.certPem, lookup: localhostLookup, timeoutMs: 10_000 });
   try {
     const tlsHosts = ['localhost', ...identity.world.data.tenants.map((tenant) => `${tenant.subdomain}.localhost`)];
     const serverCertificate = issueServerCertificate(identity.ca, { commonName: 'localhost', dnsNames: tlsHosts, ipAddresses: ['127.0.0.1', '::1'] });
@@ -218,13 +218,3 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw error;
   }
 }
-
-/** `localhost` and `*.localhost` resolve to loopback inside the sandbox (tenant subdomains of token URLs). */
-const loopbackLookup: LookupFunction = (hostname, options, callback) => {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    if ((options as { all?: boolean }).all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-    return;
-  }
-  dnsLookup(hostname, options as LookupAllOptions, callback as unknown as (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void);
-};

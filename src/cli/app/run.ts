@@ -8,6 +8,7 @@ import { getCommand, lsCommand } from '../commands/read';
 import { forwardCommand } from '../commands/forward';
 import { checkCommand } from '../commands/check';
 import { loginCommand, logoutCommand } from '../commands/login';
+import { tenantCommand } from '../commands/tenant';
 import { tunnelCommand } from '../commands/tunnel';
 import { completionCommand } from '../commands/completion';
 import { manPage } from '../help';
@@ -32,6 +33,7 @@ export const commands: readonly Command[] = [
   checkCommand,
   loginCommand,
   logoutCommand,
+  tenantCommand,
   tunnelCommand,
   completionCommand(() => commands),
 ];

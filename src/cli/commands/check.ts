@@ -35,11 +35,20 @@ forwards lately (remembered in recent-paths.json in the config folder: paths onl
                               path the Cloud Connector exposes
   --tunnel <mode>             how to reach the connectivity proxy: the saved tunnel of the connection (\`tunnel
                               setup\`), else direct; cf-ssh:<app>, kubectl[:<namespace>][@<context>] (as for forward)
+  --tenant <tenant>           check as this subscriber tenant (its subdomain or id) instead of the one the
+                              connection acts for (\`tenant\`)
   --verbose                   log each step to stderr
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, path: { type: 'string' }, tunnel: { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: {
+    ...connectionOptions,
+    path: { type: 'string' },
+    tunnel: { type: 'string' },
+    tenant: { type: 'string' },
+    verbose: { type: 'boolean' },
+    'connectivity-key': { type: 'string' },
+  },
   async run(values, positionals, io) {
     const name = singleName(positionals, 'check');
     const explicitTunnel = stringOption(values, 'tunnel');

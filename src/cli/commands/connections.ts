@@ -5,6 +5,7 @@ import { selectBinding } from '../../core/bindings/select';
 import { parseServiceKeyText } from '../../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../../core/bindings/serviceKeyFile';
 import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
+import { parseSubscriberTenant, tenantText } from '../../core/connections/subscriberTenant';
 import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { stringOption, type Command, type OptionValues } from '../command';
@@ -16,13 +17,15 @@ import { formatTable } from '../table';
 export const connectCommand: Command = {
   name: 'connect',
   summary: 'Save a connection from a service key; its secrets go to the OS keychain',
-  usage: `Usage: btp-connect connect <name> (--key <file|-> | --from-cf <instance> <key-name> | --vcap) [--connectivity-key <file>] [--login-key <file|->] [--replace]
+  usage: `Usage: btp-connect connect <name> (--key <file|-> | --from-cf <instance> <key-name> | --vcap) [--connectivity-key <file>] [--login-key <file|->] [--tenant <tenant>] [--replace]
 
   -k, --key <file|->          a destination service key file (- reads a pasted key from standard input)
       --from-cf <instance>    read the key with the cf CLI: cf service-key <instance> <key-name>
       --vcap                  take the destination (and connectivity) binding from VCAP_SERVICES / SERVICE_BINDING_ROOT
       --connectivity-key <f>  also save a connectivity service key (for on-premise destinations)
       --login-key <file|->    also save an xsuaa service key of your app: users sign in with its client (\`login\`)
+      --tenant <tenant>       act for this subscriber tenant (subdomain or tenant id) instead of the provider;
+                              \`tenant\` changes it later
       --replace               overwrite a connection of the same name (all its keys)
       --json                  report an error as JSON on standard output too
 
@@ -34,6 +37,7 @@ the rest goes to connections.json in the config folder. Nothing secret is writte
     vcap: { type: 'boolean' },
     'connectivity-key': { type: 'string' },
     'login-key': { type: 'string' },
+    tenant: { type: 'string' },
     replace: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -44,11 +48,15 @@ the rest goes to connections.json in the config folder. Nothing secret is writte
     if (loginKey === '-' && stringOption(values, 'key') === '-') {
       throw new BtpError(ErrorCode.InvalidInput, 'Only one key can come from standard input: give --key or --login-key as a file.', { field: 'login-key' });
     }
+    const tenantOption = stringOption(values, 'tenant');
+    const tenant = tenantOption === undefined ? undefined : parseSubscriberTenant(tenantOption);
     const { destination, connectivity } = await readBindings(values, cfKeyName, io);
     const login = loginKey === undefined ? undefined : await readLoginKey(loginKey, io);
     const store = connectionStore(io);
     await store.add(name, { destination, ...(connectivity ? { connectivity } : {}), ...(login ? { login } : {}) }, { replace: values.replace === true });
+    if (tenant) await store.setTenant(name, tenant);
     line(io, `Saved connection "${name}" (${destination.uri}); secrets are in the ${io.secretStore().description}.`);
+    if (tenant) line(io, `It acts for the subscriber tenant ${tenantText(tenant)}.`);
     if (login) line(io, `Users sign in with the client of the xsuaa key (${login.clientId}): \`${io.invocation} login ${name}\`.`);
     return ExitCode.Ok;
   },
@@ -157,8 +165,15 @@ export const connectionsCommand: Command = {
       line(
         io,
         formatTable(
-          ['NAME', 'SUBACCOUNT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE'],
-          connections.map((c) => [c.name, c.subaccount ?? '', c.hasConnectivity ? 'yes' : 'no', c.hasLogin ? 'yes' : 'no', c.destinationServiceUrl]),
+          ['NAME', 'SUBACCOUNT', 'CONNECTIVITY', 'SIGN-IN KEY', 'DESTINATION SERVICE', 'ACTS FOR'],
+          connections.map((c) => [
+            c.name,
+            c.subaccount ?? '',
+            c.hasConnectivity ? 'yes' : 'no',
+            c.hasLogin ? 'yes' : 'no',
+            c.destinationServiceUrl,
+            c.tenant ? `tenant ${tenantText(c.tenant)}` : 'provider',
+          ]),
         ),
       );
     }

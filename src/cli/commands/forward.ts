@@ -59,6 +59,8 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
                               ${defaultMaxConnections}): a TCP forward resets further ones at once (BTP_FORWARD_BUSY),
                               an OnPremise HTTP forward queues further requests, so that one flooded port
                               cannot take the Cloud Connector's tunnel from the others
+  --tenant <tenant>           act for this subscriber tenant (its subdomain or id): its destinations, never the
+                              provider's (default: the tenant the connection acts for, see \`tenant\`)
   --verbose                   print every request
   --har <file>                record the requests of every HTTP forward and write them to <file> as HAR when
                               forwarding stops (credentials, cookies and tokens masked; no bodies)
@@ -76,6 +78,7 @@ ${connectionUsage}`,
     'allow-origin': { type: 'string', multiple: true },
     'local-token': { type: 'string' },
     'max-connections': { type: 'string' },
+    tenant: { type: 'string' },
     verbose: { type: 'boolean' },
     har: { type: 'string' },
     'connectivity-key': { type: 'string' },

@@ -20,7 +20,8 @@ export const loginCommand: Command = {
   usage: `Usage: btp-connect login <connection> [--login-key <file|->] [--no-browser] [--login-hint <hint>] [--timeout <seconds>] [--ca <file>] [--no-system-ca]
 
 Signs you in through the browser (OAuth authorization code with PKCE at <url>/oauth/authorize of XSUAA) with the
-client of an xsuaa service key of your own application, saved with the connection. Forwards of the connection
+client of an xsuaa service key of your own application, saved with the connection (at the subscriber tenant's
+subdomain when the connection acts for one: \`tenant\`). Forwards of the connection
 then act for you: PrincipalPropagation destinations reach on-premise systems as your user, and
 OAuth2UserTokenExchange, OAuth2JWTBearer and OAuth2SAMLBearerAssertion destinations get your token
 (X-user-token), OAuth2TokenExchange your token as subject token, OAuth2RefreshToken your refresh token (a
@@ -67,9 +68,17 @@ the system's default browser opens (xdg-open, open, rundll32).`,
       line(io, `Saved the xsuaa key of client ${login.clientId} as the sign-in key of "${name}"; its secret is in the ${io.secretStore().description}.`);
     }
     const bindings = await store.load(name);
+    // A connection acting for a subscriber tenant signs its user in at the tenant's subdomain.
+    const tenant = await store.tenant(name);
     const ca = stringOption(values, 'ca');
     const agents = new HttpAgents({ network: await cliNetwork({ ...(ca ? { ca } : {}), 'no-system-ca': values['no-system-ca'] === true }, io) });
-    const session = new UserSession({ connection: name, ...(bindings.login ? { binding: bindings.login } : {}), agents, secrets: io.secretStore() });
+    const session = new UserSession({
+      connection: name,
+      ...(bindings.login ? { binding: bindings.login } : {}),
+      ...(tenant ? { tenant } : {}),
+      agents,
+      secrets: io.secretStore(),
+    });
     try {
       const printOnly = values['no-browser'] === true;
       const loginHint = stringOption(values, 'login-hint');
@@ -139,10 +148,13 @@ export async function forwardUser(
   readonly manager: Pick<ForwardManagerOptions, 'findOptions'>;
   dispose(): void;
 }> {
-  if (!opened.connection) return { connectivity: {}, manager: {}, dispose: () => undefined };
+  // The connectivity proxy's token is taken in the zone of the tenant the connection acts for.
+  const tenant = opened.tenant ? { tenant: opened.tenant } : {};
+  if (!opened.connection) return { connectivity: tenant, manager: {}, dispose: () => undefined };
   const session = new UserSession({
     connection: opened.connection,
     ...(opened.login ? { binding: opened.login } : {}),
+    ...tenant,
     agents: opened.agents,
     secrets: io.secretStore(),
     logger: logger.child('user'),
@@ -155,7 +167,7 @@ export async function forwardUser(
   const forwarding = userForwarding(session);
   return {
     ...(user ? { user } : {}),
-    connectivity: forwarding.connectivity,
+    connectivity: { ...forwarding.connectivity, ...tenant },
     manager: { findOptions: forwarding.findOptions },
     dispose: () => session.dispose(),
   };

@@ -49,10 +49,11 @@ Lists the destinations of both levels (subaccount and service instance) in a tab
 authentication and target; --json prints the records themselves, secrets masked.
 
   --level <level>       list this level only: subaccount or instance
+  --tenant <tenant>     list a subscriber tenant's destinations (its subdomain or id) instead of the connection's
   --show-secrets        with --json: passwords and client secrets instead of ${hidden}
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, level: { type: 'string' }, 'show-secrets': { type: 'boolean' } },
+  options: { ...connectionOptions, level: { type: 'string' }, tenant: { type: 'string' }, 'show-secrets': { type: 'boolean' } },
   async run(values, _positionals, io) {
     const level = parseLevel(values);
     return withClient(values, io, async (opened) => {
@@ -113,7 +114,9 @@ ${connectionUsage}`,
   async run(values, positionals, io) {
     const name = singleName(positionals, 'get');
     const show = values['show-secrets'] === true;
-    return withClient(values, io, async (opened) => {
+    // get's --tenant is find-destination's X-tenant (printFind), not the tenant the connection acts for.
+    const { tenant: _xTenant, ...connection } = values;
+    return withClient(connection, io, async (opened) => {
       if (values.find) return await printFind(opened.client, name, values, show, io);
       const level = parseLevel(values) ?? (await locate(opened.client, name));
       const { value, etag } = await opened.client.get(level, name);

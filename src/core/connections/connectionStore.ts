@@ -8,6 +8,7 @@ import { AtomicJsonFile } from '../fs/atomicJsonFile';
 import { connectionSecretKey, USER_TOKEN_FIELDS, userSecretKey, type ConnectionPart, type SecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
 import { readSavedTunnel, type SavedTunnel } from './savedTunnel';
+import { readSubscriberTenant, sameTenant, type SubscriberTenant } from './subscriberTenant';
 
 /** The bindings one connection (a subaccount, or the sandbox) is made of. */
 export interface ConnectionBindings {
@@ -34,6 +35,8 @@ export interface ConnectionSummary {
   readonly hasConnectivity: boolean;
   /** Whether the connection has an xsuaa key to sign users in with. */
   readonly hasLogin: boolean;
+  /** The subscriber tenant the connection acts for; none: its own (provider) subaccount. */
+  readonly tenant?: SubscriberTenant;
 }
 
 interface StoredConnection {
@@ -42,6 +45,8 @@ interface StoredConnection {
   bindings: Partial<Record<ConnectionPart, StoredBinding>>;
   /** Written by `tunnel setup`; never holds a secret. */
   tunnel?: SavedTunnel;
+  /** The subscriber tenant it acts for (`setTenant`); absent: the provider. */
+  tenant?: SubscriberTenant;
 }
 
 interface StoredBinding {
@@ -88,14 +93,18 @@ export class ConnectionStore {
 
   async list(): Promise<ConnectionSummary[]> {
     const data = await this.read();
-    return data.connections.map((connection) => ({
-      name: connection.name,
-      createdAt: connection.createdAt,
-      destinationServiceUrl: String(connection.bindings.destination?.credentials.uri ?? ''),
-      ...subaccountOf(connection.bindings.destination?.credentials),
-      hasConnectivity: connection.bindings.connectivity !== undefined,
-      hasLogin: connection.bindings.login !== undefined,
-    }));
+    return data.connections.map((connection) => {
+      const tenant = readSubscriberTenant(connection.tenant);
+      return {
+        name: connection.name,
+        createdAt: connection.createdAt,
+        destinationServiceUrl: String(connection.bindings.destination?.credentials.uri ?? ''),
+        ...subaccountOf(connection.bindings.destination?.credentials),
+        hasConnectivity: connection.bindings.connectivity !== undefined,
+        hasLogin: connection.bindings.login !== undefined,
+        ...(tenant ? { tenant } : {}),
+      };
+    });
   }
 
   async add(name: string, bindings: ConnectionBindings, options: { replace?: boolean } = {}): Promise<void> {
@@ -107,8 +116,14 @@ export class ConnectionStore {
     if (existing && !options.replace) {
       throw new BtpError(ErrorCode.AlreadyExists, `A connection named "${name}" exists already; remove it first or choose another name.`, { field: 'name' });
     }
-    // A connection connected again with new keys keeps its tunnel: the app or cluster behind it did not change.
-    const stored: StoredConnection = { name, createdAt: new Date().toISOString(), bindings: {}, ...(existing?.tunnel ? { tunnel: existing.tunnel } : {}) };
+    // A connection connected again with new keys keeps its tunnel and tenant: the app, cluster or subscriber did not change.
+    const stored: StoredConnection = {
+      name,
+      createdAt: new Date().toISOString(),
+      bindings: {},
+      ...(existing?.tunnel ? { tunnel: existing.tunnel } : {}),
+      ...(existing?.tenant ? { tenant: existing.tenant } : {}),
+    };
     const written: SecretKey[] = [];
     try {
       for (const part of PARTS) {
@@ -211,6 +226,31 @@ export class ConnectionStore {
     const { tunnel: _previous, ...rest } = connection;
     const updated: StoredConnection = tunnel ? { ...rest, tunnel } : rest;
     await this.write({ version: 1, connections: data.connections.map((candidate) => (candidate === connection ? updated : candidate)) });
+  }
+
+  /** The subscriber tenant the connection acts for; undefined: the provider (its own subaccount). */
+  async tenant(name: string): Promise<SubscriberTenant | undefined> {
+    const connection = (await this.read()).connections.find((candidate) => candidate.name === name);
+    return readSubscriberTenant(connection?.tenant);
+  }
+
+  /**
+   * Makes the connection act for a subscriber tenant (or, with undefined, for the provider again). A user signed in
+   * is signed out when the tenant changes: their tokens belong to the other tenant's zone.
+   */
+  async setTenant(name: string, tenant: SubscriberTenant | undefined): Promise<void> {
+    const data = await this.read();
+    const connection = data.connections.find((candidate) => candidate.name === name);
+    if (!connection)
+      throw this.notFound(
+        name,
+        data.connections.map((candidate) => candidate.name),
+      );
+    const previous = readSubscriberTenant(connection.tenant);
+    if (tenant) connection.tenant = tenant.subdomain !== undefined ? { subdomain: tenant.subdomain } : { zid: tenant.zid };
+    else delete connection.tenant;
+    await this.write(data);
+    if (!sameTenant(previous, tenant)) for (const field of USER_TOKEN_FIELDS) await this.secrets.delete(userSecretKey(name, field));
   }
 
   async remove(name: string): Promise<boolean> {

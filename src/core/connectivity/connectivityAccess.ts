@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { ConnectivityBinding } from '../bindings/types';
 import { BtpError, ErrorCode } from '../errors';
 import type { HttpAgents } from '../http/agents';
@@ -24,6 +25,8 @@ export interface ConnectivityAccessOptions {
   readonly userToken?: () => Promise<string | undefined>;
   /** The saved connection the user signs in to, for the message that asks to sign in. */
   readonly connection?: string;
+  /** The subscriber tenant the connection acts for: the proxy token is taken in its zone, to reach its Cloud Connectors. */
+  readonly tenant?: TokenTenant;
 }
 
 /**
@@ -79,9 +82,9 @@ export class ConnectivityAccess {
     return view;
   }
 
-  /** The token for `Proxy-Authorization` and SOCKS5: the binding's client credentials in its own subaccount. */
+  /** The token for `Proxy-Authorization` and SOCKS5: the binding's client credentials in its subaccount (or the tenant's). */
   token(): Promise<AccessToken> {
-    return this.tokens.clientCredentials();
+    return this.tokens.clientCredentials(this.options.tenant);
   }
 
   /** The `SAP-Connectivity-Authentication` value for a PrincipalPropagation destination: `Bearer <user token>`. */
@@ -99,7 +102,7 @@ export class ConnectivityAccess {
   }
 
   invalidate(token: AccessToken): void {
-    this.tokens.invalidate(token);
+    this.tokens.invalidate(token, this.options.tenant);
   }
 
   async close(): Promise<void> {

@@ -40,6 +40,11 @@ export class DestinationServiceClient {
     this.base = `${options.binding.uri}/destination-configuration`;
   }
 
+  /** The subscriber tenant this client acts in; undefined: the binding's own (provider) subaccount. */
+  get tenant(): TokenTenant | undefined {
+    return this.options.tenant;
+  }
+
   /** Every destination of a level, all pages. */
   async list(level: DestinationLevel): Promise<DestinationRecord[]> {
     return this.listAll<DestinationRecord>(level, 'Destinations');

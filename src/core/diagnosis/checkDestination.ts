@@ -51,13 +51,20 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   const client = options.client;
 
   proxyFallback(hops, options.agents);
-  const token = await timed(() => client.tokens.clientCredentials());
-  if (proxyStep(hops, options.agents, tokenEndpoint(client.tokens.binding).url, token, 'the token service request')) return hops.result({ destination: name });
+  // A client acting for a subscriber tenant is checked as that tenant: its token, its destinations, its proxy token.
+  const tenant = client.tenant ?? {};
+  const token = await timed(() => client.tokens.clientCredentials(tenant));
+  if (proxyStep(hops, options.agents, tokenEndpoint(client.tokens.binding, tenant).url, token, 'the token service request'))
+    return hops.result({ destination: name });
   if (!token.ok) {
     hops.fail('tokenService', token.ms, tokenServiceFailure(token.error));
     return hops.result({ destination: name });
   }
-  hops.ok('tokenService', token.ms, `client-credentials token from ${safeOrigin(tokenEndpoint(client.tokens.binding).url)} (valid ${token.value.expiresIn} s)`);
+  hops.ok(
+    'tokenService',
+    token.ms,
+    `client-credentials token from ${safeOrigin(tokenEndpoint(client.tokens.binding, tenant).url)} (valid ${token.value.expiresIn} s)`,
+  );
 
   const lookup = await timed(() => client.find(name, { ...options.findOptions, skipTokenRetrieval: true }));
   const binding = client.tokens.binding;
@@ -202,7 +209,8 @@ async function reachProxy(name: string, options: CheckOptions, hops: HopRecorder
     const local = started.endpoints.map((endpoint) => `${endpoint.host}:${endpoint.port}`).join(', ');
     hops.ok('tunnel', run.ms, `${mode.kind}: ${local} → ${binding.proxyHost}:${binding.httpPort}`);
   }
-  const access = new ConnectivityAccess(binding, options.agents, endpoints);
+  const tenant = options.client.tenant;
+  const access = new ConnectivityAccess(binding, options.agents, endpoints, tenant ? { tenant } : {});
   const close = async () => {
     await access.close();
     await tunnel?.stop();

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { OutboundNetwork, type LookupFunction } from './outbound';
 import type { ProxyEndpoint } from './proxySettings';
 import { splitPem } from './systemCertificates';
+import { localhostLookup } from './localhostLookup';
 
 export type { LookupFunction } from './outbound';
 
@@ -13,7 +14,7 @@ export interface HttpAgentsOptions {
   readonly extraCaPem?: string;
   /** Per-request budget for connecting and receiving headers; bodies get the same budget between chunks. */
   readonly timeoutMs?: number;
-  /** Host resolution override for direct connections (the sandbox maps `*.localhost` to loopback). */
+  /** Host resolution for direct connections; default: `*.localhost` to loopback (RFC 6761), else the system's. */
   readonly lookup?: LookupFunction;
 }
 
@@ -34,7 +35,8 @@ export class HttpAgents {
 
   constructor(options: HttpAgentsOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.lookup = options.lookup;
+    // Subscriber tenants of the sandbox get tokens at <subdomain>.localhost, which many system resolvers do not know.
+    this.lookup = options.lookup ?? localhostLookup;
     this.extraCaPem = options.extraCaPem;
     this.machineNetwork = options.network ?? new OutboundNetwork();
     this.currentNetwork = this.withOwnCa(this.machineNetwork);

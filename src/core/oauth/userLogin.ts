@@ -1,5 +1,5 @@
 import { stripTrailingSlashes } from '../bindings/fields';
-import { tokenEndpoint } from '../bindings/tokenEndpoint';
+import { tokenEndpoint, type TokenTenant } from '../bindings/tokenEndpoint';
 import type { ServiceBinding } from '../bindings/types';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { HttpAgents } from '../http/agents';
@@ -37,11 +37,26 @@ export interface UserLoginOptions {
    * `env.asExternalUri`. The listener then also accepts that address's `Host`.
    */
   readonly externalRedirectUri?: (loopbackUri: string) => Promise<string>;
+  /** Sign in to this subscriber tenant (its subdomain's XSUAA) instead of the binding's own subaccount. */
+  readonly tenant?: TokenTenant;
   readonly logger?: Logger;
 }
 
-/** The base of the authorization server: the binding's `url` (browsers cannot use the mTLS `certurl`). */
-export function authorizationEndpoint(binding: ServiceBinding): string {
+/**
+ * The base of the authorization server: the binding's `url` (browsers cannot use the mTLS `certurl`); for a
+ * subscriber tenant `https://<subdomain>.<uaadomain>`, as XSUAA serves each tenant on its own subdomain. A browser
+ * cannot send `x-zid`, so a tenant known only by its id cannot be signed in to.
+ */
+export function authorizationEndpoint(binding: ServiceBinding, tenant: TokenTenant = {}): string {
+  // The subdomain's form was checked where the tenant was chosen; the URL parser refuses anything that is no host.
+  if (tenant.subdomain) return new URL(`https://${tenant.subdomain}.${binding.uaaDomain}/oauth/authorize`).toString();
+  if (tenant.zid) {
+    throw new BtpError(
+      ErrorCode.InvalidInput,
+      `A browser signs in to a subscriber tenant through its subdomain, and this connection names the tenant only by its id (${tenant.zid}). Act for the tenant by its subdomain to sign in.`,
+      { field: 'tenant' },
+    );
+  }
   return `${stripTrailingSlashes(binding.url)}/oauth/authorize`;
 }
 
@@ -53,8 +68,8 @@ export interface AuthorizationRequest {
   readonly loginHint?: string;
 }
 
-export function authorizationUrl(binding: ServiceBinding, request: AuthorizationRequest): string {
-  const url = new URL(authorizationEndpoint(binding));
+export function authorizationUrl(binding: ServiceBinding, request: AuthorizationRequest, tenant: TokenTenant = {}): string {
+  const url = new URL(authorizationEndpoint(binding, tenant));
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', request.clientId);
   url.searchParams.set('redirect_uri', request.redirectUri);
@@ -65,9 +80,18 @@ export function authorizationUrl(binding: ServiceBinding, request: Authorization
   return url.toString();
 }
 
-/** The binding's client at its provider token endpoint (`<url>` or `<certurl>` for X.509): user grants go there. */
-export function userTokenClient(binding: ServiceBinding): TokenClient {
-  return { tokenUrl: tokenEndpoint(binding).url, clientId: binding.clientId, auth: binding.auth };
+/**
+ * The binding's client at its provider token endpoint (`<url>` or `<certurl>` for X.509), or at a subscriber
+ * tenant's (`<subdomain>.<uaadomain>`): user grants go there.
+ */
+export function userTokenClient(binding: ServiceBinding, tenant: TokenTenant = {}): TokenClient {
+  const endpoint = tokenEndpoint(binding, tenant);
+  return {
+    tokenUrl: endpoint.url,
+    clientId: binding.clientId,
+    auth: binding.auth,
+    ...(Object.keys(endpoint.headers).length > 0 ? { headers: endpoint.headers } : {}),
+  };
 }
 
 /** Runs the whole browser sign-in; resolves to the user's tokens (access, refresh when issued, id). */
@@ -82,13 +106,17 @@ export async function signInUser(options: UserLoginOptions): Promise<AccessToken
       redirectUri = await options.externalRedirectUri(redirectUri);
       listener.allowHost(new URL(redirectUri).host);
     }
-    const url = authorizationUrl(options.binding, {
-      clientId: options.binding.clientId,
-      redirectUri,
-      state,
-      codeChallenge: pkce.challenge,
-      ...optional('loginHint', options.loginHint),
-    });
+    const url = authorizationUrl(
+      options.binding,
+      {
+        clientId: options.binding.clientId,
+        redirectUri,
+        state,
+        codeChallenge: pkce.challenge,
+        ...optional('loginHint', options.loginHint),
+      },
+      options.tenant,
+    );
     await checkAuthorizationRequest(
       url,
       { clientId: options.binding.clientId, ...optional('connection', options.connection) },
@@ -99,7 +127,7 @@ export async function signInUser(options: UserLoginOptions): Promise<AccessToken
     const { code } = await listener.result;
     try {
       return await requestToken(
-        userTokenClient(options.binding),
+        userTokenClient(options.binding, options.tenant),
         { type: 'authorization_code', code, redirectUri, codeVerifier: pkce.verifier },
         { agents: options.agents, ...optional('signal', options.signal) },
       );

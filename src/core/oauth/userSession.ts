@@ -1,3 +1,4 @@
+import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { ServiceBinding } from '../bindings/types';
 import { userSecretKey, USER_TOKEN_FIELDS } from '../secrets/secretKeys';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
@@ -31,6 +32,8 @@ export interface UserSessionOptions {
    */
   readonly binding?: ServiceBinding;
   readonly agents: HttpAgents;
+  /** The subscriber tenant the connection acts for: the user signs in to its subdomain, and refreshes there. */
+  readonly tenant?: TokenTenant;
   /** The only place tokens are kept: the OS keychain, VS Code SecretStorage, memory in tests. */
   readonly secrets: SecretStore;
   readonly logger?: Logger;
@@ -126,7 +129,14 @@ export class UserSession {
   async signIn(login: Omit<UserLoginOptions, 'binding' | 'agents' | 'connection'>): Promise<SignedInUser> {
     const binding = this.binding;
     if (!binding) throw signInNotConfigured(`Connection "${this.connection}" has no xsuaa service key to sign users in with.`, this.connection);
-    const token = await signInUser({ ...login, binding, connection: this.connection, agents: this.options.agents, logger: login.logger ?? this.logger });
+    const token = await signInUser({
+      ...login,
+      binding,
+      connection: this.connection,
+      agents: this.options.agents,
+      ...(this.options.tenant ? { tenant: this.options.tenant } : {}),
+      logger: login.logger ?? this.logger,
+    });
     const tokens = this.accept(token, undefined);
     if (!claimString(decodeJwt(tokens.accessToken)?.payload ?? {}, 'user_name')) {
       throw new BtpError(ErrorCode.SignInFailed, 'The token service answered the sign-in with a token that names no user (no "user_name" claim).');
@@ -208,7 +218,7 @@ export class UserSession {
     let token: AccessToken;
     try {
       token = await requestToken(
-        userTokenClient(binding),
+        userTokenClient(binding, this.options.tenant),
         { type: 'refresh_token', refreshToken: current.refreshToken },
         { agents: this.options.agents, ...(this.options.now ? { now: this.options.now } : {}) },
       );

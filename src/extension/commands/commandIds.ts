@@ -4,6 +4,7 @@ export const CommandId = {
   removeConnection: 'btpConnect.removeConnection',
   signIn: 'btpConnect.signIn',
   signOut: 'btpConnect.signOut',
+  actForTenant: 'btpConnect.actForTenant',
   startSandbox: 'btpConnect.startSandbox',
   stopSandbox: 'btpConnect.stopSandbox',
   exposeLocalSystem: 'btpConnect.exposeLocalSystem',

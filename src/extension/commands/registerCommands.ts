@@ -10,6 +10,7 @@ import * as expose from './exposeCommands';
 import * as forwards from './forwardCommands';
 import * as mailbox from './mailboxCommands';
 import * as users from './userCommands';
+import * as tenants from './tenantCommands';
 import * as tunnels from '../tunnels/tunnelCommands';
 
 type Handler = (ctx: Ctx, ...args: never[]) => unknown;
@@ -36,6 +37,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.signIn]: users.signIn,
   [CommandId.signOut]: users.signOut,
+  [CommandId.actForTenant]: tenants.actForTenant,
   [CommandId.checkConnection]: checks.checkConnection,
   [CommandId.setUpTunnel]: tunnels.setUpTunnel,
   [CommandId.removeTunnelApp]: tunnels.removeTunnelApp,

@@ -2,6 +2,8 @@ import type { SignedInUser, UserSession } from '../../core/oauth/userSession';
 import { parseCredentials } from '../../core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
 import type { ConnectionBindings, ConnectionStore } from '../../core/connections/connectionStore';
+import { sameTenant, tenantText, type SubscriberTenant } from '../../core/connections/subscriberTenant';
+import { USER_TOKEN_FIELDS, userSecretKey } from '../../core/secrets/secretKeys';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { Emitter } from '../../core/events';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
@@ -27,6 +29,8 @@ export interface ConnectionEntry {
   readonly kind: ConnectionKind;
   /** What to show next to the name: the Destination service host, "local sandbox" or "this machine". */
   readonly description: string;
+  /** The subscriber tenant the connection acts for, as the user gave it; none: the provider. */
+  readonly tenant?: string;
 }
 
 export interface TunnelEntry {
@@ -53,6 +57,8 @@ export class ConnectionRegistry {
   private readonly forwardChanges = new Emitter<ForwardEntry>();
   private sandbox: Sandbox | undefined;
   private sandboxAgents: HttpAgents | undefined;
+  /** The tenant the sandbox connection acts for in this window (the sandbox is not a saved connection). */
+  private sandboxTenant: SubscriberTenant | undefined;
 
   /** Connections were added or removed. */
   readonly onDidChangeConnections = this.changes.event;
@@ -93,9 +99,12 @@ export class ConnectionRegistry {
       name: summary.name,
       kind: 'saved',
       description: hostOf(summary.destinationServiceUrl),
+      ...(summary.tenant ? { tenant: tenantText(summary.tenant) } : {}),
     }));
     const local: ConnectionEntry[] = (await this.local.names()).length > 0 ? [{ name: LOCAL_CONNECTION, kind: 'local', description: 'this machine' }] : [];
-    const sandbox: ConnectionEntry[] = this.sandbox ? [{ name: SANDBOX_CONNECTION, kind: 'sandbox', description: 'local sandbox' }] : [];
+    const sandbox: ConnectionEntry[] = this.sandbox
+      ? [{ name: SANDBOX_CONNECTION, kind: 'sandbox', description: 'local sandbox', ...(this.sandboxTenant ? { tenant: tenantText(this.sandboxTenant) } : {}) }]
+      : [];
     return [...sandbox, ...local, ...saved];
   }
 
@@ -140,6 +149,53 @@ export class ConnectionRegistry {
     await connection?.user?.useBinding(login);
   }
 
+  /** The subscriber tenant a connection acts for; undefined: the provider (and always for local destinations). */
+  async tenantOf(name: string): Promise<SubscriberTenant | undefined> {
+    if (name === LOCAL_CONNECTION) return undefined;
+    return name === SANDBOX_CONNECTION ? this.sandboxTenant : this.store.tenant(name);
+  }
+
+  /**
+   * Makes a connection act for a subscriber tenant (undefined: the provider again): saved with a saved connection,
+   * kept for this window's sandbox. The connection's forwards stop (they served the other tenant's destinations)
+   * and its signed-in user is signed out (their tokens belong to the other tenant's zone).
+   */
+  async setTenant(name: string, tenant: SubscriberTenant | undefined): Promise<void> {
+    if (name === LOCAL_CONNECTION) {
+      throw new BtpError(ErrorCode.Unsupported, 'The destinations of this machine have no tenants: act for a tenant on a subaccount connection.', {
+        field: 'connection',
+      });
+    }
+    if (name === SANDBOX_CONNECTION) {
+      if (sameTenant(this.sandboxTenant, tenant)) return;
+      // Signed out whether or not the connection is open: its tokens are in the secret store, not only in memory.
+      for (const field of USER_TOKEN_FIELDS) await this.store.secretStore.delete(userSecretKey(name, field));
+      this.sandboxTenant = tenant;
+    } else {
+      await this.store.setTenant(name, tenant);
+    }
+    await this.close(name);
+    this.userChanges.fire(name);
+    this.changes.fire();
+  }
+
+  /**
+   * Subscriber tenants to offer for a connection: the sandbox's subscriber subaccounts and the connection's current
+   * tenant. A subaccount's subscriptions are not readable with a Destination service key: others are typed in.
+   */
+  async knownTenants(name: string): Promise<SubscriberTenant[]> {
+    const found: SubscriberTenant[] = [];
+    const add = (tenant: SubscriberTenant | undefined) => {
+      if (tenant && !found.some((known) => sameTenant(known, tenant))) found.push(tenant);
+    };
+    if (name === SANDBOX_CONNECTION && this.sandbox) {
+      const world = this.sandbox.identity.world;
+      for (const tenant of world.data.tenants) if (tenant.id !== world.provider.id) add({ subdomain: tenant.subdomain });
+    }
+    add(await this.tenantOf(name));
+    return found;
+  }
+
   /** Saves destinations to the local store (created, or replaced by name) and shows the local connection. */
   async addLocalDestinations(destinations: readonly Record<string, string>[]): Promise<void> {
     const existing = new Set(await this.local.names());
@@ -162,6 +218,7 @@ export class ConnectionRegistry {
     await this.close(SANDBOX_CONNECTION);
     await this.sandboxAgents?.close();
     this.sandbox = sandbox;
+    this.sandboxTenant = undefined;
     this.sandboxAgents = sandbox ? new HttpAgents({ network: this.agents.network, extraCaPem: sandbox.caPem }) : undefined;
     this.changes.fire();
   }
@@ -245,15 +302,18 @@ export class ConnectionRegistry {
       connection = LiveConnection.fromBindings(name, 'sandbox', bindings, {
         ...this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger),
         userSecrets: this.store.secretStore,
+        ...(this.sandboxTenant ? { tenant: this.sandboxTenant } : {}),
       });
     } else if (name === LOCAL_CONNECTION) {
       connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
       // The setting wins over the tunnel Set Up Tunnel… (or the CLI's `tunnel setup`) saved for the connection.
       const tunnelMode = this.config.tunnelSetting(name) ?? (await this.store.tunnel(name))?.mode ?? { kind: 'direct' };
+      const tenant = await this.store.tenant(name);
       connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), {
         ...this.connectionOptions(this.agents, tunnelMode, logger),
         userSecrets: this.store.secretStore,
+        ...(tenant ? { tenant } : {}),
       });
     }
     connection.onDidChangeTunnelState(() => this.tunnelChanges.fire(name));

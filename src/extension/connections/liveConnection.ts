@@ -1,5 +1,6 @@
 import type { ConnectivityBinding } from '../../core/bindings/types';
 import type { ConnectionBindings } from '../../core/connections/connectionStore';
+import type { SubscriberTenant } from '../../core/connections/subscriberTenant';
 import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import type { LocalProxyEndpoints } from '../../core/localEnv/connectivityVcap';
@@ -42,6 +43,8 @@ export interface LiveConnectionOptions {
   readonly network?: () => OutboundNetwork;
   /** Remembers paths that worked through the forwards (shared with the CLI), for Check Connection's warning. */
   readonly recentPaths?: RecentPathsRecorder;
+  /** The subscriber tenant the connection acts for (destinations, sign-in, proxy token); none: the provider. */
+  readonly tenant?: SubscriberTenant;
 }
 
 export class LiveConnection {
@@ -62,12 +65,19 @@ export class LiveConnection {
 
   /** A connection to a subaccount (or the sandbox) through its service bindings. */
   static fromBindings(name: string, kind: ConnectionKind, bindings: ConnectionBindings, options: LiveConnectionOptions): LiveConnection {
-    const client = new DestinationServiceClient({ binding: bindings.destination, agents: options.agents, logger: options.logger.child('destinations') });
+    const tenant = options.tenant ? { tenant: options.tenant } : {};
+    const client = new DestinationServiceClient({
+      binding: bindings.destination,
+      agents: options.agents,
+      logger: options.logger.child('destinations'),
+      ...tenant,
+    });
     // The user signs in with the connection's xsuaa key; without one, Sign In offers to choose it (`setLogin`).
     const user = options.userSecrets
       ? new UserSession({
           connection: name,
           ...(bindings.login ? { binding: bindings.login } : {}),
+          ...tenant,
           agents: options.agents,
           secrets: options.userSecrets,
           logger: options.logger.child('user'),
@@ -83,7 +93,7 @@ export class LiveConnection {
     readonly client: DestinationSource,
     /** The connectivity binding for OnPremise destinations, if the connection has one. */
     readonly connectivityBinding: ConnectivityBinding | undefined,
-    { agents, tunnelMode, logger, localToken, allowedOrigins, network, recentPaths }: LiveConnectionOptions,
+    { agents, tunnelMode, logger, localToken, allowedOrigins, network, recentPaths, tenant }: LiveConnectionOptions,
     user?: UserSession,
   ) {
     this.user = user;
@@ -96,7 +106,10 @@ export class LiveConnection {
       this.tunnel.onDidChangeState((state) => this.tunnelStates.fire(state));
     }
     this.connectivity = connectivityBinding
-      ? new ConnectivityAccess(connectivityBinding, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined, forUser?.connectivity)
+      ? new ConnectivityAccess(connectivityBinding, agents, this.tunnel ? tunnelEndpoints(this.tunnel) : undefined, {
+          ...forUser?.connectivity,
+          ...(tenant ? { tenant } : {}),
+        })
       : undefined;
     const tunnel = this.tunnel;
     const scope = this.client instanceof DestinationServiceClient ? recentPathsScopeOf(this.client.tokens.binding) : undefined;

@@ -10,7 +10,8 @@ import { targetOf, type ConnectionNode, type DestinationNode, type LevelNode, ty
 export function connectionItem(node: ConnectionNode, forwards: number, secretStorage: string, user?: SignedInUser): vscode.TreeItem {
   const item = new vscode.TreeItem(node.connection, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  item.description = [node.description, ...(user ? [`as ${user.userName}`] : []), ...(forwards > 0 ? [`${forwards} forwarded`] : [])].join(' · ');
+  const tenant = node.tenant ? [vscode.l10n.t('tenant {0}', node.tenant)] : [];
+  item.description = [node.description, ...tenant, ...(user ? [`as ${user.userName}`] : []), ...(forwards > 0 ? [`${forwards} forwarded`] : [])].join(' · ');
   const kind = node.connectionKind;
   item.iconPath = new vscode.ThemeIcon(kind === 'sandbox' ? 'beaker' : kind === 'local' ? 'device-desktop' : 'cloud');
   // `:user` while somebody is signed in: the menus offer Sign In or Sign Out by it.

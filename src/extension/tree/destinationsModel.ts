@@ -12,6 +12,8 @@ export interface ConnectionNode {
   readonly connection: string;
   readonly connectionKind: 'saved' | 'sandbox' | 'local';
   readonly description: string;
+  /** The subscriber tenant the connection acts for; none: the provider. */
+  readonly tenant?: string;
 }
 
 export interface LevelNode {
@@ -59,7 +61,7 @@ export class DestinationsModel {
     this.filterText = text.trim().toLowerCase();
   }
 
-  setConnections(entries: readonly { name: string; kind: ConnectionNode['connectionKind']; description: string }[]): void {
+  setConnections(entries: readonly { name: string; kind: ConnectionNode['connectionKind']; description: string; tenant?: string }[]): void {
     const names = new Set(entries.map((entry) => entry.name));
     for (const id of [...this.contents.keys()]) if (!names.has(id.split('/')[1] ?? '')) this.contents.delete(id);
     this.connections = entries.map((entry) => ({
@@ -68,6 +70,7 @@ export class DestinationsModel {
       connection: entry.name,
       connectionKind: entry.kind,
       description: entry.description,
+      ...(entry.tenant ? { tenant: entry.tenant } : {}),
     }));
   }
 

@@ -156,3 +156,22 @@ describe('an X.509 xsuaa key', () => {
     assert.equal(client.auth.kind, 'x509');
   });
 });
+
+describe('signing in for a subscriber tenant', () => {
+  it("goes to the tenant's subdomain of uaadomain, for the browser and for the token, as XSUAA serves each tenant", () => {
+    const key = parseCredentials(xsuaaKey(), { expected: 'xsuaa' });
+    assert.equal(authorizationEndpoint(key, { subdomain: 'customer-a' }), 'https://customer-a.authentication.eu10.hana.ondemand.com/oauth/authorize');
+    assert.equal(userTokenClient(key, { subdomain: 'customer-a' }).tokenUrl, 'https://customer-a.authentication.eu10.hana.ondemand.com/oauth/token');
+    const byId = userTokenClient(key, { zid: 'zone-1' });
+    assert.equal(byId.tokenUrl, 'https://authentication.eu10.hana.ondemand.com/oauth/token');
+    assert.deepEqual(byId.headers, { 'x-zid': 'zone-1' });
+  });
+
+  it('refuses a tenant known only by its id for the browser, saying to use its subdomain', () => {
+    const key = parseCredentials(xsuaaKey(), { expected: 'xsuaa' });
+    assert.throws(
+      () => authorizationEndpoint(key, { zid: 'zone-1' }),
+      (error: unknown) => isBtpError(error, ErrorCode.InvalidInput) && error.field === 'tenant' && /by its subdomain/.test(error.message),
+    );
+  });
+});

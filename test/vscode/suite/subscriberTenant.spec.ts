@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { ErrorCode, isBtpError } from '../../../src/core/errors';
+import type { ConnectionNode, DestinationNode, LevelNode } from '../../../src/extension/tree/destinationsModel';
+import { extensionApi } from './api';
+
+// Act for Subscriber Tenant… on the sandbox connection: the tree then lists the subscriber subaccount's
+// destinations and shows the tenant on the connection, a forward reaches the subscriber's destination, and the
+// provider's destinations are not found until the connection acts for the provider again.
+
+const subscriberBasic = `Basic ${Buffer.from('subscriber-user:subscriber-password-1').toString('base64')}`;
+
+async function sandboxRoot(): Promise<ConnectionNode> {
+  const api = await extensionApi();
+  const roots = await api.ctx.destinations.getChildren();
+  const root = roots.find((node): node is ConnectionNode => node.kind === 'connection' && node.connection === 'sandbox');
+  assert.ok(root, 'the sandbox connection is in the tree');
+  return root;
+}
+
+async function subaccountNames(): Promise<string[]> {
+  const api = await extensionApi();
+  const levels = (await api.ctx.destinations.getChildren(await sandboxRoot())) as LevelNode[];
+  const subaccount = levels.find((level) => level.level === 'subaccount');
+  assert.ok(subaccount);
+  return (await api.ctx.destinations.getChildren(subaccount)).filter((node): node is DestinationNode => node.kind === 'destination').map((node) => node.name);
+}
+
+describe('subscriber tenants in the extension host', () => {
+  after(async () => {
+    await vscode.commands.executeCommand('btpConnect.stopSandbox');
+  });
+
+  it('switches the sandbox connection to its subscriber: tree, forward and the provider’s destinations', async () => {
+    const api = await extensionApi();
+    await vscode.commands.executeCommand('btpConnect.startSandbox');
+    assert.ok((await subaccountNames()).includes('internet-basic'), 'the provider’s destinations first');
+    assert.deepEqual(
+      (await api.ctx.registry.knownTenants('sandbox')).map((tenant) => tenant.subdomain),
+      ['subscriber'],
+      'the picker offers the sandbox’s subscriber',
+    );
+
+    await vscode.commands.executeCommand('btpConnect.actForTenant', await sandboxRoot(), 'subscriber');
+    const root = await sandboxRoot();
+    assert.equal(root.tenant, 'subscriber');
+    assert.match(String(api.ctx.destinations.getTreeItem(root).description), /tenant subscriber/);
+    const names = await subaccountNames();
+    assert.ok(names.includes('subscriber-api'), names.join(', '));
+    assert.ok(!names.includes('internet-basic'), 'no provider destination in the subscriber’s tree');
+
+    const node = api.ctx.destinations.findDestination('sandbox', 'subscriber-api');
+    assert.ok(node);
+    await vscode.commands.executeCommand('btpConnect.startForward', node);
+    const forward = api.ctx.registry.forwardOf('sandbox', 'subscriber-api');
+    assert.ok(forward, 'the forward runs');
+    const response = await fetch(`${api.ctx.registry.urlForApps(forward)}/from-vscode`);
+    assert.equal(response.status, 200);
+    const echo = (await response.json()) as { path: string; headers: Record<string, string> };
+    assert.equal(echo.path, '/subscriber-api/from-vscode');
+    assert.equal(echo.headers.authorization, subscriberBasic);
+    // A destination only the provider has is not found as the subscriber.
+    const live = await api.ctx.registry.get('sandbox');
+    await assert.rejects(live.startForward({ destination: 'internet-noauth' }), (error: unknown) => isBtpError(error, ErrorCode.NotFound));
+
+    // Back to the provider: the subscriber's forward stops, the provider's destinations return.
+    await vscode.commands.executeCommand('btpConnect.actForTenant', await sandboxRoot(), null);
+    assert.equal((await sandboxRoot()).tenant, undefined);
+    assert.equal(api.ctx.registry.forwardOf('sandbox', 'subscriber-api'), undefined, 'the subscriber’s forward stopped');
+    const providerNames = await subaccountNames();
+    assert.ok(providerNames.includes('internet-basic') && !providerNames.includes('subscriber-api'), providerNames.join(', '));
+  });
+});
