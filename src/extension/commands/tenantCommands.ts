@@ -60,7 +60,7 @@ async function askForTenant(ctx: Ctx, name: string, current: SubscriberTenant | 
   const provider: Choice = { label: vscode.l10n.t('Provider'), description: mark(undefined) ?? vscode.l10n.t("the subaccount of the connection's keys") };
   const found: Choice[] = (await ctx.registry.knownTenants(name)).map((tenant) => ({
     label: tenantText(tenant),
-    ...(mark(tenant) ? { description: mark(tenant) } : { description: vscode.l10n.t('subscriber tenant') }),
+    description: mark(tenant) ?? vscode.l10n.t('subscriber tenant'),
     tenant,
   }));
   const typed: Choice = { label: vscode.l10n.t('Other subscriber tenant…'), description: vscode.l10n.t('type its subdomain or tenant id'), typed: true };
