@@ -6,6 +6,7 @@ import { connectCommand, connectionsCommand, disconnectCommand } from '../comman
 import { createCommand, deleteCommand, renameCommand, updateCommand } from '../commands/write';
 import { getCommand, lsCommand } from '../commands/read';
 import { forwardCommand } from '../commands/forward';
+import { certificatesCommand } from '../commands/certificates';
 import { checkCommand } from '../commands/check';
 import { loginCommand, logoutCommand } from '../commands/login';
 import { tunnelCommand } from '../commands/tunnel';
@@ -28,6 +29,7 @@ export const commands: readonly Command[] = [
   updateCommand,
   deleteCommand,
   renameCommand,
+  certificatesCommand,
   forwardCommand,
   checkCommand,
   loginCommand,
