@@ -21,7 +21,7 @@ export const exitCodeHelp = `Exit codes:
   4  not found: destination, certificate, connection or binding; cf, kubectl or a cf target
   5  access denied: token rejected, 401 or 403, sign-in required or failed, proxy credentials refused; cf or
      kubectl not logged in, SSH or Kubernetes RBAC refused
-  6  conflict: exists already, or changed by someone else meanwhile
+  6  conflict: exists already, changed by someone else meanwhile, or a certificate still in use
   7  service unreachable, timed out or failing (5xx); memory quota exceeded, tunnel app not running
   8  no OS keychain available`;
 
@@ -40,6 +40,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.TokenRejected]: ExitCode.AccessDenied,
   [ErrorCode.AlreadyExists]: ExitCode.Conflict,
   [ErrorCode.Conflict]: ExitCode.Conflict,
+  [ErrorCode.CertificateInUse]: ExitCode.Conflict,
   [ErrorCode.PartialFailure]: ExitCode.Conflict,
   [ErrorCode.ServiceError]: ExitCode.ServiceFailure,
   [ErrorCode.Unreachable]: ExitCode.ServiceFailure,

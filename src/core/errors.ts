@@ -25,6 +25,8 @@ export const ErrorCode = {
   AlreadyExists: 'BTP_ALREADY_EXISTS',
   /** 412 / ETag mismatch: someone else changed the object since it was read. */
   Conflict: 'BTP_CONFLICT',
+  /** A certificate of the Destination service is named by destinations (KeyStoreLocation, …); `details.references` lists them. */
+  CertificateInUse: 'BTP_CERTIFICATE_IN_USE',
   /** 400 from a service: the request was malformed or contradictory. */
   BadRequest: 'BTP_BAD_REQUEST',
   /** 207: a bulk operation succeeded only in part; `details` lists each item. */

@@ -5,6 +5,7 @@ import type { DestinationBinding } from '../../src/core/bindings/types';
 import { DestinationServiceClient } from '../../src/core/destinationService/client';
 import { ErrorCode, isBtpError, type BtpError } from '../../src/core/errors';
 import { PROVIDER_TENANT_ID, SUBSCRIBER_TENANT_ID } from '../../src/sandbox/base/world';
+import { createCertificateAuthority } from '../../src/sandbox/pki';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 
 // The core DestinationServiceClient against the sandbox over loopback HTTP: every endpoint it offers and
@@ -244,7 +245,7 @@ describe('DestinationServiceClient: writing', () => {
   });
 
   it('uploads, reads, lists and deletes certificates', async () => {
-    const content = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+    const content = Buffer.from(createCertificateAuthority({ commonName: 'Extra CA' }).certPem).toString('base64');
     await f.client.createCertificate('instance', { Name: 'extra.pem', Type: 'CERTIFICATE', Content: content });
     assert.equal((await f.client.getCertificate('instance', 'extra.pem')).Content, content);
     assert.deepEqual(

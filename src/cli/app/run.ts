@@ -6,6 +6,7 @@ import { connectCommand, connectionsCommand, disconnectCommand } from '../comman
 import { createCommand, deleteCommand, renameCommand, updateCommand } from '../commands/write';
 import { getCommand, lsCommand } from '../commands/read';
 import { forwardCommand } from '../commands/forward';
+import { certificatesCommand } from '../commands/certificates';
 import { checkCommand } from '../commands/check';
 import { loginCommand, logoutCommand } from '../commands/login';
 import { tenantCommand } from '../commands/tenant';
@@ -29,6 +30,7 @@ export const commands: readonly Command[] = [
   updateCommand,
   deleteCommand,
   renameCommand,
+  certificatesCommand,
   forwardCommand,
   checkCommand,
   loginCommand,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { showError } from '../notify';
 import { CommandId, ViewId } from './commandIds';
+import * as certificates from './certificateCommands';
 import * as connections from './connectionCommands';
 import * as destinations from './destinationCommands';
 import * as environment from './environmentCommands';
@@ -33,6 +34,9 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.newDestination]: destinations.newDestination,
   [CommandId.duplicateDestination]: destinations.duplicateDestination,
   [CommandId.deleteDestination]: destinations.deleteDestination,
+  [CommandId.uploadCertificate]: certificates.uploadCertificate,
+  [CommandId.downloadPublicCertificate]: certificates.downloadPublicCertificate,
+  [CommandId.deleteCertificate]: certificates.deleteCertificate,
   [CommandId.exportForLocalApps]: environment.exportForLocalApps,
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.signIn]: users.signIn,

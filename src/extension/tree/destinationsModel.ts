@@ -1,4 +1,5 @@
 import type { DestinationLevel, DestinationRecord } from '../../core/destinationService/types';
+import type { CertificateTreeNode } from './certificatesModel';
 
 /**
  * What the Destinations tree shows, without any VS Code type: connection → level → destination. Elements are
@@ -40,7 +41,7 @@ export interface MessageNode {
   readonly isError: boolean;
 }
 
-export type TreeNode = ConnectionNode | LevelNode | DestinationNode | MessageNode;
+export type TreeNode = ConnectionNode | LevelNode | DestinationNode | MessageNode | CertificateTreeNode;
 
 type LevelContent = { readonly destinations: readonly DestinationNode[] } | { readonly error: string };
 
@@ -147,6 +148,9 @@ export class DestinationsModel {
         const [, connection, level] = node.parentId.split('/');
         return connection && level ? this.levelNode(connection, level as DestinationLevel) : undefined;
       }
+      default:
+        // Certificates: the provider knows their parents (certificatesModel.ts).
+        return undefined;
     }
   }
 

@@ -7,6 +7,8 @@ import type { ConnectionRegistry } from '../connections/connectionRegistry';
 import { connectionItem, destinationItem, levelItem, messageItem } from './destinationItems';
 import { DestinationsModel, type DestinationNode, type LevelNode, type TreeNode } from './destinationsModel';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
+import { certificateItem, certificatesItem, certificatesMessageItem } from './certificateItems';
+import { CertificatesModel } from './certificatesModel';
 
 /**
  * The Destinations view. Levels load when expanded and stay cached until refreshed; a forward starting or
@@ -14,6 +16,7 @@ import { DisposableStore } from '../../core/lifecycle/disposableStore';
  */
 export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   readonly model = new DestinationsModel();
+  readonly certificates = new CertificatesModel();
   private readonly changes = new vscode.EventEmitter<TreeNode | undefined>();
   private readonly subscriptions = new DisposableStore();
   readonly onDidChangeTreeData = this.changes.event;
@@ -49,11 +52,14 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   refresh(node?: TreeNode): void {
     if (!node) {
       for (const root of this.model.roots()) this.model.invalidate(root.connection);
+      this.certificates.invalidate();
       this.changes.fire(undefined);
       return;
     }
+    if (node.kind === 'connection') this.certificates.invalidate(node.connection);
+    if (node.kind === 'certificates' || node.kind === 'certificate' || node.kind === 'certificatesMessage') return this.refreshCertificates(node.connection);
     const target = node.kind === 'destination' || node.kind === 'message' ? this.model.parentOf(node) : node;
-    if (!target || target.kind === 'message' || target.kind === 'destination') return;
+    if (!target || (target.kind !== 'connection' && target.kind !== 'level')) return;
     this.model.invalidate(target.connection, target.kind === 'level' ? target.level : undefined);
     this.changes.fire(target);
   }
@@ -61,6 +67,12 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   /** Refetches one level of a connection (after a destination was saved or deleted there). */
   refreshLevel(connection: string, level: DestinationLevel): void {
     this.refresh(this.model.levelNode(connection, level));
+  }
+
+  /** Refetches the certificates of a connection (after one was uploaded or deleted). */
+  refreshCertificates(connection: string): void {
+    this.certificates.invalidate(connection);
+    this.changes.fire(this.certificates.nodeOf(connection));
   }
 
   setFilter(text: string): void {
@@ -87,18 +99,31 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
         return destinationItem(node, this.registry.forwardOf(node.connection, node.name));
       case 'message':
         return messageItem(node);
+      case 'certificates':
+        return certificatesItem(node);
+      case 'certificate':
+        return certificateItem(node);
+      case 'certificatesMessage':
+        return certificatesMessageItem(node);
     }
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) return [...this.model.roots()];
-    if (node.kind === 'connection') return this.model.levelsOf(node);
+    if (node.kind === 'connection')
+      return [...this.model.levelsOf(node), ...(node.connectionKind === 'local' ? [] : [this.certificates.nodeOf(node.connection)])];
+    if (node.kind === 'certificates') {
+      if (!this.certificates.isLoaded(node.connection)) await this.loadCertificates(node.connection);
+      return [...this.certificates.childrenOf(node.connection)];
+    }
     if (node.kind !== 'level') return [];
     if (!this.model.isLoaded(node)) await this.load(node);
     return [...this.model.childrenOf(node)];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
+    if (node.kind === 'certificates') return this.model.roots().find((root) => root.connection === node.connection);
+    if (node.kind === 'certificate' || node.kind === 'certificatesMessage') return this.certificates.nodeOf(node.connection);
     return this.model.parentOf(node);
   }
 
@@ -115,6 +140,17 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   dispose(): void {
     this.subscriptions.dispose();
+  }
+
+  private async loadCertificates(name: string): Promise<void> {
+    try {
+      const { client } = await this.registry.get(name);
+      this.certificates.set(name, { subaccount: await client.listCertificates('subaccount'), instance: await client.listCertificates('instance') });
+    } catch (error) {
+      const text = isBtpError(error) ? `${errorHeadings[error.code]}: ${error.message}` : String(error);
+      this.logger.warn(`loading the certificates of ${name} failed: ${text}`);
+      this.certificates.setError(name, text);
+    }
   }
 
   private async load(level: LevelNode): Promise<void> {

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pemCertificateBlocks } from '../../core/certificates/certificateFiles';
+import { publicPartOf } from '../../core/certificates/publicPart';
 import { header, readBody, sendEmpty, sendJson } from '../http/respond';
 import type { Caller } from './auth';
 import { errorBody, notFoundBody } from './errors';
@@ -15,6 +17,7 @@ interface CollectionSpec {
   readonly rules: Rules;
   readonly filters: readonly NameFilter['kind'][];
   readonly notFound: { ErrorMessage: string };
+  readonly exists: string;
 }
 
 const specs: Record<CollectionKind, CollectionSpec> = {
@@ -24,6 +27,7 @@ const specs: Record<CollectionKind, CollectionSpec> = {
     rules: destinationRules,
     filters: ['in', 'startswith', 'endswith', 'modifiedwithin'],
     notFound: notFoundBody,
+    exists: 'Configuration with the specified name already exists',
   },
   Certificates: {
     collection: 'certificates',
@@ -31,6 +35,7 @@ const specs: Record<CollectionKind, CollectionSpec> = {
     rules: certificateRules,
     filters: ['in'],
     notFound: errorBody('Certificate with the specified name was not found'),
+    exists: 'Certificate with the specified name already exists',
   },
   DestinationFragments: {
     collection: 'fragments',
@@ -38,6 +43,7 @@ const specs: Record<CollectionKind, CollectionSpec> = {
     rules: fragmentRules,
     filters: ['in', 'startswith', 'endswith'],
     notFound: errorBody('Fragment with the specified name was not found'),
+    exists: 'Fragment with the specified name already exists',
   },
 };
 
@@ -168,8 +174,7 @@ async function write(
   const results = await store.apply(operations);
   if (!bulk) {
     const outcome = results[0]?.outcome;
-    if (outcome === 'exists')
-      return sendJson(res, 409, errorBody(`${spec.nameField === 'Name' ? 'Configuration' : 'Fragment'} with the specified name already exists`));
+    if (outcome === 'exists') return sendJson(res, 409, errorBody(spec.exists));
     if (outcome === 'not_found') return sendJson(res, 404, spec.notFound);
     if (outcome === 'precondition_failed') return sendJson(res, 412, errorBody('The ETag does not match: the resource was changed'));
     const etag = results[0]?.etag ?? '';
@@ -210,16 +215,24 @@ async function deleteMany(res: ServerResponse, store: DestinationStore, scope: S
   sendJson(res, 200, { Count: summary.filter((item) => item.status === 'DELETED').length, Summary: summary });
 }
 
-/** `/{name}/publicKeys` for PEM certificates; keystores (p12, jks) are opaque to the sandbox. */
-function publicKeysOf(certificate: Readonly<Record<string, string>>): { Content: string; SubjectDN: string }[] {
-  const pem = Buffer.from(certificate.Content ?? '', 'base64').toString('utf8');
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.flatMap((block) => {
-    try {
+/**
+ * `/{name}/publicKeys`: the public key and subject of every certificate that can be read without a password (PEM,
+ * CER/CRT, and the certificates of a JKS, with their aliases); a PKCS#12 keystore's are encrypted, so none.
+ */
+function publicKeysOf(certificate: Readonly<Record<string, string>>): { Content: string; SubjectDN: string; Alias?: string }[] {
+  try {
+    const part = publicPartOf({ Name: certificate.Name ?? '', Content: certificate.Content ?? '' });
+    if (part.kind === 'locked') return [];
+    return pemCertificateBlocks(part.pem).map((block, index) => {
       const parsed = new X509Certificate(block);
-      return [{ Content: parsed.publicKey.export({ type: 'spki', format: 'pem' }).toString(), SubjectDN: parsed.subject.split('\n').join(', ') }];
-    } catch {
-      return [];
-    }
-  });
+      const alias = part.certificates[index]?.alias;
+      return {
+        Content: parsed.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        SubjectDN: parsed.subject.split('\n').join(', '),
+        ...(alias === undefined ? {} : { Alias: alias }),
+      };
+    });
+  } catch {
+    return [];
+  }
 }

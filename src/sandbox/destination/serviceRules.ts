@@ -4,6 +4,8 @@
  * tools writing through it are not blocked by rules that only our UI enforces.
  */
 
+import { certificateContentProblem, certificateNameProblem } from '../../core/certificates/certificateFiles';
+
 export type Rules = (value: Record<string, unknown>) => string | undefined;
 
 const namePattern = /^[A-Za-z0-9_-]{1,200}$/;
@@ -44,15 +46,20 @@ export const fragmentRules: Rules = (value) => {
   return undefined;
 };
 
+/**
+ * Certificates as SAP's service takes them: the name's extension declares the format (PEM, CER, CRT, P12, PFX,
+ * JKS), `Content` is the file in strict base64, and the file must be what its name says.
+ */
 export const certificateRules: Rules = (value) => {
   const problem = stringsOnly(value);
   if (problem) return problem;
-  if (typeof value.Name !== 'string' || !/^[A-Za-z0-9_.-]{1,200}$/.test(value.Name)) {
-    return 'Name is required, e.g. "truststore.pem" (letters, digits, ".", "_", "-")';
+  if (typeof value.Name !== 'string') return 'Name is required, e.g. "truststore.pem"';
+  const nameProblem = certificateNameProblem(value.Name);
+  if (nameProblem) return nameProblem;
+  if (typeof value.Content !== 'string' || !strictBase64.test(value.Content) || value.Content.length % 4 !== 0) {
+    return 'Content is required and must be the certificate or keystore file in base64 (no line breaks or spaces)';
   }
-  if (typeof value.Content !== 'string' || value.Content === '' || !/^[A-Za-z0-9+/=\s]+$/.test(value.Content)) {
-    return 'Content is required and must be the base64-encoded certificate or keystore file';
-  }
-  if (value.Type !== undefined && typeof value.Type !== 'string') return 'Type must be a string';
-  return undefined;
+  return certificateContentProblem(value.Name, Buffer.from(value.Content, 'base64'));
 };
+
+const strictBase64 = /^[A-Za-z0-9+/]+={0,2}$/;
