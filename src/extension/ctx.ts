@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
-import type { Config } from './config';
+import type { Config } from './base/config';
 import type { ConnectionRegistry } from './connections/connectionRegistry';
 import type { DevServerOrigins } from './forwards/devServerOrigins';
 import type { DestinationEditorProvider } from './editor/destinationEditorProvider';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { Logger } from '../core/log';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import type { Config } from './config';
+import type { Config } from './base/config';
 import type { ConnectionRegistry } from './connections/connectionRegistry';
 
 /**

@@ -5,7 +5,7 @@ import { checkReport, hopLabels } from '../../words/checkWords';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../tree/destinationsModel';
 import { accessFor } from '../../sandbox/cloudConnector/configClient';
-import { CommandId } from './commandIds';
+import { CommandId } from '../base/commandIds';
 import type { ExposeArgs } from './exposeCommands';
 import { pickDestination } from './pickers';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { showError } from '../notify';
-import { CommandId, ViewId } from './commandIds';
+import { showError } from '../base/notify';
+import { CommandId, ViewId } from '../base/commandIds';
 import * as connections from './connectionCommands';
 import * as destinations from './destinationCommands';
 import * as environment from './environmentCommands';

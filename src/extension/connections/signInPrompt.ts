@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ErrorCode } from '../../core/errors';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../base/commandIds';
 import type { ConnectionRegistry } from './connectionRegistry';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
 

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { envDestinations } from '../../core/localEnv/destinationsVariable';
-import { Setting } from '../config';
+import { Setting } from '../base/config';
 import type { Ctx } from '../ctx';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Config, Setting, parseTunnelMode } from '../../../src/extension/config';
+import { Config, Setting, parseTunnelMode } from '../../../src/extension/base/config';
 
 const config = (values: Record<string, unknown>) => new Config((key) => values[key]);
 

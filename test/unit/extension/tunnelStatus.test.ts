@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Config, Setting } from '../../../src/extension/config';
+import { Config, Setting } from '../../../src/extension/base/config';
 import { tunnelStatusText } from '../../../src/extension/tunnels/tunnelStatusText';
 
 // The tunnel per connection in the status bar, and which tunnel a connection uses: the setting's, else the saved one.

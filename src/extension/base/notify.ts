@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { isBtpError } from '../core/errors';
-import type { Logger } from '../core/log';
-import { redactText } from '../core/redact';
-import { errorHeadings } from '../words/errorWords';
+import { isBtpError } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import { redactText } from '../../core/redact';
+import { errorHeadings } from '../../words/errorWords';
 
 /** Shows a failure the way the core coded it: heading from the code, the core's message, and "Show Log". */
 export async function showError(action: string, error: unknown, logger: Logger, channel: vscode.LogOutputChannel): Promise<void> {

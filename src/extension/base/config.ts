@@ -1,7 +1,7 @@
-import { parseTunnelMode as parseMode } from '../core/tunnel/tunnelMode';
-import { defaultMaxConnections, maxConnectionsCeiling } from '../core/forward/connectionLimit';
-import type { LocalTokenMode } from '../core/forward/sharedMachine';
-import type { TunnelMode } from '../core/tunnel/types';
+import { parseTunnelMode as parseMode } from '../../core/tunnel/tunnelMode';
+import { defaultMaxConnections, maxConnectionsCeiling } from '../../core/forward/connectionLimit';
+import type { LocalTokenMode } from '../../core/forward/sharedMachine';
+import type { TunnelMode } from '../../core/tunnel/types';
 
 /** Setting keys, in one place (package.json `contributes.configuration` declares the same). */
 export const Setting = {
