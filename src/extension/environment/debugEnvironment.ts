@@ -11,7 +11,7 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { connectivityVcapServices } from '../../core/localEnv/connectivityVcap';
 import { envDestinations, mergeDestinationsVariable, onePortDestinations, proxyVariables, type OnePortForm } from '../../core/localEnv/destinationsVariable';
 import { Setting } from '../base/config';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import { showError } from '../base/notify';
 import { forwardsFor, onePortFor } from './forwardsFor';
 

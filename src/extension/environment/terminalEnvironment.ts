@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { envDestinations } from '../../core/localEnv/destinationsVariable';
 import { Setting } from '../base/config';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 export class TerminalEnvironment implements vscode.Disposable {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { Logger } from '../core/log';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import type { Config } from './base/config';
-import type { ConnectionRegistry } from './connections/connectionRegistry';
+import type { Logger } from '../../core/log';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import type { Config } from '../base/config';
+import type { ConnectionRegistry } from './connectionRegistry';
 
 /**
  * The embedded sandbox: the emulated BTP side in the extension host, its state in the extension's global

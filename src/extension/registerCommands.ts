@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
-import type { Ctx } from '../ctx';
-import { showError } from '../base/notify';
-import { CommandId, ViewId } from '../base/commandIds';
-import * as connections from './connectionCommands';
-import * as destinations from './destinationCommands';
-import * as environment from './environmentCommands';
-import * as checks from './checkCommands';
-import * as expose from './exposeCommands';
-import * as forwards from './forwardCommands';
-import * as mailbox from './mailboxCommands';
-import * as users from './userCommands';
-import * as tunnels from '../tunnels/tunnelCommands';
+import type { Ctx } from './context/ctx';
+import { showError } from './base/notify';
+import { CommandId, ViewId } from './base/commandIds';
+import * as connections from './commands/connectionCommands';
+import * as destinations from './commands/destinationCommands';
+import * as environment from './commands/environmentCommands';
+import * as checks from './commands/checkCommands';
+import * as expose from './commands/exposeCommands';
+import * as forwards from './commands/forwardCommands';
+import * as mailbox from './commands/mailboxCommands';
+import * as users from './commands/userCommands';
+import * as tunnels from './tunnels/tunnelCommands';
 
 type Handler = (ctx: Ctx, ...args: never[]) => unknown;
 

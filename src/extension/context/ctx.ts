@@ -1,13 +1,13 @@
 import type * as vscode from 'vscode';
-import type { Logger } from '../core/log';
-import type { Config } from './base/config';
-import type { ConnectionRegistry } from './connections/connectionRegistry';
-import type { DevServerOrigins } from './forwards/devServerOrigins';
-import type { DestinationEditorProvider } from './editor/destinationEditorProvider';
-import type { InspectorPanels } from './inspector/inspectorPanels';
-import type { SandboxController } from './sandboxController';
-import type { DestinationsProvider } from './tree/destinationsProvider';
-import type { TreeNode } from './tree/destinationsModel';
+import type { Logger } from '../../core/log';
+import type { Config } from '../base/config';
+import type { ConnectionRegistry } from '../connections/connectionRegistry';
+import type { DevServerOrigins } from '../forwards/devServerOrigins';
+import type { DestinationEditorProvider } from '../editor/destinationEditorProvider';
+import type { InspectorPanels } from '../inspector/inspectorPanels';
+import type { SandboxController } from '../connections/sandboxController';
+import type { DestinationsProvider } from '../tree/destinationsProvider';
+import type { TreeNode } from '../tree/destinationsModel';
 
 /**
  * What commands work with, built once in `activate()` and passed down (no global locator). Everything with a

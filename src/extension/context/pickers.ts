@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ForwardEntry } from '../connections/connectionRegistry';
-import type { Ctx } from '../ctx';
+import type { Ctx } from './ctx';
 import { targetOf, type ConnectionNode, type DestinationNode } from '../tree/destinationsModel';
 
 /** QuickPick fallbacks for commands run from the palette without a selected tree item. */
