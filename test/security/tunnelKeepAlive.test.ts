@@ -9,7 +9,8 @@ import { createServer, connect, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { TunnelSupervisor, type TunnelProbe } from '../../src/core/tunnel';
+import { TunnelSupervisor } from '../../src/core/tunnel/supervisor';
+import type { TunnelProbe } from '../../src/core/tunnel/types';
 import { FaultProxy } from '../support/faultProxy';
 import {
   captureLogger,

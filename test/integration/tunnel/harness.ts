@@ -4,7 +4,8 @@ import { rename, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createLogger, type Logger } from '../../../src/core/log';
-import type { TunnelState, TunnelStateDetail, TunnelSupervisor } from '../../../src/core/tunnel';
+import type { TunnelState, TunnelStateDetail } from '../../../src/core/tunnel/types';
+import type { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
 
 // Shared pieces of the tunnel tests: loopback echo servers, the fake cf/kubectl environment, and waiting on
 // tunnel states and sockets through events (never through sleeps).

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TunnelSupervisor } from '../../../src/core/tunnel';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
 import { fakeEnv } from './harness';
 
 // Run by processHygiene.test.ts as its own process (node --import tsx): starts three kubectl tunnels, prints

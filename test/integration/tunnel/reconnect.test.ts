@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { TunnelSupervisor, type TunnelEndpoint, type TunnelOptions } from '../../../src/core/tunnel';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import type { TunnelEndpoint, TunnelOptions } from '../../../src/core/tunnel/types';
 import { captureLogger, exchange, fakeEnv, isAlive, openClient, recordStates, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
 import { noScriptTools } from '../../support/platform';
 

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding } from '../../../src/core/bindings/types';
 import { ConnectionStore } from '../../../src/core/connections/connectionStore';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { ExitCode } from '../../../src/cli/exitCodes';
 import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { startFakeCloud, type FakeCloud } from '../../support/fakeCloudHarness';

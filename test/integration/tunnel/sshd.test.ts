@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TunnelSupervisor } from '../../../src/core/tunnel';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
 import { startSshd, sshdMissing, type Sshd } from '../../support/sshd';
 import { captureLogger, exchange, isAlive, portIsFree, recordStates, startEchoServer, type EchoServer } from './harness';
 

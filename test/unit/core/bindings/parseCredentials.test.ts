@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deriveUaaDomain, parseCredentials, type ParseOptions } from '../../../../src/core/bindings';
+import { deriveUaaDomain, parseCredentials } from '../../../../src/core/bindings/parseCredentials';
+import type { ParseOptions } from '../../../../src/core/bindings/types';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, exposedText } from './assertError';
 import {

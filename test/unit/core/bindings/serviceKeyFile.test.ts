@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readServiceKeyFile } from '../../../../src/core/bindings';
+import { readServiceKeyFile } from '../../../../src/core/bindings/serviceKeyFile';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, matches } from './assertError';
 import { connectivityKey, destinationKey, rejected } from './fixtures';

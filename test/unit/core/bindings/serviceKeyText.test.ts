@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseServiceKeyText, type ServiceKeyTextOptions } from '../../../../src/core/bindings';
+import { parseServiceKeyText } from '../../../../src/core/bindings/serviceKeyText';
+import type { ServiceKeyTextOptions } from '../../../../src/core/bindings/types';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, exposedText, matches } from './assertError';
 import { CANARY_SECRET, connectivityKey, destinationKey, thrown, vcapEntry, x509, xsuaaKey, type ExpectedIssue } from './fixtures';

@@ -8,7 +8,7 @@ import type { DestinationBinding, XsuaaBinding } from '../../../../src/core/bind
 import { ConnectionStore } from '../../../../src/core/connections/connectionStore';
 import { userSecretKey } from '../../../../src/core/secrets/secretKeys';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
-import { MemorySecretStore } from '../../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../../support/memorySecretStore';
 import { CANARY_KEY_BODY, CANARY_SECRET, destinationKey, thrown, x509, xsuaaKey } from '../bindings/fixtures';
 
 // A connection's sign-in key (the xsuaa binding of the user's app): stored like the other keys — secret in the

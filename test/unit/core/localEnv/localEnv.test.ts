@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bindingsFromVcapServices, type ConnectivityBinding } from '../../../../src/core/bindings';
+import { bindingsFromVcapServices } from '../../../../src/core/bindings/vcap';
+import type { ConnectivityBinding } from '../../../../src/core/bindings/types';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { connectivityVcapServices } from '../../../../src/core/localEnv/connectivityVcap';
 import { mergeDefaultEnv, readDefaultEnv, withoutMovedSecrets } from '../../../../src/core/localEnv/defaultEnv';

@@ -9,7 +9,7 @@ import { HttpAgents } from '../../../../src/core/http/agents';
 import { refusalText, SIGN_IN_REDIRECT_URI_PATTERN } from '../../../../src/core/oauth/signInClient';
 import { authorizationEndpoint, signInUser, userTokenClient } from '../../../../src/core/oauth/userLogin';
 import { UserSession } from '../../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../../support/memorySecretStore';
 import { CANARY_SECRET, x509, xsuaaKey } from '../bindings/fixtures';
 
 // Which client can sign a user in: a token service that refuses the browser sign-in for a client (unregistered

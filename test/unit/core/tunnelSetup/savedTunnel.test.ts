@@ -8,7 +8,7 @@ import type { DestinationBinding } from '../../../../src/core/bindings/types';
 import { ConnectionStore } from '../../../../src/core/connections/connectionStore';
 import { readSavedTunnel, type SavedTunnel } from '../../../../src/core/connections/savedTunnel';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
-import { MemorySecretStore } from '../../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../../support/memorySecretStore';
 import { formatTunnelMode, parseTunnelMode } from '../../../../src/core/tunnel/tunnelMode';
 import { CANARY_SECRET, destinationKey } from '../bindings/fixtures';
 
