@@ -12,17 +12,7 @@ import { after, describe, it } from 'node:test';
 import { TunnelSupervisor } from '../../src/core/tunnel/supervisor';
 import type { TunnelProbe } from '../../src/core/tunnel/types';
 import { FaultProxy } from '../support/faultProxy';
-import {
-  captureLogger,
-  exchange,
-  fakeEnv,
-  openClient,
-  recordStates,
-  spawns,
-  startEchoServer,
-  type EchoServer,
-  type StateLog,
-} from '../integration/tunnel/harness';
+import { captureLogger, exchange, fakeEnv, openClient, recordStates, spawns, startEchoServer, type EchoServer, type StateLog } from '../support/tunnelHarness';
 import { noScriptTools } from '../support/platform';
 
 const idleCutoffMs = 3_000;

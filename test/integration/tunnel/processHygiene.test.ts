@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
 import type { TunnelMode } from '../../../src/core/tunnel/types';
-import { captureLogger, exchange, fakeEnv, isAlive, portIsFree, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
+import { captureLogger, exchange, fakeEnv, isAlive, portIsFree, signalFake, spawns, startEchoServer, type EchoServer } from '../../support/tunnelHarness';
 
 // Children die with us (AC-29) and carry no secret on their command line (AC-30). Linux only: reads /proc.
 

@@ -6,7 +6,7 @@ import { PROPERTY_FAMILIES } from '../../../src/core/destinations/httpProperties
 import { caseInsensitiveMatch, isKnownProperty, PROPERTIES } from '../../../src/core/destinations/properties';
 import { assertValidDestination, validateDestination } from '../../../src/core/destinations/validate';
 import { ErrorCode, isBtpError, type ValidationIssue } from '../../../src/core/errors';
-import { VALID_BY_AUTHENTICATION, VALID_BY_TYPE } from '../../unit/core/destinations/fixtures';
+import { VALID_BY_AUTHENTICATION, VALID_BY_TYPE } from '../../support/destinationFixtures';
 import { CaseCounter, FUZZ_RUNS, fuzzParameters, ProcessFailures } from './fuzzSupport';
 
 // The destination validator (src/core/destinations/validate.ts) fed with untrusted destination JSON: known

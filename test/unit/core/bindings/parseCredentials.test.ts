@@ -17,7 +17,7 @@ import {
   x509,
   xsuaaKey,
   type ExpectedIssue,
-} from './fixtures';
+} from '../../../support/bindingFixtures';
 
 const UAA_URL = 'https://provider-sub.authentication.eu10.hana.ondemand.com';
 const UAA_DOMAIN = 'authentication.eu10.hana.ondemand.com';

@@ -7,7 +7,7 @@ import { bindingsFromServiceBindingRoot } from '../../../../src/core/bindings/se
 import type { ServiceBinding } from '../../../../src/core/bindings/types';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, exposedText, matches } from './assertError';
-import { CANARY_SECRET, CERT_PEM, connectivityKey, destinationKey, rejected, x509, xsuaaKey } from './fixtures';
+import { CANARY_SECRET, CERT_PEM, connectivityKey, destinationKey, rejected, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 type Files = Record<string, string>;
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { readServiceKeyFile } from '../../../../src/core/bindings/serviceKeyFile';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, matches } from './assertError';
-import { connectivityKey, destinationKey, rejected } from './fixtures';
+import { connectivityKey, destinationKey, rejected } from '../../../support/bindingFixtures';
 
 describe('readServiceKeyFile', () => {
   let dir: string;

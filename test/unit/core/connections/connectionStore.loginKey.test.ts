@@ -9,7 +9,7 @@ import { ConnectionStore } from '../../../../src/core/connections/connectionStor
 import { userSecretKey } from '../../../../src/core/secrets/secretKeys';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { MemorySecretStore } from '../../../support/memorySecretStore';
-import { CANARY_KEY_BODY, CANARY_SECRET, destinationKey, thrown, x509, xsuaaKey } from '../bindings/fixtures';
+import { CANARY_KEY_BODY, CANARY_SECRET, destinationKey, thrown, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 // A connection's sign-in key (the xsuaa binding of the user's app): stored like the other keys — secret in the
 // secret store, the rest in connections.json — set, replaced and removed on its own, and gone with the connection.

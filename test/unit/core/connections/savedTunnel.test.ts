@@ -10,7 +10,7 @@ import { readSavedTunnel, type SavedTunnel } from '../../../../src/core/connecti
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { MemorySecretStore } from '../../../support/memorySecretStore';
 import { formatTunnelMode, parseTunnelMode } from '../../../../src/core/tunnel/tunnelMode';
-import { CANARY_SECRET, destinationKey } from '../bindings/fixtures';
+import { CANARY_SECRET, destinationKey } from '../../../support/bindingFixtures';
 
 // The tunnel a setup saves: the text form of modes (--tunnel, the setting) and the record in connections.json.
 

@@ -4,7 +4,17 @@ import { AUTHENTICATIONS } from '../../../../src/core/destinations/authenticatio
 import { DESTINATION_TYPE_SPECS } from '../../../../src/core/destinations/destinationTypes';
 import { AUTHENTICATION_TYPES, DESTINATION_TYPES, type DestinationProperties } from '../../../../src/core/destinations/model';
 import { validateDestination } from '../../../../src/core/destinations/validate';
-import { RFC_DIRECT, RFC_LOAD_BALANCING, RFC_WEBSOCKET, VALID_BY_AUTHENTICATION, VALID_BY_TYPE, errorsOf, show, warningsOf, without } from './fixtures';
+import {
+  RFC_DIRECT,
+  RFC_LOAD_BALANCING,
+  RFC_WEBSOCKET,
+  VALID_BY_AUTHENTICATION,
+  VALID_BY_TYPE,
+  errorsOf,
+  show,
+  warningsOf,
+  without,
+} from '../../../support/destinationFixtures';
 
 /** Removing (or emptying) `removed` from `dest` gives exactly one error, a `required` issue on `field`. */
 function assertRequired(dest: DestinationProperties, removed: string, field = removed): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DestinationProperties } from '../../../../src/core/destinations/model';
 import { validateDestination } from '../../../../src/core/destinations/validate';
-import { RFC_DIRECT, RFC_WEBSOCKET, VALID_BY_AUTHENTICATION as AUTH, VALID_BY_TYPE as TYPE, show, without } from './fixtures';
+import { RFC_DIRECT, RFC_WEBSOCKET, VALID_BY_AUTHENTICATION as AUTH, VALID_BY_TYPE as TYPE, show, without } from '../../../support/destinationFixtures';
 
 type Severity = 'error' | 'warning';
 /** [label, input, field, problem, message fragment, severity]. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import type { DestinationProperties } from '../../../../src/core/destinations/model';
 import { assertValidDestination, validateDestination } from '../../../../src/core/destinations/validate';
-import { CANARY, VALID_BY_AUTHENTICATION as AUTH, VALID_BY_TYPE as TYPE, errorsOf, show } from './fixtures';
+import { CANARY, VALID_BY_AUTHENTICATION as AUTH, VALID_BY_TYPE as TYPE, errorsOf, show } from '../../../support/destinationFixtures';
 
 /** Nothing of `issues` (field or message) contains the canary. */
 function assertNoCanary(issues: ReturnType<typeof validateDestination>): void {

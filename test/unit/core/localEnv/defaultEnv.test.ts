@@ -6,7 +6,7 @@ import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { connectivityVcapServices } from '../../../../src/core/localEnv/connectivityVcap';
 import { mergeDefaultEnv, readDefaultEnv, withoutMovedSecrets } from '../../../../src/core/localEnv/defaultEnv';
 import { envDestinations, mergeDestinationsVariable, onePortDestinations, proxyVariables } from '../../../../src/core/localEnv/destinationsVariable';
-import { CANARY_SECRET, connectivityKey, destinationKey, vcapEntry, xsuaaKey } from '../bindings/fixtures';
+import { CANARY_SECRET, connectivityKey, destinationKey, vcapEntry, xsuaaKey } from '../../../support/bindingFixtures';
 
 function codeOf(run: () => unknown): { code: string; field?: string; message: string } {
   try {

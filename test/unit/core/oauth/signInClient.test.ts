@@ -10,7 +10,7 @@ import { refusalText, SIGN_IN_REDIRECT_URI_PATTERN } from '../../../../src/core/
 import { authorizationEndpoint, signInUser, userTokenClient } from '../../../../src/core/oauth/userLogin';
 import { UserSession } from '../../../../src/core/oauth/userSession';
 import { MemorySecretStore } from '../../../support/memorySecretStore';
-import { CANARY_SECRET, x509, xsuaaKey } from '../bindings/fixtures';
+import { CANARY_SECRET, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 // Which client can sign a user in: a token service that refuses the browser sign-in for a client (unregistered
 // redirect URI, no authorization_code grant) is caught before the browser opens, or at the code exchange, and

@@ -3,14 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { createLogger, type Logger } from '../../../src/core/log';
-import type { TunnelState, TunnelStateDetail } from '../../../src/core/tunnel/types';
-import type { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import { createLogger, type Logger } from '../../src/core/log';
+import type { TunnelState, TunnelStateDetail } from '../../src/core/tunnel/types';
+import type { TunnelSupervisor } from '../../src/core/tunnel/supervisor';
 
 // Shared pieces of the tunnel tests: loopback echo servers, the fake cf/kubectl environment, and waiting on
 // tunnel states and sockets through events (never through sleeps).
 
-export const fakeBin = join(__dirname, '..', '..', 'support', 'fakeBin');
+export const fakeBin = join(__dirname, 'fakeBin');
 
 export interface EchoServer {
   readonly port: number;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { chromiumPath } from '../../vscode/harness/codeServer';
+import { chromiumPath } from '../vscode/harness/codeServer';
 
 /** Why a browser test cannot run here, or false: Chromium from Debian drives the page as a user's browser would. */
 export const noChromium: string | false = !existsSync(chromiumPath) && `no Chromium at ${chromiumPath} (apt-get install chromium)`;

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { DestinationServiceClient } from '../../../src/core/destinationService/client';
-import type { DestinationRecord, FindResult } from '../../../src/core/destinationService/types';
-import type { ForwardManager } from '../../../src/core/forward/forwardManager';
-import type { HttpForward } from '../../../src/core/forward/httpForward';
-import type { TcpForward } from '../../../src/core/forward/tcpForward';
+import type { DestinationServiceClient } from '../../src/core/destinationService/client';
+import type { DestinationRecord, FindResult } from '../../src/core/destinationService/types';
+import type { ForwardManager } from '../../src/core/forward/forwardManager';
+import type { HttpForward } from '../../src/core/forward/httpForward';
+import type { TcpForward } from '../../src/core/forward/tcpForward';
 
 /** Shared pieces of the fault tests: destinations from memory, the forward's own server, and socket endings. */
 

@@ -3,7 +3,7 @@ import type { DestinationServiceClient } from '../../src/core/destinationService
 import type { AuthTokenEntry, DestinationRecord, FindResult } from '../../src/core/destinationService/types';
 import { ForwardManager, type ForwardInfo, type ForwardManagerOptions, type ForwardSpec } from '../../src/core/forward/forwardManager';
 import { createLogger, type Logger } from '../../src/core/log';
-import { startRecordingServer, type RecordingServer, type Responder } from '../support/recordingServer';
+import { startRecordingServer, type RecordingServer, type Responder } from './recordingServer';
 
 /**
  * A forward in front of a recording upstream, with destinations served from memory (no Destination service):

@@ -1,5 +1,5 @@
-import type { ValidationIssue } from '../../../../src/core/errors';
-import type { AuthenticationType, DestinationProperties, DestinationType } from '../../../../src/core/destinations/model';
+import type { ValidationIssue } from '../../src/core/errors';
+import type { AuthenticationType, DestinationProperties, DestinationType } from '../../src/core/destinations/model';
 
 /** A value that must never show up in an issue. */
 export const CANARY = 'CANARY-7f3a91';
