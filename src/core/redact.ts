@@ -63,16 +63,6 @@ export function isSecretHeader(name: string): boolean {
   return secretHeaderNames.has(name.toLowerCase());
 }
 
-export function redactHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
-    out[name] = isSecretHeader(name) ? fingerprint(text) : text;
-  }
-  return out;
-}
-
 /** Deep copy of a JSON-like value with secret-named properties replaced by fingerprints. */
 export function redactObject(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactObject);

@@ -4,7 +4,7 @@ import { isBtpError } from '../core/errors';
 import { loadNetwork, type NetworkConfig } from '../core/http/network';
 import { OutboundNetwork } from '../core/http/outbound';
 import { proxySettingsFromEnv, type ProxySettings } from '../core/http/proxySettings';
-import { Setting, type SettingReader } from './config';
+import { Setting, type SettingReader } from './base/config';
 
 /** The settings the network is built from: VS Code's own (http.*) and the extension's CA file. */
 export const NetworkSetting = {

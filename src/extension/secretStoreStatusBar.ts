@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SecretStore } from '../core/secrets/secretStore';
-import { CommandId } from './commands/commandIds';
+import { CommandId } from './base/commandIds';
 import { SecretStorageStore } from './secretStores';
 
 /**

@@ -85,7 +85,10 @@ export const ResolveConflict = requestType<{ readonly choice: 'overwrite' | 'dis
 /** webview → host: pick an uploaded certificate or upload a file for a key/trust store property. */
 export const ChooseCertificate = requestType<{ readonly property: string }, { readonly name?: string }>('chooseCertificate', object({ property: NAME }));
 
-/** Every message the host accepts from the editor webview. */
+/**
+ * @internal Every message the webview may send, in one list: the security suite sends each of them malformed and the
+ * protocol test checks the methods are unique; the host registers its handlers one by one (WebviewChannel).
+ */
 export const EDITOR_INBOUND = [Ready, Edit, SetSecret, SecretAction, Save, Revert, ResolveConflict, ChooseCertificate] as const;
 
 export type { WireError };

@@ -58,7 +58,10 @@ export const ClearLog = notificationType<Record<string, never>>('inspector/clear
 /** webview → host: record bodies from now on, or stop; answered once the log records that way. */
 export const SetBodies = requestType<{ readonly on: boolean }, { readonly on: boolean }>('inspector/bodies', object({ on: boolean }));
 
-/** Every message the host accepts from the inspector webview. */
+/**
+ * @internal Every message the inspector page may send, in one list: the security suite sends each of them malformed
+ * and the protocol test checks the methods are unique; the host registers its handlers one by one.
+ */
 export const INSPECTOR_INBOUND = [InspectorReady, GetDetails, CopyAsCurl, OpenAsHttp, ExportHar, ClearLog, SetBodies] as const;
 
 /**

@@ -29,15 +29,6 @@ export function requestType<P, R>(method: string, params: Guard<P>): RequestType
   return { kind: 'request', method, params };
 }
 
-/** Any declared message, whatever its payload (the guard is only called here, so its payload type does not matter). */
-export interface MessageType {
-  readonly kind: 'notification' | 'request';
-  readonly method: string;
-  readonly params: (value: unknown, path: string) => string | undefined;
-}
-
-export type ParamsOf<T> = T extends NotificationType<infer P> ? P : T extends RequestType<infer P, unknown> ? P : never;
-
 /** A failed request: the stable code and the core's message; the UI words the heading from the code. */
 export interface WireError {
   readonly code: string;
@@ -69,9 +60,4 @@ export function envelopeProblem(value: unknown): string | undefined {
   if (kind === 'request') return requestEnvelope(value, 'message');
   if (kind === 'response') return responseEnvelope(value, 'message');
   return 'message.kind: expected notification, request or response';
-}
-
-/** Whether `envelope` is a message of `type` with a well-formed payload; `problem` receives why not. */
-export function matches<T extends MessageType>(type: T, envelope: Envelope): envelope is Envelope & { params: ParamsOf<T> } {
-  return envelope.kind === type.kind && envelope.method === type.method && type.params(envelope.params, 'params') === undefined;
 }

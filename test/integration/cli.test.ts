@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MemorySecretStore } from '../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../support/memorySecretStore';
 import { ExitCode } from '../../src/cli/exitCodes';
 import { runCli } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';

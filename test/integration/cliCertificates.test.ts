@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExitCode } from '../../src/cli/exitCodes';
-import { MemorySecretStore } from '../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../support/memorySecretStore';
 import { createCertificateAuthority } from '../../src/sandbox/pki';
 import { runCli } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';

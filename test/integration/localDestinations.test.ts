@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../src/core/errors';
 import { LOCAL_DESTINATIONS_FILE, LocalDestinationStore } from '../../src/core/localDestinations/localDestinationStore';
 import { localSecretKey } from '../../src/core/secrets/secretKeys';
-import { MemorySecretStore } from '../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../support/memorySecretStore';
 
 const SECRET = 'CANARY-local-password-Zx81';
 

@@ -15,7 +15,7 @@ import { LocalDestinationStore } from '../../src/core/localDestinations/localDes
 import { mergeDefaultEnv } from '../../src/core/localEnv/defaultEnv';
 import { envDestinations } from '../../src/core/localEnv/destinationsVariable';
 import { createLogger } from '../../src/core/log';
-import { MemorySecretStore } from '../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../support/memorySecretStore';
 import { runCli } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { request as undiciRequest } from 'undici';
 import { validateDestination } from '../../src/core/destinations/validate';
 import { createCertificateAuthority, issueServerCertificate } from '../../src/sandbox/pki';
-import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from './forwardHarness';
+import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../support/forwardHarness';
 
 const request = (lines: readonly string[], body = '') => `${lines.join('\r\n')}\r\n\r\n${body}`;
 

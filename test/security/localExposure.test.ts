@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../src/core/forward/forwardManager';
-import { rawExchange, startForwardHarness, statusOf, type ForwardHarness } from './forwardHarness';
+import { rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../support/forwardHarness';
 
 let h: ForwardHarness;
 let forward: ForwardInfo;

@@ -12,7 +12,7 @@ import { requireLocalToken, sharedMachineReason } from '../../src/core/forward/s
 import { ErrorCode, isBtpError } from '../../src/core/errors';
 import { runCli } from '../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../support/sandboxFixture';
-import { basicToken, rawExchange, startForwardHarness, statusOf } from './forwardHarness';
+import { basicToken, rawExchange, startForwardHarness, statusOf } from '../support/forwardHarness';
 import { posixFileModes } from '../support/platform';
 
 describe('the local token of a forward (AC-06)', () => {

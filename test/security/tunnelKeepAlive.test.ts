@@ -9,19 +9,10 @@ import { createServer, connect, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { TunnelSupervisor, type TunnelProbe } from '../../src/core/tunnel';
+import { TunnelSupervisor } from '../../src/core/tunnel/supervisor';
+import type { TunnelProbe } from '../../src/core/tunnel/types';
 import { FaultProxy } from '../support/faultProxy';
-import {
-  captureLogger,
-  exchange,
-  fakeEnv,
-  openClient,
-  recordStates,
-  spawns,
-  startEchoServer,
-  type EchoServer,
-  type StateLog,
-} from '../integration/tunnel/harness';
+import { captureLogger, exchange, fakeEnv, openClient, recordStates, spawns, startEchoServer, type EchoServer, type StateLog } from '../support/tunnelHarness';
 import { noScriptTools } from '../support/platform';
 
 const idleCutoffMs = 3_000;

@@ -1,4 +1,5 @@
-import { MemorySecretStore, type SecretStore } from '../../src/core/secrets/secretStore';
+import type { SecretStore } from '../../src/core/secrets/secretStore';
+import { MemorySecretStore } from './memorySecretStore';
 import type { CliIo } from '../../src/cli/io';
 import { run } from '../../src/cli/app/run';
 

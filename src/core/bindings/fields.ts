@@ -58,6 +58,20 @@ export function checkForbiddenChars(credentials: Credentials, issues: IssueColle
   }
 }
 
+/** The field's value when it is there and not flagged yet; a missing required one is reported. */
+function presentValue(
+  credentials: Credentials,
+  field: string,
+  issues: IssueCollector,
+  options: { readonly required?: boolean; readonly extra?: string },
+): unknown {
+  if (issues.isFlagged(field)) return undefined;
+  const value = credentials[field];
+  if (isPresent(value)) return value;
+  if (options.required) issues.required(field, options.extra);
+  return undefined;
+}
+
 /** A string field; blank counts as missing. `extra` is appended to the "has no" message. */
 export function readString(
   credentials: Credentials,
@@ -65,12 +79,8 @@ export function readString(
   issues: IssueCollector,
   options: { readonly required?: boolean; readonly extra?: string } = {},
 ): string | undefined {
-  if (issues.isFlagged(field)) return undefined;
-  const value = credentials[field];
-  if (!isPresent(value)) {
-    if (options.required) issues.required(field, options.extra);
-    return undefined;
-  }
+  const value = presentValue(credentials, field, issues, options);
+  if (value === undefined) return undefined;
   if (typeof value !== 'string') {
     issues.wrongType(field, value, 'a string');
     return undefined;
@@ -131,12 +141,8 @@ export function readPort(
   issues: IssueCollector,
   options: { readonly required?: boolean; readonly extra?: string } = {},
 ): number | undefined {
-  if (issues.isFlagged(field)) return undefined;
-  const value = credentials[field];
-  if (!isPresent(value)) {
-    if (options.required) issues.required(field, options.extra);
-    return undefined;
-  }
+  const value = presentValue(credentials, field, issues, options);
+  if (value === undefined) return undefined;
   let port: number | undefined;
   if (typeof value === 'number') port = value;
   else if (typeof value === 'string' && /^\s*\d{1,5}\s*$/.test(value)) port = Number(value);

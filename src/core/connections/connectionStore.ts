@@ -5,6 +5,7 @@ import { parseCredentials } from '../bindings/parseCredentials';
 import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBinding, type ServiceKind, type XsuaaBinding } from '../bindings/types';
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
+import { readListFile } from '../fs/listFile';
 import { connectionSecretKey, USER_TOKEN_FIELDS, userSecretKey, type ConnectionPart, type SecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
 import { readSavedTunnel, type SavedTunnel } from './savedTunnel';
@@ -317,19 +318,8 @@ export class ConnectionStore {
     );
   }
 
-  private async read(): Promise<ConnectionsFile> {
-    let data: unknown;
-    try {
-      data = await this.file.read();
-    } catch (error) {
-      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} is not valid JSON; fix or delete it (it holds no secrets).`, { cause: error });
-    }
-    if (data === undefined) return { version: 1, connections: [] };
-    const file = data as ConnectionsFile;
-    if (file.version !== 1 || !Array.isArray(file.connections)) {
-      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} was not written by this version of BTP Connect.`);
-    }
-    return file;
+  private read(): Promise<ConnectionsFile> {
+    return readListFile(this.file, 'connections');
   }
 
   private async write(data: ConnectionsFile): Promise<void> {

@@ -91,18 +91,3 @@ export function isSecretProperty(name: string): boolean {
   const family = NAMED_FAMILIES.find((prefix) => lower.startsWith(prefix));
   return family !== undefined && SENSITIVE_MEMBER.test(name.slice(family.length));
 }
-
-/** The names of `dest`'s properties that hold secrets, in the order they appear. */
-export function secretPropertyNames(dest: Readonly<Record<string, unknown>>): string[] {
-  return Object.keys(dest).filter(isSecretProperty);
-}
-
-/** A copy of `dest` without its secret properties; everything else (unknown names too) is kept. */
-export function withoutSecrets<T extends Readonly<Record<string, unknown>>>(dest: T): Partial<T> {
-  const copy: Record<string, unknown> = {};
-  for (const name of Object.keys(dest)) {
-    // defineProperty, not assignment: a JSON key named `__proto__` must stay an ordinary property.
-    if (!isSecretProperty(name)) Object.defineProperty(copy, name, { value: dest[name], enumerable: true, writable: true, configurable: true });
-  }
-  return copy as Partial<T>;
-}

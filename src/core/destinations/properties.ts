@@ -7,7 +7,6 @@ import { LDAP_PROPERTIES, MAIL_PROPERTIES, RFC_PROPERTIES, TCP_PROPERTIES } from
 import type { PropertyFamilySpec, PropertySpec } from './propertySpec';
 
 export type { PropertyFamilySpec, PropertySpec } from './propertySpec';
-export { PROPERTY_FAMILIES } from './httpProperties';
 
 /** Every property the model knows, by wire name. */
 export const PROPERTIES: ReadonlyMap<string, PropertySpec> = new Map(

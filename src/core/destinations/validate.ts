@@ -21,8 +21,6 @@ import { requireAll, requireOneOf } from './requirements';
 import { validateHttp } from './validateHttp';
 import { validateLdap, validateMail, validateRfc, validateTcp } from './validateProtocols';
 
-export { DestinationProblem } from './checks';
-
 /** URL-kind properties checked by their type's rules rather than as generic http(s) URLs. */
 const TYPE_OWNED_URLS = new Set(['URL', 'ldap.url']);
 const LOCATION_ID_PROPERTIES = new Set(['CloudConnectorLocationId', 'jco.client.cloud_connector_location_id']);

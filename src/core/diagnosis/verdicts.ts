@@ -26,9 +26,10 @@ export function tokenServiceFailure(error: unknown): HopFailure {
     case ErrorCode.Timeout:
       return {
         ...failure,
-        fix: untrustedCertificate(error)
-          ? 'Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect.http.caFile in VS Code (a TLS-inspecting proxy signs with its own CA).'
-          : 'Check "url" of the Destination service key and the network (VPN, HTTPS_PROXY, NO_PROXY); a token service with a private CA needs --ca <file>.',
+        fix: reachFix(
+          error,
+          'Check "url" of the Destination service key and the network (VPN, HTTPS_PROXY, NO_PROXY); a token service with a private CA needs --ca <file>.',
+        ),
       };
     default:
       return { ...failure, fix: 'The token service is failing; check "url" of the Destination service key, then try again later.' };
@@ -54,9 +55,7 @@ export function lookupFailure(error: unknown, name: string): HopFailure {
     case ErrorCode.Timeout:
       return {
         ...failure,
-        fix: untrustedCertificate(error)
-          ? 'Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect.http.caFile in VS Code (a TLS-inspecting proxy signs with its own CA).'
-          : 'Check "uri" of the Destination service key and the network (VPN, HTTPS_PROXY, NO_PROXY).',
+        fix: reachFix(error, 'Check "uri" of the Destination service key and the network (VPN, HTTPS_PROXY, NO_PROXY).'),
       };
     case ErrorCode.InvalidInput:
     case ErrorCode.Unsupported:
@@ -270,6 +269,13 @@ export function responseVerdict(status: number, authentication: string, name: st
 export function fromError(error: unknown): HopFailure & { field?: string } {
   if (isBtpError(error)) return { code: error.code, detail: error.message, fix: '', ...(error.field ? { field: error.field } : {}) };
   return { code: ErrorCode.ServiceError, detail: messageOf(error), fix: '' };
+}
+
+/** Where a service was not reached: trust its CA when its certificate was refused, else `otherwise` (the key's URL, the network). */
+function reachFix(error: unknown, otherwise: string): string {
+  return untrustedCertificate(error)
+    ? 'Trust the CA named above on this machine: --ca <file>, NODE_EXTRA_CA_CERTS=<file>, or btpConnect.http.caFile in VS Code (a TLS-inspecting proxy signs with its own CA).'
+    : otherwise;
 }
 
 /** A service's certificate failed verification (sendRequest keeps Node's code in `details.code`). */

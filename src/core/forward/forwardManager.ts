@@ -9,7 +9,7 @@ import { Emitter, type Disposable } from '../events';
 import { silentLogger, type Logger } from '../log';
 import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
 import { assertForwardable } from './notForwardable';
-import { HttpForward, type Exchange, type ForwardTimeouts } from './httpForward';
+import { HttpForward, type Exchange, type ForwardTimeouts, type HttpForwardOptions } from './httpForward';
 import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
 import { ALL_DESTINATIONS, DestinationRouter } from './router';
@@ -186,17 +186,8 @@ export class ForwardManager {
         ? await HttpForward.listen({
             resolver,
             connectivity,
-            port: spec.port ?? 0,
-            allowWebSocket: spec.allowWebSocket ?? false,
-            passCookies: spec.passCookies ?? false,
-            ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
-            ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
-            ...(this.options.network ? { network: this.options.network() } : {}),
-            maxConnections,
             logger,
-            ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
-            onExchange: (exchange) => this.record(id, exchange),
-            traffic: () => this.entries.get(id)?.traffic,
+            ...this.httpOptions(id, spec, maxConnections),
           })
         : await TcpForward.listen({
             resolver,
@@ -245,17 +236,8 @@ export class ForwardManager {
     const listener = await HttpForward.listen({
       router,
       connectivity,
-      port: spec.port ?? 0,
-      allowWebSocket: spec.allowWebSocket ?? false,
-      passCookies: spec.passCookies ?? false,
-      ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
-      ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
-      ...(this.options.network ? { network: this.options.network() } : {}),
-      maxConnections,
       logger: this.logger.child('all destinations'),
-      ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
-      onExchange: (exchange) => this.record(id, exchange),
-      traffic: () => this.entries.get(id)?.traffic,
+      ...this.httpOptions(id, spec, maxConnections),
     });
     const info: ForwardInfo = {
       id,
@@ -337,6 +319,22 @@ export class ForwardManager {
     await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
     this.changes.dispose();
     this.exchanges.dispose();
+  }
+
+  /** What an HTTP forward takes from its spec and this manager, whether it serves one destination or routes. */
+  private httpOptions(id: string, spec: ForwardSpec, maxConnections: number): Omit<HttpForwardOptions, 'resolver' | 'router' | 'connectivity' | 'logger'> {
+    return {
+      port: spec.port ?? 0,
+      allowWebSocket: spec.allowWebSocket ?? false,
+      passCookies: spec.passCookies ?? false,
+      ...(this.options.localToken === undefined ? {} : { localToken: this.options.localToken }),
+      ...(this.options.allowedOrigins ? { allowedOrigins: this.options.allowedOrigins } : {}),
+      ...(this.options.network ? { network: this.options.network() } : {}),
+      maxConnections,
+      ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
+      onExchange: (exchange) => this.record(id, exchange),
+      traffic: () => this.entries.get(id)?.traffic,
+    };
   }
 
   private record(id: string, exchange: Exchange): void {

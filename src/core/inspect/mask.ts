@@ -29,11 +29,6 @@ export function maskSecretHeaderValue(name: string, value: string): string {
   return scheme ? `${scheme[1]} ${MASK}` : MASK;
 }
 
-/** Both steps at once: what any header value looks like when shown. */
-export function maskHeaderValue(name: string, value: string): string {
-  return isSecretHeader(name) ? maskSecretHeaderValue(name, value) : redactText(value);
-}
-
 export function maskHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderList {
   const out: [string, string][] = [];
   for (const name in headers) {

@@ -12,6 +12,7 @@ import { isSecretProperty } from '../destinations/model';
 import type { DestinationLevel, DestinationRecord, FindResult, WithEtag } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
+import { readListFile } from '../fs/listFile';
 import { localSecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
 
@@ -224,18 +225,8 @@ export class LocalDestinationStore {
     return { ...stored.properties, ...(JSON.parse(text) as Record<string, string>) };
   }
 
-  private async read(): Promise<LocalDestinationsFile> {
-    let data: unknown;
-    try {
-      data = await this.file.read();
-    } catch (error) {
-      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} is not valid JSON; fix or delete it (it holds no secrets).`, { cause: error });
-    }
-    if (data === undefined) return { version: 1, destinations: [] };
-    const file = data as LocalDestinationsFile;
-    if (file.version !== 1 || !Array.isArray(file.destinations))
-      throw new BtpError(ErrorCode.InvalidInput, `${this.file.path} was not written by this version of BTP Connect.`);
-    return file;
+  private read(): Promise<LocalDestinationsFile> {
+    return readListFile(this.file, 'destinations');
   }
 
   private async write(data: LocalDestinationsFile): Promise<void> {

@@ -6,10 +6,10 @@ import { deleteUnusedCertificate } from '../../core/certificates/references';
 import { DestinationServiceClient } from '../../core/destinationService/client';
 import type { DestinationLevel } from '../../core/destinationService/types';
 import { BtpError, ErrorCode } from '../../core/errors';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import type { CertificateNode } from '../tree/certificatesModel';
 import type { TreeNode } from '../tree/destinationsModel';
-import { pickConnection } from './pickers';
+import { pickConnection } from '../context/pickers';
 
 /** The Destination service's certificates: upload a file, download the public part, delete one nobody names. */
 

@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { ErrorCode } from '../../core/errors';
 import { checkReport, hopLabels } from '../../words/checkWords';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import type { TreeNode } from '../tree/destinationsModel';
 import { accessFor } from '../../sandbox/cloudConnector/configClient';
-import { CommandId } from './commandIds';
+import { CommandId } from '../base/commandIds';
 import type { ExposeArgs } from './exposeCommands';
-import { pickDestination } from './pickers';
+import { pickDestination } from '../context/pickers';
 
 /**
  * Check Connection: every hop from the token service to the system behind the Cloud Connector, the first broken

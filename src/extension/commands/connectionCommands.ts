@@ -4,9 +4,9 @@ import { DestinationServiceClient } from '../../core/destinationService/client';
 import { HttpAgents } from '../../core/http/agents';
 import { askForConnection } from '../connections/connectFlows';
 import { SANDBOX_CONNECTION } from '../connections/connectionRegistry';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import { connectionId, type TreeNode } from '../tree/destinationsModel';
-import { pickConnection } from './pickers';
+import { pickConnection } from '../context/pickers';
 
 /** Connect, remove, sandbox, refresh, filter, reveal. */
 

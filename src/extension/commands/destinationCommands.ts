@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import { DESTINATION_EDITOR } from '../editor/destinationEditorProvider';
 import { destinationUri } from '../editor/destinationUri';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
-import { pickConnection, pickDestination } from './pickers';
+import { pickConnection, pickDestination } from '../context/pickers';
 
 /** Destination commands: open the editor on one, on a new one, on a copy; delete one. */
 

@@ -6,7 +6,7 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { AtomicJsonFile } from '../../core/fs/atomicJsonFile';
 import { mergeDefaultEnv, readDefaultEnv, withoutMovedSecrets } from '../../core/localEnv/defaultEnv';
 import { envDestinations, onePortDestinations, type OnePortForm } from '../../core/localEnv/destinationsVariable';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import { forwardsFor, onePortFor } from '../environment/forwardsFor';
 import { saveConnection } from './connectionCommands';
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseHostPort, readConfigFile, waitForAcknowledgement, withMapping, writeConfigFile } from '../../sandbox/cloudConnector/configClient';
 import { ConfigError, validateCloudConnectorFile, type MappingEntry } from '../../sandbox/cloudConnector/configFile';
 import type { BackendProtocol } from '../../sandbox/cloudConnector/types';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 
 /** What a fix button already knows: the virtual host and port a check was refused for, its protocol and path. */
 export interface ExposeArgs {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { ForwardEntry } from '../connections/connectionRegistry';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
-import { pickConnection, pickDestination, pickForward } from './pickers';
+import { pickConnection, pickDestination, pickForward } from '../context/pickers';
 
 /** Start, stop, restart a forward; copy or open its local address. */
 

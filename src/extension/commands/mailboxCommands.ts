@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { listMailboxFolder, mailboxDirectory, type MailEntry } from '../../sandbox/mail/mailbox';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import { mailboxItems } from '../mailbox/mailboxItems';
 
 /**

@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { parseSubscriberTenant, sameTenant, tenantText, type SubscriberTenant } from '../../core/connections/subscriberTenant';
 import { isBtpError } from '../../core/errors';
 import { LOCAL_CONNECTION } from '../connections/connectionRegistry';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import type { TreeNode } from '../tree/destinationsModel';
-import { pickConnection } from './pickers';
+import { pickConnection } from '../context/pickers';
 
 type Choice = { readonly label: string; readonly description?: string; readonly tenant?: SubscriberTenant; readonly typed?: true };
 

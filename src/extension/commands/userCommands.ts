@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import type { XsuaaBinding } from '../../core/bindings/types';
 import { SIGN_IN_REDIRECT_URI_PATTERN } from '../../core/oauth/signInClient';
 import { askForServiceKey } from '../connections/connectFlows';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 import type { TreeNode } from '../tree/destinationsModel';
-import { pickConnection } from './pickers';
+import { pickConnection } from '../context/pickers';
 
 /** Sign in to a connection as a user (browser, authorization code with PKCE) and sign out. */
 

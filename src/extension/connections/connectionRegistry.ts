@@ -16,7 +16,7 @@ import type { LocalDestinationStore } from '../../core/localDestinations/localDe
 import type { Logger } from '../../core/log';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 import type { Sandbox } from '../../sandbox/sandbox';
-import type { Config } from '../config';
+import type { Config } from '../base/config';
 import { LiveConnection, type ConnectionKind, type LiveConnectionOptions } from './liveConnection';
 
 /** The name the embedded sandbox appears under in the tree. */

@@ -10,9 +10,9 @@ import * as vscode from 'vscode';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { connectivityVcapServices } from '../../core/localEnv/connectivityVcap';
 import { envDestinations, mergeDestinationsVariable, onePortDestinations, proxyVariables, type OnePortForm } from '../../core/localEnv/destinationsVariable';
-import { Setting } from '../config';
-import type { Ctx } from '../ctx';
-import { showError } from '../notify';
+import { Setting } from '../base/config';
+import type { Ctx } from '../context/ctx';
+import { showError } from '../base/notify';
 import { forwardsFor, onePortFor } from './forwardsFor';
 
 /** What a launch configuration may say under `btpConnect`. */

@@ -6,7 +6,7 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import type { ForwardInfo } from '../../core/forward/forwardManager';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import type { ForwardEntry } from '../connections/connectionRegistry';
-import type { Ctx } from '../ctx';
+import type { Ctx } from '../context/ctx';
 
 const REFERENCE = /^(?:([^/]+)\/)?([A-Za-z0-9_-]{1,200})$/;
 

@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { envDestinations } from '../../core/localEnv/destinationsVariable';
-import { Setting } from '../config';
-import type { Ctx } from '../ctx';
+import { Setting } from '../base/config';
+import type { Ctx } from '../context/ctx';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
 
 export class TerminalEnvironment implements vscode.Disposable {

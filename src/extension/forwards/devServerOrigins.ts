@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { isBtpError } from '../../core/errors';
 import type { Logger } from '../../core/log';
-import { Setting, type Config } from '../config';
+import { Setting, type Config } from '../base/config';
 
 /**
  * The dev-server origins every forward of this window accepts: `btpConnect.forwards.allowedOrigins`, plus those a

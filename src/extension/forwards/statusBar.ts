@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/connectionRegistry';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../base/commandIds';
 
 /** Active forwards and their health at a glance; a click shows the Forwards view. */
 export class ForwardsStatusBar implements vscode.Disposable {

@@ -4,8 +4,8 @@ import { removeTunnelApp as removeFlow } from '../../core/tunnelSetup/removeTunn
 import type { SetupContext } from '../../core/tunnelSetup/setupContext';
 import { setUpTunnel as setupFlow } from '../../core/tunnelSetup/setUpTunnel';
 import { processToolRunner } from '../../core/tunnel/toolRunner';
-import { pickConnection } from '../commands/pickers';
-import type { Ctx } from '../ctx';
+import { pickConnection } from '../context/pickers';
+import type { Ctx } from '../context/ctx';
 import type { TreeNode } from '../tree/destinationsModel';
 import { vscodeSetupUi } from './setupUi';
 

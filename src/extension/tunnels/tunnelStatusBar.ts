@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/connectionRegistry';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../base/commandIds';
 import { tunnelStatusText } from './tunnelStatusText';
 
 /** One status bar item per open connection with a tunnel: its state at a glance; a click sets it up again. */

@@ -1,15 +1,4 @@
-import { resolveMappings, type CloudConnectorFile, type MappingEntry } from './configFile';
-import type { SystemMapping } from './types';
-
-/** Internal addresses of the sample on-premise systems the sandbox's connectors expose. */
-export interface OnPremiseAddresses {
-  readonly erpPort: number;
-  readonly linePort: number;
-  /** The LDAP directory's gate; 0 where slapd is not installed. */
-  readonly ldapPort: number;
-  /** The mail server (SMTP with AUTH) behind smtp.virtual:25. */
-  readonly mailPort: number;
-}
+import type { CloudConnectorFile, MappingEntry } from './configFile';
 
 /**
  * The built-in access control, what `cloud-connector.json` holds on a first start: for the provider subaccount's
@@ -87,15 +76,6 @@ export function upgradeRetiredSamples(file: CloudConnectorFile): { readonly file
     }),
   }));
   return { file: upgraded.length > 0 ? { ...file, connectors } : file, upgraded };
-}
-
-/** The default connector's mappings (location ID ""), resolved to this start's ports. */
-export function defaultLocationMappings(addresses: OnPremiseAddresses): SystemMapping[] {
-  return resolveMappings(defaultEntries(), builtinPorts(addresses));
-}
-
-function builtinPorts(addresses: OnPremiseAddresses) {
-  return { erp: addresses.erpPort, line: addresses.linePort, ldap: addresses.ldapPort, mail: addresses.mailPort };
 }
 
 function erpEntry(authenticationMode: 'X509_GENERAL' | 'NONE'): MappingEntry {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { withTimeout } from '../../security/faults/support';
+import { withTimeout } from '../../support/faultHarness';
 import { silentLogger } from '../../../src/core/log';
 import { Mailbox } from '../../../src/sandbox/mail/mailbox';
 import { OnPremiseNetwork } from '../../../src/sandbox/onPremise/gate/network';

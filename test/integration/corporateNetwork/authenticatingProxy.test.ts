@@ -17,7 +17,7 @@ import { HttpAgents } from '../../../src/core/http/agents';
 import { loadNetwork } from '../../../src/core/http/network';
 import { proxySettingsFromEnv } from '../../../src/core/http/proxySettings';
 import { sendRequest } from '../../../src/core/http/request';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { extensionNetwork } from '../../../src/extension/network';
 import { createCertificateAuthority, issueClientCertificate, issueServerCertificate } from '../../../src/sandbox/pki';
 import { runCli, runForwardUntil, type CliResult } from '../../support/cliHarness';

@@ -12,7 +12,7 @@ import { ExitCode } from '../../../src/cli/exitCodes';
 import { DestinationServiceClient } from '../../../src/core/destinationService/client';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { HttpAgents } from '../../../src/core/http/agents';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { extensionNetwork } from '../../../src/extension/network';
 import { runCli, runForwardUntil, type CliResult } from '../../support/cliHarness';
 import { startInspectingProxy, type InspectingProxy } from '../../support/corporateProxies';

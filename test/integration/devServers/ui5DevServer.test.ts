@@ -12,7 +12,7 @@ import { OriginAllowList } from '../../../src/core/forward/allowedOrigins';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { createLogger } from '../../../src/core/log';
 import { pickFreePorts } from '../../../src/core/tunnel/freePorts';
-import { inChromium, noChromium } from '../../security/findings/browserPage';
+import { inChromium, noChromium } from '../../support/browserPage';
 import { runForwardUntil } from '../../support/cliHarness';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { startUi5Serve } from '../../support/ui5Serve';

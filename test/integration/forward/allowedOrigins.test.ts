@@ -7,8 +7,8 @@ import { isBtpError } from '../../../src/core/errors';
 import { runCli } from '../../support/cliHarness';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
 import { createLogger } from '../../../src/core/log';
-import { rawExchange, statusOf } from '../../security/forwardHarness';
-import { bodyOf, head, startUpgradeUpstream } from '../../security/findings/upgradeUpstream';
+import { rawExchange, statusOf } from '../../support/forwardHarness';
+import { bodyOf, head, startUpgradeUpstream } from '../../support/upgradeUpstream';
 import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
 
 // UI5 / Fiori dev servers proxy `/sap` to a forward and pass the page's `Origin` on with every write; the forward

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { startForwardHarness, type ForwardHarness } from '../../security/forwardHarness';
+import { startForwardHarness, type ForwardHarness } from '../../support/forwardHarness';
 import { sessionCookieName, startGatewayCsrfUpstream, type GatewayCsrfUpstream } from '../../support/gatewayCsrfUpstream';
 
 // SAP Gateway binds its CSRF token to its session cookie. With cookies off by default (browsers share them across

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { BtpError } from '../../../src/core/errors';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { createLogger } from '../../../src/core/log';
-import { ending, memoryDestinations, rawServer, withTimeout } from '../../security/faults/support';
-import { rawExchange, statusOf } from '../../security/forwardHarness';
+import { ending, memoryDestinations, rawServer, withTimeout } from '../../support/faultHarness';
+import { rawExchange, statusOf } from '../../support/forwardHarness';
 import { startWebSocketEcho, upgradeRequest } from '../../support/webSocketEcho';
 
 // maxConnections of a TCP forward (D2): what it holds, how it refuses the rest, and when a slot is free again.

@@ -6,7 +6,7 @@ import type { ConnectivityBinding, XsuaaBinding } from '../../../src/core/bindin
 import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
 import { UserSession } from '../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { signInInBrowser } from '../../support/loginBrowser';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

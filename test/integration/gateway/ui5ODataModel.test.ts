@@ -10,7 +10,7 @@ import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityA
 import { OriginAllowList } from '../../../src/core/forward/allowedOrigins';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { pickFreePorts } from '../../../src/core/tunnel/freePorts';
-import { inChromium, noChromium } from '../../security/findings/browserPage';
+import { inChromium, noChromium } from '../../support/browserPage';
 import { repoRoot } from '../../support/sandboxProcess';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { startUi5Serve } from '../../support/ui5Serve';

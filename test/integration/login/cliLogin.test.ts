@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { ExitCode } from '../../../src/cli/exitCodes';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { password, signInInBrowser } from '../../support/loginBrowser';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';

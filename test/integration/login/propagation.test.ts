@@ -7,7 +7,7 @@ import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityA
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
 import { UserSession } from '../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { signInInBrowser } from '../../support/loginBrowser';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

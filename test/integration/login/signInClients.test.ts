@@ -8,7 +8,7 @@ import { SIGN_IN_REDIRECT_URI_PATTERN } from '../../../src/core/oauth/signInClie
 import { GrantType } from '../../../src/core/oauth/tokenRequest';
 import { authorizationUrl } from '../../../src/core/oauth/userLogin';
 import { UserSession } from '../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { get } from '../../support/loginBrowser';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

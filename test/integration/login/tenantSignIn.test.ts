@@ -4,7 +4,7 @@ import { request, type Dispatcher } from 'undici';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { XsuaaBinding } from '../../../src/core/bindings/types';
 import { UserSession } from '../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { SUBSCRIBER_TENANT_ID } from '../../../src/sandbox/base/world';
 import { location, password, type Page } from '../../support/loginBrowser';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';

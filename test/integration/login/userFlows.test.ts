@@ -11,7 +11,7 @@ import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
 import { createPkce } from '../../../src/core/oauth/pkce';
 import { SILENT_REDIRECT_URI } from '../../../src/core/oauth/silentAuthorize';
 import { UserSession } from '../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { userForwarding } from '../../../src/core/session/userForwarding';
 import { signInInBrowser } from '../../support/loginBrowser';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';

@@ -7,7 +7,7 @@ import { userSecretKey } from '../../../src/core/secrets/secretKeys';
 import { createPkce, createState } from '../../../src/core/oauth/pkce';
 import { authorizationUrl } from '../../../src/core/oauth/userLogin';
 import { UserSession } from '../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { get, location, password, signInInBrowser, submitLogin } from '../../support/loginBrowser';
 import { decodeClaims, startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { TunnelSupervisor, isFatalTunnelLine, type TunnelOptions } from '../../../src/core/tunnel';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import { isFatalTunnelLine } from '../../../src/core/tunnel/fatalLines';
+import type { TunnelOptions } from '../../../src/core/tunnel/types';
 import { backoffDelay } from '../../../src/core/tunnel/backoff';
 import { buildCommandLine } from '../../../src/core/tunnel/commandLine';
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TunnelSupervisor } from '../../../src/core/tunnel';
-import { fakeEnv } from './harness';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import { fakeEnv } from '../../support/tunnelHarness';
 
 // Run by processHygiene.test.ts as its own process (node --import tsx): starts three kubectl tunnels, prints
 // the pids of their children as one JSON line and then waits to be killed. Arguments come from the environment:

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { TunnelSupervisor, type TunnelMode } from '../../../src/core/tunnel';
-import { captureLogger, exchange, fakeEnv, isAlive, portIsFree, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import type { TunnelMode } from '../../../src/core/tunnel/types';
+import { captureLogger, exchange, fakeEnv, isAlive, portIsFree, signalFake, spawns, startEchoServer, type EchoServer } from '../../support/tunnelHarness';
 
 // Children die with us (AC-29) and carry no secret on their command line (AC-30). Linux only: reads /proc.
 

@@ -5,8 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { TunnelSupervisor, type TunnelEndpoint, type TunnelOptions } from '../../../src/core/tunnel';
-import { captureLogger, exchange, fakeEnv, isAlive, openClient, recordStates, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import type { TunnelEndpoint, TunnelOptions } from '../../../src/core/tunnel/types';
+import {
+  captureLogger,
+  exchange,
+  fakeEnv,
+  isAlive,
+  openClient,
+  recordStates,
+  signalFake,
+  spawns,
+  startEchoServer,
+  type EchoServer,
+} from '../../support/tunnelHarness';
 import { noScriptTools } from '../../support/platform';
 
 // A tunnel that had been ready and then breaks (AC-25, AC-26, AC-28): the child dies, prints one of kubectl's

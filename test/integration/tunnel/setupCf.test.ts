@@ -6,11 +6,11 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding } from '../../../src/core/bindings/types';
 import { ConnectionStore } from '../../../src/core/connections/connectionStore';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { ExitCode } from '../../../src/cli/exitCodes';
 import { runCli, type CliResult } from '../../support/cliHarness';
 import { fakeGuid, startFakeCloud, type FakeCf, type FakeCloud } from '../../support/fakeCloudHarness';
-import { CANARY_SECRET, connectivityKey, destinationKey } from '../../unit/core/bindings/fixtures';
+import { CANARY_SECRET, connectivityKey, destinationKey } from '../../support/bindingFixtures';
 import { noScriptTools } from '../../support/platform';
 
 // `btp-connect tunnel setup --cf` and `tunnel remove` against a fake cf v8 that answers like the real one and records

@@ -8,13 +8,13 @@ import { request } from 'undici';
 import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
 import type { ConnectivityBinding, DestinationBinding } from '../../../src/core/bindings/types';
 import { ConnectionStore } from '../../../src/core/connections/connectionStore';
-import { MemorySecretStore } from '../../../src/core/secrets/secretStore';
+import { MemorySecretStore } from '../../support/memorySecretStore';
 import { ExitCode } from '../../../src/cli/exitCodes';
 import { runCli, runForwardUntil } from '../../support/cliHarness';
 import { startFakeCloud, type FakeCloud } from '../../support/fakeCloudHarness';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
 import { sshdMissing, startSshd, type Sshd } from '../../support/sshd';
-import { openClient } from './harness';
+import { openClient } from '../../support/tunnelHarness';
 
 // The whole way on "real BTP": the connection's connectivity key names a proxy this machine cannot reach
 // (127.0.0.2: loopback, but nothing listens there, as connectivityproxy.internal.cf… answers nothing from a laptop).

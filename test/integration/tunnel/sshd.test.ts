@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TunnelSupervisor } from '../../../src/core/tunnel';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
 import { startSshd, sshdMissing, type Sshd } from '../../support/sshd';
-import { captureLogger, exchange, isAlive, portIsFree, recordStates, startEchoServer, type EchoServer } from './harness';
+import { captureLogger, exchange, isAlive, portIsFree, recordStates, startEchoServer, type EchoServer } from '../../support/tunnelHarness';
 
 // The supervisor around a real tunnel program: OpenSSH `ssh -N -L` against a throwaway `sshd` on loopback,
 // in `command` mode. CI installs openssh-server; elsewhere the test is skipped and says why (at the test, not the

@@ -6,8 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
-import { TunnelSupervisor, type TunnelOptions } from '../../../src/core/tunnel';
-import { captureLogger, exchange, fakeEnv, isAlive, portIsFree, recordStates, signalFake, spawns, startEchoServer, type EchoServer } from './harness';
+import { TunnelSupervisor } from '../../../src/core/tunnel/supervisor';
+import type { TunnelOptions } from '../../../src/core/tunnel/types';
+import {
+  captureLogger,
+  exchange,
+  fakeEnv,
+  isAlive,
+  portIsFree,
+  recordStates,
+  signalFake,
+  spawns,
+  startEchoServer,
+  type EchoServer,
+} from '../../support/tunnelHarness';
 import { noScriptTools } from '../../support/platform';
 
 // Start-up of a tunnel (AC-28): it binds its own ports first, becomes ready when the child's ports accept, and a

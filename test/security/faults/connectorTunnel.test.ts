@@ -10,7 +10,7 @@ import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forw
 import { CloudConnector, type ConnectorState } from '../../../src/sandbox/cloudConnector/connector';
 import { FaultProxy } from '../../support/faultProxy';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
-import { ending, forwardServer, listen, patternBlock, trackConnections, withTimeout } from './support';
+import { ending, forwardServer, listen, patternBlock, trackConnections, withTimeout } from '../../support/faultHarness';
 
 // The Cloud Connector's tunnel to the connectivity proxy breaks under OnPremise forwards. The sandbox's own
 // connectors dial the proxy directly, so this test adds one more connector (location ID "faulty", the same

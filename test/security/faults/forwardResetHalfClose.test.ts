@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { FaultProxy } from '../../support/faultProxy';
-import { ending, forwardServer, memoryDestinations, patternBlock, rawServer, trackConnections, untilTrue, withTimeout } from './support';
+import { ending, forwardServer, memoryDestinations, patternBlock, rawServer, trackConnections, untilTrue, withTimeout } from '../../support/faultHarness';
 
 // AC-24: an upstream RST or FIN reaches the client of a TCP or HTTP forward as what it is, in time, and no
 // connection is left behind. The fault proxy sits between the forward and a raw upstream:

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BtpError, ErrorCode } from '../../../src/core/errors';
 import { ForwardManager } from '../../../src/core/forward/forwardManager';
-import { memoryDestinations } from './support';
+import { memoryDestinations } from '../../support/faultHarness';
 
 // A port that another program holds: starting a forward on it fails with PortInUse naming the port, leaves no
 // forward behind, and the same port works once it is free. (The tunnel's own listeners: tunnel/startup.)

@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { FaultProxy } from '../../support/faultProxy';
 import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
-import { forwardServer, memoryDestinations, trackConnections, withTimeout } from './support';
+import { forwardServer, memoryDestinations, trackConnections, withTimeout } from '../../support/faultHarness';
 
 // AC-18: a slow upstream (latency, or a head that drips in) gets the client a 504 once the forward's upstream
 // timeout has passed, and nothing is retried behind the client's back: a POST reaches the upstream exactly once.

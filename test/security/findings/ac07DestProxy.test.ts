@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { createLocalToken } from '../../../src/core/forward/localToken';
 import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
-import { rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../forwardHarness';
+import { rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../../support/forwardHarness';
 
 let h: ForwardHarness;
 let guarded: ForwardHarness;

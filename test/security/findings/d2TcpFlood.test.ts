@@ -7,7 +7,7 @@ import type { ConnectivityBinding } from '../../../src/core/bindings/types';
 import { ConnectivityAccess } from '../../../src/core/connectivity/connectivityAccess';
 import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
-import { withTimeout } from '../faults/support';
+import { withTimeout } from '../../support/faultHarness';
 
 // Finding D2 of issue 12: 2,000 idle sockets on one OnPremise TCP forward stalled every OnPremise HTTP and TCP
 // request for seconds and dropped hundreds of connections. The Cloud Connector tunnel carries every on-premise

@@ -7,8 +7,8 @@ import { ForwardManager, type ForwardInfo } from '../../../src/core/forward/forw
 import { ALL_DESTINATIONS, DestinationRouter } from '../../../src/core/forward/router';
 import { createLogger } from '../../../src/core/log';
 import { startRecordingServer, type RecordingServer } from '../../support/recordingServer';
-import { rawExchange, statusOf } from '../forwardHarness';
-import { head } from './upgradeUpstream';
+import { rawExchange, statusOf } from '../../support/forwardHarness';
+import { head } from '../../support/upgradeUpstream';
 
 // D3 (outside attack test): unknown names in one-port mode cost one find-destination call and one warning line per
 // request (100k requests → 100k lookups, 46 MB of log). A 404 is remembered for a short time and the warning is

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../forwardHarness';
-import { bodyOf, head, headersOf, startUpgradeUpstream } from './upgradeUpstream';
+import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../../support/forwardHarness';
+import { bodyOf, head, headersOf, startUpgradeUpstream } from '../../support/upgradeUpstream';
 
 // F1 (outside attack test): upgrade requests bypassed the request guards. `GET /rt-basic/../ws` with upgrade
 // headers answered 101 and the upstream received `/base/../ws` with the credential; any Upgrade token passed; the

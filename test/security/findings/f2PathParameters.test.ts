@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../forwardHarness';
-import { head } from './upgradeUpstream';
+import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../../support/forwardHarness';
+import { head } from '../../support/upgradeUpstream';
 
 // F2 (outside attack test): `curl --path-as-is http://127.0.0.1:PORT/..;/x` reached the upstream as
 // `/<base>/..;/x` with the credential. Tomcat, Jetty and Spring drop path parameters before resolving dot

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { toCurl, toHar, toHttpFile } from '../../../src/core/inspect/exportFormats';
 import type { TrafficLog } from '../../../src/core/inspect/trafficLog';
-import { rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../forwardHarness';
-import { head, headersOf } from './upgradeUpstream';
+import { rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../../support/forwardHarness';
+import { head, headersOf } from '../../support/upgradeUpstream';
 
 // F3 (outside attack test): values a destination injects through `URL.queries.*` / `URL.headers.*` leaked —
 // (a) a trailing-slash redirect that keeps the query came back to the client with `apikey=S`; (b) `--har` wrote the

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
-import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../forwardHarness';
-import { inChromium, noChromium, servePage } from './browserPage';
-import { head } from './upgradeUpstream';
+import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../../support/forwardHarness';
+import { inChromium, noChromium, servePage } from '../../support/browserPage';
+import { head } from '../../support/upgradeUpstream';
 
 // F4 (outside attack test): `Sec-Fetch-Site: same-site` passed. For IP-literal and `localhost` hosts every port
 // is the same site, so a page on another loopback port (`http://127.0.0.1:OTHER/`) made credentialed GETs through

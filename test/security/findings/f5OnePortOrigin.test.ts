@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ForwardInfo } from '../../../src/core/forward/forwardManager';
 import { ALL_DESTINATIONS } from '../../../src/core/forward/router';
-import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../forwardHarness';
-import { inChromium, noChromium } from './browserPage';
-import { head, headersOf } from './upgradeUpstream';
+import { basicToken, rawExchange, startForwardHarness, statusOf, type ForwardHarness } from '../../support/forwardHarness';
+import { inChromium, noChromium } from '../../support/browserPage';
+import { head, headersOf } from '../../support/upgradeUpstream';
 
 // F5 (outside attack test): one-port mode (`--all`) puts every destination on one origin. HTML served by one
 // destination (`/rt-noauth/evil.html`) could `fetch('/onprem-erp-basic/…')` and read it, credentials injected.

@@ -7,7 +7,7 @@ import { defaultSlapdPath } from '../../../src/sandbox/onPremise/ldap';
 import { encodeProxyHeader } from '../../../src/sandbox/onPremise/gate/proxyProtocol';
 import { connectivityToken, proxyRequest, socksOpen, socksReply } from '../../support/connectivityClient';
 import { startSandboxFixture, type SandboxFixture } from '../../support/sandboxFixture';
-import { withTimeout } from '../faults/support';
+import { withTimeout } from '../../support/faultHarness';
 
 // Finding of issue 12: the sandbox's on-premise ERP and line service answered anyone on their loopback ports, so
 // `X-Emulated-User: alice`, a wrong Basic password or a DELETE reached them without the Cloud Connector and its

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  bindingsFromVcapServices,
-  parseCredentials,
-  parseServiceKeyText,
-  tokenEndpoint,
-  type ServiceBinding,
-  type ServiceKind,
-} from '../../../src/core/bindings';
+import { bindingsFromVcapServices } from '../../../src/core/bindings/vcap';
+import { parseCredentials } from '../../../src/core/bindings/parseCredentials';
+import { parseServiceKeyText } from '../../../src/core/bindings/serviceKeyText';
+import { tokenEndpoint } from '../../../src/core/bindings/tokenEndpoint';
+import type { ServiceBinding, ServiceKind } from '../../../src/core/bindings/types';
 import { bindingFromKubernetesSecret } from '../../../src/core/bindings/kubernetesSecret';
 import { ErrorCode, isBtpError } from '../../../src/core/errors';
 import { CaseCounter, FUZZ_RUNS, fuzzParameters, ProcessFailures } from './fuzzSupport';

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  assertValidDestination,
-  DestinationProblem,
-  isKnownProperty,
-  PROPERTIES,
-  PROPERTY_FAMILIES,
-  validateDestination,
-} from '../../../src/core/destinations';
-import { caseInsensitiveMatch } from '../../../src/core/destinations/properties';
+import { DestinationProblem } from '../../../src/core/destinations/checks';
+import { PROPERTY_FAMILIES } from '../../../src/core/destinations/httpProperties';
+import { caseInsensitiveMatch, isKnownProperty, PROPERTIES } from '../../../src/core/destinations/properties';
+import { assertValidDestination, validateDestination } from '../../../src/core/destinations/validate';
 import { ErrorCode, isBtpError, type ValidationIssue } from '../../../src/core/errors';
-import { VALID_BY_AUTHENTICATION, VALID_BY_TYPE } from '../../unit/core/destinations/fixtures';
+import { VALID_BY_AUTHENTICATION, VALID_BY_TYPE } from '../../support/destinationFixtures';
 import { CaseCounter, FUZZ_RUNS, fuzzParameters, ProcessFailures } from './fuzzSupport';
 
 // The destination validator (src/core/destinations/validate.ts) fed with untrusted destination JSON: known

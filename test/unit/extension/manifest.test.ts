@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CommandId, ViewId } from '../../../src/extension/commands/commandIds';
-import { Setting } from '../../../src/extension/config';
+import { CommandId, ViewId } from '../../../src/extension/base/commandIds';
+import { Setting } from '../../../src/extension/base/config';
 
 // The manifest and the code agree: commands, views, settings and the menus that name them.
 

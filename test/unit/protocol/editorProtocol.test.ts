@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChooseCertificate, EDITOR_INBOUND, Edit, Ready, ResolveConflict, Save, SecretAction, SetSecret } from '../../../src/protocol/editorProtocol';
-import { envelopeProblem, matches, type Envelope } from '../../../src/protocol/ipc';
+import { envelopeProblem, type Envelope } from '../../../src/protocol/ipc';
+
+/** What WebviewChannel checks before a handler runs: the kind, the method and the payload guard. */
+type MessageType = { readonly kind: string; readonly method: string; readonly params: (value: unknown, path: string) => string | undefined };
+const matches = (type: MessageType, envelope: Envelope): boolean =>
+  envelope.kind !== 'response' && envelope.kind === type.kind && envelope.method === type.method && type.params(envelope.params, 'params') === undefined;
 
 const note = (method: string, params: unknown): Envelope => ({ kind: 'notification', method, params });
 const request = (method: string, params: unknown, id = 1): Envelope => ({ kind: 'request', id, method, params });

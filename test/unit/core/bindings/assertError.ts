@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ErrorCode, isBtpError, type BtpError } from '../../../../src/core/errors';
-import type { ExpectedIssue } from './fixtures';
+import type { ExpectedIssue } from '../../../support/bindingFixtures';
 
 /** Asserts a BtpError with `code` whose issues include one for `field` (with `problem`) mentioning `fragment`. */
 export function assertIssue(error: unknown, expected: ExpectedIssue): BtpError {

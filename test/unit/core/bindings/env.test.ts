@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadBindingsFromEnv } from '../../../../src/core/bindings';
+import { loadBindingsFromEnv } from '../../../../src/core/bindings/env';
 import { ErrorCode } from '../../../../src/core/errors';
 import { matches } from './assertError';
-import { connectivityKey, destinationKey, rejected, vcapEntry, xsuaaKey } from './fixtures';
+import { connectivityKey, destinationKey, rejected, vcapEntry, xsuaaKey } from '../../../support/bindingFixtures';
 
 describe('loadBindingsFromEnv', () => {
   let dir: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deriveUaaDomain, parseCredentials, type ParseOptions } from '../../../../src/core/bindings';
+import { deriveUaaDomain, parseCredentials } from '../../../../src/core/bindings/parseCredentials';
+import type { ParseOptions } from '../../../../src/core/bindings/types';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, exposedText } from './assertError';
 import {
@@ -16,7 +17,7 @@ import {
   x509,
   xsuaaKey,
   type ExpectedIssue,
-} from './fixtures';
+} from '../../../support/bindingFixtures';
 
 const UAA_URL = 'https://provider-sub.authentication.eu10.hana.ondemand.com';
 const UAA_DOMAIN = 'authentication.eu10.hana.ondemand.com';

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCredentials, selectBinding, type ServiceBinding, type ServiceKind } from '../../../../src/core/bindings';
+import { parseCredentials } from '../../../../src/core/bindings/parseCredentials';
+import { selectBinding } from '../../../../src/core/bindings/select';
+import type { ServiceBinding, ServiceKind } from '../../../../src/core/bindings/types';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { matches } from './assertError';
-import { connectivityKey, destinationKey, thrown, xsuaaKey } from './fixtures';
+import { connectivityKey, destinationKey, thrown, xsuaaKey } from '../../../support/bindingFixtures';
 
 const make = (kind: ServiceKind, name?: string, instanceName?: string): ServiceBinding => {
   const key = kind === 'destination' ? destinationKey() : kind === 'connectivity' ? connectivityKey() : xsuaaKey();

@@ -3,10 +3,11 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { bindingsFromServiceBindingRoot, type ServiceBinding } from '../../../../src/core/bindings';
+import { bindingsFromServiceBindingRoot } from '../../../../src/core/bindings/serviceBindingRoot';
+import type { ServiceBinding } from '../../../../src/core/bindings/types';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, exposedText, matches } from './assertError';
-import { CANARY_SECRET, CERT_PEM, connectivityKey, destinationKey, rejected, x509, xsuaaKey } from './fixtures';
+import { CANARY_SECRET, CERT_PEM, connectivityKey, destinationKey, rejected, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 type Files = Record<string, string>;
 

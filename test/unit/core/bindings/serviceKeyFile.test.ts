@@ -3,10 +3,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readServiceKeyFile } from '../../../../src/core/bindings';
+import { readServiceKeyFile } from '../../../../src/core/bindings/serviceKeyFile';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, matches } from './assertError';
-import { connectivityKey, destinationKey, rejected } from './fixtures';
+import { connectivityKey, destinationKey, rejected } from '../../../support/bindingFixtures';
 
 describe('readServiceKeyFile', () => {
   let dir: string;

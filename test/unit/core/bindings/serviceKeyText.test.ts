@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseServiceKeyText, type ServiceKeyTextOptions } from '../../../../src/core/bindings';
+import { parseServiceKeyText } from '../../../../src/core/bindings/serviceKeyText';
+import type { ServiceKeyTextOptions } from '../../../../src/core/bindings/types';
 import { ErrorCode } from '../../../../src/core/errors';
 import { assertIssue, exposedText, matches } from './assertError';
-import { CANARY_SECRET, connectivityKey, destinationKey, thrown, vcapEntry, x509, xsuaaKey, type ExpectedIssue } from './fixtures';
+import { CANARY_SECRET, connectivityKey, destinationKey, thrown, vcapEntry, x509, xsuaaKey, type ExpectedIssue } from '../../../support/bindingFixtures';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 const cfHeader = 'Getting key my-key for service instance my-dest as developer@example.com...\n\n';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCredentials, tokenEndpoint, type ServiceBinding, type TokenTenant } from '../../../../src/core/bindings';
+import { parseCredentials } from '../../../../src/core/bindings/parseCredentials';
+import { tokenEndpoint, type TokenTenant } from '../../../../src/core/bindings/tokenEndpoint';
+import type { ServiceBinding } from '../../../../src/core/bindings/types';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
-import { connectivityKey, destinationKey, thrown, x509, xsuaaKey } from './fixtures';
+import { connectivityKey, destinationKey, thrown, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 const secretBinding = parseCredentials(destinationKey());
 const x509Binding = parseCredentials(x509(connectivityKey()));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bindingsFromVcapServices } from '../../../../src/core/bindings';
+import { bindingsFromVcapServices } from '../../../../src/core/bindings/vcap';
 import { assertIssue, exposedText } from './assertError';
-import { CANARY_SECRET, connectivityKey, destinationKey, thrown, vcapEntry, x509, xsuaaKey, type ExpectedIssue } from './fixtures';
+import { CANARY_SECRET, connectivityKey, destinationKey, thrown, vcapEntry, x509, xsuaaKey, type ExpectedIssue } from '../../../support/bindingFixtures';
 
 /** What the emulator and CF produce: label + tags per binding, plus services we do not handle. */
 const fullVcap = {

@@ -9,8 +9,8 @@ import { ConnectionStore } from '../../../../src/core/connections/connectionStor
 import { parseSubscriberTenant, readSubscriberTenant, tenantText } from '../../../../src/core/connections/subscriberTenant';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { userSecretKey } from '../../../../src/core/secrets/secretKeys';
-import { MemorySecretStore } from '../../../../src/core/secrets/secretStore';
-import { destinationKey } from '../bindings/fixtures';
+import { MemorySecretStore } from '../../../support/memorySecretStore';
+import { destinationKey } from '../../../support/bindingFixtures';
 
 // The subscriber tenant a connection acts for: how it is typed, and how connections.json keeps it.
 

@@ -8,8 +8,6 @@ import {
   isDestinationType,
   isProxyType,
   isSecretProperty,
-  secretPropertyNames,
-  withoutSecrets,
 } from '../../../../src/core/destinations/model';
 
 describe('destination model constants', () => {
@@ -86,40 +84,4 @@ describe('isSecretProperty', () => {
   ];
   for (const name of secrets) it(`${name} is a secret`, () => assert.equal(isSecretProperty(name), true));
   for (const name of notSecrets) it(`${name} is not a secret`, () => assert.equal(isSecretProperty(name), false));
-});
-
-describe('secretPropertyNames / withoutSecrets', () => {
-  const dest = {
-    Name: 'x',
-    Type: 'HTTP',
-    User: 'u',
-    Password: 'p',
-    clientSecret: 'c',
-    'URL.headers.apikey': 'k',
-    'URL.headers.Accept': 'application/json',
-    'MyApp.Flag': 'on',
-  };
-
-  it('names the secret properties in input order', () => {
-    assert.deepEqual(secretPropertyNames(dest), ['Password', 'clientSecret', 'URL.headers.apikey']);
-  });
-
-  it('drops exactly the secrets and keeps unknown properties', () => {
-    assert.deepEqual(withoutSecrets(dest), {
-      Name: 'x',
-      Type: 'HTTP',
-      User: 'u',
-      'URL.headers.Accept': 'application/json',
-      'MyApp.Flag': 'on',
-    });
-    assert.equal(dest.Password, 'p', 'the input is not changed');
-  });
-
-  it('keeps a JSON "__proto__" key as an ordinary property', () => {
-    const parsed = JSON.parse('{"Name":"x","__proto__":"y","Password":"p"}') as Record<string, unknown>;
-    const copy = withoutSecrets(parsed);
-    assert.equal(Object.hasOwn(copy, '__proto__'), true);
-    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
-    assert.deepEqual(Object.keys(copy), ['Name', '__proto__']);
-  });
 });

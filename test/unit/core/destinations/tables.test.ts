@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { AUTHENTICATIONS, OAUTH_OPTIONAL } from '../../../../src/core/destinations/authentication';
 import { DESTINATION_TYPE_SPECS, RFC_CONNECTION_MODES } from '../../../../src/core/destinations/destinationTypes';
 import { AUTHENTICATION_TYPES, DESTINATION_TYPES, isSecretProperty, type AuthenticationType } from '../../../../src/core/destinations/model';
-import { PROPERTIES, PROPERTY_FAMILIES, caseInsensitiveMatch, isKnownProperty } from '../../../../src/core/destinations/properties';
+import { PROPERTY_FAMILIES } from '../../../../src/core/destinations/httpProperties';
+import { PROPERTIES, caseInsensitiveMatch, isKnownProperty } from '../../../../src/core/destinations/properties';
 
 const known = (name: string) => assert.ok(isKnownProperty(name), `${name} is in the property catalogue`);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BodyCapture } from '../../../../src/core/inspect/capture';
-import { maskBodyText, maskHeaderValue, maskPath, maskRawHeaders, MASK } from '../../../../src/core/inspect/mask';
+import { maskBodyText, maskPath, maskRawHeaders, maskSecretHeaderValue, MASK } from '../../../../src/core/inspect/mask';
 import { TrafficLog } from '../../../../src/core/inspect/trafficLog';
 import type { TrafficEntry } from '../../../../src/core/inspect/types';
 
@@ -78,12 +78,12 @@ describe('BodyCapture', () => {
 
 describe('inspector masking', () => {
   it('masks credentials in headers, keeping only the scheme', () => {
-    assert.equal(maskHeaderValue('Authorization', 'Basic ZGVtbzpkZW1vLXBhc3N3b3JkLTE='), `Basic ${MASK}`);
-    assert.equal(maskHeaderValue('proxy-authorization', 'Bearer eyJhbGciOi.eyJzdWIi.sig'), `Bearer ${MASK}`);
+    assert.equal(maskSecretHeaderValue('Authorization', 'Basic ZGVtbzpkZW1vLXBhc3N3b3JkLTE='), `Basic ${MASK}`);
+    assert.equal(maskSecretHeaderValue('proxy-authorization', 'Bearer eyJhbGciOi.eyJzdWIi.sig'), `Bearer ${MASK}`);
     // Cookie names stay (which session is held), values never.
-    assert.equal(maskHeaderValue('cookie', 'JSESSIONID=abc123; SAP_SESSIONID_GW1_100=s3cr3t'), `JSESSIONID=${MASK}; SAP_SESSIONID_GW1_100=${MASK}`);
-    assert.equal(maskHeaderValue('x-csrf-token', 'Fetch'), MASK);
-    assert.equal(maskHeaderValue('accept', 'application/json'), 'application/json');
+    assert.equal(maskSecretHeaderValue('cookie', 'JSESSIONID=abc123; SAP_SESSIONID_GW1_100=s3cr3t'), `JSESSIONID=${MASK}; SAP_SESSIONID_GW1_100=${MASK}`);
+    assert.equal(maskSecretHeaderValue('x-csrf-token', 'Fetch'), MASK);
+    assert.equal(maskSecretHeaderValue('accept', 'application/json'), 'application/json');
     assert.deepEqual(maskRawHeaders(['Host', '127.0.0.1:1', 'Set-Cookie', 'a=b; Path=/sap; HttpOnly']), [
       ['host', '127.0.0.1:1'],
       ['set-cookie', `a=${MASK}; Path=/sap; HttpOnly`],

@@ -9,8 +9,8 @@ import { HttpAgents } from '../../../../src/core/http/agents';
 import { refusalText, SIGN_IN_REDIRECT_URI_PATTERN } from '../../../../src/core/oauth/signInClient';
 import { authorizationEndpoint, signInUser, userTokenClient } from '../../../../src/core/oauth/userLogin';
 import { UserSession } from '../../../../src/core/oauth/userSession';
-import { MemorySecretStore } from '../../../../src/core/secrets/secretStore';
-import { CANARY_SECRET, x509, xsuaaKey } from '../bindings/fixtures';
+import { MemorySecretStore } from '../../../support/memorySecretStore';
+import { CANARY_SECRET, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 // Which client can sign a user in: a token service that refuses the browser sign-in for a client (unregistered
 // redirect URI, no authorization_code grant) is caught before the browser opens, or at the code exchange, and

@@ -1,3 +1,0 @@
-export { TunnelSupervisor } from './supervisor';
-export { isFatalTunnelLine } from './fatalLines';
-export type { TunnelEndpoint, TunnelMode, TunnelOptions, TunnelProbe, TunnelState, TunnelStateDetail } from './types';
