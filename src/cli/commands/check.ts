@@ -1,6 +1,7 @@
 import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
 import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
-import { ErrorCode } from '../../core/errors';
+import { BtpError, ErrorCode } from '../../core/errors';
+import { destinationNamePattern } from '../../core/forward/transparentContract';
 import { checkDestination } from '../../core/diagnosis/checkDestination';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { checkReport } from '../../words/checkWords';
@@ -19,7 +20,7 @@ import { singleName } from './read';
 export const checkCommand: Command = {
   name: 'check',
   summary: 'Check the way to a destination hop by hop and name the first broken one with its fix',
-  usage: `Usage: btp-connect check <name> [--path <path>] [--tunnel <mode>] [--json] [connection options]
+  usage: `Usage: btp-connect check <name> [--fragment <fragment>] [--path <path>] [--tunnel <mode>] [--json] [connection options]
 
 Walks every hop an app's request takes and stops at the first broken one: the Destination service key's token,
 find-destination, the destination's own auth token, then for OnPremise destinations the tunnel, the connectivity
@@ -31,6 +32,8 @@ refuses only the checked path, that is a warning (exit code 0), with the exposed
 destination of the sandbox running on its default folder) and the paths that answered through this destination's
 forwards lately (remembered in recent-paths.json in the config folder: paths only, no query strings).
 
+  --fragment <fragment>       check the destination with this destination fragment merged in (its URL,
+                              authentication… win), as \`forward <name>+<fragment>\` uses it
   --path <path>               request this path below the destination's URL (default: the URL itself), e.g. a
                               path the Cloud Connector exposes
   --tunnel <mode>             how to reach the connectivity proxy: the saved tunnel of the connection (\`tunnel
@@ -39,12 +42,15 @@ forwards lately (remembered in recent-paths.json in the config folder: paths onl
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, path: { type: 'string' }, tunnel: { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: { ...connectionOptions, fragment: { type: 'string' }, path: { type: 'string' }, tunnel: { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
   async run(values, positionals, io) {
     const name = singleName(positionals, 'check');
     const explicitTunnel = stringOption(values, 'tunnel');
     const chosenTunnel = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const path = stringOption(values, 'path');
+    const fragment = stringOption(values, 'fragment');
+    if (fragment !== undefined && !destinationNamePattern.test(fragment))
+      throw new BtpError(ErrorCode.InvalidInput, `"${fragment}" is no fragment name: use letters, digits, "_" and "-" (at most 200).`, { field: 'fragment' });
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       logger.debug(`network: ${opened.agents.network.describe()}`);
@@ -70,7 +76,8 @@ ${connectionUsage}`,
           ...(path !== undefined ? { path } : {}),
           ...(accessControl ? { accessControl } : {}),
           ...(recentPaths.length > 0 ? { recentPaths } : {}),
-          ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+          ...(userToken ? { userToken } : {}),
+          ...(userToken || fragment ? { findOptions: { ...(userToken ? { userToken } : {}), ...(fragment ? { fragmentName: fragment } : {}) } } : {}),
           logger,
         });
       } finally {
