@@ -1,4 +1,5 @@
 import type { DestinationLevel, DestinationRecord } from '../../core/destinationService/types';
+import { FragmentsModel, type FragmentNode, type FragmentsNode } from './fragmentNodes';
 
 /**
  * What the Destinations tree shows, without any VS Code type: connection → level → destination. Elements are
@@ -38,7 +39,7 @@ export interface MessageNode {
   readonly isError: boolean;
 }
 
-export type TreeNode = ConnectionNode | LevelNode | DestinationNode | MessageNode;
+export type TreeNode = ConnectionNode | LevelNode | DestinationNode | MessageNode | FragmentsNode | FragmentNode;
 
 type LevelContent = { readonly destinations: readonly DestinationNode[] } | { readonly error: string };
 
@@ -49,6 +50,7 @@ export class DestinationsModel {
   private readonly contents = new Map<string, LevelContent>();
   private readonly levelNodes = new Map<string, LevelNode>();
   private filterText = '';
+  readonly fragments = new FragmentsModel();
 
   get filter(): string {
     return this.filterText;
@@ -62,6 +64,7 @@ export class DestinationsModel {
   setConnections(entries: readonly { name: string; kind: ConnectionNode['connectionKind']; description: string }[]): void {
     const names = new Set(entries.map((entry) => entry.name));
     for (const id of [...this.contents.keys()]) if (!names.has(id.split('/')[1] ?? '')) this.contents.delete(id);
+    this.fragments.forget((connection) => names.has(connection));
     this.connections = entries.map((entry) => ({
       kind: 'connection',
       id: connectionId(entry.name),
@@ -140,7 +143,12 @@ export class DestinationsModel {
         return this.connections.find((candidate) => candidate.connection === node.connection);
       case 'destination':
         return this.levelNode(node.connection, node.level);
+      case 'fragments':
+        return this.connections.find((candidate) => candidate.connection === node.connection);
+      case 'fragment':
+        return this.fragments.nodeOf(node.connection);
       case 'message': {
+        if (node.parentId.startsWith('fs/')) return this.fragments.nodeOf(node.parentId.slice('fs/'.length));
         const [, connection, level] = node.parentId.split('/');
         return connection && level ? this.levelNode(connection, level as DestinationLevel) : undefined;
       }

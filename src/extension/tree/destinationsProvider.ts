@@ -7,6 +7,8 @@ import type { ConnectionRegistry } from '../connections/connectionRegistry';
 import { connectionItem, destinationItem, levelItem, messageItem } from './destinationItems';
 import { DestinationsModel, type DestinationNode, type LevelNode, type TreeNode } from './destinationsModel';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
+import { fragmentItem, fragmentsChildren, fragmentsItem, loadFragments } from './fragmentItems';
+import type { FragmentNode } from './fragmentNodes';
 
 /**
  * The Destinations view. Levels load when expanded and stay cached until refreshed; a forward starting or
@@ -49,18 +51,25 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   refresh(node?: TreeNode): void {
     if (!node) {
       for (const root of this.model.roots()) this.model.invalidate(root.connection);
+      for (const root of this.model.roots()) this.model.fragments.invalidate(root.connection);
       this.changes.fire(undefined);
       return;
     }
-    const target = node.kind === 'destination' || node.kind === 'message' ? this.model.parentOf(node) : node;
-    if (!target || target.kind === 'message' || target.kind === 'destination') return;
-    this.model.invalidate(target.connection, target.kind === 'level' ? target.level : undefined);
+    const target = node.kind === 'destination' || node.kind === 'message' || node.kind === 'fragment' ? this.model.parentOf(node) : node;
+    if (!target || target.kind === 'message' || target.kind === 'destination' || target.kind === 'fragment') return;
+    if (target.kind !== 'level') this.model.fragments.invalidate(target.connection);
+    if (target.kind !== 'fragments') this.model.invalidate(target.connection, target.kind === 'level' ? target.level : undefined);
     this.changes.fire(target);
   }
 
   /** Refetches one level of a connection (after a destination was saved or deleted there). */
   refreshLevel(connection: string, level: DestinationLevel): void {
     this.refresh(this.model.levelNode(connection, level));
+  }
+
+  /** Refetches the fragments of a connection (after one was saved or deleted). */
+  refreshFragments(connection: string): void {
+    this.refresh(this.model.fragments.nodeOf(connection));
   }
 
   setFilter(text: string): void {
@@ -87,12 +96,20 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
         return destinationItem(node, this.registry.forwardOf(node.connection, node.name));
       case 'message':
         return messageItem(node);
+      case 'fragments':
+        return fragmentsItem(node);
+      case 'fragment':
+        return fragmentItem(node);
     }
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) return [...this.model.roots()];
-    if (node.kind === 'connection') return this.model.levelsOf(node);
+    if (node.kind === 'connection') return [...this.model.levelsOf(node), ...fragmentsChildren(this.model.fragments, node)];
+    if (node.kind === 'fragments') {
+      if (!this.model.fragments.isLoaded(node)) await loadFragments(this.model.fragments, this.registry, node, this.logger);
+      return [...this.model.fragments.childrenOf(node)];
+    }
     if (node.kind !== 'level') return [];
     if (!this.model.isLoaded(node)) await this.load(node);
     return [...this.model.childrenOf(node)];
@@ -107,6 +124,13 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
     for (const level of this.model.levelsOf({ connection })) {
       if (!this.model.isLoaded(level)) await this.load(level);
     }
+  }
+
+  /** The fragments of a connection, loaded first when they are not (for pickers). */
+  async loadFragments(connection: string): Promise<readonly FragmentNode[]> {
+    const node = this.model.fragments.nodeOf(connection);
+    if (!this.model.fragments.isLoaded(node)) await loadFragments(this.model.fragments, this.registry, node, this.logger);
+    return this.model.fragments.fragmentsOf(connection);
   }
 
   findDestination(connection: string, name: string): DestinationNode | undefined {
