@@ -4,4 +4,4 @@ export { AUTHENTICATIONS, requiredFor } from './authentication';
 export { DESTINATION_TYPE_SPECS, RFC_CONNECTION_MODES, type DestinationTypeSpec } from './destinationTypes';
 export { PROPERTIES, PROPERTY_FAMILIES, isKnownProperty, propertySpec } from './properties';
 export { assertValidDestination, DestinationProblem, validateDestination } from './validate';
-export { assertValidFragment, validateFragment } from './validateFragment';
+export { validateFragment } from './validateFragment';

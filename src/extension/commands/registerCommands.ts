@@ -8,6 +8,7 @@ import * as environment from './environmentCommands';
 import * as checks from './checkCommands';
 import * as expose from './exposeCommands';
 import * as forwards from './forwardCommands';
+import * as fragments from './fragmentCommands';
 import * as mailbox from './mailboxCommands';
 import * as users from './userCommands';
 import * as tunnels from '../tunnels/tunnelCommands';
@@ -32,6 +33,9 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.newDestination]: destinations.newDestination,
   [CommandId.duplicateDestination]: destinations.duplicateDestination,
   [CommandId.deleteDestination]: destinations.deleteDestination,
+  [CommandId.editFragment]: fragments.editFragment,
+  [CommandId.newFragment]: fragments.newFragment,
+  [CommandId.deleteFragment]: fragments.deleteFragment,
   [CommandId.exportForLocalApps]: environment.exportForLocalApps,
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.signIn]: users.signIn,
@@ -40,6 +44,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.setUpTunnel]: tunnels.setUpTunnel,
   [CommandId.removeTunnelApp]: tunnels.removeTunnelApp,
   [CommandId.startForward]: forwards.startForward,
+  [CommandId.startForwardWithFragment]: forwards.startForwardWithFragment,
   [CommandId.forwardAllDestinations]: forwards.forwardAllDestinations,
   [CommandId.stopForward]: forwards.stopForward,
   [CommandId.restartForward]: forwards.restartForward,

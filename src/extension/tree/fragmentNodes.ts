@@ -83,6 +83,6 @@ export class FragmentsModel {
   }
 }
 
-export function fragmentsId(connection: string): string {
+function fragmentsId(connection: string): string {
   return `fs/${connection}`;
 }
