@@ -48,7 +48,8 @@ export function parseSpecs(positionals: readonly string[], options: { all: boole
   if (options.all) specs.unshift(parseSpec(`*:${options.port ?? 0}`));
   else if (options.port !== undefined) {
     const one = specs.length === 1 ? specs[0] : undefined;
-    if (!one || one.port) throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
+    if (!one || one.port)
+      throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
     specs[0] = { ...one, port: parseSpec(`${one.name}:${options.port}`).port };
   }
   return specs;

@@ -42,7 +42,14 @@ forwards lately (remembered in recent-paths.json in the config folder: paths onl
       --connectivity-key <f>  with --key: the connectivity service key for OnPremise destinations
 
 ${connectionUsage}`,
-  options: { ...connectionOptions, fragment: { type: 'string' }, path: { type: 'string' }, tunnel: { type: 'string' }, verbose: { type: 'boolean' }, 'connectivity-key': { type: 'string' } },
+  options: {
+    ...connectionOptions,
+    fragment: { type: 'string' },
+    path: { type: 'string' },
+    tunnel: { type: 'string' },
+    verbose: { type: 'boolean' },
+    'connectivity-key': { type: 'string' },
+  },
   async run(values, positionals, io) {
     const name = singleName(positionals, 'check');
     const explicitTunnel = stringOption(values, 'tunnel');

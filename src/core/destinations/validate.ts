@@ -196,7 +196,6 @@ export function validateDestination(input: unknown): ValidationIssue[] {
 
 /** The checks of every single property (name, value type, known values, families, spelling), for both kinds. */
 export function checkProperties(input: Record<string, unknown>, out: IssueList): DestinationView {
-
   const unusable = new Set<string>();
   for (const name of Object.keys(input)) {
     const value = input[name];

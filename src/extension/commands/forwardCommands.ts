@@ -23,12 +23,15 @@ export async function startForward(ctx: Ctx, node?: TreeNode, fragment?: string)
     void vscode.window.showInformationMessage(vscode.l10n.t('{0} is already forwarded at {1}.', label, existing.localAddress));
     return;
   }
-  const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding {0}…', label) }, async () => {
-    const connection = await ctx.registry.get(destination.connection);
-    // A fragment's forward takes a free port: a port set for the destination belongs to its plain forward.
-    const spec = ctx.config.forwardSpec(destination.name);
-    return connection.startForward(target.fragment ? { ...spec, fragment: target.fragment, port: 0 } : spec);
-  });
+  const info = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding {0}…', label) },
+    async () => {
+      const connection = await ctx.registry.get(destination.connection);
+      // A fragment's forward takes a free port: a port set for the destination belongs to its plain forward.
+      const spec = ctx.config.forwardSpec(destination.name);
+      return connection.startForward(target.fragment ? { ...spec, fragment: target.fragment, port: 0 } : spec);
+    },
+  );
   void vscode.window.showInformationMessage(vscode.l10n.t('Forwarding {0} → {1}', info.localAddress, label), vscode.l10n.t('Copy Address')).then((choice) => {
     if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
   });

@@ -65,7 +65,13 @@ export async function pickFragment(ctx: Ctx, connection: string, title: string, 
     return undefined;
   }
   const none = { label: vscode.l10n.t('No fragment'), description: vscode.l10n.t('the destination as it is'), name: '' };
-  const items = fragments.map((node) => ({ label: node.name, description: `${node.level} · ${Object.keys(node.record).filter((key) => key !== 'FragmentName').join(', ')}`, name: node.name }));
+  const items = fragments.map((node) => ({
+    label: node.name,
+    description: `${node.level} · ${Object.keys(node.record)
+      .filter((key) => key !== 'FragmentName')
+      .join(', ')}`,
+    name: node.name,
+  }));
   const picked = await vscode.window.showQuickPick(optional ? [none, ...items] : items, { title, matchOnDescription: true });
   return picked?.name;
 }

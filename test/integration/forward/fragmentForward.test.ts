@@ -104,9 +104,13 @@ describe('fragments on the command line', () => {
     );
     assert.equal(result.code, ExitCode.Ok, result.stderr);
     assert.match(result.stdout, /→ internet-basic\+oauth-override \(HTTP/);
-    const option = await runForwardUntil(['internet-basic', '--fragment', 'oauth-override', '--key', 'destination.json'], { cwd: dir, env: env() }, async ([merged]) => {
-      assert.equal((await echo(merged ?? '', '/c')).path, '/oauth-override/c');
-    });
+    const option = await runForwardUntil(
+      ['internet-basic', '--fragment', 'oauth-override', '--key', 'destination.json'],
+      { cwd: dir, env: env() },
+      async ([merged]) => {
+        assert.equal((await echo(merged ?? '', '/c')).path, '/oauth-override/c');
+      },
+    );
     assert.equal(option.code, ExitCode.Ok, option.stderr);
   });
 
@@ -116,7 +120,10 @@ describe('fragments on the command line', () => {
     assert.equal(merged.code, ExitCode.Ok, merged.stderr);
     const result = JSON.parse(merged.stdout) as CheckResult;
     assert.match(result.target ?? '', /\/oauth-override$/, 'the fragment URL is what was requested');
-    assert.ok(result.hops.some((hop) => hop.hop === 'authToken' && hop.status === 'ok' && /OAuth2ClientCredentials|Bearer/.test(hop.detail ?? '')), merged.stdout);
+    assert.ok(
+      result.hops.some((hop) => hop.hop === 'authToken' && hop.status === 'ok' && /OAuth2ClientCredentials|Bearer/.test(hop.detail ?? '')),
+      merged.stdout,
+    );
     const plain = JSON.parse((await check('internet-basic')).stdout) as CheckResult;
     assert.match(plain.target ?? '', /\/internet-basic$/);
 

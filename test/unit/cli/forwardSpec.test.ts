@@ -19,12 +19,33 @@ describe('parseSpec: <destination>[+<fragment>][:<port>]', () => {
     it(`${text.slice(0, 24)} → ${expected.name.slice(0, 20)}${expected.fragment ? `+${expected.fragment.slice(0, 12)}` : ''}:${expected.port}`, () =>
       assert.deepEqual(parseSpec(text), expected));
 
-  const bad = ['', ':8080', 'erp:', 'erp:65536', 'erp:123456', 'erp:-1', 'erp:80:81', 'e r p', 'erp/x', '**', 'a'.repeat(201), 'erp:８０', 'erp+', '+frag', 'erp+a+b', 'erp+f:', 'erp:80+f', 'erp+f.x', `erp+${'f'.repeat(201)}`];
+  const bad = [
+    '',
+    ':8080',
+    'erp:',
+    'erp:65536',
+    'erp:123456',
+    'erp:-1',
+    'erp:80:81',
+    'e r p',
+    'erp/x',
+    '**',
+    'a'.repeat(201),
+    'erp:８０',
+    'erp+',
+    '+frag',
+    'erp+a+b',
+    'erp+f:',
+    'erp:80+f',
+    'erp+f.x',
+    `erp+${'f'.repeat(201)}`,
+  ];
   for (const text of bad) {
     it(`"${text.slice(0, 20)}" is refused naming the field`, () => {
       assert.throws(
         () => parseSpec(text),
-        (error) => isBtpError(error) && error.code === ErrorCode.InvalidInput && error.field === 'name' && error.message.includes('<destination>[+<fragment>][:<port>]'),
+        (error) =>
+          isBtpError(error) && error.code === ErrorCode.InvalidInput && error.field === 'name' && error.message.includes('<destination>[+<fragment>][:<port>]'),
       );
     });
   }

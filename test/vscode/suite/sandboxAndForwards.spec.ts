@@ -23,7 +23,7 @@ describe('sandbox, tree and forwards in the extension host', () => {
     const roots = await provider.getChildren();
     const sandbox = roots.find((node) => node.kind === 'connection' && node.connection === 'sandbox');
     assert.ok(sandbox);
-    const levels = (await provider.getChildren(sandbox)) as LevelNode[];
+    const levels = (await provider.getChildren(sandbox)).filter((node): node is LevelNode => node.kind === 'level');
     assert.deepEqual(
       levels.map((level) => level.level),
       ['subaccount', 'instance'],

@@ -12,7 +12,13 @@ describe('validateFragment', () => {
   it('accepts a fragment with nothing but its name, and one that overrides URL and authentication', () => {
     assert.deepEqual(problems({ FragmentName: 'f' }), []);
     assert.deepEqual(
-      problems({ FragmentName: 'oauth-override', URL: 'https://api.example.com/x', Authentication: 'OAuth2ClientCredentials', clientId: 'c', 'URL.headers.X-A': '1' }),
+      problems({
+        FragmentName: 'oauth-override',
+        URL: 'https://api.example.com/x',
+        Authentication: 'OAuth2ClientCredentials',
+        clientId: 'c',
+        'URL.headers.X-A': '1',
+      }),
       [],
     );
   });
