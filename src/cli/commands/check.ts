@@ -91,7 +91,11 @@ ${connectionUsage}`,
         user.dispose();
       }
       if (values.json) line(io, JSON.stringify(result, null, 2));
-      else for (const text of checkReport(result)) line(io, text);
+      else {
+        // The report names the destination; the target it shows is the merged one.
+        if (fragment) line(io, `Fragment ${fragment} merged into ${name}:`);
+        for (const text of checkReport(result)) line(io, text);
+      }
       const code = result.firstFailure?.code;
       if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json)
         line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);

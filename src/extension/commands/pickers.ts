@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { forwardLabel } from '../../core/forward/forwardManager';
 import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from '../ctx';
 import { targetOf, type ConnectionNode, type DestinationNode, type TreeNode } from '../tree/destinationsModel';
@@ -47,7 +48,11 @@ export async function pickForward(ctx: Ctx, title: string): Promise<ForwardEntry
   }
   if (forwards.length === 1) return forwards[0];
   const picked = await vscode.window.showQuickPick(
-    forwards.map((entry) => ({ label: entry.info.destination, description: `${entry.info.localAddress} · ${entry.connection} · ${entry.info.state}`, entry })),
+    forwards.map((entry) => ({
+      label: forwardLabel(entry.info),
+      description: `${entry.info.localAddress} · ${entry.connection} · ${entry.info.state}`,
+      entry,
+    })),
     { title },
   );
   return picked?.entry;

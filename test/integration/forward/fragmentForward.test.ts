@@ -131,6 +131,8 @@ describe('fragments on the command line', () => {
     assert.notEqual(missing.code, ExitCode.Ok);
     const failed = JSON.parse(missing.stdout) as CheckResult;
     assert.equal(failed.firstFailure?.hop, 'destinationLookup');
+    const text = await runCli(['check', 'internet-basic', '--fragment', 'oauth-override', '--key', 'destination.json'], { cwd: dir, env: env() });
+    assert.match(text.stdout, /^Fragment oauth-override merged into internet-basic:\ninternet-basic \(HTTP, Internet\) → GET http:\/\/\S+\/oauth-override\n/);
     const bad = await runCli(['check', 'internet-basic', '--fragment', 'a.b', '--key', 'destination.json'], { cwd: dir, env: env() });
     assert.equal(bad.code, ExitCode.InvalidInput);
     assert.match(bad.stderr, /no fragment name/);
