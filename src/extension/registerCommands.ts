@@ -9,6 +9,7 @@ import * as environment from './commands/environmentCommands';
 import * as checks from './commands/checkCommands';
 import * as expose from './commands/exposeCommands';
 import * as forwards from './commands/forwardCommands';
+import * as fragments from './commands/fragmentCommands';
 import * as mailbox from './commands/mailboxCommands';
 import * as users from './commands/userCommands';
 import * as tenants from './commands/tenantCommands';
@@ -37,6 +38,9 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.uploadCertificate]: certificates.uploadCertificate,
   [CommandId.downloadPublicCertificate]: certificates.downloadPublicCertificate,
   [CommandId.deleteCertificate]: certificates.deleteCertificate,
+  [CommandId.editFragment]: fragments.editFragment,
+  [CommandId.newFragment]: fragments.newFragment,
+  [CommandId.deleteFragment]: fragments.deleteFragment,
   [CommandId.exportForLocalApps]: environment.exportForLocalApps,
   [CommandId.importDefaultEnv]: environment.importDefaultEnv,
   [CommandId.signIn]: users.signIn,
@@ -46,6 +50,7 @@ export const commandHandlers: Record<CommandId, Handler> = {
   [CommandId.setUpTunnel]: tunnels.setUpTunnel,
   [CommandId.removeTunnelApp]: tunnels.removeTunnelApp,
   [CommandId.startForward]: forwards.startForward,
+  [CommandId.startForwardWithFragment]: forwards.startForwardWithFragment,
   [CommandId.forwardAllDestinations]: forwards.forwardAllDestinations,
   [CommandId.stopForward]: forwards.stopForward,
   [CommandId.restartForward]: forwards.restartForward,

@@ -13,6 +13,7 @@ export {
   propertySpec,
   requiredFor,
   validateDestination,
+  validateFragment,
   type DestinationTypeSpec,
 } from '../core/destinations';
 export type { ErrorCode, ValidationIssue } from '../core/errors';

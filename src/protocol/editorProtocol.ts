@@ -25,6 +25,8 @@ export interface EditorState {
   readonly level: LevelName;
   /** `new`: not in the service yet (new or duplicated destination). */
   readonly mode: 'edit' | 'new';
+  /** A destination fragment (key `FragmentName`, nothing else required); absent for a destination. */
+  readonly entity?: 'fragment';
   /** The name the destination has in the service (edit mode). */
   readonly savedName?: string;
   /** Every non-secret property of the draft, wire form. */

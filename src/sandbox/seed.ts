@@ -181,6 +181,14 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     },
   ];
   const fragment = { FragmentName: 'slow-backend', 'HTML5.Timeout': '60000', 'URL.headers.X-Fragment': 'slow-backend' };
+  // Merged into any HTTP destination, it points it elsewhere and swaps its credentials (forward my-api+oauth-override).
+  const overriding = {
+    FragmentName: 'oauth-override',
+    URL: `${api}/oauth-override`,
+    ...oauth({ scope: 'sandbox-backend!t102.Read' }),
+    Authentication: 'OAuth2ClientCredentials',
+    Description: 'Fragment: another URL and OAuth client credentials for any HTTP destination',
+  };
 
   const create = (scope: Scope, collection: 'destinations' | 'certificates' | 'fragments', value: Props): StoreOperation => ({
     kind: 'create',
@@ -196,6 +204,7 @@ export function seedOperations(world: World, origins: SeedOrigins): StoreOperati
     ...subscriberDestinations.map((value) => create(subscriber, 'destinations', value)),
     ...certificates.map((value) => create(provider, 'certificates', value)),
     create(provider, 'fragments', fragment),
+    create(provider, 'fragments', overriding),
     create(providerInstance, 'fragments', { ...fragment, 'URL.headers.X-Fragment': 'instance' }),
   ];
 }

@@ -261,7 +261,7 @@ describe('DestinationServiceClient: writing', () => {
   it('creates, reads, replaces and deletes fragments, and find merges the stored fragment', async () => {
     assert.deepEqual(
       (await f.client.listFragments('subaccount')).map((fragment) => fragment.FragmentName),
-      ['slow-backend'],
+      ['oauth-override', 'slow-backend'],
     );
     await f.client.saveFragment('subaccount', { FragmentName: 'proxy-headers', 'URL.headers.X-From': 'fragment' });
     await rejects(f.client.saveFragment('subaccount', { FragmentName: 'proxy-headers' }), ErrorCode.AlreadyExists);

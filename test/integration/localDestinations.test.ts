@@ -82,6 +82,9 @@ describe('LocalDestinationStore (a file for properties, the secret store for sec
     });
     assert.match((await store.find('oauth'))?.authTokens?.[0]?.error ?? '', /NoAuthentication and BasicAuthentication, not OAuth2ClientCredentials/);
     await rejectsWith(store.find('missing'), ErrorCode.NotFound);
+    // No fragments here: a forward or check naming one must fail, not quietly use the destination as it is.
+    const refused = await rejectsWith(store.find('backend', { fragmentName: 'other' }), ErrorCode.Unsupported);
+    assert.match(refused.message, /no fragments/);
   });
 
   it('checks the ETag: a stale update is refused and changes nothing', async () => {

@@ -68,12 +68,13 @@ export class EditorApp {
   private draft(): Draft {
     const state = this.state;
     if (!state) return { properties: {}, secrets: {} };
+    const fragment = state.entity === 'fragment' ? { fragment: true } : {};
     const properties: Record<string, string> = { ...state.properties };
     for (const edit of this.pending) {
       Object.assign(properties, edit.set);
       for (const name of edit.remove) delete properties[name];
     }
-    return { properties, secrets: state.secrets };
+    return { properties, secrets: state.secrets, ...fragment };
   }
 
   private edit(set: Record<string, string>, remove: string[]): void {
@@ -177,8 +178,9 @@ export class EditorApp {
     if (!state) return html`<p class="loading">Loading the destination…</p>`;
     const draft = this.draft();
     const form = buildForm(draft);
-    const name = draft.properties.Name ?? '';
-    const title = state.mode === 'new' ? `New destination${name ? `: ${name}` : ''}` : name || state.savedName || '';
+    const fragment = state.entity === 'fragment';
+    const name = (fragment ? draft.properties.FragmentName : draft.properties.Name) ?? '';
+    const title = state.mode === 'new' ? `New ${fragment ? 'fragment' : 'destination'}${name ? `: ${name}` : ''}` : name || state.savedName || '';
     const busy = state.busy !== undefined;
     const save = (): void => void this.call(() => this.channel.request(Save, {}));
     const revert = (): void => void this.call(() => this.channel.request(Revert, {}));
@@ -186,7 +188,10 @@ export class EditorApp {
     return html` <header>
         <div class="title">
           <h1>${title}</h1>
-          <span class="where">${state.connection} · ${state.level === 'subaccount' ? 'subaccount' : 'service instance'} destination</span>
+          <span class="where"
+            >${state.connection} · ${state.level === 'subaccount' ? 'subaccount' : 'service instance'}
+            ${fragment ? 'fragment: merged into a destination, its properties win' : 'destination'}</span
+          >
           ${state.dirty ? html`<span class="dirty" title="Unsaved changes">● Unsaved changes</span>` : nothing}
         </div>
         <div class="toolbar">

@@ -1,6 +1,7 @@
 import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
 import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
-import { ErrorCode } from '../../core/errors';
+import { BtpError, ErrorCode } from '../../core/errors';
+import { destinationNamePattern } from '../../core/forward/transparentContract';
 import { checkDestination } from '../../core/diagnosis/checkDestination';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { checkReport } from '../../words/checkWords';
@@ -19,7 +20,7 @@ import { singleName } from './read';
 export const checkCommand: Command = {
   name: 'check',
   summary: 'Check the way to a destination hop by hop and name the first broken one with its fix',
-  usage: `Usage: btp-connect check <name> [--path <path>] [--tunnel <mode>] [--json] [connection options]
+  usage: `Usage: btp-connect check <name> [--fragment <fragment>] [--path <path>] [--tunnel <mode>] [--json] [connection options]
 
 Walks every hop an app's request takes and stops at the first broken one: the Destination service key's token,
 find-destination, the destination's own auth token, then for OnPremise destinations the tunnel, the connectivity
@@ -31,6 +32,8 @@ refuses only the checked path, that is a warning (exit code 0), with the exposed
 destination of the sandbox running on its default folder) and the paths that answered through this destination's
 forwards lately (remembered in recent-paths.json in the config folder: paths only, no query strings).
 
+  --fragment <fragment>       check the destination with this destination fragment merged in (its URL,
+                              authentication… win), as \`forward <name>+<fragment>\` uses it
   --path <path>               request this path below the destination's URL (default: the URL itself), e.g. a
                               path the Cloud Connector exposes
   --tunnel <mode>             how to reach the connectivity proxy: the saved tunnel of the connection (\`tunnel
@@ -43,6 +46,7 @@ forwards lately (remembered in recent-paths.json in the config folder: paths onl
 ${connectionUsage}`,
   options: {
     ...connectionOptions,
+    fragment: { type: 'string' },
     path: { type: 'string' },
     tunnel: { type: 'string' },
     tenant: { type: 'string' },
@@ -54,6 +58,9 @@ ${connectionUsage}`,
     const explicitTunnel = stringOption(values, 'tunnel');
     const chosenTunnel = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const path = stringOption(values, 'path');
+    const fragment = stringOption(values, 'fragment');
+    if (fragment !== undefined && !destinationNamePattern.test(fragment))
+      throw new BtpError(ErrorCode.InvalidInput, `"${fragment}" is no fragment name: use letters, digits, "_" and "-" (at most 200).`, { field: 'fragment' });
     return withClient(values, io, async (opened) => {
       const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
       logger.debug(`network: ${opened.agents.network.describe()}`);
@@ -79,7 +86,8 @@ ${connectionUsage}`,
           ...(path !== undefined ? { path } : {}),
           ...(accessControl ? { accessControl } : {}),
           ...(recentPaths.length > 0 ? { recentPaths } : {}),
-          ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+          ...(userToken ? { userToken } : {}),
+          ...(userToken || fragment ? { findOptions: { ...(userToken ? { userToken } : {}), ...(fragment ? { fragmentName: fragment } : {}) } } : {}),
           ...(user.manager.findOptions ? { userInputs: user.manager.findOptions } : {}),
           logger,
         });
@@ -87,7 +95,11 @@ ${connectionUsage}`,
         user.dispose();
       }
       if (values.json) line(io, JSON.stringify(result, null, 2));
-      else for (const text of checkReport(result)) line(io, text);
+      else {
+        // The report names the destination; the target it shows is the merged one.
+        if (fragment) line(io, `Fragment ${fragment} merged into ${name}:`);
+        for (const text of checkReport(result)) line(io, text);
+      }
       const code = result.firstFailure?.code;
       if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json)
         line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);

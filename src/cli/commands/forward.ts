@@ -4,7 +4,7 @@ import { ConnectivityAccess } from '../../core/connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../../core/connectivity/tunnelEndpoints';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { defaultConfigDirectory } from '../../core/connections/connectionStore';
-import { ForwardManager, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
+import { ForwardManager, forwardLabel, type ForwardInfo, type ForwardKind } from '../../core/forward/forwardManager';
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { LocalTokenFile } from '../../core/forward/localTokenFile';
@@ -12,7 +12,7 @@ import { RecentPathsRecorder, recentPathsScopeOf } from '../../core/forward/rece
 import { tenantClients } from '../../core/forward/tenantClients';
 import { toHarOf } from '../../core/inspect/exportFormats';
 import { version } from '../version';
-import { parseSpec } from '../forwardSpec';
+import { parseSpecs } from '../forwardSpec';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import { OriginAllowList } from '../../core/forward/allowedOrigins';
 import { checkMaxConnections, defaultMaxConnections } from '../../core/forward/connectionLimit';
@@ -28,7 +28,7 @@ import { stderrLogger } from '../logger';
 export const forwardCommand: Command = {
   name: 'forward',
   summary: 'Forward local ports to destinations (auth injected; OnPremise through the connectivity proxy)',
-  usage: `Usage: btp-connect forward <name>[:<port>]... | --all [--port <port>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--max-connections <n>] [--verbose] [connection options]
+  usage: `Usage: btp-connect forward <name>[+<fragment>][:<port>]... | --all [--port <port>] [--fragment <fragment>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--max-connections <n>] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
@@ -39,6 +39,9 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
                               (with the transparent proxy's other headers: X-Fragment-Name, X-Tenant-Id…), or
                               use the port as HTTP proxy for http://<destination>.dest/… (http_proxy=…)
   --port <port>               the local port when forwarding one destination (same as <name>:<port>) or --all
+  --fragment <fragment>       merge this destination fragment into the one destination forwarded (same as
+                              <name>+<fragment>): its properties win on every lookup, e.g. another URL or
+                              other credentials (find-destination's X-fragment-name)
   --tunnel <mode>             how to reach the connectivity proxy from here: the tunnel \`tunnel setup\` saved for
                               the connection, else direct (the key's host and ports); cf-ssh:<app> (cf ssh through
                               an app bound to the connectivity service), kubectl[:<namespace>][@<context>] (kubectl
@@ -71,6 +74,7 @@ ${connectionUsage}`,
     ...connectionOptions,
     all: { type: 'boolean' },
     port: { type: 'string' },
+    fragment: { type: 'string' },
     tunnel: { type: 'string' },
     tcp: { type: 'boolean' },
     websocket: { type: 'boolean' },
@@ -95,15 +99,9 @@ ${connectionUsage}`,
       throw new BtpError(ErrorCode.InvalidInput, '--all serves HTTP destinations only; forward TCP destinations by name, each on a port of its own.', {
         field: 'tcp',
       });
-    const specs = positionals.map(parseSpec);
     const port = stringOption(values, 'port');
-    if (all) specs.unshift(parseSpec(`${ALL_DESTINATIONS}:${port ?? 0}`));
-    else if (port !== undefined) {
-      const [only] = specs;
-      if (specs.length !== 1 || !only || only.port)
-        throw new BtpError(ErrorCode.InvalidInput, '--port goes with exactly one destination; for several use <name>:<port>.', { field: 'port' });
-      specs[0] = parseSpec(`${only.name}:${port}`);
-    }
+    const fragment = stringOption(values, 'fragment');
+    const specs = parseSpecs(positionals, { all, ...(port === undefined ? {} : { port }), ...(fragment === undefined ? {} : { fragment }) });
     const explicitTunnel = stringOption(values, 'tunnel');
     const chosenMode = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const tokenMode = parseTokenMode(stringOption(values, 'local-token') ?? io.env.BTP_CONNECT_LOCAL_TOKEN ?? 'auto');
@@ -157,6 +155,7 @@ ${connectionUsage}`,
           started.push(
             await manager.start({
               destination: spec.name,
+              ...(spec.fragment === undefined ? {} : { fragment: spec.fragment }),
               port: spec.port,
               allowWebSocket: values.websocket === true,
               passCookies: values.cookies === true,
@@ -170,7 +169,7 @@ ${connectionUsage}`,
         for (const info of started)
           line(
             io,
-            `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : info.destination} (${describe(info)})  ${info.state}`,
+            `${info.localAddress.padEnd(width)}  → ${info.destination === ALL_DESTINATIONS ? 'all destinations' : forwardLabel(info)} (${describe(info)})  ${info.state}`,
           );
         const onePort = started.find((info) => info.destination === ALL_DESTINATIONS);
         if (onePort) {

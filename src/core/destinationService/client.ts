@@ -1,6 +1,7 @@
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { DestinationBinding } from '../bindings/types';
 import { assertValidDestination } from '../destinations/validate';
+import { assertValidFragment } from '../destinations/validateFragment';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { HttpAgents } from '../http/agents';
 import { headerValue, sendRequest, type HttpRequest, type HttpResponse } from '../http/request';
@@ -215,20 +216,19 @@ export class DestinationServiceClient {
     return { value: parseJson<DestinationRecord>(response), ...etagOf(response) };
   }
 
-  /** Creates (`update: false`) or replaces a fragment: `{ FragmentName, ...properties }`. */
-  async saveFragment(level: DestinationLevel, fragment: DestinationRecord, options: { update?: boolean; etag?: string | undefined } = {}): Promise<void> {
-    const name = fragment.FragmentName ?? '';
-    if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) {
-      throw new BtpError(ErrorCode.InvalidInput, 'FragmentName is required and may contain only letters, digits, "_" and "-".', { field: 'FragmentName' });
-    }
+  /** Creates (`update: false`) or replaces a fragment, `{ FragmentName, ...properties }`, after validating it. Returns the new ETag when sent. */
+  async saveFragment(level: DestinationLevel, fragment: unknown, options: { update?: boolean; etag?: string | undefined } = {}): Promise<{ etag?: string }> {
+    const valid = assertValidFragment(fragment);
+    const name = valid.FragmentName ?? '';
     const headers: Record<string, string> = options.etag ? { 'if-match': options.etag } : {};
-    await this.call(
+    const response = await this.call(
       options.update ? 'PUT' : 'POST',
       `/v1/${level}DestinationFragments`,
       fragmentOperation(options.update ? 'updating' : 'creating', level, name),
       headers,
-      fragment,
+      valid,
     );
+    return etagOf(response);
   }
 
   async deleteFragment(level: DestinationLevel, name: string): Promise<void> {

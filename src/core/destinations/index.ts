@@ -4,3 +4,4 @@ export { AUTHENTICATIONS, requiredFor } from './authentication';
 export { DESTINATION_TYPE_SPECS, RFC_CONNECTION_MODES, type DestinationTypeSpec } from './destinationTypes';
 export { propertySpec } from './properties';
 export { validateDestination } from './validate';
+export { validateFragment } from './validateFragment';

@@ -24,9 +24,9 @@ import { validateLdap, validateMail, validateRfc, validateTcp } from './validate
 /** URL-kind properties checked by their type's rules rather than as generic http(s) URLs. */
 const TYPE_OWNED_URLS = new Set(['URL', 'ldap.url']);
 const LOCATION_ID_PROPERTIES = new Set(['CloudConnectorLocationId', 'jco.client.cloud_connector_location_id']);
-const ROOT_FIELD = '(destination)';
+export const ROOT_FIELD = '(destination)';
 
-function isJsonObject(input: unknown): input is Record<string, unknown> {
+export function isJsonObject(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && Object.prototype.toString.call(input) === '[object Object]';
 }
 
@@ -180,7 +180,20 @@ export function validateDestination(input: unknown): ValidationIssue[] {
     );
     return out.issues;
   }
+  const view = checkProperties(input, out);
+  checkName(view, out);
+  if (!view.has('Type')) {
+    const state = view.present('Type') ? 'is empty' : 'is missing';
+    out.error('Type', DestinationProblem.Required, `Type ${state} but is required; set it to one of HTTP, RFC, MAIL, LDAP, TCP.`);
+  }
+  const type = view.get('Type');
+  const typeSpec = isDestinationType(type) ? DESTINATION_TYPE_SPECS[type] : undefined;
+  if (typeSpec !== undefined) checkType(view, out, typeSpec);
+  return out.issues;
+}
 
+/** The checks of every single property (name, value type, known values, families, spelling), for both kinds. */
+export function checkProperties(input: Record<string, unknown>, out: IssueList): DestinationView {
   const unusable = new Set<string>();
   for (const name of Object.keys(input)) {
     const value = input[name];
@@ -207,11 +220,6 @@ export function validateDestination(input: unknown): ValidationIssue[] {
   }
 
   const view = new DestinationView(input, unusable);
-  checkName(view, out);
-  if (!view.has('Type')) {
-    const state = view.present('Type') ? 'is empty' : 'is missing';
-    out.error('Type', DestinationProblem.Required, `Type ${state} but is required; set it to one of HTTP, RFC, MAIL, LDAP, TCP.`);
-  }
   const type = view.get('Type');
   const typeSpec = isDestinationType(type) ? DESTINATION_TYPE_SPECS[type] : undefined;
 
@@ -239,8 +247,7 @@ export function validateDestination(input: unknown): ValidationIssue[] {
     }
   }
 
-  if (typeSpec !== undefined) checkType(view, out, typeSpec);
-  return out.issues;
+  return view;
 }
 
 /** `input` as wire-form properties when it has no error-severity issue; otherwise throws `BTP_INVALID_INPUT`. */

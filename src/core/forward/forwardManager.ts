@@ -14,6 +14,7 @@ import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
 import { ALL_DESTINATIONS, DestinationRouter } from './router';
 import { TrafficLog, type TrafficLogOptions } from '../inspect/trafficLog';
+import { destinationNamePattern } from './transparentContract';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 import type { OriginAllowList } from './allowedOrigins';
 import type { OutboundNetwork } from '../http/outbound';
@@ -24,6 +25,13 @@ export type ForwardKind = 'http' | 'tcp';
 export interface ForwardSpec {
   /** A destination name, or `ALL_DESTINATIONS` for one port that serves them all (`/<destination>/…`). */
   readonly destination: string;
+  /**
+   * A destination fragment merged into the destination on every lookup (`X-fragment-name`): its properties win,
+   * e.g. another URL or other credentials. Not with `ALL_DESTINATIONS` (there a request names its own).
+   */
+  readonly fragment?: string;
+  /** With `fragment`: a missing fragment leaves the destination as it is instead of failing (`X-fragment-optional`). */
+  readonly fragmentOptional?: boolean;
   /** Local port; 0 or absent picks a free one. */
   readonly port?: number;
   /** Default: http for HTTP destinations, tcp for TCP/LDAP/MAIL. */
@@ -50,6 +58,8 @@ export interface ForwardCounters {
 export interface ForwardInfo {
   readonly id: string;
   readonly destination: string;
+  /** The fragment merged into the destination, when the forward has one. */
+  readonly fragment?: string;
   readonly kind: ForwardKind;
   readonly onPremise: boolean;
   readonly port: number;
@@ -144,10 +154,13 @@ export class ForwardManager {
     if (spec.destination === ALL_DESTINATIONS) return this.startRouter(spec);
     const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
     const name = spec.destination;
+    const fragment = fragmentFindOptions(spec);
+    const label = forwardLabel(spec);
+    const connectionFind = this.options.findOptions;
     const resolver = new DestinationResolver({
       client: this.options.client,
       name,
-      ...(this.options.findOptions ? { findOptions: this.options.findOptions } : {}),
+      ...(connectionFind || spec.fragment ? { findOptions: async () => ({ ...(connectionFind ? await connectionFind() : {}), ...fragment }) } : {}),
     });
     // The lookup with credentials does not depend on the one that decides the kind: both run at once, a round trip
     // to the Destination service less before "ready". Its failure is reported after the checks below, as before.
@@ -156,7 +169,8 @@ export class ForwardManager {
     // So does the connectivity token an OnPremise forward's first request needs (the kind is not known yet; the
     // token is cached for every forward of the connection, so an Internet forward costs one token request at most).
     this.options.connectivity?.token().catch(() => undefined);
-    const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
+    // With the fragment: its Type, URL or ProxyType decide the kind and the target as much as the destination's.
+    const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true, ...fragment });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
     const destination = found.destinationConfiguration;
     // Before the kind is chosen: RFC and PrivateLink get their own answer, not "needs a TCP forward".
@@ -179,7 +193,7 @@ export class ForwardManager {
     }
     await resolving;
     const id = randomUUID();
-    const logger = this.logger.child(name);
+    const logger = this.logger.child(label);
     const connectivity = kind === 'http' ? this.options.connectivity?.forForward(maxConnections) : this.options.connectivity;
     const listener =
       kind === 'http'
@@ -200,6 +214,7 @@ export class ForwardManager {
     const info: ForwardInfo = {
       id,
       destination: name,
+      ...(spec.fragment ? { fragment: spec.fragment } : {}),
       kind,
       onPremise,
       port: listener.port,
@@ -212,7 +227,7 @@ export class ForwardManager {
       tokenRequired: kind === 'http' && this.options.localToken !== undefined,
     };
     this.add(info, spec, listener, kind === 'http' ? connectivity : undefined);
-    logger.info(`forwarding ${info.localAddress} → ${name}`);
+    logger.info(`forwarding ${info.localAddress} → ${label}`);
     // Said once per forward, not per request: the user chose it, but should not forget it (AC-16).
     if (destination.TrustAll === 'true') logger.warn(`${name} has TrustAll=true: its server certificate is not checked. Use it for tests only.`);
     return info;
@@ -223,6 +238,10 @@ export class ForwardManager {
    * header picks it per request, like the transparent proxy's dynamic lookup. Nothing is looked up at start.
    */
   private async startRouter(spec: ForwardSpec): Promise<ForwardInfo> {
+    if (spec.fragment !== undefined)
+      throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations takes its fragment per request (X-Fragment-Name), not one for the port.', {
+        field: 'fragment',
+      });
     if ((spec.kind ?? 'http') !== 'http')
       throw new BtpError(ErrorCode.InvalidInput, 'One port for all destinations serves HTTP only: give TCP destinations a port each.', { field: 'kind' });
     const maxConnections = spec.maxConnections === undefined ? defaultMaxConnections : checkMaxConnections(spec.maxConnections);
@@ -397,6 +416,25 @@ export class ForwardManager {
       this.changes.fire(snapshot(entry));
     }
   }
+}
+
+/** The find-destination inputs of a forward's fragment; checked here so that a bad name fails before a port is bound. */
+function fragmentFindOptions(spec: ForwardSpec): FindOptions {
+  if (spec.fragment === undefined) {
+    if (spec.fragmentOptional !== undefined) throw new BtpError(ErrorCode.InvalidInput, 'fragmentOptional needs a fragment.', { field: 'fragmentOptional' });
+    return {};
+  }
+  if (!destinationNamePattern.test(spec.fragment)) {
+    throw new BtpError(ErrorCode.InvalidInput, `"${spec.fragment}" is no fragment name: use letters, digits, "_" and "-" (at most 200).`, {
+      field: 'fragment',
+    });
+  }
+  return { fragmentName: spec.fragment, ...(spec.fragmentOptional === undefined ? {} : { fragmentOptional: spec.fragmentOptional }) };
+}
+
+/** How logs and lists name a forward: `my-api`, or `my-api+my-fragment` (the CLI's spec syntax). */
+export function forwardLabel(forward: { readonly destination: string; readonly fragment?: string }): string {
+  return forward.fragment === undefined ? forward.destination : `${forward.destination}+${forward.fragment}`;
 }
 
 function emptyCounters(): Entry['counters'] {

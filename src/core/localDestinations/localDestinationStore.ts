@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertValidDestination } from '../destinations/validate';
 import { isSecretProperty } from '../destinations/model';
-import type { DestinationLevel, DestinationRecord, FindResult, WithEtag } from '../destinationService/types';
+import type { DestinationLevel, DestinationRecord, FindOptions, FindResult, WithEtag } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
 import { readListFile } from '../fs/listFile';
@@ -127,7 +127,13 @@ export class LocalDestinationStore {
   }
 
   /** A find-destination answer computed here: the configuration, and an Authorization header where possible. */
-  async find(name: string): Promise<FindResult | undefined> {
+  async find(name: string, options: Pick<FindOptions, 'fragmentName'> = {}): Promise<FindResult | undefined> {
+    // Silently ignoring the fragment would forward (or check) something else than what was asked for.
+    if (options.fragmentName) {
+      throw new BtpError(ErrorCode.Unsupported, "Local destinations have no fragments; use a subaccount's Destination service for fragments.", {
+        field: 'fragment',
+      });
+    }
     const destination = await this.withSecrets(this.stored(await this.read(), 'subaccount', name));
     const authentication = destination.Authentication ?? 'NoAuthentication';
     const base = { owner: { SubaccountId: null, InstanceId: null }, destinationConfiguration: destination, level: 'subaccount' as const };

@@ -8,6 +8,8 @@ import { BtpError, ErrorCode } from '../errors';
 
 export interface LocalForward {
   readonly destination: string;
+  /** A forward with a fragment is a variant of its destination: it gets no entry, so it never shadows the plain one. */
+  readonly fragment?: string;
   readonly kind: 'http' | 'tcp';
   /** `http://127.0.0.1:PORT` (HTTP) or `127.0.0.1:PORT` (TCP). */
   readonly localAddress: string;
@@ -24,7 +26,7 @@ export function envDestinations(forwards: readonly LocalForward[]): EnvDestinati
   const byName = new Map<string, EnvDestination>();
   for (const forward of forwards) {
     // A one-port forward (`*`) has no name of its own: see `onePortDestinations`.
-    if (forward.kind !== 'http' || forward.destination === '*' || byName.has(forward.destination)) continue;
+    if (forward.kind !== 'http' || forward.destination === '*' || forward.fragment !== undefined || byName.has(forward.destination)) continue;
     byName.set(forward.destination, { name: forward.destination, url: forward.localAddress, forwardAuthToken: false });
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));

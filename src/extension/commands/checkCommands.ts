@@ -7,20 +7,27 @@ import type { TreeNode } from '../tree/destinationsModel';
 import { accessFor } from '../../sandbox/cloudConnector/configClient';
 import { CommandId } from '../base/commandIds';
 import type { ExposeArgs } from './exposeCommands';
-import { pickDestination } from '../context/pickers';
+import { forwardLabel } from '../../core/forward/forwardManager';
+import { forwardTarget } from '../context/pickers';
 
 /**
  * Check Connection: every hop from the token service to the system behind the Cloud Connector, the first broken
  * one named with its fix. The report goes to the BTP Connect output; a notification says the verdict.
  */
-export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string): Promise<CheckResult | undefined> {
-  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, vscode.l10n.t('Check the connection to…'));
-  if (!destination) return undefined;
+export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string, fragment?: string): Promise<CheckResult | undefined> {
+  // A fragment item checks a picked destination with it merged in; the palette offers the connection's fragments.
+  const target = await forwardTarget(ctx, node, fragment);
+  if (!target) return undefined;
+  const destination = target.destination;
+  const merged = target.fragment;
   let onSandbox = false;
   const result = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: vscode.l10n.t('Checking {0}: token service, Destination service, proxy, Cloud Connector, backend…', destination.name),
+      title: vscode.l10n.t(
+        'Checking {0}: token service, Destination service, proxy, Cloud Connector, backend…',
+        forwardLabel({ destination: destination.name, ...(merged ? { fragment: merged } : {}) }),
+      ),
     },
     async () => {
       const connection = await ctx.registry.get(destination.connection);
@@ -34,10 +41,11 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
         destination.name,
         path,
         onSandbox && sandbox ? (host, port, location) => accessFor(sandbox.cloudConnectorConfig, host, port, location) : undefined,
+        merged,
       );
     },
   );
-  ctx.channel.appendLine(`Check Connection, ${destination.connection}${path ? `, path ${path}` : ''}:`);
+  ctx.channel.appendLine(`Check Connection, ${destination.connection}${merged ? `, fragment ${merged}` : ''}${path ? `, path ${path}` : ''}:`);
   for (const line of checkReport(result)) ctx.channel.appendLine(`  ${line}`);
   const failure = result.firstFailure;
   const show = (choice: string | undefined) => {
@@ -62,7 +70,7 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
       .then(async (choice) => {
         if (choice === exposeButton() && missing) {
           const exposed = await vscode.commands.executeCommand<{ applied: boolean } | undefined>(CommandId.exposeLocalSystem, missing);
-          if (exposed?.applied) await checkConnection(ctx, destination, path);
+          if (exposed?.applied) await checkConnection(ctx, destination, path, merged);
           return;
         }
         if (choice === vscode.l10n.t('Set Up Tunnel…'))
@@ -74,7 +82,7 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
           value: path ?? '/',
           validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')),
         });
-        if (next) await checkConnection(ctx, destination, next);
+        if (next) await checkConnection(ctx, destination, next, merged);
       });
   } else if (result.warning) {
     const warning = result.warning;
@@ -94,7 +102,7 @@ export async function checkConnection(ctx: Ctx, node?: TreeNode, path?: string):
           value: exposed ?? path ?? '/',
           validateInput: (text) => (text.startsWith('/') ? undefined : vscode.l10n.t('Start the path with "/"')),
         });
-        if (next) await checkConnection(ctx, destination, next);
+        if (next) await checkConnection(ctx, destination, next, merged);
       });
   } else {
     const hops = result.hops.filter((hop) => hop.status === 'ok').length;

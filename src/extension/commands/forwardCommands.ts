@@ -3,30 +3,46 @@ import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from '../context/ctx';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
-import { pickConnection, pickDestination, pickForward } from '../context/pickers';
+import { forwardLabel } from '../../core/forward/forwardManager';
+import { forwardTarget, pickConnection, pickDestination, pickForward, pickFragment } from '../context/pickers';
 
 /** Start, stop, restart a forward; copy or open its local address. */
 
-export async function startForward(ctx: Ctx, node?: TreeNode): Promise<void> {
-  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, vscode.l10n.t('Forward a local port to…'));
-  if (!destination) return;
-  const existing = ctx.registry.forwardOf(destination.connection, destination.name);
+/**
+ * Forward a destination: from its tree item as it is; from a fragment's item with a picked destination; from the
+ * palette with a picked destination and, when the connection has fragments, a picked fragment (or none).
+ * `fragment` names one directly (API, tests).
+ */
+export async function startForward(ctx: Ctx, node?: TreeNode, fragment?: string): Promise<void> {
+  const target = await forwardTarget(ctx, node, fragment);
+  if (!target) return;
+  const { destination } = target;
+  const label = forwardLabel({ destination: destination.name, ...(target.fragment ? { fragment: target.fragment } : {}) });
+  const existing = ctx.registry.forwardOf(destination.connection, destination.name, target.fragment);
   if (existing) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is already forwarded at {1}.', destination.name, existing.localAddress));
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is already forwarded at {1}.', label, existing.localAddress));
     return;
   }
   const info = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding {0}…', destination.name) },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Forwarding {0}…', label) },
     async () => {
       const connection = await ctx.registry.get(destination.connection);
-      return connection.startForward(ctx.config.forwardSpec(destination.name));
+      // A fragment's forward takes a free port: a port set for the destination belongs to its plain forward.
+      const spec = ctx.config.forwardSpec(destination.name);
+      return connection.startForward(target.fragment ? { ...spec, fragment: target.fragment, port: 0 } : spec);
     },
   );
-  void vscode.window
-    .showInformationMessage(vscode.l10n.t('Forwarding {0} → {1}', info.localAddress, destination.name), vscode.l10n.t('Copy Address'))
-    .then((choice) => {
-      if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
-    });
+  void vscode.window.showInformationMessage(vscode.l10n.t('Forwarding {0} → {1}', info.localAddress, label), vscode.l10n.t('Copy Address')).then((choice) => {
+    if (choice) void vscode.env.clipboard.writeText(ctx.registry.urlForApps(info));
+  });
+}
+
+/** "Forward with Fragment…" on a destination: the same forward, with a fragment picked from its connection's. */
+export async function startForwardWithFragment(ctx: Ctx, node?: TreeNode): Promise<void> {
+  const destination = node?.kind === 'destination' ? node : await pickDestination(ctx, vscode.l10n.t('Forward a local port to…'));
+  if (!destination) return;
+  const fragment = await pickFragment(ctx, destination.connection, vscode.l10n.t('Merge which fragment into {0}?', destination.name), false);
+  if (fragment) await startForward(ctx, destination, fragment);
 }
 
 /** One port for every HTTP destination of a connection: `/<destination>/…` or `X-Destination-Name` picks one. */

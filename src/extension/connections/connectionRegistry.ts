@@ -275,8 +275,9 @@ export class ConnectionRegistry {
     return restarted;
   }
 
-  forwardOf(connection: string, destination: string): ForwardInfo | undefined {
-    return [...(this.forwardsByConnection.get(connection)?.values() ?? [])].find((info) => info.destination === destination);
+  /** The forward of `destination` (with `fragment`, or without any fragment). */
+  forwardOf(connection: string, destination: string, fragment?: string): ForwardInfo | undefined {
+    return [...(this.forwardsByConnection.get(connection)?.values() ?? [])].find((info) => info.destination === destination && info.fragment === fragment);
   }
 
   async dispose(): Promise<void> {

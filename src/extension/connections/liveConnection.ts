@@ -174,7 +174,7 @@ export class LiveConnection {
    * Walks every hop to a destination (`checkDestination`): through this connection's running tunnel when there is
    * one, else its tunnel mode; as its signed-in user when there is one.
    */
-  async check(destination: string, path?: string, accessControl?: CheckOptions['accessControl']): Promise<CheckResult> {
+  async check(destination: string, path?: string, accessControl?: CheckOptions['accessControl'], fragment?: string): Promise<CheckResult> {
     if (!(this.client instanceof DestinationServiceClient)) {
       throw new BtpError(
         ErrorCode.Unsupported,
@@ -195,7 +195,8 @@ export class LiveConnection {
       ...(path ? { path } : {}),
       ...(accessControl ? { accessControl } : {}),
       ...(recentPaths.length > 0 ? { recentPaths } : {}),
-      ...(userToken ? { userToken, findOptions: { userToken } } : {}),
+      ...(userToken ? { userToken } : {}),
+      ...(userToken || fragment ? { findOptions: { ...(userToken ? { userToken } : {}), ...(fragment ? { fragmentName: fragment } : {}) } } : {}),
       ...(this.user ? { userInputs: userForwarding(this.user).findOptions } : {}),
       logger: this.logger.child('check'),
     });

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { forwardLabel } from '../../core/forward/forwardManager';
 import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from './ctx';
-import { targetOf, type ConnectionNode, type DestinationNode } from '../tree/destinationsModel';
+import { targetOf, type ConnectionNode, type DestinationNode, type TreeNode } from '../tree/destinationsModel';
 
 /** QuickPick fallbacks for commands run from the palette without a selected tree item. */
 
@@ -22,8 +23,8 @@ export async function pickConnection(ctx: Ctx, title: string, savedOnly = false)
   return picked?.root;
 }
 
-export async function pickDestination(ctx: Ctx, title: string): Promise<DestinationNode | undefined> {
-  const connection = await pickConnection(ctx, title);
+export async function pickDestination(ctx: Ctx, title: string, only?: string): Promise<DestinationNode | undefined> {
+  const connection = only === undefined ? await pickConnection(ctx, title) : { connection: only };
   if (!connection) return undefined;
   const destinations = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading destinations of {0}…', connection.connection) },
@@ -47,8 +48,58 @@ export async function pickForward(ctx: Ctx, title: string): Promise<ForwardEntry
   }
   if (forwards.length === 1) return forwards[0];
   const picked = await vscode.window.showQuickPick(
-    forwards.map((entry) => ({ label: entry.info.destination, description: `${entry.info.localAddress} · ${entry.connection} · ${entry.info.state}`, entry })),
+    forwards.map((entry) => ({
+      label: forwardLabel(entry.info),
+      description: `${entry.info.localAddress} · ${entry.connection} · ${entry.info.state}`,
+      entry,
+    })),
     { title },
   );
   return picked?.entry;
+}
+
+/**
+ * A fragment of `connection` (loaded first); `optional`: "No fragment" is offered first and picks `''`. Undefined when
+ * the pick is cancelled, or when the connection has no fragments and none is optional (said in a message).
+ */
+export async function pickFragment(ctx: Ctx, connection: string, title: string, optional: boolean): Promise<string | undefined> {
+  const fragments = await ctx.destinations.loadFragments(connection);
+  if (fragments.length === 0) {
+    if (optional) return '';
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no destination fragments; create one under its Fragments node.', connection));
+    return undefined;
+  }
+  const none = { label: vscode.l10n.t('No fragment'), description: vscode.l10n.t('the destination as it is'), name: '' };
+  const items = fragments.map((node) => ({
+    label: node.name,
+    description: `${node.level} · ${Object.keys(node.record)
+      .filter((key) => key !== 'FragmentName')
+      .join(', ')}`,
+    name: node.name,
+  }));
+  const picked = await vscode.window.showQuickPick(optional ? [none, ...items] : items, { title, matchOnDescription: true });
+  return picked?.name;
+}
+
+/**
+ * The destination and fragment a forward or a check is about: a destination item as it is, a fragment item with a
+ * picked destination, the palette with both picked (the fragment only when the connection has any). `fragment`
+ * given: that one, no question.
+ */
+export async function forwardTarget(
+  ctx: Ctx,
+  node: TreeNode | undefined,
+  fragment: string | undefined,
+): Promise<{ destination: DestinationNode; fragment?: string } | undefined> {
+  const title = vscode.l10n.t('Which destination?');
+  if (node?.kind === 'destination') return { destination: node, ...(fragment ? { fragment } : {}) };
+  if (node?.kind === 'fragment') {
+    const destination = await pickDestination(ctx, vscode.l10n.t('Merge {0} into which destination?', node.name), node.connection);
+    return destination ? { destination, fragment: node.name } : undefined;
+  }
+  const destination = await pickDestination(ctx, title);
+  if (!destination) return undefined;
+  const picked = fragment ?? (await pickFragment(ctx, destination.connection, vscode.l10n.t('With a fragment merged into {0}?', destination.name), true));
+  if (picked === undefined) return undefined;
+  return { destination, ...(picked ? { fragment: picked } : {}) };
 }

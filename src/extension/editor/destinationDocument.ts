@@ -4,11 +4,11 @@
  */
 import * as vscode from 'vscode';
 import { isBtpError, ErrorCode } from '../../core/errors';
-import type { DestinationSource } from '../../core/destinationService/source';
 import type { DestinationRecord } from '../../core/destinationService/types';
 import type { EditorState, WireError } from '../../protocol/editorProtocol';
 import { DestinationDraft } from './destinationDraft';
 import type { DestinationAddress } from './destinationUri';
+import type { EditorSource } from './fragmentSource';
 import { toWireError } from './webviewChannel';
 
 /** What a new destination starts with: the common case, an Internet HTTP API without authentication. */
@@ -27,23 +27,26 @@ export class DestinationDocument implements vscode.CustomDocument {
   private constructor(
     readonly uri: vscode.Uri,
     readonly draft: DestinationDraft,
-    private readonly client: DestinationSource,
+    private readonly client: EditorSource,
     private readonly secretHome: string,
   ) {}
 
   /** Reads the destination (or a duplicate's source) from the service; a new one starts from defaults. */
-  static async open(uri: vscode.Uri, address: DestinationAddress, client: DestinationSource, secretHome: string): Promise<DestinationDocument> {
+  static async open(uri: vscode.Uri, address: DestinationAddress, client: EditorSource, secretHome: string): Promise<DestinationDocument> {
     const { connection, level } = address;
+    // A fragment starts empty: it only overrides what it sets.
+    const kind = address.fragment ? { fragment: true } : {};
+    const key = address.fragment ? 'FragmentName' : 'Name';
     let draft: DestinationDraft;
     if (address.kind === 'existing') {
       const { value, etag } = await client.get(level, address.name);
-      draft = new DestinationDraft({ connection, level, saved: value, ...(etag === undefined ? {} : { etag }) });
+      draft = new DestinationDraft({ connection, level, saved: value, ...(etag === undefined ? {} : { etag }), ...kind });
     } else if (address.from !== undefined) {
       // Secrets are copied here, in the host; the webview only learns that they are set.
       const { value } = await client.get(level, address.from);
-      draft = new DestinationDraft({ connection, level, initial: { ...value, Name: `${address.from}-copy` } });
+      draft = new DestinationDraft({ connection, level, initial: { ...value, [key]: `${address.from}-copy` }, ...kind });
     } else {
-      draft = new DestinationDraft({ connection, level, initial: NEW_DESTINATION });
+      draft = new DestinationDraft({ connection, level, initial: address.fragment ? {} : NEW_DESTINATION, ...kind });
     }
     const document = new DestinationDocument(uri, draft, client, secretHome);
     void document.loadCertificates();
@@ -51,7 +54,11 @@ export class DestinationDocument implements vscode.CustomDocument {
   }
 
   get name(): string {
-    return this.draft.content.Name ?? this.draft.savedName ?? '';
+    return this.draft.name ?? this.draft.savedName ?? '';
+  }
+
+  get isFragment(): boolean {
+    return this.draft.keyField === 'FragmentName';
   }
 
   state(): EditorState {
@@ -80,9 +87,9 @@ export class DestinationDocument implements vscode.CustomDocument {
     try {
       let result: { etag?: string };
       if (this.draft.isNew) result = await this.client.create(level, content);
-      else if (content.Name !== this.draft.savedName) result = await this.client.renameAndUpdate(level, this.draft.savedName ?? '', content, etag);
+      else if (this.draft.name !== this.draft.savedName) result = await this.client.renameAndUpdate(level, this.draft.savedName ?? '', content, etag);
       else result = await this.client.update(level, content, etag);
-      const newEtag = result.etag ?? (await this.client.get(level, content.Name ?? '')).etag;
+      const newEtag = result.etag ?? (await this.client.get(level, this.draft.name ?? '')).etag;
       this.draft.markSaved(content, newEtag);
       this.conflict = undefined;
       this.set({ busy: undefined });

@@ -15,6 +15,8 @@ export interface DraftOrigin {
   readonly etag?: string;
   /** Starting content of a new draft (defaults, or a duplicate's source with its secrets). */
   readonly initial?: DestinationRecord;
+  /** A destination fragment: `FragmentName` is its key instead of `Name`. */
+  readonly fragment?: boolean;
 }
 
 const sameRecords = (a: DestinationRecord, b: DestinationRecord): boolean => {
@@ -25,6 +27,8 @@ const sameRecords = (a: DestinationRecord, b: DestinationRecord): boolean => {
 export class DestinationDraft {
   readonly connection: string;
   readonly level: LevelName;
+  /** The property that names the record in the service: `Name`, or a fragment's `FragmentName`. */
+  readonly keyField: 'Name' | 'FragmentName';
   private saved: DestinationRecord | undefined;
   private savedEtag: string | undefined;
   private current: Record<string, string>;
@@ -33,6 +37,7 @@ export class DestinationDraft {
   constructor(origin: DraftOrigin) {
     this.connection = origin.connection;
     this.level = origin.level;
+    this.keyField = origin.fragment ? 'FragmentName' : 'Name';
     this.saved = origin.saved;
     this.savedEtag = origin.etag;
     this.current = { ...(origin.initial ?? origin.saved ?? {}) };
@@ -43,7 +48,12 @@ export class DestinationDraft {
   }
 
   get savedName(): string | undefined {
-    return this.saved?.Name;
+    return this.saved?.[this.keyField];
+  }
+
+  /** The draft's name as it would be saved (the key property). */
+  get name(): string | undefined {
+    return this.current[this.keyField];
   }
 
   get etag(): string | undefined {
@@ -98,7 +108,8 @@ export class DestinationDraft {
       connection: this.connection,
       level: this.level,
       mode: this.isNew ? 'new' : 'edit',
-      ...(this.saved?.Name === undefined ? {} : { savedName: this.saved.Name }),
+      ...(this.keyField === 'FragmentName' ? { entity: 'fragment' as const } : {}),
+      ...(this.savedName === undefined ? {} : { savedName: this.savedName }),
       properties,
       secrets: this.secretStates(),
       dirty: this.dirty,

@@ -12,6 +12,7 @@ import { chooseCertificate } from './certificates';
 import { DestinationDocument } from './destinationDocument';
 import { destinationTitle, parseDestinationUri } from './destinationUri';
 import { DiffContent } from './diffContent';
+import { fragmentSource } from './fragmentSource';
 import { WebviewChannel } from './webviewChannel';
 import { editorHtml, webviewRoot } from './webviewHtml';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
@@ -56,7 +57,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
     const address = parseDestinationUri(uri);
     const connection = await this.registry.get(address.connection);
     const secretHome = connection.kind === 'local' ? `the ${this.secretStorage}` : 'the Destination service';
-    const document = await DestinationDocument.open(uri, address, connection.client, secretHome);
+    const source = address.fragment ? fragmentSource(connection.client, this.logger) : connection.client;
+    const document = await DestinationDocument.open(uri, address, source, secretHome);
     if (context.backupId) await this.restoreBackup(document, vscode.Uri.parse(context.backupId));
     const key = uri.toString();
     this.documents.set(key, document);
@@ -112,13 +114,14 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
       const name = await chooseCertificate(connection.client, document.draft.level, property);
       return name === undefined ? {} : { name };
     });
-    panel.webview.html = editorHtml(panel.webview, this.extensionUri, document.name || 'Destination');
+    panel.webview.html = editorHtml(panel.webview, this.extensionUri, document.name || (document.isFragment ? 'Fragment' : 'Destination'));
   }
 
   async saveCustomDocument(document: DestinationDocument): Promise<void> {
     await document.save();
-    this.tree.refreshLevel(document.draft.connection, document.draft.level);
-    this.logger.info(`saved destination ${document.draft.connection}/${document.draft.level}/${document.name}`);
+    if (document.isFragment) this.tree.refreshFragments(document.draft.connection);
+    else this.tree.refreshLevel(document.draft.connection, document.draft.level);
+    this.logger.info(`saved ${document.isFragment ? 'fragment' : 'destination'} ${document.draft.connection}/${document.draft.level}/${document.name}`);
   }
 
   saveCustomDocumentAs(): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * The URIs destination editors are opened on: `btp-destination:/<connection>/<level>/<name>.btp-destination` for a
  * destination in the service, and `…/<level>/New Destination.btp-destination?new=<n>[&from=<name>]` for a new one
- * (or a duplicate of `from`). VS Code keys editors and backups on them; the tab shows `destinationTitle`.
+ * (or a duplicate of `from`). A destination fragment has `…/<level>/fragments/<name>.btp-destination` (one segment
+ * more, so no destination name can be mistaken for it). VS Code keys editors and backups on them; the tab shows
+ * `destinationTitle`.
  *
  * Auto-save must never write a destination, and VS Code tells a custom editor no reason with a save, so it is
  * VS Code's auto-save that is off for them: auto-save reads `files.autoSave` per resource, for the language VS Code
@@ -18,28 +20,35 @@ export const DESTINATION_SCHEME = 'btp-destination';
 /** The path ending that maps destination documents to the `btp-destination` language (package.json). */
 export const DESTINATION_EXTENSION = '.btp-destination';
 
+/** `fragment`: a destination fragment (FragmentName is its key) instead of a destination. */
 export type DestinationAddress =
-  | { readonly kind: 'existing'; readonly connection: string; readonly level: LevelName; readonly name: string }
-  | { readonly kind: 'new'; readonly connection: string; readonly level: LevelName; readonly from?: string };
+  | { readonly kind: 'existing'; readonly connection: string; readonly level: LevelName; readonly name: string; readonly fragment?: true }
+  | { readonly kind: 'new'; readonly connection: string; readonly level: LevelName; readonly from?: string; readonly fragment?: true };
+
+const FRAGMENTS_SEGMENT = 'fragments';
 
 let newCounter = 0;
 
 /** What the editor tab of `address` says: the destination's name, "New Destination" or "Copy of <name>". */
 export function destinationTitle(address: DestinationAddress): string {
   if (address.kind === 'existing') return address.name;
-  return address.from ? `Copy of ${address.from}` : 'New Destination';
+  if (address.from) return `Copy of ${address.from}`;
+  return address.fragment ? 'New Fragment' : 'New Destination';
 }
 
 export function destinationUri(address: DestinationAddress): vscode.Uri {
   // Names of connections and destinations cannot contain "/"; the path stays readable.
-  const path = `/${address.connection}/${address.level}/${destinationTitle(address)}${DESTINATION_EXTENSION}`;
+  const path = `/${address.connection}/${address.level}/${address.fragment ? `${FRAGMENTS_SEGMENT}/` : ''}${destinationTitle(address)}${DESTINATION_EXTENSION}`;
   if (address.kind === 'existing') return vscode.Uri.from({ scheme: DESTINATION_SCHEME, path });
   const query = new URLSearchParams({ new: String(++newCounter), ...(address.from ? { from: address.from } : {}) });
   return vscode.Uri.from({ scheme: DESTINATION_SCHEME, path, query: query.toString() });
 }
 
 export function parseDestinationUri(uri: vscode.Uri): DestinationAddress {
-  const [connection, level, file, ...rest] = uri.path.split('/').slice(1);
+  const segments = uri.path.split('/').slice(1);
+  const fragment = segments.length === 4 && segments[2] === FRAGMENTS_SEGMENT;
+  if (fragment) segments.splice(2, 1);
+  const [connection, level, file, ...rest] = segments;
   const name = file?.endsWith(DESTINATION_EXTENSION) ? file.slice(0, -DESTINATION_EXTENSION.length) : undefined;
   if (uri.scheme !== DESTINATION_SCHEME || rest.length > 0 || !connection || (level !== 'subaccount' && level !== 'instance') || !name) {
     throw new BtpError(ErrorCode.InvalidInput, `"${uri.toString()}" is not a destination address; open destinations from the BTP Connect view.`, {
@@ -47,7 +56,8 @@ export function parseDestinationUri(uri: vscode.Uri): DestinationAddress {
     });
   }
   const query = new URLSearchParams(uri.query);
-  if (!query.has('new')) return { kind: 'existing', connection, level, name };
+  const marker = fragment ? { fragment: true as const } : {};
+  if (!query.has('new')) return { kind: 'existing', connection, level, name, ...marker };
   const from = query.get('from');
-  return { kind: 'new', connection, level, ...(from ? { from } : {}) };
+  return { kind: 'new', connection, level, ...(from ? { from } : {}), ...marker };
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ForwardInfo } from '../../core/forward/forwardManager';
+import { forwardLabel, type ForwardInfo } from '../../core/forward/forwardManager';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import type { ConnectionRegistry, ForwardEntry } from '../connections/connectionRegistry';
 
@@ -23,7 +23,8 @@ export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, 
   getTreeItem(entry: ForwardEntry): vscode.TreeItem {
     const info = entry.info;
     const all = info.destination === ALL_DESTINATIONS;
-    const item = new vscode.TreeItem(all ? vscode.l10n.t('All destinations') : info.destination, vscode.TreeItemCollapsibleState.None);
+    // A forward with a fragment reads `my-api+my-fragment`, as the CLI writes it.
+    const item = new vscode.TreeItem(all ? vscode.l10n.t('All destinations') : forwardLabel(info), vscode.TreeItemCollapsibleState.None);
     item.id = `forward/${info.id}`;
     item.description = vscode.l10n.t(
       '{0} · {1} · {2} req{3}',
@@ -36,7 +37,7 @@ export class ForwardsProvider implements vscode.TreeDataProvider<ForwardEntry>, 
     item.contextValue = `forward:${info.kind}:${info.state}`;
     item.tooltip = new vscode.MarkdownString(
       [
-        `**${all ? vscode.l10n.t('All destinations') : info.destination}** (${entry.connection})`,
+        `**${all ? vscode.l10n.t('All destinations') : forwardLabel(info)}** (${entry.connection})`,
         all
           ? vscode.l10n.t('Local: `{0}/<destination>/…` or an `X-Destination-Name` header', info.localAddress)
           : vscode.l10n.t('Local: `{0}` ({1})', info.localAddress, `${info.kind.toUpperCase()}${info.onPremise ? ', OnPremise' : ''}`),

@@ -1,5 +1,6 @@
 import type { DestinationLevel, DestinationRecord } from '../../core/destinationService/types';
 import type { CertificateTreeNode } from './certificatesModel';
+import { FragmentsModel, type FragmentNode, type FragmentsNode } from './fragmentNodes';
 
 /**
  * What the Destinations tree shows, without any VS Code type: connection → level → destination. Elements are
@@ -41,7 +42,7 @@ export interface MessageNode {
   readonly isError: boolean;
 }
 
-export type TreeNode = ConnectionNode | LevelNode | DestinationNode | MessageNode | CertificateTreeNode;
+export type TreeNode = ConnectionNode | LevelNode | DestinationNode | MessageNode | CertificateTreeNode | FragmentsNode | FragmentNode;
 
 type LevelContent = { readonly destinations: readonly DestinationNode[] } | { readonly error: string };
 
@@ -52,6 +53,7 @@ export class DestinationsModel {
   private readonly contents = new Map<string, LevelContent>();
   private readonly levelNodes = new Map<string, LevelNode>();
   private filterText = '';
+  readonly fragments = new FragmentsModel();
 
   get filter(): string {
     return this.filterText;
@@ -65,6 +67,7 @@ export class DestinationsModel {
   setConnections(entries: readonly { name: string; kind: ConnectionNode['connectionKind']; description: string; tenant?: string }[]): void {
     const names = new Set(entries.map((entry) => entry.name));
     for (const id of [...this.contents.keys()]) if (!names.has(id.split('/')[1] ?? '')) this.contents.delete(id);
+    this.fragments.forget((connection) => names.has(connection));
     this.connections = entries.map((entry) => ({
       kind: 'connection',
       id: connectionId(entry.name),
@@ -144,7 +147,12 @@ export class DestinationsModel {
         return this.connections.find((candidate) => candidate.connection === node.connection);
       case 'destination':
         return this.levelNode(node.connection, node.level);
+      case 'fragments':
+        return this.connections.find((candidate) => candidate.connection === node.connection);
+      case 'fragment':
+        return this.fragments.nodeOf(node.connection);
       case 'message': {
+        if (node.parentId.startsWith('fs/')) return this.fragments.nodeOf(node.parentId.slice('fs/'.length));
         const [, connection, level] = node.parentId.split('/');
         return connection && level ? this.levelNode(connection, level as DestinationLevel) : undefined;
       }

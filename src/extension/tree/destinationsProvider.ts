@@ -9,6 +9,8 @@ import { DestinationsModel, type DestinationNode, type LevelNode, type TreeNode 
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
 import { certificateItem, certificatesItem, certificatesMessageItem } from './certificateItems';
 import { CertificatesModel } from './certificatesModel';
+import { fragmentItem, fragmentsChildren, fragmentsItem, loadFragments } from './fragmentItems';
+import type { FragmentNode } from './fragmentNodes';
 
 /**
  * The Destinations view. Levels load when expanded and stay cached until refreshed; a forward starting or
@@ -53,14 +55,16 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (!node) {
       for (const root of this.model.roots()) this.model.invalidate(root.connection);
       this.certificates.invalidate();
+      for (const root of this.model.roots()) this.model.fragments.invalidate(root.connection);
       this.changes.fire(undefined);
       return;
     }
     if (node.kind === 'connection') this.certificates.invalidate(node.connection);
     if (node.kind === 'certificates' || node.kind === 'certificate' || node.kind === 'certificatesMessage') return this.refreshCertificates(node.connection);
-    const target = node.kind === 'destination' || node.kind === 'message' ? this.model.parentOf(node) : node;
-    if (!target || (target.kind !== 'connection' && target.kind !== 'level')) return;
-    this.model.invalidate(target.connection, target.kind === 'level' ? target.level : undefined);
+    const target = node.kind === 'destination' || node.kind === 'message' || node.kind === 'fragment' ? this.model.parentOf(node) : node;
+    if (!target || (target.kind !== 'connection' && target.kind !== 'level' && target.kind !== 'fragments')) return;
+    if (target.kind !== 'level') this.model.fragments.invalidate(target.connection);
+    if (target.kind !== 'fragments') this.model.invalidate(target.connection, target.kind === 'level' ? target.level : undefined);
     this.changes.fire(target);
   }
 
@@ -73,6 +77,11 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   refreshCertificates(connection: string): void {
     this.certificates.invalidate(connection);
     this.changes.fire(this.certificates.nodeOf(connection));
+  }
+
+  /** Refetches the fragments of a connection (after one was saved or deleted). */
+  refreshFragments(connection: string): void {
+    this.refresh(this.model.fragments.nodeOf(connection));
   }
 
   setFilter(text: string): void {
@@ -105,16 +114,28 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
         return certificateItem(node);
       case 'certificatesMessage':
         return certificatesMessageItem(node);
+      case 'fragments':
+        return fragmentsItem(node);
+      case 'fragment':
+        return fragmentItem(node);
     }
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) return [...this.model.roots()];
     if (node.kind === 'connection')
-      return [...this.model.levelsOf(node), ...(node.connectionKind === 'local' ? [] : [this.certificates.nodeOf(node.connection)])];
+      return [
+        ...this.model.levelsOf(node),
+        ...fragmentsChildren(this.model.fragments, node),
+        ...(node.connectionKind === 'local' ? [] : [this.certificates.nodeOf(node.connection)]),
+      ];
     if (node.kind === 'certificates') {
       if (!this.certificates.isLoaded(node.connection)) await this.loadCertificates(node.connection);
       return [...this.certificates.childrenOf(node.connection)];
+    }
+    if (node.kind === 'fragments') {
+      if (!this.model.fragments.isLoaded(node)) await loadFragments(this.model.fragments, this.registry, node, this.logger);
+      return [...this.model.fragments.childrenOf(node)];
     }
     if (node.kind !== 'level') return [];
     if (!this.model.isLoaded(node)) await this.load(node);
@@ -132,6 +153,13 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
     for (const level of this.model.levelsOf({ connection })) {
       if (!this.model.isLoaded(level)) await this.load(level);
     }
+  }
+
+  /** The fragments of a connection, loaded first when they are not (for pickers). */
+  async loadFragments(connection: string): Promise<readonly FragmentNode[]> {
+    const node = this.model.fragments.nodeOf(connection);
+    if (!this.model.fragments.isLoaded(node)) await loadFragments(this.model.fragments, this.registry, node, this.logger);
+    return this.model.fragments.fragmentsOf(connection);
   }
 
   findDestination(connection: string, name: string): DestinationNode | undefined {

@@ -23,7 +23,7 @@ describe('sandbox, tree and forwards in the extension host', () => {
     const roots = await provider.getChildren();
     const sandbox = roots.find((node) => node.kind === 'connection' && node.connection === 'sandbox');
     assert.ok(sandbox);
-    // The levels first; the connection's Certificates node follows them.
+    // The levels first; the connection's Fragments and Certificates nodes follow them.
     const levels = (await provider.getChildren(sandbox)).filter((node): node is LevelNode => node.kind === 'level');
     assert.deepEqual(
       levels.map((level) => level.level),

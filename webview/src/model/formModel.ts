@@ -15,6 +15,7 @@ import {
   propertySpec,
   requiredFor,
   validateDestination,
+  validateFragment,
   type DestinationTypeSpec,
 } from '../../../src/protocol/destinationRules';
 import type { SecretState } from '../../../src/protocol/editorProtocol';
@@ -65,6 +66,8 @@ export interface FormModel {
 export interface Draft {
   readonly properties: Readonly<Record<string, string>>;
   readonly secrets: Readonly<Record<string, SecretState>>;
+  /** A destination fragment: FragmentName instead of Name, nothing else required, HTTP fields when it sets no Type. */
+  readonly fragment?: boolean;
 }
 
 /** Stands in for a secret value the webview never sees, so that "required" and "present" checks work. */
@@ -78,11 +81,13 @@ export function validationInput(draft: Draft): Record<string, string> {
   return input;
 }
 
+type Validator = (input: unknown) => ValidationIssue[];
+
 /** Whether the validator calls `name` required for `input` (it reports it missing once removed). */
-function isRequired(input: Readonly<Record<string, string>>, name: string): boolean {
+function isRequired(validate: Validator, input: Readonly<Record<string, string>>, name: string): boolean {
   const without: Record<string, string> = { ...input };
   delete without[name];
-  return validateDestination(without).some((issue) => issue.field === name && issue.problem === 'required');
+  return validate(without).some((issue) => issue.field === name && issue.problem === 'required');
 }
 
 function targetFields(spec: DestinationTypeSpec, input: Readonly<Record<string, string>>): string[] {
@@ -158,8 +163,10 @@ function inputKind(name: string): Pick<FieldModel, 'input' | 'values'> {
 /** The form for `draft`. Fields appear once, in the first section that lists them. */
 export function buildForm(draft: Draft): FormModel {
   const input = validationInput(draft);
-  const issues = validateDestination(input);
-  const type = input.Type;
+  const validate: Validator = draft.fragment ? validateFragment : validateDestination;
+  const issues = validate(input);
+  // A fragment mostly overrides an HTTP destination's URL or authentication: those fields, unless it sets a Type.
+  const type = input.Type ?? (draft.fragment ? 'HTTP' : undefined);
   const spec = isDestinationType(type) ? DESTINATION_TYPE_SPECS[type] : undefined;
   const shown = new Set<string>();
 
@@ -173,7 +180,7 @@ export function buildForm(draft: Draft): FormModel {
       label: catalogue?.label ?? name,
       ...(catalogue?.description === undefined ? {} : { description: catalogue.description }),
       ...inputKind(name),
-      required: isRequired(input, name),
+      required: isRequired(validate, input, name),
       ...(secret ? { secret: draft.secrets[name] ?? 'empty' } : draft.properties[name] === undefined ? {} : { value: draft.properties[name] }),
       ...(catalogue?.deprecated === undefined ? {} : { deprecated: catalogue.deprecated }),
       issues: issues.filter((issue) => issue.field === name),
@@ -186,7 +193,9 @@ export function buildForm(draft: Draft): FormModel {
     fields: names.map(field).filter((f): f is FieldModel => f !== undefined),
   });
 
-  const sections: SectionModel[] = [section('general', 'General', ['Name', 'Type', spec?.descriptionProperty ?? 'Description'])];
+  const sections: SectionModel[] = [
+    section('general', 'General', draft.fragment ? ['FragmentName', 'Description'] : ['Name', 'Type', spec?.descriptionProperty ?? 'Description']),
+  ];
   if (spec) {
     const auth = authenticationFields(spec, input);
     sections.push(section('target', spec.type === 'TCP' ? 'Target' : 'Connection', targetFields(spec, input)));

@@ -48,6 +48,16 @@ describe('envDestinations', () => {
 });
 
 describe('one port: onePortDestinations and proxyVariables', () => {
+  it('leaves a forward with a fragment out: it would shadow (or be shadowed by) its plain destination', () => {
+    assert.deepEqual(
+      envDestinations([
+        { destination: 'erp', fragment: 'other', kind: 'http', localAddress: 'http://127.0.0.1:4001' },
+        { destination: 'erp', kind: 'http', localAddress: 'http://127.0.0.1:4002' },
+      ]),
+      [{ name: 'erp', url: 'http://127.0.0.1:4002', forwardAuthToken: false }],
+    );
+  });
+
   it('leaves a one-port forward ("*") out of the per-port entries', () => {
     assert.deepEqual(envDestinations([{ destination: '*', kind: 'http', localAddress: 'http://127.0.0.1:4000' }]), []);
   });

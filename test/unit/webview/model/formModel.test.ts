@@ -147,3 +147,34 @@ describe('form model: validation input', () => {
     );
   });
 });
+
+describe('form model: a destination fragment', () => {
+  const fragment = (properties: Record<string, string>, secrets: Draft['secrets'] = {}): Draft => ({ properties, secrets, fragment: true });
+
+  it('shows FragmentName as the one required field, then the HTTP fields it may override, none required', () => {
+    const form = buildForm(fragment({ FragmentName: 'other', Authentication: 'OAuth2ClientCredentials' }));
+    const shown = new Map(form.sections.flatMap((section) => section.fields.map((field) => [field.name, field] as const)));
+    assert.deepEqual(
+      form.sections[0]?.fields.map((field) => field.name),
+      ['FragmentName', 'Description'],
+    );
+    assert.equal(shown.has('Name'), false, 'a fragment has no Name field');
+    assert.ok(shown.has('URL') && shown.has('clientId') && shown.has('tokenServiceURL'), [...shown.keys()].join(', '));
+    assert.deepEqual(
+      [...shown.values()].filter((field) => field.required).map((field) => field.name),
+      ['FragmentName'],
+    );
+    assert.equal(form.errors, 0);
+  });
+
+  it('counts the errors the save check would refuse: no FragmentName, a bad URL', () => {
+    const form = buildForm(fragment({ URL: 'ftp://x' }));
+    assert.equal(form.errors, 2);
+    const problems = form.sections.flatMap((section) => section.fields).flatMap((field) => field.issues.map((issue) => `${field.name}:${issue.problem}`));
+    assert.deepEqual(problems.sort(), ['FragmentName:required', 'URL:invalid_url']);
+  });
+
+  it('the same properties as a destination would ask for Name and Type', () => {
+    assert.ok(buildForm({ properties: { URL: 'https://x.example' }, secrets: {} }).errors >= 2);
+  });
+});
