@@ -247,7 +247,7 @@ export class ConnectionRegistry {
         userSecrets: this.store.secretStore,
       });
     } else if (name === LOCAL_CONNECTION) {
-      connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
+      connection = LiveConnection.local(name, this.local, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
       // The setting wins over the tunnel Set Up Tunnel… (or the CLI's `tunnel setup`) saved for the connection.
       const tunnelMode = this.config.tunnelSetting(name) ?? (await this.store.tunnel(name))?.mode ?? { kind: 'direct' };
@@ -292,7 +292,7 @@ export class ConnectionRegistry {
     const connection = this.live.get(name);
     this.live.delete(name);
     const closed = connection ? await connection.catch(() => undefined) : undefined;
-    await closed?.dispose();
+    await closed?.close();
     this.forwardsByConnection.delete(name);
     this.users.delete(name);
     if (closed && closed.tunnelMode.kind !== 'direct') this.tunnelChanges.fire(name);
