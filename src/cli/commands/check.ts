@@ -8,8 +8,8 @@ import { ExitCode, exitCodeFor } from '../exitCodes';
 import { withConnection } from '../openConnection';
 import { line } from '../io';
 import { sandboxAccessControl } from '../../sandbox/cloudConnector/configClient';
-import { defaultSandboxDirectory } from './sandbox';
-import { singleName } from './read';
+import { defaultSandboxDirectory } from '../sandboxDirectory';
+import { singleName } from '../destinationArgs';
 
 export const checkCommand: Command = {
   name: 'check',

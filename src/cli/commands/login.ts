@@ -8,7 +8,7 @@ import { connectionStore } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { cliNetwork } from '../network';
-import { readLoginKey } from './connections';
+import { readLoginKey } from '../loginKey';
 
 export const loginCommand: Command = {
   name: 'login',
