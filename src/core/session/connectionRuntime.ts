@@ -135,16 +135,8 @@ export class ConnectionRuntime {
     this.forwards = new ForwardManager({
       client: this.client,
       ...(this.connectivity ? { connectivity: this.connectivity } : {}),
-      ...(tunnel
-        ? {
-            tunnel: {
-              get state() {
-                return tunnel.state;
-              },
-              onDidChangeState: (listener) => tunnel.onDidChangeState((state) => listener(state)),
-            },
-          }
-        : {}),
+      // Its OnPremise forwards show the tunnel's health (reconnecting while it is down).
+      ...(tunnel ? { tunnel } : {}),
       logger: options.logger.child('forward'),
       ...(options.localToken === undefined ? {} : { localToken: options.localToken }),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
