@@ -117,8 +117,9 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
 
 async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
   const store = connectionStore(io);
-  const bindings = await store.load(name);
-  const savedTunnel = (await store.tunnel(name))?.mode;
+  // Keychain and file reads that do not depend on each other.
+  const [bindings, tunnel] = await Promise.all([store.load(name), store.tunnel(name)]);
+  const savedTunnel = tunnel?.mode;
   return {
     binding: bindings.destination,
     connection: name,

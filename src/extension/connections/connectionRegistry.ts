@@ -250,8 +250,10 @@ export class ConnectionRegistry {
       connection = LiveConnection.local(name, this.local, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
       // The setting wins over the tunnel Set Up Tunnel… (or the CLI's `tunnel setup`) saved for the connection.
-      const tunnelMode = this.config.tunnelSetting(name) ?? (await this.store.tunnel(name))?.mode ?? { kind: 'direct' };
-      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), {
+      // Both are local reads (file, keychain) that do not depend on each other.
+      const [saved, bindings] = await Promise.all([this.store.tunnel(name), this.store.load(name)]);
+      const tunnelMode = this.config.tunnelSetting(name) ?? saved?.mode ?? { kind: 'direct' };
+      connection = LiveConnection.fromBindings(name, 'saved', bindings, {
         ...this.connectionOptions(this.agents, tunnelMode, logger),
         userSecrets: this.store.secretStore,
       });
