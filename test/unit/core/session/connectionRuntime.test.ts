@@ -89,7 +89,13 @@ function fakes(events: string[]) {
     async find(name: string, options?: { skipCredentials?: boolean }) {
       events.push(options?.skipCredentials ? `find ${name} (kind)` : `find ${name}`);
       return {
-        destinationConfiguration: { Name: name, Type: 'HTTP', URL: 'http://127.0.0.1:9', ProxyType: 'Internet', Authentication: 'NoAuthentication' },
+        destinationConfiguration: {
+          Name: name,
+          Type: 'HTTP',
+          URL: name.startsWith('erp') ? 'http://erp.virtual:80' : 'http://127.0.0.1:9',
+          ProxyType: name.startsWith('erp') ? 'OnPremise' : 'Internet',
+          Authentication: 'NoAuthentication',
+        },
         authTokens: [],
       };
     },
@@ -164,6 +170,23 @@ describe('ConnectionRuntime: starting forwards', () => {
       tunnelStarted.resolve();
       await Promise.all([first, second]);
       assert.equal(events.filter((event) => event === 'tunnel start').length, 1);
+    } finally {
+      await runtime.close({ graceMs: 0 });
+    }
+  });
+  it('an OnPremise forward started while the tunnel comes up is ready once the tunnel is', async () => {
+    const events: string[] = [];
+    const { parts, tunnelStarted, userLoaded } = fakes(events);
+    const runtime = runtimeOf(parts);
+    userLoaded.resolve(undefined);
+    try {
+      const starting = runtime.startForward({ destination: 'erp' });
+      await turnsUntil(() => runtime.forwards.list().length === 1);
+      // Listening before the tunnel is up: the forward says so instead of claiming to be ready.
+      assert.equal(runtime.forwards.list()[0]?.state, 'reconnecting');
+      tunnelStarted.resolve();
+      await starting;
+      assert.equal(runtime.forwards.list()[0]?.state, 'ready');
     } finally {
       await runtime.close({ graceMs: 0 });
     }
