@@ -128,9 +128,9 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
 
 async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
   const store = connectionStore(io);
-  const bindings = await store.load(name);
-  const savedTunnel = (await store.tunnel(name))?.mode;
-  const tenant = await store.tenant(name);
+  // Keychain and file reads that do not depend on each other.
+  const [bindings, tunnel, tenant] = await Promise.all([store.load(name), store.tunnel(name), store.tenant(name)]);
+  const savedTunnel = tunnel?.mode;
   return {
     ...(tenant ? { tenant } : {}),
     binding: bindings.destination,

@@ -9,7 +9,7 @@ import { withClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line } from '../io';
 import { formatTable } from '../table';
-import { parseLevel } from './read';
+import { parseLevel } from '../destinationArgs';
 
 const subcommands = ['list', 'upload', 'download', 'delete'] as const;
 

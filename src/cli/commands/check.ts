@@ -2,20 +2,15 @@ import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
 import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { destinationNamePattern } from '../../core/forward/transparentContract';
-import { checkDestination } from '../../core/diagnosis/checkDestination';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { checkReport } from '../../words/checkWords';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
-import { withClient } from '../context';
 import { ExitCode, exitCodeFor } from '../exitCodes';
+import { withConnection } from '../openConnection';
 import { line } from '../io';
-import { stderrLogger } from '../logger';
 import { sandboxAccessControl } from '../../sandbox/cloudConnector/configClient';
-import { defaultConfigDirectory } from '../../core/connections/connectionStore';
-import { readRecentPaths, recentPathsScopeOf } from '../../core/forward/recentPaths';
-import { forwardUser } from './login';
-import { defaultSandboxDirectory } from './sandbox';
-import { singleName } from './read';
+import { defaultSandboxDirectory } from '../sandboxDirectory';
+import { singleName } from '../destinationArgs';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -61,39 +56,12 @@ ${connectionUsage}`,
     const fragment = stringOption(values, 'fragment');
     if (fragment !== undefined && !destinationNamePattern.test(fragment))
       throw new BtpError(ErrorCode.InvalidInput, `"${fragment}" is no fragment name: use letters, digits, "_" and "-" (at most 200).`, { field: 'fragment' });
-    return withClient(values, io, async (opened) => {
-      const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
-      logger.debug(`network: ${opened.agents.network.describe()}`);
-      const tunnel = chosenTunnel ?? opened.savedTunnel ?? { kind: 'direct' as const };
-      // The signed-in user of a saved connection, as a forward would act for them (user flows, PrincipalPropagation).
-      const user = await forwardUser(opened, io, logger);
+    return withConnection(values, io, { ...(chosenTunnel ? { tunnel: chosenTunnel } : {}), verbose: values.verbose === true }, async ({ runtime, opened }) => {
       // A destination of the sandbox running on the default folder: its access control names the exposed paths.
-      const binding = opened.client.tokens.binding;
-      const accessControl =
-        binding.kind === 'destination' ? await sandboxAccessControl(defaultSandboxDirectory(io), binding.uri).catch(() => undefined) : undefined;
-      // Paths that worked through this destination's forwards (any process) name exposed alternatives.
-      const scope = recentPathsScopeOf(binding);
-      const recentPaths = scope ? (await readRecentPaths(defaultConfigDirectory(io.env), scope, name)).map((entry) => entry.path) : [];
-      let result: CheckResult;
-      try {
-        const userToken = await user.connectivity.userToken?.().catch(() => undefined);
-        result = await checkDestination(name, {
-          client: opened.client,
-          agents: opened.agents,
-          ...(opened.connectivity ? { connectivity: opened.connectivity } : {}),
-          tunnel,
-          tunnelEnv: io.env,
-          ...(path !== undefined ? { path } : {}),
-          ...(accessControl ? { accessControl } : {}),
-          ...(recentPaths.length > 0 ? { recentPaths } : {}),
-          ...(userToken ? { userToken } : {}),
-          ...(userToken || fragment ? { findOptions: { ...(userToken ? { userToken } : {}), ...(fragment ? { fragmentName: fragment } : {}) } } : {}),
-          ...(user.manager.findOptions ? { userInputs: user.manager.findOptions } : {}),
-          logger,
-        });
-      } finally {
-        user.dispose();
-      }
+      const url = runtime.destinationServiceUrl;
+      const accessControl = url === undefined ? undefined : await sandboxAccessControl(defaultSandboxDirectory(io), url).catch(() => undefined);
+      // Every hop as a forward would take it: the saved tunnel (or --tunnel), the signed-in user, recent paths.
+      const result: CheckResult = await runtime.check(name, path, accessControl, fragment);
       if (values.json) line(io, JSON.stringify(result, null, 2));
       else {
         // The report names the destination; the target it shows is the merged one.
@@ -101,7 +69,7 @@ ${connectionUsage}`,
         for (const text of checkReport(result)) line(io, text);
       }
       const code = result.firstFailure?.code;
-      if (code === ErrorCode.ProxyUnreachable && tunnel.kind === 'direct' && !values.json)
+      if (code === ErrorCode.ProxyUnreachable && runtime.tunnelMode.kind === 'direct' && !values.json)
         line(io, `Set up a tunnel once: ${tunnelSetupCommand(opened.connection, io.invocation)}`);
       return code ? exitCodeFor(code) : ExitCode.Ok;
     });

@@ -4,13 +4,14 @@ import { loadBindingsFromEnv } from '../../core/bindings/env';
 import { selectBinding } from '../../core/bindings/select';
 import { parseServiceKeyText } from '../../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../../core/bindings/serviceKeyFile';
-import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../core/bindings/types';
+import type { ConnectivityBinding, DestinationBinding } from '../../core/bindings/types';
 import { parseSubscriberTenant, tenantText } from '../../core/connections/subscriberTenant';
-import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
+import { BtpError, ErrorCode } from '../../core/errors';
 import { redactText } from '../../core/redact';
 import { stringOption, type Command, type OptionValues } from '../command';
 import { connectionStore } from '../context';
 import { ExitCode } from '../exitCodes';
+import { readLoginKey } from '../loginKey';
 import { line, type CliIo } from '../io';
 import { formatTable } from '../table';
 
@@ -61,23 +62,6 @@ the rest goes to connections.json in the config folder. Nothing secret is writte
     return ExitCode.Ok;
   },
 };
-
-/**
- * An xsuaa service key of the user's app, from a file or `-` (standard input), for signing users in. Any other
- * kind is refused with the reason: only a client whose xs-security.json the user controls can list the loopback
- * redirect URI.
- */
-export async function readLoginKey(spec: string, io: CliIo): Promise<XsuaaBinding> {
-  const why = ' Sign-in needs the client of an xsuaa service instance of your application (its xs-security.json lists the redirect URI).';
-  try {
-    return spec === '-'
-      ? (parseServiceKeyText(await io.readStdin(), { expected: 'xsuaa', source: 'standard input' }) as XsuaaBinding)
-      : ((await readServiceKeyFile(resolve(io.cwd, spec), { expected: 'xsuaa' })) as XsuaaBinding);
-  } catch (error) {
-    if (!isBtpError(error, ErrorCode.BindingInvalid) || !error.issues.some((issue) => issue.problem === 'wrong_kind')) throw error;
-    throw new BtpError(error.code, `${error.message}${why}`, { cause: error, field: 'login-key', issues: error.issues });
-  }
-}
 
 async function readBindings(
   values: OptionValues,

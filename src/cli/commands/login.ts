@@ -1,18 +1,14 @@
 import { spawn } from 'node:child_process';
-import type { ConnectivityAccessOptions } from '../../core/connectivity/connectivityAccess';
-import type { ForwardManagerOptions } from '../../core/forward/forwardManager';
-import { BtpError, ErrorCode, isBtpError } from '../../core/errors';
+import { BtpError, ErrorCode } from '../../core/errors';
 import { HttpAgents } from '../../core/http/agents';
-import type { Logger } from '../../core/log';
 import { SIGN_IN_REDIRECT_URI_PATTERN } from '../../core/oauth/signInClient';
-import { userForwarding } from '../../core/session/userForwarding';
 import { UserSession, type SignedInUser } from '../../core/oauth/userSession';
 import { stringOption, type Command } from '../command';
-import { connectionStore, type OpenClient } from '../context';
+import { connectionStore } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
 import { cliNetwork } from '../network';
-import { readLoginKey } from './connections';
+import { readLoginKey } from '../loginKey';
 
 export const loginCommand: Command = {
   name: 'login',
@@ -138,41 +134,6 @@ for nobody: PrincipalPropagation destinations fail until you sign in again.`,
  * `X-user-token`, the connectivity proxy as `SAP-Connectivity-Authentication` for PrincipalPropagation
  * destinations. Key files and VCAP_SERVICES have no user: then nothing changes.
  */
-export async function forwardUser(
-  opened: OpenClient,
-  io: CliIo,
-  logger: Logger,
-): Promise<{
-  readonly user?: SignedInUser;
-  readonly connectivity: ConnectivityAccessOptions;
-  readonly manager: Pick<ForwardManagerOptions, 'findOptions'>;
-  dispose(): void;
-}> {
-  // The connectivity proxy's token is taken in the zone of the tenant the connection acts for.
-  const tenant = opened.tenant ? { tenant: opened.tenant } : {};
-  if (!opened.connection) return { connectivity: tenant, manager: {}, dispose: () => undefined };
-  const session = new UserSession({
-    connection: opened.connection,
-    ...(opened.login ? { binding: opened.login } : {}),
-    ...tenant,
-    agents: opened.agents,
-    secrets: io.secretStore(),
-    logger: logger.child('user'),
-  });
-  // A token service that is down now must not stop forwards that need no user; user lookups try again later.
-  const user = await session.load().catch((error: unknown) => {
-    logger.warn(`could not read the signed-in user of ${opened.source}: ${isBtpError(error) ? error.message : String(error)}`);
-    return undefined;
-  });
-  const forwarding = userForwarding(session);
-  return {
-    ...(user ? { user } : {}),
-    connectivity: { ...forwarding.connectivity, ...tenant },
-    manager: { findOptions: forwarding.findOptions },
-    dispose: () => session.dispose(),
-  };
-}
-
 function onlyConnection(positionals: string[], command: string): string {
   const [name, ...rest] = positionals;
   if (!name || rest.length > 0) throw new BtpError(ErrorCode.InvalidInput, `Name one saved connection, e.g. \`${command} dev\`.`, { field: 'connection' });

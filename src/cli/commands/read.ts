@@ -5,20 +5,12 @@ import { BtpError, ErrorCode } from '../../core/errors';
 import { connectionOptions, connectionUsage, stringOption, type Command, type OptionValues } from '../command';
 import { withClient } from '../context';
 import { ExitCode } from '../exitCodes';
+import { locate, parseLevel, singleName } from '../destinationArgs';
 import { line, type CliIo } from '../io';
 import { formatTable } from '../table';
 
 const levels: readonly DestinationLevel[] = ['subaccount', 'instance'];
 const hidden = '******';
-
-export function parseLevel(values: OptionValues): DestinationLevel | undefined {
-  const level = stringOption(values, 'level');
-  if (level === undefined) return undefined;
-  if (level !== 'subaccount' && level !== 'instance') {
-    throw new BtpError(ErrorCode.InvalidInput, `--level must be "subaccount" or "instance", not "${level}".`, { field: 'level' });
-  }
-  return level;
-}
 
 /** Secret property values replaced, unless the user asked to see them. */
 export function maskSecrets(destination: DestinationRecord, show: boolean): DestinationRecord {
@@ -157,20 +149,6 @@ async function printFind(client: DestinationServiceClient, name: string, values:
 function maskToken(token: AuthTokenSuccess, show: boolean): AuthTokenSuccess {
   if (show) return token;
   return { ...token, value: hidden, http_header: { key: token.http_header.key, value: hidden }, ...(token.refresh_token ? { refresh_token: hidden } : {}) };
-}
-
-/** The level a name resolves to, the way find-destination resolves it (instance first). */
-export async function locate(client: DestinationServiceClient, name: string): Promise<DestinationLevel> {
-  const result = await client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
-  if (!result?.level) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" exists at neither level.`);
-  return result.level;
-}
-
-export function singleName(positionals: string[], command: string): string {
-  if (positionals.length !== 1 || !positionals[0]) {
-    throw new BtpError(ErrorCode.InvalidInput, `"${command}" takes exactly one destination name.`, { field: 'name' });
-  }
-  return positionals[0];
 }
 
 function printProperties(io: CliIo, destination: DestinationRecord, heading: string): void {

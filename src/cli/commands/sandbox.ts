@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { CONFIG_FILE_NAME } from '../../sandbox/cloudConnector/configFile';
@@ -6,6 +5,7 @@ import { writeSandboxFiles, type SandboxFiles } from '../../sandbox/files';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { stringOption, type Command } from '../command';
 import { ExitCode } from '../exitCodes';
+import { defaultSandboxDirectory } from '../sandboxDirectory';
 import { line, type CliIo } from '../io';
 import { startDemoForwards, type DemoForwards } from './sandboxDemo';
 import { exposeUsage, runExposeCommand } from './sandboxExpose';
@@ -92,22 +92,6 @@ ${mailboxUsage}`,
     return ExitCode.Ok;
   },
 };
-
-/**
- * The sandbox folder without --dir: $XDG_STATE_HOME/btp-connect/sandbox when set, else the OS's place for an app's
- * local state — ~/.local/state on Linux, %LOCALAPPDATA% on Windows (not roaming: keys and state of this machine),
- * ~/Library/Application Support on macOS.
- */
-export function defaultSandboxDirectory(io: Pick<CliIo, 'env'>, platform: NodeJS.Platform = process.platform, home = homedir()): string {
-  const base =
-    io.env.XDG_STATE_HOME ??
-    (platform === 'win32'
-      ? (io.env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'))
-      : platform === 'darwin'
-        ? join(home, 'Library', 'Application Support')
-        : join(home, '.local', 'state'));
-  return join(base, 'btp-connect', 'sandbox');
-}
 
 function printWelcome(io: CliIo, sandbox: Sandbox, files: SandboxFiles): void {
   const show = (path: string) => {

@@ -8,7 +8,7 @@ import { connectionOptions, connectionUsage, stringOption, type Command } from '
 import { withClient } from '../context';
 import { ExitCode } from '../exitCodes';
 import { line, type CliIo } from '../io';
-import { locate, parseLevel, singleName } from './read';
+import { locate, parseLevel, singleName } from '../destinationArgs';
 
 async function readDestinations(argument: string | undefined, io: CliIo): Promise<unknown[]> {
   if (!argument) throw new BtpError(ErrorCode.InvalidInput, 'Name a JSON file with the destination(s), or - for standard input.', { field: 'file' });

@@ -18,6 +18,7 @@ import { destinationNamePattern } from './transparentContract';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 import type { OriginAllowList } from './allowedOrigins';
 import type { OutboundNetwork } from '../http/outbound';
+import type { CloseBound } from '../net/drain';
 
 export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
 export type ForwardKind = 'http' | 'tcp';
@@ -116,6 +117,9 @@ interface Entry {
   /** Counters moved since the last change event. */
   dirty: boolean;
 }
+
+/** How long requests in flight may finish when everything closes (the window or the CLI exits). */
+const exitGraceMs = 2_000;
 
 /** Counter-only changes are announced at most this often; state changes at once. */
 const counterEventMs = 200;
@@ -314,12 +318,16 @@ export class ForwardManager {
     if (entry) entry.traffic = undefined;
   }
 
-  async stop(id: string): Promise<void> {
+  /**
+   * Stops a forward: its port closes at once, requests in flight finish within `bound` (default 10 s) and are cut
+   * after it; `{ graceMs: 0 }` cuts them now (`destroy`).
+   */
+  async stop(id: string, bound: CloseBound = {}): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
     entry.traffic?.dispose();
-    await entry.listener.close();
+    await (bound.graceMs === 0 ? entry.listener.destroy() : entry.listener.close(bound));
     await entry.connectivity?.close();
     this.changes.fire({ ...snapshot(entry), state: 'stopped' });
   }
@@ -332,10 +340,11 @@ export class ForwardManager {
     return this.start({ ...entry.spec, port: entry.info.port });
   }
 
-  async dispose(): Promise<void> {
+  /** Stops every forward; requests in flight get a short bound (default 2 s: the user is leaving). */
+  async dispose(bound: CloseBound = { graceMs: exitGraceMs }): Promise<void> {
     this.tunnelSubscription?.dispose();
     if (this.counterTimer) clearTimeout(this.counterTimer);
-    await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id, bound)));
     this.changes.dispose();
     this.exchanges.dispose();
   }

@@ -15,6 +15,7 @@ import { admit, type AdmissionPolicy } from './admission';
 import { upstreamHeaders, type HeaderPolicy } from './headers';
 import { maskInjected } from './injected';
 import { closeServer, listenLoopback } from '../net/listen';
+import { deadlineOf, drainServer, type CloseBound } from '../net/drain';
 import { allowedHosts } from './localRequest';
 import { onPremiseHeaders } from './onPremiseHeaders';
 import { clientErrorStatus, isUpstreamTimeout, statusFor } from './failureStatus';
@@ -106,6 +107,8 @@ export class HttpForward {
   private readonly sessions = new Map<string, SessionCookies>();
   /** What `pick` answers for a forward of one destination: the same object for every request. */
   private readonly ownDestination: Picked;
+  /** `close()` began: answers end their connection, so that each one closes once its response is out. */
+  private draining = false;
 
   private constructor(
     private readonly server: Server,
@@ -176,7 +179,20 @@ export class HttpForward {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, lets the requests in flight finish (their connections close after the response) until the
+   * bound (default 10 s), then cuts what is left. Idle keep-alive connections close at once.
+   */
+  async close(bound: CloseBound = {}): Promise<void> {
+    this.draining = true;
+    // server.close() (in drainServer) also closes the idle keep-alive connections.
+    await drainServer(this.server, this.sockets, deadlineOf(bound, 10_000));
+    await this.agents.close();
+  }
+
+  /** Cuts every connection now, requests in flight included. */
+  async destroy(): Promise<void> {
+    this.draining = true;
     await closeServer(this.server, this.sockets);
     await this.agents.close();
   }
@@ -216,6 +232,7 @@ export class HttpForward {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const socket = req.socket;
+    if (this.draining) res.shouldKeepAlive = false;
     const writtenBefore = socket.bytesWritten;
     let routedTo: string | undefined;
     const log = this.options.traffic?.();
@@ -271,6 +288,8 @@ export class HttpForward {
     const abort = new EventEmitter();
     let aborted = false;
     res.once('close', () => {
+      // Answered while closing: the connection goes once the response is flushed, the client opens its next elsewhere.
+      if (this.draining) socket.end();
       if (res.writableFinished) return;
       aborted = true;
       abort.emit('abort');
@@ -394,6 +413,8 @@ export class HttpForward {
       }
       outcome = statusCode;
       headArrived();
+      // Closing: the answer says `Connection: close`, and Node ends the connection once it is out.
+      if (this.draining) res.shouldKeepAlive = false;
       capture?.response(headers as Record<string, string | string[] | undefined>);
       res.writeHead(
         statusCode,

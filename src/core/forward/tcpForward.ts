@@ -7,6 +7,7 @@ import { redactText } from '../redact';
 import { checkMaxConnections, defaultMaxConnections, RefusalLog } from './connectionLimit';
 import { locationIdOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
 import { closeServer, listenLoopback } from '../net/listen';
+import { deadlineOf, drainServer, type CloseBound } from '../net/drain';
 import type { DestinationResolver } from './resolver';
 
 export interface TcpForwardOptions {
@@ -66,7 +67,13 @@ export class TcpForward {
     return `127.0.0.1:${this.port}`;
   }
 
-  async close(): Promise<void> {
+  /** Stops accepting, lets open connections finish until the bound (default 10 s), then cuts what is left. */
+  async close(bound: CloseBound = {}): Promise<void> {
+    await drainServer(this.server, this.sockets, deadlineOf(bound, 10_000));
+  }
+
+  /** Cuts every connection now. */
+  async destroy(): Promise<void> {
     await closeServer(this.server, this.sockets);
   }
 

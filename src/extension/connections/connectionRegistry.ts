@@ -306,12 +306,13 @@ export class ConnectionRegistry {
         ...(this.sandboxTenant ? { tenant: this.sandboxTenant } : {}),
       });
     } else if (name === LOCAL_CONNECTION) {
-      connection = new LiveConnection(name, 'local', this.local, undefined, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
+      connection = LiveConnection.local(name, this.local, this.connectionOptions(this.agents, { kind: 'direct' }, logger));
     } else {
       // The setting wins over the tunnel Set Up Tunnel… (or the CLI's `tunnel setup`) saved for the connection.
-      const tunnelMode = this.config.tunnelSetting(name) ?? (await this.store.tunnel(name))?.mode ?? { kind: 'direct' };
-      const tenant = await this.store.tenant(name);
-      connection = LiveConnection.fromBindings(name, 'saved', await this.store.load(name), {
+      // Local reads (file, keychain) that do not depend on each other.
+      const [saved, bindings, tenant] = await Promise.all([this.store.tunnel(name), this.store.load(name), this.store.tenant(name)]);
+      const tunnelMode = this.config.tunnelSetting(name) ?? saved?.mode ?? { kind: 'direct' };
+      connection = LiveConnection.fromBindings(name, 'saved', bindings, {
         ...this.connectionOptions(this.agents, tunnelMode, logger),
         userSecrets: this.store.secretStore,
         ...(tenant ? { tenant } : {}),
@@ -353,7 +354,7 @@ export class ConnectionRegistry {
     const connection = this.live.get(name);
     this.live.delete(name);
     const closed = connection ? await connection.catch(() => undefined) : undefined;
-    await closed?.dispose();
+    await closed?.close();
     this.forwardsByConnection.delete(name);
     this.users.delete(name);
     if (closed && closed.tunnelMode.kind !== 'direct') this.tunnelChanges.fire(name);

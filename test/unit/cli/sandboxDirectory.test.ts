@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { defaultSandboxDirectory } from '../../../../src/cli/commands/sandbox';
+import { defaultSandboxDirectory } from '../../../src/cli/sandboxDirectory';
 
 // The folder `btp-connect sandbox` (and `check`, for its access control) uses without --dir, on each OS.
 describe('defaultSandboxDirectory', () => {
