@@ -156,6 +156,8 @@ export class ForwardManager {
     // So does the connectivity token an OnPremise forward's first request needs (the kind is not known yet; the
     // token is cached for every forward of the connection, so an Internet forward costs one token request at most).
     this.options.connectivity?.token().catch(() => undefined);
+    // And the connection to the proxy it will be sent on (no bytes go out on it before a request).
+    this.options.connectivity?.warm();
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
     const destination = found.destinationConfiguration;

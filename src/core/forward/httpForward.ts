@@ -106,6 +106,7 @@ export class HttpForward {
   private readonly sessions = new Map<string, SessionCookies>();
   /** What `pick` answers for a forward of one destination: the same object for every request. */
   private readonly ownDestination: Picked;
+  private closed = false;
 
   private constructor(
     private readonly server: Server,
@@ -169,6 +170,7 @@ export class HttpForward {
     const port = await listenLoopback(server, options.port ?? 0);
     Object.defineProperty(forward, 'port', { value: port });
     forward.admission = { ...forward.admission, hosts: allowedHosts(port) };
+    forward.warm();
     return forward;
   }
 
@@ -177,8 +179,25 @@ export class HttpForward {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await closeServer(this.server, this.sockets);
     await this.agents.close();
+  }
+
+  /**
+   * Once the destination is known (the lookup the forward's start made), opens the connection its first request
+   * will take: to the upstream, or to the connectivity proxy for OnPremise. Starts no lookup of its own.
+   */
+  private warm(): void {
+    const known = this.options.resolver?.known();
+    void known
+      ?.then((resolved) => {
+        if (this.closed) return;
+        const route = routeOf(resolved);
+        if (route.onPremise) this.options.connectivity?.warm();
+        else this.agents.warm(resolved, route.target.origin);
+      })
+      .catch(() => undefined);
   }
 
   private upgradeContext() {

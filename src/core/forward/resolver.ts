@@ -56,6 +56,12 @@ export class DestinationResolver {
     return this.pending;
   }
 
+  /** The resolution at hand or under way, without starting a lookup (for work that only follows one). */
+  known(): Promise<Resolved> | undefined {
+    if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current);
+    return this.pending;
+  }
+
   invalidate(stale: Resolved): void {
     if (this.current === stale) this.current = undefined;
   }
