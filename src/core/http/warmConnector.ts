@@ -137,8 +137,12 @@ export class WarmConnector {
   }
 }
 
-/** A spare serves a connect to the same place and, for TLS, the same server name its certificate was checked for. */
+/**
+ * A spare serves a connect to the same place and, for TLS, the same server name its certificate was checked for:
+ * as undici's connector names it, the one asked for, else the host name (none for an IP address, RFC 6066).
+ */
 function keyOf(protocol: string, hostname: string, port: string, servername: string | null | undefined): string {
   const https = protocol === 'https:';
-  return `${protocol}//${hostname}:${port || (https ? '443' : '80')}/${https ? (servername ?? '') : ''}`;
+  const name = servername || (isIP(hostname) === 0 ? hostname : '');
+  return `${protocol}//${hostname}:${port || (https ? '443' : '80')}/${https ? name : ''}`;
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { Socket, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Pool, buildConnector } from 'undici';
 import { WarmConnector } from '../../../src/core/http/warmConnector';
+import { createCertificateAuthority, issueServerCertificate } from '../../../src/sandbox/pki';
 
 // WarmConnector gives undici's pools a connection opened ahead of their first request. What must hold: the
 // request takes that connection even while it is still connecting, a spare that failed or that the server closed
@@ -110,5 +112,30 @@ describe('WarmConnector', () => {
     connector.close();
     await gone;
     assert.equal(accepted.length, 1);
+  });
+
+  it('https: the TLS handshake is done ahead (verified for the host name), and the request goes out on that session', async () => {
+    const ca = createCertificateAuthority({ commonName: 'Warm Test CA' });
+    const leaf = issueServerCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const tlsServer = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => res.end(`${req.method} ${req.url}`));
+    const handshakes: unknown[] = [];
+    tlsServer.on('secureConnection', (socket) => handshakes.push(socket));
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const tlsOrigin = `https://localhost:${(tlsServer.address() as AddressInfo).port}`;
+    const connector = new WarmConnector(buildConnector({ ca: [ca.certPem] }), 10_000);
+    const pool = new Pool(tlsOrigin, { connect: connector.connect });
+    try {
+      const handshaken = once(tlsServer, 'secureConnection');
+      assert.equal(connector.warm(tlsOrigin), true);
+      await handshaken;
+      assert.equal(await get(pool, '/tls'), 'GET /tls');
+      assert.equal(handshakes.length, 1, 'no second handshake for the first request');
+    } finally {
+      connector.close();
+      await pool.close();
+      tlsServer.closeAllConnections();
+      await new Promise((resolve) => tlsServer.close(resolve));
+    }
   });
 });
