@@ -259,7 +259,13 @@ async function main(): Promise<number> {
   if (options.wan && !built) log('WAN scenario skipped: it starts dist/cli.js, and there is none (`npm run build`)');
   if ((options.wan || options.wanOnly) && built) {
     wan = await measureWan(
-      { keys: sandbox.ready.keys, vcapServices: sandbox.ready.vcapServices, upstreamPort: upstream.ready.port },
+      {
+        keys: sandbox.ready.keys,
+        vcapServices: sandbox.ready.vcapServices,
+        upstreamPort: upstream.ready.port,
+        caPem: sandbox.ready.caPem,
+        userToken: () => sandbox.call<string>('userToken'),
+      },
       { oneWayMs: options.wanDelayMs, coldRuns: options.wanColdRuns, warmRequests: options.wanWarmRequests },
     );
   }

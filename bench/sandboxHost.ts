@@ -1,5 +1,5 @@
 import type { SystemMapping } from '../src/sandbox/cloudConnector/types';
-import { startSandbox } from '../src/sandbox/sandbox';
+import { startSandbox, type Sandbox } from '../src/sandbox/sandbox';
 import { serveParent } from './ipc';
 import { benchVirtual } from './shared';
 
@@ -28,7 +28,29 @@ serveParent(async ({ upstreamPort }: { upstreamPort: number }) => {
       vcapServices: sandbox.vcapServices,
       caPem: sandbox.caPem,
     },
-    handlers: { rss: () => process.memoryUsage().rss, connectorStats: () => connector.stats() },
+    handlers: { rss: () => process.memoryUsage().rss, connectorStats: () => connector.stats(), userToken: () => userToken(sandbox) },
     close: () => sandbox.close(),
   };
 });
+
+/** A provider user's access token (alice, password grant on the sandbox's own client): the WAN scenario's user JWT. */
+async function userToken(sandbox: Sandbox): Promise<string> {
+  const world = sandbox.identity.world;
+  const tenant = world.provider;
+  const user = world.user(tenant.id, 'alice');
+  if (!user) throw new Error('the sandbox has no user alice');
+  const app = sandbox.keys.xsuaa;
+  const response = await fetch(`${sandbox.endpoints.tokenServiceUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'x-zid': tenant.id },
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: String(app.clientid),
+      client_secret: String(app.clientsecret),
+      username: user.userName,
+      password: user.password,
+    }).toString(),
+  });
+  if (response.status !== 200) throw new Error(`user token: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}

@@ -6,10 +6,13 @@ export interface WanRow {
   readonly label: string;
   /** From spawning the process to "ready" (the forward's announcement); absent for in-process clients. */
   readonly readyMs?: number;
-  /** The first request after "ready" (forwards) or the first call of a fresh process (SDK, approuter). */
+  /** The first request after "ready" (forwards, approuter) or the first call of a fresh process (SDK). */
   readonly firstMs: number;
+  /** Its slowest over the cold starts (p99 of a few). Absent in runs before it was measured. */
+  readonly firstP99?: number;
   /** From spawning the process to the first response. */
   readonly startToFirstMs?: number;
+  readonly startToFirstP99?: number;
   /** Sequential warm requests on the same process. */
   readonly warmP50: number;
   readonly warmP99: number;
@@ -30,19 +33,22 @@ export interface WanResult {
 
 const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${Math.round(value)} ms`);
 
+/** p50 / p99, or the p50 alone where a run before the p99 was measured has none. */
+const pair = (p50: number | undefined, p99: number | undefined) => (p99 === undefined ? ms(p50) : `${ms(p50)} / ${ms(p99)}`);
+
 export function roundTrips(result: Pick<WanResult, 'oneWayMs'>, value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '–' : (value / (2 * result.oneWayMs)).toFixed(1);
 }
 
 export function wanTable(result: WanResult): string {
   return [
-    `WAN: ${result.oneWayMs} ms one way (1 round trip = ${2 * result.oneWayMs} ms) on the links to the token service, the Destination service, the connectivity proxy and the upstream; \`node -e 0\` takes ${ms(result.processStartMs)}. Medians of ${result.rows[0]?.coldRuns ?? 0} cold starts; warm: ${result.rows[0]?.warmRequests ?? 0} sequential requests each.`,
+    `WAN: ${result.oneWayMs} ms one way (1 round trip = ${2 * result.oneWayMs} ms) on the links to the token service (its HTTP url and its HTTPS uaadomain), the Destination service, the connectivity proxy and the upstream; \`node -e 0\` takes ${ms(result.processStartMs)}. Cold: ${result.rows[0]?.coldRuns ?? 0} fresh processes per client (medians; p99 of so few is their slowest); warm: ${result.rows[0]?.warmRequests ?? 0} sequential requests each. Targets for our forward: warm = 1 round trip; first request after "ready" ≤ warm + 1; command → first response ≤ process start + 4 round trips.`,
     '',
-    '| client | start → ready | first request | start → first response | warm p50 | warm p99 | round trips: first / warm p50 |',
+    '| client | start → ready | cold: first request p50 / p99 | cold: start → first response p50 / p99 | warm p50 | warm p99 | round trips: first / warm p50 |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...result.rows.map(
       (row) =>
-        `| ${row.label} | ${ms(row.readyMs)} | ${ms(row.firstMs)} | ${ms(row.startToFirstMs)} | ${ms(row.warmP50)} | ${ms(row.warmP99)} | ${roundTrips(result, row.firstMs)} / ${roundTrips(result, row.warmP50)} |`,
+        `| ${row.label} | ${ms(row.readyMs)} | ${pair(row.firstMs, row.firstP99)} | ${pair(row.startToFirstMs, row.startToFirstP99)} | ${ms(row.warmP50)} | ${ms(row.warmP99)} | ${roundTrips(result, row.firstMs)} / ${roundTrips(result, row.warmP50)} |`,
     ),
     '',
     ...result.targets.map((target) => `- ${target.pass === undefined ? 'n/a' : target.pass ? 'met' : 'missed'}: ${target.label}: ${target.measured}`),

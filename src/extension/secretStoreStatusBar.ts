@@ -9,10 +9,19 @@ import { SecretStorageStore } from './secretStores';
  * tooltip says why and what fixes it. Nothing is shown while the keychain is in use.
  */
 export class SecretStoreStatusBar implements vscode.Disposable {
-  private readonly item: vscode.StatusBarItem | undefined;
+  private item: vscode.StatusBarItem | undefined;
+  private disposed = false;
 
-  constructor(secrets: SecretStore) {
-    if (!(secrets instanceof SecretStorageStore)) return;
+  /** `chosen`: the store once the keychain probe has decided (it runs after activation). */
+  constructor(chosen: Promise<SecretStore>) {
+    chosen.then(
+      (secrets) => this.show(secrets),
+      () => undefined,
+    );
+  }
+
+  private show(secrets: SecretStore): void {
+    if (this.disposed || !(secrets instanceof SecretStorageStore)) return;
     this.item = vscode.window.createStatusBarItem('btpConnect.secretStore', vscode.StatusBarAlignment.Left, 48);
     this.item.name = 'BTP Connect secret storage';
     this.item.text = '$(key) SecretStorage';
@@ -29,6 +38,7 @@ export class SecretStoreStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.item?.dispose();
   }
 }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { BtpError, ErrorCode, isBtpError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { KeychainSecretStore } from '../core/secrets/keychainStore';
+import type { SecretKey } from '../core/secrets/secretKeys';
 import type { SecretStore } from '../core/secrets/secretStore';
 
 /** VS Code's SecretStorage as a core SecretStore: the fallback where no OS keychain is reachable. */
@@ -45,5 +46,40 @@ export async function chooseSecretStore(storage: vscode.SecretStorage, logger: L
     if (!isBtpError(error, ErrorCode.KeychainUnavailable)) throw error;
     logger.warn(`OS keychain unavailable, using VS Code SecretStorage: ${error.message}`);
     return new SecretStorageStore(storage, error.message);
+  }
+}
+
+/**
+ * The store `chooseSecretStore` picks, chosen after activation instead of during it: the keychain probe (loading
+ * the native module, a write, a read and a delete over D-Bus or the Keychain) must not block VS Code's start-up.
+ * Every secret operation waits for the choice, so nothing is ever read from or written to the wrong place, and
+ * there is still no file fallback.
+ */
+export class DeferredSecretStore implements SecretStore {
+  /** The chosen store; rejects (every operation with it) when the probe failed in an unexpected way. */
+  readonly chosen: Promise<SecretStore>;
+  private store: SecretStore | undefined;
+
+  constructor(choose: () => Promise<SecretStore>) {
+    // A turn of the event loop later: the probe's synchronous part (loading the keychain module) runs after
+    // activate() has returned.
+    this.chosen = new Promise<void>((resolve) => setImmediate(resolve)).then(choose).then((store) => (this.store = store));
+  }
+
+  /** What the chosen store says; while it is being chosen, that it is. */
+  get description(): string {
+    return this.store?.description ?? 'OS keychain (being checked)';
+  }
+
+  async get(key: SecretKey): Promise<string | undefined> {
+    return (await this.chosen).get(key);
+  }
+
+  async set(key: SecretKey, value: string): Promise<void> {
+    await (await this.chosen).set(key, value);
+  }
+
+  async delete(key: SecretKey): Promise<void> {
+    await (await this.chosen).delete(key);
   }
 }

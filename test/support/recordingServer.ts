@@ -14,6 +14,8 @@ export interface RecordingServer {
   readonly requests: RecordedRequest[];
   /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
   connections(): number;
+  /** Bytes received on every connection so far: a connection opened ahead of a request (warming) sends none. */
+  bytesReceived(): number;
   /** Resolves once no connection is open (for tests where every upstream connection must have been cut). */
   whenNoConnections(): Promise<void>;
   close(): Promise<void>;
@@ -42,6 +44,7 @@ export async function startRecordingServer(responder?: Responder): Promise<Recor
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
+  let bytesOfClosed = 0;
   const onEmpty: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -58,6 +61,7 @@ export async function startRecordingServer(responder?: Responder): Promise<Recor
     connections++;
     sockets.add(socket);
     socket.once('close', () => {
+      bytesOfClosed += socket.bytesRead;
       sockets.delete(socket);
       if (sockets.size === 0) for (const wake of onEmpty.splice(0)) wake();
     });
@@ -69,6 +73,7 @@ export async function startRecordingServer(responder?: Responder): Promise<Recor
     port,
     requests,
     connections: () => connections,
+    bytesReceived: () => [...sockets].reduce((sum, socket) => sum + socket.bytesRead, bytesOfClosed),
     whenNoConnections: () => (sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => onEmpty.push(resolve))),
     close: () =>
       new Promise<void>((resolve) => {

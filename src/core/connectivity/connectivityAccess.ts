@@ -1,8 +1,9 @@
-import { Pool } from 'undici';
+import { Pool, buildConnector } from 'undici';
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { ConnectivityBinding } from '../bindings/types';
 import { BtpError, ErrorCode } from '../errors';
 import type { HttpAgents } from '../http/agents';
+import { WarmConnector } from '../http/warmConnector';
 import type { AccessToken } from '../oauth/tokenRequest';
 import { ServiceTokens } from '../oauth/serviceTokens';
 
@@ -37,6 +38,8 @@ export class ConnectivityAccess {
   private readonly tokens: ServiceTokens;
   private pool: { origin: string; pool: Pool } | undefined;
   private poolConnections = 128;
+  /** Shared by the forwards' views: a connection opened ahead serves whichever forward's pool connects first. */
+  private readonly connector = new WarmConnector(buildConnector({ timeout: 10_000 }), keepAliveMs);
 
   constructor(
     readonly binding: ConnectivityBinding,
@@ -63,10 +66,30 @@ export class ConnectivityAccess {
       void this.pool?.pool.close();
       this.pool = {
         origin,
-        pool: new Pool(origin, { connections: this.poolConnections, keepAliveTimeout: 10_000, headersTimeout: 60_000, bodyTimeout: 300_000 }),
+        pool: new Pool(origin, {
+          connect: this.connector.connect,
+          connections: this.poolConnections,
+          keepAliveTimeout: keepAliveMs,
+          headersTimeout: 60_000,
+          bodyTimeout: 300_000,
+        }),
       };
     }
     return this.pool.pool;
+  }
+
+  /**
+   * Opens a TCP connection to the proxy's HTTP port ahead of the first OnPremise request (while a forward starts):
+   * a handshake less for that request. Nothing is sent on it, no token either, until a request comes.
+   */
+  warm(): boolean {
+    try {
+      const endpoint = this.httpProxy();
+      return this.connector.warm(`http://${endpoint.host}:${endpoint.port}`);
+    } catch {
+      // No endpoint yet (a tunnel still starting): the first request connects itself.
+      return false;
+    }
   }
 
   /**
@@ -106,10 +129,15 @@ export class ConnectivityAccess {
   }
 
   async close(): Promise<void> {
+    // Spares belong to the connection, not to one forward's view.
+    if (Object.hasOwn(this, 'connector')) this.connector.close();
     await this.pool?.pool.close();
     this.pool = undefined;
   }
 }
+
+/** How long a connection to the proxy may idle (spares included) before it is closed. */
+const keepAliveMs = 10_000;
 
 export function bindingEndpoints(binding: ConnectivityBinding): ProxyEndpoints {
   return {

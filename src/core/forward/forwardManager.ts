@@ -174,6 +174,8 @@ export class ForwardManager {
     // token is cached for every forward of the connection, so an Internet forward costs one token request at most).
     this.options.connectivity?.token().catch(() => undefined);
     // With the fragment: its Type, URL or ProxyType decide the kind and the target as much as the destination's.
+    // And the connection to the proxy it will be sent on (no bytes go out on it before a request).
+    this.options.connectivity?.warm();
     const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true, ...fragment });
     if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
     const destination = found.destinationConfiguration;

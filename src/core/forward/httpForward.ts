@@ -172,6 +172,7 @@ export class HttpForward {
     const port = await listenLoopback(server, options.port ?? 0);
     Object.defineProperty(forward, 'port', { value: port });
     forward.admission = { ...forward.admission, hosts: allowedHosts(port) };
+    forward.warm();
     return forward;
   }
 
@@ -195,6 +196,22 @@ export class HttpForward {
     this.draining = true;
     await closeServer(this.server, this.sockets);
     await this.agents.close();
+  }
+
+  /**
+   * Once the destination is known (the lookup the forward's start made), opens the connection its first request
+   * will take: to the upstream, or to the connectivity proxy for OnPremise. Starts no lookup of its own.
+   */
+  private warm(): void {
+    const known = this.options.resolver?.known();
+    void known
+      ?.then((resolved) => {
+        if (this.draining) return;
+        const route = routeOf(resolved);
+        if (route.onPremise) this.options.connectivity?.warm();
+        else this.agents.warm(resolved, route.target.origin);
+      })
+      .catch(() => undefined);
   }
 
   private upgradeContext() {

@@ -42,7 +42,7 @@ export interface ResolverOptions {
 export class DestinationResolver {
   private current: Resolved | undefined;
   /** The destination as the last lookup found it: its Authentication decides the user inputs of the next one. */
-  private known: DestinationRecord | undefined;
+  private lastFound: DestinationRecord | undefined;
   private pending: Promise<Resolved> | undefined;
   private readonly now: () => number;
   private readonly breaker: CircuitBreaker;
@@ -62,6 +62,12 @@ export class DestinationResolver {
     return this.pending;
   }
 
+  /** The resolution at hand or under way, without starting a lookup (for work that only follows one). */
+  known(): Promise<Resolved> | undefined {
+    if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current);
+    return this.pending;
+  }
+
   invalidate(stale: Resolved): void {
     if (this.current === stale) this.current = undefined;
   }
@@ -75,10 +81,10 @@ export class DestinationResolver {
   private async lookup(): Promise<Resolved> {
     const started = this.now();
     const inputs = (destination?: DestinationRecord) => (this.options.findOptions ? this.options.findOptions(destination) : Promise.resolve({}));
-    const assumed = this.known?.Authentication;
-    let extra = await inputs(this.known);
+    const assumed = this.lastFound?.Authentication;
+    let extra = await inputs(this.lastFound);
     let result = await this.find(extra);
-    this.known = result.destinationConfiguration;
+    this.lastFound = result.destinationConfiguration;
     // A user flow the inputs were not chosen for (first lookup, or its Authentication changed): once more with them.
     const input = userInputOf(result.destinationConfiguration);
     if (input && !hasUserInput(input, extra) && assumed !== result.destinationConfiguration.Authentication) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { Dispatcher } from 'undici';
-import type { OutboundNetwork } from '../http/outbound';
+import { dropWarmConnections, warmConnection, type OutboundNetwork } from '../http/outbound';
 import { upstreamTlsOf, type UpstreamTls } from './destinationTarget';
 import type { Resolved } from './resolver';
 
@@ -64,10 +64,19 @@ export class UpstreamAgents {
     return agent;
   }
 
+  /**
+   * Opens the connection (TCP and TLS) the first request to this destination will use, while the forward starts:
+   * a handshake less for that request. Nothing is sent on it until a request comes.
+   */
+  warm(resolved: Resolved, origin: string): boolean {
+    return warmConnection(this.forResolved(resolved), origin);
+  }
+
   async close(): Promise<void> {
     const agents = [...this.agents.values()];
     this.agents.clear();
     this.byResolved = new WeakMap();
+    for (const agent of agents) dropWarmConnections(agent);
     await Promise.all(agents.map((agent) => agent.close()));
   }
 }

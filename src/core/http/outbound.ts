@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { NoProxyList, isLoopbackHost } from './noProxy';
 import { ProxyConnectPool, openTunnel } from './proxyTunnel';
 import { parseProxyUrl, redactProxyUrl, type ProxyEndpoint, type ProxySettings } from './proxySettings';
 import { RoutingDispatcher } from './routingDispatcher';
 import { Trust, type CaSource, type ClientIdentity } from './trust';
+import { WarmConnector } from './warmConnector';
 
 export type LookupFunction = (
   hostname: string,
@@ -117,10 +118,14 @@ export class OutboundNetwork {
   }
 
   private direct(options: PoolOptions): Agent {
-    return new Agent({
-      connect: { ...this.targetTls(options), ...(options.lookup ? { lookup: options.lookup } : {}), timeout: options.connectTimeoutMs },
-      ...poolSettings(options),
-    });
+    // The connector undici would build from these options, able to open a connection ahead of a request.
+    const connector = new WarmConnector(
+      buildConnector({ ...this.targetTls(options), ...(options.lookup ? { lookup: options.lookup } : {}), timeout: options.connectTimeoutMs }),
+      options.keepAliveTimeout,
+    );
+    const agent = new Agent({ connect: connector.connect, ...poolSettings(options) });
+    warmers.set(agent, connector);
+    return agent;
   }
 
   private viaProxy(proxy: ProxyEndpoint, options: PoolOptions): ProxyAgent {
@@ -164,6 +169,22 @@ function poolSettings(options: PoolOptions): { headersTimeout: number; bodyTimeo
     keepAliveTimeout: options.keepAliveTimeout,
     ...(options.connections ? { connections: options.connections } : {}),
   };
+}
+
+/** The connectors of direct dispatchers, for `warmConnection`. */
+const warmers = new WeakMap<Dispatcher, WarmConnector>();
+
+/**
+ * Opens a connection of `dispatcher` to `origin` ahead of its first request (see WarmConnector). Only direct
+ * dispatchers warm up: through a proxy, opening the tunnel would send the proxy a CONNECT nobody asked for yet.
+ */
+export function warmConnection(dispatcher: Dispatcher, origin: string | URL): boolean {
+  return warmers.get(dispatcher)?.warm(origin) ?? false;
+}
+
+/** Destroys the connections `warmConnection` opened and no request took (call it when closing the dispatcher). */
+export function dropWarmConnections(dispatcher: Dispatcher): void {
+  warmers.get(dispatcher)?.close();
 }
 
 /** Which network made a dispatcher: error messages about a request name its proxy and trust. */

@@ -38,8 +38,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
     private readonly registry: ConnectionRegistry,
     private readonly tree: DestinationsProvider,
     private readonly logger: Logger,
-    /** Where secrets of local destinations live ("OS keychain"). */
-    private readonly secretStorage: string,
+    /** Where secrets of local destinations live ("OS keychain"; read when used: chosen after activation). */
+    private readonly secrets: { readonly description: string },
   ) {}
 
   register(): vscode.Disposable {
@@ -56,7 +56,7 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
   async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<DestinationDocument> {
     const address = parseDestinationUri(uri);
     const connection = await this.registry.get(address.connection);
-    const secretHome = connection.kind === 'local' ? `the ${this.secretStorage}` : 'the Destination service';
+    const secretHome = connection.kind === 'local' ? `the ${this.secrets.description}` : 'the Destination service';
     const source = address.fragment ? fragmentSource(connection.client, this.logger) : connection.client;
     const document = await DestinationDocument.open(uri, address, source, secretHome);
     if (context.backupId) await this.restoreBackup(document, vscode.Uri.parse(context.backupId));

@@ -9,7 +9,8 @@ export class ForwardsStatusBar implements vscode.Disposable {
 
   constructor(
     private readonly registry: ConnectionRegistry,
-    private readonly secretStorage: string,
+    /** Where secrets live (read when shown: the keychain probe may still be deciding at activation). */
+    private readonly secrets: { readonly description: string },
   ) {
     this.item.name = vscode.l10n.t('BTP Connect forwards');
     this.item.command = CommandId.focusForwards;
@@ -29,7 +30,7 @@ export class ForwardsStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**BTP Connect** — ${forwards.length} forward${forwards.length === 1 ? '' : 's'}\n\n`);
     for (const { info } of forwards) tooltip.appendMarkdown(`- \`${info.localAddress}\` → ${info.destination}: ${info.state}\n`);
-    tooltip.appendMarkdown(`\nSecrets: ${this.secretStorage}`);
+    tooltip.appendMarkdown(`\nSecrets: ${this.secrets.description}`);
     this.item.tooltip = tooltip;
     this.item.show();
   }

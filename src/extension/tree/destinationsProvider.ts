@@ -26,8 +26,8 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly logger: Logger,
-    /** Where connection secrets live, shown in each connection's tooltip. */
-    private readonly secretStorage: string,
+    /** Where connection secrets live, shown in each connection's tooltip (read when shown: chosen after activation). */
+    private readonly secrets: { readonly description: string },
   ) {
     this.subscriptions.push(
       this.changes,
@@ -96,7 +96,7 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
         return connectionItem(
           node,
           this.registry.forwards().filter((entry) => entry.connection === node.connection).length,
-          this.secretStorage,
+          this.secrets.description,
           this.registry.signedInUser(node.connection),
         );
       case 'level':

@@ -51,14 +51,16 @@ test('start() runs the kind lookup and the credentialed lookup at once', async (
   }
 });
 
-test('the connectivity token of an OnPremise forward is fetched while the destination lookups are still in flight', async () => {
+test('the connectivity token of an OnPremise forward, and its connection to the proxy, are fetched while the destination lookups are still in flight', async () => {
   const counting = countingClient({ Type: 'HTTP', URL: 'http://erp.virtual:80', ProxyType: 'OnPremise', Authentication: 'NoAuthentication' });
   const answeredAtTokenRequest: number[] = [];
+  const answeredAtWarm: number[] = [];
   const connectivity = {
     token: async () => {
       answeredAtTokenRequest.push(counting.completed());
       return { accessToken: 'connectivity-token', expiresAt: Date.now() + 60_000 };
     },
+    warm: () => answeredAtWarm.push(counting.completed()) > 0,
     forForward() {
       return this;
     },
@@ -70,6 +72,8 @@ test('the connectivity token of an OnPremise forward is fetched while the destin
     assert.equal(answeredAtTokenRequest.length, 1, 'one connectivity token request during start');
     // Requested before any lookup had answered (answers come a turn of the event loop later), not after them.
     assert.deepEqual(answeredAtTokenRequest, [0]);
+    // So is the connection to the proxy the first request will take (again once the forward knows it is OnPremise).
+    assert.equal(answeredAtWarm[0], 0, `the proxy connection was opened only after ${answeredAtWarm[0]} lookups had answered`);
     assert.equal(counting.completed(), 2);
   } finally {
     await manager.dispose();
