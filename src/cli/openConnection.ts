@@ -36,7 +36,8 @@ export interface OpenConnection {
 export function withConnection<T>(args: ConnectionArgs, io: CliIo, setup: ConnectionSetup, work: (connection: OpenConnection) => Promise<T>): Promise<T> {
   return withClient(args, io, async (opened) => {
     const logger = stderrLogger(io.stderr, setup.verbose ? 'debug' : 'warn');
-    logger.debug(`network: ${opened.agents.network.describe()}`);
+    // Only with --verbose: describing the trust reads the OS certificate store, which the forward may never need.
+    if (setup.verbose) logger.debug(`network: ${opened.agents.network.describe()}`);
     const directory = defaultConfigDirectory(io.env);
     const decision = setup.tokenMode ? requireLocalToken(setup.tokenMode, { env: io.env }) : undefined;
     const file = decision?.required ? await LocalTokenFile.create(directory) : undefined;
