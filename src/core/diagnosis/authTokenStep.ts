@@ -3,7 +3,7 @@ import { AUTHENTICATIONS } from '../destinations/authentication';
 import { isAuthenticationType } from '../destinations/model';
 import type { FindOptions } from '../destinationService/types';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
-import { hasUserInput, userFlowSignInRequired, userInputOf } from '../session/userFlows';
+import { hasUserInput, userFlowSignInRequired, userInputOf } from '../destinationService/userFlows';
 import { openClientKeystore } from '../forward/keystore';
 import { timed, type HopRecorder } from './recorder';
 import type { CheckOptions } from './types';

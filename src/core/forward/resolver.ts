@@ -1,7 +1,7 @@
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions, FindResult } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
-import { hasUserInput, userFlowSignInRequired, userInputOf } from '../session/userFlows';
+import { hasUserInput, userFlowSignInRequired, userInputOf } from '../destinationService/userFlows';
 import { sharedBreaker, type CircuitBreaker } from './breaker';
 
 export interface Resolved {

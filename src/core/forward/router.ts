@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { DestinationRecord, FindOptions } from '../destinationService/types';
-import { hasUserInput, userInputOf } from '../session/userFlows';
+import { hasUserInput, userInputOf } from '../destinationService/userFlows';
 import { ErrorCode } from '../errors';
 import { proxiedName } from './destHost';
 import { DestinationResolver } from './resolver';

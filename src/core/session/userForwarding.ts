@@ -3,7 +3,7 @@ import type { DestinationRecord, FindOptions } from '../destinationService/types
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { safeOrigin } from '../http/request';
 import type { UserSession } from '../oauth/userSession';
-import { inUaaDomain, userFlowSignInRequired, userInputOf } from './userFlows';
+import { inUaaDomain, userFlowSignInRequired, userInputOf } from '../destinationService/userFlows';
 
 /** RFC 8693: the user's XSUAA access token is what `X-subject-token` carries. */
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';

@@ -67,8 +67,10 @@ function fakes(events: string[]) {
     token: async () => ({ accessToken: 'connectivity', expiresAt: Number.MAX_SAFE_INTEGER }),
     // Each HTTP forward's own pool to the proxy, closed with the forward.
     forForward() {
-      return { token: connectivity.token, close: async () => void events.push('forward pool close') };
+      return { token: connectivity.token, warm: () => false, close: async () => void events.push('forward pool close') };
     },
+    // Opening the proxy connection early (warm) has nothing to open here.
+    warm: () => false,
     async close() {
       events.push('connectivity close');
     },

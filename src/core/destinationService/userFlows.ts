@@ -1,4 +1,4 @@
-import type { DestinationRecord, FindOptions } from '../destinationService/types';
+import type { DestinationRecord, FindOptions } from './types';
 import { AUTHENTICATIONS, type CallerSupplies } from '../destinations/authentication';
 import { isAuthenticationType } from '../destinations/model';
 import { BtpError, ErrorCode } from '../errors';
