@@ -17,6 +17,7 @@ import type { Logger } from '../../core/log';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 import type { Sandbox } from '../../sandbox/sandbox';
 import type { Config } from '../base/config';
+import { tenantClients } from '../../core/forward/tenantClients';
 import { LiveConnection, type ConnectionKind, type LiveConnectionOptions } from './liveConnection';
 
 /** The name the embedded sandbox appears under in the tree. */
@@ -302,6 +303,8 @@ export class ConnectionRegistry {
       };
       connection = LiveConnection.fromBindings(name, 'sandbox', bindings, {
         ...this.connectionOptions(this.sandboxAgents, { kind: 'direct' }, logger),
+        // The one-port forward's X-Tenant-Subdomain / X-Tenant-Id reach a subscriber's destinations, as on the CLI.
+        clientForTenant: tenantClients(bindings.destination, this.sandboxAgents),
         userSecrets: this.store.secretStore,
         ...(this.sandboxTenant ? { tenant: this.sandboxTenant } : {}),
       });
@@ -314,6 +317,7 @@ export class ConnectionRegistry {
       const tunnelMode = this.config.tunnelSetting(name) ?? saved?.mode ?? { kind: 'direct' };
       connection = LiveConnection.fromBindings(name, 'saved', bindings, {
         ...this.connectionOptions(this.agents, tunnelMode, logger),
+        clientForTenant: tenantClients(bindings.destination, this.agents),
         userSecrets: this.store.secretStore,
         ...(tenant ? { tenant } : {}),
       });

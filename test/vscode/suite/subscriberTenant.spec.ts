@@ -70,4 +70,24 @@ describe('subscriber tenants in the extension host', () => {
     const providerNames = await subaccountNames();
     assert.ok(providerNames.includes('internet-basic') && !providerNames.includes('subscriber-api'), providerNames.join(', '));
   });
+
+  it('one port acting for the provider reaches the subscriber’s destination with X-Tenant-Subdomain, as the CLI does', async () => {
+    const api = await extensionApi();
+    await vscode.commands.executeCommand('btpConnect.startSandbox');
+    const live = await api.ctx.registry.get('sandbox');
+    const info = await live.startForward({ destination: '*' });
+    try {
+      const base = live.forwards.urlForApps(info);
+      const asSubscriber = await fetch(`${base}/subscriber-api/one-port`, { headers: { 'X-Tenant-Subdomain': 'subscriber' } });
+      assert.equal(asSubscriber.status, 200, 'the subscriber’s destination through the provider’s one port');
+      const echo = (await asSubscriber.json()) as { path: string; headers: Record<string, string> };
+      assert.equal(echo.path, '/subscriber-api/one-port');
+      assert.equal(echo.headers.authorization, subscriberBasic);
+      // Without the header the same name is looked up as the provider, who has no such destination.
+      const asProvider = await fetch(`${base}/subscriber-api/one-port`);
+      assert.equal(asProvider.status, 404);
+    } finally {
+      await live.stopForward(info.id, { graceMs: 0 });
+    }
+  });
 });
