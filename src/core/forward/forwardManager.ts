@@ -164,7 +164,10 @@ export class ForwardManager {
     const resolver = new DestinationResolver({
       client: this.options.client,
       name,
-      ...(connectionFind || spec.fragment ? { findOptions: async () => ({ ...(connectionFind ? await connectionFind() : {}), ...fragment }) } : {}),
+      // The destination as last found decides the user inputs (refresh token, code); the fragment goes on every lookup.
+      ...(connectionFind || spec.fragment
+        ? { findOptions: async (destination?: DestinationRecord) => ({ ...(connectionFind ? await connectionFind(destination) : {}), ...fragment }) }
+        : {}),
     });
     // The lookup with credentials does not depend on the one that decides the kind: both run at once, a round trip
     // to the Destination service less before "ready". Its failure is reported after the checks below, as before.
