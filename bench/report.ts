@@ -201,7 +201,7 @@ const proxyProcess: Record<ScenarioId, readonly string[]> = {
   httpProxyDefault: ['referencesDefault'],
   httpForward: ['forwards'],
   inspected: ['forwards'],
-  tcpForward: ['forwards'],
+  tcpForward: ['tcpForwards'],
   tunnel: ['forwards', 'sandbox'],
 };
 

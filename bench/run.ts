@@ -39,6 +39,8 @@ interface Processes {
     caPem: string;
   }>;
   forwards: Child<Partial<Record<ForwardKind, number>>>;
+  /** The TCP forwards (to the upstream and to iperf3), in a process of their own. */
+  tcpForwards: Child<Partial<Record<ForwardKind, number>>>;
   iperf?: IperfServer;
 }
 
@@ -123,6 +125,7 @@ function namedPids(processes: Processes): Map<number, string> {
     [processes.referencesDefault.pid, 'referencesDefault'],
     [processes.sandbox.pid, 'sandbox'],
     [processes.forwards.pid, 'forwards'],
+    [processes.tcpForwards.pid, 'tcpForwards'],
   ]);
   if (processes.iperf) names.set(processes.iperf.pid, 'iperfServer');
   return names;
@@ -236,13 +239,20 @@ async function main(): Promise<number> {
   const references = await start<ReferencePorts>('references', { ...referenceArgs, tuned: true }, options);
   const referencesDefault = await start<ReferencePorts>('references', { ...referenceArgs, tuned: false }, options);
   const sandbox = await start<Processes['sandbox']['ready']>('sandboxHost', { upstreamPort: upstream.ready.port }, options);
-  const kinds: ForwardKind[] = ['http', 'inspected', 'tcp', 'tunnel', ...(iperf ? (['iperf'] as const) : [])];
   const forwards = await start<Partial<Record<ForwardKind, number>>>(
     'forwards',
-    { ...(await forwardsArgs({ upstream, sandbox, iperf })), createDestinations: true, start: kinds },
+    { ...(await forwardsArgs({ upstream, sandbox, iperf })), createDestinations: true, start: ['http', 'inspected', 'tunnel'] },
     options,
   );
-  const processes: Processes = { upstream, references, referencesDefault, sandbox, forwards, ...(iperf ? { iperf } : {}) };
+  // The TCP forwards in a process of their own, as `btp-connect forward NAME` runs one: moving bytes, they pay for
+  // every other forward's heap in the scavenges of a shared process (about a fifth more CPU a request than the
+  // `net` pipe there, none more alone; bench/README.md).
+  const tcpForwards = await start<Partial<Record<ForwardKind, number>>>(
+    'forwards',
+    { ...(await forwardsArgs({ upstream, sandbox, iperf })), createDestinations: false, start: ['tcp', ...(iperf ? (['iperf'] as const) : [])] },
+    options,
+  );
+  const processes: Processes = { upstream, references, referencesDefault, sandbox, forwards, tcpForwards, ...(iperf ? { iperf } : {}) };
   const ports: Ports = {
     http: {
       direct: upstream.ready.port,
@@ -252,11 +262,11 @@ async function main(): Promise<number> {
       httpProxyDefault: referencesDefault.ready.httpProxy,
       httpForward: forwards.ready.http,
       inspected: forwards.ready.inspected,
-      tcpForward: forwards.ready.tcp,
+      tcpForward: tcpForwards.ready.tcp,
       tunnel: forwards.ready.tunnel,
     },
     iperf: iperf
-      ? { direct: iperf.port, netPipe: references.ready.iperfPipe, netPipeDefault: referencesDefault.ready.iperfPipe, tcpForward: forwards.ready.iperf }
+      ? { direct: iperf.port, netPipe: references.ready.iperfPipe, netPipeDefault: referencesDefault.ready.iperfPipe, tcpForward: tcpForwards.ready.iperf }
       : {},
   };
   for (const scenario of scenarios) {
