@@ -8,6 +8,8 @@ export interface BenchOptions {
   readonly scenarios: readonly ScenarioId[];
   readonly workloads: readonly WorkloadId[];
   readonly idleConnections: number;
+  /** Idle connections of the 10,000-connection memory target, through several HTTP forwards of one process; 0 skips. */
+  readonly idleMany: number;
   readonly idle: boolean;
   readonly cold: boolean;
   readonly strict: boolean;
@@ -46,6 +48,8 @@ export const usage = `Usage: npm run bench -- [options]
   --only a,b           scenarios: ${scenarios.map((scenario) => scenario.id).join(', ')}
   --workloads a,b      workloads: ${workloads.map((workload) => workload.id).join(', ')}
   --idle-connections N idle connections held through one forward (default 1000); --no-idle skips
+  --idle-many N        idle connections through HTTP forwards of one process, 4,096 at most per
+                       forward (default 10000; 0 skips)
   --no-cold            skip the cold-token check
   --no-wan             skip the WAN scenario; --wan-only runs nothing else (needs \`npm run build\`: it
                        starts dist/cli.js); --wan-delay MS one-way delay (default 20), --wan-runs N cold
@@ -67,6 +71,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     scenarios: scenarios.map((scenario) => scenario.id),
     workloads: workloads.map((workload) => workload.id),
     idleConnections: 1000,
+    idleMany: 10_000,
     idle: true,
     cold: true,
     strict: false,
@@ -137,6 +142,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--idle-connections':
         options.idleConnections = Math.round(positive(value(), flag));
+        break;
+      case '--idle-many':
+        options.idleMany = Math.max(0, Math.round(Number(value())));
+        if (!Number.isFinite(options.idleMany)) throw new UsageError(`${flag} needs a number\n${usage}`);
         break;
       case '--no-idle':
         options.idle = false;

@@ -24,7 +24,12 @@ export interface ForwardsArgs {
   readonly createDestinations: boolean;
   /** Which forwards to start; the idle-connection check starts one alone. */
   readonly start: readonly ForwardKind[];
+  /** Forwards of each started kind (default 1): the 10,000-connection check spreads them over several. */
+  readonly copies?: number;
 }
+
+/** The forwards' ports by kind (the first of each), and every copy's port. */
+export type ForwardPorts = Partial<Record<ForwardKind, number>> & { readonly copies?: Partial<Record<ForwardKind, number[]>> };
 
 // The same runtime settings as `btp-connect forward`, which this process stands for.
 tuneForForwarding();
@@ -68,16 +73,20 @@ serveParent(async (args: ForwardsArgs) => {
     tunnel: destinationNames.onPremise,
   } as const;
   const ports: Partial<Record<ForwardKind, number>> = {};
+  const copies: Partial<Record<ForwardKind, number[]>> = {};
   for (const which of args.start) {
-    // The idle check holds 1,000 connections through one forward: above the default bound of 128 (finding D2), which
-    // would reset the rest; the bench measures what a forward allowed that many costs.
-    const info = await manager.start({ destination: names[which], maxConnections: maxConnectionsCeiling });
-    // A second forward to the same destination with the inspector open (headers; bodies stay off by default).
-    if (which === 'inspected') manager.inspect(info.id);
-    ports[which] = info.port;
+    for (let copy = 0; copy < (args.copies ?? 1); copy++) {
+      // The idle check holds 1,000 connections through one forward: above the default bound of 128 (finding D2), which
+      // would reset the rest; the bench measures what a forward allowed that many costs.
+      const info = await manager.start({ destination: names[which], maxConnections: maxConnectionsCeiling });
+      // A second forward to the same destination with the inspector open (headers; bodies stay off by default).
+      if (which === 'inspected') manager.inspect(info.id);
+      ports[which] ??= info.port;
+      (copies[which] ??= []).push(info.port);
+    }
   }
   return {
-    ready: ports,
+    ready: { ...ports, copies } satisfies ForwardPorts,
     handlers: {
       rss: () => process.memoryUsage().rss,
       counters: () => manager.list().map((info) => ({ destination: info.destination, ...info.counters })),

@@ -1,11 +1,15 @@
 import { connect, type Socket } from 'node:net';
 import type { Child } from './children';
 
-// 1,000 keep-alive connections held through one forward: each sends one request, reads the whole answer and
-// stays open; then the forward process reports its RSS.
+// 1,000 keep-alive connections held through one forward (10,000 through several forwards of one process): each
+// sends one request, reads the whole answer and stays open; then the forward process reports its RSS.
 
 export interface IdleResult {
   readonly forward: 'http' | 'tcp';
+  /** Forwards of the one process the connections were spread over (1 unless above one forward's ceiling). */
+  readonly forwards: number;
+  /** The 10,000-connection memory target's measurement, not the 1,000 through one forward. */
+  readonly many?: boolean;
   readonly connections: number;
   /** Still open when RSS was read. */
   readonly openAtMeasurement: number;
@@ -15,10 +19,18 @@ export interface IdleResult {
   readonly openSeconds: number;
 }
 
-/** One GET on a fresh socket; resolves once the full response (Content-Length) has arrived, socket left open. */
-function openOne(port: number): Promise<Socket> {
+/** A fresh socket to `port`, connected. */
+function connectOne(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('error', reject);
+    socket.once('connect', () => resolve(socket));
+  });
+}
+
+/** One GET on a connected socket; resolves once the full response (Content-Length) has arrived, socket left open. */
+function requestOne(socket: Socket, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -33,28 +45,37 @@ function openOne(port: number): Promise<Socket> {
     };
     socket.on('data', onData);
     socket.once('error', reject);
-    socket.once('connect', () => socket.write(`GET /json HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`));
+    socket.write(`GET /json HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
   });
 }
 
 const mb = (bytes: number) => bytes / 1e6;
 
-export async function measureIdle(forward: Child, which: 'http' | 'tcp', port: number, count: number): Promise<IdleResult> {
+/**
+ * `count` connections spread over `ports` (forwards of one process). All are connected first, then each sends its
+ * request: the HTTP forward closes a connection 5 s after its answer (keepAliveTimeout), and 10,000 connects and
+ * requests one after the other would take longer than that on a slow machine.
+ */
+export async function measureIdle(forward: Child, which: 'http' | 'tcp', ports: readonly number[], count: number, many = false): Promise<IdleResult> {
+  const portOf = (index: number) => ports[index % ports.length] as number;
   // The baseline is a forward that has served one request (parsers, pools and JIT exist on both sides of the sum).
-  (await openOne(port)).destroy();
+  for (const port of ports) (await requestOne(await connectOne(port), port)).destroy();
   await new Promise((resolve) => setTimeout(resolve, 200));
   const before = await forward.call<number>('rss');
   const sockets: Socket[] = [];
   let closed = 0;
   const started = performance.now();
   try {
-    for (let batch = 0; batch < count; batch += 100) {
-      const opened = await Promise.all(Array.from({ length: Math.min(100, count - batch) }, () => openOne(port)));
+    for (let batch = 0; batch < count; batch += 250) {
+      const opened = await Promise.all(Array.from({ length: Math.min(250, count - batch) }, (_item, index) => connectOne(portOf(batch + index))));
       for (const socket of opened) {
         socket.on('error', () => undefined);
         socket.once('close', () => closed++);
         sockets.push(socket);
       }
+    }
+    for (let batch = 0; batch < count; batch += 250) {
+      await Promise.all(sockets.slice(batch, batch + 250).map((socket, index) => requestOne(socket, portOf(batch + index))));
     }
     const openSeconds = (performance.now() - started) / 1000;
     // Let the forward settle (buffers released, sockets idle), well within its 5 s keep-alive timeout.
@@ -62,6 +83,8 @@ export async function measureIdle(forward: Child, which: 'http' | 'tcp', port: n
     const after = await forward.call<number>('rss');
     return {
       forward: which,
+      forwards: ports.length,
+      ...(many ? { many } : {}),
       connections: count,
       openAtMeasurement: sockets.length - closed,
       rssBeforeMb: mb(before),

@@ -19,7 +19,7 @@ export async function* countingBody(req: IncomingMessage, capture?: BodyCapture)
   }
 }
 
-/** `res` for undici's stream(), keeping the first bytes of the body for the traffic inspector on the way. */
+/** `res` for an exchange's body (ExchangeHandler), keeping the first bytes of the body for the traffic inspector on the way. */
 export function teeInto(res: ServerResponse, capture: BodyCapture): Writable {
   const tee = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -44,11 +44,6 @@ export function teeInto(res: ServerResponse, capture: BodyCapture): Writable {
 /** Request body bytes the upstream has read so far. */
 export function requestBodyBytes(req: IncomingMessage): number {
   return requestBytes.get(req) ?? 0;
-}
-
-/** Where an answer that is swallowed (to retry with a fresh credential) goes. */
-export function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
 }
 
 export function hasBody(req: IncomingMessage): boolean {

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -29,7 +28,8 @@ import { UpstreamAgents } from './upstreamAgents';
 import { OutboundNetwork } from '../http/outbound';
 import { defaultMaxConnections, RefusalLog } from './connectionLimit';
 import { UpgradeSlots } from './upgradeSlots';
-import { countingBody, discard, hasBody, requestBodyBytes, teeInto } from './bodies';
+import { countingBody, hasBody, requestBodyBytes, teeInto } from './bodies';
+import { ExchangeHandler } from './exchangeHandler';
 import { handleUpgrade } from './webSocket';
 import { WarningLimiter } from './warningLimiter';
 import type { OriginAllowList } from './allowedOrigins';
@@ -301,29 +301,33 @@ export class HttpForward {
       req.resume();
       return report(400, ErrorCode.LocalRequestRefused);
     }
-    // undici also cancels on an EventEmitter's 'abort'; an AbortController (and its DOMException) per request costs more.
-    const abort = new EventEmitter();
+    // One undici exchange at a time (a retry is a second); the client leaving or the head timer cancels it.
+    let exchange: ExchangeHandler | undefined;
     let aborted = false;
     res.once('close', () => {
       // Answered while closing: the connection goes once the response is flushed, the client opens its next elsewhere.
       if (this.draining) socket.end();
       if (res.writableFinished) return;
       aborted = true;
-      abort.emit('abort');
+      exchange?.abort();
     });
     // Our own timer until the response head: the same bound for Internet and OnPremise pools, and precise (undici's
     // timers tick in 0.5 s steps). It cancels the exchange like a client that went away would.
     let timedOut = false;
     const headTimer = setTimeout(() => {
       timedOut = true;
-      abort.emit('abort');
+      exchange?.abort();
     }, this.upstreamMs);
     const headArrived = () => clearTimeout(headTimer);
+    const start = (handler: ExchangeHandler) => {
+      exchange = handler;
+      if (aborted || timedOut) handler.abort();
+    };
     const target: Target = { req, res, resolver, localPrefix, capture, jar, route: undefined };
     try {
       const retryable = !hasBody(req) && idempotent.has(req.method ?? 'GET');
-      let status = await this.attempt(target, abort, retryable, headArrived);
-      if (status === retryAgain) status = await this.attempt(target, abort, false, headArrived);
+      let status = await this.attempt(target, start, retryable, headArrived);
+      if (status === retryAgain) status = await this.attempt(target, start, false, headArrived);
       report(status, status >= 500 ? 'BTP_UPSTREAM_5XX' : undefined);
     } catch (caught) {
       // A connect to the connectivity proxy that never got through means it is out of reach from here (real BTP
@@ -360,11 +364,11 @@ export class HttpForward {
   }
 
   /**
-   * One upstream exchange, streamed straight into `res` (undici's stream API: no intermediate body stream).
+   * One upstream exchange, streamed straight into `res` (undici's dispatch API, see ExchangeHandler).
    * With `retryable`, a 401 from the upstream (or 407 from the connectivity proxy) is swallowed after dropping
    * the stale credential, and `retryAgain` tells the caller to try once more.
    */
-  private async attempt(target: Target, abort: EventEmitter, retryable: boolean, headArrived: () => void): Promise<number> {
+  private async attempt(target: Target, start: (exchange: ExchangeHandler) => void, retryable: boolean, headArrived: () => void): Promise<number> {
     const { req, res, resolver, localPrefix, capture, jar } = target;
     const resolved = await resolver.get();
     const route = routeOf(resolved);
@@ -378,7 +382,7 @@ export class HttpForward {
     // undici takes async iterables as bodies (core/request.js) though its types list only streams.
     const body = hasBody(req) ? (countingBody(req, capture?.requestBody) as unknown as Readable) : undefined;
     let dispatcher: Dispatcher;
-    let requestOptions: Dispatcher.RequestOptions;
+    let requestOptions: Dispatcher.DispatchOptions;
     let token: AccessToken | undefined;
     if (route.onPremise) {
       const connectivity = this.options.connectivity;
@@ -395,7 +399,6 @@ export class HttpForward {
       requestOptions = {
         method,
         body: body ?? null,
-        signal: abort,
         path: `${route.target.origin}${path}`,
         headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy),
       };
@@ -404,7 +407,6 @@ export class HttpForward {
       requestOptions = {
         method,
         body: body ?? null,
-        signal: abort,
         origin: route.target.origin,
         path,
         headers: upstreamHeaders(req.headers, { defaults: route.defaults, overrides }, this.headerPolicy),
@@ -412,7 +414,7 @@ export class HttpForward {
     }
     capture?.upstream(`${route.target.origin}${path}`, requestOptions.headers as Record<string, string | string[]>, route.injectedMask);
     let outcome = 0;
-    await dispatcher.stream(requestOptions, ({ statusCode, headers }) => {
+    const exchange = new ExchangeHandler((statusCode, headers) => {
       jar?.store(headers['set-cookie'], sessionUrl);
       if (statusCode === 403 && String(headers['x-csrf-token']).toLowerCase() === 'required') this.csrfRequired(req, jar !== undefined);
       if (route.onPremise && statusCode === 407 && token) {
@@ -426,7 +428,7 @@ export class HttpForward {
       if (statusCode === 401) resolver.invalidate(resolved);
       if (retryable && (statusCode === 401 || (route.onPremise && statusCode === 407))) {
         outcome = retryAgain;
-        return discard();
+        return undefined;
       }
       outcome = statusCode;
       headArrived();
@@ -443,6 +445,9 @@ export class HttpForward {
       );
       return capture?.responseBody ? teeInto(res, capture.responseBody) : res;
     });
+    start(exchange);
+    dispatcher.dispatch(requestOptions, exchange);
+    await exchange.done;
     return outcome;
   }
 
