@@ -67,12 +67,12 @@ describe('destination fragments in the extension host', () => {
     await vscode.commands.executeCommand('btpConnect.stopSandbox');
   });
 
-  it('lists the fragments of both levels under the connection, after its levels', async () => {
+  it('lists the fragments of both levels under the connection, after its levels and before its certificates', async () => {
     const api = await extensionApi();
     const children = await api.ctx.destinations.getChildren(await sandboxRoot());
     assert.deepEqual(
       children.map((node) => node.kind),
-      ['level', 'level', 'fragments'],
+      ['level', 'level', 'fragments', 'certificates'],
     );
     const listed = (await fragments()).map((node) => `${node.name}@${node.level}`);
     for (const expected of ['oauth-override@subaccount', 'slow-backend@subaccount', 'slow-backend@instance'])

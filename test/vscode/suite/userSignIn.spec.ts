@@ -71,7 +71,7 @@ describe('user sign-in in the extension host', () => {
     // With the local token where the second pass requires one.
     const base = api.ctx.registry.urlForApps(forward);
     const before = await request(`${base}/whoami`);
-    assert.equal(before.statusCode, 502);
+    assert.equal(before.statusCode, 401);
     assert.equal(((await before.body.json()) as { error: { code: string } }).error.code, 'BTP_SIGN_IN_REQUIRED');
 
     await vscode.commands.executeCommand('btpConnect.signIn', node);
@@ -97,7 +97,7 @@ describe('user sign-in in the extension host', () => {
       assert.equal(await storedSecret(api, `connection/sandbox/user/${field}`), undefined, `no ${field} left in the ${api.ctx.secretStorage}`);
     assert.equal(provider.getTreeItem(node).contextValue, 'connection:sandbox');
     const after = await request(`${base}/whoami`);
-    assert.equal(after.statusCode, 502);
+    assert.equal(after.statusCode, 401);
     await after.body.dump();
   });
 
