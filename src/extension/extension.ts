@@ -136,9 +136,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       { dispose: () => void closeForwards() },
     );
     step('status bars, commands');
-    await destinations.reloadConnections();
-    step('connections list');
-    void vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', destinations.model.roots().length > 0);
+    // The list is read after activation returns: the tree's roots wait for it, later reloads queue behind it.
+    void destinations.reloadConnections().then(
+      () => vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', destinations.model.roots().length > 0),
+      (error: unknown) => logger.warn('could not read the connection list', error instanceof Error ? error.message : error),
+    );
+    step('connections list (started)');
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration(async (event) => {
         if (!affectsNetwork((section) => event.affectsConfiguration(section))) return;

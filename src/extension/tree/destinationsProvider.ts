@@ -18,6 +18,8 @@ import type { FragmentNode } from './fragmentNodes';
  */
 export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   readonly model = new DestinationsModel();
+  /** The last connection-list reload (settled), which the next one and the tree's roots wait for. */
+  private reloading: Promise<void> = Promise.resolve();
   readonly certificates = new CertificatesModel();
   private readonly changes = new vscode.EventEmitter<TreeNode | undefined>();
   private readonly subscriptions = new DisposableStore();
@@ -45,9 +47,17 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
     );
   }
 
-  async reloadConnections(): Promise<void> {
-    this.model.setConnections(await this.registry.list());
-    this.changes.fire(undefined);
+  /**
+   * Reads the connection list again. Reloads run one after another, so a slow earlier one (the first, started
+   * during activation without waiting for it) never overwrites a newer list; the tree's roots wait for them.
+   */
+  reloadConnections(): Promise<void> {
+    const next = this.reloading.then(async () => {
+      this.model.setConnections(await this.registry.list());
+      this.changes.fire(undefined);
+    });
+    this.reloading = next.catch(() => undefined);
+    return next;
   }
 
   /** Refetches one connection (or everything) from the Destination service. */
@@ -122,7 +132,10 @@ export class DestinationsProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (!node) return [...this.model.roots()];
+    if (!node) {
+      await this.reloading;
+      return [...this.model.roots()];
+    }
     if (node.kind === 'connection')
       return [
         ...this.model.levelsOf(node),
