@@ -197,9 +197,16 @@ export class ConnectionStore {
         name,
         (await this.list()).map((summary) => summary.name),
       );
-    const destination = await this.rehydrate(connection, 'destination');
-    const connectivity = connection.bindings.connectivity ? await this.rehydrate(connection, 'connectivity') : undefined;
-    const login = connection.bindings.login ? await this.rehydrate(connection, 'login') : undefined;
+    // The keychain reads of the parts do not depend on each other (each is a D-Bus or OS call): all at once, and the
+    // first failure in part order is the one reported, as when they ran one after another.
+    const parts = await Promise.allSettled([
+      this.rehydrate(connection, 'destination'),
+      connection.bindings.connectivity ? this.rehydrate(connection, 'connectivity') : undefined,
+      connection.bindings.login ? this.rehydrate(connection, 'login') : undefined,
+    ]);
+    const failed = parts.find((part) => part.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [destination, connectivity, login] = parts.map((part) => (part.status === 'fulfilled' ? part.value : undefined));
     return {
       destination: destination as DestinationBinding,
       ...(connectivity ? { connectivity: connectivity as ConnectivityBinding } : {}),
@@ -289,8 +296,9 @@ export class ConnectionStore {
     const stored = connection.bindings[part];
     const credentials: Record<string, unknown> = { ...stored?.credentials };
     const authKind = stored?.auth === 'x509' ? 'key' : 'clientsecret';
-    for (const field of SECRET_CREDENTIAL_FIELDS) {
-      const value = await this.secrets.get(connectionSecretKey(connection.name, part, field));
+    const values = await Promise.all(SECRET_CREDENTIAL_FIELDS.map((field) => this.secrets.get(connectionSecretKey(connection.name, part, field))));
+    for (const [index, field] of SECRET_CREDENTIAL_FIELDS.entries()) {
+      const value = values[index];
       if (value !== undefined) credentials[field] = value;
       else if (field === authKind) {
         const what = part === 'login' ? 'xsuaa (sign-in)' : part;

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { parseCredentials } from '../../../../src/core/bindings/parseCredentials';
+import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../../../../src/core/bindings/types';
+import { ConnectionStore } from '../../../../src/core/connections/connectionStore';
+import { ErrorCode, isBtpError } from '../../../../src/core/errors';
+import { MemorySecretStore } from '../../../support/memorySecretStore';
+import { connectivityKey, destinationKey, xsuaaKey } from '../../../support/bindingFixtures';
+
+// Opening a saved connection reads its secrets from the OS keychain, one D-Bus (or OS) call each: they do not depend
+// on each other, so a cold `forward` or window waits for one call, not six; a missing one is still reported first
+// in the order destination, connectivity, sign-in key.
+
+const destination = parseCredentials(destinationKey(), { expected: 'destination' }) as DestinationBinding;
+const connectivity = parseCredentials(connectivityKey(), { expected: 'connectivity' }) as ConnectivityBinding;
+const login = parseCredentials(xsuaaKey(), { expected: 'xsuaa' }) as XsuaaBinding;
+
+/** A secret store whose reads take two turns of the event loop and that records how many were open at once. */
+class SlowSecrets extends MemorySecretStore {
+  inFlight = 0;
+  maxInFlight = 0;
+  override async get(key: string): Promise<string | undefined> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await nextTurn();
+    await nextTurn();
+    this.inFlight--;
+    return super.get(key);
+  }
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'btp-load-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ConnectionStore.load', () => {
+  it('reads the secrets of every part at once and returns the same bindings', async () => {
+    const secrets = new SlowSecrets();
+    const connections = new ConnectionStore(secrets, join(dir, 'parallel'));
+    await connections.add('dev', { destination, connectivity, login });
+    secrets.maxInFlight = 0;
+    const loaded = await connections.load('dev');
+    assert.equal(loaded.destination.credentials.clientsecret, destination.credentials.clientsecret);
+    assert.equal(loaded.connectivity?.credentials.clientid, connectivity.credentials.clientid);
+    assert.equal(loaded.login?.credentials.clientid, login.credentials.clientid);
+    // Three parts, two secret fields each.
+    assert.equal(secrets.maxInFlight, 6);
+  });
+
+  it('reports the first missing secret in part order, whichever read ends first', async () => {
+    const secrets = new SlowSecrets();
+    const connections = new ConnectionStore(secrets, join(dir, 'missing'));
+    await connections.add('dev', { destination, login });
+    await secrets.delete('connection/dev/destination/clientsecret');
+    await secrets.delete('connection/dev/login/clientsecret');
+    await assert.rejects(connections.load('dev'), (error) => isBtpError(error, ErrorCode.ConnectionNotFound) && /The destination secret/.test(error.message));
+  });
+});
