@@ -1,7 +1,7 @@
 import { parseTunnelMode } from '../../core/tunnel/tunnelMode';
 import { tunnelSetupCommand } from '../../core/tunnelSetup/hint';
-import { BtpError, ErrorCode } from '../../core/errors';
-import { destinationNamePattern } from '../../core/forward/transparentContract';
+import { ErrorCode } from '../../core/errors';
+import { checkFragmentName } from '../../core/forward/forwardFragment';
 import type { CheckResult } from '../../core/diagnosis/types';
 import { checkReport } from '../../words/checkWords';
 import { connectionOptions, connectionUsage, stringOption, type Command } from '../command';
@@ -53,9 +53,8 @@ ${connectionUsage}`,
     const explicitTunnel = stringOption(values, 'tunnel');
     const chosenTunnel = explicitTunnel === undefined ? undefined : parseTunnelMode(explicitTunnel);
     const path = stringOption(values, 'path');
-    const fragment = stringOption(values, 'fragment');
-    if (fragment !== undefined && !destinationNamePattern.test(fragment))
-      throw new BtpError(ErrorCode.InvalidInput, `"${fragment}" is no fragment name: use letters, digits, "_" and "-" (at most 200).`, { field: 'fragment' });
+    const fragmentText = stringOption(values, 'fragment');
+    const fragment = fragmentText === undefined ? undefined : checkFragmentName(fragmentText);
     return withConnection(values, io, { ...(chosenTunnel ? { tunnel: chosenTunnel } : {}), verbose: values.verbose === true }, async ({ runtime, opened }) => {
       // A destination of the sandbox running on the default folder: its access control names the exposed paths.
       const url = runtime.destinationServiceUrl;

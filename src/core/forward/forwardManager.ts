@@ -9,12 +9,13 @@ import { Emitter, type Disposable } from '../events';
 import { silentLogger, type Logger } from '../log';
 import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
 import { assertForwardable } from './notForwardable';
-import { HttpForward, type Exchange, type ForwardTimeouts, type HttpForwardOptions } from './httpForward';
+import { HttpForward } from './httpForward';
+import type { Exchange, ForwardTimeouts, HttpForwardOptions } from './httpForwardOptions';
 import { appAddress } from './localToken';
 import { DestinationResolver } from './resolver';
 import { ALL_DESTINATIONS, DestinationRouter } from './router';
 import { TrafficLog, type TrafficLogOptions } from '../inspect/trafficLog';
-import { destinationNamePattern } from './transparentContract';
+import { forwardLabel, fragmentFindOptions } from './forwardFragment';
 import { TcpForward, type TcpConnectionReport } from './tcpForward';
 import type { OriginAllowList } from './allowedOrigins';
 import type { OutboundNetwork } from '../http/outbound';
@@ -430,25 +431,6 @@ export class ForwardManager {
       this.changes.fire(snapshot(entry));
     }
   }
-}
-
-/** The find-destination inputs of a forward's fragment; checked here so that a bad name fails before a port is bound. */
-function fragmentFindOptions(spec: ForwardSpec): FindOptions {
-  if (spec.fragment === undefined) {
-    if (spec.fragmentOptional !== undefined) throw new BtpError(ErrorCode.InvalidInput, 'fragmentOptional needs a fragment.', { field: 'fragmentOptional' });
-    return {};
-  }
-  if (!destinationNamePattern.test(spec.fragment)) {
-    throw new BtpError(ErrorCode.InvalidInput, `"${spec.fragment}" is no fragment name: use letters, digits, "_" and "-" (at most 200).`, {
-      field: 'fragment',
-    });
-  }
-  return { fragmentName: spec.fragment, ...(spec.fragmentOptional === undefined ? {} : { fragmentOptional: spec.fragmentOptional }) };
-}
-
-/** How logs and lists name a forward: `my-api`, or `my-api+my-fragment` (the CLI's spec syntax). */
-export function forwardLabel(forward: { readonly destination: string; readonly fragment?: string }): string {
-  return forward.fragment === undefined ? forward.destination : `${forward.destination}+${forward.fragment}`;
 }
 
 function emptyCounters(): Entry['counters'] {

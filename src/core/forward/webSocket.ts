@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import { redactText } from '../redact';
 import { admit, type AdmissionPolicy } from './admission';
 import { upstreamHeaders, type HeaderPolicy } from './headers';
-import type { HttpForwardOptions } from './httpForward';
+import type { HttpForwardOptions } from './httpForwardOptions';
 import { maskInjected } from './injected';
 import { onPremiseHeaders } from './onPremiseHeaders';
 import { failSocket } from './refusal';

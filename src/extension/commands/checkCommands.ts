@@ -7,7 +7,7 @@ import type { TreeNode } from '../tree/destinationsModel';
 import { accessFor } from '../../sandbox/cloudConnector/configClient';
 import { CommandId } from '../base/commandIds';
 import type { ExposeArgs } from './exposeCommands';
-import { forwardLabel } from '../../core/forward/forwardManager';
+import { forwardLabel } from '../../core/forward/forwardFragment';
 import { forwardTarget } from '../context/pickers';
 
 /**

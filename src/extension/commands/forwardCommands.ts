@@ -3,7 +3,7 @@ import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from '../context/ctx';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
-import { forwardLabel } from '../../core/forward/forwardManager';
+import { forwardLabel } from '../../core/forward/forwardFragment';
 import { forwardTarget, pickConnection, pickDestination, pickForward, pickFragment } from '../context/pickers';
 
 /** Start, stop, restart a forward; copy or open its local address. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { forwardLabel } from '../../core/forward/forwardManager';
+import { forwardLabel } from '../../core/forward/forwardFragment';
 import type { ForwardEntry } from '../connections/connectionRegistry';
 import type { Ctx } from './ctx';
 import { targetOf, type ConnectionNode, type DestinationNode, type TreeNode } from '../tree/destinationsModel';

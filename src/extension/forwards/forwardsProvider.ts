@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { forwardLabel, type ForwardInfo } from '../../core/forward/forwardManager';
+import { forwardLabel } from '../../core/forward/forwardFragment';
+import { type ForwardInfo } from '../../core/forward/forwardManager';
 import { ALL_DESTINATIONS } from '../../core/forward/router';
 import type { ConnectionRegistry, ForwardEntry } from '../connections/connectionRegistry';
 
