@@ -3,7 +3,7 @@ import type { Ctx } from '../context/ctx';
 import { DESTINATION_EDITOR } from '../editor/destinationEditorProvider';
 import { destinationUri } from '../editor/destinationUri';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
-import { pickConnection, pickDestination } from '../context/pickers';
+import { pickConnection, pickDestination, pickLevel } from '../context/pickers';
 
 /** Destination commands: open the editor on one, on a new one, on a copy; delete one. */
 
@@ -23,20 +23,10 @@ export async function newDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
     node && node.kind !== 'message' ? node.connection : (await pickConnection(ctx, vscode.l10n.t('Create the destination in which connection?')))?.connection;
   if (!connection) return;
   let level = node?.kind === 'level' || node?.kind === 'destination' ? node.level : undefined;
-  if (!level) {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: vscode.l10n.t('Subaccount'), description: vscode.l10n.t('visible to every application of the subaccount'), level: 'subaccount' as const },
-        {
-          label: vscode.l10n.t('Service instance'),
-          description: vscode.l10n.t('visible to applications bound to this Destination service instance'),
-          level: 'instance' as const,
-        },
-      ],
-      { title: vscode.l10n.t('New destination in {0}: at which level?', connection) },
-    );
-    level = picked?.level;
-  }
+  level ??= await pickLevel(vscode.l10n.t('New destination in {0}: at which level?', connection), {
+    subaccount: vscode.l10n.t('visible to every application of the subaccount'),
+    instance: vscode.l10n.t('visible to applications bound to this Destination service instance'),
+  });
   if (!level) return;
   await vscode.commands.executeCommand('vscode.openWith', destinationUri({ kind: 'new', connection, level }), DESTINATION_EDITOR);
 }

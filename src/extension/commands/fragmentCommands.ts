@@ -6,7 +6,7 @@ import { DESTINATION_EDITOR } from '../editor/destinationEditorProvider';
 import { destinationUri } from '../editor/destinationUri';
 import type { TreeNode } from '../tree/destinationsModel';
 import type { FragmentNode } from '../tree/fragmentNodes';
-import { pickConnection } from '../context/pickers';
+import { pickConnection, pickLevel } from '../context/pickers';
 
 /** Destination fragment commands: open the editor on one or on a new one; delete one. */
 
@@ -34,20 +34,10 @@ export async function newFragment(ctx: Ctx, node?: TreeNode): Promise<void> {
     node && node.kind !== 'message' ? node.connection : (await pickConnection(ctx, vscode.l10n.t('Create the fragment in which connection?')))?.connection;
   if (!connection) return;
   let level = node?.kind === 'fragment' ? node.level : undefined;
-  if (!level) {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: vscode.l10n.t('Subaccount'), description: vscode.l10n.t('merged into subaccount destinations'), level: 'subaccount' as const },
-        {
-          label: vscode.l10n.t('Service instance'),
-          description: vscode.l10n.t('merged into destinations of this service instance'),
-          level: 'instance' as const,
-        },
-      ],
-      { title: vscode.l10n.t('New fragment in {0}: at which level?', connection) },
-    );
-    level = picked?.level;
-  }
+  level ??= await pickLevel(vscode.l10n.t('New fragment in {0}: at which level?', connection), {
+    subaccount: vscode.l10n.t('merged into subaccount destinations'),
+    instance: vscode.l10n.t('merged into destinations of this service instance'),
+  });
   if (!level) return;
   if (!((await ctx.registry.get(connection)).client instanceof DestinationServiceClient)) {
     throw new BtpError(ErrorCode.Unsupported, "Destinations of this machine have no fragments; fragments live in a subaccount's Destination service.", {

@@ -103,3 +103,18 @@ export async function forwardTarget(
   if (picked === undefined) return undefined;
   return { destination, ...(picked ? { fragment: picked } : {}) };
 }
+
+/** Asks at which level something new goes; the descriptions say what that level means for it. */
+export async function pickLevel(
+  title: string,
+  descriptions: { readonly subaccount: string; readonly instance: string },
+): Promise<'subaccount' | 'instance' | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: vscode.l10n.t('Subaccount'), description: descriptions.subaccount, level: 'subaccount' as const },
+      { label: vscode.l10n.t('Service instance'), description: descriptions.instance, level: 'instance' as const },
+    ],
+    { title },
+  );
+  return picked?.level;
+}
