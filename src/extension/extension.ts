@@ -142,12 +142,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
       (error: unknown) => logger.warn('could not read the connection list', error instanceof Error ? error.message : error),
     );
     step('connections list (started)');
+    // Rebuilds run one after another: two quick setting changes must not let the older build be applied last.
+    let networkRebuilds = Promise.resolve();
     context.subscriptions.push(
-      vscode.workspace.onDidChangeConfiguration(async (event) => {
+      vscode.workspace.onDidChangeConfiguration((event) => {
         if (!affectsNetwork((section) => event.affectsConfiguration(section))) return;
-        const next = await buildNetwork(logger);
-        // The services' pools switch now; running forwards keep their upstream pools until restarted.
-        await agents.reconfigure(next);
+        networkRebuilds = networkRebuilds
+          .then(async () => {
+            const next = await buildNetwork(logger);
+            // The services' pools switch now; running forwards keep their upstream pools until restarted.
+            await agents.reconfigure(next);
+          })
+          .catch((error: unknown) => logger.warn('could not apply the changed network settings', error instanceof Error ? error.message : error));
       }),
       registry.onDidChangeConnections(async () => {
         await vscode.commands.executeCommand('setContext', 'btpConnect.hasConnections', (await registry.list()).length > 0);

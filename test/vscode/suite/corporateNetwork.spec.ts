@@ -88,8 +88,8 @@ describe('corporate proxies and CAs from VS Code settings', () => {
       vscode.ConfigurationTarget.Global,
     );
     let network = await networkAfter(before);
-    // Two updates, two rebuilds: wait for the one that has the credentials too.
-    while (network.route('http://api.btp.test/') === undefined || !network.describe().includes('http.proxy')) network = await networkAfter(network);
+    // Two updates, two rebuilds: the first may have read http.proxy alone; wait for the one with the credentials too.
+    while (network.route('http://api.btp.test/')?.credentials !== 'authorization') network = await networkAfter(network);
     const response = await getThroughForward('corp-proxied', '/items?top=1');
     assert.equal(response.status, 200, response.body);
     assert.equal((JSON.parse(response.body) as { path: string }).path, '/v1/items');
