@@ -170,8 +170,8 @@ export class ForwardManager {
         ? { findOptions: async (destination?: DestinationRecord) => ({ ...(connectionFind ? await connectionFind(destination) : {}), ...fragment }) }
         : {}),
     });
-    // The lookup with credentials does not depend on the one that decides the kind: both run at once, a round trip
-    // to the Destination service less before "ready". Its failure is reported after the checks below, as before.
+    // The lookup with credentials decides the kind and the target as well: one lookup before "ready" on the
+    // connection warmed during the token request. Its failure is reported after the checks below.
     const resolving = resolver.get();
     resolving.catch(() => undefined);
     // So does the connectivity token an OnPremise forward's first request needs (the kind is not known yet; the
@@ -180,9 +180,12 @@ export class ForwardManager {
     // With the fragment: its Type, URL or ProxyType decide the kind and the target as much as the destination's.
     // And the connection to the proxy it will be sent on (no bytes go out on it before a request).
     this.options.connectivity?.warm();
-    const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true, ...fragment });
-    if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
-    const destination = found.destinationConfiguration;
+    const destination = await resolving.then(
+      (resolved) => resolved.destination,
+      // It failed (a token the service could not get, a user who must sign in): the destination without credentials
+      // still says whether it is forwardable at all, which is the better answer for an RFC destination.
+      () => this.findWithoutCredentials(name, fragment),
+    );
     // Before the kind is chosen: RFC and PrivateLink get their own answer, not "needs a TCP forward".
     assertForwardable(name, destination);
     const kind: ForwardKind = spec.kind ?? ((destination.Type ?? 'HTTP') === 'HTTP' ? 'http' : 'tcp');
@@ -241,6 +244,12 @@ export class ForwardManager {
     // Said once per forward, not per request: the user chose it, but should not forget it (AC-16).
     if (destination.TrustAll === 'true') logger.warn(`${name} has TrustAll=true: its server certificate is not checked. Use it for tests only.`);
     return info;
+  }
+
+  private async findWithoutCredentials(name: string, fragment: FindOptions): Promise<DestinationRecord> {
+    const found = await this.options.client.find(name, { skipTokenRetrieval: true, skipCredentials: true, ...fragment });
+    if (!found) throw new BtpError(ErrorCode.NotFound, `Destination "${name}" was not found.`);
+    return found.destinationConfiguration;
   }
 
   /**
