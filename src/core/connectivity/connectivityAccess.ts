@@ -1,4 +1,4 @@
-import { Pool, buildConnector } from 'undici';
+import { Pool, buildConnector } from '../http/undici';
 import type { TokenTenant } from '../bindings/tokenEndpoint';
 import type { ConnectivityBinding } from '../bindings/types';
 import { BtpError, ErrorCode } from '../errors';

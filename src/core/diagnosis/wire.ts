@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Client } from '../http/undici';
 import type { UpstreamTls } from '../forward/destinationTarget';
 
 /**

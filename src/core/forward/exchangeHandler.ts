@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Writable } from 'node:stream';
-import { errors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { errors } from '../http/undici';
 
 /**
  * Where an answer's body goes, decided when its head arrives: a writable (the client's response, or a tee for the

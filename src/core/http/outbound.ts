@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, ProxyAgent, buildConnector } from './undici';
 import { NoProxyList, isLoopbackHost } from './noProxy';
 import { ProxyConnectPool, openTunnel } from './proxyTunnel';
 import { parseProxyUrl, redactProxyUrl, type ProxyEndpoint, type ProxySettings } from './proxySettings';

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Pool } from './undici';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import type { ProxyEndpoint } from './proxySettings';
 

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { networkOf } from './outbound';
 import { untrustedRoot } from './peerCertificate';
@@ -37,11 +37,13 @@ export async function sendRequest(req: HttpRequest, options: SendOptions): Promi
   const origin = safeOrigin(req.url);
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(req.url, {
+    const url = new URL(req.url);
+    response = await options.dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: req.method,
       headers: req.headers ?? {},
       body: req.body ?? null,
-      dispatcher: options.dispatcher,
       signal: options.signal ?? null,
     });
   } catch (error) {
