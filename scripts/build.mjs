@@ -22,11 +22,28 @@ const withoutSmtpDemoKey = {
     });
   },
 };
+// The entry's `import('./main')` loads dist/cli-main.js at run time instead of bundling main into dist/cli.js.
+const cliMainApart = {
+  name: 'cli-main-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/main$/ }, ({ importer }) =>
+      /[\\/]cli[\\/]app[\\/]entry\.ts$/.test(importer) ? { path: './cli-main.js', external: true } : undefined,
+    );
+  },
+};
 const nodeTarget = { ...common, platform: 'node', target: 'node22', format: 'cjs', external: ['vscode', '@napi-rs/keyring'], plugins: [withoutSmtpDemoKey] };
 
 const builds = [
   { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
-  { ...nodeTarget, entryPoints: ['src/cli/app/entry.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // dist/cli.js is the small entry (Node check, code cache), dist/cli-main.js the CLI it loads.
+  {
+    ...nodeTarget,
+    entryPoints: ['src/cli/app/entry.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [withoutSmtpDemoKey, cliMainApart],
+  },
+  { ...nodeTarget, entryPoints: ['src/cli/app/main.ts'], outfile: 'dist/cli-main.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/inspectorMain.ts'], outfile: 'dist/webview/inspector.js' },
 ];
@@ -34,7 +51,14 @@ const builds = [
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const results = await Promise.all(builds.map((options) => esbuild.build({ ...options, metafile: true })));
+  // undici's index (fetch, WebSocket, caches, mocks) would cost every CLI start ~17 ms: src/core/http/undici.ts takes
+  // the dispatchers one by one. A new import of the index, here or in a dependency, fails the build.
+  for (const { metafile } of results) {
+    for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+      if (inputs['node_modules/undici/index.js']) throw new Error(`${output} bundles undici's index: import from src/core/http/undici.ts instead`);
+    }
+  }
   chmodSync('dist/cli.js', 0o755);
 }
 // The stylesheet is served as a file: the webview's CSP allows styles from the extension only, never inline.

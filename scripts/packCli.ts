@@ -40,7 +40,7 @@ export function cliManifest(root: RootManifest, keyring: string): Record<string,
     repository: root.repository,
     keywords: root.keywords ?? [],
     bin: { 'btp-connect': 'cli.js' },
-    files: ['cli.js', 'README.md', 'LICENSE'],
+    files: ['cli.js', 'cli-main.js', 'README.md', 'LICENSE'],
     engines: { node: root.engines.node },
     // Exactly the version the bundle was tested with: its optionalDependencies are the per-platform binaries
     // (@napi-rs/keyring-<platform>), all of the same version, and npm installs the one matching this machine.
@@ -58,6 +58,7 @@ export function packCli(options: { outDir: string; build?: boolean }): PackedCli
   mkdirSync(stage, { recursive: true });
   cpSync(join(repoRoot, 'dist', 'cli.js'), join(stage, 'cli.js'));
   chmodSync(join(stage, 'cli.js'), 0o755);
+  cpSync(join(repoRoot, 'dist', 'cli-main.js'), join(stage, 'cli-main.js'));
   cpSync(join(repoRoot, 'LICENSE'), join(stage, 'LICENSE'));
   writeFileSync(join(stage, 'README.md'), cliReadme(readFileSync(join(repoRoot, 'README.md'), 'utf8'), root.version));
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -93,7 +93,7 @@ async function start(command: string, args: string[]): Promise<Running> {
 }
 
 describe('the CLI npm package', () => {
-  it('packs the bundle, its README and licence, with bin, files, engines and the keyring as its only dependency, and no scripts', async () => {
+  it('packs the entry and the bundle, its README and licence, with bin, files, engines and the keyring as its only dependency, and no scripts', async () => {
     const manifest = packed.manifest as {
       bin: Record<string, string>;
       files: string[];
@@ -104,7 +104,7 @@ describe('the CLI npm package', () => {
     };
     const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
     assert.deepEqual(manifest.bin, { 'btp-connect': 'cli.js' });
-    assert.deepEqual(manifest.files, ['cli.js', 'README.md', 'LICENSE']);
+    assert.deepEqual(manifest.files, ['cli.js', 'cli-main.js', 'README.md', 'LICENSE']);
     assert.equal(manifest.engines.node, root.engines.node);
     assert.deepEqual(Object.keys(manifest.dependencies), ['@napi-rs/keyring']);
     assert.equal(manifest.scripts, undefined, 'nothing runs at install');

@@ -1,11 +1,14 @@
+import { cacheCompiledCode } from '../compileCache';
 import { ExitCode } from '../exitCodes';
 import { unsupportedNode } from '../nodeVersion';
 
-// The bundle's entry: the Node check runs before main (and undici with it) is loaded.
+// The bundle's entry (dist/cli.js): the Node check runs before main (and undici with it) is loaded, and main is a
+// bundle of its own (dist/cli-main.js) so that V8's code cache, enabled here, covers it.
 const problem = unsupportedNode(process.versions.node);
 if (problem) {
   process.stderr.write(`${problem}\n`);
   process.exitCode = ExitCode.Failure;
 } else {
+  cacheCompiledCode(process.env);
   void import('./main');
 }
