@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 
 const root = join(__dirname, '..');
 const outdir = join(root, '.tmp', 'bench');
-export const entries = ['upstream', 'references', 'sandboxHost', 'forwards', 'load'] as const;
+export const entries = ['upstream', 'references', 'sandboxHost', 'forwards', 'load', 'treeForward'] as const;
 export type Entry = (typeof entries)[number];
 
 export async function bundleChildren(): Promise<void> {

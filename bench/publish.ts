@@ -56,15 +56,21 @@ function wanProse(wan: WanResult): string {
   const internet = find('forwardInternet');
   const onPremise = find('forwardOnPremise');
   const sdk = find('sdkOnPremise');
+  const tree = find('treeOnPremise');
   if (!internet || !onPremise) return '';
   return [
     `Warm, a request through a forward costs ${trips(internet.warmP50)} (Internet) and ${trips(onPremise.warmP50)} (OnPremise) round trips: connections and lookups are reused.`,
     `Cold, \`btp-connect forward\` announces its port ${fixed(onPremise.readyMs, 0)} ms after the command (Node alone starts in ${fixed(wan.processStartMs, 0)} ms),`,
     `and the first OnPremise request takes ${fixed(onPremise.firstMs, 0)} ms (${trips(onPremise.firstMs)} round trips), ${fixed(onPremise.startToFirstMs, 0)} ms from the command.`,
+    tree?.startToFirstMs === undefined
+      ? ''
+      : `From the tree's Forward command (the extension running, the destinations listed), the first OnPremise response comes ${fixed(tree.startToFirstMs, 0)} ms (${trips(tree.startToFirstMs)} round trips) after the command.`,
     sdk
       ? `The Cloud SDK's first OnPremise call in a fresh process takes ${fixed(sdk.firstMs, 0)} ms (${trips(sdk.firstMs)} round trips), warm ${fixed(sdk.warmP50, 0)} ms.`
       : '',
-  ].join(' ');
+  ]
+    .filter((sentence) => sentence !== '')
+    .join(' ');
 }
 
 export function readmeBlock(result: BenchResult): string {

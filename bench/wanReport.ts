@@ -4,13 +4,13 @@ import type { TargetResult } from './report';
 export interface WanRow {
   readonly id: string;
   readonly label: string;
-  /** From spawning the process to "ready" (the forward's announcement); absent for in-process clients. */
+  /** From spawning the process (the tree's rows: the Forward command) to "ready" (the forward's port); absent for in-process clients. */
   readonly readyMs?: number;
   /** The first request after "ready" (forwards, approuter) or the first call of a fresh process (SDK). */
   readonly firstMs: number;
   /** Its slowest over the cold starts (p99 of a few). Absent in runs before it was measured. */
   readonly firstP99?: number;
-  /** From spawning the process to the first response. */
+  /** From spawning the process (the tree's rows: the Forward command) to the first response. */
   readonly startToFirstMs?: number;
   readonly startToFirstP99?: number;
   /** Sequential warm requests on the same process. */
@@ -18,7 +18,7 @@ export interface WanRow {
   readonly warmP99: number;
   readonly coldRuns: number;
   readonly warmRequests: number;
-  /** Of the first cold start: connections accepted per delayed link, ms after the spawn. */
+  /** Of the first cold start: connections accepted per delayed link, ms after the spawn (the tree's rows: the command, listing before it). */
   readonly trace?: Record<string, number[]>;
 }
 
@@ -42,7 +42,7 @@ export function roundTrips(result: Pick<WanResult, 'oneWayMs'>, value: number | 
 
 export function wanTable(result: WanResult): string {
   return [
-    `WAN: ${result.oneWayMs} ms one way (1 round trip = ${2 * result.oneWayMs} ms) on the links to the token service (its HTTP url and its HTTPS uaadomain), the Destination service, the connectivity proxy and the upstream; \`node -e 0\` takes ${ms(result.processStartMs)}. Cold: ${result.rows[0]?.coldRuns ?? 0} fresh processes per client (medians; p99 of so few is their slowest); warm: ${result.rows[0]?.warmRequests ?? 0} sequential requests each. Targets for our forward: warm = 1 round trip; first request after "ready" ≤ warm + 1; command → first response ≤ process start + 4 round trips.`,
+    `WAN: ${result.oneWayMs} ms one way (1 round trip = ${2 * result.oneWayMs} ms) on the links to the token service (its HTTP url and its HTTPS uaadomain), the Destination service, the connectivity proxy and the upstream; \`node -e 0\` takes ${ms(result.processStartMs)}. Cold: ${result.rows[0]?.coldRuns ?? 0} fresh processes per client (medians; p99 of so few is their slowest); warm: ${result.rows[0]?.warmRequests ?? 0} sequential requests each. Targets for our forward: warm = 1 round trip; first request after "ready" ≤ warm + 1; command → first response ≤ process start + 4 round trips. The tree's Forward command runs in a process whose connection has listed its destinations, as the running extension's has: its start is the command, and its target is command → first response ≤ 4 round trips (no process start), warm = 1 round trip.`,
     '',
     '| client | start → ready | cold: first request p50 / p99 | cold: start → first response p50 / p99 | warm p50 | warm p99 | round trips: first / warm p50 |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -53,4 +53,60 @@ export function wanTable(result: WanResult): string {
     '',
     ...result.targets.map((target) => `- ${target.pass === undefined ? 'n/a' : target.pass ? 'met' : 'missed'}: ${target.label}: ${target.measured}`),
   ].join('\n');
+}
+
+/** The WAN targets of the issue, from the rows that were measured. */
+export function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
+  const rtt = 2 * result.oneWayMs;
+  const find = (id: string) => result.rows.find((candidate) => candidate.id === id);
+  const trips = (value: number) => `${(value / rtt).toFixed(2)} round trips`;
+  const targets: TargetResult[] = [];
+  for (const id of ['forwardInternet', 'forwardOnPremise']) {
+    const forward = find(id);
+    if (!forward) continue;
+    // Round trips are counted to the nearest whole one: loopback, the delay proxies and a busy machine add
+    // milliseconds, a second round trip would add 40.
+    targets.push({
+      label: `${forward.label}: a warm request costs 1 round trip`,
+      measured: `p50 ${Math.round(forward.warmP50)} ms = ${trips(forward.warmP50)}`,
+      pass: Math.round(forward.warmP50 / rtt) <= 1,
+      value: forward.warmP50 / rtt,
+    });
+    targets.push({
+      label: `${forward.label}: first request after "ready" ≤ warm + 1 round trip`,
+      measured: `${Math.round(forward.firstMs)} ms vs warm ${Math.round(forward.warmP50)} ms (+${trips(forward.firstMs - forward.warmP50)})`,
+      pass: Math.round((forward.firstMs - forward.warmP50) / rtt) <= 1,
+      value: (forward.firstMs - forward.warmP50) / rtt,
+    });
+  }
+  for (const id of ['forwardInternet', 'forwardOnPremise']) {
+    const forward = find(id);
+    if (forward?.startToFirstMs === undefined) continue;
+    const budget = result.processStartMs + 4 * rtt;
+    targets.push({
+      label: `${forward.label}: command → first response ≤ process start + 4 round trips`,
+      measured: `${Math.round(forward.startToFirstMs)} ms vs ${Math.round(result.processStartMs)} ms + ${4 * rtt} ms = ${Math.round(budget)} ms`,
+      pass: forward.startToFirstMs <= budget,
+      value: forward.startToFirstMs,
+    });
+  }
+  // The tree's Forward command starts no process: the extension is running and has listed the destinations.
+  for (const id of ['treeInternet', 'treeOnPremise']) {
+    const tree = find(id);
+    if (!tree) continue;
+    targets.push({
+      label: `${tree.label}: a warm request costs 1 round trip`,
+      measured: `p50 ${Math.round(tree.warmP50)} ms = ${trips(tree.warmP50)}`,
+      pass: Math.round(tree.warmP50 / rtt) <= 1,
+      value: tree.warmP50 / rtt,
+    });
+    if (tree.startToFirstMs === undefined) continue;
+    targets.push({
+      label: `${tree.label}: command → first response ≤ 4 round trips`,
+      measured: `${Math.round(tree.startToFirstMs)} ms = ${trips(tree.startToFirstMs)} (budget ${4 * rtt} ms)`,
+      pass: tree.startToFirstMs <= 4 * rtt,
+      value: tree.startToFirstMs,
+    });
+  }
+  return targets;
 }
