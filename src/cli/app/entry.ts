@@ -10,5 +10,7 @@ if (problem) {
   process.exitCode = ExitCode.Failure;
 } else {
   cacheCompiledCode(process.env);
-  void import('./main');
+  // require, not import(): an import() of a CommonJS file has Node lex all 2 MB of it for named exports (~120 ms).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./main');
 }
