@@ -40,6 +40,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.TokenRejected]: ExitCode.AccessDenied,
   [ErrorCode.AlreadyExists]: ExitCode.Conflict,
   [ErrorCode.Conflict]: ExitCode.Conflict,
+  [ErrorCode.TenantChanged]: ExitCode.Conflict,
   [ErrorCode.CertificateInUse]: ExitCode.Conflict,
   [ErrorCode.PartialFailure]: ExitCode.Conflict,
   [ErrorCode.ServiceError]: ExitCode.ServiceFailure,

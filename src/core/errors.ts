@@ -25,6 +25,8 @@ export const ErrorCode = {
   AlreadyExists: 'BTP_ALREADY_EXISTS',
   /** 412 / ETag mismatch: someone else changed the object since it was read. */
   Conflict: 'BTP_CONFLICT',
+  /** An editor opened while its connection acted for one tenant, the connection now acting for another; `details` names both. */
+  TenantChanged: 'BTP_TENANT_CHANGED',
   /** A certificate of the Destination service is named by destinations (KeyStoreLocation, …); `details.references` lists them. */
   CertificateInUse: 'BTP_CERTIFICATE_IN_USE',
   /** 400 from a service: the request was malformed or contradictory. */

@@ -12,6 +12,7 @@ export const errorHeadings: Record<ErrorCode, string> = {
   [ErrorCode.Forbidden]: 'Access denied',
   [ErrorCode.AlreadyExists]: 'Already exists',
   [ErrorCode.Conflict]: 'Changed meanwhile',
+  [ErrorCode.TenantChanged]: 'Connection now acts for another tenant',
   [ErrorCode.CertificateInUse]: 'Certificate in use',
   [ErrorCode.BadRequest]: 'Request refused',
   [ErrorCode.PartialFailure]: 'Partly failed',

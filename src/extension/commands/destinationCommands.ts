@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../context/ctx';
-import { DESTINATION_EDITOR } from '../editor/destinationEditorProvider';
-import { destinationUri } from '../editor/destinationUri';
+import { openDestinationEditor } from '../editor/openDestinationEditor';
 import type { DestinationNode, TreeNode } from '../tree/destinationsModel';
 import { pickConnection, pickDestination, pickLevel } from '../context/pickers';
 
@@ -14,8 +13,7 @@ async function destinationFrom(ctx: Ctx, node: TreeNode | undefined, title: stri
 export async function editDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
   const destination = await destinationFrom(ctx, node, vscode.l10n.t('Edit which destination?'));
   if (!destination) return;
-  const uri = destinationUri({ kind: 'existing', connection: destination.connection, level: destination.level, name: destination.name });
-  await vscode.commands.executeCommand('vscode.openWith', uri, DESTINATION_EDITOR);
+  await openDestinationEditor(ctx.registry, { kind: 'existing', connection: destination.connection, level: destination.level, name: destination.name });
 }
 
 export async function newDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
@@ -28,14 +26,13 @@ export async function newDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
     instance: vscode.l10n.t('visible to applications bound to this Destination service instance'),
   });
   if (!level) return;
-  await vscode.commands.executeCommand('vscode.openWith', destinationUri({ kind: 'new', connection, level }), DESTINATION_EDITOR);
+  await openDestinationEditor(ctx.registry, { kind: 'new', connection, level });
 }
 
 export async function duplicateDestination(ctx: Ctx, node?: TreeNode): Promise<void> {
   const destination = await destinationFrom(ctx, node, vscode.l10n.t('Duplicate which destination?'));
   if (!destination) return;
-  const uri = destinationUri({ kind: 'new', connection: destination.connection, level: destination.level, from: destination.name });
-  await vscode.commands.executeCommand('vscode.openWith', uri, DESTINATION_EDITOR);
+  await openDestinationEditor(ctx.registry, { kind: 'new', connection: destination.connection, level: destination.level, from: destination.name });
 }
 
 export async function deleteDestination(ctx: Ctx, node?: TreeNode): Promise<void> {

@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { DestinationServiceClient } from '../../core/destinationService/client';
 import { BtpError, ErrorCode } from '../../core/errors';
 import type { Ctx } from '../context/ctx';
-import { DESTINATION_EDITOR } from '../editor/destinationEditorProvider';
-import { destinationUri } from '../editor/destinationUri';
+import { openDestinationEditor } from '../editor/openDestinationEditor';
 import type { TreeNode } from '../tree/destinationsModel';
 import type { FragmentNode } from '../tree/fragmentNodes';
 import { pickConnection, pickLevel } from '../context/pickers';
@@ -25,8 +24,7 @@ async function fragmentFrom(ctx: Ctx, node: TreeNode | undefined, title: string)
 export async function editFragment(ctx: Ctx, node?: TreeNode): Promise<void> {
   const fragment = await fragmentFrom(ctx, node, vscode.l10n.t('Edit which fragment?'));
   if (!fragment) return;
-  const uri = destinationUri({ kind: 'existing', connection: fragment.connection, level: fragment.level, name: fragment.name, fragment: true });
-  await vscode.commands.executeCommand('vscode.openWith', uri, DESTINATION_EDITOR);
+  await openDestinationEditor(ctx.registry, { kind: 'existing', connection: fragment.connection, level: fragment.level, name: fragment.name, fragment: true });
 }
 
 export async function newFragment(ctx: Ctx, node?: TreeNode): Promise<void> {
@@ -44,7 +42,7 @@ export async function newFragment(ctx: Ctx, node?: TreeNode): Promise<void> {
       field: 'connection',
     });
   }
-  await vscode.commands.executeCommand('vscode.openWith', destinationUri({ kind: 'new', connection, level, fragment: true }), DESTINATION_EDITOR);
+  await openDestinationEditor(ctx.registry, { kind: 'new', connection, level, fragment: true });
 }
 
 export async function deleteFragment(ctx: Ctx, node?: TreeNode): Promise<void> {

@@ -10,9 +10,11 @@ import type { ConnectionRegistry } from '../connections/connectionRegistry';
 import type { DestinationsProvider } from '../tree/destinationsProvider';
 import { chooseCertificate } from './certificates';
 import { DestinationDocument } from './destinationDocument';
-import { destinationTitle, parseDestinationUri } from './destinationUri';
+import { destinationTabTitle, parseDestinationUri } from './destinationUri';
 import { DiffContent } from './diffContent';
-import { fragmentSource } from './fragmentSource';
+import { fragmentSource, type EditorSource } from './fragmentSource';
+import { tenantBoundClient, tenantBoundSource } from './tenantBoundSource';
+import type { DestinationSource } from '../../core/destinationService/source';
 import { WebviewChannel } from './webviewChannel';
 import { editorHtml, webviewRoot } from './webviewHtml';
 import { DisposableStore } from '../../core/lifecycle/disposableStore';
@@ -57,7 +59,10 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
     const address = parseDestinationUri(uri);
     const connection = await this.registry.get(address.connection);
     const secretHome = connection.kind === 'local' ? `the ${this.secrets.description}` : 'the Destination service';
-    const source = address.fragment ? fragmentSource(connection.client, this.logger) : connection.client;
+    const adapt = (client: DestinationSource): EditorSource => (address.fragment ? fragmentSource(client, this.logger) : client);
+    // Fragments of a local connection are refused here, before any tab opens.
+    adapt(connection.client);
+    const source = tenantBoundSource(this.registry, address, adapt);
     const document = await DestinationDocument.open(uri, address, source, secretHome);
     if (context.backupId) await this.restoreBackup(document, vscode.Uri.parse(context.backupId));
     const key = uri.toString();
@@ -68,7 +73,7 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
 
   async resolveCustomEditor(document: DestinationDocument, panel: vscode.WebviewPanel): Promise<void> {
     // The tab says what the URI's file name would without its `.btp-destination` ending.
-    panel.title = destinationTitle(parseDestinationUri(document.uri));
+    panel.title = destinationTabTitle(parseDestinationUri(document.uri));
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot(this.extensionUri)] };
     const channel = new WebviewChannel(panel.webview, this.logger.child('editor'));
     const push = (): void => channel.notify(State, document.state());
@@ -110,8 +115,8 @@ export class DestinationEditorProvider implements vscode.CustomEditorProvider<De
       return { resolved: true };
     });
     channel.onRequest(ChooseCertificate, async ({ property }) => {
-      const connection = await this.registry.get(document.draft.connection);
-      const name = await chooseCertificate(connection.client, document.draft.level, property);
+      const client = await tenantBoundClient(this.registry, parseDestinationUri(document.uri));
+      const name = await chooseCertificate(client, document.draft.level, property);
       return name === undefined ? {} : { name };
     });
     panel.webview.html = editorHtml(panel.webview, this.extensionUri, document.name || (document.isFragment ? 'Fragment' : 'Destination'));

@@ -2,7 +2,9 @@
  * The URIs destination editors are opened on: `btp-destination:/<connection>/<level>/<name>.btp-destination` for a
  * destination in the service, and `…/<level>/New Destination.btp-destination?new=<n>[&from=<name>]` for a new one
  * (or a duplicate of `from`). A destination fragment has `…/<level>/fragments/<name>.btp-destination` (one segment
- * more, so no destination name can be mistaken for it). VS Code keys editors and backups on them; the tab shows
+ * more, so no destination name can be mistaken for it). A connection acting for a subscriber tenant adds
+ * `tenant=<subdomain or id:zid>`: the provider's "orders" and a subscriber's are different editors, and an editor
+ * never saves into a tenant it was not opened for. VS Code keys editors and backups on them; the tab shows
  * `destinationTitle`.
  *
  * Auto-save must never write a destination, and VS Code tells a custom editor no reason with a save, so it is
@@ -21,15 +23,24 @@ export const DESTINATION_SCHEME = 'btp-destination';
 export const DESTINATION_EXTENSION = '.btp-destination';
 
 /** `fragment`: a destination fragment (FragmentName is its key) instead of a destination. */
-export type DestinationAddress =
+export type DestinationAddress = (
   | { readonly kind: 'existing'; readonly connection: string; readonly level: LevelName; readonly name: string; readonly fragment?: true }
-  | { readonly kind: 'new'; readonly connection: string; readonly level: LevelName; readonly from?: string; readonly fragment?: true };
+  | { readonly kind: 'new'; readonly connection: string; readonly level: LevelName; readonly from?: string; readonly fragment?: true }
+) & {
+  /** The subscriber tenant the connection acted for when the editor opened (`tenantText`); none: the provider. */
+  readonly tenant?: string;
+};
 
 const FRAGMENTS_SEGMENT = 'fragments';
 
 let newCounter = 0;
 
-/** What the editor tab of `address` says: the destination's name, "New Destination" or "Copy of <name>". */
+/** The editor tab: the title, and the tenant it belongs to when the connection acts for a subscriber. */
+export function destinationTabTitle(address: DestinationAddress): string {
+  return address.tenant === undefined ? destinationTitle(address) : `${destinationTitle(address)} · ${address.tenant}`;
+}
+
+/** What the editor's file name says: the destination's name, "New Destination" or "Copy of <name>". */
 export function destinationTitle(address: DestinationAddress): string {
   if (address.kind === 'existing') return address.name;
   if (address.from) return `Copy of ${address.from}`;
@@ -39,9 +50,12 @@ export function destinationTitle(address: DestinationAddress): string {
 export function destinationUri(address: DestinationAddress): vscode.Uri {
   // Names of connections and destinations cannot contain "/"; the path stays readable.
   const path = `/${address.connection}/${address.level}/${address.fragment ? `${FRAGMENTS_SEGMENT}/` : ''}${destinationTitle(address)}${DESTINATION_EXTENSION}`;
-  if (address.kind === 'existing') return vscode.Uri.from({ scheme: DESTINATION_SCHEME, path });
-  const query = new URLSearchParams({ new: String(++newCounter), ...(address.from ? { from: address.from } : {}) });
-  return vscode.Uri.from({ scheme: DESTINATION_SCHEME, path, query: query.toString() });
+  const tenant = address.tenant === undefined ? {} : { tenant: address.tenant };
+  const query =
+    address.kind === 'existing'
+      ? new URLSearchParams(tenant)
+      : new URLSearchParams({ new: String(++newCounter), ...(address.from ? { from: address.from } : {}), ...tenant });
+  return vscode.Uri.from({ scheme: DESTINATION_SCHEME, path, ...(query.size > 0 ? { query: query.toString() } : {}) });
 }
 
 export function parseDestinationUri(uri: vscode.Uri): DestinationAddress {
@@ -56,8 +70,9 @@ export function parseDestinationUri(uri: vscode.Uri): DestinationAddress {
     });
   }
   const query = new URLSearchParams(uri.query);
-  const marker = fragment ? { fragment: true as const } : {};
-  if (!query.has('new')) return { kind: 'existing', connection, level, name, ...marker };
+  const tenant = query.get('tenant');
+  const extra = { ...(fragment ? { fragment: true as const } : {}), ...(tenant ? { tenant } : {}) };
+  if (!query.has('new')) return { kind: 'existing', connection, level, name, ...extra };
   const from = query.get('from');
-  return { kind: 'new', connection, level, ...(from ? { from } : {}), ...marker };
+  return { kind: 'new', connection, level, ...(from ? { from } : {}), ...extra };
 }

@@ -90,4 +90,50 @@ describe('subscriber tenants in the extension host', () => {
       await live.stopForward(info.id, { graceMs: 0 });
     }
   });
+  it('an editor opened for the provider never reads or writes the subscriber’s destination of the same name', async () => {
+    const api = await extensionApi();
+    await vscode.commands.executeCommand('btpConnect.startSandbox');
+    const twin = { Name: 'tenant-twin', Type: 'HTTP', URL: 'https://provider.example', ProxyType: 'Internet', Authentication: 'NoAuthentication' };
+    await (await api.ctx.registry.get('sandbox')).client.create('subaccount', twin);
+    api.ctx.destinations.refreshLevel('sandbox', 'subaccount');
+    assert.ok((await subaccountNames()).includes('tenant-twin'));
+    const providerNode = api.ctx.destinations.findDestination('sandbox', 'tenant-twin');
+    assert.ok(providerNode);
+    await vscode.commands.executeCommand('btpConnect.editDestination', providerNode);
+    const providerEditor = [...api.ctx.editors.documents.values()].find((open) => open.uri.path === '/sandbox/subaccount/tenant-twin.btp-destination');
+    assert.ok(providerEditor, 'the editor opened on the provider’s destination');
+    assert.equal(providerEditor.uri.query, '', 'the provider’s editor has no tenant');
+
+    await vscode.commands.executeCommand('btpConnect.actForTenant', await sandboxRoot(), 'subscriber');
+    const subscriber = await api.ctx.registry.get('sandbox');
+    await subscriber.client.create('subaccount', { ...twin, URL: 'https://subscriber.example' });
+    api.ctx.destinations.refreshLevel('sandbox', 'subaccount');
+    assert.ok((await subaccountNames()).includes('tenant-twin'));
+    const subscriberNode = api.ctx.destinations.findDestination('sandbox', 'tenant-twin');
+    assert.ok(subscriberNode);
+    await vscode.commands.executeCommand('btpConnect.editDestination', subscriberNode);
+    const subscriberEditor = [...api.ctx.editors.documents.values()].find(
+      (open) => open.uri.path === '/sandbox/subaccount/tenant-twin.btp-destination' && open !== providerEditor,
+    );
+    assert.ok(subscriberEditor, 'the same name as the subscriber opens another editor, not the provider’s tab');
+    assert.equal(new URLSearchParams(subscriberEditor.uri.query).get('tenant'), 'subscriber');
+    assert.equal(subscriberEditor.state().properties.URL, 'https://subscriber.example');
+
+    // The provider's editor, saved while the connection acts for the subscriber: refused, nothing written anywhere.
+    providerEditor.draft.edit(1, { Description: 'edited for the provider' }, []);
+    await assert.rejects(
+      providerEditor.save(),
+      (error: unknown) => isBtpError(error, ErrorCode.TenantChanged) && /acts for tenant "subscriber"/.test(error.message),
+    );
+    assert.equal((await subscriber.client.get('subaccount', 'tenant-twin')).value.Description, undefined, 'the subscriber’s twin is untouched');
+
+    // Acting for the provider again, the same editor saves into the provider's destination.
+    await vscode.commands.executeCommand('btpConnect.actForTenant', await sandboxRoot(), null);
+    await providerEditor.save();
+    const provider = await api.ctx.registry.get('sandbox');
+    assert.equal((await provider.client.get('subaccount', 'tenant-twin')).value.Description, 'edited for the provider');
+    await assert.rejects(subscriberEditor.revert(), (error: unknown) => isBtpError(error, ErrorCode.TenantChanged));
+    await provider.client.delete('subaccount', 'tenant-twin');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });
