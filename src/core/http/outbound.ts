@@ -5,7 +5,7 @@ import { NoProxyList, isLoopbackHost } from './noProxy';
 import { ProxyConnectPool, openTunnel } from './proxyTunnel';
 import { parseProxyUrl, redactProxyUrl, type ProxyEndpoint, type ProxySettings } from './proxySettings';
 import { RoutingDispatcher } from './routingDispatcher';
-import { tcpFirstConnector } from './tcpFirstConnector';
+import { lazyTlsConnector } from './lazyTlsConnector';
 import { Trust, type CaSource, type ClientIdentity } from './trust';
 import { WarmConnector } from './warmConnector';
 
@@ -122,7 +122,7 @@ export class OutboundNetwork {
   private direct(options: PoolOptions): Agent {
     // The connector undici would build from these options, able to open a connection ahead of a request.
     const connector = new WarmConnector(
-      tcpFirstConnector({ ...(options.lookup ? { lookup: options.lookup } : {}), timeout: options.connectTimeoutMs }, () => this.targetTls(options)),
+      lazyTlsConnector({ ...(options.lookup ? { lookup: options.lookup } : {}), timeout: options.connectTimeoutMs }, () => this.targetTls(options)),
       options.keepAliveTimeout,
     );
     const agent = new Agent({ connect: connector.connect, ...poolSettings(options) });

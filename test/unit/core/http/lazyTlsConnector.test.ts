@@ -5,14 +5,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { LookupFunction } from '../../../../src/core/http/outbound';
-import { tcpFirstConnector } from '../../../../src/core/http/tcpFirstConnector';
+import { lazyTlsConnector } from '../../../../src/core/http/lazyTlsConnector';
 import { Agent } from '../../../../src/core/http/undici';
 import { createCertificateAuthority, issueServerCertificate } from '../../../../src/sandbox/pki';
 
 // A cold process spends ~30 ms reading the OS trust store and building a TLS context. The connector makes the TLS
-// options only when an https connection needs them, after its TCP handshake has started (issue 18).
+// options only when an https connection needs them (issue 18); the connection itself is undici's, as before.
 
-const ca = createCertificateAuthority({ commonName: 'TCP-first Test CA' });
+const ca = createCertificateAuthority({ commonName: 'Lazy TLS Test CA' });
 const leaf = issueServerCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
 let https: Server;
 let http: Server;
@@ -41,10 +41,10 @@ async function get(agent: Agent, origin: string): Promise<string> {
   return body.text();
 }
 
-describe('tcpFirstConnector', () => {
+describe('lazyTlsConnector', () => {
   it('an http:// service never makes the TLS options (no trust store read)', async () => {
     let made = 0;
-    const agent = new Agent({ connect: tcpFirstConnector({ timeout: 10_000 }, () => (made++, { ca: [ca.certPem] })) });
+    const agent = new Agent({ connect: lazyTlsConnector({ timeout: 10_000 }, () => (made++, { ca: [ca.certPem] })) });
     try {
       assert.equal(await get(agent, `http://127.0.0.1:${port(http)}`), 'plain');
       assert.equal(made, 0);
@@ -53,18 +53,19 @@ describe('tcpFirstConnector', () => {
     }
   });
 
-  it('https: the TCP connection is under way before the TLS options are made, once for every connection after it', async () => {
+  it('https: the TLS options are made for the first https connection, once for every connection after it', async () => {
     const events: string[] = [];
-    const connector = tcpFirstConnector({ timeout: 10_000, lookup: recordingLookup(events) }, () => {
+    const connector = lazyTlsConnector({ timeout: 10_000, lookup: recordingLookup(events) }, () => {
       events.push('tls options');
       return { ca: [ca.certPem] };
     });
     const agent = new Agent({ connect: connector, pipelining: 0 });
     const origin = `https://localhost:${port(https)}`;
     try {
+      assert.equal(await get(agent, `http://localhost:${port(http)}`), 'plain');
+      assert.deepEqual(events, ['lookup localhost'], 'none for http://');
       assert.equal(await get(agent, origin), 'secure');
-      assert.deepEqual(events, ['lookup localhost', 'tls options']);
-      // A second connection at the same time (pipelining off): built options are reused.
+      // A second and third connection at the same time (pipelining off): the options built once are reused.
       await Promise.all([get(agent, origin), get(agent, origin)]);
       assert.equal(events.filter((event) => event === 'tls options').length, 1);
     } finally {
@@ -72,8 +73,26 @@ describe('tcpFirstConnector', () => {
     }
   });
 
+  it("https to a name whose first address refuses reaches the next one (Node's address fallback under TLS)", async () => {
+    // ::1 first, as a dual-stack name resolves; the server listens on 127.0.0.1 only.
+    const lookup: LookupFunction = (_hostname, options, callback) => {
+      const addresses = [
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ];
+      if ((options as { all?: boolean }).all) callback(null, addresses);
+      else callback(null, '::1', 6);
+    };
+    const agent = new Agent({ connect: lazyTlsConnector({ timeout: 10_000, lookup }, () => ({ ca: [ca.certPem] })) });
+    try {
+      assert.equal(await get(agent, `https://localhost:${port(https)}`), 'secure');
+    } finally {
+      await agent.close();
+    }
+  });
+
   it("https still checks the server's certificate against the options it was given, and a refused port is an error", async () => {
-    const untrusting = new Agent({ connect: tcpFirstConnector({ timeout: 10_000 }, () => ({})) });
+    const untrusting = new Agent({ connect: lazyTlsConnector({ timeout: 10_000 }, () => ({})) });
     try {
       await assert.rejects(get(untrusting, `https://127.0.0.1:${port(https)}`), /self-signed|unable to (get|verify)/i);
     } finally {
@@ -83,7 +102,7 @@ describe('tcpFirstConnector', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const gone = port(closed);
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const agent = new Agent({ connect: tcpFirstConnector({ timeout: 10_000 }, () => ({ ca: [ca.certPem] })) });
+    const agent = new Agent({ connect: lazyTlsConnector({ timeout: 10_000 }, () => ({ ca: [ca.certPem] })) });
     try {
       await assert.rejects(get(agent, `https://127.0.0.1:${gone}`), (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED');
     } finally {
