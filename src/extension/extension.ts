@@ -150,8 +150,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtpCon
         networkRebuilds = networkRebuilds
           .then(async () => {
             const next = await buildNetwork(logger);
-            // The services' pools switch now; running forwards keep their upstream pools until restarted.
-            await agents.reconfigure(next);
+            // The services' pools switch now (running forwards keep their upstream pools until restarted); the old
+            // pools drain outside the queue, so that a slow request does not hold up the next change.
+            agents
+              .reconfigure(next)
+              .catch((error: unknown) => logger.warn('could not close the pools of the previous network', error instanceof Error ? error.message : error));
           })
           .catch((error: unknown) => logger.warn('could not apply the changed network settings', error instanceof Error ? error.message : error));
       }),

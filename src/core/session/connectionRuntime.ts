@@ -88,6 +88,11 @@ export class ConnectionRuntime {
   private readonly adopted: (() => Promise<void> | void)[] = [];
   private closing: Promise<void> | undefined;
 
+  /** The subscriber tenant this runtime's client, forwards and user act for; undefined: the provider. */
+  get tenant(): SubscriberTenant | undefined {
+    return this.options.tenant;
+  }
+
   /** The client, connectivity access, tunnel and user session of a connection's bindings. */
   static parts(name: string, bindings: ConnectionBindings, options: ConnectionRuntimeOptions, client?: DestinationServiceClient): RuntimeParts {
     const { agents, logger } = options;

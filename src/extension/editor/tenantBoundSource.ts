@@ -3,10 +3,9 @@ import type { DestinationSource } from '../../core/destinationService/source';
 import { BtpError, ErrorCode } from '../../core/errors';
 import type { EditorSource } from './fragmentSource';
 
-/** The registry calls an editor's source makes: the connection's tenant now, and its current client. */
+/** The registry call an editor's source makes: the connection open now, with the tenant its client acts for. */
 export interface TenantRegistry {
-  tenantOf(connection: string): Promise<SubscriberTenant | undefined>;
-  get(connection: string): Promise<{ readonly client: DestinationSource }>;
+  get(connection: string): Promise<{ readonly client: DestinationSource; readonly tenant?: SubscriberTenant | undefined }>;
 }
 
 /**
@@ -34,10 +33,11 @@ export async function tenantBoundClient(
   registry: TenantRegistry,
   address: { readonly connection: string; readonly tenant?: string },
 ): Promise<DestinationSource> {
-  const tenant = await registry.tenantOf(address.connection);
-  const now = tenant ? tenantText(tenant) : undefined;
+  // The tenant of the very connection whose client is used (not connections.json, which the CLI may have changed).
+  const connection = await registry.get(address.connection);
+  const now = connection.tenant ? tenantText(connection.tenant) : undefined;
   if (now !== address.tenant) throw tenantChanged(address.connection, address.tenant, now);
-  return (await registry.get(address.connection)).client;
+  return connection.client;
 }
 
 function tenantChanged(connection: string, opened: string | undefined, now: string | undefined): BtpError {

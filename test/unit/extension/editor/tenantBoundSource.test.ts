@@ -16,8 +16,7 @@ function registry(start: SubscriberTenant | undefined) {
       update: async (_level: string, record: { Name: string }) => (calls.push(`update ${record.Name} on client ${id}`), {}),
     }) as unknown as DestinationSource;
   const fake: TenantRegistry = {
-    tenantOf: async () => tenant,
-    get: async () => ({ client: client(generation) }),
+    get: async () => ({ client: client(generation), tenant }),
   };
   return {
     fake,
