@@ -22,7 +22,7 @@ const withoutSmtpDemoKey = {
     });
   },
 };
-// The entry's `import('./main')` loads dist/cli-main.js at run time instead of bundling main into dist/cli.js.
+// The entry's `require('./main')` loads dist/cli-main.js at run time instead of bundling main into dist/cli.js.
 const cliMainApart = {
   name: 'cli-main-apart',
   setup(build) {

@@ -1,5 +1,5 @@
 import { enableCompileCache } from 'node:module';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { posix, win32 } from 'node:path';
 
 /**
@@ -18,11 +18,20 @@ export function compileCacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.P
 
 /**
  * Compiling the 2 MB bundle is a fifth of a `btp-connect` start; with V8's code cache the next start skips it.
- * Node's own NODE_COMPILE_CACHE wins, NODE_DISABLE_COMPILE_CACHE=1 turns it off, and a cache that cannot be
- * written only costs the time it would have saved.
+ * Node's own NODE_COMPILE_CACHE wins, NODE_DISABLE_COMPILE_CACHE=1 turns it off, root uses it only in its own home, and a cache
+ * that cannot be written only costs the time it would have saved.
  */
 export function cacheCompiledCode(env: NodeJS.ProcessEnv): void {
   if (env.NODE_COMPILE_CACHE) return;
-  const directory = compileCacheDirectory(env, process.platform, homedir());
+  let home: string;
+  try {
+    home = homedir();
+    // Root with another user's HOME (a sudo that keeps it): code from a folder that user can write would run as root.
+    if (process.getuid?.() === 0 && home !== userInfo().homedir) return;
+  } catch {
+    // No HOME and no passwd entry (an arbitrary container user): start without the cache.
+    return;
+  }
+  const directory = compileCacheDirectory(env, process.platform, home);
   if (directory) enableCompileCache(directory);
 }
