@@ -98,9 +98,11 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   };
 
   const auth =
-    kind === 'tcp' && found.destinationConfiguration.Type === 'LDAP'
-      ? ldapSignIn(found, authentication, hops)
-      : await authToken(name, authentication, found, options, hops);
+    kind !== 'tcp'
+      ? await authToken(name, authentication, found, options, hops)
+      : found.destinationConfiguration.Type === 'LDAP'
+        ? ldapSignIn(found, authentication, hops)
+        : streamClientSignsIn(found, authentication, hops);
   if (!auth) return hops.result(common);
   logger.debug(`check ${name}: lookup done, ${kind} ${proxyType}`);
 
@@ -143,6 +145,21 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
 function ldapSignIn(found: FindResult, authentication: string, hops: HopRecorder): AuthOutcome {
   hops.skip('authToken', `LDAP ${authentication}: the client binds with ldap.user itself, no token to fetch`);
   return { destination: found.destinationConfiguration, certificates: found.certificates ?? [] };
+}
+
+/**
+ * A TCP forward carries bytes and injects nothing: a MAIL or TCP destination's client signs in itself (SMTP AUTH with
+ * `mail.user`/`mail.password`, a database's own login). No auth token is fetched that nobody would use.
+ */
+function streamClientSignsIn(found: FindResult, authentication: string, hops: HopRecorder): AuthOutcome {
+  const destination = found.destinationConfiguration;
+  hops.skip(
+    'authToken',
+    authentication === 'NoAuthentication'
+      ? 'NoAuthentication: no token to fetch'
+      : `${destination.Type ?? 'TCP'} with ${authentication}: the client signs in itself with the destination's properties; a TCP forward injects nothing`,
+  );
+  return { destination, certificates: found.certificates ?? [] };
 }
 
 type Shape =

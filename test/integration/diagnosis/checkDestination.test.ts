@@ -141,6 +141,21 @@ describe('check: healthy destinations', () => {
     assert.match(result.hops.find((hop) => hop.hop === 'connectivityProxy')?.detail ?? '', /SOCKS5/);
   });
 
+  it('OnPremise MAIL with BasicAuthentication: the mail client signs in itself, so no auth token is fetched', async () => {
+    const client = new DestinationServiceClient({ binding: f.client.tokens.binding as DestinationBinding, agents: f.agents });
+    const lookups: unknown[] = [];
+    const find = client.find.bind(client);
+    client.find = (name, options) => (lookups.push(options), find(name, options));
+    const result = await check('onprem-mail', { client });
+    assertAllOk(result, ['tokenService', 'destinationLookup', 'connectivityProxy', 'cloudConnector', 'backend']);
+    assert.match(result.hops.find((hop) => hop.hop === 'authToken')?.detail ?? '', /^MAIL with BasicAuthentication: the client signs in itself/);
+    // One lookup, without token retrieval: a Basic token for SMTP would reach nobody.
+    assert.deepEqual(
+      lookups.map((options) => (options as { skipTokenRetrieval?: boolean }).skipTokenRetrieval),
+      [true],
+    );
+  });
+
   it('OnPremise through a cf-ssh tunnel: the tunnel hop is started, used and stopped', { skip: noScriptTools }, async () => {
     const cfCommand = join(__dirname, '..', '..', 'support', 'fakeBin', 'cf');
     const result = await check('onprem-erp-loc2', { path: partners, tunnel: { kind: 'cf-ssh', app: 'proxy-app', cfCommand } });
