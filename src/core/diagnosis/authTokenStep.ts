@@ -4,6 +4,7 @@ import { isAuthenticationType } from '../destinations/model';
 import type { FindOptions } from '../destinationService/types';
 import { BtpError, ErrorCode, isBtpError } from '../errors';
 import { hasUserInput, userFlowSignInRequired, userInputOf } from '../destinationService/userFlows';
+import { withTenantHeader } from '../destinationService/tenantHeader';
 import { openClientKeystore } from '../forward/keystore';
 import { timed, type HopRecorder } from './recorder';
 import type { CheckOptions } from './types';
@@ -116,7 +117,7 @@ async function userFlowInputs(
   hops: HopRecorder,
 ): Promise<FindOptions | undefined> {
   const input = userInputOf(destination);
-  if (!input) return options.findOptions ?? {};
+  if (!input) return withTenantHeader(options.findOptions ?? {}, destination, options.tenantSubdomain);
   try {
     const inputs = { ...options.findOptions, ...(options.userInputs ? await options.userInputs(destination) : {}) };
     if (!hasUserInput(input, inputs)) throw userFlowSignInRequired(name, authentication, input, undefined);

@@ -91,6 +91,8 @@ export interface CheckOptions {
   readonly findOptions?: FindOptions;
   /** What a user flow needs of the signed-in user for a destination (`userForwarding(session).findOptions`). */
   readonly userInputs?: (destination: DestinationRecord) => Promise<FindOptions>;
+  /** `X-tenant` for destinations whose token needs it (client credentials with a Common token URL). */
+  readonly tenantSubdomain?: string;
   /** The signed-in user's token, for PrincipalPropagation destinations. */
   readonly userToken?: string;
   /**

@@ -1,6 +1,7 @@
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions, FindResult } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
+import { needsTenantHeader } from '../destinationService/tenantHeader';
 import { hasUserInput, userFlowSignInRequired, userInputOf } from '../destinationService/userFlows';
 import { sharedBreaker, type CircuitBreaker } from './breaker';
 
@@ -80,9 +81,11 @@ export class DestinationResolver {
 
   private async lookup(): Promise<Resolved> {
     const started = this.now();
-    const inputs = (destination?: DestinationRecord) => (this.options.findOptions ? this.options.findOptions(destination) : Promise.resolve({}));
-    const assumed = this.lastFound?.Authentication;
-    let extra = await inputs(this.lastFound);
+    const inputs = (destination?: DestinationRecord): Promise<FindOptions> =>
+      this.options.findOptions ? this.options.findOptions(destination) : Promise.resolve({});
+    const previous = this.lastFound;
+    const assumed = previous?.Authentication;
+    let extra = await inputs(previous);
     let result = await this.find(extra);
     this.lastFound = result.destinationConfiguration;
     // A user flow the inputs were not chosen for (first lookup, or its Authentication changed): once more with them.
@@ -90,6 +93,13 @@ export class DestinationResolver {
     if (input && !hasUserInput(input, extra) && assumed !== result.destinationConfiguration.Authentication) {
       extra = await inputs(result.destinationConfiguration);
       if (hasUserInput(input, extra)) result = await this.find(extra);
+    } else if (!input && needsTenantHeader(result.destinationConfiguration) && extra.tenant === undefined && !needsTenantHeader(previous)) {
+      // Client credentials with a Common token URL: its token needs X-tenant, which only this lookup revealed.
+      const again = await inputs(result.destinationConfiguration);
+      if (again.tenant !== undefined) {
+        extra = again;
+        result = await this.find(extra);
+      }
     }
     if (input && !hasUserInput(input, extra)) {
       throw userFlowSignInRequired(this.options.name, result.destinationConfiguration.Authentication ?? '', input, undefined);

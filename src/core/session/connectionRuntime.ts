@@ -1,6 +1,8 @@
 import type { ConnectivityBinding } from '../bindings/types';
 import type { ConnectionBindings } from '../connections/connectionStore';
 import type { SubscriberTenant } from '../connections/subscriberTenant';
+import { tenantHeaderSubdomain, withTenantHeader } from '../destinationService/tenantHeader';
+import type { DestinationRecord, FindOptions } from '../destinationService/types';
 import { ConnectivityAccess } from '../connectivity/connectivityAccess';
 import { connectivityTunnelOptions, tunnelEndpoints } from '../connectivity/tunnelEndpoints';
 import { DestinationServiceClient } from '../destinationService/client';
@@ -57,6 +59,8 @@ export interface RuntimeParts {
   readonly connectivity?: ConnectivityAccess;
   readonly tunnel?: TunnelSupervisor;
   readonly user?: UserSession;
+  /** What `X-tenant` names for destinations that need it (client credentials with a Common token URL). */
+  readonly tenantSubdomain?: string;
 }
 
 export interface TunnelChange {
@@ -77,6 +81,7 @@ export class ConnectionRuntime {
   /** The user signed in to this connection (browser sign-in), when it has a secret store for one. */
   readonly user: UserSession | undefined;
   readonly tunnelMode: TunnelMode;
+  private readonly tenantSubdomain: string | undefined;
   private readonly connectivity: ConnectivityAccess | undefined;
   private readonly tunnel: TunnelSupervisor | undefined;
   private readonly tunnelChanges = new Emitter<TunnelChange>();
@@ -121,9 +126,11 @@ export class ConnectionRuntime {
           ...tenant,
         })
       : undefined;
+    const tenantSubdomain = tenantHeaderSubdomain(bindings.destination, options.tenant);
     return {
       name,
       client: client ?? new DestinationServiceClient({ binding: bindings.destination, agents, logger: logger.child('destinations'), ...tenant }),
+      ...(tenantSubdomain ? { tenantSubdomain } : {}),
       ...(binding ? { connectivityBinding: binding } : {}),
       ...(connectivity ? { connectivity } : {}),
       ...(tunnel ? { tunnel } : {}),
@@ -141,6 +148,7 @@ export class ConnectionRuntime {
     this.connectivity = parts.connectivity;
     this.tunnel = parts.tunnel;
     this.user = parts.user;
+    this.tenantSubdomain = parts.tenantSubdomain;
     this.tunnelMode = options.tunnelMode;
     const tunnel = this.tunnel;
     if (tunnel) this.disposables.add(tunnel.onDidChangeState((state, detail) => this.tunnelChanges.fire({ state, ...(detail ? { detail } : {}) })));
@@ -156,12 +164,23 @@ export class ConnectionRuntime {
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       // The current network: proxy settings may change, and the next forward takes the new ones.
       network: options.network ?? (() => options.agents.network),
-      ...(this.user ? { findOptions: userForwarding(this.user).findOptions } : {}),
+      ...(this.findInputs ? { findOptions: this.findInputs } : {}),
       ...(options.clientForTenant ? { clientForTenant: options.clientForTenant } : {}),
       ...(recent && scope ? { recentPaths: { note: (destination: string, path: string) => recent.note(scope, destination, path) } } : {}),
     });
     this.disposables.add(this.tunnelChanges);
     if (this.user) this.disposables.add(this.user);
+  }
+
+  /**
+   * What a lookup of a destination sends besides its name, given the destination as an earlier lookup found it: the
+   * signed-in user's inputs, and `X-tenant` where the destination's token needs it. Undefined: nothing ever.
+   */
+  private get findInputs(): ((destination?: DestinationRecord) => Promise<FindOptions>) | undefined {
+    const user = this.user ? userForwarding(this.user).findOptions : undefined;
+    const subdomain = this.tenantSubdomain;
+    if (!user && subdomain === undefined) return undefined;
+    return async (destination) => withTenantHeader(user ? await user(destination) : {}, destination, subdomain);
   }
 
   get hasConnectivity(): boolean {
@@ -256,6 +275,7 @@ export class ConnectionRuntime {
       ...(userToken || fragment ? { findOptions: { ...(userToken ? { userToken } : {}), ...(fragment ? { fragmentName: fragment } : {}) } } : {}),
       // What a user flow needs (refresh token, code, subject token), as the forwards send it.
       ...(this.user ? { userInputs: userForwarding(this.user).findOptions } : {}),
+      ...(this.tenantSubdomain ? { tenantSubdomain: this.tenantSubdomain } : {}),
       logger: this.options.logger.child('check'),
     });
   }
