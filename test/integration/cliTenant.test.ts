@@ -34,8 +34,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function forward(args: string[], use: (addresses: string[]) => Promise<void>) {
-  return runForwardUntil([...args, '--ca', 'ca.pem'], { cwd: dir, env, secrets }, use);
+function forward(args: string[], use: (addresses: string[]) => Promise<void>, mayNotStart = false) {
+  return runForwardUntil([...args, '--ca', 'ca.pem'], { cwd: dir, env, secrets, mayNotStart }, use);
 }
 
 async function get(url: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -81,7 +81,7 @@ describe('subscriber tenants on the CLI', () => {
       assert.equal(echo.headers.authorization, subscriberBasic);
     });
     assert.equal(result.code, ExitCode.Ok, result.stderr);
-    const providerOnly = await forward(['internet-noauth', '--connection', 'dev'], async () => assert.fail('a provider destination must not start'));
+    const providerOnly = await forward(['internet-noauth', '--connection', 'dev'], async () => assert.fail('a provider destination must not start'), true);
     assert.equal(providerOnly.code, ExitCode.NotFound, providerOnly.stdout);
 
     const check = await cli('check', 'subscriber-api', '--connection', 'dev', '--ca', 'ca.pem', '--json');
