@@ -156,8 +156,15 @@ export class DestinationRouter {
           : async (destination?: DestinationRecord): Promise<FindOptions> => {
               // A request that brings the flow's input itself (X-Refresh-Token, X-Code…) does not make the session's asked for.
               const input = userInputOf(destination);
-              const { userToken, ...own } = base ? await base(input && hasUserInput(input, extra) ? undefined : destination) : {};
-              return { ...own, ...(userToken !== undefined && extra.tenant === undefined ? { userToken } : {}), ...extra };
+              const { userToken, tenant, ...own } = base ? await base(input && hasUserInput(input, extra) ? undefined : destination) : {};
+              // X-tenant (a Common token URL) names the tenant the request acts for, not the connection's.
+              const tenantHeader = request.tenant ? request.tenant.subdomain : tenant;
+              return {
+                ...own,
+                ...(tenant !== undefined && tenantHeader !== undefined ? { tenant: tenantHeader } : {}),
+                ...(userToken !== undefined && extra.tenant === undefined ? { userToken } : {}),
+                ...extra,
+              };
             };
       resolver = new DestinationResolver({ client, name, ...(findOptions ? { findOptions } : {}) });
       this.resolvers.set(key, resolver);

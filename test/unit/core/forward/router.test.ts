@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import type { FindOptions, FindResult } from '../../../../src/core/destinationService/types';
+import { withTenantHeader } from '../../../../src/core/destinationService/tenantHeader';
 import { DestinationRouter } from '../../../../src/core/forward/router';
 
 // How the one-port router combines the request's contract headers with the connection's own find inputs.
@@ -50,5 +51,43 @@ describe('DestinationRouter with the transparent proxy contract', () => {
     assert.equal(picked.ok, false);
     assert.equal(!picked.ok && picked.status, 501);
     assert.equal(seen.length, before);
+  });
+});
+
+describe('DestinationRouter and X-tenant of a Common token URL', () => {
+  const seen: FindOptions[] = [];
+  const commonClient = {
+    find: async (name: string, options: FindOptions = {}): Promise<FindResult> => {
+      seen.push(options);
+      const destinationConfiguration = {
+        Name: name,
+        Type: 'HTTP',
+        URL: 'http://127.0.0.1:1',
+        Authentication: 'OAuth2ClientCredentials',
+        tokenServiceURLType: 'Common',
+      };
+      return { destinationConfiguration, authTokens: [{ type: 'Bearer', value: 't', http_header: { key: 'Authorization', value: 'Bearer t' } }] } as FindResult;
+    },
+  };
+  // The connection's inputs as the runtime builds them: X-tenant with its own (the provider's) subdomain.
+  const router = new DestinationRouter({
+    client: commonClient,
+    clientForTenant: () => commonClient,
+    findOptions: async (destination) => withTenantHeader({}, destination, 'provider'),
+  });
+  const lookedUp = async (headers: Record<string, string>): Promise<FindOptions | undefined> => {
+    const picked = router.pick(requestWith({ 'X-Destination-Name': 'orders', ...headers }));
+    assert.ok(picked.ok);
+    await picked.resolver.get();
+    return seen.at(-1);
+  };
+
+  it("names the subscriber the request acts for (X-Tenant-Subdomain), never the connection's tenant", async () => {
+    assert.deepEqual(await lookedUp({ 'X-Tenant-Subdomain': 'customer-a' }), { tenant: 'customer-a' });
+    assert.deepEqual(await lookedUp({}), { tenant: 'provider' });
+  });
+
+  it('sends none for a tenant given by zone id (X-tenant takes a subdomain) rather than the wrong one', async () => {
+    assert.deepEqual(await lookedUp({ 'X-Tenant-Id': '0b7f6c1e-1111-2222-3333-444455556666' }), {});
   });
 });
