@@ -8,7 +8,7 @@ import type { TunnelMode } from '../core/tunnel/types';
 import { connectionOptions, connectionUsage, stringOption, type OptionSpecs, type OptionValues } from './command';
 import { parseSpecs } from './forwardSpec';
 
-export const forwardUsage = `Usage: btp-connect forward <name>[+<fragment>][:<port>]... | --all [--port <port>] [--fragment <fragment>] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--max-connections <n>] [--verbose] [connection options]
+export const forwardUsage = `Usage: btp-connect forward <name>[+<fragment>][:<port>]... | --all [--port <port>] [--fragment <fragment>] [--fragment-optional] [--tunnel <mode>] [--tcp] [--websocket] [--cookies] [--allow-origin <origin>]... [--local-token auto|on|off] [--max-connections <n>] [--verbose] [connection options]
 
 Each destination gets a loopback port (the given one, else a free one) until Ctrl-C:
 HTTP destinations as http://127.0.0.1:PORT with their credentials injected, TCP/LDAP/MAIL destinations as a
@@ -22,6 +22,8 @@ plain TCP port. OnPremise destinations go through the connectivity proxy of the 
   --fragment <fragment>       merge this destination fragment into the one destination forwarded (same as
                               <name>+<fragment>): its properties win on every lookup, e.g. another URL or
                               other credentials (find-destination's X-fragment-name)
+  --fragment-optional         a fragment that does not exist (at the destination's level) is left out and the
+                              destination forwarded as it is, instead of refusing (X-fragment-optional: true)
   --tunnel <mode>             how to reach the connectivity proxy from here: the tunnel \`tunnel setup\` saved for
                               the connection, else direct (the key's host and ports); cf-ssh:<app> (cf ssh through
                               an app bound to the connectivity service), kubectl[:<namespace>][@<context>] (kubectl
@@ -56,6 +58,7 @@ export const forwardOptionSpecs: OptionSpecs = {
   all: { type: 'boolean' },
   port: { type: 'string' },
   fragment: { type: 'string' },
+  'fragment-optional': { type: 'boolean' },
   tunnel: { type: 'string' },
   tcp: { type: 'boolean' },
   websocket: { type: 'boolean' },
@@ -109,9 +112,14 @@ export function parseForwardRequest(values: OptionValues, positionals: readonly 
   const maxText = stringOption(values, 'max-connections');
   const maxConnections = maxText === undefined ? undefined : checkMaxConnections(maxText, 'max-connections', '--max-connections');
   const har = stringOption(values, 'har');
+  const fragmentOptional = values['fragment-optional'] === true;
+  if (fragmentOptional && !named.some((spec) => spec.fragment !== undefined))
+    throw new BtpError(ErrorCode.InvalidInput, '--fragment-optional goes with a fragment: <name>+<fragment> or --fragment <fragment>.', {
+      field: 'fragment-optional',
+    });
   const specs = named.map((spec): ForwardSpec => ({
     destination: spec.name,
-    ...(spec.fragment === undefined ? {} : { fragment: spec.fragment }),
+    ...(spec.fragment === undefined ? {} : { fragment: spec.fragment, ...(fragmentOptional ? { fragmentOptional: true } : {}) }),
     port: spec.port,
     allowWebSocket: values.websocket === true,
     passCookies: values.cookies === true,

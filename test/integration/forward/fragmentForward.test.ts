@@ -91,6 +91,32 @@ describe('a forward with a fragment', () => {
 describe('fragments on the command line', () => {
   const env = () => ({ BTP_CONNECT_LOCAL_TOKEN: 'off', BTP_CONNECT_CONFIG_DIR: join(dir, 'config') });
 
+  it('--fragment-optional: a missing fragment leaves the destination as it is; without it the forward is refused', async () => {
+    let served = 0;
+    const optional = await runForwardUntil(
+      ['internet-basic+no-such-fragment', '--fragment-optional', '--key', 'destination.json'],
+      { cwd: dir, env: env() },
+      async ([address]) => {
+        const plain = await echo(address ?? '', '/plain');
+        assert.equal(plain.path, '/internet-basic/plain', "the destination's own URL");
+        assert.match(plain.headers.authorization ?? '', /^Basic /, 'and its own credentials');
+        served++;
+      },
+    );
+    assert.equal(optional.code, ExitCode.Ok, optional.stderr);
+    assert.equal(served, 1);
+    const required = await runForwardUntil(
+      ['internet-basic+no-such-fragment', '--key', 'destination.json'],
+      { cwd: dir, env: env(), mayNotStart: true },
+      async () => assert.fail('a missing fragment must refuse the forward'),
+    );
+    assert.equal(required.code, ExitCode.NotFound, required.stderr);
+    assert.match(required.stderr, /no-such-fragment/);
+    const alone = await runCli(['forward', 'internet-basic', '--fragment-optional', '--key', 'destination.json'], { cwd: dir, env: env() });
+    assert.equal(alone.code, ExitCode.InvalidInput);
+    assert.match(alone.stderr, /--fragment-optional goes with a fragment/);
+  });
+
   it('forward <destination>+<fragment> and --fragment', async () => {
     const result = await runForwardUntil(
       ['internet-basic+oauth-override', 'internet-noauth', '--key', 'destination.json'],
