@@ -1,7 +1,6 @@
 import type { DestinationServiceClient } from '../destinationService/client';
 import type { AuthTokenSuccess, CertificateRecord, DestinationRecord, FindOptions, FindResult } from '../destinationService/types';
 import { BtpError, ErrorCode } from '../errors';
-import { needsTenantHeader } from '../destinationService/tenantHeader';
 import { hasUserInput, userFlowSignInRequired, userInputOf } from '../destinationService/userFlows';
 import { sharedBreaker, type CircuitBreaker } from './breaker';
 
@@ -84,19 +83,17 @@ export class DestinationResolver {
     const inputs = (destination?: DestinationRecord): Promise<FindOptions> =>
       this.options.findOptions ? this.options.findOptions(destination) : Promise.resolve({});
     const previous = this.lastFound;
-    const assumed = previous?.Authentication;
     let extra = await inputs(previous);
     let result = await this.find(extra);
-    this.lastFound = result.destinationConfiguration;
-    // A user flow the inputs were not chosen for (first lookup, or its Authentication changed): once more with them.
-    const input = userInputOf(result.destinationConfiguration);
-    if (input && !hasUserInput(input, extra) && assumed !== result.destinationConfiguration.Authentication) {
-      extra = await inputs(result.destinationConfiguration);
-      if (hasUserInput(input, extra)) result = await this.find(extra);
-    } else if (!input && needsTenantHeader(result.destinationConfiguration) && extra.tenant === undefined && !needsTenantHeader(previous)) {
-      // Client credentials with a Common token URL: its token needs X-tenant, which only this lookup revealed.
-      const again = await inputs(result.destinationConfiguration);
-      if (again.tenant !== undefined) {
+    const found = result.destinationConfiguration;
+    this.lastFound = found;
+    // The inputs were chosen for the destination as last found (none on a first lookup). Where what decides them
+    // changed (a user flow's input, X-tenant for a Common token URL), once more with this one's, unless a user flow's
+    // input is still missing: that is the sign-in error below, not a second lookup.
+    const input = userInputOf(found);
+    if (inputsKey(found) !== inputsKey(previous)) {
+      const again = await inputs(found);
+      if (!sameInputs(again, extra) && (!input || hasUserInput(input, again))) {
         extra = again;
         result = await this.find(extra);
       }
@@ -125,4 +122,14 @@ export class DestinationResolver {
     };
     return this.current;
   }
+}
+
+/** What a lookup's inputs depend on (session/userForwarding.ts, destinationService/tenantHeader.ts). */
+function inputsKey(destination: DestinationRecord | undefined): string {
+  return `${destination?.Authentication ?? ''}|${destination?.tokenServiceURLType ?? ''}`;
+}
+
+function sameInputs(a: FindOptions, b: FindOptions): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => a[key as keyof FindOptions] === b[key as keyof FindOptions]);
 }
