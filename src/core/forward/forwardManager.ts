@@ -7,8 +7,7 @@ import { BtpError, ErrorCode } from '../errors';
 import { checkMaxConnections, defaultMaxConnections } from './connectionLimit';
 import { Emitter, type Disposable } from '../events';
 import { silentLogger, type Logger } from '../log';
-import { httpTargetOf, proxyTypeOf, tcpTargetOf } from './destinationTarget';
-import { assertForwardable } from './notForwardable';
+import { forwardKindOf, type ForwardKind } from './forwardKind';
 import { HttpForward } from './httpForward';
 import type { Exchange, ForwardTimeouts, HttpForwardOptions } from './httpForwardOptions';
 import { appAddress } from './localToken';
@@ -22,7 +21,6 @@ import type { OutboundNetwork } from '../http/outbound';
 import type { CloseBound } from '../net/drain';
 
 export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed' | 'stopped';
-export type ForwardKind = 'http' | 'tcp';
 
 export interface ForwardSpec {
   /** A destination name, or `ALL_DESTINATIONS` for one port that serves them all (`/<destination>/…`). */
@@ -174,11 +172,10 @@ export class ForwardManager {
     // connection warmed during the token request. Its failure is reported after the checks below.
     const resolving = resolver.get();
     resolving.catch(() => undefined);
-    // So does the connectivity token an OnPremise forward's first request needs (the kind is not known yet; the
-    // token is cached for every forward of the connection, so an Internet forward costs one token request at most).
+    // The connectivity token an OnPremise forward's first request needs, and the connection to the proxy it goes on
+    // (no bytes before a request): the kind is not known yet; the token is cached for every forward of the
+    // connection, so an Internet forward costs one token request at most.
     this.options.connectivity?.token().catch(() => undefined);
-    // With the fragment: its Type, URL or ProxyType decide the kind and the target as much as the destination's.
-    // And the connection to the proxy it will be sent on (no bytes go out on it before a request).
     this.options.connectivity?.warm();
     const destination = await resolving.then(
       (resolved) => resolved.destination,
@@ -186,24 +183,11 @@ export class ForwardManager {
       // still says whether it is forwardable at all, which is the better answer for an RFC destination.
       () => this.findWithoutCredentials(name, fragment),
     );
-    // Before the kind is chosen: RFC and PrivateLink get their own answer, not "needs a TCP forward".
-    assertForwardable(name, destination);
-    const kind: ForwardKind = spec.kind ?? ((destination.Type ?? 'HTTP') === 'HTTP' ? 'http' : 'tcp');
-    if (kind === 'http') httpTargetOf(name, destination);
-    else tcpTargetOf(name, destination);
-    if (kind === 'tcp' && this.options.localToken !== undefined) {
-      throw new BtpError(
-        ErrorCode.Unsupported,
-        `"${name}" needs a TCP forward, and a TCP forward cannot check the local token this machine requires (it is shared by several users); forward it on a machine of your own.`,
-        { field: 'requireLocalToken' },
-      );
-    }
-    const onPremise = proxyTypeOf(destination) === 'OnPremise';
-    if (onPremise && !this.options.connectivity) {
-      throw new BtpError(ErrorCode.InvalidInput, `Destination "${name}" is OnPremise: the connection needs a connectivity service key to reach it.`, {
-        field: 'connectivity',
-      });
-    }
+    const { kind, onPremise } = forwardKindOf(name, destination, {
+      kind: spec.kind,
+      localToken: this.options.localToken !== undefined,
+      connectivity: this.options.connectivity !== undefined,
+    });
     await resolving;
     const id = randomUUID();
     const logger = this.logger.child(label);
