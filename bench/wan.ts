@@ -57,6 +57,43 @@ function childEnv(vcap: string): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, VCAP_SERVICES: vcap, BTP_CONNECT_LOCAL_TOKEN: 'off', NO_COLOR: '1' };
 }
 
+/**
+ * Saves the delayed bindings as a connection (keychain and a scratch config folder) and runs one forward on it, so
+ * that its tokens are kept as after any earlier command; undefined where no OS keychain is reachable.
+ */
+async function saveConnection(vcap: string, scratch: string): Promise<SavedConnection | undefined> {
+  const name = `bench-wan-${process.pid}`;
+  const env = { ...childEnv(vcap), BTP_CONNECT_CONFIG_DIR: join(scratch, 'config'), ...keychainEnv() };
+  const connected = await cliCommand(env, 'connect', name, '--vcap');
+  if (connected.status !== 0) {
+    log(`wan: no saved-connection rows (${connected.stderr.trim().split('\n')[0] ?? `exit ${connected.status}`})`);
+    return undefined;
+  }
+  const saved = { name, env };
+  // An earlier forward through the connectivity proxy: both services' tokens are kept, as after any day's first command.
+  await forwardRun(wanNames.onPremise, vcap, 0, saved);
+  return saved;
+}
+
+async function forgetConnection(saved: SavedConnection | undefined): Promise<void> {
+  if (saved) await cliCommand(saved.env, 'disconnect', saved.name);
+}
+
+/** A `btp-connect` command run to its end; not spawnSync: the delay proxies live in this process's event loop. */
+async function cliCommand(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const [status] = (await once(child, 'exit')) as [number | null];
+  return { status, stderr };
+}
+
+/** What the keychain needs from the environment (the D-Bus session of the Secret Service on Linux). */
+function keychainEnv(): NodeJS.ProcessEnv {
+  const names = ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME', 'DISPLAY'];
+  return Object.fromEntries(names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+}
+
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const exited = once(child, 'exit').then(() => undefined);
@@ -89,14 +126,21 @@ interface ColdRun {
   readonly warm: readonly number[];
 }
 
-/** `btp-connect forward NAME` from dist/: spawn → announcement → first 200 → warm requests. */
-async function forwardRun(name: string, vcap: string, warmRequests: number): Promise<ColdRun> {
+/** A connection saved in the OS keychain, as `btp-connect connect` leaves it: its forwards take kept tokens. */
+interface SavedConnection {
+  readonly name: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** `btp-connect forward NAME` from dist/ (--vcap, or a saved connection): spawn → announcement → first 200 → warm requests. */
+async function forwardRun(name: string, vcap: string, warmRequests: number, saved?: SavedConnection): Promise<ColdRun> {
   const started = performance.now();
   // BENCH_WAN_PROFILE=<dir>: a CPU profile of each forward process (where a cold start spends its CPU).
   const profile = process.env.BENCH_WAN_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WAN_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, '--vcap', '--local-token', 'off'], {
+  const source = saved ? ['--connection', saved.name] : ['--vcap'];
+  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, ...source, '--local-token', 'off'], {
     cwd: root,
-    env: childEnv(vcap),
+    env: saved?.env ?? childEnv(vcap),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -319,6 +363,7 @@ export async function measureWan(input: WanInput, options: WanOptions): Promise<
   const agents = new HttpAgents();
   // The approuter's working directory and the sandbox CA for the SDK's HTTPS calls: nothing of the repository's.
   const scratch = await mkdtemp(join(tmpdir(), 'btp-bench-wan-'));
+  let saved: SavedConnection | undefined;
   try {
     // Destinations are created on the undelayed link: setup, not measurement.
     const client = new DestinationServiceClient({ binding: parseCredentials(destination, { expected: 'destination' }) as DestinationBinding, agents });
@@ -342,9 +387,23 @@ export async function measureWan(input: WanInput, options: WanOptions): Promise<
     const user = { jwt: await input.userToken(), caFile: join(scratch, 'sandbox-ca.pem') };
     await writeFile(user.caFile, input.caPem);
     const warmRequests = options.warmRequests;
+    saved = await saveConnection(vcap, scratch);
+    const savedRows = (connection: SavedConnection) => [
+      {
+        id: 'forwardSavedInternet',
+        label: '`btp-connect forward`, saved connection, Internet (Basic)',
+        run: () => forwardRun(wanNames.internet, vcap, warmRequests, connection),
+      },
+      {
+        id: 'forwardSavedOnPremise',
+        label: '`btp-connect forward`, saved connection, OnPremise (Basic)',
+        run: () => forwardRun(wanNames.onPremise, vcap, warmRequests, connection),
+      },
+    ];
     const clients: { id: string; label: string; run: () => Promise<ColdRun> }[] = [
-      { id: 'forwardInternet', label: '`btp-connect forward`, Internet (Basic)', run: () => forwardRun(wanNames.internet, vcap, warmRequests) },
-      { id: 'forwardOnPremise', label: '`btp-connect forward`, OnPremise (Basic)', run: () => forwardRun(wanNames.onPremise, vcap, warmRequests) },
+      { id: 'forwardInternet', label: '`btp-connect forward --vcap`, Internet (Basic)', run: () => forwardRun(wanNames.internet, vcap, warmRequests) },
+      { id: 'forwardOnPremise', label: '`btp-connect forward --vcap`, OnPremise (Basic)', run: () => forwardRun(wanNames.onPremise, vcap, warmRequests) },
+      ...(saved ? savedRows(saved) : []),
       { id: 'treeInternet', label: "tree's Forward command, Internet (Basic)", run: () => treeRun(wanNames.internet, vcap, warmRequests) },
       { id: 'treeOnPremise', label: "tree's Forward command, OnPremise (Basic)", run: () => treeRun(wanNames.onPremise, vcap, warmRequests) },
       { id: 'sdkInternet', label: 'Cloud SDK `executeHttpRequest`, defaults, Internet', run: () => sdkRun(wanNames.internet, vcap, warmRequests) },
@@ -386,6 +445,7 @@ export async function measureWan(input: WanInput, options: WanOptions): Promise<
     const partial = { oneWayMs: options.oneWayMs, processStartMs, rows };
     return { ...partial, targets: wanTargets(partial) };
   } finally {
+    await forgetConnection(saved);
     await agents.close();
     await Promise.all(links.map((link) => link.close()));
     await rm(scratch, { recursive: true, force: true });

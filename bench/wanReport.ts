@@ -61,7 +61,7 @@ export function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
   const find = (id: string) => result.rows.find((candidate) => candidate.id === id);
   const trips = (value: number) => `${(value / rtt).toFixed(2)} round trips`;
   const targets: TargetResult[] = [];
-  for (const id of ['forwardInternet', 'forwardOnPremise']) {
+  for (const id of ['forwardInternet', 'forwardOnPremise', 'forwardSavedInternet', 'forwardSavedOnPremise']) {
     const forward = find(id);
     if (!forward) continue;
     // Round trips are counted to the nearest whole one: loopback, the delay proxies and a busy machine add
@@ -79,7 +79,7 @@ export function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
       value: (forward.firstMs - forward.warmP50) / rtt,
     });
   }
-  for (const id of ['forwardInternet', 'forwardOnPremise']) {
+  for (const id of ['forwardInternet', 'forwardOnPremise', 'forwardSavedInternet', 'forwardSavedOnPremise']) {
     const forward = find(id);
     if (forward?.startToFirstMs === undefined) continue;
     const budget = result.processStartMs + 4 * rtt;

@@ -8,6 +8,8 @@ import { ConnectionStore, defaultConfigDirectory } from '../core/connections/con
 import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
 import { HttpAgents } from '../core/http/agents';
+import { warmConnection } from '../core/http/outbound';
+import { keepTokensIn, type TokenKeeping } from '../core/oauth/keptTokens';
 import type { SavedTunnelMode } from '../core/connections/savedTunnel';
 import { parseSubscriberTenant, type SubscriberTenant } from '../core/connections/subscriberTenant';
 import type { CliIo } from './io';
@@ -42,6 +44,8 @@ export interface OpenClient {
   readonly savedTunnel?: SavedTunnelMode;
   /** The subscriber tenant `client` acts for (--tenant, else the one saved with the connection); none: the provider. */
   readonly tenant?: SubscriberTenant;
+  /** Where a saved connection's tokens outlive the command (the client's already do); none for keys and VCAP. */
+  readonly keepTokens?: TokenKeeping;
   close(): Promise<void>;
 }
 
@@ -61,13 +65,27 @@ export function connectionStore(io: CliIo): ConnectionStore {
 
 export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenClient> {
   const chosenTenant = args.tenant === undefined ? undefined : parseSubscriberTenant(args.tenant);
-  const resolved = await resolveBindings(args, io);
+  const agents = new HttpAgents({ network: await cliNetwork(args, io) });
+  let resolved: ResolvedBindings;
+  try {
+    resolved = await resolveBindings(args, io, (uri) => warmConnection(agents.default, `${uri}/destination-configuration`));
+  } catch (error) {
+    await agents.close();
+    throw error;
+  }
   const { binding, connectivity, login, source, connection, savedTunnel } = resolved;
   // --tenant wins over the tenant saved with the connection, for this command only.
   const tenant = chosenTenant ?? resolved.tenant;
-  const agents = new HttpAgents({ network: await cliNetwork(args, io) });
+  // A saved connection keeps its tokens beside its secret, so the next command need not fetch one (issue 18).
+  const keepTokens = connection ? keepTokensIn(io.secretStore(), connection) : undefined;
   return {
-    client: new DestinationServiceClient({ binding, agents, ...(tenant ? { tenant } : {}) }),
+    client: new DestinationServiceClient({
+      binding,
+      agents,
+      ...(tenant ? { tenant } : {}),
+      ...(keepTokens ? { keeper: keepTokens('destination', binding) } : {}),
+    }),
+    ...(keepTokens ? { keepTokens } : {}),
     ...(tenant ? { tenant } : {}),
     binding,
     ...(connection ? { connection } : {}),
@@ -90,7 +108,10 @@ export async function withClient<T>(args: ConnectionArgs, io: CliIo, work: (open
   }
 }
 
-async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<ResolvedBindings> {
+/** Opens a connection to the Destination service at `uri` ahead of the first request (`warmConnection`). */
+type Warm = (uri: string) => void;
+
+async function resolveBindings(args: ConnectionArgs, io: CliIo, warm: Warm): Promise<ResolvedBindings> {
   const chosen = [args.connection, args.key, args.vcap ? 'vcap' : undefined].filter((value) => value !== undefined);
   if (chosen.length > 1) {
     throw new BtpError(ErrorCode.InvalidInput, 'Use only one of --connection, --key and --vcap.', { field: 'connection' });
@@ -113,10 +134,10 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
   }
   if (args.vcap) return fromEnvironment(io);
   const name = args.connection ?? io.env.BTP_CONNECT_CONNECTION;
-  if (name) return fromConnection(name, io);
+  if (name) return fromConnection(name, io, warm);
   if (io.env.VCAP_SERVICES || io.env.VCAP_SERVICES_FILE_PATH || io.env.SERVICE_BINDING_ROOT) return fromEnvironment(io);
   const saved = await connectionStore(io).list();
-  if (saved.length === 1 && saved[0]) return fromConnection(saved[0].name, io);
+  if (saved.length === 1 && saved[0]) return fromConnection(saved[0].name, io, warm);
   throw new BtpError(
     ErrorCode.ConnectionNotFound,
     saved.length === 0
@@ -126,8 +147,12 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo): Promise<Resolve
   );
 }
 
-async function fromConnection(name: string, io: CliIo): Promise<ResolvedBindings> {
+async function fromConnection(name: string, io: CliIo, warm: Warm): Promise<ResolvedBindings> {
   const store = connectionStore(io);
+  // The Destination service's handshake runs while the keychain is read (on Linux a D-Bus call of ~9 ms per secret,
+  // one at a time): its URL is in connections.json. Nothing is sent on the connection before a request.
+  const uri = (await store.list()).find((summary) => summary.name === name)?.destinationServiceUrl;
+  if (uri && URL.canParse(uri)) warm(uri);
   // Keychain and file reads that do not depend on each other.
   const [bindings, tunnel, tenant] = await Promise.all([store.load(name), store.tunnel(name), store.tenant(name)]);
   const savedTunnel = tunnel?.mode;

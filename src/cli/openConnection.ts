@@ -49,6 +49,7 @@ export function withConnection<T>(args: ConnectionArgs, io: CliIo, setup: Connec
       env: io.env,
       // The signed-in user belongs to a saved connection; a key file or VCAP_SERVICES has none.
       ...(opened.connection ? { userSecrets: io.secretStore() } : {}),
+      ...(opened.keepTokens ? { keepTokens: opened.keepTokens } : {}),
       ...(file ? { localToken: file.value } : {}),
       ...(setup.allowedOrigins ? { allowedOrigins: setup.allowedOrigins } : {}),
       recentPaths,

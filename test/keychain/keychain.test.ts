@@ -42,8 +42,17 @@ describe('KeychainSecretStore against a real Secret Service', () => {
     await store.delete('a/b');
   });
 
-  it('splits long values (private keys) into chunk entries and removes every chunk on replace and delete', async () => {
+  it('keeps a long value (a private key, kept tokens) in one entry, one D-Bus read', async () => {
     const store = new KeychainSecretStore(service);
+    const long = 'y'.repeat(6000);
+    await store.set('whole', long);
+    assert.equal(await new AsyncEntry(service, 'whole').getPassword(), long);
+    assert.equal(await store.get('whole'), long);
+    await store.delete('whole');
+  });
+
+  it('splits long values into chunk entries where asked (as on Windows) and removes every chunk on replace and delete', async () => {
+    const store = new KeychainSecretStore(service, undefined, { chunkSize: 1800 });
     const long = 'x'.repeat(1800 * 3 + 7);
     await store.set('long', long);
     assert.equal(await store.get('long'), long);
@@ -74,8 +83,15 @@ describe('btp-connect connect with the OS keychain', () => {
     assert.equal(await store.get('connection/sandbox/destination/clientsecret'), sandbox.keys.destination.clientsecret);
     assert.equal(await store.get('connection/sandbox-x509/destination/key'), sandbox.keys.destinationX509.key);
 
+    const tokenRequests = () => sandbox.tokenService.requestCount.get(String(sandbox.keys.destination.clientid)) ?? 0;
+    const before = tokenRequests();
     const { stdout } = await cli('ls', '--connection', 'sandbox', '--level', 'instance');
     assert.match(stdout, /^instance-api +instance/m);
+    // Issue 18: the next process takes the token the first kept in the keychain (one entry, read whole).
+    assert.match((await cli('get', 'instance-api', '--connection', 'sandbox')).stdout, /instance-api/);
+    assert.equal(tokenRequests(), before + 1);
+    assert.match((await store.get('connection/sandbox/kept-tokens')) ?? '', /"destination"/);
+    assert.match((await new AsyncEntry('btp-connect', 'connection/sandbox/kept-tokens').getPassword()) ?? '', /^\{"version":1/);
     const x509 = await cli('ls', '--connection', 'sandbox-x509', '--level', 'instance', '--ca', 'ca.pem');
     assert.match(x509.stdout, /^x509-instance-api +instance/m);
 
@@ -83,6 +99,7 @@ describe('btp-connect connect with the OS keychain', () => {
     await cli('disconnect', 'sandbox-x509');
     assert.equal(await store.get('connection/sandbox/destination/clientsecret'), undefined);
     assert.equal(await store.get('connection/sandbox-x509/destination/key'), undefined);
+    assert.equal(await store.get('connection/sandbox/kept-tokens'), undefined);
     assert.equal(await new AsyncEntry('btp-connect', 'connection/sandbox-x509/destination/key#0').getPassword(), null);
   });
 

@@ -1,8 +1,8 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { BtpError, ErrorCode } from '../../core/errors';
 import { CONFIG_FILE_NAME } from '../../sandbox/cloudConnector/configFile';
-import { writeSandboxFiles, type SandboxFiles } from '../../sandbox/files';
-import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import type { SandboxFiles } from '../../sandbox/files';
+import type { Sandbox } from '../../sandbox/sandbox';
 import { stringOption, type Command } from '../command';
 import { ExitCode } from '../exitCodes';
 import { defaultSandboxDirectory } from '../sandboxDirectory';
@@ -61,6 +61,9 @@ ${mailboxUsage}`,
       throw new BtpError(ErrorCode.InvalidInput, `--port-base must be 0 or a port up to 65000, not "${portText}".`, { field: 'port-base' });
     }
     const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+    // Loaded here, not with the CLI: the sandbox (and its SMTP and LDAP servers) is most of the bundle, and every
+    // other command's start would evaluate it for nothing (issue 18).
+    const [{ startSandbox }, { writeSandboxFiles }] = await Promise.all([import('../../sandbox/sandbox'), import('../../sandbox/files')]);
     let sandbox: Sandbox;
     try {
       const slapdPath = stringOption(values, 'slapd');

@@ -6,7 +6,7 @@ import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBin
 import { BtpError, ErrorCode } from '../errors';
 import { AtomicJsonFile } from '../fs/atomicJsonFile';
 import { readListFile } from '../fs/listFile';
-import { connectionSecretKey, USER_TOKEN_FIELDS, userSecretKey, type ConnectionPart, type SecretKey } from '../secrets/secretKeys';
+import { connectionSecretKey, keptTokensKey, USER_TOKEN_FIELDS, userSecretKey, type ConnectionPart, type SecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
 import { readSavedTunnel, type SavedTunnel } from './savedTunnel';
 import { readSubscriberTenant, sameTenant, type SubscriberTenant } from './subscriberTenant';
@@ -55,7 +55,14 @@ interface StoredBinding {
   auth: 'secret' | 'x509';
   /** Credentials without their secret fields; those are in the secret store under `connectionSecretKey(...)`. */
   credentials: Record<string, unknown>;
+  /**
+   * The secret fields the secret store holds for it. Each keychain read is a D-Bus call on Linux (~9 ms, one at a
+   * time): a command reads only these. Absent in files written before it existed: every secret field is looked for.
+   */
+  secretFields?: SecretField[];
 }
+
+type SecretField = (typeof SECRET_CREDENTIAL_FIELDS)[number];
 
 interface ConnectionsFile {
   version: 1;
@@ -143,6 +150,8 @@ export class ConnectionStore {
       for (const part of PARTS) {
         if (existing.bindings[part] && !bindings[part]) await this.deleteSecrets(name, part);
       }
+      // Tokens of the old keys: never taken for the new ones (see KeptTokens), so not kept either.
+      await this.secrets.delete(keptTokensKey(name));
     }
   }
 
@@ -269,6 +278,7 @@ export class ConnectionStore {
     // an invisible leftover.
     for (const part of PARTS) await this.deleteSecrets(name, part);
     for (const field of USER_TOKEN_FIELDS) await this.secrets.delete(userSecretKey(name, field));
+    await this.secrets.delete(keptTokensKey(name));
     await this.write({ version: 1, connections: data.connections.filter((candidate) => candidate.name !== name) });
     return true;
   }
@@ -281,23 +291,28 @@ export class ConnectionStore {
     written: SecretKey[],
   ): Promise<StoredBinding> {
     const publicPart: Record<string, unknown> = { ...binding.credentials };
+    const secretFields: SecretField[] = [];
     for (const field of SECRET_CREDENTIAL_FIELDS) {
       const value = binding.credentials[field];
       if (typeof value !== 'string') continue;
       const key = connectionSecretKey(name, part, field);
       await this.secrets.set(key, value);
       written.push(key);
+      secretFields.push(field);
       delete publicPart[field];
     }
-    return { auth: binding.auth.kind, credentials: publicPart };
+    return { auth: binding.auth.kind, credentials: publicPart, secretFields };
   }
 
   private async rehydrate(connection: StoredConnection, part: ConnectionPart) {
     const stored = connection.bindings[part];
     const credentials: Record<string, unknown> = { ...stored?.credentials };
     const authKind = stored?.auth === 'x509' ? 'key' : 'clientsecret';
-    const values = await Promise.all(SECRET_CREDENTIAL_FIELDS.map((field) => this.secrets.get(connectionSecretKey(connection.name, part, field))));
-    for (const [index, field] of SECRET_CREDENTIAL_FIELDS.entries()) {
+    const recorded = Array.isArray(stored?.secretFields) ? SECRET_CREDENTIAL_FIELDS.filter((field) => stored.secretFields?.includes(field)) : undefined;
+    // The auth kind's field is always read: a record without it cannot be right, and its absence must be reported.
+    const fields = recorded ? [...new Set([authKind, ...recorded])] : SECRET_CREDENTIAL_FIELDS;
+    const values = await Promise.all(fields.map((field) => this.secrets.get(connectionSecretKey(connection.name, part, field))));
+    for (const [index, field] of fields.entries()) {
       const value = values[index];
       if (value !== undefined) credentials[field] = value;
       else if (field === authKind) {

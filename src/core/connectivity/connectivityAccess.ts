@@ -5,6 +5,7 @@ import { BtpError, ErrorCode } from '../errors';
 import type { HttpAgents } from '../http/agents';
 import { WarmConnector } from '../http/warmConnector';
 import type { AccessToken } from '../oauth/tokenRequest';
+import type { TokenKeeper } from '../oauth/keptTokens';
 import { ServiceTokens } from '../oauth/serviceTokens';
 
 export interface ProxyEndpoint {
@@ -28,6 +29,8 @@ export interface ConnectivityAccessOptions {
   readonly connection?: string;
   /** The subscriber tenant the connection acts for: the proxy token is taken in its zone, to reach its Cloud Connectors. */
   readonly tenant?: TokenTenant;
+  /** Where its tokens outlive the process (a saved connection's secret store); none: fetched by every process. */
+  readonly keeper?: TokenKeeper;
 }
 
 /**
@@ -47,7 +50,7 @@ export class ConnectivityAccess {
     private readonly endpoints: ProxyEndpoints = bindingEndpoints(binding),
     private readonly options: ConnectivityAccessOptions = {},
   ) {
-    this.tokens = new ServiceTokens(binding, agents);
+    this.tokens = new ServiceTokens(binding, agents, undefined, options.keeper);
   }
 
   httpProxy(): ProxyEndpoint {

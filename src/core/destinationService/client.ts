@@ -7,6 +7,7 @@ import type { HttpAgents } from '../http/agents';
 import { warmConnection } from '../http/outbound';
 import { headerValue, sendRequest, type HttpRequest, type HttpResponse } from '../http/request';
 import { silentLogger, type Logger } from '../log';
+import type { TokenKeeper } from '../oauth/keptTokens';
 import { ServiceTokens } from '../oauth/serviceTokens';
 import { responseError, type Operation } from './responseErrors';
 import type { BulkItemResult, CertificateRecord, DestinationLevel, DestinationRecord, FindOptions, FindResult, WithEtag } from './types';
@@ -15,6 +16,8 @@ export interface DestinationServiceClientOptions {
   readonly binding: DestinationBinding;
   readonly agents: HttpAgents;
   readonly tokens?: ServiceTokens;
+  /** Where its client-credentials tokens outlive the process (a saved connection's secret store); with `tokens`, unused. */
+  readonly keeper?: TokenKeeper;
   /** Act in this tenant (e.g. a subscriber of a multi-tenant app) instead of the binding's own. */
   readonly tenant?: TokenTenant;
   readonly logger?: Logger;
@@ -38,7 +41,7 @@ export class DestinationServiceClient {
   private warmed = false;
 
   constructor(private readonly options: DestinationServiceClientOptions) {
-    this.tokens = options.tokens ?? new ServiceTokens(options.binding, options.agents);
+    this.tokens = options.tokens ?? new ServiceTokens(options.binding, options.agents, undefined, options.keeper);
     this.logger = options.logger ?? silentLogger;
     this.base = `${options.binding.uri}/destination-configuration`;
   }

@@ -2,6 +2,7 @@ import { tokenEndpoint, type TokenTenant } from '../bindings/tokenEndpoint';
 import type { ServiceBinding } from '../bindings/types';
 import type { HttpAgents } from '../http/agents';
 import { decodeJwt, tenantOf } from './jwt';
+import type { TokenKeeper } from './keptTokens';
 import { TokenCache } from './tokenCache';
 import { requestToken, type AccessToken, type TokenGrant } from './tokenRequest';
 
@@ -14,11 +15,22 @@ export class ServiceTokens {
     readonly binding: ServiceBinding,
     private readonly agents: HttpAgents,
     private readonly cache = new TokenCache(),
+    /** Where client-credentials tokens outlive this process (a saved connection's secret store); none: nowhere. */
+    private readonly keeper?: TokenKeeper,
   ) {}
 
   /** The binding's client-credentials token; without a tenant, the provider's (the binding's own). */
   clientCredentials(tenant: TokenTenant = {}): Promise<AccessToken> {
-    return this.fetch(tenant, { type: 'client_credentials' }, 'cc');
+    const key = this.cacheKey(tenant, 'cc');
+    const keeper = this.keeper;
+    if (!keeper) return this.fetch(tenant, { type: 'client_credentials' }, 'cc');
+    return this.cache.get(key, async () => {
+      const kept = await keeper.take(key);
+      if (kept) return kept;
+      const token = await this.request(tenant, { type: 'client_credentials' });
+      keeper.keep(key, token);
+      return token;
+    });
   }
 
   /** A jwt-bearer exchange of a user's token for this binding's client, in the user's tenant (spec §2.2). */
@@ -30,15 +42,19 @@ export class ServiceTokens {
 
   /** Drops a token the service refused with 401, so the next call fetches a fresh one. */
   invalidate(token: AccessToken, tenant: TokenTenant = {}): void {
-    this.cache.invalidate(this.cacheKey(tenant, 'cc'), token);
+    const key = this.cacheKey(tenant, 'cc');
+    this.cache.invalidate(key, token);
+    this.keeper?.forget(key, token);
   }
 
   private fetch(tenant: TokenTenant, grant: TokenGrant, grantKey: string): Promise<AccessToken> {
-    return this.cache.get(this.cacheKey(tenant, grantKey), () => {
-      const endpoint = tokenEndpoint(this.binding, tenant);
-      return requestToken({ tokenUrl: endpoint.url, clientId: this.binding.clientId, auth: this.binding.auth, headers: endpoint.headers }, grant, {
-        agents: this.agents,
-      });
+    return this.cache.get(this.cacheKey(tenant, grantKey), () => this.request(tenant, grant));
+  }
+
+  private request(tenant: TokenTenant, grant: TokenGrant): Promise<AccessToken> {
+    const endpoint = tokenEndpoint(this.binding, tenant);
+    return requestToken({ tokenUrl: endpoint.url, clientId: this.binding.clientId, auth: this.binding.auth, headers: endpoint.headers }, grant, {
+      agents: this.agents,
     });
   }
 

@@ -47,7 +47,12 @@ export class TokenCache {
   }
 
   private isFresh(token: AccessToken): boolean {
-    const margin = Math.min(this.maxMarginMs, (token.expiresIn * 1000) / 10);
-    return this.now() < token.expiresAt - margin;
+    return isFreshToken(token, this.now(), this.maxMarginMs);
   }
+}
+
+/** Whether a token is still good to use: not within its refresh margin (a tenth of its life, at most `maxMarginMs`). */
+export function isFreshToken(token: Pick<AccessToken, 'expiresIn' | 'expiresAt'>, now: number, maxMarginMs = 60_000): boolean {
+  const margin = Math.min(maxMarginMs, (token.expiresIn * 1000) / 10);
+  return now < token.expiresAt - margin;
 }

@@ -4,10 +4,17 @@ import type { SecretStore } from './secretStore';
 /** The keychain service name both the CLI and the extension use, so a connection made in one serves the other. */
 export const KEYCHAIN_SERVICE = 'btp-connect';
 
-// Windows Credential Manager caps a secret at 2560 bytes; a private key PEM is longer. Values above this
-// size are split into numbered chunk entries behind a small header entry, on every platform alike.
-const chunkSize = 1800;
+// Windows Credential Manager caps a secret at 2560 bytes; a private key PEM is longer. There, values above this
+// size are split into numbered chunk entries behind a small header entry. Secret Service and the macOS Keychain
+// have no such cap, and every entry read is a call of its own (on Linux a D-Bus round trip, ~9 ms, one at a time):
+// they keep a value whole. Chunked values of earlier versions are read on every platform.
+const windowsChunkSize = 1800;
 const chunkHeader = 'btp-connect-chunks:';
+
+export interface KeychainOptions {
+  /** Values longer than this are split (default: 1800 on Windows, never elsewhere). */
+  readonly chunkSize?: number;
+}
 
 interface KeyringEntry {
   setPassword(password: string): Promise<void>;
@@ -26,11 +33,15 @@ export class KeychainSecretStore implements SecretStore {
   readonly description = 'OS keychain';
   private factory: EntryFactory | undefined;
 
+  private readonly chunkSize: number;
+
   constructor(
     private readonly service = KEYCHAIN_SERVICE,
     factory?: EntryFactory,
+    options: KeychainOptions = {},
   ) {
     this.factory = factory;
+    this.chunkSize = options.chunkSize ?? (process.platform === 'win32' ? windowsChunkSize : Number.POSITIVE_INFINITY);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -54,11 +65,12 @@ export class KeychainSecretStore implements SecretStore {
 
   async set(key: string, value: string): Promise<void> {
     await this.delete(key);
+    const chunkSize = this.chunkSize;
     if (value.length <= chunkSize && !value.startsWith(chunkHeader)) {
       await this.call('write', () => this.entry(key).setPassword(value));
       return;
     }
-    const count = Math.ceil(value.length / chunkSize);
+    const count = Math.max(1, Math.ceil(value.length / chunkSize));
     // Parts first, header last: a reader never sees a header whose parts are not all written.
     for (let index = 0; index < count; index++) {
       await this.call('write', () => this.entry(`${key}#${index}`).setPassword(value.slice(index * chunkSize, (index + 1) * chunkSize)));

@@ -10,11 +10,20 @@ export type ConnectionPart = 'destination' | 'connectivity' | 'login';
 export const USER_TOKEN_FIELDS = ['refresh_token', 'access_token'] as const;
 export type UserTokenField = (typeof USER_TOKEN_FIELDS)[number];
 
-export type SecretKey = `connection/${string}/${ConnectionPart}/${string}` | `connection/${string}/user/${UserTokenField}` | `local-destination/${string}`;
+export type SecretKey =
+  | `connection/${string}/${ConnectionPart}/${string}`
+  | `connection/${string}/user/${UserTokenField}`
+  | `connection/${string}/kept-tokens`
+  | `local-destination/${string}`;
 
 /** A service key's secret field (`clientsecret`, `key`, …) of a saved connection. */
 export function connectionSecretKey(connection: string, part: ConnectionPart, field: string): SecretKey {
   return `connection/${connection}/${part}/${field}`;
+}
+
+/** The client-credentials tokens of a saved connection's services, kept between processes (`KeptTokens`). */
+export function keptTokensKey(connection: string): SecretKey {
+  return `connection/${connection}/kept-tokens`;
 }
 
 /** A signed-in user's token of a connection. */

@@ -20,6 +20,7 @@ import { DisposableStore } from '../lifecycle/disposableStore';
 import type { LocalProxyEndpoints } from '../localEnv/connectivityVcap';
 import type { Logger } from '../log';
 import type { CloseBound } from '../net/drain';
+import type { TokenKeeping } from '../oauth/keptTokens';
 import { UserSession, type SignedInUser } from '../oauth/userSession';
 import type { SecretStore } from '../secrets/secretStore';
 import { TunnelSupervisor } from '../tunnel/supervisor';
@@ -48,6 +49,8 @@ export interface ConnectionRuntimeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The subscriber tenant the connection acts for (destinations, sign-in, proxy token); none: the provider. */
   readonly tenant?: SubscriberTenant;
+  /** Where the tokens of the Destination and connectivity services outlive the process (saved connections). */
+  readonly keepTokens?: TokenKeeping;
 }
 
 /** What a runtime runs on: `parts()` makes them from bindings; tests hand in their own. */
@@ -124,12 +127,21 @@ export class ConnectionRuntime {
           ...(user ? userForwarding(user).connectivity : {}),
           // The connectivity proxy's token is taken in the zone of the tenant the connection acts for.
           ...tenant,
+          ...(options.keepTokens ? { keeper: options.keepTokens('connectivity', binding) } : {}),
         })
       : undefined;
     const tenantSubdomain = tenantHeaderSubdomain(bindings.destination, options.tenant);
     return {
       name,
-      client: client ?? new DestinationServiceClient({ binding: bindings.destination, agents, logger: logger.child('destinations'), ...tenant }),
+      client:
+        client ??
+        new DestinationServiceClient({
+          binding: bindings.destination,
+          agents,
+          logger: logger.child('destinations'),
+          ...tenant,
+          ...(options.keepTokens ? { keeper: options.keepTokens('destination', bindings.destination) } : {}),
+        }),
       ...(tenantSubdomain ? { tenantSubdomain } : {}),
       ...(binding ? { connectivityBinding: binding } : {}),
       ...(connectivity ? { connectivity } : {}),

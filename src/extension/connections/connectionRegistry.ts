@@ -17,6 +17,7 @@ import type { Logger } from '../../core/log';
 import type { TunnelMode, TunnelState } from '../../core/tunnel/types';
 import type { Sandbox } from '../../sandbox/sandbox';
 import type { Config } from '../base/config';
+import { keepTokensIn } from '../../core/oauth/keptTokens';
 import { tenantClients } from '../../core/forward/tenantClients';
 import { LiveConnection, type ConnectionKind, type LiveConnectionOptions } from './liveConnection';
 
@@ -319,6 +320,8 @@ export class ConnectionRegistry {
         ...this.connectionOptions(this.agents, tunnelMode, logger),
         clientForTenant: tenantClients(bindings.destination, this.agents),
         userSecrets: this.store.secretStore,
+        // Shared with the CLI: a window reloaded, or a command run in the terminal, starts with a valid token.
+        keepTokens: keepTokensIn(this.store.secretStore, name, logger.child('tokens')),
         ...(tenant ? { tenant } : {}),
       });
     }

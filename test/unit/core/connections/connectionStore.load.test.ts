@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -9,10 +9,10 @@ import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../.
 import { ConnectionStore } from '../../../../src/core/connections/connectionStore';
 import { ErrorCode, isBtpError } from '../../../../src/core/errors';
 import { MemorySecretStore } from '../../../support/memorySecretStore';
-import { connectivityKey, destinationKey, xsuaaKey } from '../../../support/bindingFixtures';
+import { connectivityKey, destinationKey, x509, xsuaaKey } from '../../../support/bindingFixtures';
 
 // Opening a saved connection reads its secrets from the OS keychain, one D-Bus (or OS) call each: they do not depend
-// on each other, so a cold `forward` or window waits for one call, not six; a missing one is still reported first
+// on each other, so a cold `forward` or window waits for one call, not three; a missing one is still reported first
 // in the order destination, connectivity, sign-in key.
 
 const destination = parseCredentials(destinationKey(), { expected: 'destination' }) as DestinationBinding;
@@ -51,8 +51,33 @@ describe('ConnectionStore.load', () => {
     assert.equal(loaded.destination.credentials.clientsecret, destination.credentials.clientsecret);
     assert.equal(loaded.connectivity?.credentials.clientid, connectivity.credentials.clientid);
     assert.equal(loaded.login?.credentials.clientid, login.credentials.clientid);
-    // Three parts, two secret fields each.
-    assert.equal(secrets.maxInFlight, 6);
+    // Three parts, each with the one secret field it was saved with (clientsecret).
+    assert.equal(secrets.maxInFlight, 3);
+  });
+
+  it('reads only the secret fields a part was saved with; a file from before that record looks for all of them', async () => {
+    const secrets = new SlowSecrets();
+    const connections = new ConnectionStore(secrets, join(dir, 'fields'));
+    const x509Destination = parseCredentials(x509(destinationKey()), { expected: 'destination' }) as DestinationBinding;
+    await connections.add('dev', { destination: x509Destination, connectivity });
+    const read: string[] = [];
+    const get = secrets.get.bind(secrets);
+    secrets.get = (key) => {
+      read.push(key);
+      return get(key);
+    };
+    const loaded = await connections.load('dev');
+    assert.equal(loaded.destination.auth.kind, 'x509');
+    assert.deepEqual(read.sort(), ['connection/dev/connectivity/clientsecret', 'connection/dev/destination/key']);
+
+    const file = join(dir, 'fields', 'connections.json');
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { connections: { bindings: Record<string, { secretFields?: string[] }> }[] };
+    for (const binding of Object.values(stored.connections[0]?.bindings ?? {})) delete binding.secretFields;
+    await writeFile(file, JSON.stringify(stored));
+    read.length = 0;
+    const old = await connections.load('dev');
+    assert.equal(old.connectivity?.credentials.clientsecret, connectivity.credentials.clientsecret);
+    assert.equal(read.length, 4, 'both fields of both parts');
   });
 
   it('reports the first missing secret in part order, whichever read ends first', async () => {
