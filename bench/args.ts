@@ -51,8 +51,8 @@ export const usage = `Usage: npm run bench -- [options]
   --idle-many N        idle connections through HTTP forwards of one process, 4,096 at most per
                        forward (default 10000; 0 skips)
   --no-cold            skip the cold-token check
-  --no-wan             skip the WAN scenario; --wan-only runs nothing else (needs \`npm run build\`: it
-                       starts dist/cli.js); --wan-delay MS one-way delay (default 20), --wan-runs N cold
+  --no-wan             skip the WAN scenario (it builds and starts the production CLI); --wan-only
+                       runs nothing else; --wan-delay MS one-way delay (default 20), --wan-runs N cold
                        starts per client (default 3)
   --profile a,b        --cpu-prof for child processes: forwards, references, sandboxHost, upstream
   --quiet C            before each measurement wait (at most --quiet-wait S, default 20) until other

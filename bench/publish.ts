@@ -55,13 +55,17 @@ function wanProse(wan: WanResult): string {
   const trips = (value: number | undefined) => roundTrips(wan, value);
   const internet = find('forwardInternet');
   const onPremise = find('forwardOnPremise');
+  const saved = find('forwardSavedOnPremise');
   const sdk = find('sdkOnPremise');
   const tree = find('treeOnPremise');
   if (!internet || !onPremise) return '';
   return [
     `Warm, a request through a forward costs ${trips(internet.warmP50)} (Internet) and ${trips(onPremise.warmP50)} (OnPremise) round trips: connections and lookups are reused.`,
-    `Cold, \`btp-connect forward\` announces its port ${fixed(onPremise.readyMs, 0)} ms after the command (Node alone starts in ${fixed(wan.processStartMs, 0)} ms),`,
+    `Cold, \`btp-connect forward --vcap\` announces its port ${fixed(onPremise.readyMs, 0)} ms after the command (Node alone starts in ${fixed(wan.processStartMs, 0)} ms),`,
     `and the first OnPremise request takes ${fixed(onPremise.firstMs, 0)} ms (${trips(onPremise.firstMs)} round trips), ${fixed(onPremise.startToFirstMs, 0)} ms from the command.`,
+    saved?.startToFirstMs === undefined
+      ? ''
+      : `Of a saved connection, whose tokens an earlier command kept in the keychain, the first OnPremise response comes ${fixed(saved.startToFirstMs, 0)} ms after the command (ready after ${fixed(saved.readyMs, 0)} ms).`,
     tree?.startToFirstMs === undefined
       ? ''
       : `From the tree's Forward command (the extension running, the destinations listed), the first OnPremise response comes ${fixed(tree.startToFirstMs, 0)} ms (${trips(tree.startToFirstMs)} round trips) after the command.`,

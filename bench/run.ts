@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs, UsageError, type BenchOptions } from './args';
@@ -8,7 +8,7 @@ import { coresOf, foreignLoad, snapshot, waitForQuiet, type ForeignLoad } from '
 import type { ForwardKind, ForwardPorts } from './forwards';
 import { maxConnectionsCeiling } from '../src/core/forward/connectionLimit';
 import { iperfAvailable, runIperf, startIperfServer, type IperfServer } from './iperf';
-import { measureWan } from './wan';
+import { buildCli, measureWan } from './wan';
 import { wanTable, type WanResult } from './wanReport';
 import { runWrk, wrkAvailable } from './wrk';
 import { measureIdle, type IdleResult } from './idle';
@@ -276,10 +276,8 @@ async function main(): Promise<number> {
   }
 
   let wan: WanResult | undefined;
-  const built = existsSync(join(__dirname, '..', 'dist', 'cli.js'));
-  if (options.wanOnly && !built) throw new UsageError('the WAN scenario starts dist/cli.js: run `npm run build` first');
-  if (options.wan && !built) log('WAN scenario skipped: it starts dist/cli.js, and there is none (`npm run build`)');
-  if ((options.wan || options.wanOnly) && built) {
+  if (options.wan || options.wanOnly) {
+    buildCli();
     wan = await measureWan(
       {
         keys: sandbox.ready.keys,

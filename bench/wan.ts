@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Agent, get } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseCredentials } from '../src/core/bindings/parseCredentials';
 import type { DestinationBinding } from '../src/core/bindings/types';
 import { DestinationServiceClient } from '../src/core/destinationService/client';
@@ -18,10 +18,12 @@ import { wanTargets, type WanResult, type WanRow } from './wanReport';
 // The WAN scenario: a fixed one-way delay on the links to the token service, the Destination service, the
 // connectivity proxy and the upstream (the Cloud Connector sits next to the on-premise system, so the tunnel and
 // its last hop stay local). Clients run as users run them, each as a fresh process: `btp-connect forward` from
-// dist/ with --vcap, and the SAP Cloud SDK's executeHttpRequest with its defaults. The tree's Forward command runs
+// its production build with --vcap or a saved connection, and the SAP Cloud SDK's executeHttpRequest with its defaults. The tree's Forward command runs
 // where the extension already is: in a process whose connection has listed its destinations.
 
 const root = join(__dirname, '..');
+/** The CLI as users install it: the production build (minified, no source map), in a folder of the bench's own. */
+const cliPath = join(root, '.tmp', 'bench', 'cli', 'cli.js');
 export const wanNames = { internet: 'bench-wan-internet', onPremise: 'bench-wan-onprem' } as const;
 
 export interface WanOptions {
@@ -50,6 +52,15 @@ function delayedVcap(vcap: Record<string, unknown[]>, replace: ReadonlyMap<numbe
     text = text.replaceAll(`127.0.0.1:${from}"`, `127.0.0.1:${to}"`).replaceAll(`localhost:${from}"`, `localhost:${to}"`).replaceAll(`"${from}"`, `"${to}"`);
   }
   return text;
+}
+
+/** Builds the production CLI the WAN scenario starts (`scripts/build.mjs --production --cli-only`). */
+export function buildCli(): void {
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production', '--cli-only', '--outdir', dirname(cliPath)], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`building the CLI failed: ${built.stderr}`);
 }
 
 /** A minimal environment: no proxies or VCAP of the developer's shell. */
@@ -81,7 +92,7 @@ async function forgetConnection(saved: SavedConnection | undefined): Promise<voi
 
 /** A `btp-connect` command run to its end; not spawnSync: the delay proxies live in this process's event loop. */
 async function cliCommand(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const [status] = (await once(child, 'exit')) as [number | null];
@@ -132,13 +143,13 @@ interface SavedConnection {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** `btp-connect forward NAME` from dist/ (--vcap, or a saved connection): spawn → announcement → first 200 → warm requests. */
+/** `btp-connect forward NAME`, production build (--vcap, or a saved connection): spawn → announcement → first 200 → warm requests. */
 async function forwardRun(name: string, vcap: string, warmRequests: number, saved?: SavedConnection): Promise<ColdRun> {
   const started = performance.now();
   // BENCH_WAN_PROFILE=<dir>: a CPU profile of each forward process (where a cold start spends its CPU).
   const profile = process.env.BENCH_WAN_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WAN_PROFILE}`] : [];
   const source = saved ? ['--connection', saved.name] : ['--vcap'];
-  const child = spawn(process.execPath, [...profile, join(root, 'dist', 'cli.js'), 'forward', name, ...source, '--local-token', 'off'], {
+  const child = spawn(process.execPath, [...profile, cliPath, 'forward', name, ...source, '--local-token', 'off'], {
     cwd: root,
     env: saved?.env ?? childEnv(vcap),
     stdio: ['ignore', 'pipe', 'pipe'],

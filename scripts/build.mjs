@@ -1,11 +1,16 @@
 // Bundles the entry points with esbuild: the extension host (CJS, `vscode` external), the CLI (CJS with
 // a shebang) and the webviews (browser IIFEs: editor, traffic inspector). Native modules stay external and ship in node_modules.
-// Usage: node scripts/build.mjs [--watch] [--production]
+// Usage: node scripts/build.mjs [--watch] [--production] [--cli-only --outdir <folder>]
+// (--cli-only: the CLI alone, e.g. the production CLI the bench starts, in a folder of its own)
 import * as esbuild from 'esbuild';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const cliOnly = process.argv.includes('--cli-only');
+const outdir = process.argv.includes('--outdir') ? process.argv[process.argv.indexOf('--outdir') + 1] : 'dist';
+if (outdir === undefined || (outdir !== 'dist' && !cliOnly)) throw new Error('--outdir <folder> goes with --cli-only');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 // smtp-server ships a pregenerated localhost key and certificate as TLS defaults. The sandbox's mail server never
 // speaks TLS (STARTTLS disabled, not `secure`), so they would only be a known private key in our bundles, which
@@ -33,20 +38,25 @@ const cliMainApart = {
 };
 const nodeTarget = { ...common, platform: 'node', target: 'node22', format: 'cjs', external: ['vscode', '@napi-rs/keyring'], plugins: [withoutSmtpDemoKey] };
 
-const builds = [
-  { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+const cli = [
   // dist/cli.js is the small entry (Node check, code cache), dist/cli-main.js the CLI it loads.
   {
     ...nodeTarget,
     entryPoints: ['src/cli/app/entry.ts'],
-    outfile: 'dist/cli.js',
+    outfile: join(outdir, 'cli.js'),
     banner: { js: '#!/usr/bin/env node' },
     plugins: [withoutSmtpDemoKey, cliMainApart],
   },
-  { ...nodeTarget, entryPoints: ['src/cli/app/main.ts'], outfile: 'dist/cli-main.js' },
-  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' },
-  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/inspectorMain.ts'], outfile: 'dist/webview/inspector.js' },
+  { ...nodeTarget, entryPoints: ['src/cli/app/main.ts'], outfile: join(outdir, 'cli-main.js') },
 ];
+const builds = cliOnly
+  ? cli
+  : [
+      { ...nodeTarget, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+      ...cli,
+      { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' },
+      { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/src/inspectorMain.ts'], outfile: 'dist/webview/inspector.js' },
+    ];
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
@@ -59,11 +69,13 @@ if (watch) {
       if (inputs['node_modules/undici/index.js']) throw new Error(`${output} bundles undici's index: import from src/core/http/undici.ts instead`);
     }
   }
-  chmodSync('dist/cli.js', 0o755);
+  chmodSync(join(outdir, 'cli.js'), 0o755);
 }
-// The stylesheet is served as a file: the webview's CSP allows styles from the extension only, never inline.
-mkdirSync('dist/webview', { recursive: true });
-// Each page's stylesheet is page.css (what all pages share) followed by its own.
-for (const page of ['editor', 'inspector']) {
-  writeFileSync(`dist/webview/${page}.css`, readFileSync('webview/src/page.css', 'utf8') + readFileSync(`webview/src/${page}.css`, 'utf8'));
+if (!cliOnly) {
+  // The stylesheet is served as a file: the webview's CSP allows styles from the extension only, never inline.
+  mkdirSync('dist/webview', { recursive: true });
+  // Each page's stylesheet is page.css (what all pages share) followed by its own.
+  for (const page of ['editor', 'inspector']) {
+    writeFileSync(`dist/webview/${page}.css`, readFileSync('webview/src/page.css', 'utf8') + readFileSync(`webview/src/${page}.css`, 'utf8'));
+  }
 }

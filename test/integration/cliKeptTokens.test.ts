@@ -78,6 +78,24 @@ describe('btp-connect: tokens kept between commands of a saved connection', () =
     assert.doesNotMatch((await secrets.get(key)) ?? '', new RegExp(refused.replace(/\./g, '\\.')));
   });
 
+  it('a kept connectivity token the proxy refuses (407) is replaced: the first request through the forward still answers', async () => {
+    const key = keptTokensKey('dev');
+    const kept = JSON.parse((await secrets.get(key)) ?? '{}') as KeptValue;
+    const refused = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJwcm94eSJ9.';
+    assert.ok(kept.parts.connectivity, 'an earlier forward kept a connectivity token');
+    for (const token of Object.values(kept.parts.connectivity.tokens)) token.accessToken = refused;
+    await secrets.set(key, JSON.stringify(kept));
+    const before = tokenRequests(connectivityClient());
+    const result = await runForwardUntil(['onprem-erp-basic'], { cwd: dir, env, secrets }, async ([erp]) => {
+      const partners = await request(`${erp}/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner`);
+      assert.equal(partners.statusCode, 200);
+      await partners.body.dump();
+    });
+    assert.equal(result.code, ExitCode.Ok, result.stderr);
+    assert.equal(tokenRequests(connectivityClient()), before + 1);
+    assert.doesNotMatch((await secrets.get(key)) ?? '', new RegExp(refused.replace(/\./g, '\\.')));
+  });
+
   it('a key file or VCAP_SERVICES keeps nothing; connecting again or disconnect removes the kept tokens', async () => {
     const loose = new MemorySecretStore();
     assert.equal((await runCli(['ls', '--key', 'destination.json'], { cwd: dir, env, secrets: loose })).code, ExitCode.Ok);
