@@ -24,6 +24,11 @@ describe('saved connections', () => {
     assert.equal(await storedSecret(api, 'connection/from-vscode/destination/clientsecret'), secret, `the client secret is in the ${api.ctx.secretStorage}`);
     const connection = await api.ctx.registry.get('from-vscode');
     assert.ok((await connection.client.list('instance')).some((destination) => destination.Name === 'instance-api'));
+    // Issue 18: its Destination-service token is kept beside the secret (written after the token came), for the
+    // next window or CLI command; removing the connection removes it too.
+    const kept = await eventually(() => storedSecret(api, 'connection/from-vscode/kept-tokens'));
+    assert.match(kept, /"destination":\{"issuedTo":/);
+    assert.equal(kept.includes(secret), false, 'no client secret among the kept tokens');
     await api.ctx.destinations.reloadConnections();
     assert.ok(api.ctx.destinations.model.roots().some((root) => root.connection === 'from-vscode'));
 
@@ -33,7 +38,19 @@ describe('saved connections', () => {
       undefined,
       `the client secret is gone from the ${api.ctx.secretStorage}`,
     );
+    assert.equal(await storedSecret(api, 'connection/from-vscode/kept-tokens'), undefined, 'the kept tokens are gone');
     assert.equal(readFileSync(file, 'utf8').includes('from-vscode'), false);
     await vscode.commands.executeCommand('btpConnect.stopSandbox');
   });
 });
+
+/** Reads until `read` yields a value: a write that follows a request, not awaited by it (generous bound, not a timing). */
+async function eventually(read: () => Promise<string | undefined>): Promise<string> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) assert.fail('the value never appeared');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
