@@ -96,6 +96,15 @@ describe('btp-connect: tokens kept between commands of a saved connection', () =
     assert.doesNotMatch((await secrets.get(key)) ?? '', new RegExp(refused.replace(/\./g, '\\.')));
   });
 
+  it('check asks the token service anyway: it diagnoses the key as it is now, not a token an earlier command kept', async () => {
+    assert.ok(await secrets.get(keptTokensKey('dev')));
+    const before = tokenRequests(destinationClient());
+    const checked = await cli('check', 'internet-basic');
+    assert.equal(checked.code, ExitCode.Ok, checked.stdout + checked.stderr);
+    assert.match(checked.stdout, /client-credentials token from/);
+    assert.equal(tokenRequests(destinationClient()), before + 1);
+  });
+
   it('a key file or VCAP_SERVICES keeps nothing; connecting again or disconnect removes the kept tokens', async () => {
     const loose = new MemorySecretStore();
     assert.equal((await runCli(['ls', '--key', 'destination.json'], { cwd: dir, env, secrets: loose })).code, ExitCode.Ok);

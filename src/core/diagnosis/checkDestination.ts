@@ -53,7 +53,8 @@ export async function checkDestination(name: string, options: CheckOptions): Pro
   proxyFallback(hops, options.agents);
   // A client acting for a subscriber tenant is checked as that tenant: its token, its destinations, its proxy token.
   const tenant = client.tenant ?? {};
-  const token = await timed(() => client.tokens.clientCredentials(tenant));
+  // Fresh, not a token an earlier command kept: the check is of the token service and the key's secret as they are now.
+  const token = await timed(() => client.tokens.freshClientCredentials(tenant));
   if (proxyStep(hops, options.agents, tokenEndpoint(client.tokens.binding, tenant).url, token, 'the token service request'))
     return hops.result({ destination: name });
   if (!token.ok) {
