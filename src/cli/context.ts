@@ -4,7 +4,8 @@ import { selectBinding } from '../core/bindings/select';
 import { parseServiceKeyText } from '../core/bindings/serviceKeyText';
 import { readServiceKeyFile } from '../core/bindings/serviceKeyFile';
 import type { ConnectivityBinding, DestinationBinding, XsuaaBinding } from '../core/bindings/types';
-import { ConnectionStore, defaultConfigDirectory } from '../core/connections/connectionStore';
+import { defaultConfigDirectory } from '../core/connections/configDirectory';
+import { ConnectionStore } from '../core/connections/connectionStore';
 import { DestinationServiceClient } from '../core/destinationService/client';
 import { BtpError, ErrorCode } from '../core/errors';
 import { HttpAgents } from '../core/http/agents';
@@ -13,6 +14,7 @@ import { keepTokensIn, type TokenKeeping } from '../core/oauth/keptTokens';
 import type { SavedTunnelMode } from '../core/connections/savedTunnel';
 import { parseSubscriberTenant, type SubscriberTenant } from '../core/connections/subscriberTenant';
 import type { CliIo } from './io';
+import { takeEarlyConnection } from './earlyConnection';
 import { cliNetwork } from './network';
 
 /** How a command reaches a Destination service: a saved connection, a key file, or the app's own bindings. */
@@ -68,7 +70,10 @@ export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenC
   const agents = new HttpAgents({ network: await cliNetwork(args, io) });
   let resolved: ResolvedBindings;
   try {
-    resolved = await resolveBindings(args, io, (uri) => warmConnection(agents.default, `${uri}/destination-configuration`));
+    resolved = await resolveBindings(args, io, (uri) => {
+      const url = new URL(uri);
+      warmConnection(agents.default, url, takeEarlyConnection(url));
+    });
   } catch (error) {
     await agents.close();
     throw error;

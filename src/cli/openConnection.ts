@@ -1,4 +1,4 @@
-import { defaultConfigDirectory } from '../core/connections/connectionStore';
+import { defaultConfigDirectory } from '../core/connections/configDirectory';
 import type { OriginAllowList } from '../core/forward/allowedOrigins';
 import { LocalTokenFile } from '../core/forward/localTokenFile';
 import { RecentPathsRecorder } from '../core/forward/recentPaths';

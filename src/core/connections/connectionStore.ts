@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseCredentials } from '../bindings/parseCredentials';
 import { SECRET_CREDENTIAL_FIELDS, type ConnectivityBinding, type DestinationBinding, type ServiceKind, type XsuaaBinding } from '../bindings/types';
@@ -8,6 +7,7 @@ import { AtomicJsonFile } from '../fs/atomicJsonFile';
 import { readListFile } from '../fs/listFile';
 import { connectionSecretKey, keptTokensKey, USER_TOKEN_FIELDS, userSecretKey, type ConnectionPart, type SecretKey } from '../secrets/secretKeys';
 import type { SecretStore } from '../secrets/secretStore';
+import { defaultConfigDirectory } from './configDirectory';
 import { readSavedTunnel, type SavedTunnel } from './savedTunnel';
 import { readSubscriberTenant, sameTenant, type SubscriberTenant } from './subscriberTenant';
 
@@ -70,14 +70,6 @@ interface ConnectionsFile {
 }
 
 const namePattern = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** Default config folder, shared by the CLI and the extension: `$XDG_CONFIG_HOME/btp-connect` and platform peers. */
-export function defaultConfigDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BTP_CONNECT_CONFIG_DIR) return env.BTP_CONNECT_CONFIG_DIR;
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'btp-connect');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'btp-connect');
-  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'btp-connect');
-}
 
 /**
  * Saved connections: non-secret binding fields in `connections.json`, secret fields (`clientsecret`, `key`)

@@ -180,8 +180,10 @@ const warmers = new WeakMap<Dispatcher, WarmConnector>();
  * Opens a connection of `dispatcher` to `origin` ahead of its first request (see WarmConnector). Only direct
  * dispatchers warm up: through a proxy, opening the tunnel would send the proxy a CONNECT nobody asked for yet.
  */
-export function warmConnection(dispatcher: Dispatcher, origin: string | URL): boolean {
-  return warmers.get(dispatcher)?.warm(origin) ?? false;
+export function warmConnection(dispatcher: Dispatcher, origin: string | URL, tcp?: Socket): boolean {
+  const warmer = warmers.get(dispatcher);
+  if (!warmer) tcp?.destroy();
+  return warmer?.warm(origin, tcp) ?? false;
 }
 
 /** Destroys the connections `warmConnection` opened and no request took (call it when closing the dispatcher). */

@@ -49,22 +49,30 @@ export class WarmConnector {
 
   /**
    * Opens a connection to `origin` unless one is already spare. Returns whether it started one. Failures are
-   * silent: the first request then connects as it would have without warming, and reports its own error.
+   * silent: the first request then connects as it would have without warming, and reports its own error. `tcp`: a
+   * TCP connection to that host and port opened earlier (by the CLI's entry), on which TLS goes for https.
    */
-  warm(origin: string | URL): boolean {
+  warm(origin: string | URL, tcp?: Socket): boolean {
     const url = typeof origin === 'string' ? new URL(origin) : origin;
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     // As undici names the server: the host name, none for an IP address (RFC 6066).
     const servername = url.protocol === 'https:' && isIP(hostname) === 0 ? hostname : undefined;
     const key = keyOf(url.protocol, hostname, url.port, servername);
-    if (this.spares.has(key)) return false;
+    if (this.spares.has(key)) {
+      tcp?.destroy();
+      return false;
+    }
     // The connector calls back later (on connect or error), when the spare below exists.
     const pending: { spare?: Spare } = {};
+    const settle = (error: Error | null) => (pending.spare ? this.settled(pending.spare, error) : undefined);
     let socket: Socket | undefined;
     try {
       const options = { protocol: url.protocol, hostname, host: url.host, port: url.port, ...(servername ? { servername } : {}) };
-      socket = this.base(options, (...[error]) => (pending.spare ? this.settled(pending.spare, error) : undefined)) as unknown as Socket | undefined;
+      if (tcp && url.protocol === 'https:') socket = this.base({ ...options, httpSocket: tcp }, (...[error]) => settle(error)) as unknown as Socket | undefined;
+      else if (tcp) socket = adoptTcp(tcp, settle);
+      else socket = this.base(options, (...[error]) => settle(error)) as unknown as Socket | undefined;
     } catch {
+      tcp?.destroy();
       return false;
     }
     if (!socket) return false;
@@ -135,6 +143,24 @@ export class WarmConnector {
     }
     return spare;
   }
+}
+
+/** A TCP connection opened elsewhere (the CLI's entry) as a plain-http spare: settled when it is up, or failed. */
+function adoptTcp(socket: Socket, settle: (error: Error | null) => void): Socket {
+  if (!socket.connecting) {
+    process.nextTick(() => settle(socket.destroyed ? new Error('the connection closed') : null));
+    return socket;
+  }
+  const onError = (error: Error) => {
+    socket.off('connect', onConnect);
+    settle(error);
+  };
+  const onConnect = () => {
+    socket.off('error', onError);
+    settle(null);
+  };
+  socket.once('connect', onConnect).once('error', onError);
+  return socket;
 }
 
 /**

@@ -138,4 +138,69 @@ describe('WarmConnector', () => {
       await new Promise((resolve) => tlsServer.close(resolve));
     }
   });
+
+  it('a TCP connection opened earlier (the CLI entry) becomes the spare: the request goes out on it, no second connection', async () => {
+    fresh();
+    const connector = new WarmConnector(buildConnector({}), 10_000);
+    const pool = new Pool(origin, { connect: connector.connect });
+    const early = new Socket().connect(Number(new URL(origin).port), '127.0.0.1');
+    try {
+      assert.equal(connector.warm(origin, early), true);
+      assert.equal(await get(pool, '/early'), 'GET /early');
+      assert.equal(accepted.length, 1);
+      assert.equal(accepted[0]?.remotePort, early.localPort, 'the early connection carried the request');
+    } finally {
+      connector.close();
+      await pool.close();
+    }
+  });
+
+  it('https over an early TCP connection: TLS is set up on it (verified for the host name), no second connection', async () => {
+    const ca = createCertificateAuthority({ commonName: 'Warm Test CA' });
+    const leaf = issueServerCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const tlsServer = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => res.end(`${req.method} ${req.url}`));
+    const connections: Socket[] = [];
+    tlsServer.on('connection', (socket: Socket) => connections.push(socket));
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const port = (tlsServer.address() as AddressInfo).port;
+    const tlsOrigin = `https://localhost:${port}`;
+    const connector = new WarmConnector(buildConnector({ ca: [ca.certPem] }), 10_000);
+    const pool = new Pool(tlsOrigin, { connect: connector.connect });
+    const early = new Socket().connect(port, '127.0.0.1');
+    try {
+      assert.equal(connector.warm(tlsOrigin, early), true);
+      assert.equal(await get(pool, '/early-tls'), 'GET /early-tls');
+      assert.equal(connections.length, 1);
+      assert.equal(connections[0]?.remotePort, early.localPort);
+    } finally {
+      connector.close();
+      await pool.close();
+      tlsServer.closeAllConnections();
+      await new Promise((resolve) => tlsServer.close(resolve));
+    }
+  });
+
+  it('an early connection that failed is not handed out, and one given while a spare exists is closed', async () => {
+    fresh();
+    const connector = new WarmConnector(buildConnector({}), 10_000);
+    const pool = new Pool(origin, { connect: connector.connect });
+    const refused = new Socket();
+    refused.on('error', () => undefined);
+    // Port 1 on loopback: nothing listens there, the connect fails.
+    refused.connect(1, '127.0.0.1');
+    try {
+      assert.equal(connector.warm(origin, refused), true);
+      assert.equal(await get(pool, '/after-failure'), 'GET /after-failure');
+      const spare = new Socket().connect(Number(new URL(origin).port), '127.0.0.1');
+      const extra = new Socket().connect(Number(new URL(origin).port), '127.0.0.1');
+      extra.on('error', () => undefined);
+      assert.equal(connector.warm(`${origin}/other`, spare), true);
+      assert.equal(connector.warm(origin, extra), false);
+      assert.equal(extra.destroyed, true);
+    } finally {
+      connector.close();
+      await pool.close();
+    }
+  });
 });
