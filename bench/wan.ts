@@ -82,7 +82,13 @@ async function saveConnection(vcap: string, scratch: string): Promise<SavedConne
   }
   const saved = { name, env };
   // An earlier forward through the connectivity proxy: both services' tokens are kept, as after any day's first command.
-  await forwardRun(wanNames.onPremise, vcap, 0, saved);
+  try {
+    await forwardRun(wanNames.onPremise, vcap, 0, saved);
+  } catch (error) {
+    // Nothing of the bench stays in the developer's keychain.
+    await forgetConnection(saved);
+    throw error;
+  }
   return saved;
 }
 

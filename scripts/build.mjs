@@ -10,7 +10,7 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const cliOnly = process.argv.includes('--cli-only');
 const outdir = process.argv.includes('--outdir') ? process.argv[process.argv.indexOf('--outdir') + 1] : 'dist';
-if (outdir === undefined || (outdir !== 'dist' && !cliOnly)) throw new Error('--outdir <folder> goes with --cli-only');
+if (outdir === undefined || outdir.startsWith('-') || (outdir !== 'dist' && !cliOnly)) throw new Error('--outdir <folder> goes with --cli-only');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 // smtp-server ships a pregenerated localhost key and certificate as TLS defaults. The sandbox's mail server never
 // speaks TLS (STARTTLS disabled, not `secure`), so they would only be a known private key in our bundles, which

@@ -88,7 +88,7 @@ export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenC
       binding,
       agents,
       ...(tenant ? { tenant } : {}),
-      ...(keepTokens ? { keeper: keepTokens('destination', binding) } : {}),
+      ...(keepTokens ? { keeper: keepTokens.forPart('destination', binding) } : {}),
     }),
     ...(keepTokens ? { keepTokens } : {}),
     ...(tenant ? { tenant } : {}),
@@ -99,7 +99,11 @@ export async function openClient(args: ConnectionArgs, io: CliIo): Promise<OpenC
     ...(login ? { login } : {}),
     ...(savedTunnel ? { savedTunnel } : {}),
     source,
-    close: () => agents.close(),
+    // The tokens it kept are written before the command ends.
+    close: async () => {
+      await agents.close();
+      await keepTokens?.written();
+    },
   };
 }
 

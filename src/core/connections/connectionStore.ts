@@ -142,9 +142,10 @@ export class ConnectionStore {
       for (const part of PARTS) {
         if (existing.bindings[part] && !bindings[part]) await this.deleteSecrets(name, part);
       }
-      // Tokens of the old keys: never taken for the new ones (see KeptTokens), so not kept either.
-      await this.secrets.delete(keptTokensKey(name));
     }
+    // Tokens of earlier keys (replaced, or of a connection of this name removed while a process still wrote): never
+    // taken for these keys (see KeptTokens), so not kept either.
+    await this.secrets.delete(keptTokensKey(name));
   }
 
   /**

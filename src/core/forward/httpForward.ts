@@ -370,7 +370,7 @@ export class HttpForward {
         if (!retryable)
           throw new BtpError(
             ErrorCode.ConnectivityAuthRejected,
-            'The connectivity proxy refused the connectivity token (407): the connectivity service key must belong to this subaccount.',
+            'The connectivity proxy refused the connectivity token (407); it is dropped, and the next request gets a new one. If that is refused too, the connectivity service key must belong to this subaccount.',
           );
       }
       if (statusCode === 401) resolver.invalidate(resolved);

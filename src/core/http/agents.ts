@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { OutboundNetwork, type LookupFunction } from './outbound';
+import { OutboundNetwork, dropWarmConnections, type LookupFunction } from './outbound';
 import type { ProxyEndpoint } from './proxySettings';
 import { splitPem } from './systemCertificates';
 import { localhostLookup } from './localhostLookup';
@@ -85,6 +85,9 @@ export class HttpAgents {
     const agents = [this.defaultAgent, ...this.clientCertAgents.values()].filter((agent) => agent !== undefined);
     this.defaultAgent = undefined;
     this.clientCertAgents.clear();
+    // A connection opened ahead and never used (a command that failed before its first request) must not hold the
+    // process until its handshake ends.
+    for (const agent of agents) dropWarmConnections(agent);
     await Promise.all(agents.map((agent) => agent.close()));
   }
 

@@ -20,15 +20,17 @@ export interface TokenKeeper {
   forget(key: string, token: AccessToken): void;
 }
 
-/** A keeper for a part of a connection, made when the part's client is. */
-export type TokenKeeping = (part: KeptPart, binding: ServiceBinding) => TokenKeeper;
+/** The kept tokens of a connection as its clients see them: a keeper per part, and the writes to wait for on close. */
+export interface TokenKeeping {
+  forPart(part: KeptPart, binding: ServiceBinding): TokenKeeper;
+  written(): Promise<void>;
+}
 
 type KeptPart = Extract<ConnectionPart, 'destination' | 'connectivity'>;
 
 /** Keeps the tokens of a saved connection's parts in its secret store; one value for all parts (one keychain read). */
 export function keepTokensIn(secrets: SecretStore, connection: string, logger?: Logger): TokenKeeping {
-  const kept = new KeptTokens(secrets, connection, logger ? { logger } : {});
-  return (part, binding) => kept.forPart(part, binding);
+  return new KeptTokens(secrets, connection, logger ? { logger } : {});
 }
 
 interface KeptFile {
@@ -44,8 +46,12 @@ interface KeptPartEntry {
 
 type KeptToken = Pick<AccessToken, 'accessToken' | 'tokenType' | 'expiresIn' | 'expiresAt' | 'scope'>;
 
-/** At most this many tenants' tokens per part: a connection switched through many subscribers keeps the latest. */
-const maxKept = 8;
+/**
+ * At most this many tenants' tokens per part (the provider and the subscriber last acted for), and at most this
+ * many characters in all: a keychain may have a small quota (Linux's kernel keyring: 20,000 bytes per user).
+ */
+const maxKept = 2;
+const maxChars = 10_000;
 
 /**
  * The client-credentials tokens of a saved connection (Destination and connectivity service), as one JSON value in
@@ -53,7 +59,7 @@ const maxKept = 8;
  * nothing new. Only client-credentials tokens are kept (no user's token, no refresh token). A token issued to other
  * credentials (a key was replaced) or about to expire is never returned.
  */
-export class KeptTokens {
+export class KeptTokens implements TokenKeeping {
   private readonly key;
   private loaded: Promise<Map<KeptPart, KeptPartEntry>> | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -103,17 +109,25 @@ export class KeptTokens {
   }
 
   private update(part: KeptPart, issuedTo: string, change: (tokens: Record<string, KeptToken>) => void): void {
-    // One write after another, each on the outcome of the last: two tokens fetched at once both stay.
+    // One write after another. Each starts from the value as stored now, not as this process read it first: another
+    // process (the window, another command) may have kept, replaced or removed tokens meanwhile.
     this.writing = this.writing.then(async () => {
-      const parts = await this.load();
+      const parts = parseKept((await this.secrets.get(this.key)) ?? '');
       const previous = parts.get(part);
       const tokens = previous?.issuedTo === issuedTo ? { ...previous.tokens } : {};
       change(tokens);
-      for (const [key, token] of Object.entries(tokens)) if (!isFreshToken(token, this.now())) delete tokens[key];
+      for (const [key, token] of Object.entries(tokens)) if (!isFreshToken(token, this.now()) || this.refused.has(token.accessToken)) delete tokens[key];
       if (Object.keys(tokens).length === 0) parts.delete(part);
       else parts.set(part, { issuedTo, tokens });
+      let text = JSON.stringify({ version: 1, parts: Object.fromEntries(parts) } satisfies KeptFile);
+      // Over the budget: only the token kept last of each part stays.
+      if (text.length > maxChars) {
+        for (const [name, entry] of parts) parts.set(name, { issuedTo: entry.issuedTo, tokens: Object.fromEntries(Object.entries(entry.tokens).slice(-1)) });
+        text = JSON.stringify({ version: 1, parts: Object.fromEntries(parts) } satisfies KeptFile);
+      }
       if (parts.size === 0) await this.secrets.delete(this.key);
-      else await this.secrets.set(this.key, JSON.stringify({ version: 1, parts: Object.fromEntries(parts) } satisfies KeptFile));
+      else if (text.length <= maxChars) await this.secrets.set(this.key, text);
+      this.loaded = Promise.resolve(parts);
     });
     this.writing = this.writing.catch((error: unknown) => this.options.logger?.debug(`tokens not kept: ${(error as Error).message}`));
   }

@@ -37,14 +37,13 @@ export class ServiceTokens {
    * A client-credentials token requested from the token service now, whatever is cached or kept: a diagnosis
    * (`check`) must see the service answer and the credentials work. It then serves (and is kept for) later calls.
    */
-  freshClientCredentials(tenant: TokenTenant = {}): Promise<AccessToken> {
+  async freshClientCredentials(tenant: TokenTenant = {}): Promise<AccessToken> {
     const key = this.cacheKey(tenant, 'cc');
-    this.cache.invalidate(key);
-    return this.cache.get(key, async () => {
-      const token = await this.request(tenant, { type: 'client_credentials' });
-      this.keeper?.keep(key, token);
-      return token;
-    });
+    // Not through the cache: a request in flight there may be taking a kept token.
+    const token = await this.request(tenant, { type: 'client_credentials' });
+    this.cache.put(key, token);
+    this.keeper?.keep(key, token);
+    return token;
   }
 
   /** A jwt-bearer exchange of a user's token for this binding's client, in the user's tenant (spec §2.2). */

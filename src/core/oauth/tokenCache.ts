@@ -37,6 +37,11 @@ export class TokenCache {
     return request;
   }
 
+  /** Caches `token` for `key` as if `get` had fetched it (a token the caller requested itself). */
+  put(key: string, token: AccessToken): void {
+    this.tokens.set(key, token);
+  }
+
   /** Forget a token the server refused (e.g. a 401 with it), so the next `get` fetches a new one. */
   invalidate(key: string, token?: AccessToken): void {
     if (token === undefined || this.tokens.get(key)?.accessToken === token.accessToken) this.tokens.delete(key);

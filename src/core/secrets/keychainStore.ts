@@ -14,6 +14,8 @@ const chunkHeader = 'btp-connect-chunks:';
 export interface KeychainOptions {
   /** Values longer than this are split (default: 1800 on Windows, never elsewhere). */
   readonly chunkSize?: number;
+  /** Whose default chunk size applies (tests); this process's platform by default. */
+  readonly platform?: NodeJS.Platform;
 }
 
 interface KeyringEntry {
@@ -41,7 +43,7 @@ export class KeychainSecretStore implements SecretStore {
     options: KeychainOptions = {},
   ) {
     this.factory = factory;
-    this.chunkSize = options.chunkSize ?? (process.platform === 'win32' ? windowsChunkSize : Number.POSITIVE_INFINITY);
+    this.chunkSize = options.chunkSize ?? ((options.platform ?? process.platform) === 'win32' ? windowsChunkSize : Number.POSITIVE_INFINITY);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -64,18 +66,24 @@ export class KeychainSecretStore implements SecretStore {
   }
 
   async set(key: string, value: string): Promise<void> {
-    await this.delete(key);
+    const previous = await this.call('read', () => this.entry(key).getPassword());
+    const previousParts = previous?.startsWith(chunkHeader) ? Number(previous.slice(chunkHeader.length)) : 0;
     const chunkSize = this.chunkSize;
+    let parts = 0;
+    // Written over the entry, not deleted and created again: the macOS Keychain keeps the item's access list, so the
+    // other app (CLI or extension) is not asked again.
     if (value.length <= chunkSize && !value.startsWith(chunkHeader)) {
       await this.call('write', () => this.entry(key).setPassword(value));
-      return;
+    } else {
+      parts = Math.max(1, Math.ceil(value.length / chunkSize));
+      // Parts first, header last: a reader never sees a header whose parts are not all written.
+      for (let index = 0; index < parts; index++) {
+        await this.call('write', () => this.entry(`${key}#${index}`).setPassword(value.slice(index * chunkSize, (index + 1) * chunkSize)));
+      }
+      await this.call('write', () => this.entry(key).setPassword(`${chunkHeader}${parts}`));
     }
-    const count = Math.max(1, Math.ceil(value.length / chunkSize));
-    // Parts first, header last: a reader never sees a header whose parts are not all written.
-    for (let index = 0; index < count; index++) {
-      await this.call('write', () => this.entry(`${key}#${index}`).setPassword(value.slice(index * chunkSize, (index + 1) * chunkSize)));
-    }
-    await this.call('write', () => this.entry(key).setPassword(`${chunkHeader}${count}`));
+    // The parts of a longer earlier value that this one does not use.
+    for (let index = parts; index < previousParts; index++) await this.call('delete', () => this.entry(`${key}#${index}`).deleteCredential());
   }
 
   async delete(key: string): Promise<void> {

@@ -127,7 +127,7 @@ export class ConnectionRuntime {
           ...(user ? userForwarding(user).connectivity : {}),
           // The connectivity proxy's token is taken in the zone of the tenant the connection acts for.
           ...tenant,
-          ...(options.keepTokens ? { keeper: options.keepTokens('connectivity', binding) } : {}),
+          ...(options.keepTokens ? { keeper: options.keepTokens.forPart('connectivity', binding) } : {}),
         })
       : undefined;
     const tenantSubdomain = tenantHeaderSubdomain(bindings.destination, options.tenant);
@@ -140,7 +140,7 @@ export class ConnectionRuntime {
           agents,
           logger: logger.child('destinations'),
           ...tenant,
-          ...(options.keepTokens ? { keeper: options.keepTokens('destination', bindings.destination) } : {}),
+          ...(options.keepTokens ? { keeper: options.keepTokens.forPart('destination', bindings.destination) } : {}),
         }),
       ...(tenantSubdomain ? { tenantSubdomain } : {}),
       ...(binding ? { connectivityBinding: binding } : {}),
@@ -299,8 +299,8 @@ export class ConnectionRuntime {
 
   /**
    * Takes everything down once, in this order: the forwards (requests in flight finish within `bound`, default
-   * 2 s), what was adopted (newest first), the connectivity proxy's pool, the tunnel, then the user session and
-   * events. Every step runs even if one before it failed; the failures are thrown together at the end.
+   * 2 s), what was adopted (newest first), the connectivity proxy's pool, the tunnel, the user session and events,
+   * then the kept tokens' last write. Every step runs even if one before it failed; the failures are thrown together at the end.
    */
   close(bound?: CloseBound): Promise<void> {
     this.closing ??= closeInOrder([
@@ -309,6 +309,8 @@ export class ConnectionRuntime {
       () => this.connectivity?.close(),
       () => this.tunnel?.stop(),
       () => this.disposables.dispose(),
+      // Before the connection is removed or the process ends: a late write would bring removed tokens back.
+      () => this.options.keepTokens?.written(),
     ]);
     return this.closing;
   }

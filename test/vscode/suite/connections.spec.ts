@@ -51,6 +51,7 @@ async function eventually(read: () => Promise<string | undefined>): Promise<stri
     const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > until) assert.fail('the value never appeared');
-    await new Promise((resolve) => setImmediate(resolve));
+    // Each read is a keychain (D-Bus) or SecretStorage call: a short pause between them, not a timing.
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -6,7 +6,7 @@ import { KeptTokens } from '../../../../src/core/oauth/keptTokens';
 import type { AccessToken } from '../../../../src/core/oauth/tokenRequest';
 import { keptTokensKey } from '../../../../src/core/secrets/secretKeys';
 import type { SecretStore } from '../../../../src/core/secrets/secretStore';
-import { destinationKey } from '../../../support/bindingFixtures';
+import { destinationKey, x509 } from '../../../support/bindingFixtures';
 import { MemorySecretStore } from '../../../support/memorySecretStore';
 
 const binding = (overrides: Record<string, unknown> = {}) => parseCredentials(destinationKey(overrides), { expected: 'destination' }) as DestinationBinding;
@@ -78,7 +78,22 @@ describe('KeptTokens', () => {
     await first.written();
     assert.equal(await keeper(secrets, binding({ clientsecret: 'new-secret' })).take('||cc'), undefined);
     assert.equal(await keeper(secrets, binding({ clientsecret: 'old-secret', clientid: 'another-client' })).take('||cc'), undefined);
+    assert.equal(await keeper(secrets, binding({ clientsecret: 'old-secret', url: 'https://other.authentication.example.com' })).take('||cc'), undefined);
+    assert.equal(await keeper(secrets, binding({ clientsecret: 'old-secret', uaadomain: 'other.example.com' })).take('||cc'), undefined);
     assert.equal((await keeper(secrets, binding({ clientsecret: 'old-secret' })).take('||cc'))?.accessToken, 'old-token');
+  });
+
+  it('an X.509 key counts by its certificate, private key and cert URL: a rotated key (same client) takes nothing', async () => {
+    const secrets = new MemorySecretStore();
+    const certified = (overrides: Record<string, unknown> = {}) =>
+      parseCredentials(x509(destinationKey(), overrides), { expected: 'destination' }) as DestinationBinding;
+    const first = keeper(secrets, certified());
+    first.keep('||cc', token('mtls-token'));
+    await first.written();
+    assert.equal((await keeper(secrets, certified()).take('||cc'))?.accessToken, 'mtls-token');
+    const rotated = certified({ key: certified().auth.kind === 'x509' ? `${String(x509(destinationKey()).key)}\n` : '' });
+    assert.equal(await keeper(secrets, rotated).take('||cc'), undefined);
+    assert.equal(await keeper(secrets, certified({ certurl: 'https://other.authentication.cert.example.com' })).take('||cc'), undefined);
   });
 
   it('a token within its refresh margin is not taken', async () => {
@@ -111,19 +126,54 @@ describe('KeptTokens', () => {
     assert.deepEqual(secrets.keys(), [], 'nothing kept: no entry left behind');
   });
 
-  it('two tokens kept at once both stay; beyond 8 keys the oldest goes', async () => {
+  it('two tokens kept at once both stay; beyond 2 tenants the oldest goes; the value stays within its budget', async () => {
     const secrets = new MemorySecretStore();
     const first = keeper(secrets);
-    for (let index = 0; index < 10; index++) first.keep(`tenant-${index}||cc`, token(`token-${index}`));
+    first.keep('||cc', token('provider'));
+    first.keep('zid-1||cc', token('subscriber-1'));
+    await first.written();
+    const both = keeper(secrets);
+    assert.deepEqual([(await both.take('||cc'))?.accessToken, (await both.take('zid-1||cc'))?.accessToken], ['provider', 'subscriber-1']);
+    first.keep('zid-2||cc', token('subscriber-2'));
     await first.written();
     const next = keeper(secrets);
-    assert.equal(await next.take('tenant-0||cc'), undefined);
-    assert.equal(await next.take('tenant-1||cc'), undefined);
-    for (let index = 2; index < 10; index++) assert.equal((await next.take(`tenant-${index}||cc`))?.accessToken, `token-${index}`);
+    assert.equal(await next.take('||cc'), undefined, 'the oldest of three');
+    assert.equal((await next.take('zid-2||cc'))?.accessToken, 'subscriber-2');
+    // Tokens of 6,000 characters: two would pass the 10,000-character budget, so only the newest stays.
+    first.keep('zid-3||cc', token('x'.repeat(6_000)));
+    first.keep('zid-4||cc', token('y'.repeat(6_000)));
+    await first.written();
+    assert.ok(((await secrets.get(keptTokensKey('dev'))) ?? '').length <= 10_000);
+    assert.equal((await keeper(secrets).take('zid-4||cc'))?.accessToken, 'y'.repeat(6_000));
+  });
+
+  it('each write starts from the value as stored now: what another process kept or forgot meanwhile stays so', async () => {
+    const secrets = new MemorySecretStore();
+    const window = keeper(secrets);
+    window.keep('||cc', token('t1'));
+    await window.written();
+    assert.equal((await window.take('||cc'))?.accessToken, 't1');
+    // A command (another process) finds t1 refused and keeps t2.
+    const command = keeper(secrets);
+    command.forget('||cc', token('t1'));
+    command.keep('||cc', token('t2'));
+    await command.written();
+    // The window keeps a connectivity token: t2 must survive, t1 must not come back.
+    const connectivity = window.kept.forPart('connectivity', binding({ clientid: 'connectivity-client' }));
+    connectivity.keep('||cc', token('proxy-token'));
+    await window.written();
+    assert.equal((await keeper(secrets).take('||cc'))?.accessToken, 't2');
+    // The connection is removed (its value deleted); a process that still writes keeps only its own new token.
+    await secrets.delete(keptTokensKey('dev'));
+    connectivity.keep('||cc', token('late'));
+    await window.written();
+    const after = keeper(secrets);
+    assert.equal(await after.take('||cc'), undefined, 'no destination token brought back');
   });
 
   it('a damaged or foreign value counts as nothing kept and is replaced by the next keep', async () => {
-    for (const value of ['not json', '{"version":2,"tokens":{}}', JSON.stringify({ version: 1, issuedTo: 'x', tokens: { '||cc': { accessToken: 1 } } })]) {
+    const badToken = { version: 1, parts: { destination: { issuedTo: 'any', tokens: { '||cc': { accessToken: 1, tokenType: 'bearer' } } } } };
+    for (const value of ['not json', '{"version":2,"parts":{}}', '{"version":1}', JSON.stringify(badToken)]) {
       const secrets = new MemorySecretStore();
       await secrets.set(keptTokensKey('dev'), value);
       const next = keeper(secrets);

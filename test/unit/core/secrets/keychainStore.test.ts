@@ -6,13 +6,17 @@ import { KeychainSecretStore } from '../../../../src/core/secrets/keychainStore'
 function fakeKeyring() {
   const values = new Map<string, string>();
   let reads = 0;
+  let deletes = 0;
   const factory = (service: string, account: string) => ({
     setPassword: async (password: string) => void values.set(`${service}/${account}`, password),
     getPassword: async () => {
       reads++;
       return values.get(`${service}/${account}`) ?? null;
     },
-    deleteCredential: async () => values.delete(`${service}/${account}`),
+    deleteCredential: async () => {
+      deletes++;
+      return values.delete(`${service}/${account}`);
+    },
   });
   return {
     values,
@@ -20,19 +24,45 @@ function fakeKeyring() {
     get reads() {
       return reads;
     },
+    get deletes() {
+      return deletes;
+    },
   };
 }
 
 describe('KeychainSecretStore chunks', () => {
-  it('without a chunk size (Linux, macOS) a long value is one entry and one read', async () => {
+  it('on Linux and macOS a long value is one entry and one read; on Windows it is split at 1,800 characters', async () => {
+    for (const platform of ['linux', 'darwin'] as const) {
+      const keyring = fakeKeyring();
+      const store = new KeychainSecretStore('s', keyring.factory, { platform });
+      const long = 'z'.repeat(10_000);
+      await store.set('k', long);
+      assert.deepEqual([...keyring.values.keys()], ['s/k'], platform);
+      const before = keyring.reads;
+      assert.equal(await store.get('k'), long);
+      assert.equal(keyring.reads - before, 1);
+    }
     const keyring = fakeKeyring();
-    const store = new KeychainSecretStore('s', keyring.factory, {});
-    const long = 'z'.repeat(10_000);
-    await store.set('k', long);
-    assert.deepEqual([...keyring.values.keys()], process.platform === 'win32' ? [...keyring.values.keys()] : ['s/k']);
-    const before = keyring.reads;
-    assert.equal(await store.get('k'), long);
-    if (process.platform !== 'win32') assert.equal(keyring.reads - before, 1);
+    await new KeychainSecretStore('s', keyring.factory, { platform: 'win32' }).set('k', 'w'.repeat(1801));
+    assert.equal(keyring.values.get('s/k'), 'btp-connect-chunks:2');
+    assert.equal(keyring.values.get('s/k#0')?.length, 1800);
+  });
+
+  it('a value is written over the entry (no delete: macOS keeps who may read it); parts of a longer earlier value go', async () => {
+    const keyring = fakeKeyring();
+    const store = new KeychainSecretStore('s', keyring.factory, { chunkSize: 100 });
+    await store.set('k', 'a'.repeat(250));
+    assert.equal(keyring.values.get('s/k'), 'btp-connect-chunks:3');
+    await store.set('k', 'b'.repeat(150));
+    assert.equal(keyring.values.get('s/k'), 'btp-connect-chunks:2');
+    assert.equal(keyring.values.has('s/k#2'), false, 'the third part of the longer value is gone');
+    assert.equal(await store.get('k'), 'b'.repeat(150));
+    await store.set('k', 'short');
+    assert.deepEqual([...keyring.values.keys()], ['s/k']);
+    const deletes = keyring.deletes;
+    await store.set('k', 'still short');
+    assert.equal(keyring.deletes, deletes, 'a whole value over a whole value deletes nothing');
+    assert.equal(await store.get('k'), 'still short');
   });
 
   it('with a chunk size (Windows) a long value is split and read back whole; a value that looks like a header survives', async () => {
