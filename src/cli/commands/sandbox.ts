@@ -12,6 +12,7 @@ import { exposeUsage, runExposeCommand } from './sandboxExpose';
 import { listMailbox, mailboxUsage } from './sandboxMailbox';
 import { mailboxDirectory } from '../../sandbox/mail/mailbox';
 import { stderrLogger } from '../logger';
+import { tuneForSandbox } from '../runtime';
 
 const defaultPortBase = 8400;
 
@@ -61,6 +62,7 @@ ${mailboxUsage}`,
       throw new BtpError(ErrorCode.InvalidInput, `--port-base must be 0 or a port up to 65000, not "${portText}".`, { field: 'port-base' });
     }
     const logger = stderrLogger(io.stderr, values.verbose ? 'debug' : 'warn');
+    tuneForSandbox();
     // Loaded here, not with the CLI: the sandbox (and its SMTP and LDAP servers) is most of the bundle, and every
     // other command's start would evaluate it for nothing (issue 18).
     const [{ startSandbox }, { writeSandboxFiles }] = await Promise.all([import('../../sandbox/sandbox'), import('../../sandbox/files')]);

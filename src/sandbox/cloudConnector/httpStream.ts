@@ -70,6 +70,11 @@ export function serveHttpStream(stream: ServerHttp2Stream, headers: IncomingHttp
     if (!complete) outgoing.destroy();
   });
   stream.on('error', () => outgoing.destroy());
+  if (stream.endAfterHeaders) {
+    // Its HEADERS frame ended the stream: a request without a body, nothing to pipe.
+    outgoing.end();
+    return;
+  }
   // A body without Content-Length must go out chunked: for GET, HEAD, DELETE and OPTIONS Node's client sends it
   // unframed, and the backend reads it as the next request on the kept-alive connection, a request smuggled past
   // access control. Decided at the first DATA frame, so that the head of a bodiless request stays as it was.

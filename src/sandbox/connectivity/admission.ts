@@ -112,5 +112,7 @@ function parseTarget(requestTarget: string): { ok: true; target: ProxyTarget } |
 /** The header is raw text, but a client may send UTF-8 bytes; Node hands them over as latin1. */
 function rawLocation(value: string | string[] | undefined): string {
   const text = Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+  // ASCII (and the absent header) reads the same either way: no buffer a request.
+  if (!/[\u0080-\uffff]/.test(text)) return text;
   return Buffer.from(text, 'latin1').toString('utf8');
 }

@@ -68,9 +68,11 @@ function forward(req: IncomingMessage, res: ServerResponse, options: HttpProxyOp
     req.resume();
     return;
   }
+  // Most requests carry no body: their HEADERS frame ends the stream, and there is nothing to pipe.
+  const bodiless = !hasBody(req);
   let stream: ClientHttp2Stream;
   try {
-    stream = admitted.tunnel.session.request(streamHeaders(req, admitted));
+    stream = admitted.tunnel.session.request(streamHeaders(req, admitted), bodiless ? { endStream: true } : {});
   } catch (error) {
     options.logger.debug(`tunnel request failed: ${(error as Error).message}`);
     sendText(res, 503, 'The Cloud Connector connection was lost; retry the request.');
@@ -87,8 +89,15 @@ function forward(req: IncomingMessage, res: ServerResponse, options: HttpProxyOp
       if (!res.headersSent) sendText(res, 502, 'The Cloud Connector sent a response the proxy cannot forward.');
       return;
     }
-    res.flushHeaders();
     pipeStream(stream, res);
+    // Body bytes that came with the head are relayed within this turn of the event loop and carry the head in
+    // the same write; only when none did does the head go out alone, so that a slow or streamed body does not
+    // hold it back (one write a small response instead of two).
+    let relayed = false;
+    stream.once('data', () => (relayed = true));
+    setImmediate(() => {
+      if (!relayed && !res.writableEnded && !res.destroyed) res.flushHeaders();
+    });
   });
   stream.on('error', (error) => {
     options.logger.debug(`tunnel stream failed: ${error.message}`);
@@ -103,7 +112,13 @@ function forward(req: IncomingMessage, res: ServerResponse, options: HttpProxyOp
   res.on('close', () => {
     if (!res.writableFinished && !stream.closed) stream.close(h2.NGHTTP2_CANCEL);
   });
-  req.pipe(stream);
+  if (!bodiless) req.pipe(stream);
+}
+
+/** RFC 9112 §6.3: a request without Transfer-Encoding and Content-Length has no body. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function streamHeaders(req: IncomingMessage, admitted: Admitted): OutgoingHttpHeaders {

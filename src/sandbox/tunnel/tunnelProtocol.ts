@@ -83,21 +83,27 @@ const hopByHop = new Set([
 
 /**
  * Copies headers minus pseudo-headers, hop-by-hop headers (and those named in `Connection`) and whatever
- * `drop` refuses. Used in both directions on both sides of the tunnel.
+ * `drop` refuses. Used in both directions on both sides of the tunnel, four times a request: no arrays or sets
+ * unless a `Connection` header names some.
  */
-export function endToEndHeaders(headers: IncomingHttpHeaders, drop: (name: string) => boolean = () => false): OutgoingHttpHeaders {
-  const listed = new Set(
-    String(headers.connection ?? '')
+export function endToEndHeaders(headers: IncomingHttpHeaders, drop?: (name: string) => boolean): OutgoingHttpHeaders {
+  const listed = headers.connection === undefined ? undefined : connectionListed(headers.connection);
+  const result: OutgoingHttpHeaders = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined || name.startsWith(':') || hopByHop.has(name) || listed?.has(name) === true || drop?.(name) === true) continue;
+    result[name] = value;
+  }
+  return result;
+}
+
+function connectionListed(value: string | string[]): Set<string> {
+  return new Set(
+    String(value)
       .split(',')
       .map((name) => name.trim().toLowerCase())
       .filter(Boolean),
   );
-  const result: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(':') || hopByHop.has(name) || listed.has(name) || drop(name)) continue;
-    result[name] = value;
-  }
-  return result;
 }
 
 /** The header names a cloud-side client must never get through to the Cloud Connector. */
