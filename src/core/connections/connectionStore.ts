@@ -140,7 +140,12 @@ export class ConnectionStore {
     }
     if (existing) {
       for (const part of PARTS) {
-        if (existing.bindings[part] && !bindings[part]) await this.deleteSecrets(name, part);
+        const binding = bindings[part];
+        if (existing.bindings[part] && !binding) await this.deleteSecrets(name, part);
+        // A secret field the new key lacks (a secret key after an X.509 one, or the reverse) must not linger.
+        else if (binding)
+          for (const field of SECRET_CREDENTIAL_FIELDS)
+            if (typeof binding.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, part, field));
       }
     }
     // Tokens of earlier keys (replaced, or of a connection of this name removed while a process still wrote): never

@@ -80,6 +80,17 @@ describe('ConnectionStore.load', () => {
     assert.equal(read.length, 4, 'both fields of both parts');
   });
 
+  it('a connection connected again with a key of the other kind keeps no secret of the first', async () => {
+    const secrets = new MemorySecretStore();
+    const connections = new ConnectionStore(secrets, join(dir, 'kinds'));
+    const x509Destination = parseCredentials(x509(destinationKey()), { expected: 'destination' }) as DestinationBinding;
+    await connections.add('dev', { destination: x509Destination });
+    assert.deepEqual(secrets.keys(), ['connection/dev/destination/key']);
+    await connections.add('dev', { destination }, { replace: true });
+    assert.deepEqual(secrets.keys(), ['connection/dev/destination/clientsecret']);
+    assert.equal((await connections.load('dev')).destination.auth.kind, 'secret');
+  });
+
   it('reports the first missing secret in part order, whichever read ends first', async () => {
     const secrets = new SlowSecrets();
     const connections = new ConnectionStore(secrets, join(dir, 'missing'));
