@@ -60,18 +60,20 @@ export function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
   const rtt = 2 * result.oneWayMs;
   const find = (id: string) => result.rows.find((candidate) => candidate.id === id);
   const trips = (value: number) => `${(value / rtt).toFixed(2)} round trips`;
+  // Round trips are counted to the nearest whole one: loopback, the delay proxies and a busy machine add
+  // milliseconds, a second round trip would add 40.
+  const warmTarget = (row: WanRow): TargetResult => ({
+    label: `${row.label}: a warm request costs 1 round trip`,
+    measured: `p50 ${Math.round(row.warmP50)} ms = ${trips(row.warmP50)}`,
+    pass: Math.round(row.warmP50 / rtt) <= 1,
+    value: row.warmP50 / rtt,
+  });
+  const cliRows = ['forwardInternet', 'forwardOnPremise', 'forwardSavedInternet', 'forwardSavedOnPremise'];
   const targets: TargetResult[] = [];
-  for (const id of ['forwardInternet', 'forwardOnPremise', 'forwardSavedInternet', 'forwardSavedOnPremise']) {
+  for (const id of cliRows) {
     const forward = find(id);
     if (!forward) continue;
-    // Round trips are counted to the nearest whole one: loopback, the delay proxies and a busy machine add
-    // milliseconds, a second round trip would add 40.
-    targets.push({
-      label: `${forward.label}: a warm request costs 1 round trip`,
-      measured: `p50 ${Math.round(forward.warmP50)} ms = ${trips(forward.warmP50)}`,
-      pass: Math.round(forward.warmP50 / rtt) <= 1,
-      value: forward.warmP50 / rtt,
-    });
+    targets.push(warmTarget(forward));
     targets.push({
       label: `${forward.label}: first request after "ready" ≤ warm + 1 round trip`,
       measured: `${Math.round(forward.firstMs)} ms vs warm ${Math.round(forward.warmP50)} ms (+${trips(forward.firstMs - forward.warmP50)})`,
@@ -79,7 +81,7 @@ export function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
       value: (forward.firstMs - forward.warmP50) / rtt,
     });
   }
-  for (const id of ['forwardInternet', 'forwardOnPremise', 'forwardSavedInternet', 'forwardSavedOnPremise']) {
+  for (const id of cliRows) {
     const forward = find(id);
     if (forward?.startToFirstMs === undefined) continue;
     const budget = result.processStartMs + 4 * rtt;
@@ -94,12 +96,7 @@ export function wanTargets(result: Omit<WanResult, 'targets'>): TargetResult[] {
   for (const id of ['treeInternet', 'treeOnPremise']) {
     const tree = find(id);
     if (!tree) continue;
-    targets.push({
-      label: `${tree.label}: a warm request costs 1 round trip`,
-      measured: `p50 ${Math.round(tree.warmP50)} ms = ${trips(tree.warmP50)}`,
-      pass: Math.round(tree.warmP50 / rtt) <= 1,
-      value: tree.warmP50 / rtt,
-    });
+    targets.push(warmTarget(tree));
     if (tree.startToFirstMs === undefined) continue;
     targets.push({
       label: `${tree.label}: command → first response ≤ 4 round trips`,

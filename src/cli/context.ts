@@ -14,6 +14,7 @@ import { keepTokensIn, type TokenKeeping } from '../core/oauth/keptTokens';
 import type { SavedTunnelMode } from '../core/connections/savedTunnel';
 import { parseSubscriberTenant, type SubscriberTenant } from '../core/connections/subscriberTenant';
 import type { CliIo } from './io';
+import { connectionChoice } from './connectionChoice';
 import { takeEarlyConnection } from './earlyConnection';
 import { cliNetwork } from './network';
 
@@ -130,7 +131,8 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo, warm: Warm): Pro
       field: 'connectivity-key',
     });
   }
-  if (args.key) {
+  const choice = connectionChoice(args, io.env);
+  if (choice.from === 'key' && args.key) {
     const binding =
       args.key === '-'
         ? (parseServiceKeyText(await io.readStdin(), { expected: 'destination', source: 'standard input' }) as DestinationBinding)
@@ -141,10 +143,8 @@ async function resolveBindings(args: ConnectionArgs, io: CliIo, warm: Warm): Pro
       : undefined;
     return { binding, ...(connectivity ? { connectivity } : {}), source: args.key === '-' ? 'standard input' : `key ${args.key}` };
   }
-  if (args.vcap) return fromEnvironment(io);
-  const name = args.connection ?? io.env.BTP_CONNECT_CONNECTION;
-  if (name) return fromConnection(name, io, warm);
-  if (io.env.VCAP_SERVICES || io.env.VCAP_SERVICES_FILE_PATH || io.env.SERVICE_BINDING_ROOT) return fromEnvironment(io);
+  if (choice.from === 'environment') return fromEnvironment(io);
+  if (choice.from === 'saved') return fromConnection(choice.name, io, warm);
   const saved = await connectionStore(io).list();
   if (saved.length === 1 && saved[0]) return fromConnection(saved[0].name, io, warm);
   throw new BtpError(

@@ -3,6 +3,8 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigDirectory } from '../core/connections/configDirectory';
+import { proxySettingsFromEnv } from '../core/http/proxySettings';
+import { connectionChoice } from './connectionChoice';
 
 /**
  * The TCP connection to a saved connection's Destination service, opened by dist/cli.js before it loads the CLI
@@ -15,10 +17,13 @@ import { defaultConfigDirectory } from '../core/connections/configDirectory';
 /** Where the entry leaves it for the main bundle (another bundle: no module state is shared). */
 const slot = Symbol.for('btp-connect.early-connection');
 
-interface EarlyConnection {
+interface Endpoint {
   readonly protocol: string;
   readonly hostname: string;
   readonly port: string;
+}
+
+interface EarlyConnection extends Endpoint {
   readonly socket: Socket;
   readonly timer: NodeJS.Timeout;
 }
@@ -27,19 +32,17 @@ type Holder = { [slot]?: EarlyConnection };
 
 /** The commands that open a connection's Destination service first thing. */
 const networkCommands = new Set(['ls', 'get', 'create', 'update', 'delete', 'rename', 'certificates', 'forward', 'check']);
-const proxyVariables = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
 export function connectEarly(argv: readonly string[], env: NodeJS.ProcessEnv): void {
   try {
     const url = destinationServiceOf(argv, env);
     if (!url) return;
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const socket = connect({ host: hostname, port: Number(port) });
+    const endpoint = endpointOf(url);
+    const socket = connect({ host: endpoint.hostname, port: Number(endpoint.port) });
     socket.on('error', () => socket.destroy());
     socket.unref();
     const timer = setTimeout(() => socket.destroy(), 10_000).unref();
-    (globalThis as Holder)[slot] = { protocol: url.protocol, hostname, port, socket, timer };
+    (globalThis as Holder)[slot] = { ...endpoint, socket, timer };
   } catch {
     // Only a head start: the CLI connects as usual and reports any problem itself.
   }
@@ -52,9 +55,8 @@ export function takeEarlyConnection(origin: URL): Socket | undefined {
   if (!early) return undefined;
   delete holder[slot];
   clearTimeout(early.timer);
-  const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
-  const port = origin.port || (origin.protocol === 'https:' ? '443' : '80');
-  if (early.protocol !== origin.protocol || early.hostname !== hostname || early.port !== port || early.socket.destroyed) {
+  const { protocol, hostname, port } = endpointOf(origin);
+  if (early.protocol !== protocol || early.hostname !== hostname || early.port !== port || early.socket.destroyed) {
     early.socket.destroy();
     return undefined;
   }
@@ -62,23 +64,37 @@ export function takeEarlyConnection(origin: URL): Socket | undefined {
   return early.socket;
 }
 
-/** The Destination service the command will use, as the CLI resolves it (--connection, the variable, the only one). */
+/** The Destination service the command will use, by the CLI's own rule (`connectionChoice`). */
 function destinationServiceOf(argv: readonly string[], env: NodeJS.ProcessEnv): URL | undefined {
-  if (proxyVariables.some((name) => env[name])) return undefined;
+  const proxy = proxySettingsFromEnv(env);
+  if (proxy.httpsProxy || proxy.httpProxy) return undefined;
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: { connection: { type: 'string', short: 'c' }, key: { type: 'string' }, vcap: { type: 'boolean' } },
     strict: false,
     allowPositionals: true,
   });
-  if (!networkCommands.has(positionals[0] ?? '') || values.key !== undefined || values.vcap) return undefined;
-  const chosen = typeof values.connection === 'string' ? values.connection : env.BTP_CONNECT_CONNECTION;
-  if (chosen === undefined && (env.VCAP_SERVICES || env.VCAP_SERVICES_FILE_PATH || env.SERVICE_BINDING_ROOT)) return undefined;
+  if (!networkCommands.has(positionals[0] ?? '')) return undefined;
+  const choice = connectionChoice(
+    {
+      ...(typeof values.connection === 'string' ? { connection: values.connection } : {}),
+      ...(typeof values.key === 'string' ? { key: values.key } : {}),
+      vcap: values.vcap === true,
+    },
+    env,
+  );
+  if (choice.from === 'key' || choice.from === 'environment') return undefined;
   const file = JSON.parse(readFileSync(join(defaultConfigDirectory(env), 'connections.json'), 'utf8')) as {
     connections?: { name?: unknown; bindings?: { destination?: { credentials?: { uri?: unknown } } } }[];
   };
   const connections = file.connections ?? [];
-  const connection = chosen === undefined ? (connections.length === 1 ? connections[0] : undefined) : connections.find((entry) => entry.name === chosen);
+  const connection = choice.from === 'saved' ? connections.find((entry) => entry.name === choice.name) : connections.length === 1 ? connections[0] : undefined;
   const uri = connection?.bindings?.destination?.credentials?.uri;
   return typeof uri === 'string' && URL.canParse(uri) ? new URL(uri) : undefined;
+}
+
+/** Where a URL connects to: its host without IPv6 brackets, its port or the scheme's. */
+function endpointOf(url: URL): Endpoint {
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { protocol: url.protocol, hostname, port: url.port || (url.protocol === 'https:' ? '443' : '80') };
 }

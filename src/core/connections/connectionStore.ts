@@ -142,10 +142,7 @@ export class ConnectionStore {
       for (const part of PARTS) {
         const binding = bindings[part];
         if (existing.bindings[part] && !binding) await this.deleteSecrets(name, part);
-        // A secret field the new key lacks (a secret key after an X.509 one, or the reverse) must not linger.
-        else if (binding)
-          for (const field of SECRET_CREDENTIAL_FIELDS)
-            if (typeof binding.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, part, field));
+        else if (binding) await this.deleteSecretsLacking(name, part, binding);
       }
     }
     // Tokens of earlier keys (replaced, or of a connection of this name removed while a process still wrote): never
@@ -183,9 +180,7 @@ export class ConnectionStore {
     for (const field of SECRET_CREDENTIAL_FIELDS) previous.set(field, await this.secrets.get(connectionSecretKey(name, 'login', field)));
     try {
       connection.bindings.login = await this.storeSecrets(name, 'login', login, []);
-      // A secret field the new key lacks (X.509 after secret, or the reverse) must not linger.
-      for (const field of SECRET_CREDENTIAL_FIELDS)
-        if (typeof login.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, 'login', field));
+      await this.deleteSecretsLacking(name, 'login', login);
       await this.write(data);
     } catch (error) {
       for (const [field, value] of previous) {
@@ -325,6 +320,12 @@ export class ConnectionStore {
       }
     }
     return parseCredentials(credentials, { expected: PART_KIND[part], source: `connection "${connection.name}"` });
+  }
+
+  /** A secret field the new key lacks (a secret key after an X.509 one, or the reverse) must not linger. */
+  private async deleteSecretsLacking(name: string, part: ConnectionPart, binding: NonNullable<ConnectionBindings[ConnectionPart]>): Promise<void> {
+    for (const field of SECRET_CREDENTIAL_FIELDS)
+      if (typeof binding.credentials[field] !== 'string') await this.secrets.delete(connectionSecretKey(name, part, field));
   }
 
   private async deleteSecrets(name: string, part: ConnectionPart): Promise<void> {

@@ -68,9 +68,9 @@ export class WarmConnector {
     let socket: Socket | undefined;
     try {
       const options = { protocol: url.protocol, hostname, host: url.host, port: url.port, ...(servername ? { servername } : {}) };
-      if (tcp && url.protocol === 'https:') socket = this.base({ ...options, httpSocket: tcp }, (...[error]) => settle(error)) as unknown as Socket | undefined;
-      else if (tcp) socket = adoptTcp(tcp, settle);
-      else socket = this.base(options, (...[error]) => settle(error)) as unknown as Socket | undefined;
+      // An early plain-http connection is the spare as it is; TLS goes on top of one for https (undici's httpSocket).
+      if (tcp && url.protocol !== 'https:') socket = adoptTcp(tcp, settle);
+      else socket = this.base({ ...options, ...(tcp ? { httpSocket: tcp } : {}) }, (...[error]) => settle(error)) as unknown as Socket | undefined;
     } catch {
       tcp?.destroy();
       return false;

@@ -125,8 +125,11 @@ export class KeptTokens implements TokenKeeping {
         for (const [name, entry] of parts) parts.set(name, { issuedTo: entry.issuedTo, tokens: Object.fromEntries(Object.entries(entry.tokens).slice(-1)) });
         text = JSON.stringify({ version: 1, parts: Object.fromEntries(parts) } satisfies KeptFile);
       }
-      if (parts.size === 0) await this.secrets.delete(this.key);
-      else if (text.length <= maxChars) await this.secrets.set(this.key, text);
+      // Nothing to keep, or tokens too long even one per part: nothing stays (not an older value either).
+      if (parts.size === 0 || text.length > maxChars) {
+        parts.clear();
+        await this.secrets.delete(this.key);
+      } else await this.secrets.set(this.key, text);
       this.loaded = Promise.resolve(parts);
     });
     this.writing = this.writing.catch((error: unknown) => this.options.logger?.debug(`tokens not kept: ${(error as Error).message}`));

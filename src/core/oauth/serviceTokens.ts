@@ -22,15 +22,7 @@ export class ServiceTokens {
   /** The binding's client-credentials token; without a tenant, the provider's (the binding's own). */
   clientCredentials(tenant: TokenTenant = {}): Promise<AccessToken> {
     const key = this.cacheKey(tenant, 'cc');
-    const keeper = this.keeper;
-    if (!keeper) return this.fetch(tenant, { type: 'client_credentials' }, 'cc');
-    return this.cache.get(key, async () => {
-      const kept = await keeper.take(key);
-      if (kept) return kept;
-      const token = await this.request(tenant, { type: 'client_credentials' });
-      keeper.keep(key, token);
-      return token;
-    });
+    return this.cache.get(key, async () => (await this.keeper?.take(key)) ?? this.requestClientCredentials(tenant, key));
   }
 
   /**
@@ -40,9 +32,8 @@ export class ServiceTokens {
   async freshClientCredentials(tenant: TokenTenant = {}): Promise<AccessToken> {
     const key = this.cacheKey(tenant, 'cc');
     // Not through the cache: a request in flight there may be taking a kept token.
-    const token = await this.request(tenant, { type: 'client_credentials' });
+    const token = await this.requestClientCredentials(tenant, key);
     this.cache.put(key, token);
-    this.keeper?.keep(key, token);
     return token;
   }
 
@@ -62,6 +53,13 @@ export class ServiceTokens {
 
   private fetch(tenant: TokenTenant, grant: TokenGrant, grantKey: string): Promise<AccessToken> {
     return this.cache.get(this.cacheKey(tenant, grantKey), () => this.request(tenant, grant));
+  }
+
+  /** A new client-credentials token from the token service, kept for the next process where a keeper is given. */
+  private async requestClientCredentials(tenant: TokenTenant, key: string): Promise<AccessToken> {
+    const token = await this.request(tenant, { type: 'client_credentials' });
+    this.keeper?.keep(key, token);
+    return token;
   }
 
   private request(tenant: TokenTenant, grant: TokenGrant): Promise<AccessToken> {

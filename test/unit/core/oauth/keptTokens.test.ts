@@ -145,6 +145,10 @@ describe('KeptTokens', () => {
     await first.written();
     assert.ok(((await secrets.get(keptTokensKey('dev'))) ?? '').length <= 10_000);
     assert.equal((await keeper(secrets).take('zid-4||cc'))?.accessToken, 'y'.repeat(6_000));
+    // One token alone over the budget: nothing stays, not the value before it either.
+    first.keep('zid-5||cc', token('z'.repeat(11_000)));
+    await first.written();
+    assert.equal(await secrets.get(keptTokensKey('dev')), undefined);
   });
 
   it('each write starts from the value as stored now: what another process kept or forgot meanwhile stays so', async () => {
